@@ -1,0 +1,179 @@
+"""Rich renderings of matches and explanations for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text as RText
+from rich.tree import Tree
+
+from huiqi.engine.explain import ConditionExplanation, Explainer, Explanation, label_of_missing
+from huiqi.engine.format import fmt_money, fmt_shortfall
+from huiqi.engine.matcher import Matcher
+from huiqi.engine.result import MatchResult, Status
+from huiqi.rules.model import Citation, Pack
+from huiqi.text import Lang, Text
+
+STYLE = {Status.ELIGIBLE: "green", Status.NOT_ELIGIBLE: "red", Status.UNDETERMINED: "yellow",
+         Status.NEEDS_REVIEW: "magenta"}
+MARK = {"met": ("✓", "green"), "not_met": ("✗", "red"), "undetermined": ("?", "yellow"),
+        "needs_review": ("⚑", "magenta")}
+
+
+def _l(t: Text | None, lang: Lang) -> str:
+    return "" if t is None else t.get(lang)
+
+
+def match_table(matcher: Matcher, res: MatchResult, lang: Lang) -> Group:
+    zh = lang == "zh"
+    pack = matcher.pack
+    title = (f"{res.enterprise_name or res.enterprise_id} · 评估日 {res.as_of} · {res.pack_version}"
+             if zh else f"{res.enterprise_name or res.enterprise_id} · as of {res.as_of} · "
+             f"{res.pack_version}")
+    t = Table(title=title, show_lines=False, expand=False)
+    t.add_column("条款" if zh else "Clause", overflow="fold")
+    t.add_column("状态" if zh else "Status")
+    t.add_column("金额" if zh else "Amount", justify="right")
+    t.add_column("原因 / 差距" if zh else "Why / gap", overflow="fold")
+    order = {Status.ELIGIBLE: 0, Status.NEEDS_REVIEW: 1, Status.UNDETERMINED: 2,
+             Status.NOT_ELIGIBLE: 3}
+    specs = {c.key: c for c in pack.clauses()}
+    for r in sorted(res.clauses, key=lambda r: (order[r.status], -(r.potential or 0))):
+        spec = specs[r.key]
+        amount = ""
+        if r.status is Status.ELIGIBLE and r.amount is not None:
+            amount = fmt_money(r.amount)
+        elif r.potential is not None:
+            amount = f"({fmt_money(r.potential)})"
+        why: list[str] = []
+        conds = {c.path: c for c in spec.all_conditions()}
+        for g in r.gaps:
+            lab = conds[g.condition].label.get(lang)
+            why.append(f"{lab}: {fmt_shortfall(g.shortfall, g.unit, lang)}")
+        for f in r.failed:
+            if not any(g.condition == f for g in r.gaps):
+                why.append("✗ " + conds[f].label.get(lang))
+        if r.missing:
+            names = "、".join(label_of_missing(m, pack.catalogue, matcher).get(lang)
+                             for m in r.missing[:3])
+            more = f" 等{len(r.missing)}项" if zh and len(r.missing) > 3 else (
+                f" and {len(r.missing) - 3} more" if len(r.missing) > 3 else "")
+            why.append(("缺:" if zh else "missing: ") + names + more)
+        for p in r.reviews:
+            why.append(("待审:" if zh else "review: ") + conds[p].label.get(lang))
+        if r.trace is not None:
+            why.extend(s.get(lang) for s in r.trace.stacking)
+        if r.undefined is not None:
+            why.append(r.undefined.get(lang))
+        t.add_row(f"{spec.title.get(lang)}\n[dim]{r.key}[/dim]",
+                  f"[{STYLE[r.status]}]{r.status.text.get(lang)}[/]", amount, "\n".join(why))
+    total = res.total
+    footer = RText(("符合条件可获资金合计:" if zh else "Total payable if eligible: ")
+                   + fmt_money(total), style="bold")
+    parts: list[object] = [t, footer]
+    missing = {m.key: m for r in res.clauses for m in r.missing}
+    if missing:
+        lst = "\n".join("· " + label_of_missing(m, pack.catalogue, matcher).get(lang)
+                        for m in missing.values())
+        parts.append(Panel(lst, title="补充以下信息可确定更多条款" if zh else
+                           "Provide these to settle more clauses", border_style="yellow"))
+    if res.not_in_force:
+        parts.append(RText(("未生效或已失效的政策:" if zh else "Policies not in force: ")
+                           + ", ".join(res.not_in_force), style="dim"))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def _cite(c: Citation, lang: Lang) -> str:
+    bits = []
+    if c.paragraph is not None:
+        bits.append(f"¶{c.paragraph}")
+    if c.quote:
+        bits.append(f"“{c.quote}”")
+    if c.assumed is not None:
+        bits.append(("[假定] " if lang == "zh" else "[assumed] ") + c.assumed)
+    return " ".join(bits)
+
+
+def _cond(node: Tree, c: ConditionExplanation, lang: Lang) -> None:
+    mark, style = MARK[c.outcome]
+    head = f"[{style}]{mark}[/] {c.label.get(lang)} [{style}]{c.outcome_text.get(lang)}[/]"
+    sub = node.add(head)
+    if c.cite.paragraph or c.cite.assumed:
+        sub.add(f"[dim]{'出处' if lang == 'zh' else 'source'}: {_cite(c.cite, lang)}[/dim]")
+    if c.expr:
+        sub.add(f"[cyan]{c.expr}[/cyan]")
+    if c.review is not None:
+        sub.add(("须人工判断:" if lang == "zh" else "to be judged: ") + c.review.get(lang))
+    for s in c.seen:
+        sub.add(f"{s.label.get(lang)} [dim]{s.expr}[/dim] = [bold]{s.value.get(lang)}[/bold]")
+    for eid, label, outcome, cite in c.exceptions:
+        m, st = MARK[outcome]
+        sub.add(f"[{st}]{m}[/] {'例外' if lang == 'zh' else 'exception'} {eid}: "
+                f"{label.get(lang)} [dim]{_cite(cite, lang)}[/dim]")
+    if c.gap is not None:
+        sub.add(f"[red]{'差距' if lang == 'zh' else 'gap'}: {c.gap.get(lang)}[/red]")
+    for k in c.children:
+        _cond(sub, k, lang)
+
+
+def explanation_tree(e: Explanation, lang: Lang) -> Tree:
+    zh = lang == "zh"
+    head = f"[bold]{e.title.get(lang)}[/bold] [dim]{e.key}[/dim] — " \
+           f"[{STYLE[e.status]}]{e.status.text.get(lang)}[/]"
+    if e.amount is not None and e.status is Status.ELIGIBLE:
+        head += f" [bold]{fmt_money(e.amount)}[/bold]"
+    tree = Tree(head)
+    tree.add(f"[dim]{'政策包' if zh else 'pack'} {e.pack_version} · "
+             f"{'评估日' if zh else 'as of'} {e.as_of}[/dim]")
+    if e.cite.paragraph or e.cite.assumed:
+        tree.add(f"[dim]{'出处' if zh else 'source'}: {_cite(e.cite, lang)}[/dim]")
+    conds = tree.add("条件" if zh else "Conditions")
+    for c in e.conditions:
+        _cond(conds, c, lang)
+    if e.amount_steps:
+        amt = tree.add("金额" if zh else "Amount")
+        for s in e.amount_steps:
+            amt.add(s.get(lang))
+    if e.missing:
+        miss = tree.add("[yellow]" + ("缺少的信息" if zh else "Missing") + "[/yellow]")
+        for m in e.missing:
+            miss.add(m.get(lang))
+    if e.window is not None or e.program:
+        prog = tree.add("申报" if zh else "Applications")
+        if e.window is not None:
+            prog.add(e.window.get(lang))
+        for p in e.program:
+            prog.add(p.get(lang))
+    for n in e.notes:
+        tree.add(f"[dim]{n.get(lang)}[/dim]")
+    return tree
+
+
+def citations(pack: Pack, lang: Lang, console: Console) -> None:
+    """Every clause with the citation or assumed note of each of its rules."""
+    for pol in pack.policies:
+        tree = Tree(f"[bold]{pol.title.get(lang)}[/bold] [dim]{pol.id} "
+                    f"{pol.document_number or ''}[/dim]")
+        for p in pol.params.values():
+            tree.add(f"{'参数' if lang == 'zh' else 'parameter'} {p.name}: "
+                     f"{_cite(p.cite, lang)}")
+        for tb in pol.tables.values():
+            tree.add(f"{'分档表' if lang == 'zh' else 'table'} {tb.name}: {_cite(tb.cite, lang)}")
+        for c in pol.clauses:
+            node = tree.add(f"{c.title.get(lang)} [dim]{c.key}[/dim]")
+            for cond in c.all_conditions():
+                if cond.kind in ("expr", "review"):
+                    node.add(f"{cond.label.get(lang)}: {_cite(cond.cite, lang)}")
+            if c.benefit is not None:
+                node.add(f"{'待遇' if lang == 'zh' else 'benefit'}: {_cite(c.benefit.cite, lang)}")
+        console.print(tree)
+
+
+def explain_all(matcher: Matcher, res: MatchResult, lang: Lang, console: Console,
+                only: set[str] | None = None) -> None:
+    ex = Explainer(matcher)
+    for r in res.clauses:
+        if only is not None and r.status.value not in only:
+            continue
+        console.print(explanation_tree(ex.explain_one(r), lang))

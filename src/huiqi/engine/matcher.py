@@ -1,0 +1,434 @@
+"""The one-enterprise engine: every clause of a pack for one enterprise, as of a date.
+
+    matcher = Matcher(pack, as_of)          # compiles once per pack and date
+    result = matcher.match(enterprise)      # MatchResult with every clause
+
+Per clause: eligible / not eligible / undetermined / needs review; the exact
+amount after exceptions, cap and rounding, then stacking (就高不重复) and yearly
+caps across clauses; which conditions failed and by how much; which facts are
+missing. Every value the rules saw is kept for :mod:`huiqi.engine.explain`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from huiqi.errors import InputError
+from huiqi.facts.enterprise import Enterprise
+from huiqi.rules import ir
+from huiqi.rules.model import AmountSpec, ClauseSpec, ConditionSpec, GroupSpec, Pack
+from huiqi.text import Text
+
+from .compile import Compiler, Env, Fn
+from .result import AmountTrace, ClauseResult, Gap, MatchResult, Missing, Status
+from .values import (
+    EXACT,
+    MISSING,
+    REVIEW,
+    Undefined,
+    is_number,
+    round_exact,
+    sub,
+    t_and,
+    t_or,
+    to_decimal,
+    truth,
+)
+
+CondFn = Callable[[Env, dict[str, Any]], Any]
+Need = tuple[str, int | None]  # (fact or "choice:key", fiscal year or None)
+GAP_PLACES = 6
+
+
+@dataclass
+class _Amount:
+    spec: AmountSpec
+    formula: Fn
+    exceptions: list[tuple[str, Fn, Fn]]
+    cap: Fn | None
+    needs: list[Need]
+
+
+@dataclass
+class _Clause:
+    spec: ClauseSpec
+    conditions: list[tuple[ConditionSpec, CondFn]]
+    amount: _Amount | None
+    needs: dict[str, list[Need]] = field(default_factory=dict)  # leaf path → needs
+    leaves: list[ConditionSpec] = field(default_factory=list)
+    in_force: bool = True
+    window: tuple[dt.date, dt.date] | None = None
+
+
+class Matcher:
+    """A pack compiled for one evaluation date."""
+
+    def __init__(self, pack: Pack, as_of: dt.date) -> None:
+        self.pack = pack
+        self.as_of = as_of
+        self.compiler = Compiler(pack, as_of)
+        self.clauses: list[_Clause] = []
+        self.not_in_force = [p.id for p in pack.policies if not p.in_force(as_of)]
+        for pol in pack.policies:
+            if not pol.in_force(as_of):
+                continue
+            for c in pol.clauses:
+                self.clauses.append(self._clause(c))
+        self.groups: list[GroupSpec] = list(pack.groups)
+
+    # ------------------------------------------------------------------ compiling
+
+    def _clause(self, spec: ClauseSpec) -> _Clause:
+        conds = [(c, self._condition(c)) for c in spec.conditions]
+        amount = None
+        b = spec.benefit
+        if b is not None and b.expr is not None:
+            amount = _Amount(
+                spec=b, formula=self.compiler.compile(b.expr),
+                exceptions=[(e.id, self.compiler.compile(e.when),
+                             self.compiler.compile(e.amount))  # type: ignore[arg-type]
+                            for e in b.exceptions],
+                cap=self.compiler.compile(b.cap) if b.cap is not None else None,
+                needs=self._needs_of([b.expr, *(e.when for e in b.exceptions),
+                                      *(e.amount for e in b.exceptions if e.amount)]))
+        out = _Clause(spec=spec, conditions=conds, amount=amount)
+        for c in spec.all_conditions():
+            if c.kind in ("expr", "review"):
+                out.leaves.append(c)
+                nodes = [c.expr] if c.expr is not None else []
+                nodes += [e.when for e in c.exceptions]
+                out.needs[c.path] = self._needs_of(nodes)
+            elif c.exceptions:
+                out.needs[c.path] = self._needs_of([e.when for e in c.exceptions])
+        if spec.program is not None and spec.program.windows:
+            out.window = spec.program.window_at(self.as_of)
+        return out
+
+    def _condition(self, c: ConditionSpec) -> CondFn:
+        path = c.path
+        exceptions = [(self.compiler.compile(e.when), e.then) for e in c.exceptions]
+        inner: CondFn
+        if c.kind in ("expr", "review"):
+            assert c.expr is not None
+            f = self.compiler.compile(c.expr)
+
+            def inner(env: Env, out: dict[str, Any]) -> Any:
+                return truth(f(env))
+        else:
+            kids = [self._condition(k) for k in c.children]
+            if c.kind == "all":
+                def inner(env: Env, out: dict[str, Any]) -> Any:
+                    v: Any = True
+                    for k in kids:
+                        v = t_and(v, k(env, out))
+                    return v
+            else:
+                def inner(env: Env, out: dict[str, Any]) -> Any:
+                    v: Any = False
+                    for k in kids:
+                        v = t_or(v, k(env, out))
+                    return v
+
+        if not exceptions:
+            def cond(env: Env, out: dict[str, Any]) -> Any:
+                v = inner(env, out)
+                out[path] = v
+                return v
+
+            return cond
+
+        def cond_with_exceptions(env: Env, out: dict[str, Any]) -> Any:
+            default = inner(env, out)
+            v = _chain(env, exceptions, 0, default)
+            out[path] = v
+            return v
+
+        return cond_with_exceptions
+
+    def _needs_of(self, nodes: list[ir.Node]) -> list[Need]:
+        out: list[Need] = []
+        seen: set[str] = set()
+        fy = self.as_of.year
+
+        def visit(n: ir.Node) -> None:
+            if isinstance(n, ir.Fact | ir.RecAgg):
+                out.append((n.fact, None))
+            elif isinstance(n, ir.YearFact):
+                out.append((n.fact, fy + n.offset))
+            elif isinstance(n, ir.YearAgg):
+                out.extend((n.fact, y) for y in range(fy + n.start, fy + n.end + 1))
+            elif isinstance(n, ir.Choice):
+                out.append((f"choice:{n.key}", None))
+            elif isinstance(n, ir.ValueRef) and n.key not in seen:
+                seen.add(n.key)
+                visit(self.compiler._value_specs[n.key].expr)
+            for k in n.kids():
+                visit(k)
+
+        for n in nodes:
+            visit(n)
+        return list(dict.fromkeys(out))
+
+    # ------------------------------------------------------------------ matching
+
+    def check_choices(self, e: Enterprise) -> None:
+        """A declared option must be one the policy offers."""
+        for key, option in e.choices.items():
+            pol_id, _, cid = key.partition(":")
+            pol = self.pack.policy(pol_id)
+            if pol is None or cid not in pol.choices:
+                continue
+            options = pol.choices[cid].options
+            if option not in options:
+                raise InputError(Text(
+                    f"企业“{e.name or e.id}”对“{pol.choices[cid].label.zh}”声明的“{option}”"
+                    f"不是可选项({'、'.join(options)})",
+                    f"“{option}”, declared by “{e.name or e.id}” for “{pol.choices[cid].label.en}”,"
+                    f" is not an option ({', '.join(options)})"))
+
+    def match(self, e: Enterprise) -> MatchResult:
+        if e.choices:
+            self.check_choices(e)
+        env = Env(e.facts, e.years, e.choices, e.reviews)
+        results = [self._eval(c, env, e) for c in self.clauses]
+        self._stack(results)
+        return MatchResult(enterprise_id=e.id, enterprise_name=e.name, pack_id=self.pack.id,
+                           pack_version=self.pack.version_id, as_of=self.as_of,
+                           clauses=results, not_in_force=list(self.not_in_force))
+
+    def _eval(self, c: _Clause, env: Env, e: Enterprise) -> ClauseResult:
+        env.slots = {}
+        outcomes: dict[str, Any] = {}
+        t: Any = True
+        failed: list[str] = []
+        for spec, fn in c.conditions:
+            v = fn(env, outcomes)
+            if v is False:
+                failed.append(spec.id)
+            t = t_and(t, v)
+        trace: AmountTrace | None = None
+        amount: Any = None
+        undefined: Text | None = None
+        if c.amount is not None and t is not False:
+            trace = AmountTrace()
+            amount = _amount(c.amount, env, trace)
+            if isinstance(amount, Undefined):
+                undefined = amount.reason
+        if t is True:
+            if amount is MISSING:
+                status = Status.UNDETERMINED
+            elif undefined is not None:
+                status = Status.NOT_ELIGIBLE
+            else:
+                status = Status.ELIGIBLE
+        elif t is False:
+            status = Status.NOT_ELIGIBLE
+        elif t is MISSING:
+            status = Status.UNDETERMINED
+        else:
+            status = Status.NEEDS_REVIEW
+        value = amount if isinstance(amount, Decimal) else None
+        missing = self._missing(c, outcomes, e, amount is MISSING)
+        reviews = tuple(leaf.path for leaf in c.leaves if outcomes.get(leaf.path) is REVIEW)
+        gaps = tuple(g for g in (self._gap(spec, env) for spec, _ in c.conditions
+                                 if spec.id in failed) if g is not None)
+        return ClauseResult(
+            key=c.spec.key, policy=c.spec.policy, clause=c.spec.id, status=status,
+            amount=value if status is Status.ELIGIBLE else None,
+            potential=value, failed=tuple(failed), gaps=gaps, missing=missing, reviews=reviews,
+            outcomes=outcomes, window=c.window, trace=trace, slots=env.slots,
+            undefined=undefined)
+
+    def _missing(self, c: _Clause, outcomes: dict[str, Any], e: Enterprise,
+                 amount_missing: bool) -> tuple[Missing, ...]:
+        needs: list[Need] = []
+
+        def visit(cond: ConditionSpec) -> None:
+            # only conditions whose own outcome is undetermined need their facts
+            if outcomes.get(cond.path) is not MISSING:
+                return
+            needs.extend(c.needs.get(cond.path, ()))
+            for k in cond.children:
+                visit(k)
+
+        for top in c.spec.conditions:
+            visit(top)
+        if amount_missing and c.amount is not None:
+            needs.extend(c.amount.needs)
+        out: list[Missing] = []
+        reg = e.registration_year
+        for fact, year in dict.fromkeys(needs):
+            if fact.startswith("choice:"):
+                if e.choices.get(fact[7:]) is None:
+                    out.append(Missing(fact))
+            elif year is None:
+                if e.facts.get(fact) is None:
+                    out.append(Missing(fact))
+            elif not (reg is not None and year < reg) and e.value(fact, year) is None:
+                out.append(Missing(fact, year))
+        return tuple(out)
+
+    def _gap(self, spec: ConditionSpec, env: Env) -> Gap | None:
+        n = spec.expr
+        if spec.kind != "expr" or spec.exceptions or not isinstance(n, ir.Cmp):
+            return None
+        if n.op == "!=":
+            return None
+        a = self._slot_value(n.left, env)
+        b = self._slot_value(n.right, env)
+        unit = _unit_name(n.left.type if n.left.type.unit is not None else n.right.type)
+        if isinstance(a, dt.date) and isinstance(b, dt.date):
+            diff: Any = (b - a).days if n.op in (">", ">=") else (a - b).days
+            if n.op == "==":
+                diff = abs((a - b).days)
+            return Gap(spec.path, n.op, a, b, Decimal(diff), n.op in (">", "<"), "days")
+        if not (is_number(a) and is_number(b)):
+            return None
+        if n.op in (">", ">="):
+            diff = sub(b, a)
+        elif n.op in ("<", "<="):
+            diff = sub(a, b)
+        else:
+            diff = abs(sub(a, b))
+        return Gap(spec.path, n.op, a, b, to_decimal(diff, GAP_PLACES), n.op in (">", "<"),
+                   unit)
+
+    def _slot_value(self, n: ir.Node, env: Env) -> Any:
+        if isinstance(n, ir.Const):
+            return n.value
+        if isinstance(n, ir.Param | ir.AsOf):
+            return self.compiler.compile(n)(env)
+        i = self.compiler.slot_of(n)
+        return env.slots.get(i) if i is not None else None
+
+    # ------------------------------------------------------------------ stacking
+
+    def _stack(self, results: list[ClauseResult]) -> None:
+        by_key = {r.key: r for r in results}
+        order = {c.spec.key: c.spec.index for c in self.clauses}
+        for g in self.groups:
+            members = [by_key[k] for k in g.clauses if k in by_key]
+            paying = [r for r in members if r.status is Status.ELIGIBLE and r.amount]
+            if g.kind == "exclusive":
+                apply_exclusive(g, paying, order)
+            else:
+                apply_cap(g, paying, order)
+
+
+def apply_exclusive(g: GroupSpec, paying: list[ClauseResult], order: dict[str, int]) -> None:
+    """就高不重复: of the paying clauses of the group only the highest amount pays."""
+    if len(paying) < 2:
+        return
+    best = max(paying, key=lambda r: (r.amount, -order.get(r.key, 0)))
+    for r in paying:
+        if r is not best:
+            r.amount = Decimal(0)
+            if r.trace is not None:
+                r.trace.stacking.append(Text(
+                    f"与“{best.clause}”就高不重复({g.label.zh}),本条不再支付",
+                    f"not paid: the higher amount of “{best.clause}” is paid instead "
+                    f"({g.label.en})"))
+
+
+def apply_cap(g: GroupSpec, paying: list[ClauseResult], order: dict[str, int]) -> None:
+    """A yearly cap per enterprise: amounts are met largest first until the cap is spent."""
+    assert g.cap is not None
+    remaining = g.cap
+    for r in sorted(paying, key=lambda r: (-(r.amount or 0), order.get(r.key, 0))):
+        amount = r.amount or Decimal(0)
+        paid = min(amount, remaining)
+        remaining = EXACT.subtract(remaining, paid)
+        if paid != amount:
+            r.amount = paid
+            if r.trace is not None:
+                r.trace.stacking.append(Text(
+                    f"受“{g.label.zh}”每年合计上限 ¥{g.cap} 限制,本条支付 ¥{paid}",
+                    f"limited by the yearly cap “{g.label.en}” of ¥{g.cap}: ¥{paid} paid"))
+
+
+def _chain(env: Env, exceptions: list[tuple[Fn, Any]], i: int, default: Any) -> Any:
+    """Labelled exceptions in order: the first that applies decides (Kleene if-then-else)."""
+    if i == len(exceptions):
+        return default
+    when, then = exceptions[i]
+    w = truth(when(env))
+    if w is True:
+        return then
+    rest = _chain(env, exceptions, i + 1, default)
+    if w is False:
+        return rest
+    return then if rest == then and rest in (True, False) else w
+
+
+def _amount(a: _Amount, env: Env, trace: AmountTrace) -> Any:
+    base = a.formula(env)
+    trace.formula = base
+    value = base
+    for i, (eid, when, amount) in enumerate(a.exceptions):
+        w = truth(when(env))
+        if w is True:
+            value = amount(env)
+            trace.exception = eid
+            break
+        if w is not False:
+            rest = _amount_rest(a, env, i + 1, base)
+            mine = amount(env)
+            value = mine if (mine == rest and is_number(mine)) else MISSING
+            break
+    if not is_number(value):
+        return value
+    if a.cap is not None:
+        cap = a.cap(env)
+        trace.cap = cap
+        if not is_number(cap):
+            return cap
+        value = min(value, cap)
+    trace.capped = value
+    if value < 0:
+        value = Decimal(0)
+        trace.clamped = True
+    spec = a.spec
+    assert spec.rounding_unit is not None and spec.rounding_mode is not None
+    rounded = round_exact(value, spec.rounding_unit, spec.rounding_mode)
+    trace.rounded = rounded
+    return rounded
+
+
+def _amount_rest(a: _Amount, env: Env, start: int, base: Any) -> Any:
+    for _eid, when, amount in a.exceptions[start:]:
+        w = truth(when(env))
+        if w is True:
+            return amount(env)
+        if w is not False:
+            return MISSING
+    return base
+
+
+def _unit_name(t: Any) -> str:
+    if t.kind.value == "number":
+        if t.unit == (("yuan", 1),):
+            return "yuan"
+        if t.unit == ():
+            return "ratio" if t.percent else ""
+        return "·".join(k for k, _ in t.unit)
+    return str(t.kind.value)
+
+
+def matcher_for(pack: Pack, as_of: dt.date) -> Matcher:
+    """A compiled matcher, kept on the pack and reused for the same date."""
+    key = ("matcher", as_of)
+    m = pack.cache.get(key)
+    if m is None:
+        if len(pack.cache) > 64:
+            pack.cache.clear()
+        m = pack.cache[key] = Matcher(pack, as_of)
+    assert isinstance(m, Matcher)
+    return m
+
+
+def match(pack: Pack, enterprise: Enterprise, as_of: dt.date) -> MatchResult:
+    return matcher_for(pack, as_of).match(enterprise)

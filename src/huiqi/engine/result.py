@@ -1,0 +1,112 @@
+"""What matching returns: per clause the status, amount, failed conditions, gaps, missing facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from huiqi.text import Text
+
+
+class Status(StrEnum):
+    ELIGIBLE = "eligible"
+    NOT_ELIGIBLE = "not_eligible"
+    UNDETERMINED = "undetermined"
+    NEEDS_REVIEW = "needs_review"
+
+    @property
+    def text(self) -> Text:
+        return STATUS_TEXT[self]
+
+
+STATUS_TEXT = {
+    Status.ELIGIBLE: Text("符合", "eligible"),
+    Status.NOT_ELIGIBLE: Text("不符合", "not eligible"),
+    Status.UNDETERMINED: Text("待补充信息", "undetermined"),
+    Status.NEEDS_REVIEW: Text("需人工审核", "needs review"),
+}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """How far a failed comparison is from being met.
+
+    ``shortfall`` is ``target - value`` for ``>=``/``>`` and ``value - target`` for
+    ``<=``/``<`` (days for dates), exact, rounded half-even to 6 decimals. A strict
+    comparison (``>``, ``<``) is still not met at a shortfall of 0.
+    """
+
+    condition: str
+    op: str
+    value: Any
+    target: Any
+    shortfall: Decimal
+    strict: bool
+    unit: str  # "yuan", "ratio", "days", a unit name, or ""
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A fact (of a fiscal year, if yearly) or a declaration the enterprise has not given."""
+
+    fact: str
+    year: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.fact}@{self.year}" if self.year is not None else self.fact
+
+
+@dataclass
+class AmountTrace:
+    """The steps from the formula to the amount paid."""
+
+    formula: Any = None
+    exception: str | None = None
+    cap: Any = None
+    capped: Any = None
+    clamped: bool = False
+    rounded: Decimal | None = None
+    stacking: list[Text] = field(default_factory=list)
+
+
+@dataclass
+class ClauseResult:
+    key: str
+    policy: str
+    clause: str
+    status: Status
+    amount: Decimal | None
+    potential: Decimal | None
+    failed: tuple[str, ...]
+    gaps: tuple[Gap, ...]
+    missing: tuple[Missing, ...]
+    reviews: tuple[str, ...]
+    outcomes: dict[str, Any]
+    notes: list[Text] = field(default_factory=list)
+    window: tuple[dt.date, dt.date] | None = None
+    trace: AmountTrace | None = None
+    slots: dict[int, Any] = field(default_factory=dict, repr=False)
+    undefined: Text | None = None
+
+
+@dataclass
+class MatchResult:
+    enterprise_id: str
+    enterprise_name: str
+    pack_id: str
+    pack_version: str
+    as_of: dt.date
+    clauses: list[ClauseResult]
+    not_in_force: list[str] = field(default_factory=list)
+
+    def by_key(self, key: str) -> ClauseResult | None:
+        return next((c for c in self.clauses if key in (c.key, c.clause)), None)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.amount or Decimal(0) for c in self.clauses
+                    if c.status is Status.ELIGIBLE), Decimal(0))

@@ -1,0 +1,170 @@
+"""The exception tree of huiqi.
+
+Every error huiqi raises on purpose derives from :class:`HuiqiError` and can say
+what went wrong in Chinese and in English, written for the person who has to fix
+it rather than for a programmer::
+
+    HuiqiError                anything huiqi raises on purpose
+    ├── InputError            something a person gave is wrong; nothing was changed
+    │   ├── PackError         a policy pack failed checking; carries every problem
+    │   ├── DataError         an enterprise data file failed checking; carries every problem
+    │   ├── CreditCodeError   a 统一社会信用代码 is invalid; carries the position and reason
+    │   └── UsageError        a command was asked for in a way that cannot work
+    ├── NotFoundError         an enterprise, policy, clause or file does not exist
+    └── RuleError             a checked rule could not be evaluated as written
+
+Catch :class:`InputError` to report a user's mistake; catch :class:`HuiqiError`
+at the edge of the program (the CLI, the API) to turn it into a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from huiqi.messages import message
+from huiqi.text import Lang, Text
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One located problem in a file a person wrote: what, where, and how to fix it."""
+
+    code: str
+    message: Text
+    hint: Text | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    snippet: str | None = None
+    path: tuple[str | int, ...] = field(default_factory=tuple)
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def render(self, lang: Lang = "zh") -> str:
+        out = f"{self.location}: [{self.code}] {self.message.get(lang)}"
+        if self.snippet:
+            out += f"\n    {self.snippet}"
+        if self.hint is not None:
+            label = "提示" if lang == "zh" else "hint"
+            out += f"\n    {label}: {self.hint.get(lang)}"
+        return out
+
+    def as_dict(self, lang: Lang | None = None) -> dict[str, object]:
+        def pick(t: Text | None) -> object:
+            if t is None:
+                return None
+            return t.get(lang) if lang else t.as_dict()
+
+        return {
+            "code": self.code,
+            "message": pick(self.message),
+            "hint": pick(self.hint),
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "snippet": self.snippet,
+            "path": list(self.path),
+        }
+
+
+class HuiqiError(Exception):
+    """Base of every error huiqi raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.zh)
+        self.text = text
+
+    def message(self, lang: Lang = "zh") -> str:
+        return self.text.get(lang)
+
+
+class InputError(HuiqiError):
+    """Something a person gave is wrong; nothing was changed."""
+
+    code = "input"
+
+
+class _ProblemsError(InputError):
+    summary_code = "pack.rejected"
+
+    def __init__(self, problems: Sequence[Problem], subject: str) -> None:
+        self.problems = list(problems)
+        self.subject = subject
+        super().__init__(message(self.summary_code, subject=subject, count=len(self.problems)))
+
+    def message(self, lang: Lang = "zh") -> str:
+        lines = [self.text.get(lang)]
+        lines.extend(p.render(lang) for p in self.problems)
+        return "\n".join(lines)
+
+
+class PackError(_ProblemsError):
+    """A policy pack failed checking. Nothing of it was loaded."""
+
+    code = "pack"
+    summary_code = "pack.rejected"
+
+
+class DataError(_ProblemsError):
+    """An enterprise data file failed checking. Nothing of it was loaded."""
+
+    code = "data"
+    summary_code = "data.rejected"
+
+
+class CreditCodeError(InputError):
+    """A 统一社会信用代码 (GB 32100-2015) is invalid."""
+
+    code = "credit_code"
+
+    def __init__(self, value: str, position: int | None, reason: Text) -> None:
+        self.value = value
+        self.position = position
+        self.reason = reason
+        if position is None:
+            text = message("credit_code.invalid", value=value, reason_zh=reason.zh,
+                           reason_en=reason.en)
+        else:
+            text = message("credit_code.invalid_at", value=value, position=position,
+                           reason_zh=reason.zh, reason_en=reason.en)
+        super().__init__(text)
+
+
+class UsageError(InputError):
+    """A command or request was asked for in a way that cannot work."""
+
+    code = "usage"
+
+
+class NotFoundError(HuiqiError):
+    """An enterprise, policy, clause or file does not exist."""
+
+    code = "not_found"
+
+    def __init__(self, kind: Text, key: str, suggestions: Iterable[str] = ()) -> None:
+        self.kind = kind
+        self.key = key
+        self.suggestions = list(suggestions)
+        hint = ""
+        if self.suggestions:
+            hint = ", ".join(self.suggestions)
+        text = message("not_found", kind_zh=kind.zh, kind_en=kind.en, key=key)
+        if hint:
+            text = text + message("did_you_mean", names=hint)
+        super().__init__(text)
+
+
+class RuleError(HuiqiError):
+    """A checked rule could not be evaluated as written (a mistake in the pack)."""
+
+    code = "rule"

@@ -1,0 +1,37 @@
+"""An enterprise as the engines see it: static facts, yearly facts, declarations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Enterprise:
+    """One enterprise (or other entity) with its facts.
+
+    ``facts`` holds static facts, ``years`` the yearly facts by fiscal year.
+    ``choices`` holds what the enterprise declared for a policy's choices
+    (``"policy:choice" → option``) and ``reviews`` decisions already taken on
+    conditions that need a person (``"policy/clause/condition" → bool``).
+    A fact that is absent (or None) is missing: never 0.
+    """
+
+    id: str
+    name: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+    years: dict[int, dict[str, Any]] = field(default_factory=dict)
+    choices: dict[str, str] = field(default_factory=dict)
+    reviews: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def registration_year(self) -> int | None:
+        d = self.facts.get("registration_date")
+        return d.year if isinstance(d, dt.date) else None
+
+    def value(self, fact: str, year: int | None = None) -> Any:
+        if year is None:
+            return self.facts.get(fact)
+        row = self.years.get(year)
+        return row.get(fact) if row else None

@@ -1,0 +1,260 @@
+"""Read enterprises from YAML, JSON or CSV files, checked against the fact catalogue.
+
+YAML / JSON: a list of enterprises (or ``{enterprises: [...]}``)::
+
+    - id: 91330201MA2GQ1XK38          # 统一社会信用代码
+      name: 宁波某某科技有限公司
+      facts: {registration_date: 2019-05-01, park: 宁波高新区, honours: [...]}
+      years: {2025: {revenue: 12000000, rd_expense: 900000}}
+      choices: {"tsme:rd_measure": revenue}
+      reviews: {"lang/incubation/core_tech": true}
+
+CSV: one row per enterprise; columns ``id``, ``name``, static facts by name,
+yearly facts as ``name@year`` (``revenue@2025``), record lists as JSON text,
+``choice:policy:choice`` and ``review:policy/clause/condition``.
+
+Every problem in the file is reported (file, line, column, value, reason) and
+nothing is returned unless the whole file is good.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+from huiqi.errors import DataError, Problem
+from huiqi.facts.catalogue import Catalogue, default_catalogue
+from huiqi.facts.enterprise import Enterprise
+from huiqi.messages import message
+from huiqi.registry.credit_code import validate as validate_code
+from huiqi.text import Text
+from huiqi.yamldoc import Document, YamlProblems, load, load_file
+
+_KEYS = ("id", "name", "facts", "years", "choices", "reviews")
+
+
+def load_enterprises(path: Path | str, catalogue: Catalogue | None = None,
+                     check_codes: bool = True) -> list[Enterprise]:
+    """All enterprises of a file, or :class:`DataError` with every problem in it."""
+    path = Path(path)
+    cat = catalogue or default_catalogue()
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml", ".json"):
+        try:
+            doc = load_file(path)
+        except YamlProblems as exc:
+            raise DataError(exc.problems, str(path)) from None
+        return enterprises_from_doc(doc, cat, check_codes)
+    if suffix == ".csv":
+        return _from_csv(path, cat, check_codes)
+    raise DataError([Problem(code="file.format", message=message(
+        "file.format", suffix=suffix or "-", allowed=".yaml .json .csv"), file=str(path))],
+        str(path))
+
+
+def enterprises_from_text(text: str, name: str = "<input>", catalogue: Catalogue | None = None,
+                          check_codes: bool = True) -> list[Enterprise]:
+    try:
+        doc = load(text, name)
+    except YamlProblems as exc:
+        raise DataError(exc.problems, name) from None
+    return enterprises_from_doc(doc, catalogue or default_catalogue(), check_codes)
+
+
+def enterprises_from_doc(doc: Document, cat: Catalogue, check_codes: bool = True
+                         ) -> list[Enterprise]:
+    data = doc.data
+    base: tuple[str | int, ...] = ()
+    if isinstance(data, dict) and "enterprises" in data:
+        data, base = data["enterprises"], ("enterprises",)
+    if not isinstance(data, list):
+        raise DataError([doc.problem("data.bad_shape", base)], doc.file)
+    problems: list[Problem] = []
+    out: list[Enterprise] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data):
+        def where(code: str, p: tuple[Any, ...], _path: tuple[Any, ...] = (*base, i),
+                  **kw: Any) -> Problem:
+            return doc.problem(code, (*_path, *p), **kw)
+
+        e = enterprise_from_mapping(raw, cat, problems, where, i + 1, check_codes)
+        if e is None:
+            continue
+        if e.id in seen:
+            problems.append(doc.problem("data.duplicate_id", (*base, i, "id"), id=e.id))
+        seen.add(e.id)
+        out.append(e)
+    if problems:
+        raise DataError(problems, doc.file)
+    return out
+
+
+def enterprise_from_mapping(raw: Any, cat: Catalogue, problems: list[Problem], where: Any,
+                            n: int = 1, check_codes: bool = True) -> Enterprise | None:
+    """Check one enterprise given as a mapping; add problems through ``where(code, path)``."""
+    before = len(problems)
+    if not isinstance(raw, dict):
+        problems.append(where("data.bad_shape", ()))
+        return None
+    for key in raw:
+        if key not in _KEYS:
+            problems.append(where("data.bad_field", (key,), name=key))
+    eid = raw.get("id")
+    if eid is None or str(eid).strip() == "":
+        problems.append(where("data.no_id", (), n=n))
+        eid = f"#{n}"
+    eid = str(eid).strip()
+    if check_codes:
+        from huiqi.errors import CreditCodeError
+
+        try:
+            eid = validate_code(eid)
+        except CreditCodeError as exc:
+            problems.append(where("data.bad_value", ("id",), name="id",
+                                  reason_zh=exc.message("zh"), reason_en=exc.message("en")))
+    facts: dict[str, Any] = {}
+    for name, value in (raw.get("facts") or {}).items():
+        _put(cat, name, value, facts, problems, where, ("facts", name), yearly=False)
+    years: dict[int, dict[str, Any]] = {}
+    for year, row in (raw.get("years") or {}).items():
+        try:
+            y = int(year)
+            if not 1900 <= y <= 2200:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(where("data.bad_year", ("years", year), year=year))
+            continue
+        vals: dict[str, Any] = {}
+        for name, value in (row or {}).items():
+            _put(cat, name, value, vals, problems, where, ("years", year, name), yearly=True)
+        years[y] = vals
+    choices = {str(k): str(v) for k, v in (raw.get("choices") or {}).items() if v is not None}
+    reviews: dict[str, bool] = {}
+    for k, v in (raw.get("reviews") or {}).items():
+        if v is None:
+            continue
+        if not isinstance(v, bool):
+            problems.append(where("data.bad_value", ("reviews", k), name=str(k),
+                                  reason_zh="须为 true 或 false", reason_en="must be true or false"))
+            continue
+        reviews[str(k)] = v
+    if len(problems) > before:
+        return None
+    return Enterprise(id=eid, name=str(raw.get("name") or ""), facts=facts, years=years,
+                      choices=choices, reviews=reviews)
+
+
+def _put(cat: Catalogue, name: str, value: Any, into: dict[str, Any], problems: list[Problem],
+         where: Any, path: tuple[Any, ...], yearly: bool) -> None:
+    f = cat.facts.get(name)
+    if f is None:
+        sugg = difflib.get_close_matches(name, list(cat.facts), n=3)
+        problems.append(where("data.unknown_fact", path, name=name,
+                              suggestions=", ".join(sugg) or "-"))
+        return
+    if f.yearly != yearly:
+        problems.append(where("data.yearly_as_static" if f.yearly else "data.static_as_yearly",
+                              path, name=name))
+        return
+    try:
+        v = cat.coerce(f, value)
+    except ValueError as exc:
+        reason: Text = exc.args[0]
+        problems.append(where("data.bad_value", path, name=name, reason_zh=reason.zh,
+                              reason_en=reason.en))
+        return
+    if v is not None:
+        into[name] = v
+
+
+def _from_csv(path: Path, cat: Catalogue, check_codes: bool) -> list[Enterprise]:
+    problems: list[Problem] = []
+    out: list[Enterprise] = []
+    name = str(path)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        columns = reader.fieldnames or []
+        for col in columns:
+            base = col.split("@")[0]
+            if col in ("id", "name") or col.startswith(("choice:", "review:")):
+                continue
+            if base not in cat.facts:
+                problems.append(Problem(code="data.bad_column", message=message(
+                    "data.bad_column", name=col), hint=message("data.bad_column.hint"),
+                    file=name, line=1, column=columns.index(col) + 1))
+        if problems:
+            raise DataError(problems, name)
+        for row_no, row in enumerate(reader, start=2):
+            raw: dict[str, Any] = {"id": row.get("id"), "name": row.get("name"), "facts": {},
+                                   "years": {}, "choices": {}, "reviews": {}}
+            for col, cell in row.items():
+                if col in ("id", "name") or cell is None or cell.strip() == "":
+                    continue
+                value: Any = cell.strip()
+                if col.startswith("choice:"):
+                    raw["choices"][col[7:]] = value
+                    continue
+                if col.startswith("review:"):
+                    raw["reviews"][col[7:]] = value.lower() in ("true", "1", "是", "yes")
+                    continue
+                fact, _, year = col.partition("@")
+                f = cat.facts.get(fact)
+                if f is not None and f.kind == "records":
+                    try:
+                        value = json.loads(value)
+                    except json.JSONDecodeError as exc:
+                        problems.append(Problem(code="data.bad_value", message=message(
+                            "data.bad_value", name=col, reason_zh=f"不是有效的 JSON:{exc.msg}",
+                            reason_en=f"not valid JSON: {exc.msg}"), file=name, line=row_no,
+                            column=columns.index(col) + 1, snippet=cell))
+                        continue
+                if year:
+                    raw["years"].setdefault(year, {})[fact] = value
+                else:
+                    raw["facts"][fact] = value
+
+            def where(code: str, p: tuple[Any, ...], _row: int = row_no,
+                      _cells: dict[str, Any] = row, **kw: Any) -> Problem:
+                col = "@".join(str(x) for x in p[1:][::-1]) if p[:1] == ("years",) else \
+                    (str(p[-1]) if p else None)
+                if p[:1] == ("years",) and len(p) == 3:
+                    col = f"{p[2]}@{p[1]}"
+                hint = message(code + ".hint", **kw)
+                from huiqi.messages import MESSAGES
+
+                return Problem(code=code, message=message(code, **kw),
+                               hint=hint if code + ".hint" in MESSAGES else None, file=name,
+                               line=_row, column=(columns.index(col) + 1) if col in columns
+                               else None, snippet=_cells.get(col) if col else None)
+
+            e = enterprise_from_mapping(raw, cat, problems, where, row_no - 1, check_codes)
+            if e is not None:
+                out.append(e)
+    if problems:
+        raise DataError(problems, name)
+    return out
+
+
+def enterprise_to_mapping(e: Enterprise) -> dict[str, Any]:
+    """An enterprise as plain data (the inverse of the YAML/JSON form)."""
+    def plain(v: Any) -> Any:
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, frozenset):
+            return sorted(v)
+        if isinstance(v, tuple):
+            return [{k: plain(x) for k, x in r.items()} for r in v]
+        if hasattr(v, "as_tuple"):
+            return str(v)
+        return v
+
+    return {
+        "id": e.id, "name": e.name,
+        "facts": {k: plain(v) for k, v in e.facts.items()},
+        "years": {y: {k: plain(v) for k, v in row.items()} for y, row in e.years.items()},
+        "choices": dict(e.choices), "reviews": dict(e.reviews),
+    }

@@ -1,0 +1,317 @@
+"""Every message huiqi shows a person, in Chinese and English, keyed by a code.
+
+A code ``x`` may have a hint ``x.hint``. Messages are public: ``docs/errors.md``
+lists every code and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from huiqi.text import Text
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # ---- summaries
+    "pack.rejected": ("政策包 {subject} 未通过检查,共 {count} 处问题,整个包均未加载:",
+                      "The policy pack {subject} failed checking with {count} problem(s); "
+                      "nothing of it was loaded:"),
+    "data.rejected": ("数据文件 {subject} 未通过检查,共 {count} 处问题,未导入任何数据:",
+                      "The data file {subject} failed checking with {count} problem(s); "
+                      "nothing was imported:"),
+    "not_found": ("找不到{kind_zh}“{key}”。", "No {kind_en} “{key}”."),
+    "did_you_mean": ("是否想找:{names}?", " Did you mean: {names}?"),
+    "value.missing": ("缺失", "missing"),
+    "usage.error": ("{detail_zh}", "{detail_en}"),
+    # ---- files
+    "yaml.syntax": ("YAML 格式错误:{detail}", "YAML syntax error: {detail}"),
+    "yaml.syntax.hint": ("检查缩进(用空格,不用 Tab)、冒号后的空格和引号是否成对。",
+                         "Check the indentation (spaces, not tabs), the space after each colon, "
+                         "and that quotes are paired."),
+    "yaml.duplicate_key": ("键“{key}”重复出现", "the key “{key}” appears twice"),
+    "yaml.duplicate_key.hint": ("同一层级中每个键只能出现一次;删除或改名其中一个。",
+                                "Each key may appear once per level; remove or rename one."),
+    "yaml.key": ("键必须是简单的文字", "a key must be plain text"),
+    "file.encoding": ("文件不是 UTF-8 编码:{detail}", "the file is not UTF-8: {detail}"),
+    "file.unreadable": ("无法读取文件:{detail}", "cannot read the file: {detail}"),
+    "file.format": ("不支持的文件格式“{suffix}”,请使用 {allowed}",
+                    "unsupported file format “{suffix}”; use {allowed}"),
+    # ---- structure
+    "field.missing": ("缺少必填项“{name}”", "the required field “{name}” is missing"),
+    "field.missing.hint": ("请补上该项;格式见 schema/policy.schema.json。",
+                           "Add it; see schema/policy.schema.json for the format."),
+    "field.unknown": ("不认识的项“{name}”", "unknown field “{name}”"),
+    "field.unknown.hint": ("可能是拼写错误。相近的项:{suggestions}",
+                           "Possibly a typo. Similar fields: {suggestions}"),
+    "field.invalid": ("“{name}”的取值“{value}”无效", "the value “{value}” of “{name}” is invalid"),
+    "field.invalid.hint": ("详情:{detail}", "Detail: {detail}"),
+    "id.bad": ("标识“{id}”不合规范", "the id “{id}” is not valid"),
+    "id.bad.hint": ("标识以英文字母开头,只含英文字母、数字、下划线和连字符。",
+                    "An id starts with a letter and has only letters, digits, _ and -."),
+    "id.duplicate": ("标识“{id}”重复", "the id “{id}” is used twice"),
+    "id.duplicate.hint": ("同一范围内每个标识只能用一次。", "Each id may be used once in its scope."),
+    "policy.duplicate_id": ("政策标识“{id}”重复(另见 {other})",
+                            "the policy id “{id}” is used twice (also in {other})"),
+    "pack.policy_missing": ("pack.yaml 列出的政策文件“{file}”不存在",
+                            "the policy file “{file}” listed in pack.yaml does not exist"),
+    "source.file_missing": ("原文文件“{file}”不存在", "the source text file “{file}” does not exist"),
+    "source.file_missing.hint": ("路径相对于本政策文件所在目录。",
+                                 "The path is relative to the policy file's folder."),
+    "source.empty": ("缺少政策原文(file、text 或 paragraphs)",
+                     "the policy text is missing (file, text or paragraphs)"),
+    "source.empty.hint": ("每条规则都要能追溯到原文的句子,请提供原文。",
+                          "Every rule must point to a sentence of the text; give the text."),
+    # ---- citations
+    "cite.missing": ("缺少出处:请用 cite 指明原文段落,或用 assumed 写明这是假定及理由",
+                     "no citation: give cite (the paragraph of the text) or assumed "
+                     "(what is assumed and why)"),
+    "cite.missing.hint": ("原文给出的写 cite: {{p: 段号, quote: 原文}};原文未给出的写 "
+                          "assumed: 说明。", "If the text gives it, write cite: {{p: N, quote: "
+                          "...}}; if not, write assumed: with a note."),
+    "cite.unknown_paragraph": ("出处指向的段落“{p}”不存在(原文共 {count} 段)",
+                               "the cited paragraph “{p}” does not exist (the text has {count})"),
+    "cite.unknown_paragraph.hint": ("段落按空行分隔,从 1 编号;相近的段落名:{suggestions}",
+                                    "Paragraphs are separated by blank lines and numbered from 1; "
+                                    "similar names: {suggestions}"),
+    "cite.quote_not_found": ("引文在第 {p} 段中找不到", "the quote is not in paragraph {p}"),
+    "cite.quote_not_found.hint": ("引文须逐字出现在该段中(空白不计)。该段开头:{start}",
+                                  "The quote must appear word for word in that paragraph "
+                                  "(whitespace aside). It begins: {start}"),
+    # ---- expressions
+    "expr.syntax": ("表达式有语法错误:{detail_zh}", "syntax error in the expression: {detail_en}"),
+    "expr.syntax.hint": ("比较用 >= <= == !=,逻辑用 and or not,金额写 ¥20000 或 2万元,比例写 7%。",
+                         "Compare with >= <= == !=, combine with and/or/not; write money as "
+                         "¥20000 or 2万元 and ratios as 7%."),
+    "expr.unsupported": ("不支持的表达式", "unsupported expression"),
+    "name.unknown": ("不认识的名称“{name}”", "unknown name “{name}”"),
+    "name.unknown.hint": ("名称须是事实目录中的事实,或本政策的参数、命名值、选择项。",
+                          "A name must be a fact of the catalogue or a parameter, value or "
+                          "choice of this policy."),
+    "name.unknown_suggest": ("不认识的名称“{name}”,是否为:{suggestions}?",
+                             "unknown name “{name}”; did you mean: {suggestions}?"),
+    "name.unknown_suggest.hint": ("事实的名称见 huiqi facts 或 src/huiqi/facts/catalogue.yaml。",
+                                  "Fact names are listed by huiqi facts and in "
+                                  "src/huiqi/facts/catalogue.yaml."),
+    "type.mismatch": ("类型不匹配:“{op}”两边是{left_zh}和{right_zh}",
+                      "type mismatch: “{op}” has {left_en} on one side and {right_en} on the "
+                      "other"),
+    "type.mismatch.hint": ("只能比较或运算同一类的值:金额与金额、日期与日期、比例与比例。",
+                           "Only like values can be compared or combined: money with money, "
+                           "dates with dates, ratios with ratios."),
+    "type.unit": ("单位不一致:“{op}”两边是{left_zh}和{right_zh}",
+                  "unit mismatch: “{op}” has {left_en} on one side and {right_en} on the other"),
+    "type.unit.hint": ("例如人数不能与金额比较;比例请写成相除,如 st_staff[-1] / staff_total[-1]。",
+                       "A head count cannot be compared with money; write a ratio as a "
+                       "division, e.g. st_staff[-1] / staff_total[-1]."),
+    "type.not_condition": ("此处须是条件(真/假),而这是{got_zh}",
+                           "a condition (true/false) is needed here, but this is {got_en}"),
+    "type.not_condition.hint": ("加上比较,例如 revenue[-1] >= ¥1000万。",
+                                "Add a comparison, e.g. revenue[-1] >= ¥1000万."),
+    "type.not_money": ("金额须是以元计的数值,而这是{got_zh}",
+                       "an amount must be money in yuan, but this is {got_en}"),
+    "type.not_money.hint": ("按比例给付写 50% * 基数;按单位给付写 单价 * 数量。",
+                            "A share is 50% * base; per unit is rate * quantity."),
+    "type.not_number": ("“{op}”须用于数值,而这是{got_zh}", "“{op}” needs a number, but this is "
+                        "{got_en}"),
+    "type.not_date": ("{name} 须用于日期,而这是{got_zh}", "{name} needs dates, but this is {got_en}"),
+    "type.days_months": ("天数不能与月数/年数比较", "days cannot be compared with months or years"),
+    "type.days_months.hint": ("一年不等于365天:统一写成天数(365 days)或年数(1 years)。",
+                              "A year is not 365 days: use days (365 days) or years (1 years) on "
+                              "both sides."),
+    "type.unordered": ("{got_zh}不能比较大小(“{op}”)", "{got_en} has no order (“{op}”)"),
+    "type.unordered.hint": ("枚举和文本只能用 == != 或 in。", "Enums and text take only == != or in."),
+    "enum.unknown_value": ("“{value}”不是 {enum} 的取值", "“{value}” is not a value of {enum}"),
+    "enum.unknown_value.hint": ("允许的取值:{allowed}", "Allowed values: {allowed}"),
+    "enum.unknown_value_suggest": ("“{value}”不是 {enum} 的取值,是否为:{suggestions}?",
+                                   "“{value}” is not a value of {enum}; did you mean: "
+                                   "{suggestions}?"),
+    "enum.unknown_value_suggest.hint": ("允许的取值:{allowed}", "Allowed values: {allowed}"),
+    "set.literal_only": ("集合中只能写文字取值,如 {{\"a\", \"b\"}}",
+                         "a set may only hold text values, like {{\"a\", \"b\"}}"),
+    "member.not_set": ("“in”右边须是集合,而这是{got_zh}",
+                       "the right of “in” must be a set, but this is {got_en}"),
+    "member.bad_item": ("“in”左边须是枚举值或文本,而这是{got_zh}",
+                        "the left of “in” must be an enum value or text, but this is {got_en}"),
+    "attr.outside_aggregate": ("“{text}”只能用在 sum/max/min 中", "“{text}” may only be used "
+                               "inside sum/max/min"),
+    "attr.outside_aggregate.hint": ("例如 sum(equity_financing.amount where date >= as_of - 2 years)。",
+                                    "E.g. sum(equity_financing.amount where date >= as_of - "
+                                    "2 years)."),
+    "where.outside_aggregate": ("“where”只能用在 count/exists/sum/max/min 的括号中",
+                                "“where” may only be used inside count/exists/sum/max/min"),
+    "year.needs_index": ("“{name}”是按年度填报的数据,须指明年度", "“{name}” is reported per fiscal "
+                         "year; say which year"),
+    "year.needs_index.hint": ("上一会计年度写 {name}[-1],前一年写 {name}[-2];近三年合计写 "
+                              "sum({name}[-3..-1], younger=actual)。",
+                              "Last fiscal year is {name}[-1], the year before {name}[-2]; the "
+                              "last three years summed: sum({name}[-3..-1], younger=actual)."),
+    "year.not_yearly": ("“{name}”不是按年度的数据,不能加年度", "“{name}” is not yearly; it takes no "
+                        "year"),
+    "year.offset": ("年度偏移 {offset} 超出范围(0 到 -{limit})",
+                    "the year offset {offset} is out of range (0 to -{limit})"),
+    "year.range_outside_aggregate": ("多年区间“{text}”只能用在 sum/avg/min/max 中",
+                                     "the range “{text}” may only be used inside sum/avg/min/max"),
+    "year.range_order": ("年度区间“{text}”须从早到晚", "the range “{text}” must go from earlier to "
+                         "later"),
+    "year.window_policy": ("“{text}”跨 {years} 个年度,须写明成立不足 {years} 年的企业如何处理",
+                           "“{text}” spans {years} fiscal years; say what happens for enterprises "
+                           "younger than that"),
+    "year.window_policy.hint": ("加 younger=actual(按实际经营年度)、younger=ineligible(不符合)"
+                                "或 younger=zero(缺的年度按0计)。",
+                                "Add younger=actual (the years it existed), younger=ineligible "
+                                "(not met) or younger=zero (missing years count as 0)."),
+    "year.window_value": ("younger 的取值须是:{allowed}", "younger must be one of: {allowed}"),
+    "func.unknown": ("没有函数“{name}”", "there is no function “{name}”"),
+    "func.unknown.hint": ("可用函数:{allowed};相近:{suggestions}",
+                          "Functions: {allowed}; similar: {suggestions}"),
+    "func.arity": ("函数 {name} 需要 {expected} 个参数", "{name} takes {expected} argument(s)"),
+    "func.kwarg": ("函数 {name} 没有参数“{kwarg}”", "{name} has no argument “{kwarg}”"),
+    "func.bad_args": ("函数 {name} 的参数用法不对", "wrong arguments for {name}"),
+    "func.bad_args.hint": ("sum/avg/min/max 用于多年数据 sum(x[-3..-1], younger=actual) 或记录 "
+                           "sum(equity_financing.amount where …);count/exists 用于记录。",
+                           "sum/avg/min/max take a yearly range sum(x[-3..-1], younger=actual) "
+                           "or records sum(equity_financing.amount where …); count/exists take "
+                           "records."),
+    "func.known_arg": ("known() 的参数须是一个事实", "known() takes one fact"),
+    "table.bare": ("分档表“{name}”须通过 band({name}, 值) 或 lookup({name}, 键) 使用",
+                   "the table “{name}” is used through band({name}, value) or lookup({name}, key)"),
+    "table.unknown": ("没有分档表“{name}”", "there is no table “{name}”"),
+    "table.unknown.hint": ("相近的表:{suggestions}", "Similar tables: {suggestions}"),
+    "table.not_banded": ("表“{name}”不是分档表,请用 lookup", "the table “{name}” has no bands; "
+                         "use lookup"),
+    "table.not_entries": ("表“{name}”是分档表,请用 band", "the table “{name}” is banded; use band"),
+    "table.lookup_key": ("lookup 的键须是枚举值或文本,而这是{got_zh}",
+                         "the key of lookup must be an enum value or text, but this is {got_en}"),
+    "table.shape": ("表“{name}”须有且只有 bands、versions、entries 之一",
+                    "the table “{name}” needs exactly one of bands, versions, entries"),
+    "record.unknown_field": ("记录 {record} 没有字段“{name}”", "the record {record} has no field "
+                             "“{name}”"),
+    "record.unknown_field.hint": ("相近的字段:{suggestions}", "Similar fields: {suggestions}"),
+    "record.field_needed": ("{name} 须指明对哪个字段求值", "{name} needs a field to work on"),
+    "record.field_needed.hint": ("{record} 的字段:{fields}", "Fields of {record}: {fields}"),
+    "record.field_not_allowed": ("{name} 计数的是记录,不取字段", "{name} counts records; it takes "
+                                 "no field"),
+    "value.cycle": ("命名值之间循环引用:{cycle}", "named values refer to each other in a cycle: "
+                    "{cycle}"),
+    "value.cycle.hint": ("一个值不能直接或间接地由它自己算出。",
+                         "A value cannot be computed, directly or not, from itself."),
+    # ---- literals, parameters, tables
+    "literal.syntax": ("取值“{value}”无法识别:{detail_zh}", "the value “{value}” cannot be read: "
+                       "{detail_en}"),
+    "literal.not_literal": ("此处须是一个常量(数字、金额、比例、日期),而不是“{value}”",
+                            "a constant (number, money, ratio, date) is needed here, not "
+                            "“{value}”"),
+    "literal.type": ("取值“{value}”不是{want_zh}", "the value “{value}” is not {want_en}"),
+    "param.bad_unit": ("不认识的单位“{unit}”", "unknown unit “{unit}”"),
+    "param.bad_unit.hint": ("可用单位:{allowed}", "Units: {allowed}"),
+    "param.no_values": ("参数“{name}”没有任何取值", "the parameter “{name}” has no values"),
+    "param.starts_late": ("参数“{name}”的第一个取值从 {first} 起,晚于政策生效日 {effective}",
+                          "the parameter “{name}” has its first value on {first}, after the "
+                          "policy takes effect on {effective}"),
+    "param.starts_late.hint": ("给出政策生效日当天或更早生效的取值。",
+                               "Give a value that takes effect on or before the policy does."),
+    "band.bad_interval": ("区间“{text}”写法不对", "the interval “{text}” is not well written"),
+    "band.bad_interval.hint": ("写成 [下限, 上限):方括号含端点,圆括号不含;无穷写 ∞ 或 -∞。",
+                               "Write [low, high): a square bracket includes the bound, a round "
+                               "one excludes it; use ∞ or -∞ for no bound."),
+    "band.bad_bound": ("区间“{text}”的端点“{bound}”不是数值", "the bound “{bound}” of “{text}” is "
+                       "not a number"),
+    "band.infinite_inclusive": ("区间“{text}”:无穷端点须用圆括号", "in “{text}” an infinite bound "
+                                "takes a round bracket"),
+    "band.empty": ("区间“{text}”是空的", "the interval “{text}” is empty"),
+    "band.mixed_units": ("区间“{text}”的单位与同表其他档不一致", "the interval “{text}” has a unit "
+                         "unlike the other bands"),
+    "band.overlap": ("表“{name}”的分档重叠:{a} 与 {b}", "the bands of “{name}” overlap: {a} and {b}"),
+    "band.overlap.hint": ("原文“以上/以下/含”决定端点归属:相邻两档的共同端点只能归一档。",
+                          "The text's “or more / less than / inclusive” decides which band owns a "
+                          "shared bound: only one of the two may include it."),
+    "band.gap": ("表“{name}”的分档之间有空隙:{a} 与 {b}", "the bands of “{name}” leave a gap "
+                 "between {a} and {b}"),
+    "band.gap.hint": ("相邻两档的共同端点须恰好归其中一档。", "A bound shared by two bands must "
+                      "belong to exactly one of them."),
+    "band.gap_low": ("表“{name}”没有覆盖最低的取值(从 {a} 开始)", "the bands of “{name}” do not "
+                     "cover the lowest values (they start at {a})"),
+    "band.gap_low.hint": ("加一档 (-∞, …),或用 domain 写明取值范围。",
+                          "Add a band (-∞, …) or state the domain."),
+    "band.gap_high": ("表“{name}”没有覆盖最高的取值(到 {a} 为止)", "the bands of “{name}” do not "
+                      "cover the highest values (they end at {a})"),
+    "band.gap_high.hint": ("加一档 […, ∞),或用 domain 写明取值范围。",
+                           "Add a band […, ∞) or state the domain."),
+    # ---- clauses
+    "condition.no_id": ("条件缺少 id", "a condition has no id"),
+    "condition.no_id.hint": ("每个条件都需要一个 id,用于说明不符合的原因和人工审核。",
+                             "Every condition needs an id, for reasons and reviews."),
+    "condition.shape": ("条件“{id}”须有且只有 when、review、all_of、any_of 之一(现有:{given})",
+                        "the condition “{id}” needs exactly one of when, review, all_of, any_of "
+                        "(given: {given})"),
+    "condition.empty_group": ("条件组“{id}”是空的", "the condition group “{id}” is empty"),
+    "benefit.no_amount": ("{kind} 类待遇须给出 amount", "a {kind} benefit needs an amount"),
+    "benefit.amount_not_allowed": ("{kind} 类待遇不给金额,请删去 amount/cap",
+                                   "a {kind} benefit pays no money; remove amount/cap"),
+    "benefit.no_rounding": ("金额须写明取整方式 rounding", "the amount needs a stated rounding"),
+    "benefit.no_rounding.hint": ("例如 rounding: {{unit: yuan, mode: half_up}}(四舍五入到元)。",
+                                 "E.g. rounding: {{unit: yuan, mode: half_up}} (round half up "
+                                 "to the yuan)."),
+    "benefit.fixed_reads_facts": ("kind: fixed 的金额不应取决于企业数据",
+                                  "a fixed amount must not depend on the enterprise's facts"),
+    "benefit.fixed_reads_facts.hint": ("按比例写 kind: share,按数量写 kind: per_unit,分档写 "
+                                       "kind: banded。", "Use kind: share, per_unit or banded."),
+    "program.bad_window": ("申报窗口的日期须写成 YYYY-MM-DD 或每年的 MM-DD",
+                           "a window date must be YYYY-MM-DD or a yearly MM-DD"),
+    "program.mixed_window": ("申报窗口的开始和截止须同为具体日期或同为每年的 MM-DD",
+                             "a window must be two dates or two yearly MM-DD"),
+    "program.window_order": ("申报窗口的截止早于开始", "the window closes before it opens"),
+    "program.bad_duration": ("期限须写成如 4 years、6 months、365 days",
+                             "a period must be written like 4 years, 6 months, 365 days"),
+    "group.unknown_clause": ("叠加规则引用了不存在的条款“{ref}”", "the stacking group names a "
+                             "clause “{ref}” that does not exist"),
+    "group.unknown_clause.hint": ("相近的条款:{suggestions}", "Similar clauses: {suggestions}"),
+    "group.too_small": ("就高不重复组“{id}”至少需要两个条款", "the exclusive group “{id}” needs at "
+                        "least two clauses"),
+    "group.no_cap": ("上限组“{id}”须给出 cap", "the cap group “{id}” needs a cap"),
+    # ---- catalogue
+    "catalogue.bad_entry": ("事实“{name}”的定义须是键值表", "the fact “{name}” must be a mapping"),
+    "catalogue.bad_type": ("事实“{name}”的类型“{value}”不存在(可用:{allowed})",
+                           "the fact “{name}” has an unknown type “{value}” ({allowed})"),
+    "catalogue.bad_enum": ("事实“{name}”引用的枚举“{value}”不存在",
+                           "the fact “{name}” names an unknown enum “{value}”"),
+    "catalogue.bad_record": ("事实“{name}”引用的记录类型“{value}”不存在",
+                             "the fact “{name}” names an unknown record type “{value}”"),
+    "catalogue.bad_unit": ("事实“{name}”的单位“{value}”不存在(可用:{allowed})",
+                           "the fact “{name}” has an unknown unit “{value}” ({allowed})"),
+    "catalogue.bad_period": ("事实“{name}”的 period 须是 static 或 yearly",
+                             "the period of “{name}” must be static or yearly"),
+    "catalogue.bad_source": ("事实“{name}”的来源“{value}”未在 sources 中声明",
+                             "the source “{value}” of “{name}” is not declared in sources"),
+    # ---- enterprise data
+    "data.bad_shape": ("企业数据须是企业列表(或含 enterprises 的键值表)",
+                       "enterprise data must be a list of enterprises (or a mapping with "
+                       "enterprises)"),
+    "data.no_id": ("第 {n} 家企业缺少 id(统一社会信用代码)", "enterprise {n} has no id "
+                   "(credit code)"),
+    "data.duplicate_id": ("企业“{id}”重复出现", "the enterprise “{id}” appears twice"),
+    "data.unknown_fact": ("不认识的事实“{name}”", "unknown fact “{name}”"),
+    "data.unknown_fact.hint": ("相近的事实:{suggestions}", "Similar facts: {suggestions}"),
+    "data.bad_value": ("“{name}”的取值有误:{reason_zh}", "bad value for “{name}”: {reason_en}"),
+    "data.yearly_as_static": ("“{name}”是按年度的数据,请写在 years 下", "“{name}” is yearly; put "
+                              "it under years"),
+    "data.static_as_yearly": ("“{name}”不是按年度的数据,请写在 facts 下", "“{name}” is not "
+                              "yearly; put it under facts"),
+    "data.bad_year": ("年度“{year}”无效", "“{year}” is not a valid fiscal year"),
+    "data.bad_field": ("不认识的项“{name}”(可用:id, name, facts, years, choices, reviews)",
+                       "unknown key “{name}” (use id, name, facts, years, choices, reviews)"),
+    "data.bad_column": ("不认识的列“{name}”", "unknown column “{name}”"),
+    "data.bad_column.hint": ("列名是事实名,按年度的事实写成 名称@年度,如 revenue@2025。",
+                             "Columns are fact names; yearly facts are name@year, e.g. "
+                             "revenue@2025."),
+    "credit_code.invalid": ("统一社会信用代码“{value}”无效:{reason_zh}",
+                            "the credit code “{value}” is invalid: {reason_en}"),
+    "credit_code.invalid_at": ("统一社会信用代码“{value}”第 {position} 位无效:{reason_zh}",
+                               "the credit code “{value}” is invalid at position {position}: "
+                               "{reason_en}"),
+}
+
+
+def message(code: str, **params: object) -> Text:
+    zh, en = MESSAGES.get(code, (code, code))
+    try:
+        return Text(zh.format(**params), en.format(**params))
+    except (KeyError, IndexError):
+        return Text(zh, en)

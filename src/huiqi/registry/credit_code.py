@@ -1,0 +1,124 @@
+"""统一社会信用代码 (unified social credit code), GB 32100-2015.
+
+Eighteen characters::
+
+    1      registration authority (登记管理部门代码): 1-9, A, N, Y
+    2      kind of entity (机构类别代码), by authority
+    3-8    administrative division of the registering office (6 digits)
+    9-17   the organisation's identifier (主体标识码, GB 11714 organisation code:
+           8 characters and its own check character 0-9 or X)
+    18     check character, computed from the first 17 (weights 3^i mod 31)
+
+Characters come from ``0-9`` and ``ABCDEFGHJKLMNPQRTUWXY`` (no I, O, S, V, Z).
+:func:`validate` checks every character and both check characters and raises
+:class:`~huiqi.errors.CreditCodeError` naming the position of the first fault.
+"""
+
+from __future__ import annotations
+
+from huiqi.errors import CreditCodeError
+from huiqi.text import Text
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+AUTHORITY = {
+    "1": Text("机构编制", "institutional establishment"),
+    "2": Text("外交", "foreign affairs"),
+    "3": Text("司法行政", "justice"),
+    "4": Text("文化", "culture"),
+    "5": Text("民政", "civil affairs"),
+    "6": Text("旅游", "tourism"),
+    "7": Text("宗教", "religious affairs"),
+    "8": Text("工会", "trade unions"),
+    "9": Text("市场监管(工商)", "market regulation"),
+    "A": Text("中央军委改革和编制办公室", "CMC reform and establishment office"),
+    "N": Text("农业", "agriculture"),
+    "Y": Text("其他", "other"),
+}
+KINDS: dict[str, dict[str, Text]] = {
+    "1": {"1": Text("机关", "organ"), "2": Text("事业单位", "public institution"),
+          "3": Text("群众团体", "mass organisation"), "9": Text("其他", "other")},
+    "5": {"1": Text("社会团体", "social organisation"), "2": Text("民办非企业单位", "private non-profit"),
+          "3": Text("基金会", "foundation"), "9": Text("其他", "other")},
+    "9": {"1": Text("企业", "enterprise"), "2": Text("个体工商户", "individual business"),
+          "3": Text("农民专业合作社", "farmers' cooperative")},
+    "Y": {"1": Text("其他", "other")},
+}
+
+
+def check_char(first17: str) -> str:
+    """The 18th character for the first 17."""
+    total = sum(VALUE[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def org_check_char(first8: str) -> str:
+    """The GB 11714 check character of an organisation code's first 8 characters."""
+    total = sum(_org_value(c) * w for c, w in zip(first8, ORG_WEIGHTS, strict=True))
+    c9 = 11 - total % 11
+    return "X" if c9 == 10 else ("0" if c9 == 11 else str(c9))
+
+
+def _org_value(c: str) -> int:
+    return int(c) if c.isdigit() else ord(c) - ord("A") + 10
+
+
+def _fail(code: str, position: int | None, zh: str, en: str) -> CreditCodeError:
+    return CreditCodeError(code, position, Text(zh, en))
+
+
+def validate(code: str) -> str:
+    """Return the code (trimmed, upper-cased) if valid; else raise CreditCodeError."""
+    raw = code
+    code = code.strip().upper()
+    if len(code) != 18:
+        raise _fail(raw, None, f"应为18位,实际为{len(code)}位", f"must have 18 characters, has {len(code)}")
+    for i, c in enumerate(code, start=1):
+        if c not in VALUE:
+            raise _fail(raw, i, f"字符“{c}”不允许(不使用 I、O、S、V、Z)",
+                        f"the character “{c}” is not allowed (I, O, S, V, Z are never used)")
+    if code[0] not in AUTHORITY:
+        raise _fail(raw, 1, f"登记管理部门代码“{code[0]}”不存在", f"no registration authority “{code[0]}”")
+    kinds = KINDS.get(code[0])
+    if kinds is not None and code[1] not in kinds:
+        raise _fail(raw, 2, f"机构类别代码“{code[1]}”不属于登记管理部门“{code[0]}”",
+                    f"kind “{code[1]}” does not exist under authority “{code[0]}”")
+    for i in range(2, 8):
+        if not code[i].isdigit():
+            raise _fail(raw, i + 1, "行政区划码须为数字", "the division code must be digits")
+    if code[2:4] == "00":
+        raise _fail(raw, 3, "行政区划码的省级代码不能为00", "the province part of the division code cannot be 00")
+    org = code[8:17]
+    for i, c in enumerate(org[:8]):
+        if c not in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+            raise _fail(raw, 9 + i, f"主体标识码中的字符“{c}”不允许", f"“{c}” is not allowed in the organisation code")
+    if not (org[8].isdigit() or org[8] == "X"):
+        raise _fail(raw, 17, "主体标识码的校验位须为数字或 X",
+                    "the organisation code's check character must be a digit or X")
+    expected_org = org_check_char(org[:8])
+    if org[8] != expected_org:
+        raise _fail(raw, 17, f"主体标识码校验位应为“{expected_org}”,实际为“{org[8]}”",
+                    f"the organisation code's check character should be “{expected_org}”, not “{org[8]}”")
+    expected = check_char(code[:17])
+    if code[17] != expected:
+        raise _fail(raw, 18, f"校验位应为“{expected}”,实际为“{code[17]}”",
+                    f"the check character should be “{expected}”, not “{code[17]}”")
+    return code
+
+
+def is_valid(code: str) -> bool:
+    try:
+        validate(code)
+    except CreditCodeError:
+        return False
+    return True
+
+
+def make(authority: str, kind: str, division: str, org8: str) -> str:
+    """Build a valid code from its parts (the two check characters are computed)."""
+    org = org8 + org_check_char(org8)
+    first17 = authority + kind + division + org
+    return first17 + check_char(first17)

@@ -1,0 +1,52 @@
+"""Shared test set-up: YAML policy cases under tests/cases/ become pytest items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from huiqi import cases as C
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix == ".yaml" and "cases" in file_path.relative_to(ROOT).parts[:2]:
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        for case in C.read_cases(self.path):
+            yield CaseItem.from_parent(self, name=case.name, case=case)
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, case: C.Case, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self) -> None:
+        diffs = C.run(self.case)
+        if diffs:
+            raise CaseFailure(diffs)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, CaseFailure):
+            return f"{self.case.file}:{self.case.line}: {self.case.name}\n" + "\n".join(
+                excinfo.value.diffs)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, (self.case.line or 1) - 1, f"case: {self.name}"
+
+
+class CaseFailure(Exception):
+    def __init__(self, diffs: list[str]) -> None:
+        super().__init__("\n".join(diffs))
+        self.diffs = diffs
