@@ -10,6 +10,7 @@ evaluating again.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
 from collections.abc import Callable
 from decimal import Decimal
@@ -437,6 +438,26 @@ class Compiler:
                 return r
 
             return abs_
+        if name == "floor":
+            f0 = fs[0]
+
+            def floor_(env: Env) -> Any:
+                v = f0(env)
+                r = Decimal(math.floor(v)) if is_number(v) else v
+                env.slots[i] = r
+                return r
+
+            return floor_
+        if name == "year_of":
+            f0 = fs[0]
+
+            def year_of(env: Env) -> Any:
+                v = f0(env)
+                r = Decimal(v.year) if isinstance(v, dt.date) else v
+                env.slots[i] = r
+                return r
+
+            return year_of
         if name == "full_years":
             fa, fb = fs
 

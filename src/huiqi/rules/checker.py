@@ -28,7 +28,7 @@ YOUNGER = ("actual", "ineligible", "zero")
 REC_AGGS = ("count", "exists", "sum", "max", "min")
 BUILTINS = ("as_of",)
 FUNCTIONS = ("band", "lookup", "sum", "avg", "min", "max", "count", "exists", "full_years",
-             "known", "abs")
+             "known", "abs", "floor", "year_of")
 MAX_YEARS_BACK = 10
 
 
@@ -467,7 +467,14 @@ class Checker:
                 raise CheckError("type.not_number", e.span, op=f, got_zh=t.describe("zh"),
                                  got_en=t.describe("en"))
             return ir.Func(type=t, src=e, name=f, args=tuple(nodes))
-        if f == "abs":
+        if f == "year_of":
+            self._arity(e, 1)
+            n = self.node(e.args[0], ctx)
+            if n.type.kind is not T.Kind.DATE:
+                raise CheckError("type.not_date", e.args[0].span, name=f,
+                                 got_zh=n.type.describe("zh"), got_en=n.type.describe("en"))
+            return ir.Func(type=T.LITERAL, src=e, name=f, args=(n,))
+        if f in ("abs", "floor"):
             self._arity(e, 1)
             n = self.node(e.args[0], ctx)
             if n.type.kind not in (T.Kind.NUM, T.Kind.DAYS):
