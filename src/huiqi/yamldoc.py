@@ -71,6 +71,7 @@ class Document:
     data: Any
     positions: dict[PathKey, Position]
     file: str
+    key_positions: dict[PathKey, Position] | None = None
 
     def where(self, path: PathKey) -> Position | None:
         """The position of the value at ``path``, or of its nearest ancestor."""
@@ -82,9 +83,14 @@ class Document:
             p = p[:-1]
 
     def problem(self, code: str, path: PathKey, *, snippet: str | None = None,
-                inner: tuple[int, int] | None = None, **params: object) -> Problem:
-        """A problem located at ``path`` (and optionally inside the scalar there)."""
-        pos = self.where(path)
+                inner: tuple[int, int] | None = None, at_key: bool = False,
+                **params: object) -> Problem:
+        """A problem located at ``path`` (and optionally inside the scalar there).
+
+        ``at_key`` points at the key of a mapping entry rather than at its value.
+        """
+        pos = (self.key_positions or {}).get(tuple(path)) if at_key else None
+        pos = pos or self.where(path)
         line = column = None
         if pos is not None:
             line, column = pos.line, pos.column
@@ -130,11 +136,12 @@ def load(text: str, file: str) -> Document:
     finally:
         loader.dispose()
     positions: dict[PathKey, Position] = {}
+    keys: dict[PathKey, Position] = {}
     problems: list[Problem] = []
-    data = _build(node, (), positions, problems, file, text) if node is not None else None
+    data = _build(node, (), positions, problems, file, text, keys) if node is not None else None
     if problems:
         raise YamlProblems(problems)
-    return Document(data=data, positions=positions, file=file)
+    return Document(data=data, positions=positions, file=file, key_positions=keys)
 
 
 def load_file(path: Path, display: str | None = None) -> Document:
@@ -154,7 +161,8 @@ def _line_of(text: str, line: int) -> str:
 
 
 def _build(node: yaml.Node, path: PathKey, positions: dict[PathKey, Position],
-           problems: list[Problem], file: str, text: str) -> Any:
+           problems: list[Problem], file: str, text: str,
+           keys: dict[PathKey, Position]) -> Any:
     start = node.start_mark
     style = getattr(node, "style", None)
     positions[path] = Position(start.line + 1, start.column + 1, style or None,
@@ -178,10 +186,11 @@ def _build(node: yaml.Node, path: PathKey, positions: dict[PathKey, Position],
                     snippet=_line_of(text, key_node.start_mark.line)))
                 continue
             child = (*path, key if isinstance(key, str | int) else str(key))
-            out[key] = _build(value_node, child, positions, problems, file, text)
+            keys[child] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = _build(value_node, child, positions, problems, file, text, keys)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), positions, problems, file, text)
+        return [_build(item, (*path, i), positions, problems, file, text, keys)
                 for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
     return _scalar(node)

@@ -39,6 +39,13 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
+def _error(text: str) -> None:
+    """An error for a person: red, never wrapped mid-path, never a traceback."""
+    from rich.markup import escape
+
+    _console(stderr=True).print(f"[red]{escape(text)}[/red]", soft_wrap=True)
+
+
 def _lang(value: str | None) -> Lang:
     v = value or get_settings().lang
     if v not in ("zh", "en"):
@@ -65,8 +72,7 @@ def handles_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except HuiqiError as exc:
             lang: Lang = "en" if (kwargs.get("lang") or get_settings().lang) == "en" else "zh"
-            _console(stderr=True).print(f"[red]{exc.message(lang)}[/red]", markup=True,
-                                        highlight=False)
+            _error(exc.message(lang))
             raise typer.Exit(2 if isinstance(exc, InputError | NotFoundError) else 1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -142,7 +148,7 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
             pack = load_pack(root)
         except PackError as exc:
             failed += 1
-            _console(stderr=True).print(f"[red]✗ {exc.message(lg)}[/red]")
+            _error("✗ " + exc.message(lg))
             continue
         n_clauses = len(pack.clauses())
         assumed = sum(1 for c in pack.clauses() for k in c.all_conditions()
@@ -265,6 +271,17 @@ def schema(out: Annotated[Path, typer.Argument(help="输出目录 / output folde
         (out / f"{name}.schema.json").write_text(
             json.dumps(sch, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     _console().print(f"✓ {out}/policy.schema.json, {out}/pack.schema.json")
+
+
+@app.command(hidden=True)
+@handles_errors
+def reference(out: Annotated[Path, typer.Argument()] = Path("docs")) -> None:
+    """Write docs/errors.md and docs/cli.md from the code."""
+    from huiqi.reference import cli_markdown, errors_markdown
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "errors.md").write_text(errors_markdown(), encoding="utf-8")
+    (out / "cli.md").write_text(cli_markdown(), encoding="utf-8")
 
 
 @app.command()

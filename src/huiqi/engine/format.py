@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from huiqi.rules import types as T
 
-from .values import MISSING, REVIEW, Undefined, round_exact, to_decimal
+from .values import MISSING, REVIEW, Quot, Undefined, mul, round_exact, to_decimal
 
 
 def fmt_money(v: Any, lang: str = "zh") -> str:
-    d = round_exact(v, Decimal("0.01"), "half_up") if isinstance(v, Fraction) else Decimal(v)
+    d = round_exact(v, Decimal("0.01"), "half_up") if isinstance(v, Quot) else Decimal(v)
     if d == d.to_integral_value():
         return f"¥{int(d):,}"
     return f"¥{d:,.2f}"
 
 
 def fmt_percent(v: Any) -> str:
-    d = to_decimal(Fraction(v) * 100 if isinstance(v, Fraction) else Decimal(v) * 100, 4)
+    d = to_decimal(mul(v, Decimal(100)), 4)
     text = format(d.quantize(Decimal("0.0001")).normalize(), "f")
     return f"{text}%"
 
 
 def fmt_number(v: Any) -> str:
-    d = to_decimal(v, 4) if isinstance(v, Fraction) else Decimal(v)
+    d = to_decimal(v, 4)
     if d == d.to_integral_value():
         return f"{int(d):,}"
     return format(d.normalize(), "f")
@@ -46,7 +45,7 @@ def fmt_value(v: Any, t: T.Type | None = None, lang: str = "zh") -> str:
         return ("是" if v else "否") if zh else ("yes" if v else "no")
     if isinstance(v, dt.date):
         return v.isoformat()
-    if isinstance(v, Decimal | int | Fraction):
+    if isinstance(v, Decimal | int | Quot):
         if t is not None and t.kind is T.Kind.DAYS:
             return f"{fmt_number(v)}天" if zh else f"{fmt_number(v)} days"
         if t is not None and t.kind is T.Kind.MONTHS:

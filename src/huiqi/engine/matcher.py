@@ -231,11 +231,18 @@ class Matcher:
             status = Status.UNDETERMINED
         else:
             status = Status.NEEDS_REVIEW
-        value = amount if isinstance(amount, Decimal) else None
-        missing = self._missing(c, outcomes, e, amount is MISSING)
-        reviews = tuple(leaf.path for leaf in c.leaves if outcomes.get(leaf.path) is REVIEW)
-        gaps = tuple(g for g in (self._gap(spec, env) for spec, _ in c.conditions
-                                 if spec.id in failed) if g is not None)
+        value = amount if type(amount) is Decimal else None
+        unsure = status is Status.UNDETERMINED or status is Status.NEEDS_REVIEW or any(
+            v is MISSING or v is REVIEW for v in outcomes.values())
+        missing: tuple[Missing, ...] = ()
+        reviews: tuple[str, ...] = ()
+        if unsure:
+            missing = self._missing(c, outcomes, e, amount is MISSING)
+            reviews = tuple(leaf.path for leaf in c.leaves if outcomes.get(leaf.path) is REVIEW)
+        gaps: tuple[Gap, ...] = ()
+        if failed:
+            gaps = tuple(g for g in (self._gap(spec, env) for spec, _ in c.conditions
+                                     if spec.id in failed) if g is not None)
         return ClauseResult(
             key=c.spec.key, policy=c.spec.policy, clause=c.spec.id, status=status,
             amount=value if status is Status.ELIGIBLE else None,

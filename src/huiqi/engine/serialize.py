@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from huiqi.rules.model import Citation
@@ -13,15 +12,15 @@ from huiqi.text import Lang, Text
 from .explain import ConditionExplanation, Explainer, Explanation
 from .matcher import Matcher
 from .result import ClauseResult, Gap, MatchResult
-from .values import MISSING, REVIEW, Undefined, to_decimal
+from .values import MISSING, REVIEW, Quot, Undefined, to_decimal
 
 
 def plain(v: Any) -> Any:
     if v is None or isinstance(v, bool | int | str):
         return v
     if isinstance(v, Decimal):
-        return format(v, "f")
-    if isinstance(v, Fraction):
+        return format(v.normalize(), "f") if v else "0"
+    if isinstance(v, Quot):
         return format(to_decimal(v, 6), "f")
     if isinstance(v, dt.date):
         return v.isoformat()

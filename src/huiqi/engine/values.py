@@ -1,9 +1,10 @@
 """Runtime values: exact numbers, missing facts, undefined values, and four-valued truth.
 
 Numbers are exact. Sums and products are :class:`~decimal.Decimal` computed in a
-context wide enough that they never round; a quotient that Decimal cannot hold
-exactly (1/3) becomes a :class:`~fractions.Fraction`. So ``7 / 100 >= 7%`` is met,
-and no amount is ever a binary float.
+context wide enough that they never round (and that raises rather than rounds if
+they ever would); a quotient is kept as an exact :class:`Quot` (numerator and
+denominator) and compared by cross-multiplication. So ``7 / 100 >= 7%`` is met,
+``1 / 3 * 3 == 1``, and no amount is ever a binary float.
 
 Three kinds of "no plain value" exist:
 
@@ -38,7 +39,17 @@ person is asked to judge. ``tests/engine/test_values.py`` checks these laws.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Context, Decimal, Inexact
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
+    Decimal,
+    Inexact,
+)
 from fractions import Fraction
 from typing import Any
 
@@ -95,11 +106,8 @@ NO_BAND = Undefined(Text("数值不在分档表范围内", "the value is outside
 NO_ENTRY = Undefined(Text("表中没有该项", "the table has no entry for it"))
 NO_RECORDS = Undefined(Text("没有符合条件的记录", "no matching records"))
 
-NUMBER_TYPES = (Decimal, int, Fraction)
-
-
 def is_number(v: Any) -> bool:
-    return type(v) in (Decimal, int, Fraction)
+    return type(v) in _NUMBER_TYPES
 
 
 def truth(v: Any) -> Any:
@@ -155,51 +163,144 @@ def blocked(a: Any, b: Any) -> Any:
 # ---------------------------------------------------------------------- exact arithmetic
 
 
-def _frac(x: Any) -> Fraction:
-    return x if type(x) is Fraction else Fraction(x)
+class Quot:
+    """An exact quotient ``n / d`` of two decimals (``d > 0``), never rounded.
+
+    Comparisons cross-multiply (``n/d >= c`` ⇔ ``n >= c·d``), so they are exact and
+    cheap; this is also how the SQL backends compare, so all engines agree.
+    """
+
+    __slots__ = ("d", "n")
+
+    def __init__(self, n: Decimal, d: Decimal) -> None:
+        self.n = n
+        self.d = d
+
+    def _key(self, other: Any) -> tuple[Decimal, Decimal]:
+        if type(other) is Quot:
+            return EXACT.multiply(self.n, other.d), EXACT.multiply(other.n, self.d)
+        return self.n, EXACT.multiply(other, self.d)
+
+    def __lt__(self, other: Any) -> bool:
+        a, b = self._key(other)
+        return a < b
+
+    def __le__(self, other: Any) -> bool:
+        a, b = self._key(other)
+        return a <= b
+
+    def __gt__(self, other: Any) -> bool:
+        a, b = self._key(other)
+        return a > b
+
+    def __ge__(self, other: Any) -> bool:
+        a, b = self._key(other)
+        return a >= b
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) not in (Quot, Decimal, int):
+            return NotImplemented
+        a, b = self._key(other)
+        return a == b
+
+    def __hash__(self) -> int:
+        return hash(self.fraction())
+
+    def __neg__(self) -> Quot:
+        return Quot(-self.n, self.d)
+
+    def __abs__(self) -> Quot:
+        return Quot(abs(self.n), self.d)
+
+    def fraction(self) -> Fraction:
+        return Fraction(self.n) / Fraction(self.d)
+
+    def __add__(self, other: Any) -> Any:
+        return add(self, other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        return sub(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return sub(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return mul(self, other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Any:
+        return div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return div(other, self)
+
+    def __repr__(self) -> str:
+        return f"Quot({self.n}/{self.d})"
+
+
+def _q(x: Any) -> Quot:
+    return x if type(x) is Quot else Quot(Decimal(x), Decimal(1))
+
+
+def _norm(n: Decimal, d: Decimal) -> Any:
+    if d == 1:
+        return n
+    return Quot(n, d)
 
 
 def add(a: Any, b: Any) -> Any:
-    if type(a) is Fraction or type(b) is Fraction:
-        return _norm(_frac(a) + _frac(b))
-    return EXACT.add(a, b) if type(a) is Decimal or type(b) is Decimal else a + b
+    if type(a) is Quot or type(b) is Quot:
+        x, y = _q(a), _q(b)
+        if x.d == y.d:
+            return _norm(EXACT.add(x.n, y.n), x.d)
+        return _norm(EXACT.add(EXACT.multiply(x.n, y.d), EXACT.multiply(y.n, x.d)),
+                     EXACT.multiply(x.d, y.d))
+    return EXACT.add(a, b)
 
 
 def sub(a: Any, b: Any) -> Any:
-    if type(a) is Fraction or type(b) is Fraction:
-        return _norm(_frac(a) - _frac(b))
-    return EXACT.subtract(a, b) if type(a) is Decimal or type(b) is Decimal else a - b
+    if type(a) is Quot or type(b) is Quot:
+        return add(a, -_q(b))
+    return EXACT.subtract(a, b)
 
 
 def mul(a: Any, b: Any) -> Any:
-    if type(a) is Fraction or type(b) is Fraction:
-        return _norm(_frac(a) * _frac(b))
-    return EXACT.multiply(a, b) if type(a) is Decimal or type(b) is Decimal else a * b
+    if type(a) is Quot or type(b) is Quot:
+        x, y = _q(a), _q(b)
+        return _norm(EXACT.multiply(x.n, y.n), EXACT.multiply(x.d, y.d))
+    return EXACT.multiply(a, b)
 
 
 def div(a: Any, b: Any) -> Any:
     if b == 0:
         return DIV_ZERO
-    if type(a) is not Fraction and type(b) is not Fraction:
-        try:
-            return EXACT.divide(Decimal(a), Decimal(b))
-        except Inexact:
-            return Fraction(a) / Fraction(b)
-    return _norm(_frac(a) / _frac(b))
+    x, y = _q(a), _q(b)
+    n, d = EXACT.multiply(x.n, y.d), EXACT.multiply(x.d, y.n)
+    if d < 0:
+        n, d = -n, -d
+    return _norm(n, d)
 
 
-def _norm(f: Fraction) -> Any:
-    """A fraction whose denominator is 1 becomes a Decimal again."""
-    if f.denominator == 1:
-        return Decimal(f.numerator)
-    return f
+def fraction(x: Any) -> Fraction:
+    """Any exact number as a Fraction (for display and tests)."""
+    if type(x) is Quot:
+        return x.fraction()
+    return Fraction(x)
 
 
 def to_decimal(x: Any, places: int = 6) -> Decimal:
-    """An exact number as a Decimal; a Fraction rounded half-even to ``places``."""
-    if type(x) is Fraction:
+    """An exact number as a Decimal; a quotient rounded half-even to ``places``."""
+    if type(x) is Quot:
         return round_exact(x, Decimal(1).scaleb(-places), "half_even")
     return Decimal(x)
+
+
+_DEC_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN,
+              "up": ROUND_UP, "floor": ROUND_FLOOR, "ceiling": ROUND_CEILING}
+_ONE = Decimal(1)
 
 
 def round_exact(x: Any, unit: Decimal, mode: str) -> Decimal:
@@ -208,31 +309,36 @@ def round_exact(x: Any, unit: Decimal, mode: str) -> Decimal:
     ``half_up`` is 四舍五入 (halves away from zero), ``half_even`` banker's rounding,
     ``down`` truncates toward zero, ``up`` rounds away from zero.
     """
-    q = _frac(x) / _frac(unit)
-    n, r = divmod(q.numerator, q.denominator)  # floor division
-    frac_part = Fraction(r, q.denominator)
-    if frac_part == 0:
+    if type(x) is not Quot:
+        q = EXACT.divide(Decimal(x), unit)
+        return EXACT.multiply(q.quantize(_ONE, rounding=_DEC_MODES[mode]), unit)
+    # x / unit as a ratio of integers, then integer division: no rounding anywhere
+    a, b = x.n.as_integer_ratio()
+    c, d = EXACT.multiply(x.d, unit).as_integer_ratio()
+    num, den = a * d, b * c  # den > 0 since x.d > 0 and unit > 0
+    n, r = divmod(num, den)  # floor division; 0 <= r < den
+    if r == 0:
         k = n
     elif mode == "down":
-        k = n if q >= 0 else n + 1
+        k = n if num >= 0 else n + 1
     elif mode == "up":
-        k = n + 1 if q >= 0 else n
+        k = n + 1 if num >= 0 else n
     elif mode == "floor":
         k = n
     elif mode == "ceiling":
         k = n + 1
-    else:
-        half = Fraction(1, 2)
-        if frac_part > half:
-            k = n + 1
-        elif frac_part < half:
-            k = n
-        elif mode == "half_up":
-            k = n + 1 if q >= 0 else n
-        else:  # half_even
-            k = n if n % 2 == 0 else n + 1
+    elif 2 * r > den:
+        k = n + 1
+    elif 2 * r < den:
+        k = n
+    elif mode == "half_up":
+        k = n + 1 if num >= 0 else n
+    else:  # half_even
+        k = n if n % 2 == 0 else n + 1
     return EXACT.multiply(Decimal(k), unit)
 
+
+_NUMBER_TYPES = (Decimal, int, Quot)
 
 # ---------------------------------------------------------------------- dates
 

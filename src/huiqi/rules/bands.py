@@ -65,31 +65,35 @@ def _join(a: T.Type, b: T.Type, text: str) -> T.Type:
     raise CheckError("band.mixed_units", None, text=text)
 
 
-def coverage(bands: list[BandSpec], domain: Interval) -> list[tuple[str, str, str]]:
-    """Problems with how the bands cover the domain: (kind, band_a, band_b) triples.
+def coverage(bands: list[BandSpec], domain: Interval) -> list[tuple[str, int, str, str]]:
+    """Problems with how the bands cover the domain: (kind, index, band_a, band_b).
 
-    kind is ``overlap``, ``gap``, ``gap_low`` or ``gap_high``.
+    kind is ``overlap``, ``gap``, ``gap_low`` or ``gap_high``; index is the position (in
+    the list as written) of the band where the problem shows.
     """
-    out: list[tuple[str, str, str]] = []
+    out: list[tuple[str, int, str, str]] = []
     if not bands:
-        return [("gap", "", "")]
-    order = sorted(bands, key=lambda b: (
-        Decimal("-Infinity") if b.lo is None else b.lo, 0 if b.lo_inclusive else 1))
+        return [("gap", 0, "", "")]
+    order = sorted(range(len(bands)), key=lambda i: (
+        Decimal("-Infinity") if bands[i].lo is None else bands[i].lo,
+        0 if bands[i].lo_inclusive else 1))
     d_lo, d_lo_inc, d_hi, d_hi_inc = domain
-    first = order[0]
+    first = bands[order[0]]
     if _lower_above(first.lo, first.lo_inclusive, d_lo, d_lo_inc):
-        out.append(("gap_low", first.text, ""))
-    for a, b in pairwise(order):
+        out.append(("gap_low", order[0], first.text, ""))
+    for ia, ib in pairwise(order):
+        a, b = bands[ia], bands[ib]
+        at = ib  # the band that starts where the overlap or gap is
         if a.hi is None:
-            out.append(("overlap", a.text, b.text))
+            out.append(("overlap", at, a.text, b.text))
             continue
         if b.lo is None or b.lo < a.hi or (b.lo == a.hi and a.hi_inclusive and b.lo_inclusive):
-            out.append(("overlap", a.text, b.text))
+            out.append(("overlap", at, a.text, b.text))
         elif b.lo > a.hi or (b.lo == a.hi and not a.hi_inclusive and not b.lo_inclusive):
-            out.append(("gap", a.text, b.text))
-    last = order[-1]
+            out.append(("gap", at, a.text, b.text))
+    last = bands[order[-1]]
     if _upper_below(last.hi, last.hi_inclusive, d_hi, d_hi_inc):
-        out.append(("gap_high", last.text, ""))
+        out.append(("gap_high", order[-1], last.text, ""))
     return out
 
 

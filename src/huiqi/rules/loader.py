@@ -120,6 +120,8 @@ class _PolicyLoader:
         pid = pid.lstrip("p¶") if pid[:1] in ("p", "¶") and pid[1:].isdigit() else pid
         cpath = (*path, "cite")
         if pid not in paragraphs:
+            if isinstance(raw, F.CiteRef):
+                cpath = (*cpath, "p")
             numbered = [k for k in paragraphs if k.isdigit()]
             named = [k for k in paragraphs if not k.isdigit()]
             sugg = difflib.get_close_matches(pid, named, n=3)
@@ -128,7 +130,7 @@ class _PolicyLoader:
             return Citation(paragraph=pid, quote=quote, assumed=assumed)
         text = paragraphs[pid]
         if quote is not None and _squash(quote) not in _squash(text):
-            self.report("cite.quote_not_found", cpath, snippet=quote,
+            self.report("cite.quote_not_found", (*cpath, "quote"), snippet=quote,
                         params={"p": pid, "start": text[:40]})
         return Citation(paragraph=pid, quote=quote, text=text, assumed=assumed)
 
@@ -339,9 +341,9 @@ class _PolicyLoader:
                                           text_of(_lbl(b.label)) if b.label else None, b.range))
                 if not ok:
                     continue
-                for kind, a, b2 in coverage(built, domain):
-                    self.report(f"band.{kind}", vpath, snippet=f"{a} {b2}".strip(),
-                                params={"a": a, "b": b2, "name": name})
+                for kind, at, a, b2 in coverage(built, domain):
+                    self.report(f"band.{kind}", (*vpath, at, "range"),
+                                snippet=f"{a} {b2}".strip(), params={"a": a, "b": b2, "name": name})
                     ok = False
                 spec.versions.append((start, built))
             if ok:
@@ -519,14 +521,15 @@ class _PolicyLoader:
                     keys.append(ref)  # checked at pack level
                     continue
                 if ref not in clause_ids:
-                    sugg = difflib.get_close_matches(ref, sorted(clause_ids), n=3)
+                    sugg = difflib.get_close_matches(ref, sorted(clause_ids), n=3) or \
+                        sorted(clause_ids)[:8]
                     self.report("group.unknown_clause", (*path, "clauses", i), params={
                         "ref": ref, "suggestions": ", ".join(sugg) or "-"})
                     continue
                 keys.append(f"{pid}/{ref}")
             else:
                 keys.append(ref)
-        if len(keys) < 2 and g.kind == "exclusive":
+        if len(g.clauses) < 2 and g.kind == "exclusive":
             self.report("group.too_small", path, params={"id": g.id})
         cap = None
         if g.kind == "cap":
@@ -612,7 +615,7 @@ def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
         elif kind == "extra_forbidden":
             name = str(err["loc"][-1])
             sugg = difflib.get_close_matches(name, fields, n=3)
-            out.append(doc.problem("field.unknown", tuple(path), name=name,
+            out.append(doc.problem("field.unknown", tuple(path), name=name, at_key=True,
                                    suggestions=", ".join(sugg) or "-"))
         else:
             given = err.get("input")

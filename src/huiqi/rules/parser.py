@@ -251,7 +251,14 @@ class _BadLiteral(Exception):
         self.tok = tok
 
 
+_VALUE_START = {"NAME", "NUMBER", "MONEY", "PERCENT", "DATE", "STRING", "LPAR", "LBRACE", "MINUS",
+                "TRUE", "FALSE", "NOT", "IF", "NUMBER_DUR"}
+
+
 def _expected(names: set[str]) -> Text:
+    if names & _VALUE_START:
+        return Text("一个值(数字、金额、百分比、日期、名称或括号)",
+                    "a value (a number, an amount, a percentage, a date, a name or a parenthesis)")
     shown_zh: list[str] = []
     shown_en: list[str] = []
     for n in sorted(names):

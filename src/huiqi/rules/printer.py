@@ -35,7 +35,7 @@ def _at(e: S.Expr, minimum: int) -> str:
 
 
 def _num(d: Decimal) -> str:
-    return format(d, "f")
+    return format(d.normalize(), "f") if d else "0"
 
 
 def _str(s: str) -> str:
