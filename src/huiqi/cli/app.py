@@ -297,6 +297,9 @@ def demo(lang: LangOpt = None, as_of: AsOfOpt = None,
     run_demo(_lang(lang), _as_of(as_of), count, _console())
 
 
+from huiqi.cli.generate import generate as _generate; app.command(name="generate")(_generate)  # noqa: E402, E702, I001
+
+
 def main() -> None:
     app()
 

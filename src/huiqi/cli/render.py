@@ -72,7 +72,8 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang) -> Group:
     footer = RText(("符合条件可获资金合计:" if zh else "Total payable if eligible: ")
                    + fmt_money(total), style="bold")
     parts: list[object] = [t, footer]
-    missing = {m.key: m for r in res.clauses for m in r.missing}
+    missing = {m.key: m for r in res.clauses for m in r.missing
+               if r.status in (Status.UNDETERMINED, Status.NEEDS_REVIEW)}
     if missing:
         lst = "\n".join("· " + label_of_missing(m, pack.catalogue, matcher).get(lang)
                         for m in missing.values())

@@ -21,6 +21,7 @@ from huiqi.rules.model import Pack, TableSpec
 from huiqi.text import Text
 
 from .values import (
+    DIV_ZERO,
     MISSING,
     NO_BAND,
     NO_ENTRY,
@@ -366,6 +367,17 @@ class Compiler:
 
             return date_diff
         fn = {"+": add, "-": sub, "*": mul, "/": div}[op]
+        if op == "/":
+            def quotient(env: Env) -> Any:
+                a, b = fl(env), fr(env)
+                if is_number(b) and b == 0 and not isinstance(a, Undefined):
+                    r: Any = DIV_ZERO  # x / 0 has no value, whatever x is
+                else:
+                    r = div(a, b) if is_number(a) and is_number(b) else blocked(a, b)
+                env.slots[i] = r
+                return r
+
+            return quotient
 
         def arith(env: Env) -> Any:
             a, b = fl(env), fr(env)

@@ -41,6 +41,7 @@ from .values import (
 
 CondFn = Callable[[Env, dict[str, Any]], Any]
 Need = tuple[str, int | None]  # (fact or "choice:key", fiscal year or None)
+# a records fact can be present yet undetermined for a filter (a record lacks a field)
 GAP_PLACES = 6
 
 
@@ -59,6 +60,7 @@ class _Clause:
     conditions: list[tuple[ConditionSpec, CondFn]]
     amount: _Amount | None
     needs: dict[str, list[Need]] = field(default_factory=dict)  # leaf path → needs
+    rec_nodes: dict[str, list[ir.Node]] = field(default_factory=dict)  # records fact → filters
     leaves: list[ConditionSpec] = field(default_factory=list)
     in_force: bool = True
     window: tuple[dt.date, dt.date] | None = None
@@ -72,6 +74,7 @@ class Matcher:
         self.as_of = as_of
         self.compiler = Compiler(pack, as_of)
         self.clauses: list[_Clause] = []
+        self._rec_needs: dict[str, list[ir.Node]] = {}
         self.not_in_force = [p.id for p in pack.policies if not p.in_force(as_of)]
         for pol in pack.policies:
             if not pol.in_force(as_of):
@@ -83,6 +86,8 @@ class Matcher:
     # ------------------------------------------------------------------ compiling
 
     def _clause(self, spec: ClauseSpec) -> _Clause:
+        rec_nodes: dict[str, list[ir.Node]] = {}
+        self._rec_needs = rec_nodes
         conds = [(c, self._condition(c)) for c in spec.conditions]
         amount = None
         b = spec.benefit
@@ -95,7 +100,7 @@ class Matcher:
                 cap=self.compiler.compile(b.cap) if b.cap is not None else None,
                 needs=self._needs_of([b.expr, *(e.when for e in b.exceptions),
                                       *(e.amount for e in b.exceptions if e.amount)]))
-        out = _Clause(spec=spec, conditions=conds, amount=amount)
+        out = _Clause(spec=spec, conditions=conds, amount=amount, rec_nodes=rec_nodes)
         for c in spec.all_conditions():
             if c.kind in ("expr", "review"):
                 out.leaves.append(c)
@@ -155,7 +160,10 @@ class Matcher:
         fy = self.as_of.year
 
         def visit(n: ir.Node) -> None:
-            if isinstance(n, ir.Fact | ir.RecAgg):
+            if isinstance(n, ir.RecAgg):
+                out.append((n.fact, None))
+                self._rec_needs.setdefault(n.fact, []).append(n)
+            elif isinstance(n, ir.Fact):
                 out.append((n.fact, None))
             elif isinstance(n, ir.YearFact):
                 out.append((n.fact, fy + n.offset))
@@ -237,8 +245,8 @@ class Matcher:
         missing: tuple[Missing, ...] = ()
         reviews: tuple[str, ...] = ()
         if unsure:
-            missing = self._missing(c, outcomes, e, amount is MISSING)
-            reviews = tuple(leaf.path for leaf in c.leaves if outcomes.get(leaf.path) is REVIEW)
+            missing = self._missing(c, outcomes, e, amount is MISSING, env)
+            reviews = self._reviews(c, outcomes)
         gaps: tuple[Gap, ...] = ()
         if failed:
             gaps = tuple(g for g in (self._gap(spec, env) for spec, _ in c.conditions
@@ -251,7 +259,7 @@ class Matcher:
             undefined=undefined)
 
     def _missing(self, c: _Clause, outcomes: dict[str, Any], e: Enterprise,
-                 amount_missing: bool) -> tuple[Missing, ...]:
+                 amount_missing: bool, env: Env) -> tuple[Missing, ...]:
         needs: list[Need] = []
 
         def visit(cond: ConditionSpec) -> None:
@@ -273,16 +281,44 @@ class Matcher:
                 if e.choices.get(fact[7:]) is None:
                     out.append(Missing(fact))
             elif year is None:
-                if e.facts.get(fact) is None:
+                if e.facts.get(fact) is None or self._records_unsure(fact, env, needs_of=c):
                     out.append(Missing(fact))
             elif not (reg is not None and year < reg) and e.value(fact, year) is None:
                 out.append(Missing(fact, year))
         return tuple(out)
 
+    def _records_unsure(self, fact: str, env: Env, needs_of: _Clause) -> bool:
+        """Is a filter over this records fact, in this clause, undetermined (a record lacks
+        a field it tests)? Decided on the data alone, whichever branch was taken."""
+        for node in needs_of.rec_nodes.get(fact, ()):
+            if self.compiler.compile(node)(env) is MISSING:
+                return True
+        return False
+
+    def _reviews(self, c: _Clause, outcomes: dict[str, Any]) -> tuple[str, ...]:
+        """Conditions a person must still judge, where the judgment can change the outcome."""
+        out: list[str] = []
+
+        def visit(cond: ConditionSpec) -> None:
+            v = outcomes.get(cond.path)
+            if v is not REVIEW and v is not MISSING:
+                return
+            if cond.kind == "review" and v is REVIEW:
+                out.append(cond.path)
+            for k in cond.children:
+                visit(k)
+
+        for top in c.spec.conditions:
+            visit(top)
+        return tuple(out)
+
     def _gap(self, spec: ConditionSpec, env: Env) -> Gap | None:
         n = spec.expr
-        if spec.kind != "expr" or spec.exceptions or not isinstance(n, ir.Cmp):
+        if spec.kind != "expr" or not isinstance(n, ir.Cmp):
             return None
+        for ex in spec.exceptions:  # the default decided only if no exception applied
+            if self._slot_value(ex.when, env) is not False:
+                return None
         if n.op == "!=":
             return None
         a = self._slot_value(n.left, env)
@@ -374,18 +410,7 @@ def _chain(env: Env, exceptions: list[tuple[Fn, Any]], i: int, default: Any) -> 
 def _amount(a: _Amount, env: Env, trace: AmountTrace) -> Any:
     base = a.formula(env)
     trace.formula = base
-    value = base
-    for i, (eid, when, amount) in enumerate(a.exceptions):
-        w = truth(when(env))
-        if w is True:
-            value = amount(env)
-            trace.exception = eid
-            break
-        if w is not False:
-            rest = _amount_rest(a, env, i + 1, base)
-            mine = amount(env)
-            value = mine if (mine == rest and is_number(mine)) else MISSING
-            break
+    value = _amount_chain(a, env, 0, base, trace)
     if not is_number(value):
         return value
     if a.cap is not None:
@@ -405,21 +430,28 @@ def _amount(a: _Amount, env: Env, trace: AmountTrace) -> Any:
     return rounded
 
 
-def _amount_rest(a: _Amount, env: Env, start: int, base: Any) -> Any:
-    for _eid, when, amount in a.exceptions[start:]:
-        w = truth(when(env))
-        if w is True:
-            return amount(env)
-        if w is not False:
-            return MISSING
-    return base
+def _amount_chain(a: _Amount, env: Env, i: int, base: Any, trace: AmountTrace) -> Any:
+    """Amount exceptions in order (Kleene if-then-else): the first that applies decides;
+    an undetermined one leaves the amount undetermined unless it would not change it."""
+    if i == len(a.exceptions):
+        return base
+    eid, when, amount = a.exceptions[i]
+    w = truth(when(env))
+    if w is True:
+        trace.exception = eid
+        return amount(env)
+    rest = _amount_chain(a, env, i + 1, base, trace)
+    if w is False:
+        return rest
+    mine = amount(env)
+    return mine if (is_number(mine) and is_number(rest) and mine == rest) else MISSING
 
 
 def _unit_name(t: Any) -> str:
     if t.kind.value == "number":
         if t.unit == (("yuan", 1),):
             return "yuan"
-        if t.unit == ():
+        if not t.unit:
             return "ratio" if t.percent else ""
         return "·".join(k for k, _ in t.unit)
     return str(t.kind.value)

@@ -1,0 +1,1 @@
+"""Benchmarks of huiqi; each records its results in bench/RESULTS.md."""

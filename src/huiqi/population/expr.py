@@ -1,0 +1,636 @@
+"""Compile checked expressions (:mod:`huiqi.rules.ir`) into SQL, exactly.
+
+The same meaning as the one-enterprise engine (:mod:`huiqi.engine.compile`), expressed
+over columns:
+
+* A number is a pair of DECIMAL(38, s) expressions, numerator and denominator (the
+  denominator is left out when it is 1), with their scales known at compile time.
+  Sums and products are exact DECIMAL arithmetic; a quotient keeps both parts; a
+  comparison cross-multiplies. Nothing is ever rounded before the stated rounding of
+  an amount, which is done in integers. An expression that would need more than
+  38 digits is refused by the database, never rounded silently.
+* A missing fact is NULL. A value that cannot exist (a ratio over zero, a year before
+  registration …) carries an "undefined" flag beside it.
+* A condition is a truth code: 1 met, 0 not met, 2 undetermined, 3 needs review; the
+  codes combine by the same tables as :mod:`huiqi.engine.values`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from huiqi.errors import RuleError
+from huiqi.facts.catalogue import Catalogue, Field
+from huiqi.rules import ir
+from huiqi.rules import types as T
+from huiqi.rules.model import Pack, ValueSpec
+from huiqi.text import Text
+
+from .dialect import Dialect
+
+TRUE, FALSE, MISSING, REVIEW = "1", "0", "2", "3"
+MAX_SCALE = 24
+SCALES = {"money": 2, "ratio": 8, "integer": 0, "decimal": 4}
+
+
+@dataclass(frozen=True)
+class V:
+    """A compiled value: ``v`` (numerator, or the value; the truth code for conditions),
+    ``d`` the denominator of a number (None = 1), ``u`` SQL that is TRUE when the
+    value is undefined (None = never), ``s``/``sd`` the scales of ``v``/``d``."""
+
+    v: str
+    d: str | None = None
+    u: str | None = None
+    s: int = 0
+    sd: int = 0
+
+
+def dec(sql: str, s: int) -> str:
+    return f"CAST({sql} AS DECIMAL(38,{s}))"
+
+
+def any_of(*flags: str | None) -> str | None:
+    fs = [f for f in flags if f is not None]
+    if not fs:
+        return None
+    return fs[0] if len(fs) == 1 else "(" + " OR ".join(fs) + ")"
+
+
+def lit_decimal(d: Decimal) -> V:
+    d = Decimal(d)
+    exp = d.as_tuple().exponent
+    s = max(0, -int(exp)) if isinstance(exp, int) else 0
+    if s > MAX_SCALE:
+        raise RuleError(Text("常数的小数位过多", "a constant has too many decimals"))
+    text = format(d, "f")
+    return V(dec(f"'{text}'", s), s=s)
+
+
+def truth_all(codes: list[str]) -> str:
+    """``and`` of truth codes, each operand written once (the tables of the engine, by rank).
+
+    For ``and`` not-met outranks undetermined, which outranks needs-review, which outranks
+    met; the result is the operand of highest rank.
+    """
+    codes = [c for c in codes if c != TRUE]
+    if not codes:
+        return TRUE
+    if len(codes) == 1:
+        return codes[0]
+    ranks = ", ".join(f"(CASE {c} WHEN 0 THEN 3 WHEN 2 THEN 2 WHEN 3 THEN 1 ELSE 0 END)"
+                      for c in codes)
+    return f"(CASE greatest({ranks}) WHEN 3 THEN 0 WHEN 2 THEN 2 WHEN 1 THEN 3 ELSE 1 END)"
+
+
+def truth_any(codes: list[str]) -> str:
+    """``or`` of truth codes: met outranks undetermined, then needs-review, then not met."""
+    codes = [c for c in codes if c != FALSE]
+    if not codes:
+        return FALSE
+    if len(codes) == 1:
+        return codes[0]
+    ranks = ", ".join(f"(CASE {c} WHEN 1 THEN 3 WHEN 2 THEN 2 WHEN 3 THEN 1 ELSE 0 END)"
+                      for c in codes)
+    return f"(CASE greatest({ranks}) WHEN 3 THEN 1 WHEN 2 THEN 2 WHEN 1 THEN 3 ELSE 0 END)"
+
+
+def truth_and(a: str, b: str) -> str:
+    return truth_all([a, b])
+
+
+def truth_or(a: str, b: str) -> str:
+    return truth_any([a, b])
+
+
+def truth_not(a: str) -> str:
+    return f"(CASE {a} WHEN 1 THEN 0 WHEN 0 THEN 1 ELSE {a} END)"
+
+
+class ExprCompiler:
+    """Compiles IR nodes of one pack, at one evaluation date, for one dialect.
+
+    ``columns`` is the set of input columns; a fact whose column is absent is missing.
+    ``value_column`` maps a named value's key to the column prefix it was materialised
+    under (the caller materialises values in layers), or None to inline it.
+    """
+
+    def __init__(self, pack: Pack, as_of: dt.date, dialect: Dialect, columns: set[str]) -> None:
+        self.pack = pack
+        self.cat: Catalogue = pack.catalogue
+        self.as_of = as_of
+        self.fy = as_of.year
+        self.sql = dialect
+        self.columns = columns
+        self.bindings: list[tuple[int, str, str]] = []  # (layer, column, SQL)
+        self.layer: dict[str, int] = {}
+        self._cache: dict[int, V] = {}
+        self._value_cache: dict[str, V] = {}
+        self.inline = False  # inside a lambda nothing can be bound
+        self.values: dict[str, ValueSpec] = {}
+        for p in pack.policies:
+            for name, v in p.values.items():
+                self.values[f"{p.id}:{name}"] = v
+            for c in p.clauses:
+                for name, v in c.values.items():
+                    self.values[f"{p.id}/{c.id}:{name}"] = v
+        self._lambda = 0
+        self.reg_year = self.col("__reg_year")
+
+    # ------------------------------------------------------------------ helpers
+
+    def col(self, name: str) -> str:
+        return self.sql.ident(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def _null(self, t: T.Type, s: int = 0) -> V:
+        if t.kind is T.Kind.NUM:
+            return V(dec("NULL", s), s=s)
+        if t.kind is T.Kind.BOOL:
+            return V(MISSING)
+        return V("NULL")
+
+    def _scale_of(self, f: Field) -> int:
+        return SCALES.get(f.kind, 0)
+
+    def common(self, a: V, b: V) -> tuple[str, str, str | None, int]:
+        """Both numbers over one denominator: (a_num, b_num, denominator, scale)."""
+        if a.d is None and b.d is None:
+            s = max(a.s, b.s)
+            return dec(a.v, s), dec(b.v, s), None, s
+        an = a.v if b.d is None else f"({a.v} * {b.d})"
+        sa = a.s + (b.sd if b.d is not None else 0)
+        bn = b.v if a.d is None else f"({b.v} * {a.d})"
+        sb = b.s + (a.sd if a.d is not None else 0)
+        d = _mul(a.d, b.d)
+        s = max(sa, sb)
+        self._check(s)
+        return dec(an, s), dec(bn, s), d, s
+
+    def _check(self, s: int) -> None:
+        if s > MAX_SCALE:
+            raise RuleError(Text("表达式过于复杂,无法在数据库中精确计算(小数位超过上限)",
+                                 "the expression is too deep to compute exactly in the database "
+                                 "(too many decimals)"))
+
+    def _dscale(self, a: V, b: V) -> int:
+        return (a.sd if a.d is not None else 0) + (b.sd if b.d is not None else 0)
+
+    # ------------------------------------------------------------------ bindings
+
+    _REF = re.compile(r'["`](__x\d+[vdu])["`]')
+
+    def layer_of(self, sql: str) -> int:
+        return max((self.layer[m] for m in self._REF.findall(sql)), default=0)
+
+    def bind_sql(self, sql: str, suffix: str = "v") -> str:
+        """Give ``sql`` a column of its own in the first layer after its inputs."""
+        if self.inline:
+            return sql
+        name = f"__x{len(self.bindings)}{suffix}"
+        level = self.layer_of(sql) + 1
+        self.bindings.append((level, name, sql))
+        self.layer[name] = level
+        return self.col(name)
+
+    def layered(self, selects: list[str], source: str) -> str:
+        """A query computing ``selects`` over ``source`` with every binding in its layer."""
+        by_layer: dict[int, list[str]] = {}
+        for level, name, body in self.bindings:
+            by_layer.setdefault(level, []).append(f"{body} AS {self.col(name)}")
+        reg = f"year({self.col('registration_date')})" if "registration_date" in self.columns \
+            else "CAST(NULL AS INTEGER)"
+        layers = [f"l0 AS (SELECT *, {reg} AS {self.col('__reg_year')} FROM {source})"]
+        prev = "l0"
+        for level in sorted(by_layer):
+            layers.append(f"l{level} AS (SELECT *, {', '.join(by_layer[level])} FROM {prev})")
+            prev = f"l{level}"
+        return f"WITH {', '.join(layers)} SELECT {', '.join(selects)} FROM {prev}"
+
+    def bind(self, x: V) -> V:
+        if self.inline:
+            return x
+        return V(self.bind_sql(x.v, "v"), self.bind_sql(x.d, "d") if x.d is not None else None,
+                 self.bind_sql(x.u, "u") if x.u is not None else None, x.s, x.sd)
+
+    # ------------------------------------------------------------------ nodes
+
+    _SIMPLE = (ir.Const, ir.AsOf, ir.Param, ir.Fact, ir.YearFact, ir.Choice, ir.Review,
+               ir.RecField)
+
+    def compile(self, n: ir.Node) -> V:
+        """The SQL of a node; a compound node is computed once, in a column of its own."""
+        if isinstance(n, self._SIMPLE):
+            return self._compile(n)
+        if self.inline:
+            return self._compile(n)
+        hit = self._cache.get(id(n))
+        if hit is None:
+            hit = self._cache[id(n)] = self.bind(self._compile(n))
+        return hit
+
+    def _compile(self, n: ir.Node) -> V:  # noqa: C901 - one dispatch
+        t = n.type
+        if isinstance(n, ir.Const):
+            return self._const(n.value, t)
+        if isinstance(n, ir.AsOf):
+            return V(f"DATE '{self.as_of.isoformat()}'")
+        if isinstance(n, ir.Param):
+            pol = self.pack.policy(n.policy)
+            assert pol is not None
+            value = pol.params[n.name].at(self.as_of)
+            if value is None:
+                return V(self._null(t).v, u="TRUE")
+            return self._const(value, t)
+        if isinstance(n, ir.Fact):
+            return self._fact(n.fact, t)
+        if isinstance(n, ir.YearFact):
+            return self._year_fact(n)
+        if isinstance(n, ir.YearAgg):
+            return self._year_agg(n)
+        if isinstance(n, ir.ValueRef):
+            if self.inline:
+                return self.compile(self.values[n.key].expr)
+            hit = self._value_cache.get(n.key)
+            if hit is None:
+                hit = self._value_cache[n.key] = self.compile(self.values[n.key].expr)
+            return hit
+        if isinstance(n, ir.Choice):
+            name = f"choice:{n.key}"
+            return V(self.col(name)) if self.has(name) else V("NULL")
+        if isinstance(n, ir.RecField):
+            raise RuleError(Text("记录字段只能用在 where 中", "a record field is only valid in where"))
+        if isinstance(n, ir.Arith):
+            return self._arith(n)
+        if isinstance(n, ir.DateShift):
+            d, a = self.compile(n.date), self.compile(n.amount)
+            amount = a.v if a.d is None else f"({a.v} / {a.d})"
+            if n.op == "-":
+                amount = f"(-{amount})"
+            shifted = (self.sql.add_months(d.v, amount) if n.months
+                       else self.sql.add_days(d.v, amount))
+            return V(shifted, u=any_of(d.u, a.u))
+        if isinstance(n, ir.Neg):
+            x = self.compile(n.operand)
+            return V(f"(-{x.v})", x.d, x.u, x.s, x.sd)
+        if isinstance(n, ir.Cmp):
+            return self._cmp(n)
+        if isinstance(n, ir.Member):
+            item, coll = self.compile(n.item), self.compile(n.collection)
+            test = self.sql.contains(coll.v, item.v)
+            if n.negated:
+                test = f"NOT {test}"
+            undef = any_of(item.u, coll.u)
+            head = f"WHEN {undef} THEN 0 " if undef else ""
+            return V(f"(CASE {head}WHEN {item.v} IS NULL OR {coll.v} IS NULL THEN 2 "
+                     f"WHEN {test} THEN 1 ELSE 0 END)")
+        if isinstance(n, ir.And | ir.Or):
+            # a chain a and b and c is one n-ary operation, not a nest of CASEs
+            cls = type(n)
+            parts: list[ir.Node] = []
+
+            def flat(m: ir.Node) -> None:
+                if type(m) is cls:
+                    flat(m.left)  # type: ignore[attr-defined]
+                    flat(m.right)  # type: ignore[attr-defined]
+                else:
+                    parts.append(m)
+
+            flat(n)
+            codes = [self.compile(p).v for p in parts]
+            return V(truth_all(codes) if cls is ir.And else truth_any(codes))
+        if isinstance(n, ir.Not):
+            return V(truth_not(self.compile(n.operand).v))
+        if isinstance(n, ir.IfElse):
+            return self._if(n)
+        if isinstance(n, ir.Func):
+            return self._func(n)
+        if isinstance(n, ir.Band):
+            return self._band(n)
+        if isinstance(n, ir.Lookup):
+            return self._lookup(n)
+        if isinstance(n, ir.RecAgg):
+            return self._rec_agg(n)
+        if isinstance(n, ir.Review):
+            name = f"review:{n.key}"
+            if not self.has(name):
+                return V(REVIEW)
+            c = self.col(name)
+            return V(f"(CASE WHEN {c} IS NULL THEN 3 WHEN {c} THEN 1 ELSE 0 END)")
+        raise RuleError(Text(f"无法编译 {type(n).__name__}", f"cannot compile {type(n).__name__}"))
+
+    def _const(self, value: Any, t: T.Type) -> V:
+        k = t.kind
+        if k is T.Kind.BOOL:
+            return V(TRUE if value else FALSE)
+        if k is T.Kind.NUM or k in (T.Kind.DAYS, T.Kind.MONTHS):
+            return lit_decimal(Decimal(value))
+        if k is T.Kind.DATE:
+            return V(f"DATE '{value.isoformat()}'")
+        if k is T.Kind.SET:
+            return V(self.sql.array([self.sql.string(str(x)) for x in sorted(value)]))
+        return V(self.sql.string(str(value)))
+
+    def _fact(self, fid: str, t: T.Type) -> V:
+        f = self.cat.facts[fid]
+        if not self.has(fid):
+            return self._null(t, self._scale_of(f))
+        c = self.col(fid)
+        if t.kind is T.Kind.BOOL:
+            return V(f"(CASE WHEN {c} IS NULL THEN 2 WHEN {c} THEN 1 ELSE 0 END)")
+        if t.kind is T.Kind.NUM:
+            s = self._scale_of(f)
+            return V(dec(c, s), s=s)
+        return V(c)
+
+    def _year_fact(self, n: ir.YearFact) -> V:
+        year = self.fy + n.offset
+        f = self.cat.facts[n.fact]
+        s = self._scale_of(f)
+        name = f"{n.fact}@{year}"
+        value = dec(self.col(name), s) if self.has(name) else dec("NULL", s)
+        return V(value, u=f"({self.reg_year} IS NOT NULL AND {self.reg_year} > {year})", s=s)
+
+    def _year_agg(self, n: ir.YearAgg) -> V:
+        f = self.cat.facts[n.fact]
+        s = self._scale_of(f)
+        years = list(range(self.fy + n.start, self.fy + n.end + 1))
+        cols = [dec(self.col(f"{n.fact}@{y}"), s) if self.has(f"{n.fact}@{y}") else dec("NULL", s)
+                for y in years]
+        reg = self.reg_year
+        exists = [f"({reg} IS NULL OR {reg} <= {y})" for y in years]
+        before = [f"({reg} IS NOT NULL AND {reg} > {y})" for y in years]
+        if n.younger == "ineligible":
+            undef = "(" + " OR ".join(before) + ")"
+            missing = " OR ".join(f"{c} IS NULL" for c in cols)
+            vals = cols
+            count = str(len(years))
+        elif n.younger == "zero":
+            undef = None
+            missing = " OR ".join(f"({e} AND {c} IS NULL)" for e, c in zip(exists, cols, strict=True))
+            vals = [f"(CASE WHEN {e} THEN {c} ELSE {dec('0', s)} END)"
+                    for e, c in zip(exists, cols, strict=True)]
+            count = str(len(years))
+        else:  # actual
+            undef = "NOT (" + " OR ".join(exists) + ")"
+            missing = " OR ".join(f"({e} AND {c} IS NULL)" for e, c in zip(exists, cols, strict=True))
+            vals = [f"(CASE WHEN {e} THEN {c} END)" for e, c in zip(exists, cols, strict=True)]
+            count = "(" + " + ".join(f"(CASE WHEN {e} THEN 1 ELSE 0 END)" for e in exists) + ")"
+        if n.func in ("sum", "avg"):
+            total = " + ".join(f"coalesce({v}, {dec('0', s)})" for v in vals)
+            value = f"(CASE WHEN {missing} THEN NULL ELSE {dec(total, s)} END)"
+            if n.func == "sum":
+                return V(value, u=undef, s=s)
+            return V(value, d=dec(count, 0), u=undef, s=s, sd=0)
+        pick = "least" if n.func == "min" else "greatest"
+        value = f"(CASE WHEN {missing} THEN NULL ELSE {pick}({', '.join(vals)}) END)"
+        return V(dec(value, s), u=undef, s=s)
+
+    def _arith(self, n: ir.Arith) -> V:
+        a, b = self.compile(n.left), self.compile(n.right)
+        u = any_of(a.u, b.u)
+        if n.left.type.kind is T.Kind.DATE:
+            return V(dec(self.sql.days_between(a.v, b.v), 0), u=u)
+        if n.op in ("+", "-"):
+            an, bn, d, s = self.common(a, b)
+            return V(dec(f"({an} {n.op} {bn})", s), d, u, s, self._dscale(a, b))
+        if n.op == "*":
+            s = a.s + b.s
+            self._check(s)
+            return V(dec(f"({a.v} * {b.v})", s), _mul(a.d, b.d), u, s, self._dscale(a, b))
+        # division: (a.v * b.d) / (a.d * b.v), the sign moved to the numerator
+        num = a.v if b.d is None else f"({a.v} * {b.d})"
+        sn = a.s + (b.sd if b.d is not None else 0)
+        den = b.v if a.d is None else f"({a.d} * {b.v})"
+        sden = b.s + (a.sd if a.d is not None else 0)
+        self._check(max(sn, sden))
+        zero = f"coalesce({b.v} = 0, FALSE)"
+        # invariant: the numerator is NULL exactly when the number is missing
+        num = f"(CASE WHEN {b.v} IS NULL THEN NULL WHEN {b.v} < 0 THEN -{num} ELSE {num} END)"
+        return V(dec(num, sn), dec(f"abs({den})", sden), any_of(u, zero), sn, sden)
+
+    def _cmp(self, n: ir.Cmp) -> V:
+        a, b = self.compile(n.left), self.compile(n.right)
+        op = {"==": "=", "!=": "<>"}.get(n.op, n.op)
+        if n.left.type.kind is T.Kind.NUM or n.left.type.kind in (T.Kind.DAYS, T.Kind.MONTHS):
+            an = a.v if b.d is None else f"({a.v} * {b.d})"
+            bn = b.v if a.d is None else f"({b.v} * {a.d})"
+            test = f"{an} {op} {bn}"
+        elif n.left.type.kind is T.Kind.BOOL:
+            return V(f"(CASE WHEN {a.v} = 2 OR {b.v} = 2 THEN 2 WHEN {a.v} {op} {b.v} THEN 1 "
+                     f"ELSE 0 END)")
+        else:
+            test = f"{a.v} {op} {b.v}"
+        undef = any_of(a.u, b.u)
+        head = f"WHEN {undef} THEN 0 " if undef else ""
+        return V(f"(CASE {head}WHEN {a.v} IS NULL OR {b.v} IS NULL THEN 2 WHEN {test} THEN 1 "
+                 f"ELSE 0 END)")
+
+    def _if(self, n: ir.IfElse) -> V:
+        c = self.compile(n.cond).v
+        a, b = self.compile(n.then), self.compile(n.orelse)
+        if n.type.kind is T.Kind.BOOL:
+            return V(f"(CASE WHEN {c} = 1 THEN {a.v} WHEN {c} = 0 THEN {b.v} "
+                     f"WHEN {a.v} = {b.v} AND {a.v} IN (0, 1) THEN {a.v} ELSE {c} END)")
+        if n.type.kind is T.Kind.NUM:
+            an, bn, d, s = self.common(a, b)
+            same = f"({an} = {bn})"
+        else:
+            an, bn, d, s = a.v, b.v, None, 0
+            same = f"({an} = {bn})"
+        guards = " AND ".join(x for x in (f"NOT {a.u}" if a.u else None,
+                                           f"NOT {b.u}" if b.u else None,
+                                           f"{an} IS NOT NULL", f"{bn} IS NOT NULL", same) if x)
+        value = f"(CASE WHEN {c} = 1 THEN {an} WHEN {c} = 0 THEN {bn} WHEN {guards} THEN {an} END)"
+        if n.type.kind is T.Kind.NUM:
+            value = dec(value, s)
+        u = None
+        if a.u or b.u:
+            u = f"(CASE WHEN {c} = 1 THEN {a.u or 'FALSE'} WHEN {c} = 0 THEN {b.u or 'FALSE'} ELSE FALSE END)"
+        return V(value, d, u, s, self._dscale(a, b))
+
+    def _func(self, n: ir.Func) -> V:
+        name = n.name
+        args = [self.compile(a) for a in n.args]
+        if name in ("min", "max"):
+            acc = args[0]
+            for b in args[1:]:
+                acc = self._pick(acc, b, name, n.type)
+            return acc
+        x = args[0]
+        if name == "abs":
+            return V(f"abs({x.v})", x.d, x.u, x.s, x.sd)
+        if name == "floor":
+            if x.d is None and x.s == 0:
+                return x
+            num, den = self._ints(x)
+            value = (f"(CASE WHEN {num} >= 0 THEN {self.sql.idiv(num, den)} "
+                     f"ELSE -{self.sql.idiv(f'(-{num} + {den} - 1)', den)} END)")
+            return V(dec(value, 0), u=x.u)
+        if name == "year_of":
+            return V(dec(f"year({x.v})", 0), u=x.u)
+        if name == "known":
+            head = f"{x.u} OR " if x.u else ""
+            return V(f"(CASE WHEN {head}{x.v} IS NOT NULL THEN 1 ELSE 0 END)")
+        if name == "full_years":
+            a, b = args
+            d = self.sql.day
+            years = (f"(year({b.v}) - year({a.v}) - (CASE WHEN month({b.v}) < month({a.v}) OR "
+                     f"(month({b.v}) = month({a.v}) AND {d(b.v)} < {d(a.v)}) THEN 1 ELSE 0 END) + "
+                     f"(CASE WHEN month({a.v}) = 2 AND {d(a.v)} = 29 AND month({b.v}) = 2 AND "
+                     f"{d(b.v)} = 28 AND NOT (year({b.v}) % 4 = 0 AND (year({b.v}) % 100 <> 0 OR "
+                     f"year({b.v}) % 400 = 0)) THEN 1 ELSE 0 END))")
+            return V(dec(years, 0), u=any_of(a.u, b.u))
+        raise RuleError(Text(f"无法编译函数 {name}", f"cannot compile the function {name}"))
+
+    def _pick(self, a: V, b: V, which: str, t: T.Type) -> V:
+        op = "<=" if which == "min" else ">="
+        u = any_of(a.u, b.u)
+        if t.kind is T.Kind.NUM or t.kind in (T.Kind.DAYS, T.Kind.MONTHS):
+            an, bn, d, s = self.common(a, b)
+            value = f"(CASE WHEN {an} IS NULL OR {bn} IS NULL THEN NULL WHEN {an} {op} {bn} THEN {an} ELSE {bn} END)"
+            return V(dec(value, s), d, u, s, self._dscale(a, b))
+        value = (f"(CASE WHEN {a.v} IS NULL OR {b.v} IS NULL THEN NULL WHEN {a.v} {op} {b.v} "
+                 f"THEN {a.v} ELSE {b.v} END)")
+        return V(value, u=u)
+
+    def _ints(self, x: V) -> tuple[str, str]:
+        """A number's numerator and denominator as integers (DECIMAL(38, 0)) of one scale."""
+        # v = V/10^s and d = D/10^sd; multiplying both by 10^S (S the larger scale)
+        # makes both integers without changing their ratio
+        scale = max(x.s, x.sd if x.d is not None else 0)
+        factor = dec(f"'{10 ** scale}'", 0)
+        num = dec(f"{x.v} * {factor}", 0) if scale else dec(x.v, 0)
+        if x.d is None:
+            den = factor
+        else:
+            den = dec(f"{x.d} * {factor}", 0) if scale else dec(x.d, 0)
+            den = f"(CASE WHEN {den} = 0 THEN {dec('1', 0)} ELSE {den} END)"
+        return num, den
+
+    def _band(self, n: ir.Band) -> V:
+        pol = self.pack.policy(n.policy)
+        assert pol is not None
+        table = pol.tables[n.table]
+        x = self.compile(n.arg)
+        whens: list[str] = []
+        tests: list[str] = []
+        out_scale = 0
+        for b in table.bands_at(self.as_of):
+            conds = []
+            if b.lo is not None:
+                lo = lit_decimal(b.lo)
+                rhs = lo.v if x.d is None else f"({lo.v} * {x.d})"
+                conds.append(f"{x.v} {'>=' if b.lo_inclusive else '>'} {rhs}")
+            if b.hi is not None:
+                hi = lit_decimal(b.hi)
+                rhs = hi.v if x.d is None else f"({hi.v} * {x.d})"
+                conds.append(f"{x.v} {'<=' if b.hi_inclusive else '<'} {rhs}")
+            test = " AND ".join(conds) or "TRUE"
+            value = lit_decimal(b.value)
+            out_scale = max(out_scale, value.s)
+            whens.append(f"WHEN {test} THEN {value.v}")
+            tests.append(f"({test})")
+        body = " ".join(whens)
+        value = dec(f"(CASE WHEN {x.v} IS NULL THEN NULL {body} END)", out_scale)
+        miss = f"({x.v} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
+        return V(value, u=any_of(x.u, miss), s=out_scale)
+
+    def _lookup(self, n: ir.Lookup) -> V:
+        pol = self.pack.policy(n.policy)
+        assert pol is not None
+        table = pol.tables[n.table]
+        k = self.compile(n.key)
+        enum = self.cat.enums.get(n.key.type.domain or "")
+        entries = {(enum.normalise(key) if enum else None) or key: v
+                   for key, v in table.entries.items()}
+        scale = max([lit_decimal(v).s for v in entries.values()]
+                    + ([lit_decimal(table.default).s] if table.default is not None else []))
+        whens = " ".join(f"WHEN {self.sql.string(key)} THEN {lit_decimal(v).v}"
+                         for key, v in entries.items())
+        default = lit_decimal(table.default).v if table.default is not None else "NULL"
+        value = dec(f"(CASE WHEN {k.v} IS NULL THEN NULL ELSE (CASE {k.v} {whens} ELSE {default} END) END)",
+                    scale)
+        u = k.u
+        if table.default is None:
+            keys = ", ".join(self.sql.string(key) for key in entries)
+            u = any_of(k.u, f"({k.v} IS NOT NULL AND {k.v} NOT IN ({keys}))")
+        return V(value, u=u, s=scale)
+
+    # ------------------------------------------------------------------ records
+
+    def _rec_agg(self, n: ir.RecAgg) -> V:
+        f = self.cat.facts[n.fact]
+        if not self.has(n.fact):
+            return V(MISSING) if n.func == "exists" else self._null(n.type)
+        col = self.col(n.fact)
+        rt = self.cat.records[f.record or ""]
+        self._lambda += 1
+        var = f"r{self._lambda}"
+        code = self._rec_cond(n.cond, var, rt.fields) if n.cond is not None else TRUE
+        sql = self.sql
+        chosen = sql.filter(col, var, f"{code} = 1") if code != TRUE else col
+        unsure = f"{sql.size(sql.filter(col, var, f'{code} = 2'))} > 0" if code != TRUE else "FALSE"
+        if n.func == "exists":
+            return V(f"(CASE WHEN {col} IS NULL THEN 2 WHEN {sql.size(chosen)} > 0 THEN 1 "
+                     f"WHEN {unsure} THEN 2 ELSE 0 END)")
+        if n.func == "count":
+            return V(dec(f"(CASE WHEN {col} IS NULL OR {unsure} THEN NULL ELSE {sql.size(chosen)} END)",
+                         0))
+        assert n.field is not None
+        fdef = rt.fields[n.field]
+        fv = sql.field(var, n.field)
+        null_field = f"{sql.size(sql.filter(chosen, var, f'{fv} IS NULL'))} > 0"
+        values = sql.transform(chosen, var, fv)
+        if n.func == "sum":
+            s = SCALES.get(fdef.kind, 0)
+            value = (f"(CASE WHEN {col} IS NULL OR {unsure} OR {null_field} THEN NULL "
+                     f"ELSE {sql.sum_list(values, s)} END)")
+            return V(dec(value, s), s=s)
+        pick = "min" if n.func == "min" else "max"
+        value = (f"(CASE WHEN {col} IS NULL OR {unsure} OR {null_field} THEN NULL "
+                 f"ELSE {sql.max_list(values, pick)} END)")
+        empty = (f"({col} IS NOT NULL AND NOT ({unsure}) AND NOT ({null_field}) AND "
+                 f"{sql.size(chosen)} = 0)")
+        if fdef.type.kind is T.Kind.NUM:
+            s = SCALES.get(fdef.kind, 0)
+            return V(dec(value, s), u=empty, s=s)
+        return V(value, u=empty)
+
+    def _rec_cond(self, cond: ir.Node, var: str, fields: dict[str, Field]) -> str:
+        outer = self
+
+        class _Inner(ExprCompiler):
+            def _compile(self, n: ir.Node) -> V:
+                if isinstance(n, ir.RecField):
+                    fdef = fields[n.field]
+                    ref = outer.sql.field(var, n.field)
+                    if fdef.type.kind is T.Kind.BOOL:
+                        return V(f"(CASE WHEN {ref} IS NULL THEN 2 WHEN {ref} THEN 1 ELSE 0 END)")
+                    if fdef.type.kind is T.Kind.NUM:
+                        s = SCALES.get(fdef.kind, 0)
+                        return V(dec(ref, s), s=s)
+                    return V(ref)
+                return super()._compile(n)
+
+        inner = _Inner.__new__(_Inner)
+        inner.__dict__.update(self.__dict__)
+        inner.inline = True
+        inner._cache = {}
+        code = inner.compile(cond).v
+        self._lambda = inner._lambda
+        return code
+
+
+def _mul(a: str | None, b: str | None) -> str | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return f"({a} * {b})"

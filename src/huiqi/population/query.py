@@ -1,0 +1,442 @@
+"""Build the SQL that matches every enterprise of a table against every clause of a pack.
+
+The query has layers, each a projection over the one below (so that a value used in
+several places is computed once):
+
+1. ``base``: the input, plus the year of registration;
+2. ``vals``: the pack's named values, in dependency order;
+3. ``conds``: every condition's truth code, every amount before rounding, and the two
+   sides of each top-level comparison (for gaps);
+4. ``res``: per clause the status, the rounded amount, the failed conditions, the gaps
+   and the missing facts — the same rules as :class:`huiqi.engine.matcher.Matcher`;
+5. ``stackN``: one layer per stacking group, in the pack's order (就高不重复, caps);
+6. the output, one row per enterprise and clause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from huiqi.rules import ir
+from huiqi.rules import types as T
+from huiqi.rules.model import ClauseSpec, ConditionSpec, Pack
+
+from .dialect import Dialect
+from .expr import TRUE, ExprCompiler, V, any_of, dec, lit_decimal, truth_all, truth_any
+
+OUTPUT_COLUMNS = ("enterprise_id", "clause", "clause_index", "status", "amount",
+                  "potential_amount", "failed", "gaps", "missing")
+GAP_PLACES = 6
+STATUS = {"eligible", "not_eligible", "undetermined", "needs_review"}
+
+
+@dataclass
+class _Clause:
+    spec: ClauseSpec
+    index: int
+    prefix: str
+    conds: dict[str, str] = field(default_factory=dict)  # condition path → column
+    rec_nodes: dict[str, list[ir.Node]] = field(default_factory=dict)
+
+
+class MatchQuery:
+    """The SQL for one pack, one date, one dialect, over a table with ``columns``."""
+
+    def __init__(self, pack: Pack, as_of: dt.date, dialect: Dialect, columns: list[str],
+                 clauses: list[ClauseSpec] | None = None) -> None:
+        self.pack = pack
+        self.as_of = as_of
+        self.sql = dialect
+        self.columns = set(columns) | {"__reg_year"}
+        self.ex = ExprCompiler(pack, as_of, dialect, self.columns)
+        in_force = {p.id for p in pack.policies if p.in_force(as_of)}
+        chosen = clauses if clauses is not None else pack.clauses()
+        self.clauses = [_Clause(c, c.index, f"__k{i}_") for i, c in enumerate(chosen)
+                        if c.policy in in_force]
+        keys = {c.spec.key for c in self.clauses}
+        self.groups = [g for g in pack.groups if any(k in keys for k in g.clauses)]
+
+    def q(self, name: str) -> str:
+        return self.sql.ident(name)
+
+    # ------------------------------------------------------------------ layer 3
+
+    def _cond(self, cl: _Clause, c: ConditionSpec) -> str:
+        """The truth code of a condition, bound to a column; its reference is returned."""
+        if c.kind in ("expr", "review"):
+            assert c.expr is not None
+            code = self.ex.compile(c.expr).v
+        else:
+            kids = [self._cond(cl, k) for k in c.children]
+            code = truth_all(kids) if c.kind == "all" else truth_any(kids)
+        if c.exceptions:
+            code = self._chain(c, code)
+        ref = code if code in (TRUE, "0") else self.ex.bind_sql(code)
+        cl.conds[c.path] = ref
+        return ref
+
+    def _chain(self, c: ConditionSpec, default: str) -> str:
+        result = default
+        for e in reversed(c.exceptions):
+            w = self.ex.compile(e.when).v
+            then = "1" if e.then else "0"
+            result = self.ex.bind_sql(f"(CASE WHEN {w} = 1 THEN {then} WHEN {w} = 0 THEN {result} "
+                                      f"WHEN {result} = {then} THEN {then} ELSE {w} END)")
+        return result
+
+    def _amount(self, cl: _Clause) -> V | None:
+        b = cl.spec.benefit
+        if b is None or b.expr is None:
+            return None
+        base = self.ex.compile(b.expr)
+        value = base
+        rest = base
+        # exceptions, built from the last: the first whose condition is met decides
+        for e in reversed(b.exceptions):
+            w = self.ex.compile(e.when).v
+            mine = self.ex.compile(e.amount)  # type: ignore[arg-type]
+            an, rn, d, s = self.ex.common(mine, rest)
+            same = " AND ".join(x for x in (
+                f"NOT {mine.u}" if mine.u else None, f"NOT {rest.u}" if rest.u else None,
+                f"{an} IS NOT NULL", f"{rn} IS NOT NULL", f"{an} = {rn}") if x)
+            v = dec(f"(CASE WHEN {w} = 1 THEN {an} WHEN {w} = 0 THEN {rn} "
+                    f"WHEN {same} THEN {an} END)", s)
+            u = None
+            if mine.u or rest.u:
+                u = (f"(CASE WHEN {w} = 1 THEN {mine.u or 'FALSE'} "
+                     f"WHEN {w} = 0 THEN {rest.u or 'FALSE'} ELSE FALSE END)")
+            rest = self.ex.bind(V(v, d, u, s, (mine.sd if mine.d else 0) + (rest.sd if rest.d else 0)))
+        value = rest
+        if b.cap is not None:
+            cap = self.ex.compile(b.cap)
+            vn, cn, d, s = self.ex.common(value, cap)
+            v = dec(f"(CASE WHEN {vn} IS NULL OR {cn} IS NULL THEN NULL WHEN {cn} < {vn} THEN {cn} "
+                    f"ELSE {vn} END)", s)
+            # as the engine: the formula's own state first, then the cap's
+            u = any_of(value.u, f"({value.v} IS NOT NULL AND {cap.u})" if cap.u else None)
+            value = V(v, d, u, s, (value.sd if value.d else 0) + (cap.sd if cap.d else 0))
+        return self.ex.bind(value)
+
+    def _round(self, x: V, unit_text: str, mode: str) -> str:
+        """``x`` rounded to a multiple of ``unit`` (exactly; integers inside), as DECIMAL(38, 2)."""
+        from decimal import Decimal
+
+        unit = Decimal(unit_text)
+        u = lit_decimal(unit)
+        # x / unit = num / den with num, den integers of one scale
+        scaled = V(x.v, _mul(x.d, u.v), None, x.s, (x.sd if x.d else 0) + u.s)
+        num, den = self.ex._ints(scaled)
+        a = f"abs({num})"
+        i = self.sql.idiv
+        if mode == "half_up":
+            k = i(f"(2 * {a} + {den})", f"(2 * {den})")
+        elif mode == "down":
+            k = i(a, den)
+        elif mode == "up":
+            k = i(f"({a} + {den} - 1)", den)
+        else:  # half_even
+            q = i(a, den)
+            r = f"({a} - {q} * {den})"
+            k = (f"({q} + (CASE WHEN 2 * {r} > {den} OR (2 * {r} = {den} AND {q} % 2 = 1) "
+                 f"THEN 1 ELSE 0 END))")
+        signed = f"(CASE WHEN {num} < 0 THEN -{k} ELSE {k} END)"
+        return dec(f"{dec(signed, 0)} * {u.v}", 2)
+
+    def _gap_expr(self, c: ConditionSpec, cols: tuple[V, V]) -> str | None:
+        n = c.expr
+        if c.kind != "expr" or not isinstance(n, ir.Cmp) or n.op == "!=":
+            return None
+        a, b = cols
+        no_exception = [f"{self.ex.compile(e.when).v} = 0" for e in c.exceptions]
+        defined = " AND ".join(x for x in (f"NOT {a.u}" if a.u else None,
+                                           f"NOT {b.u}" if b.u else None,
+                                           f"{a.v} IS NOT NULL", f"{b.v} IS NOT NULL",
+                                           *no_exception) if x)
+        kind = n.left.type.kind
+        if kind is T.Kind.DATE:
+            diff = {">": (b.v, a.v), ">=": (b.v, a.v), "<": (a.v, b.v), "<=": (a.v, b.v)}
+            if n.op == "==":
+                days = f"abs({self.sql.days_between(a.v, b.v)})"
+            else:
+                later, earlier = diff[n.op]
+                days = self.sql.days_between(later, earlier)
+            return f"(CASE WHEN {defined} THEN {dec(days, GAP_PLACES)} END)"
+        if kind not in (T.Kind.NUM, T.Kind.DAYS, T.Kind.MONTHS):
+            return None
+        an, bn, d, s = self.ex.common(a, b)
+        if n.op in (">", ">="):
+            diff_v = f"({bn} - {an})"
+        elif n.op in ("<", "<="):
+            diff_v = f"({an} - {bn})"
+        else:
+            diff_v = f"abs({an} - {bn})"
+        sd = (a.sd if a.d else 0) + (b.sd if b.d else 0)
+        diff = V(dec(diff_v, s), d, None, s, sd)
+        if d is None and s <= GAP_PLACES:
+            shortfall = dec(diff.v, GAP_PLACES)
+        else:
+            shortfall = self._round_places(diff, GAP_PLACES)
+        return f"(CASE WHEN {defined} THEN {shortfall} END)"
+
+    def _round_places(self, x: V, places: int) -> str:
+        """Half-even rounding of an exact number to ``places`` decimals, as DECIMAL(38, places)."""
+        from decimal import Decimal
+
+        unit = lit_decimal(Decimal(1).scaleb(-places))
+        scaled = V(x.v, _mul(x.d, unit.v), None, x.s, (x.sd if x.d else 0) + unit.s)
+        num, den = self.ex._ints(scaled)
+        a = f"abs({num})"
+        q = self.sql.idiv(a, den)
+        r = f"({a} - {q} * {den})"
+        k = (f"({q} + (CASE WHEN 2 * {r} > {den} OR (2 * {r} = {den} AND {q} % 2 = 1) "
+             f"THEN 1 ELSE 0 END))")
+        signed = f"(CASE WHEN {num} < 0 THEN -{k} ELSE {k} END)"
+        return dec(f"{dec(signed, 0)} * {unit.v}", places)
+
+    # ------------------------------------------------------------------ missing facts
+
+    def _need_sql(self, fact: str, year: int | None, cl: _Clause | None = None
+                  ) -> tuple[str, str] | None:
+        """(key, SQL true when this need is missing) or None if it can never be missing.
+
+        A records fact is missing when absent, or when a filter over it in this clause is
+        undetermined because a record lacks a field it tests (as the engine decides).
+        """
+        if fact.startswith("choice:"):
+            name = fact
+            key = fact
+            return key, (f"{self.q(name)} IS NULL" if name in self.columns else "TRUE")
+        if year is None:
+            test = f"{self.q(fact)} IS NULL" if fact in self.columns else "TRUE"
+            for node in (cl.rec_nodes.get(fact, []) if cl is not None else []):
+                x = self.ex.compile(node)
+                if node.type.kind is T.Kind.BOOL:
+                    test += f" OR {x.v} = 2"
+                else:
+                    test += f" OR ({x.v} IS NULL" + (f" AND NOT {x.u})" if x.u else ")")
+            return fact, (f"({test})" if " OR " in test else test)
+        name = f"{fact}@{year}"
+        reg = self.q("__reg_year")
+        present = f"{self.q(name)} IS NULL" if name in self.columns else "TRUE"
+        return name, f"(NOT ({reg} IS NOT NULL AND {year} < {reg}) AND {present})"
+
+    def _needs(self, nodes: list[ir.Node], cl: _Clause | None = None
+               ) -> list[tuple[str, int | None]]:
+        out: list[tuple[str, int | None]] = []
+        seen: set[str] = set()
+        fy = self.as_of.year
+
+        def visit(n: ir.Node) -> None:
+            if isinstance(n, ir.RecAgg):
+                out.append((n.fact, None))
+                if cl is not None and n not in cl.rec_nodes.setdefault(n.fact, []):
+                    cl.rec_nodes[n.fact].append(n)
+            elif isinstance(n, ir.Fact):
+                out.append((n.fact, None))
+            elif isinstance(n, ir.YearFact):
+                out.append((n.fact, fy + n.offset))
+            elif isinstance(n, ir.YearAgg):
+                out.extend((n.fact, y) for y in range(fy + n.start, fy + n.end + 1))
+            elif isinstance(n, ir.Choice):
+                out.append((f"choice:{n.key}", None))
+            elif isinstance(n, ir.ValueRef) and n.key not in seen:
+                seen.add(n.key)
+                visit(self.ex.values[n.key].expr)
+            for k in n.kids():
+                visit(k)
+
+        for n in nodes:
+            visit(n)
+        return list(dict.fromkeys(out))
+
+    def _missing_items(self, cl: _Clause, t: str, amount: V | None, amount_nodes: list[ir.Node]
+                       ) -> list[str]:
+        items: list[str] = []
+        # every filter over records in this clause, as the engine collects them
+        all_nodes: list[ir.Node] = []
+        for cond in cl.spec.all_conditions():
+            if cond.kind in ("expr", "review") and cond.expr is not None:
+                all_nodes.append(cond.expr)
+            all_nodes += [e.when for e in cond.exceptions]
+        self._needs(all_nodes + amount_nodes, cl)
+
+        def visit(c: ConditionSpec, guard: str) -> None:
+            here = f"{guard} AND {cl.conds[c.path]} = 2" if guard else f"{cl.conds[c.path]} = 2"
+            nodes: list[ir.Node] = []
+            if c.kind in ("expr", "review") and c.expr is not None:
+                nodes.append(c.expr)
+            nodes += [e.when for e in c.exceptions]
+            for fact, year in self._needs(nodes):
+                need = self._need_sql(fact, year, cl)
+                if need is not None:
+                    key, test = need
+                    items.append(f"CASE WHEN {here} AND {test} THEN {self.sql.string(key)} END")
+            for k in c.children:
+                visit(k, here)
+
+        for top in cl.spec.conditions:
+            visit(top, "")
+        if amount is not None:
+            guard = f"{t} <> 0 AND {amount.v} IS NULL" + (f" AND NOT {amount.u}" if amount.u else "")
+            for fact, year in self._needs(amount_nodes):
+                need = self._need_sql(fact, year, cl)
+                if need is not None:
+                    key, test = need
+                    items.append(f"CASE WHEN {guard} AND {test} THEN {self.sql.string(key)} END")
+        return items
+
+    # ------------------------------------------------------------------ the query
+
+    def build(self, source: str) -> str:
+        """The whole query over ``source`` (a table name or a subquery in parentheses)."""
+        sql = self.sql
+        reg = "year(" + self.q("registration_date") + ")" if "registration_date" in self.columns \
+            else "CAST(NULL AS INTEGER)"
+        layers: list[tuple[str, str]] = [
+            ("base", f"SELECT *, {reg} AS {self.q('__reg_year')} FROM {source}")]
+        res_cols: list[str] = [self.q("id")]
+        for cl in self.clauses:
+            spec = cl.spec
+            tops = [self._cond(cl, c) for c in spec.conditions]
+            t = truth_all(tops)
+            tq = t if t == TRUE or t in tops else self.ex.bind_sql(t)
+            amount_ref = self._amount(cl)
+            gaps: list[tuple[str, str]] = []
+            for c in spec.conditions:
+                if c.kind == "expr" and isinstance(c.expr, ir.Cmp):
+                    refs = (self.ex.compile(c.expr.left), self.ex.compile(c.expr.right))
+                    g = self._gap_expr(c, refs)
+                    if g is not None:
+                        gaps.append((c.id, g))
+            # ---- layer 4 for this clause
+            b = spec.benefit
+            if amount_ref is not None:
+                assert b is not None and b.rounding_unit is not None and b.rounding_mode
+                undef = amount_ref.u or "FALSE"
+                status = (f"(CASE WHEN {tq} = 1 THEN (CASE WHEN {undef} THEN 'not_eligible' "
+                          f"WHEN {amount_ref.v} IS NULL THEN 'undetermined' ELSE 'eligible' END) "
+                          f"WHEN {tq} = 0 THEN 'not_eligible' WHEN {tq} = 2 THEN 'undetermined' "
+                          f"ELSE 'needs_review' END)")
+                clamped = V(f"(CASE WHEN {amount_ref.v} < 0 THEN {dec('0', amount_ref.s)} "
+                            f"ELSE {amount_ref.v} END)", amount_ref.d, None, amount_ref.s,
+                            amount_ref.sd)
+                rounded = self._round(clamped, str(b.rounding_unit), b.rounding_mode)
+                potential = (f"(CASE WHEN {tq} <> 0 AND NOT {undef} AND {amount_ref.v} IS NOT NULL "
+                             f"THEN {rounded} END)")
+            else:
+                status = (f"(CASE {tq} WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' "
+                          f"WHEN 2 THEN 'undetermined' ELSE 'needs_review' END)")
+                potential = dec("NULL", 2)
+            failed = [f"CASE WHEN {ref} = 0 THEN {sql.string(c.id)} END"
+                      for ref, c in zip(tops, spec.conditions, strict=True)]
+            gap_items = [
+                f"CASE WHEN {cl.conds[cid]} = 0 AND {g} IS NOT NULL THEN "
+                f"{self._struct([('condition', sql.string(cid)), ('shortfall', g)])} END"
+                for cid, g in gaps]
+            amount_nodes: list[ir.Node] = []
+            if b is not None and b.expr is not None:
+                amount_nodes = [b.expr, *(e.when for e in b.exceptions),
+                                *(e.amount for e in b.exceptions if e.amount is not None)]
+            missing = self._missing_items(cl, tq, amount_ref, amount_nodes)
+            res_cols.append(f"{status} AS {self.q(cl.prefix + 'status')}")
+            res_cols.append(f"{potential} AS {self.q(cl.prefix + 'potential')}")
+            res_cols.append(f"{self._list(failed, 'VARCHAR')} AS {self.q(cl.prefix + 'failed')}")
+            res_cols.append(f"{self._list(gap_items, 'GAP')} AS {self.q(cl.prefix + 'gaps')}")
+            res_cols.append(f"{self._list(missing, 'VARCHAR', distinct=True)} AS "
+                            f"{self.q(cl.prefix + 'missing')}")
+        # ---- layers 2-3: every bound sub-expression, in dependency order
+        prev = "base"
+        by_layer: dict[int, list[str]] = {}
+        for level, name, body in self.ex.bindings:
+            by_layer.setdefault(level, []).append(f"{body} AS {self.q(name)}")
+        for level in sorted(by_layer):
+            layers.append((f"b{level}", f"SELECT *, {', '.join(by_layer[level])} FROM {prev}"))
+            prev = f"b{level}"
+        layers.append(("res", f"SELECT {', '.join(res_cols)} FROM {prev}"))
+        # ---- layer 5: stacking
+        prev = "res"
+        pay = {cl.spec.key: (f"(CASE WHEN {self.q(cl.prefix + 'status')} = 'eligible' THEN "
+                             f"{self.q(cl.prefix + 'potential')} END)") for cl in self.clauses}
+        by_key = {cl.spec.key: cl for cl in self.clauses}
+        stack_cols = [f"{pay[cl.spec.key]} AS {self.q(cl.prefix + 'pay0')}" for cl in self.clauses]
+        layers.append(("stack0", f"SELECT *, {', '.join(stack_cols) or '1 AS __none'} FROM {prev}"))
+        prev = "stack0"
+        cur = {cl.spec.key: self.q(cl.prefix + "pay0") for cl in self.clauses}
+        for gi, g in enumerate(self.groups, start=1):
+            members = [by_key[k] for k in g.clauses if k in by_key]
+            new: dict[str, str] = {}
+            cols = []
+            for m in members:
+                p = cur[m.spec.key]
+                if g.kind == "exclusive":
+                    beaten = " OR ".join(
+                        f"(coalesce({cur[o.spec.key]}, 0) > 0 AND ({cur[o.spec.key]} > {p} OR "
+                        f"({cur[o.spec.key]} = {p} AND {o.index} < {m.index})))"
+                        for o in members if o is not m) or "FALSE"
+                    expr = (f"(CASE WHEN {p} IS NOT NULL AND {p} > 0 AND ({beaten}) "
+                            f"THEN {dec('0', 2)} ELSE {p} END)")
+                else:
+                    assert g.cap is not None
+                    before = " + ".join(
+                        f"(CASE WHEN coalesce({cur[o.spec.key]}, 0) > 0 AND ({cur[o.spec.key]} > {p} OR "
+                        f"({cur[o.spec.key]} = {p} AND {o.index} < {m.index})) THEN {cur[o.spec.key]} "
+                        f"ELSE {dec('0', 2)} END)" for o in members if o is not m) or dec("0", 2)
+                    cap = lit_decimal(g.cap).v
+                    room = f"({cap} - ({before}))"
+                    expr = (f"(CASE WHEN {p} IS NULL OR {p} <= 0 THEN {p} "
+                            f"WHEN {room} <= 0 THEN {dec('0', 2)} "
+                            f"WHEN {room} < {p} THEN {dec(room, 2)} ELSE {p} END)")
+                name = f"{m.prefix}pay{gi}"
+                cols.append(f"{expr} AS {self.q(name)}")
+                new[m.spec.key] = self.q(name)
+            layers.append((f"stack{gi}", f"SELECT *, {', '.join(cols)} FROM {prev}"))
+            prev = f"stack{gi}"
+            cur.update(new)
+        # ---- layer 6: one row per enterprise and clause
+        rows = []
+        for cl in self.clauses:
+            p = cl.prefix
+            amount = (f"(CASE WHEN {self.q(p + 'status')} = 'eligible' THEN "
+                      f"{dec(cur[cl.spec.key], 2)} END)")
+            rows.append(self._struct([
+                ("clause", sql.string(cl.spec.key)), ("clause_index", str(cl.index)),
+                ("status", self.q(p + "status")), ("amount", dec(amount, 2)),
+                ("potential_amount", dec(self.q(p + "potential"), 2)),
+                ("failed", self.q(p + "failed")), ("gaps", self.q(p + "gaps")),
+                ("missing", self.q(p + "missing"))]))
+        with_sql = ",\n".join(f"{name} AS ({body})" for name, body in layers)
+        arr = sql.array(rows) if rows else "NULL"
+        if sql.name == "spark":
+            return (f"WITH {with_sql}\nSELECT {self.q('id')} AS enterprise_id, inline({arr}) "
+                    f"FROM {prev}")
+        return (f"WITH {with_sql},\nunpacked AS (SELECT {self.q('id')} AS enterprise_id, "
+                f"unnest({arr}) AS r FROM {prev})\n"
+                f"SELECT enterprise_id, " + ", ".join(f"r.{c}" for c in OUTPUT_COLUMNS[1:])
+                + " FROM unpacked")
+
+    def _struct(self, fields: list[tuple[str, str]]) -> str:
+        if self.sql.name == "spark":
+            return "named_struct(" + ", ".join(f"'{k}', {v}" for k, v in fields) + ")"
+        return "struct_pack(" + ", ".join(f"{k} := {v}" for k, v in fields) + ")"
+
+    def _list(self, items: list[str], kind: str, distinct: bool = False) -> str:
+        sql = self.sql
+        if kind == "GAP":
+            empty = ("CAST(array() AS ARRAY<STRUCT<condition: STRING, shortfall: DECIMAL(38,6)>>)"
+                     if sql.name == "spark" else
+                     "CAST([] AS STRUCT(condition VARCHAR, shortfall DECIMAL(38,6))[])")
+        else:
+            empty = "CAST(array() AS ARRAY<STRING>)" if sql.name == "spark" else "CAST([] AS VARCHAR[])"
+        if not items:
+            return empty
+        arr = sql.array(items)
+        out = sql.filter(arr, "x", "x IS NOT NULL")
+        if distinct:
+            out = f"array_sort(array_distinct({out}))" if sql.name == "spark" else \
+                f"list_sort(list_distinct({out}))"
+        return out
+
+
+def _mul(a: str | None, b: str) -> str:
+    return b if a is None else f"({a} * {b})"
