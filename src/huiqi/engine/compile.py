@@ -90,6 +90,7 @@ class Compiler:
         self.nodes: list[ir.Node] = []
         self.index: dict[int, int] = {}
         self.values: dict[str, Fn] = {}
+        self._fns: dict[int, Fn] = {}
         self._value_specs = {}
         for p in pack.policies:
             for name, v in p.values.items():
@@ -126,6 +127,13 @@ class Compiler:
         return fn
 
     def compile(self, n: ir.Node) -> Fn:
+        """The closure of a node; compiling the same node again returns the same closure."""
+        fn = self._fns.get(id(n))
+        if fn is None:
+            fn = self._fns[id(n)] = self._compile(n)
+        return fn
+
+    def _compile(self, n: ir.Node) -> Fn:  # noqa: C901 - one dispatch over node kinds
         if isinstance(n, ir.Const):
             value = n.value
             return lambda env: value

@@ -39,7 +39,7 @@ def match_arrow(pack: Pack, as_of: dt.date, table: Any,
     con = con or connect()
     con.register("__input", table)
     try:
-        return con.sql(match_sql(pack, as_of, con, "__input")).fetch_arrow_table()
+        return con.sql(match_sql(pack, as_of, con, "__input")).to_arrow_table()
     finally:
         con.unregister("__input")
 

@@ -419,8 +419,9 @@ class ExprCompiler:
         a, b = self.compile(n.left), self.compile(n.right)
         op = {"==": "=", "!=": "<>"}.get(n.op, n.op)
         if n.left.type.kind is T.Kind.NUM or n.left.type.kind in (T.Kind.DAYS, T.Kind.MONTHS):
-            an = a.v if b.d is None else f"({a.v} * {b.d})"
-            bn = b.v if a.d is None else f"({b.v} * {a.d})"
+            # both sides over one denominator and cast to one scale: Spark compares decimals
+            # of different scales in a type that can round (399999999.99 < 4亿 came out false)
+            an, bn, _, _ = self.common(a, b)
             test = f"{an} {op} {bn}"
         elif n.left.type.kind is T.Kind.BOOL:
             return V(f"(CASE WHEN {a.v} = 2 OR {b.v} = 2 THEN 2 WHEN {a.v} {op} {b.v} THEN 1 "
@@ -525,13 +526,11 @@ class ExprCompiler:
         for b in table.bands_at(self.as_of):
             conds = []
             if b.lo is not None:
-                lo = lit_decimal(b.lo)
-                rhs = lo.v if x.d is None else f"({lo.v} * {x.d})"
-                conds.append(f"{x.v} {'>=' if b.lo_inclusive else '>'} {rhs}")
+                xn, lon, _, _ = self.common(x, lit_decimal(b.lo))
+                conds.append(f"{xn} {'>=' if b.lo_inclusive else '>'} {lon}")
             if b.hi is not None:
-                hi = lit_decimal(b.hi)
-                rhs = hi.v if x.d is None else f"({hi.v} * {x.d})"
-                conds.append(f"{x.v} {'<=' if b.hi_inclusive else '<'} {rhs}")
+                xn, hin, _, _ = self.common(x, lit_decimal(b.hi))
+                conds.append(f"{xn} {'<=' if b.hi_inclusive else '<'} {hin}")
             test = " AND ".join(conds) or "TRUE"
             value = lit_decimal(b.value)
             out_scale = max(out_scale, value.s)

@@ -382,8 +382,8 @@ class MatchQuery:
                         f"(CASE WHEN coalesce({cur[o.spec.key]}, 0) > 0 AND ({cur[o.spec.key]} > {p} OR "
                         f"({cur[o.spec.key]} = {p} AND {o.index} < {m.index})) THEN {cur[o.spec.key]} "
                         f"ELSE {dec('0', 2)} END)" for o in members if o is not m) or dec("0", 2)
-                    cap = lit_decimal(g.cap).v
-                    room = f"({cap} - ({before}))"
+                    cap = dec(lit_decimal(g.cap).v, 2)
+                    room = dec(f"({cap} - ({before}))", 2)
                     expr = (f"(CASE WHEN {p} IS NULL OR {p} <= 0 THEN {p} "
                             f"WHEN {room} <= 0 THEN {dec('0', 2)} "
                             f"WHEN {room} < {p} THEN {dec(room, 2)} ELSE {p} END)")

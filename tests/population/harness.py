@@ -1,0 +1,47 @@
+"""Run the same pack and enterprises through the engine, DuckDB and Spark; compare."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from huiqi.engine.matcher import Matcher
+from huiqi.facts.catalogue import default_catalogue
+from huiqi.facts.columnar import arrow_schema, enterprises_to_table
+from huiqi.facts.enterprise import Enterprise
+from huiqi.population.compare import differences, engine_rows, table_rows
+from huiqi.rules.loader import load_pack
+from huiqi.rules.model import Pack
+
+
+def load_text(text: str, folder: Path) -> Pack:
+    path = folder / "rp.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_pack(path)
+
+
+def table_of(es: list[Enterprise], as_of: dt.date) -> Any:
+    table = enterprises_to_table(es, arrow_schema(default_catalogue(),
+                                                  list(range(as_of.year - 6, as_of.year))))
+    for k in sorted({k for e in es for k in e.choices}):
+        table = table.append_column(f"choice:{k}", pa.array([e.choices.get(k) for e in es],
+                                                            pa.string()))
+    for k in sorted({k for e in es for k in e.reviews}):
+        table = table.append_column(f"review:{k}", pa.array([e.reviews.get(k) for e in es],
+                                                            pa.bool_()))
+    return table
+
+
+def expected(pack: Pack, es: list[Enterprise], as_of: dt.date) -> dict[Any, Any]:
+    m = Matcher(pack, as_of)
+    out: dict[Any, Any] = {}
+    for e in es:
+        out.update(engine_rows(m.match(e)))
+    return out
+
+
+def compare(exp: dict[Any, Any], table: Any) -> list[str]:
+    return differences(exp, table_rows(table.to_pylist()))
