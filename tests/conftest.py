@@ -10,6 +10,8 @@ import pytest
 
 from huiqi import cases as C
 
+pytest_plugins = ["service_fixtures"]  # the platform service: databases, accounts, clock
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

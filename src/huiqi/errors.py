@@ -9,9 +9,13 @@ it rather than for a programmer::
     │   ├── PackError         a policy pack failed checking; carries every problem
     │   ├── DataError         an enterprise data file failed checking; carries every problem
     │   ├── CreditCodeError   a 统一社会信用代码 is invalid; carries the position and reason
-    │   └── UsageError        a command was asked for in a way that cannot work
+    │   ├── UsageError        a command was asked for in a way that cannot work
+    │   └── InvalidRequest    an API request's parameters or body do not fit; carries every problem
     ├── NotFoundError         an enterprise, policy, clause or file does not exist
-    └── RuleError             a checked rule could not be evaluated as written
+    ├── RuleError             a checked rule could not be evaluated as written
+    ├── AuthenticationError   who is asking is not known: no, a wrong or an expired sign-in
+    ├── PermissionDenied      the signed-in person may not do this; the refusal is audited
+    └── Conflict              the request cannot be done in the present state
 
 Catch :class:`InputError` to report a user's mistake; catch :class:`HuiqiError`
 at the edge of the program (the CLI, the API) to turn it into a message.
@@ -168,3 +172,59 @@ class RuleError(HuiqiError):
     """A checked rule could not be evaluated as written (a mistake in the pack)."""
 
     code = "rule"
+
+
+# ---------------------------------------------------------------- the platform service
+
+
+class AuthenticationError(HuiqiError):
+    """Who is asking is not known: no sign-in, a wrong password or code, an expired session,
+    a locked account. ``reason`` is the message code (``auth.*``)."""
+
+    code = "authentication"
+
+    def __init__(self, reason: str, **params: object) -> None:
+        self.reason = reason
+        self.params = params
+        super().__init__(message(reason, **params))
+
+
+class PermissionDenied(HuiqiError):
+    """The signed-in person may not do this (their role lacks ``permission``, or the
+    enterprise is not theirs)."""
+
+    code = "permission_denied"
+
+    def __init__(self, permission: str, target: str | None = None) -> None:
+        self.permission = permission
+        self.target = target
+        if target:
+            text = message("permission.denied_target", permission=permission, target=target)
+        else:
+            text = message("permission.denied", permission=permission)
+        super().__init__(text)
+
+
+class Conflict(HuiqiError):
+    """The request cannot be done in the present state (e.g. publishing a retired version,
+    creating an account whose name is taken). ``reason`` is the message code."""
+
+    code = "conflict"
+
+    def __init__(self, reason: str, **params: object) -> None:
+        self.reason = reason
+        self.params = params
+        super().__init__(message(reason, **params))
+
+
+class InvalidRequest(InputError):
+    """An API request's parameters or body do not fit what the endpoint takes."""
+
+    code = "invalid_request"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        head = message("request.invalid", count=len(self.problems))
+        shown = self.problems[:5]
+        super().__init__(Text(head.zh + ":" + ";".join(p.message.zh for p in shown),
+                              head.en + ": " + "; ".join(p.message.en for p in shown)))

@@ -301,11 +301,120 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.bad_column.hint": ("列名是事实名,按年度的事实写成 名称@年度,如 revenue@2025。",
                              "Columns are fact names; yearly facts are name@year, e.g. "
                              "revenue@2025."),
+    # ---- reforms
+    "reform.bad_ref": ("“{ref}”应写成 政策id/{what}", "“{ref}” must be written policy/{what}"),
+    "reform.unknown": ("改革方案所指的{what_zh}“{ref}”不存在", "the reform names a {what_en} “{ref}” that "
+                       "does not exist"),
+    "reform.empty_change": ("这一项改动什么也没有改(需 parameter、table、clause 或 policy+add_clause)",
+                            "this change changes nothing (give parameter, table, clause, or policy "
+                            "with add_clause)"),
     "credit_code.invalid": ("统一社会信用代码“{value}”无效:{reason_zh}",
                             "the credit code “{value}” is invalid: {reason_en}"),
     "credit_code.invalid_at": ("统一社会信用代码“{value}”第 {position} 位无效:{reason_zh}",
                                "the credit code “{value}” is invalid at position {position}: "
                                "{reason_en}"),
+    # ==== platform service: accounts, permissions, registry, imports, policies, API ====
+    # problem titles (RFC 9457 "title"), one per error class
+    "problem.input": ("请求有误", "Invalid request"),
+    "problem.pack": ("政策包未通过检查", "Policy pack rejected"),
+    "problem.data": ("数据文件未通过检查", "Data file rejected"),
+    "problem.credit_code": ("统一社会信用代码无效", "Invalid credit code"),
+    "problem.usage": ("请求无法执行", "Request cannot be done"),
+    "problem.invalid_request": ("请求参数有误", "Invalid request"),
+    "problem.not_found": ("未找到", "Not found"),
+    "problem.rule": ("政策规则无法计算", "A rule could not be evaluated"),
+    "problem.authentication": ("未登录或登录失败", "Not signed in"),
+    "problem.permission_denied": ("无权访问", "Permission denied"),
+    "problem.conflict": ("与当前状态冲突", "Conflict"),
+    "problem.error": ("服务器内部错误", "Internal error"),
+    "problem.internal": ("服务器内部错误,请稍后重试;如持续出现请联系管理员。",
+                         "Something went wrong on the server; try again later and tell the "
+                         "administrator if it persists."),
+    "request.invalid": ("请求中有 {count} 处错误", "The request has {count} error(s)"),
+    "request.field": ("“{field}”:{detail}", "“{field}”: {detail}"),
+    "request.body": ("请求体无法解析(应为 JSON 或表单)", "The request body cannot be parsed (JSON or "
+                     "a form is expected)"),
+    "request.route": ("没有这个地址:{path}", "There is no such address: {path}"),
+    "request.method": ("此地址不支持 {method} 方法", "This address does not accept {method}"),
+    "request.nul": ("请求中含有不允许的空字符(\\0)", "The request contains a NUL character"),
+    # signing in
+    "auth.required": ("请先登录(缺少有效的令牌)", "Sign in first (no valid token was given)"),
+    "auth.invalid_token": ("令牌无效或已注销,请重新登录", "The token is invalid or signed out; sign in "
+                           "again"),
+    "auth.expired": ("登录已过期,请重新登录", "The session has expired; sign in again"),
+    "auth.bad_credentials": ("用户名或密码错误", "Wrong user name or password"),
+    "auth.locked": ("连续登录失败次数过多,账号已锁定至 {until}", "Too many failed sign-ins; the "
+                    "account is locked until {until}"),
+    "auth.inactive": ("账号已停用,请联系管理员", "The account is disabled; ask an administrator"),
+    "auth.totp_required": ("此账号已启用动态验证码,请同时输入6位验证码", "This account uses a "
+                           "one-time code; give the 6-digit code too"),
+    "auth.totp_invalid": ("动态验证码错误或已过期", "The one-time code is wrong or expired"),
+    "auth.totp_not_started": ("请先开始绑定动态验证码", "Start the one-time-code set-up first"),
+    "password.policy": ("密码不符合要求:{reasons_zh}", "The password does not meet the policy: "
+                        "{reasons_en}"),
+    "password.too_short": ("至少 {n} 个字符", "at least {n} characters"),
+    "password.classes": ("须包含大写字母、小写字母、数字、符号中至少 {n} 类",
+                         "at least {n} of: upper case, lower case, digits, symbols"),
+    "password.has_username": ("不能包含用户名", "must not contain the user name"),
+    "password.reused": ("不能与当前密码相同", "must differ from the current password"),
+    "password.wrong_current": ("当前密码错误", "The current password is wrong"),
+    # permissions
+    "permission.denied": ("您的角色无权执行此操作({permission})",
+                          "Your role may not do this ({permission})"),
+    "permission.denied_target": ("您无权对“{target}”执行此操作({permission})",
+                                 "You may not do this to “{target}” ({permission})"),
+    # conflicts
+    "account.exists": ("用户名“{username}”已被使用", "The user name “{username}” is taken"),
+    "account.needs_enterprise": ("企业用户须绑定一家企业", "An enterprise user must be bound to an "
+                                 "enterprise"),
+    "enterprise.exists": ("统一社会信用代码为“{value}”的主体已存在", "An entity with the credit code "
+                          "“{value}” already exists"),
+    "version.state": ("版本 {version} 当前为“{state_zh}”,不能{action_zh}",
+                      "Version {version} is {state_en}; it cannot be {action_en}"),
+    "version.no_published": ("政策包“{pack}”没有已发布的版本", "The policy pack “{pack}” has no "
+                             "published version"),
+    "version.not_loadable": ("版本 {version} 无法加载,请先检查", "Version {version} cannot be loaded; "
+                             "check it"),
+    "pack.bad_path": ("文件路径“{path}”不合规范(须为包内的相对路径)",
+                      "The file path “{path}” is not allowed (use a relative path inside the pack)"),
+    "pack.not_utf8": ("文件“{path}”不是 UTF-8 文本", "The file “{path}” is not UTF-8 text"),
+    "pack.no_files": ("至少上传一个文件", "Upload at least one file"),
+    "pack.id_mismatch": ("pack.yaml 中的 id“{found}”与地址中的“{pack}”不一致",
+                         "The id “{found}” in pack.yaml differs from “{pack}” in the address"),
+    "location.before": ("迁移日期 {on} 须晚于当前注册地的起始日期 {since}",
+                        "The move on {on} must come after the current registration began on "
+                        "{since}"),
+    "population.unavailable": ("人群引擎尚未提供", "The population engine is not available"),
+    "demo.production": ("生产环境中不能创建演示数据", "Demo data cannot be created in production"),
+    "settings.secret": ("生产和测试环境须设置 HUIQI_SECRET_KEY(至少32个字符,且不能用默认值)",
+                        "HUIQI_SECRET_KEY must be set outside development (32 characters or more, "
+                        "not a default value)"),
+    # imports
+    "import.unknown_column": ("不认识的列“{name}”", "unknown column “{name}”"),
+    "import.unknown_column.hint": ("列名须是事实名(按年度的写成 名称@年度,如 revenue@2025),"
+                                   "或在映射文件中改名。相近:{suggestions}",
+                                   "Columns are fact names (yearly: name@year, e.g. revenue@2025) "
+                                   "or renamed in a mapping file. Similar: {suggestions}"),
+    "import.duplicate_column": ("列“{name}”出现了两次", "the column “{name}” appears twice"),
+    "import.no_id_column": ("缺少统一社会信用代码列 id", "there is no credit-code column id"),
+    "import.no_id_column.hint": ("第一行须是列名,其中一列为 id(或在映射文件中把某列映射为 id)。",
+                                 "The first row holds the column names, one of them id (or map a "
+                                 "column to id in a mapping file)."),
+    "import.missing_id": ("缺少统一社会信用代码", "the credit code is missing"),
+    "import.missing_name": ("新主体须有名称(name 列)", "a new entity needs a name (column name)"),
+    "import.duplicate_row": ("统一社会信用代码“{value}”在第 {first} 行已出现", "the credit code "
+                             "“{value}” already appears on row {first}"),
+    "import.bad_value": ("“{column}”的值“{value}”有误:{reason_zh}",
+                         "bad value “{value}” in “{column}”: {reason_en}"),
+    "import.bad_year": ("列“{name}”的年度无效", "the year of the column “{name}” is not valid"),
+    "import.too_long": ("第 {row} 行的单元格多于列名", "row {row} has more cells than columns"),
+    "import.more_problems": ("另有 {count} 处问题未列出", "{count} more problem(s) not listed"),
+    "import.bad_mapping": ("映射文件有误:{detail}", "the mapping file is wrong: {detail}"),
+    "import.empty": ("文件是空的", "the file is empty"),
+    "import.rejected": ("文件 {subject} 未通过检查,共 {count} 处问题,未导入任何数据:",
+                        "The file {subject} failed checking with {count} problem(s); nothing was "
+                        "imported:"),
+    # ==== end of platform service ====
 }
 
 

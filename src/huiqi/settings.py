@@ -4,11 +4,27 @@
 |---|---|---|
 | ``HUIQI_POLICIES`` | ``policies`` | folder of policy packs |
 | ``HUIQI_DATA`` | ``var/demo/enterprises.yaml`` | enterprise file used by the CLI until a database is set |
+| ``HUIQI_POPULATION`` | ``var/demo/park.parquet`` | enterprises (Parquet) for match-all, near-miss, simulate |
 | ``HUIQI_LANG`` | ``zh`` | language of messages: zh or en |
 | ``HUIQI_AS_OF`` | today | evaluation date when a command is not given one |
 | ``HUIQI_DATABASE_URL`` | ``sqlite:///var/huiqi.db`` | the platform database |
 | ``HUIQI_ENV`` | ``development`` | development, test or production |
 | ``HUIQI_SECRET_KEY`` | (none) | signs sessions; required outside development |
+| ``HUIQI_HOST`` | ``127.0.0.1`` | address ``huiqi serve`` listens on |
+| ``HUIQI_PORT`` | ``8000`` | port ``huiqi serve`` listens on |
+| ``HUIQI_WORKERS`` | ``1`` | server processes of ``huiqi serve`` |
+| ``HUIQI_SESSION_TTL_MINUTES`` | ``480`` | a sign-in expires after this many minutes |
+| ``HUIQI_LOGIN_MAX_FAILURES`` | ``5`` | failed sign-ins in a row that lock an account |
+| ``HUIQI_LOCKOUT_MINUTES`` | ``15`` | how long a locked account stays locked |
+| ``HUIQI_PASSWORD_MIN_LENGTH`` | ``12`` | shortest password accepted |
+| ``HUIQI_PASSWORD_MIN_CLASSES`` | ``3`` | of upper case, lower case, digits, symbols, how many a password needs |
+| ``HUIQI_PASSWORD_HASH_TIME_COST`` | ``3`` | argon2id passes |
+| ``HUIQI_PASSWORD_HASH_MEMORY_KIB`` | ``65536`` | argon2id memory in KiB |
+| ``HUIQI_PASSWORD_HASH_PARALLELISM`` | ``4`` | argon2id lanes |
+| ``HUIQI_IMPORT_BATCH_ROWS`` | ``5000`` | rows written per batch by an import |
+| ``HUIQI_IMPORT_MAX_PROBLEMS`` | ``1000`` | problems listed in an import report (the rest are counted) |
+| ``HUIQI_PAGE_SIZE_MAX`` | ``500`` | largest page a list in the API returns |
+| ``HUIQI_MATCH_CACHE_MB`` | ``64`` | memory per server process for computed matches (0: none) |
 """
 
 from __future__ import annotations
@@ -29,16 +45,58 @@ class Settings(BaseSettings):
     policies: Path = Field(default=Path("policies"), description="folder of policy packs")
     data: Path = Field(default=Path("var/demo/enterprises.yaml"),
                        description="enterprise file used by the CLI")
+    population: Path = Field(default=Path("var/demo/park.parquet"),
+                             description="enterprises (Parquet) for population runs")
     lang: Literal["zh", "en"] = Field(default="zh", description="language of messages")
     as_of: dt.date | None = Field(default=None, description="evaluation date; today if unset")
     database_url: str = Field(default="sqlite:///var/huiqi.db", description="the database")
     env: Literal["development", "test", "production"] = "development"
     secret_key: str | None = None
+    host: str = Field(default="127.0.0.1", description="address huiqi serve listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="port huiqi serve listens on")
+    workers: int = Field(default=1, ge=1, le=64, description="server processes")
+    session_ttl_minutes: int = Field(default=480, ge=1, description="sign-in lifetime")
+    login_max_failures: int = Field(default=5, ge=1, description="failures that lock an account")
+    lockout_minutes: int = Field(default=15, ge=1, description="how long a lock lasts")
+    password_min_length: int = Field(default=12, ge=8, description="shortest password")
+    password_min_classes: int = Field(default=3, ge=1, le=4, description="character classes")
+    password_hash_time_cost: int = Field(default=3, ge=1, description="argon2id passes")
+    password_hash_memory_kib: int = Field(default=65536, ge=1024, description="argon2id memory")
+    password_hash_parallelism: int = Field(default=4, ge=1, description="argon2id lanes")
+    import_batch_rows: int = Field(default=5000, ge=1, description="rows per write batch")
+    import_max_problems: int = Field(default=1000, ge=1, description="problems listed")
+    page_size_max: int = Field(default=500, ge=1, description="largest page in the API")
+    match_cache_mb: int = Field(default=64, ge=0, description="cache of computed matches")
 
     def today(self) -> dt.date:
         return self.as_of or dt.date.today()
+
+    def check_secrets(self) -> Settings:
+        """Refuse a missing, short or well-known secret key outside development."""
+        if self.env == "development":
+            return self
+        key = self.secret_key or ""
+        if len(key) < 32 or key.lower() in _DEFAULT_SECRETS or len(set(key)) < 8:
+            from huiqi.errors import UsageError
+            from huiqi.messages import message
+
+            raise UsageError(message("settings.secret"))
+        return self
+
+    def secret(self) -> bytes:
+        """The key that signs session tokens (a fixed one only in development)."""
+        return (self.secret_key or "huiqi-development-only-secret").encode()
+
+
+_DEFAULT_SECRETS = {"changeme", "change-me", "secret", "password", "huiqi",
+                    "huiqi-development-only-secret", "x" * 32, "0" * 32}
 
 
 def get_settings() -> Settings:
     """Read the settings from the environment now (never at import time)."""
     return Settings()
+
+
+def service_settings(**overrides: object) -> Settings:
+    """Settings for running the platform service: refuses default secrets outside development."""
+    return Settings(**overrides).check_secrets()  # type: ignore[arg-type]

@@ -87,7 +87,7 @@ fact_values = st.fixed_dictionaries({
 @given(st.data())
 def test_money_and_ratio_expressions_are_exact(data: st.DataObject) -> None:
     values = data.draw(fact_values)
-    kind, text, want = data.draw(combine(values))
+    _kind, text, want = data.draw(combine(values))
     got = evaluate(text, values)
     if want is None:
         assert isinstance(got, Undefined), text

@@ -73,7 +73,7 @@ def condition(draw: st.DrawFn, i: int, depth: int = 0) -> str:
     if kind == 3:
         years = draw(st.integers(1, 5))
         if draw(st.booleans()):  # an optional record field, sometimes missing
-            return f'exists(honours where kind == "hnte" and expiry >= as_of)'
+            return 'exists(honours where kind == "hnte" and expiry >= as_of)'
         return f'exists(honours where kind == "hnte" and date >= as_of - {years} years)'
     if kind == 4:
         return f"score {op} {draw(st.integers(0, 60))}"
@@ -186,7 +186,9 @@ issuer: 测试
 dates: {{effective: 2020-01-01}}
 source: {{text: 随机生成的测试政策。}}
 parameters:
-  ratio_min: {{type: ratio, label: 比例下限, assumed: 测试, values: {{2020-01-01: "{pct(ratio_old)}", {change}: "{pct(ratio_new)}"}}}}
+  ratio_min:
+    {{type: ratio, label: 比例下限, assumed: 测试,
+     values: {{2020-01-01: "{pct(ratio_old)}", {change}: "{pct(ratio_new)}"}}}}
   rent_rate: {{type: decimal, unit: yuan/m2, label: 单价, assumed: 测试, values: {{2020-01-01: 333.33}}}}
   area_max: {{type: decimal, unit: m2, label: 面积上限, assumed: 测试, values: {{2020-01-01: 500}}}}
 choices:
@@ -199,7 +201,9 @@ tables:
 {t_rd}
 {t_rev}
 values:
-  score: "band(t_st, st_staff[-1] / staff_total[-1]) + (if rd_measure == \\"ratio\\" then band(t_rd, rd_expense[-1] / revenue[-1]) else 0)"
+  score: >-
+    band(t_st, st_staff[-1] / staff_total[-1])
+    + (if rd_measure == "ratio" then band(t_rd, rd_expense[-1] / revenue[-1]) else 0)
 clauses:
 {chr(10).join(clauses)}
 """

@@ -171,6 +171,7 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
 def match(enterprise: Annotated[str, typer.Argument(help="企业标识、名称或企业文件 / id, name or file")],
           as_of: AsOfOpt = None, json_out: Annotated[bool, typer.Option("--json")] = False,
           explain_all: Annotated[bool, typer.Option("--explain", help="逐条解释 / explain each")] = False,
+          show_all: Annotated[bool, typer.Option("--all", help="列出全部条款 / list every clause")] = False,
           lang: LangOpt = None, policies: PoliciesOpt = None, data: DataOpt = None) -> None:
     """为一家企业匹配全部政策条款:状态、金额、原因与缺少的信息。
 
@@ -190,13 +191,13 @@ def match(enterprise: Annotated[str, typer.Argument(help="企业标识、名称�
         out = full_match_dict(m, res, lg) if explain_all else match_dict(res)
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
         return
-    from huiqi.cli.render import explain_all as show_all
+    from huiqi.cli.render import explain_all as print_explanations
     from huiqi.cli.render import match_table
 
     console = _console()
-    console.print(match_table(m, res, lg))
+    console.print(match_table(m, res, lg, show_all))
     if explain_all:
-        show_all(m, res, lg, console)
+        print_explanations(m, res, lg, console)
 
 
 @app.command()
@@ -297,7 +298,15 @@ def demo(lang: LangOpt = None, as_of: AsOfOpt = None,
     run_demo(_lang(lang), _as_of(as_of), count, _console())
 
 
-from huiqi.cli.generate import generate as _generate; app.command(name="generate")(_generate)  # noqa: E402, E702, I001
+def _register_commands() -> None:
+    from huiqi.cli import generate, population
+
+    app.command(name="generate")(generate.generate)
+    population.register(app)
+
+
+_register_commands()
+import huiqi.cli.service  # noqa: E402, F401 - registers serve, init-demo, import
 
 
 def main() -> None:

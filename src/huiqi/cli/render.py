@@ -25,7 +25,9 @@ def _l(t: Text | None, lang: Lang) -> str:
     return "" if t is None else t.get(lang)
 
 
-def match_table(matcher: Matcher, res: MatchResult, lang: Lang) -> Group:
+def match_table(matcher: Matcher, res: MatchResult, lang: Lang, show_all: bool = False) -> Group:
+    """The clauses that fit or nearly fit; the clearly unmet ones are counted, not listed
+    (unless ``show_all``)."""
     zh = lang == "zh"
     pack = matcher.pack
     title = (f"{res.enterprise_name or res.enterprise_id} · 评估日 {res.as_of} · {res.pack_version}"
@@ -39,8 +41,14 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang) -> Group:
     order = {Status.ELIGIBLE: 0, Status.NEEDS_REVIEW: 1, Status.UNDETERMINED: 2,
              Status.NOT_ELIGIBLE: 3}
     specs = {c.key: c for c in pack.clauses()}
-    for r in sorted(res.clauses, key=lambda r: (order[r.status], -(r.potential or 0))):
+    hidden = 0
+    for r in sorted(res.clauses, key=lambda r: (order[r.status], len(r.failed),
+                                                 -(r.potential or 0))):
         spec = specs[r.key]
+        if not show_all and r.status is Status.NOT_ELIGIBLE and (len(r.failed) > 2 or (not r.gaps
+                                                                 and len(r.failed) > 1)):
+            hidden += 1
+            continue
         amount = ""
         if r.status is Status.ELIGIBLE and r.amount is not None:
             amount = fmt_money(r.amount)
@@ -72,6 +80,12 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang) -> Group:
     footer = RText(("符合条件可获资金合计:" if zh else "Total payable if eligible: ")
                    + fmt_money(total), style="bold")
     parts: list[object] = [t, footer]
+    if hidden:
+        parts.append(RText((f"另有 {hidden} 个条款明显不符合(多项基本条件不满足),未列出;"
+                            "加 --all 查看全部。") if zh else
+                           (f"{hidden} more clauses are clearly not met (several basic "
+                            "conditions fail) and are not listed; add --all to see them."),
+                           style="dim"))
     missing = {m.key: m for r in res.clauses for m in r.missing
                if r.status in (Status.UNDETERMINED, Status.NEEDS_REVIEW)}
     if missing:

@@ -133,7 +133,7 @@ class Compiler:
             fn = self._fns[id(n)] = self._compile(n)
         return fn
 
-    def _compile(self, n: ir.Node) -> Fn:  # noqa: C901 - one dispatch over node kinds
+    def _compile(self, n: ir.Node) -> Fn:
         if isinstance(n, ir.Const):
             value = n.value
             return lambda env: value

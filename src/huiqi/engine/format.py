@@ -49,7 +49,7 @@ def fmt_value(v: Any, t: T.Type | None = None, lang: str = "zh") -> str:
         if t is not None and t.kind is T.Kind.DAYS:
             return f"{fmt_number(v)}天" if zh else f"{fmt_number(v)} days"
         if t is not None and t.kind is T.Kind.MONTHS:
-            n = int(v)
+            n = int(to_decimal(v, 0))
             if n % 12 == 0:
                 return f"{n // 12}年" if zh else f"{n // 12} years"
             return f"{n}个月" if zh else f"{n} months"

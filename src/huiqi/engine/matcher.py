@@ -290,10 +290,8 @@ class Matcher:
     def _records_unsure(self, fact: str, env: Env, needs_of: _Clause) -> bool:
         """Is a filter over this records fact, in this clause, undetermined (a record lacks
         a field it tests)? Decided on the data alone, whichever branch was taken."""
-        for node in needs_of.rec_nodes.get(fact, ()):
-            if self.compiler.compile(node)(env) is MISSING:
-                return True
-        return False
+        nodes = needs_of.rec_nodes.get(fact, ())
+        return any(self.compiler.compile(node)(env) is MISSING for node in nodes)
 
     def _reviews(self, c: _Clause, outcomes: dict[str, Any]) -> tuple[str, ...]:
         """Conditions a person must still judge, where the judgment can change the outcome."""

@@ -325,9 +325,7 @@ def round_exact(x: Any, unit: Decimal, mode: str) -> Decimal:
         k = n + 1 if num >= 0 else n
     elif mode == "floor":
         k = n
-    elif mode == "ceiling":
-        k = n + 1
-    elif 2 * r > den:
+    elif mode == "ceiling" or 2 * r > den:
         k = n + 1
     elif 2 * r < den:
         k = n

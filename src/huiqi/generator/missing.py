@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from huiqi.facts.columnar import parse_column
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from huiqi.errors import UsageError
 from huiqi.facts.catalogue import Catalogue, default_catalogue

@@ -235,7 +235,7 @@ class ExprCompiler:
             hit = self._cache[id(n)] = self.bind(self._compile(n))
         return hit
 
-    def _compile(self, n: ir.Node) -> V:  # noqa: C901 - one dispatch
+    def _compile(self, n: ir.Node) -> V:
         t = n.type
         if isinstance(n, ir.Const):
             return self._const(n.value, t)
@@ -297,8 +297,8 @@ class ExprCompiler:
 
             def flat(m: ir.Node) -> None:
                 if type(m) is cls:
-                    flat(m.left)  # type: ignore[attr-defined]
-                    flat(m.right)  # type: ignore[attr-defined]
+                    flat(m.left)
+                    flat(m.right)
                 else:
                     parts.append(m)
 
@@ -537,9 +537,9 @@ class ExprCompiler:
             whens.append(f"WHEN {test} THEN {value.v}")
             tests.append(f"({test})")
         body = " ".join(whens)
-        value = dec(f"(CASE WHEN {x.v} IS NULL THEN NULL {body} END)", out_scale)
+        picked = dec(f"(CASE WHEN {x.v} IS NULL THEN NULL {body} END)", out_scale)
         miss = f"({x.v} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
-        return V(value, u=any_of(x.u, miss), s=out_scale)
+        return V(picked, u=any_of(x.u, miss), s=out_scale)
 
     def _lookup(self, n: ir.Lookup) -> V:
         pol = self.pack.policy(n.policy)

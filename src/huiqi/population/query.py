@@ -172,11 +172,9 @@ class MatchQuery:
         else:
             diff_v = f"abs({an} - {bn})"
         sd = (a.sd if a.d else 0) + (b.sd if b.d else 0)
-        diff = V(dec(diff_v, s), d, None, s, sd)
-        if d is None and s <= GAP_PLACES:
-            shortfall = dec(diff.v, GAP_PLACES)
-        else:
-            shortfall = self._round_places(diff, GAP_PLACES)
+        exact = V(dec(diff_v, s), d, None, s, sd)
+        exact_decimal = d is None and s <= GAP_PLACES
+        shortfall = dec(exact.v, GAP_PLACES) if exact_decimal else self._round_places(exact, GAP_PLACES)
         return f"(CASE WHEN {defined} THEN {shortfall} END)"
 
     def _round_places(self, x: V, places: int) -> str:
@@ -306,9 +304,9 @@ class MatchQuery:
             for c in spec.conditions:
                 if c.kind == "expr" and isinstance(c.expr, ir.Cmp):
                     refs = (self.ex.compile(c.expr.left), self.ex.compile(c.expr.right))
-                    g = self._gap_expr(c, refs)
-                    if g is not None:
-                        gaps.append((c.id, g))
+                    gap = self._gap_expr(c, refs)
+                    if gap is not None:
+                        gaps.append((c.id, gap))
             # ---- layer 4 for this clause
             b = spec.benefit
             if amount_ref is not None:
@@ -331,9 +329,9 @@ class MatchQuery:
             failed = [f"CASE WHEN {ref} = 0 THEN {sql.string(c.id)} END"
                       for ref, c in zip(tops, spec.conditions, strict=True)]
             gap_items = [
-                f"CASE WHEN {cl.conds[cid]} = 0 AND {g} IS NOT NULL THEN "
-                f"{self._struct([('condition', sql.string(cid)), ('shortfall', g)])} END"
-                for cid, g in gaps]
+                f"CASE WHEN {cl.conds[cid]} = 0 AND {gap_sql} IS NOT NULL THEN "
+                f"{self._struct([('condition', sql.string(cid)), ('shortfall', gap_sql)])} END"
+                for cid, gap_sql in gaps]
             amount_nodes: list[ir.Node] = []
             if b is not None and b.expr is not None:
                 amount_nodes = [b.expr, *(e.when for e in b.exceptions),

@@ -1,0 +1,247 @@
+"""Load benchmark of the one-enterprise match endpoint, with a real HTTP load generator.
+
+    python -m bench.api_load [--enterprises 3000] [--connections 50] [--duration 20]
+                             [--workers 2] [--append]
+
+1. makes (once) a demo database with ``huiqi init-demo`` under var/bench/;
+2. adds a read-only (leadership) account with a random password;
+3. starts ``huiqi serve`` on 127.0.0.1 with production settings (a random secret key);
+4. runs ``wrk`` (Debian's package: ``apt-get install -y wrk``) against
+   ``GET /enterprises/{code}/match``, each request for another enterprise, with and
+   without explanations, after a warm-up;
+5. stops the server it started and, with ``--append``, adds a section to bench/RESULTS.md.
+
+Only loopback is used; every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HUIQI = str(Path(sys.executable).with_name("huiqi"))
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ensure_database(path: Path, n: int) -> str:
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([HUIQI, "init-demo", "--database", url, "--enterprises", str(n)],
+                       check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return url
+
+
+def bench_account(url: str) -> tuple[str, str]:
+    from huiqi.service import accounts
+    from huiqi.service.context import Platform
+    from huiqi.service.permissions import Role
+    from huiqi.settings import Settings
+    from huiqi.store.database import Database
+
+    db = Database.connect(url)
+    ctx = Platform(db, Settings(database_url=url)).system()
+    name = f"bench_{secrets.token_hex(3)}"
+    password = "Bench-" + secrets.token_urlsafe(18) + "-9a"
+    accounts.create(ctx, name, "压测", Role.LEADERSHIP, password)
+    db.dispose()
+    return name, password
+
+
+def codes_of(path: Path, limit: int = 2000) -> list[str]:
+    limit = int(os.environ.get("BENCH_CODES", limit))
+    with sqlite3.connect(path) as con:
+        return [r[0] for r in con.execute(
+            "SELECT credit_code FROM entity WHERE kind = 'enterprise' ORDER BY id LIMIT ?",
+            (limit,))]
+
+
+def wait_up(base: str, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def login(base: str, user: str, password: str) -> str:
+    req = urllib.request.Request(base + "/auth/login", method="POST",
+                                 data=json.dumps({"username": user, "password": password}).encode(),
+                                 headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return str(json.load(r)["access_token"])
+
+
+LUA = """
+codes = {}
+for line in io.lines("%(codes)s") do codes[#codes + 1] = line end
+counter = 0
+request = function()
+  counter = counter + 1
+  local code = codes[(counter %% #codes) + 1]
+  return wrk.format("GET", "/enterprises/" .. code .. "/match?explain=%(explain)s",
+                    {["Authorization"] = "Bearer %(token)s"})
+end
+"""
+
+
+def run_wrk(base: str, token: str, codes: list[str], explain: bool, connections: int,
+            duration: int, threads: int) -> dict[str, object]:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(codes) + "\n")
+        listing = fh.name
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(LUA % {"codes": listing, "explain": str(explain).lower(), "token": token})
+        script = fh.name
+    try:
+        out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s",
+                              "--latency", "--timeout", "10s", "-s", script, base],
+                             check=True, capture_output=True, text=True,
+                             timeout=duration + 60).stdout
+    finally:
+        os.unlink(script)
+        os.unlink(listing)
+    return parse_wrk(out)
+
+
+def _ms(text: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    assert m, text
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(out: str) -> dict[str, object]:
+    pct = {p: _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "requests": total, "p50": pct.get("50"), "p90": pct.get("90"),
+            "p99": pct.get("99"), "non_2xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(1) if errors else "none", "raw": out}
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--enterprises", type=int, default=3000)
+    ap.add_argument("--connections", type=int, default=50)
+    ap.add_argument("--duration", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3, help="seconds of load before measuring")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--cache-mb", type=int, default=64,
+                    help="HUIQI_MATCH_CACHE_MB of the server (0: every request computed)")
+    ap.add_argument("--database", type=Path, default=ROOT / "var" / "bench" / "huiqi.db")
+    ap.add_argument("--append", action="store_true", help="add the results to bench/RESULTS.md")
+    args = ap.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    args.load = os.getloadavg()[0]
+    url = ensure_database(args.database, args.enterprises)
+    user, password = bench_account(url)
+    codes = codes_of(args.database)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "HUIQI_ENV": "production", "HUIQI_SECRET_KEY": secrets.token_urlsafe(48),
+           "HUIQI_DATABASE_URL": url, "HUIQI_MATCH_CACHE_MB": str(args.cache_mb)}
+    log = (args.database.parent / "serve.log").open("wb")
+    server = subprocess.Popen([HUIQI, "serve", "--port", str(port), "--workers",
+                               str(args.workers)], env=env, cwd=ROOT, start_new_session=True,
+                              stdout=log, stderr=subprocess.STDOUT)
+    results: dict[str, dict[str, object]] = {}
+    try:
+        wait_up(base)
+        token = login(base, user, password)
+        run_wrk(base, token, codes, False, args.connections, args.warmup, args.threads)
+        for explain in (False, True):
+            r = run_wrk(base, token, codes, explain, args.connections, args.duration,
+                        args.threads)
+            results["explain" if explain else "decision"] = r
+            print(f"explain={explain}: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
+                  f"p90 {r['p90']:.1f} ms, p99 {r['p99']:.1f} ms, non-2xx {r['non_2xx']}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+    if args.append:
+        append(args, results)
+    return 0
+
+
+def append(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> None:
+    with sqlite3.connect(args.database) as con:
+        entities = con.execute("SELECT count(*) FROM entity").fetchone()[0]
+        facts = con.execute("SELECT count(*) FROM fact_value").fetchone()[0]
+        packs = [r[0] for r in con.execute(
+            "SELECT version_key FROM pack_version WHERE status = 'published'")]
+    lines = [
+        "", f"## API load: one-enterprise match ({dt.date.today().isoformat()})", "",
+        f"- machine: {machine()}; load average {args.load:.1f} before the run",
+        f"- data: `huiqi init-demo` database (SQLite, WAL), {entities:,} entities, "
+        f"{facts:,} fact values; packs {', '.join(packs)}",
+        f"- server: `huiqi serve --workers {args.workers}` (uvicorn with httptools and uvloop, "
+        f"HUIQI_ENV=production, HUIQI_MATCH_CACHE_MB={args.cache_mb}"
+        + (": every request computed" if args.cache_mb == 0 else
+           ": responses kept per entity revision, so repeated enterprises are served from "
+           "memory") + "), on 127.0.0.1, same 2 cores as the load generator",
+        f"- load: `wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency`, "
+        "each request `GET /enterprises/{code}/match` for the next of "
+        f"{len(codes_of(args.database)):,} enterprises in turn, signed in (bearer token, "
+        f"leadership role); {args.warmup} s warm-up first",
+        "", "| variant | req/s | p50 ms | p90 ms | p99 ms | non-2xx |", "|---|---|---|---|---|---|"]
+    for name, label in (("decision", "`?explain=false` (statuses, amounts, gaps)"),
+                        ("explain", "`?explain=true` (every clause explained)")):
+        r = results[name]
+        lines.append(f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p90']:.1f} | "
+                     f"{r['p99']:.1f} | {r['non_2xx']} |")
+    with RESULTS.open("a", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

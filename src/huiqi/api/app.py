@@ -1,0 +1,83 @@
+"""The application: built by :func:`create_app` from the settings, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from huiqi.service.context import Platform
+from huiqi.settings import Settings
+from huiqi.store.database import Database
+
+from . import problems
+from .access import PUBLIC, rule
+from .deps import reject_nul
+from .routes import accounts, audit, auth, enterprises, imports, policies
+
+DESCRIPTION = """惠企平台接口。出错时一律返回 RFC 9457 `application/problem+json`:
+`title`、`detail` 使用请求的语言(`?lang=` 或 `Accept-Language`),`messages` 中同时给出中文和英文。
+
+The huiqi platform API. Every error is RFC 9457 `application/problem+json`: `title` and
+`detail` in the request's language (`?lang=` or `Accept-Language`), both languages under
+`messages`. Sign in at `/auth/login` and send the token as `Authorization: Bearer …`."""
+
+
+def create_app(settings: Settings, *, platform: Platform | None = None,
+               database: Database | None = None, warm: bool = False) -> FastAPI:
+    """The API for ``settings`` (secrets are checked outside development).
+
+    ``platform`` or ``database`` may be given (tests); otherwise the database of
+    ``settings.database_url`` is opened (it must already be migrated). With ``warm`` the
+    published packs are loaded and compiled when the server starts, not on first use.
+    """
+    settings.check_secrets()
+    if platform is None:
+        db = database or Database.connect(settings.database_url)
+        platform = Platform(db, settings)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:  # load and compile the published packs before the first request
+            from huiqi.service.enterprises import today
+            from huiqi.service.policies import warm as warm_packs
+
+            ctx = platform.system()
+            warm_packs(ctx, today(ctx))
+        yield
+
+    app = FastAPI(title="huiqi 惠企", version=_version(), description=DESCRIPTION,
+                  dependencies=[Depends(reject_nul)], lifespan=lifespan)
+    app.state.platform = platform
+    app.state.lang = settings.lang
+    problems.install(app)
+    for module in (auth, accounts, enterprises, policies, imports, audit):
+        app.include_router(module.router)
+    _population(app)
+
+    @app.get("/health", openapi_extra=rule(PUBLIC), tags=["health"])
+    def health() -> dict[str, str]:
+        """服务是否在运行 / Is the service up."""
+        return {"status": "ok"}
+
+    return app
+
+
+def _population(app: FastAPI) -> None:
+    """Near-misses and simulations, when the population engine is installed."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("huiqi.population") is None or \
+            importlib.util.find_spec("huiqi.api.routes.population") is None:
+        return
+    app.include_router(importlib.import_module("huiqi.api.routes.population").router)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("huiqi")
+    except PackageNotFoundError:
+        return "0"

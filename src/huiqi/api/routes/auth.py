@@ -1,0 +1,67 @@
+"""Signing in and out, and the signed-in account's own settings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
+
+from huiqi.service import accounts, sessions
+from huiqi.service.schemas import (
+    AccountPublic,
+    LoginRequest,
+    PasswordChange,
+    TokenPublic,
+    TotpBegin,
+    TotpConfirm,
+)
+
+from ..access import PUBLIC, SELF, rule
+from ..deps import ContextDep, Credentials, PlatformDep, client_ip
+from ..problems import responses
+from .accounts import public
+
+router = APIRouter(prefix="/auth", tags=["auth 登录"], responses=responses(401, 422))
+
+
+@router.post("/login", openapi_extra=rule(PUBLIC), response_model=TokenPublic)
+def login(body: LoginRequest, request: Request, platform: PlatformDep) -> TokenPublic:
+    """登录:用户名、密码(及动态验证码),返回有时效的令牌 / Sign in; returns an expiring token."""
+    si = sessions.login(platform, body.username, body.password, body.totp, client_ip(request))
+    return TokenPublic(access_token=si.token, expires_at=si.expires_at,
+                       username=si.actor.username, role=si.actor.role)
+
+
+@router.post("/logout", openapi_extra=rule(SELF), status_code=204, response_class=Response)
+def logout(ctx: ContextDep, creds: Credentials) -> Response:
+    """注销当前令牌 / Sign out (the token stops working)."""
+    assert isinstance(creds, HTTPAuthorizationCredentials)
+    sessions.logout(ctx, creds.credentials)
+    return Response(status_code=204)
+
+
+@router.get("/me", openapi_extra=rule(SELF), response_model=AccountPublic)
+def me(ctx: ContextDep) -> AccountPublic:
+    """当前账号 / The signed-in account."""
+    return public(accounts.me(ctx))
+
+
+@router.post("/password", openapi_extra=rule(SELF), status_code=204, response_class=Response)
+def change_password(body: PasswordChange, ctx: ContextDep) -> Response:
+    """修改密码 / Change the password (the policy applies)."""
+    sessions.change_password(ctx, body.current, body.new)
+    return Response(status_code=204)
+
+
+@router.post("/totp", openapi_extra=rule(SELF), response_model=TotpBegin)
+def totp_begin(ctx: ContextDep) -> TotpBegin:
+    """开始绑定动态验证码(第二因素)/ Start binding a TOTP authenticator."""
+    secret, uri = sessions.totp_begin(ctx)
+    return TotpBegin(secret=secret, uri=uri)
+
+
+@router.post("/totp/confirm", openapi_extra=rule(SELF), status_code=204,
+             response_class=Response)
+def totp_confirm(body: TotpConfirm, ctx: ContextDep) -> Response:
+    """输入验证码以启用第二因素 / Turn the second factor on with a code from the app."""
+    sessions.totp_confirm(ctx, body.code)
+    return Response(status_code=204)

@@ -1,0 +1,356 @@
+"""Population commands: ``huiqi match-all``, ``huiqi near-miss``, ``huiqi simulate``.
+
+Registered on the app by :func:`register`; heavy imports happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from huiqi.text import Lang, Text
+
+DataOpt = Annotated[Path | None, typer.Option(
+    "--data", "-d", help="企业数据(Parquet,生成器的格式)/ enterprises (Parquet, the generator's layout)")]
+PoliciesOpt = Annotated[Path | None, typer.Option("--policies", "-p", help="政策包 / policy pack")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="评估日期 / evaluation date")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="zh 或 en / zh or en")]
+BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="每批企业数 / enterprises per batch")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="结果 Parquet 文件 / results file")]
+DuckOpt = Annotated[Path | None, typer.Option(
+    "--duckdb", help="同时写入此 DuckDB 数据库的 match_results 表 / also load into this DuckDB database")]
+SummaryOpt = Annotated[Path | None, typer.Option(
+    "--summary", help="汇总 CSV 输出目录 / folder for summary CSVs")]
+ResultsOpt = Annotated[Path | None, typer.Option(
+    "--results", help="match-all 的结果文件;省略则现算 / results of match-all; computed if omitted")]
+BaselineOpt = Annotated[Path | None, typer.Option(
+    "--baseline", help="基线结果(match-all 的输出);省略则现算 / baseline results; computed if omitted")]
+ReportOpt = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="报告目录(CSV、PNG、HTML)/ report folder")]
+
+
+def _progress(console: Console, total: int, label: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+def _population(data: Path | None) -> Path:
+    from huiqi.errors import NotFoundError
+    from huiqi.settings import get_settings
+
+    path = data or get_settings().population
+    if not path.exists():
+        raise NotFoundError(Text("企业数据文件(可用 huiqi generate 生成)",
+                                 "enterprise file (make one with huiqi generate)"), str(path))
+    return path
+
+
+def _money(d: Any) -> str:
+    from huiqi.engine.format import fmt_money
+
+    return fmt_money(d)
+
+
+def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt = None,
+              out: OutOpt = None, duckdb_file: DuckOpt = None,
+              engine: Annotated[str, typer.Option(help="duckdb 或 spark")] = "duckdb",
+              summary_dir: SummaryOpt = None,
+              batch_size: BatchOpt = 100_000, lang: LangOpt = None) -> None:
+    """为全部企业匹配全部条款(DuckDB 或 Spark),按批流式处理;输出结果与按条款、行业、规模、区县的汇总。
+
+    Match every enterprise against every clause (DuckDB or Spark), streamed in batches;
+    write the results and summaries by clause, industry, size band and district.
+    """
+    from huiqi.cli.app import handles_errors
+
+    handles_errors(_match_all)(data=data, policies=policies, as_of=as_of, out=out,
+                               duckdb_file=duckdb_file, engine=engine, summary_dir=summary_dir,
+                               batch_size=batch_size, lang=lang)
+
+
+def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out: Path | None,
+               duckdb_file: Path | None, engine: str, summary_dir: Path | None, batch_size: int,
+               lang: str | None) -> None:
+    from huiqi.cli.app import _as_of, _console, _lang, _one_pack
+    from huiqi.errors import UsageError
+    from huiqi.population.runner import Runner, count_rows, to_duckdb_table
+
+    lg = _lang(lang)
+    day = _as_of(as_of)
+    pack = _one_pack(policies)
+    source = _population(data)
+    console = _console()
+    out = out or Path("var") / f"results-{pack.id}-{day.isoformat()}.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    total = count_rows(source)
+    started = time.perf_counter()
+    if engine == "spark":
+        from huiqi.population import spark as S
+
+        with console.status("Spark …"):
+            S.match_parquet(S.session(), pack, day, source, out)
+        console.print(f"✓ {out}")
+        return
+    if engine != "duckdb":
+        raise UsageError(Text(f"--engine 须为 duckdb 或 spark,而不是“{engine}”",
+                              f"--engine must be duckdb or spark, not “{engine}”"))
+    runner = Runner(pack, day)
+    label = "匹配" if lg == "zh" else "matching"
+    with _progress(console, total, label) as bar:
+        task = bar.add_task(label, total=total)
+        stats = runner.run(source, out, batch_size, lambda n: bar.advance(task, n))
+    elapsed = time.perf_counter() - started
+    if duckdb_file is not None:
+        to_duckdb_table(out, duckdb_file)
+    clauses = {c.key: c for c in pack.clauses()}
+    zh = lg == "zh"
+    t = Table(title=(f"{pack.title.get(lg)} · {pack.version_id} · "
+                     + ("评估日 " if zh else "as of ") + day.isoformat()))
+    for h in (("条款", "Clause"), ("符合", "Eligible"), ("需审核", "Review"), ("待补充", "Undetermined"),
+              ("不符合", "Not eligible"), ("应付合计", "Payable")):
+        t.add_column(h[0] if zh else h[1], justify="left" if h[1] == "Clause" else "right")
+    grand = 0
+    for key, row in stats.summary.by_clause().items():
+        spec = clauses.get(key)
+        t.add_row(spec.title.get(lg) if spec else key, f"{row['eligible']:,}",
+                  f"{row['needs_review']:,}", f"{row['undetermined']:,}",
+                  f"{row['not_eligible']:,}", _money(row["amount"]))
+        grand += row["amount"]
+    console.print(t)
+    rate = stats.results / elapsed if elapsed else 0
+    console.print(
+        (f"{stats.enterprises:,} 家企业 × {len(clauses)} 个条款 = {stats.results:,} 条结果,"
+         f"{elapsed:.1f} 秒({rate:,.0f} 条/秒),应付合计 {_money(grand)} → {out}") if zh else
+        (f"{stats.enterprises:,} enterprises × {len(clauses)} clauses = {stats.results:,} results "
+         f"in {elapsed:.1f} s ({rate:,.0f}/s); payable {_money(grand)} → {out}"))
+    if summary_dir is not None:
+        _write_summaries(stats.summary, summary_dir)
+        console.print(f"✓ {summary_dir}")
+
+
+def _write_summaries(summary: Any, folder: Path) -> None:
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "by_clause.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["clause", "eligible", "needs_review", "undetermined", "not_eligible", "amount",
+                    "potential_amount"])
+        for key, r in summary.by_clause().items():
+            w.writerow([key, r["eligible"], r["needs_review"], r["undetermined"], r["not_eligible"],
+                        r["amount"], r["potential"]])
+    for dim in ("industry", "size_band", "district"):
+        with (folder / f"by_{dim}.csv").open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["clause", dim, "eligible", "needs_review", "undetermined", "not_eligible",
+                        "amount"])
+            for (key, value), r in summary.by(dim).items():
+                w.writerow([key, value, r["eligible"], r["needs_review"], r["undetermined"],
+                            r["not_eligible"], r["amount"]])
+
+
+def near_miss(clause: Annotated[str, typer.Argument(help="条款,如 policy/clause / the clause")],
+              k: Annotated[int, typer.Option("--k", min=1, help="恰好不满足的条件数 / conditions failed")] = 1,
+              limit: Annotated[int, typer.Option(min=1)] = 30,
+              results: ResultsOpt = None,
+              data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt = None,
+              json_out: Annotated[bool, typer.Option("--json")] = False,
+              batch_size: BatchOpt = 100_000, lang: LangOpt = None) -> None:
+    """列出恰好差 k 个条件即可符合某条款的企业,按差距从小到大,并说明还差什么。
+
+    List the enterprises that fail a clause on exactly k conditions, closest first, and
+    what they lack.
+    """
+    from huiqi.cli.app import handles_errors
+
+    handles_errors(_near_miss)(clause=clause, k=k, limit=limit, results=results, data=data,
+                               policies=policies, as_of=as_of, json_out=json_out,
+                               batch_size=batch_size, lang=lang)
+
+
+def _near_miss(clause: str, k: int, limit: int, results: Path | None, data: Path | None,
+               policies: Path | None, as_of: str | None, json_out: bool, batch_size: int,
+               lang: str | None) -> None:
+    import difflib
+
+    import pyarrow.parquet as pq
+
+    from huiqi.cli.app import _as_of, _console, _lang, _one_pack
+    from huiqi.engine.explain import Explainer
+    from huiqi.engine.matcher import matcher_for
+    from huiqi.errors import NotFoundError
+    from huiqi.facts.columnar import table_to_enterprises
+    from huiqi.population.nearmiss import counts_by_failures, near_misses
+    from huiqi.population.runner import Runner, count_rows
+
+    lg = _lang(lang)
+    day = _as_of(as_of)
+    pack = _one_pack(policies)
+    spec = pack.clause(clause)
+    if spec is None:
+        keys = [c.key for c in pack.clauses()]
+        raise NotFoundError(Text("条款", "clause"), clause,
+                            difflib.get_close_matches(clause, keys, n=3, cutoff=0.3))
+    source = _population(data)
+    console = _console()
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    if results is None:
+        tmp = tempfile.TemporaryDirectory(prefix="huiqi-near-miss-")
+        results = Path(tmp.name) / "results.parquet"
+        label = "计算" if lg == "zh" else "computing"
+        with _progress(console, count_rows(source), label) as bar:
+            task = bar.add_task(label, total=count_rows(source))
+            Runner(pack, day, clauses=[spec]).run(source, results, batch_size,
+                                                  lambda n: bar.advance(task, n), summarize=False)
+    try:
+        rows = near_misses(results, spec.key, k, limit)
+        dist = counts_by_failures(results, spec.key)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    ids = [r.enterprise_id for r in rows]
+    table = pq.read_table(source, filters=[("id", "in", ids)]) if ids else None
+    firms = {e.id: e for e in table_to_enterprises(table, pack.catalogue)} if table is not None \
+        else {}
+    m = matcher_for(pack, day)
+    ex = Explainer(m)
+    conds = {c.path: c for c in spec.all_conditions()}
+    items: list[dict[str, Any]] = []
+    for r in rows:
+        firm = firms.get(r.enterprise_id)
+        lacks: list[str] = []
+        if firm is not None:
+            res = m.match(firm).by_key(spec.key)
+            if res is not None:
+                expl = ex.explain_one(res)
+                for c in expl.conditions:
+                    if c.outcome == "not_met":
+                        lacks.append(f"{c.label.get(lg)}: "
+                                     + (c.gap.get(lg) if c.gap else
+                                        ("不满足" if lg == "zh" else "not met")))
+        items.append({"enterprise_id": r.enterprise_id, "name": firm.name if firm else "",
+                      "failed": r.failed,
+                      "gaps": {c: str(v) for c, v in r.gaps.items()}, "lacks": lacks})
+    if json_out:
+        console.print_json(json.dumps({"clause": spec.key, "k": k, "as_of": day.isoformat(),
+                                       "failing_by_count": dist, "near_misses": items},
+                                      ensure_ascii=False))
+        return
+    zh = lg == "zh"
+    t = Table(title=(f"{spec.title.get(lg)}:恰好差 {k} 个条件的企业(共 {dist.get(k, 0):,} 家,列出 "
+                     f"{len(items)} 家)") if zh else
+              f"{spec.title.get(lg)}: enterprises {k} condition(s) away ({dist.get(k, 0):,}; "
+              f"{len(items)} shown)")
+    t.add_column("企业" if zh else "Enterprise", overflow="fold")
+    t.add_column("还差什么" if zh else "What it lacks", overflow="fold")
+    for it in items:
+        why = "\n".join(it["lacks"]) or "、".join(conds[f].label.get(lg) for f in it["failed"]
+                                                  if f in conds)
+        t.add_row(f"{it['name']}\n[dim]{it['enterprise_id']}[/dim]", why)
+    console.print(t)
+
+
+def simulate(reform: Annotated[Path, typer.Option("--reform", help="改革方案文件 / reform file")],
+             data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt = None,
+             baseline: BaselineOpt = None, out: ReportOpt = None,
+             batch_size: BatchOpt = 100_000, lang: LangOpt = None) -> None:
+    """政策模拟:改革方案会多花多少钱,谁受益、谁受损、谁新符合、谁不再符合,按行业、规模、区县。
+
+    Simulate a reform: its cost, who gains, loses, newly qualifies or drops out, by
+    industry, size band and district; tables, CSV and a chart (PNG and HTML).
+    """
+    from huiqi.cli.app import handles_errors
+
+    handles_errors(_simulate)(reform=reform, data=data, policies=policies, as_of=as_of,
+                              baseline=baseline, out=out, batch_size=batch_size, lang=lang)
+
+
+def _simulate(reform: Path, data: Path | None, policies: Path | None, as_of: str | None,
+              baseline: Path | None, out: Path | None, batch_size: int, lang: str | None) -> None:
+    from huiqi.cli.app import _as_of, _console, _lang, _load_packs
+    from huiqi.errors import UsageError
+    from huiqi.population.reform import load_reform
+    from huiqi.population.runner import count_rows
+    from huiqi.population.simulate import simulate as run
+    from huiqi.population.simulate import write_chart, write_csv
+
+    lg = _lang(lang)
+    day = _as_of(as_of)
+    packs = _load_packs(policies)
+    if len(packs) != 1:
+        raise UsageError(Text("模拟一次针对一个政策包,请用 --policies 指定,如 policies/seed",
+                              "a simulation works on one pack: name it with --policies, e.g. "
+                              "policies/seed"))
+    ref = load_reform(reform, packs[0])
+    source = _population(data)
+    out = out or Path("var") / f"simulation-{ref.id}"
+    console = _console()
+    n = count_rows(source)
+    runs = 1 if baseline is not None else 2
+    label = "模拟" if lg == "zh" else "simulating"
+    started = time.perf_counter()
+    with _progress(console, n * runs, label) as bar:
+        task = bar.add_task(label, total=n * runs)
+        rep = run(ref, source, day, out, baseline, batch_size, lambda k: bar.advance(task, k))
+    elapsed = time.perf_counter() - started
+    csvs = write_csv(rep, out)
+    from huiqi.population.summary import SIZE_BANDS
+
+    industries = packs[0].catalogue.enums["industry"].values
+    labels = {k: v.get(lg) for k, v in industries.items()} | {k: v.get(lg) for k, v in SIZE_BANDS}
+    png, page = write_chart(rep, out, {k: v.zh for k, v in industries.items()},
+                            {k: v.en for k, v in industries.items()})
+    print_report(console, rep, lg, labels)
+    console.print(("报告" if lg == "zh" else "report") + f": {', '.join(map(str, csvs))}, {png}, "
+                  f"{page} ({elapsed:.1f} s)")
+
+
+def print_report(console: Console, rep: Any, lg: Lang, labels: dict[str, str]) -> None:
+    zh = lg == "zh"
+    head = Table(title=f"{rep.title} ({rep.reform_id})", show_header=False)
+    head.add_column()
+    head.add_column(justify="right")
+    for k, v in ((("评估日期", "as of"), rep.as_of.isoformat()),
+                 (("企业数", "enterprises"), f"{rep.enterprises:,}"),
+                 (("重新计算的条款", "clauses re-matched"), ", ".join(rep.affected_clauses)),
+                 (("受益", "gain"), f"{rep.gainers:,}"), (("受损", "lose"), f"{rep.losers:,}"),
+                 (("新符合", "newly qualify"), f"{rep.newly_qualify:,}"),
+                 (("不再符合", "drop out"), f"{rep.drop_out:,}"),
+                 (("改革前成本", "cost before"), _money(rep.cost_baseline)),
+                 (("改革后成本", "cost after"), _money(rep.cost_reform)),
+                 (("成本变化", "cost change"), _money(rep.cost_change))):
+        head.add_row(k[0] if zh else k[1], v)
+    console.print(head)
+    for dim, title in (("industry", ("按行业", "by industry")), ("size_band", ("按规模", "by size band")),
+                       ("district", ("按区县", "by district"))):
+        t = Table(title=title[0] if zh else title[1])
+        for h in (("", ""), ("改革前", "before"), ("改革后", "after"), ("变化", "change"),
+                  ("受益", "gain"), ("受损", "lose")):
+            t.add_column(h[0] if zh else h[1], justify="right" if h[1] else "left")
+        for v, b, a, g, lo in rep.by.get(dim, [])[:10]:
+            t.add_row(labels.get(v, v), _money(b), _money(a), _money(a - b), f"{g:,}", f"{lo:,}")
+        console.print(t)
+    t = Table(title="变化最大的企业" if zh else "Largest changes")
+    for h in (("企业", "enterprise"), ("改革前", "before"), ("改革后", "after"), ("变化", "change")):
+        t.add_column(h[0] if zh else h[1], justify="left" if h[1] == "enterprise" else "right")
+    for eid, name, b, a in rep.largest[:10]:
+        t.add_row(f"{name}\n[dim]{eid}[/dim]", _money(b), _money(a), _money(a - b))
+    console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="match-all")(match_all)
+    app.command(name="near-miss")(near_miss)
+    app.command(name="simulate")(simulate)
+
+
+__all__ = ["dt", "register"]

@@ -1,0 +1,233 @@
+"""Commands of the platform service: ``serve``, ``init-demo``, ``import``.
+
+They are registered on the ``huiqi`` app by one line at the end of
+:mod:`huiqi.cli.app`. The server is imported only inside ``serve``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import secrets
+import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from huiqi.cli.app import _as_of, _console, _lang, app, handles_errors
+from huiqi.errors import UsageError
+from huiqi.messages import message
+from huiqi.text import Lang, Text
+
+if TYPE_CHECKING:
+    from huiqi.service.context import Actor, Platform
+
+DatabaseOpt = Annotated[str | None, typer.Option(
+    "--database", help="数据库地址(默认取 HUIQI_DATABASE_URL)/ database URL")]
+
+
+@contextmanager
+def _platform(database: str | None) -> Iterator[Platform]:
+    """The platform on the migrated database; its connections closed at the end."""
+    from huiqi.service.context import Platform
+    from huiqi.settings import service_settings
+    from huiqi.store.database import Database
+
+    settings = service_settings(**({"database_url": database} if database else {}))
+    db = Database.connect(settings.database_url)
+    try:
+        db.upgrade()
+        yield Platform(db, settings)
+    finally:
+        db.dispose()
+
+
+def _operator() -> Actor:
+    from huiqi.service.context import Actor
+    from huiqi.service.permissions import Role
+
+    return Actor(username=f"cli:{getpass.getuser()}"[:64], role=Role.ADMIN)
+
+
+@app.command()
+@handles_errors
+def serve(host: Annotated[str | None, typer.Option(help="监听地址 / address")] = None,
+          port: Annotated[int | None, typer.Option(help="端口 / port")] = None,
+          workers: Annotated[int | None, typer.Option(help="进程数 / processes")] = None,
+          database: DatabaseOpt = None) -> None:
+    """运行平台服务(默认 127.0.0.1,内嵌 SQLite)。/ Run the platform service.
+
+    The schema is migrated to the latest version first. Settings come from HUIQI_*.
+    """
+    import uvicorn
+
+    with _platform(database) as platform:
+        settings = platform.settings
+    if database:
+        os.environ["HUIQI_DATABASE_URL"] = database
+    h, p = host or settings.host, port or settings.port
+    _console().print(f"huiqi 惠企 → http://{h}:{p}/docs  ({settings.database_url})")
+    uvicorn.run("huiqi.api.asgi:app", factory=True, host=h, port=p,
+                workers=workers or settings.workers, log_level="warning", access_log=False)
+
+
+def _audit(_entry: object) -> None:
+    return None
+
+
+def _password() -> str:
+    """A random password that meets any policy huiqi allows (20 characters, 4 classes)."""
+    pools = (string.ascii_uppercase, string.ascii_lowercase, string.digits, "-_.!@#%")
+    chars = [secrets.choice(p) for p in pools]
+    chars += [secrets.choice("".join(pools)) for _ in range(16)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+@app.command(name="init-demo")
+@handles_errors
+def init_demo(database: DatabaseOpt = None,
+              enterprises: Annotated[int, typer.Option(help="生成的企业数 / enterprises")] = 3000,
+              seed: Annotated[int, typer.Option(help="随机种子 / seed")] = 42,
+              as_of: Annotated[str | None, typer.Option("--as-of", help="评估日期 / date")] = None,
+              policies: Annotated[Path | None, typer.Option(help="政策包目录 / packs")] = None,
+              lang: Annotated[str | None, typer.Option("--lang")] = None) -> None:
+    """创建演示数据库:发布政策包、生成园区企业、每个角色一个账号(随机密码只显示一次)。
+
+    Create a demo database: the packs under policies/ published, a generated park,
+    one account per role with a random password shown once, and stored match results.
+    """
+    lg = _lang(lang)
+    day = _as_of(as_of)
+    with _platform(database) as platform:
+        _demo(platform, lg, day, enterprises, seed, policies)
+
+
+def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: int,
+          policies: Path | None) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from huiqi.errors import PackError
+    from huiqi.facts.catalogue import default_catalogue
+    from huiqi.registry.imports import import_enterprises
+    from huiqi.rules.loader import find_packs
+    from huiqi.service import accounts, matching
+    from huiqi.service import policies as svc
+    from huiqi.service.audit import record
+    from huiqi.service.permissions import Role
+    from huiqi.store.models import Account
+
+    settings = platform.settings
+    if settings.env == "production":
+        raise UsageError(message("demo.production"))
+    with platform.db.read() as s:
+        if s.query(Account).count():
+            raise UsageError(Text(f"数据库 {settings.database_url} 已有账号;演示数据请用新的数据库",
+                                  f"{settings.database_url} already has accounts; use a new "
+                                  "database for demo data"))
+    console = _console()
+    ctx = platform.as_actor(_operator())
+    from huiqi.packs.files import read_folder
+
+    published: list[str] = []
+    for root in find_packs(policies or settings.policies):
+        if not root.is_dir():
+            continue
+        key = root.name
+        try:
+            import yaml
+
+            meta = yaml.safe_load((root / "pack.yaml").read_text("utf-8")) or {}
+            key = str(meta.get("id") or key)
+        except (OSError, yaml.YAMLError):
+            pass
+        v = svc.upload(ctx, key, read_folder(root), note="init-demo")
+        try:
+            svc.publish(ctx, key, v.number)
+        except PackError as exc:  # a pack that fails checking stays a draft
+            console.print(f"[red]✗ {exc.message(lg)}[/red]")
+            continue
+        published.append(key)
+        console.print(f"[green]✓[/green] {key} #{v.number}")
+    from huiqi import generator
+
+    cat = default_catalogue()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console) as bar:
+        task = bar.add_task("生成并写入企业 / enterprises", total=enterprises)
+        ents = generator.enterprises(enterprises, seed, day, cat)
+        import_enterprises(platform.db, cat, ents, by=ctx.actor.username, at=platform.now(),
+                           source="generator", display=f"generator seed={seed} n={enterprises}",
+                           batch_rows=1000,
+                           progress=lambda _p, n, _s: bar.update(task, completed=n),
+                           audit=lambda s, r: _audit(record(s, ctx, "import", target="generator",
+                                                            after={"rows": r.rows})))
+    first = ents[0].id if ents else None
+    rows = []
+    for role in Role:
+        password = _password()
+        accounts.create(ctx, f"demo_{role.value}", f"演示{role.label.zh}", role, password,
+                        first if role is Role.ENTERPRISE else None)
+        rows.append((f"demo_{role.value}", role.label.get(lg), password))
+    for key in published:
+        run = matching.run(ctx, key, day)
+        console.print(f"[green]✓[/green] {key}: {run.results} results / 条结果 ({run.as_of})")
+    from rich.table import Table
+
+    t = Table(title="演示账号(密码只显示这一次)/ demo accounts (passwords shown once)")
+    for col in ("用户名 / user", "角色 / role", "密码 / password"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(*r)
+    console.print(t)
+    if first:
+        console.print(f"demo_enterprise → {first}")
+    console.print(f"huiqi serve --database {settings.database_url}")
+
+
+@app.command(name="import")
+@handles_errors
+def import_(file: Annotated[Path, typer.Argument(help="CSV 或 .xlsx 文件 / file")],
+            mapping: Annotated[Path | None, typer.Option(help="列映射 YAML / mapping")] = None,
+            database: DatabaseOpt = None, lang: Annotated[str | None, typer.Option("--lang")] = None
+            ) -> None:
+    """导入企业与年度数据(全部或全不;逐行检查;重复导入不改变任何数据)。
+
+    Import entities and yearly facts from CSV or Excel: every row checked, all or nothing,
+    streaming, with a progress bar; importing the same file again changes nothing.
+    """
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    from huiqi.registry.columns import read_mapping
+    from huiqi.service import imports
+
+    lg = _lang(lang)
+    if not file.is_file():
+        from huiqi.errors import NotFoundError
+
+        raise NotFoundError(Text("文件", "file"), str(file))
+    mp = read_mapping(mapping) if mapping else None
+    console = _console()
+    with _platform(database) as platform, Progress(
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+            TextColumn("{task.fields[rows]:,} 行 / rows"), console=console) as bar:
+        ctx = platform.as_actor(_operator())
+        tasks = {"check": bar.add_task("检查 / check", total=1.0, rows=0),
+                 "write": bar.add_task("写入 / write", total=1.0, rows=0)}
+
+        def progress(phase: str, n: int, share: float) -> None:
+            bar.update(tasks[phase], completed=share, rows=n)
+
+        report = imports.run(ctx, file, display=file.name, mapping=mp, progress=progress)
+    if not report.changed:
+        console.print("文件未带来任何变化 / nothing changed" if lg == "zh" else "nothing changed")
+    console.print(f"✓ {report.file}: {report.rows:,} rows, +{report.entities_created:,} new, "
+                  f"{report.entities_updated:,} updated, {report.facts_written:,} facts"
+                  + (f" (import #{report.id})" if report.id else ""))
+
+
+__all__ = ["import_", "init_demo", "serve"]

@@ -1,0 +1,148 @@
+"""Pack versions in the database: upload a draft, check it, publish it, retire it, load it.
+
+Publishing runs huiqi's checker (:func:`huiqi.rules.loader.load_pack`) on the stored
+files; a pack with any problem is not published and nothing changes. Publishing a version
+supersedes the version of the same pack published before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from huiqi.errors import Conflict, InputError, NotFoundError, PackError
+from huiqi.facts.catalogue import Catalogue
+from huiqi.messages import message
+from huiqi.rules.loader import load_pack
+from huiqi.rules.model import Pack
+from huiqi.store.models import PackFile, PackVersion, PolicyPack
+from huiqi.text import Text
+
+from .files import check_files, clean_path, materialised, sha256
+
+DRAFT, PUBLISHED, SUPERSEDED, RETIRED = "draft", "published", "superseded", "retired"
+STATES = (DRAFT, PUBLISHED, SUPERSEDED, RETIRED)
+STATE_TEXT = {DRAFT: Text("草稿", "a draft"), PUBLISHED: Text("已发布", "published"),
+              SUPERSEDED: Text("已被取代", "superseded"), RETIRED: Text("已废止", "retired")}
+
+
+@dataclass(frozen=True)
+class Where:
+    by: str
+    at: dt.datetime
+
+
+def check_key(key: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,63}", key):
+        raise InputError(message("id.bad", id=key[:64]) + message("id.bad.hint"))
+    return key
+
+
+def get_pack(s: Session, key: str) -> PolicyPack:
+    p = s.scalar(select(PolicyPack).where(PolicyPack.key == key))
+    if p is None:
+        raise NotFoundError(Text("政策包", "policy pack"), key)
+    return p
+
+
+def get_version(s: Session, key: str, number: int) -> PackVersion:
+    p = get_pack(s, key)
+    v = s.scalar(select(PackVersion).where(PackVersion.pack_id == p.id,
+                                           PackVersion.number == number))
+    if v is None:
+        raise NotFoundError(Text("政策包版本", "pack version"), f"{key} #{number}")
+    return v
+
+
+def published(s: Session, key: str) -> PackVersion:
+    p = get_pack(s, key)
+    v = s.scalar(select(PackVersion).where(PackVersion.pack_id == p.id,
+                                           PackVersion.status == PUBLISHED))
+    if v is None:
+        raise Conflict("version.no_published", pack=key)
+    return v
+
+
+def all_published(s: Session) -> list[tuple[str, PackVersion]]:
+    rows = s.execute(select(PolicyPack.key, PackVersion).join(
+        PackVersion, PackVersion.pack_id == PolicyPack.id).where(
+        PackVersion.status == PUBLISHED).order_by(PolicyPack.key))
+    return [(k, v) for k, v in rows]
+
+
+def files_of(s: Session, version_id: int) -> list[tuple[str, bytes]]:
+    return [(f.path, f.content) for f in s.scalars(
+        select(PackFile).where(PackFile.version_id == version_id).order_by(PackFile.path))]
+
+
+def upload(s: Session, key: str, files: Sequence[tuple[str, bytes]], w: Where,
+           note: str | None = None) -> PackVersion:
+    """Store a new draft version of pack ``key`` (created if new)."""
+    check_key(key)
+    clean = check_files([(clean_path(p), c) for p, c in files])
+    pack = s.scalar(select(PolicyPack).where(PolicyPack.key == key))
+    if pack is None:
+        pack = PolicyPack(key=key, created_at=w.at)
+        s.add(pack)
+        s.flush()
+    number = (s.scalar(select(func.max(PackVersion.number)).where(
+        PackVersion.pack_id == pack.id)) or 0) + 1
+    v = PackVersion(pack_id=pack.id, number=number, status=DRAFT, created_at=w.at,
+                    created_by=w.by, note=note)
+    s.add(v)
+    s.flush()
+    for path, content in clean:
+        s.add(PackFile(version_id=v.id, path=path, content=content, sha256=sha256(content)))
+    s.flush()
+    return v
+
+
+def load(key: str, files: Sequence[tuple[str, bytes]], cat: Catalogue | None = None) -> Pack:
+    """Check and load stored files; :class:`PackError` with every problem if they fail."""
+    with materialised(key, files) as root:
+        pack = load_pack(root, cat)
+    if pack.id != key:
+        from huiqi.errors import Problem
+
+        raise PackError([Problem(code="pack.id_mismatch", file="pack.yaml", line=1,
+                                 message=message("pack.id_mismatch", found=pack.id, pack=key))],
+                        key)
+    return pack
+
+
+def publish(s: Session, key: str, v: PackVersion, w: Where, cat: Catalogue | None = None
+            ) -> Pack:
+    if v.status != DRAFT:
+        raise _state(key, v, Text("发布", "published"))
+    pack = load(key, files_of(s, v.id), cat)  # raises PackError: nothing changes
+    for old in s.scalars(select(PackVersion).where(PackVersion.pack_id == v.pack_id,
+                                                   PackVersion.status == PUBLISHED)):
+        old.status = SUPERSEDED
+        old.ended_at = w.at
+    v.status = PUBLISHED
+    v.version_key = pack.version_id
+    v.title = pack.title.as_dict()
+    v.published_at = w.at
+    v.published_by = w.by
+    s.flush()
+    return pack
+
+
+def retire(s: Session, key: str, v: PackVersion, w: Where) -> None:
+    if v.status != PUBLISHED:
+        raise _state(key, v, Text("废止", "retired"))
+    v.status = RETIRED
+    v.ended_at = w.at
+
+
+def _state(key: str, v: PackVersion, action: Text) -> Conflict:
+    state = STATE_TEXT.get(v.status, Text(v.status, v.status))
+    return Conflict("version.state", version=f"{key} #{v.number}", state_zh=state.zh,
+                    state_en=state.en,
+                    action_zh=action.zh, action_en=action.en)

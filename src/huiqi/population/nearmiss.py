@@ -1,0 +1,52 @@
+"""Near-misses: enterprises that fail a clause on exactly k conditions, closest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+
+@dataclass
+class NearMiss:
+    enterprise_id: str
+    failed: list[str]
+    gaps: dict[str, Decimal]
+
+
+def near_misses(results: Path | Any, clause: str, k: int = 1, limit: int = 50,
+                con: duckdb.DuckDBPyConnection | None = None) -> list[NearMiss]:
+    """From a results file (or Arrow table): who fails ``clause`` on exactly ``k`` conditions.
+
+    Those whose failures all have a measurable gap come first; then sorted by the failed
+    conditions and by the size of the gap of the first (smallest first: the closest to
+    qualifying), then by enterprise id.
+    """
+    con = con or duckdb.connect()
+    if isinstance(results, Path):
+        source = f"read_parquet('{results.as_posix()}')"
+    else:
+        con.register("near_miss_results", results)
+        source = "near_miss_results"
+    rows = con.execute(
+        f"SELECT enterprise_id, failed, gaps FROM {source} WHERE clause = ? "
+        f"AND status = 'not_eligible' AND len(failed) = ? ORDER BY "
+        f"len(gaps) = 0, array_to_string(failed, ','), "
+        f"list_extract(list_transform(list_filter(gaps, lambda g: g.condition = failed[1]), "
+        f"lambda g: g.shortfall), 1) NULLS LAST, enterprise_id LIMIT ?",
+        [clause, k, limit]).fetchall()
+    return [NearMiss(eid, list(failed), {g["condition"]: g["shortfall"] for g in gaps or []})
+            for eid, failed, gaps in rows]
+
+
+def counts_by_failures(results: Path, clause: str, con: duckdb.DuckDBPyConnection | None = None
+                       ) -> dict[int, int]:
+    """How many enterprises fail ``clause`` on 1, 2, 3 … conditions."""
+    con = con or duckdb.connect()
+    rows = con.execute(
+        f"SELECT len(failed), count(*) FROM read_parquet('{results.as_posix()}') "
+        f"WHERE clause = ? AND status = 'not_eligible' GROUP BY 1 ORDER BY 1", [clause]).fetchall()
+    return {int(n): int(c) for n, c in rows}

@@ -1,0 +1,244 @@
+"""Reforms: a file that changes a pack's parameters or tables, or replaces, adds or
+removes clauses — checked like a pack, all or nothing.
+
+    id: rd-share-15
+    title: {zh: 研发补助比例提高到15%, en: R&D subsidy share raised to 15%}
+    changes:
+      - parameter: nbgx-ip/pledge_share       # policy/parameter: its dated values
+        values: {2023-01-01: 60%}
+      - table: qsme/sp_rd_ratio_points          # policy/table: new bands or entries
+        bands: [{range: "[10%, ∞)", value: 10}, …]
+      - clause: nbgx-ip/ip_insurance            # replace a clause whole
+        replace: {id: ip_insurance, title: …, conditions: […], benefit: {…}}
+      - clause: nbgx-ip/trade_secret_demo       # or remove it
+        remove: true
+      - policy: nbgx-ip                         # or add one
+        add_clause: {id: new_clause, …}
+
+Only the clauses a reform touches are matched again: those it replaces or adds, those
+whose expressions use a changed parameter, table or named value, and the clauses that
+share a stacking group with any of them.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from huiqi.errors import PackError, Problem
+from huiqi.rules.loader import PACK_FILE, load_pack, validation_problems
+from huiqi.rules.model import Pack
+from huiqi.text import Text, text_of
+from huiqi.yamldoc import YamlProblems, load_file
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parameter: str | None = Field(default=None, description="policy/parameter")
+    values: dict[dt.date, Any] | None = None
+    table: str | None = Field(default=None, description="policy/table")
+    bands: list[Any] | None = None
+    entries: dict[str, Any] | None = None
+    clause: str | None = Field(default=None, description="policy/clause")
+    replace: dict[str, Any] | None = None
+    remove: bool | None = None
+    policy: str | None = None
+    add_clause: dict[str, Any] | None = None
+
+
+class ReformFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str | dict[str, str]
+    description: str | dict[str, str] | None = None
+    changes: list[Change]
+
+
+@dataclass
+class Reform:
+    id: str
+    title: Text
+    baseline: Pack
+    pack: Pack
+    affected: list[str]  # clause keys matched again (reform side)
+    removed: list[str]
+    added: list[str]
+
+
+def _split(ref: str, what: str, doc: Any, path: tuple[Any, ...]) -> tuple[str, str]:
+    if "/" not in ref:
+        raise PackError([doc.problem("reform.bad_ref", path, ref=ref, what=what)], doc.file)
+    pol, _, name = ref.partition("/")
+    return pol, name
+
+
+def load_reform(path: Path, baseline: Pack) -> Reform:
+    """Apply a reform file to a checked pack; the reformed pack is checked whole."""
+    try:
+        doc = load_file(path)
+    except YamlProblems as exc:
+        raise PackError(exc.problems, str(path)) from None
+    try:
+        spec = ReformFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise PackError(validation_problems(exc, doc), str(path)) from None
+    root = Path(baseline.path)
+    policy_files = {p.id: Path(p.file) for p in baseline.policies}
+    raw: dict[str, Any] = {}
+    docs: dict[str, Any] = {}
+    for pid, f in policy_files.items():
+        fpath = f if f.is_absolute() else Path.cwd() / f
+        d = load_file(fpath)
+        raw[pid] = copy.deepcopy(d.data)
+        docs[pid] = fpath
+    problems: list[Problem] = []
+    changed_names: dict[str, set[str]] = {}
+    replaced: set[str] = set()
+    removed: list[str] = []
+    added: list[str] = []
+    for i, ch in enumerate(spec.changes):
+        p = ("changes", i)
+        if ch.parameter:
+            pol, name = _split(ch.parameter, "parameter", doc, (*p, "parameter"))
+            params = (raw.get(pol) or {}).get("parameters") or {}
+            if name not in params:
+                problems.append(doc.problem("reform.unknown", (*p, "parameter"), ref=ch.parameter,
+                                            what_zh="参数", what_en="parameter"))
+                continue
+            params[name]["values"] = {k.isoformat(): v for k, v in (ch.values or {}).items()}
+            changed_names.setdefault(pol, set()).add(name)
+        elif ch.table:
+            pol, name = _split(ch.table, "table", doc, (*p, "table"))
+            tables = (raw.get(pol) or {}).get("tables") or {}
+            if name not in tables:
+                problems.append(doc.problem("reform.unknown", (*p, "table"), ref=ch.table,
+                                            what_zh="分档表", what_en="table"))
+                continue
+            for k in ("bands", "versions", "entries"):
+                tables[name].pop(k, None)
+            if ch.bands is not None:
+                tables[name]["bands"] = ch.bands
+            if ch.entries is not None:
+                tables[name]["entries"] = ch.entries
+            changed_names.setdefault(pol, set()).add(name)
+        elif ch.clause:
+            pol, cid = _split(ch.clause, "clause", doc, (*p, "clause"))
+            clauses = (raw.get(pol) or {}).get("clauses") or []
+            idx = next((j for j, c in enumerate(clauses) if c.get("id") == cid), None)
+            if idx is None:
+                problems.append(doc.problem("reform.unknown", (*p, "clause"), ref=ch.clause,
+                                            what_zh="条款", what_en="clause"))
+                continue
+            if ch.remove:
+                clauses.pop(idx)
+                removed.append(ch.clause)
+                for g in raw[pol].get("groups") or []:
+                    g["clauses"] = [c for c in g.get("clauses", []) if c != cid]
+                raw[pol]["groups"] = [g for g in raw[pol].get("groups") or []
+                                      if len(g["clauses"]) >= (2 if g.get("kind") == "exclusive" else 1)]
+            elif ch.replace is not None:
+                clauses[idx] = ch.replace
+                replaced.add(f"{pol}/{ch.replace.get('id', cid)}")
+        elif ch.policy and ch.add_clause is not None:
+            if ch.policy not in raw:
+                problems.append(doc.problem("reform.unknown", (*p, "policy"), ref=ch.policy,
+                                            what_zh="政策", what_en="policy"))
+                continue
+            raw[ch.policy].setdefault("clauses", []).append(ch.add_clause)
+            key = f"{ch.policy}/{ch.add_clause.get('id')}"
+            replaced.add(key)
+            added.append(key)
+        else:
+            problems.append(doc.problem("reform.empty_change", p))
+    if problems:
+        raise PackError(problems, str(path))
+    reformed = _write_and_load(baseline, root, raw, docs)
+    affected = _affected(reformed, replaced, changed_names)
+    return Reform(id=spec.id, title=text_of(spec.title), baseline=baseline, pack=reformed,
+                  affected=affected, removed=removed, added=added)
+
+
+def _write_and_load(baseline: Pack, root: Path, raw: dict[str, Any], files: dict[str, Path]
+                    ) -> Pack:
+    import yaml
+
+    tmp = Path(tempfile.mkdtemp(prefix="huiqi-reform-"))
+    target = tmp / root.name
+    if root.is_dir():
+        shutil.copytree(root, target)
+    else:
+        target.mkdir(parents=True)
+        shutil.copy(root, target / root.name)
+    for pid, f in files.items():
+        rel = f.relative_to(root.resolve()) if root.is_dir() and f.is_relative_to(root.resolve()) \
+            else Path(f.name)
+        (target / rel).write_text(yaml.safe_dump(_plain(raw[pid]), allow_unicode=True,
+                                                 sort_keys=False), encoding="utf-8")
+    try:
+        return load_pack(target if root.is_dir() else target / root.name, baseline.catalogue)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _plain(v: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(v, dict):
+        return {(k.isoformat() if isinstance(k, dt.date) else k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if isinstance(v, Decimal):
+        return str(v)
+    return v
+
+
+def _affected(pack: Pack, replaced: set[str], changed: dict[str, set[str]]) -> list[str]:
+    keys: set[str] = set(replaced)
+    for pol in pack.policies:
+        names = set(changed.get(pol.id, set()))
+        # named values that use a changed name are changed too (to a fixed point)
+        grew = True
+        while grew:
+            grew = False
+            for vname, v in pol.values.items():
+                if vname not in names and _mentions(v.text, names):
+                    names.add(vname)
+                    grew = True
+        if not names:
+            continue
+        for c in pol.clauses:
+            texts = [k.text or "" for k in c.all_conditions()]
+            texts += [e.when_text for k in c.all_conditions() for e in k.exceptions]
+            texts += [v.text for v in c.values.values()]
+            if c.benefit is not None:
+                texts += [c.benefit.text or "", c.benefit.cap_text or ""]
+                texts += [e.when_text + " " + (e.amount_text or "") for e in c.benefit.exceptions]
+            if any(_mentions(t, names) for t in texts):
+                keys.add(c.key)
+    # stacking couples clauses: a group with an affected clause is matched whole
+    grew = True
+    while grew:
+        grew = False
+        for g in pack.groups:
+            if keys & set(g.clauses) and not set(g.clauses) <= keys:
+                keys |= set(g.clauses)
+                grew = True
+    existing = {c.key for c in pack.clauses()}
+    return sorted(k for k in keys if k in existing)
+
+
+def _mentions(text: str, names: set[str]) -> bool:
+    return any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", text) for n in names)
+
+
+__all__ = ["PACK_FILE", "Reform", "load_reform"]

@@ -1,0 +1,162 @@
+"""Policy packs and their versions: list, show, upload a draft, check, publish, retire."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiqi.engine.matcher import Matcher, matcher_for
+from huiqi.errors import PackError
+from huiqi.packs import versions as PV
+from huiqi.rules.model import Pack
+from huiqi.store.models import PackFile, PackVersion, PolicyPack
+
+from .audit import record
+from .context import Context, requires
+from .permissions import Permission
+from .schemas import CheckPublic, ClausePublic, PackFilePublic, PackPublic, VersionPublic
+
+
+def _public(s: Session, key: str, v: PackVersion) -> VersionPublic:
+    files = [PackFilePublic(path=f.path, sha256=f.sha256, size=len(f.content))
+             for f in s.scalars(select(PackFile).where(PackFile.version_id == v.id)
+                                .order_by(PackFile.path))]
+    return VersionPublic(pack=key, number=v.number, status=v.status,  # type: ignore[arg-type]
+                         version_key=v.version_key, title=v.title, note=v.note,
+                         created_at=v.created_at, created_by=v.created_by,
+                         published_at=v.published_at, published_by=v.published_by,
+                         ended_at=v.ended_at, files=files)
+
+
+def _snapshot(v: PackVersion) -> dict[str, object]:
+    return {"number": v.number, "status": v.status, "version_key": v.version_key}
+
+
+@requires(Permission.POLICY_READ)
+def list_packs(ctx: Context) -> list[PackPublic]:
+    with ctx.db.read() as s:
+        return [_pack(s, p) for p in s.scalars(select(PolicyPack).order_by(PolicyPack.key))]
+
+
+def _pack(s: Session, p: PolicyPack) -> PackPublic:
+    versions = [_public(s, p.key, v) for v in s.scalars(
+        select(PackVersion).where(PackVersion.pack_id == p.id).order_by(PackVersion.number))]
+    current = next((v for v in versions if v.status == PV.PUBLISHED), None)
+    return PackPublic(key=p.key, current=current, versions=versions)
+
+
+@requires(Permission.POLICY_READ)
+def get_pack(ctx: Context, key: str) -> PackPublic:
+    with ctx.db.read() as s:
+        return _pack(s, PV.get_pack(s, key))
+
+
+@requires(Permission.POLICY_READ)
+def get_version(ctx: Context, key: str, number: int) -> VersionPublic:
+    with ctx.db.read() as s:
+        return _public(s, key, PV.get_version(s, key, number))
+
+
+@requires(Permission.POLICY_WRITE)
+def upload(ctx: Context, key: str, files: Sequence[tuple[str, bytes]],
+           note: str | None = None) -> VersionPublic:
+    with ctx.db.write() as s:
+        v = PV.upload(s, key, files, PV.Where(ctx.actor.username, ctx.now()), note)
+        out = _public(s, key, v)
+        record(s, ctx, "policy.upload", target=f"{key} #{v.number}", after={
+            "number": v.number, "files": {f.path: f.sha256 for f in out.files}})
+        return out
+
+
+@requires(Permission.POLICY_WRITE)
+def check(ctx: Context, key: str, number: int) -> CheckPublic:
+    """Run the checker on a stored version; changes nothing."""
+    with ctx.db.read() as s:
+        files = PV.files_of(s, PV.get_version(s, key, number).id)
+    try:
+        pack = PV.load(key, files)
+    except PackError as exc:
+        return CheckPublic(ok=False, version_key=None, policies=0, clauses=0,
+                           problems=[p.as_dict() for p in exc.problems])  # type: ignore[misc]
+    return CheckPublic(ok=True, version_key=pack.version_id, policies=len(pack.policies),
+                       clauses=len(pack.clauses()), problems=[])
+
+
+@requires(Permission.POLICY_PUBLISH)
+def publish(ctx: Context, key: str, number: int) -> VersionPublic:
+    """Publish a draft; a pack with any problem raises PackError and nothing changes."""
+    with ctx.db.write() as s:
+        v = PV.get_version(s, key, number)
+        before = _snapshot(v)
+        pack = PV.publish(s, key, v, PV.Where(ctx.actor.username, ctx.now()))
+        remember(ctx, v.id, pack)
+        record(s, ctx, "policy.publish", target=f"{key} #{number}", before=before,
+               after=_snapshot(v))
+        return _public(s, key, v)
+
+
+@requires(Permission.POLICY_PUBLISH)
+def retire(ctx: Context, key: str, number: int) -> VersionPublic:
+    with ctx.db.write() as s:
+        v = PV.get_version(s, key, number)
+        before = _snapshot(v)
+        PV.retire(s, key, v, PV.Where(ctx.actor.username, ctx.now()))
+        record(s, ctx, "policy.retire", target=f"{key} #{number}", before=before,
+               after=_snapshot(v))
+        return _public(s, key, v)
+
+
+@requires(Permission.POLICY_READ)
+def clauses(ctx: Context, key: str) -> list[ClausePublic]:
+    """The clauses of the published version of a pack."""
+    with ctx.db.read() as s:
+        v = PV.published(s, key)
+    pack = loaded(ctx, key, v)
+    return [ClausePublic(key=c.key, policy=c.key.split("/")[0], clause=c.id,
+                         title=c.title.as_dict())  # type: ignore[arg-type]
+            for c in pack.clauses()]
+
+
+# ------------------------------------------------------------------ loaded packs
+
+def remember(ctx: Context, version_id: int, pack: Pack) -> None:
+    ctx.platform.cache[("pack", version_id)] = pack
+
+
+def loaded(ctx: Context, key: str, v: PackVersion) -> Pack:
+    """The pack of a stored version, loaded once per process from its stored files."""
+    cache_key = ("pack", v.id)
+    pack = ctx.platform.cache.get(cache_key)
+    if pack is None:
+        with ctx.platform.lock:  # one thread loads it; the others wait for it
+            pack = ctx.platform.cache.get(cache_key)
+            if pack is None:
+                with ctx.db.read() as s:
+                    files = PV.files_of(s, v.id)
+                pack = PV.load(key, files)
+                ctx.platform.cache[cache_key] = pack
+    assert isinstance(pack, Pack)
+    return pack
+
+
+def matcher(ctx: Context, key: str, v: PackVersion, day: dt.date) -> Matcher:
+    """The compiled matcher of a stored version for a date (compiled once per process)."""
+    pack = loaded(ctx, key, v)
+    m = pack.cache.get(("matcher", day))
+    if m is None:
+        with ctx.platform.lock:
+            m = matcher_for(pack, day)
+    assert isinstance(m, Matcher)
+    return m
+
+
+def warm(ctx: Context, day: dt.date) -> int:
+    """Load every published version and compile it for ``day`` (at the server's start)."""
+    with ctx.db.read() as s:
+        versions = PV.all_published(s)
+    for key, v in versions:
+        matcher(ctx, key, v, day)
+    return len(versions)

@@ -1,0 +1,141 @@
+"""Questions about the whole park, answered by the population engine (DuckDB):
+near-misses of a clause and simulations of a pack version's cost.
+
+The stored entities are turned into the columnar layout (:mod:`huiqi.facts.columnar`),
+kept in memory until the registry changes, and matched by :mod:`huiqi.population.duck`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from huiqi.errors import NotFoundError
+from huiqi.facts.catalogue import default_catalogue
+from huiqi.facts.enterprise import Enterprise
+from huiqi.packs import versions as PV
+from huiqi.registry import entities as E
+from huiqi.registry.profile import enterprise_of
+from huiqi.rules.model import Pack
+from huiqi.store.models import Entity, FactValue
+from huiqi.text import Text
+
+from .context import Context, requires
+from .enterprises import today
+from .permissions import Permission
+from .policies import loaded
+from .schemas import NearMissPublic, Page, SimulationClause, SimulationPublic
+
+BATCH = 1000
+
+
+def _table(ctx: Context, day: dt.date) -> tuple[Any, dict[str, str]]:
+    """Every stored entity as an Arrow table (as of ``day``), and their names by code."""
+    from huiqi.facts.columnar import arrow_schema, enterprises_to_table
+
+    with ctx.db.read() as s:
+        stamp = (s.scalar(select(func.max(Entity.updated_at))), s.scalar(select(func.count(
+            Entity.id))), s.scalar(select(func.max(FactValue.id))), day)
+    key = ("population", stamp)
+    hit = ctx.platform.cache.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    cat = default_catalogue()
+    ents: list[Enterprise] = []
+    with ctx.db.read() as s:
+        last = 0
+        while True:
+            batch = list(s.scalars(select(Entity).where(Entity.id > last).order_by(Entity.id)
+                                   .limit(BATCH)))
+            if not batch:
+                break
+            last = batch[-1].id
+            facts = E.latest_values(s, [e.id for e in batch])
+            ents.extend(enterprise_of(s, cat, e, day, facts[e.id]) for e in batch)
+    years = sorted({y for e in ents for y in e.years})
+    table = enterprises_to_table(ents, arrow_schema(cat, years))
+    out = (table, {e.id: e.name for e in ents})
+    for k in [k for k in ctx.platform.cache if isinstance(k, tuple) and k[:1] == ("population",)]:
+        ctx.platform.cache.pop(k, None)
+    ctx.platform.cache[key] = out
+    return out
+
+
+def _rows(pack: Pack, day: dt.date, table: Any, clause_keys: list[str] | None = None
+          ) -> list[dict[str, Any]]:
+    from huiqi.population.duck import connect, match_sql
+
+    con = connect()
+    con.register("__input", table)
+    try:
+        clauses = None if clause_keys is None else [c for c in pack.clauses()
+                                                    if c.key in clause_keys]
+        cur = con.execute(match_sql(pack, day, con, "__input", clauses))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+@requires(Permission.RESULT_READ)
+def near_misses(ctx: Context, pack: str, clause: str, *, as_of: dt.date | None = None,
+                offset: int = 0, limit: int = 50) -> Page[NearMissPublic]:
+    """Entities that miss ``clause`` by exactly one condition, closest first."""
+    day = as_of or today(ctx)
+    with ctx.db.read() as s:
+        v = PV.published(s, pack)
+    p = loaded(ctx, pack, v)
+    if p.clause(clause) is None or clause not in {c.key for c in p.clauses()}:
+        raise NotFoundError(Text("条款", "clause"), clause)
+    table, names = _table(ctx, day)
+    found = []
+    for r in _rows(p, day, table, [clause]):
+        failed = list(r["failed"] or [])
+        gaps = {g["condition"]: g["shortfall"] for g in (r["gaps"] or [])}
+        if r["status"] != "not_eligible" or len(failed) != 1 or failed[0] not in gaps:
+            continue
+        found.append(NearMissPublic(
+            credit_code=r["enterprise_id"], name=names.get(r["enterprise_id"], ""),
+            condition=failed[0], shortfall=_text(gaps[failed[0]]),
+            potential_amount=_text(r["potential_amount"]), version_key=p.version_id,
+            as_of=day))
+    found.sort(key=lambda n: (n.condition, Decimal(n.shortfall or "0"), n.credit_code))
+    return Page(total=len(found), offset=offset, limit=limit,
+                items=found[offset:offset + limit])
+
+
+@requires(Permission.SIMULATION_RUN)
+def simulate(ctx: Context, pack: str, number: int | None = None,
+             as_of: dt.date | None = None) -> SimulationPublic:
+    """What a version (a draft too) would give the park's entities: per clause, how many
+    qualify and the money, before anyone publishes it. Changes nothing."""
+    day = as_of or today(ctx)
+    with ctx.db.read() as s:
+        v = PV.published(s, pack) if number is None else PV.get_version(s, pack, number)
+        files = None if v.status == PV.PUBLISHED else PV.files_of(s, v.id)
+    p = loaded(ctx, pack, v) if files is None else PV.load(pack, files)
+    table, names = _table(ctx, day)
+    per: dict[str, dict[str, Any]] = {}
+    for r in _rows(p, day, table):
+        c = per.setdefault(r["clause"], {"clause": r["clause"], "eligible": 0, "not_eligible": 0,
+                                         "undetermined": 0, "needs_review": 0,
+                                         "amount": Decimal(0), "potential_amount": Decimal(0)})
+        c[r["status"]] += 1
+        if r["amount"] is not None:
+            c["amount"] += r["amount"]
+        if r["status"] != "not_eligible" and r["potential_amount"] is not None:
+            c["potential_amount"] += r["potential_amount"]
+    clauses = [SimulationClause(**{**c, "amount": _text(c["amount"]),
+                                   "potential_amount": _text(c["potential_amount"])})
+               for c in per.values()]
+    total = sum((Decimal(c.amount or 0) for c in clauses), Decimal(0))
+    return SimulationPublic(pack=pack, number=v.number, status=v.status,
+                            version_key=p.version_id, as_of=day, entities=len(names),
+                            total_amount=_text(total) or "0", clauses=clauses)
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None else format(Decimal(v), "f")

@@ -1,0 +1,359 @@
+"""What the services take and give: ``XCreate`` / ``XUpdate`` for input, ``XPublic`` for
+output. The API serves them as they are; the OpenAPI spec is generated from them.
+
+Money and other exact numbers travel as decimal strings (``"12000000.00"``), never floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .permissions import Role
+
+T = TypeVar("T")
+
+#: Text without control characters that a database would refuse (NUL).
+Str = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=200)]
+Name = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", min_length=1,
+                                        max_length=200)]
+Code = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{18}$")]
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
+Password = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=256)]
+Decimal_ = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", examples=["12000000.00"])]
+EntityKind = Literal["enterprise", "university", "institute", "service_provider",
+                     "individual_business"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LocalText(BaseModel):
+    zh: str
+    en: str
+
+
+class Page(BaseModel, Generic[T]):
+    total: int
+    offset: int
+    limit: int
+    items: list[T]
+
+
+# ------------------------------------------------------------------ accounts and sign-in
+
+class LoginRequest(_Model):
+    username: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=64)]
+    password: Password
+    totp: Annotated[str, StringConstraints(pattern=r"^[0-9 ]{0,10}$")] | None = None
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: dt.datetime
+    username: str
+    role: Role
+
+
+class AccountCreate(_Model):
+    username: Username
+    display_name: Name
+    role: Role
+    password: Password
+    enterprise: Code | None = None
+
+
+class AccountUpdate(_Model):
+    display_name: Name | None = None
+    role: Role | None = None
+    active: bool | None = None
+    unlock: bool = False
+    enterprise: Code | None = None
+    password: Password | None = None
+
+
+class AccountPublic(BaseModel):
+    username: str
+    display_name: str
+    role: Role
+    role_label: LocalText
+    enterprise: str | None
+    active: bool
+    totp_enabled: bool
+    locked: bool
+
+
+class PasswordChange(_Model):
+    current: Password
+    new: Password
+
+
+class TotpBegin(BaseModel):
+    secret: str
+    uri: str
+
+
+class TotpConfirm(_Model):
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9 ]{0,10}$")]
+
+
+# ------------------------------------------------------------------ registry
+
+class EnterpriseCreate(_Model):
+    credit_code: Code
+    name: Name
+    kind: EntityKind = "enterprise"
+    district: Str | None = None
+    park: Str | None = None
+    since: dt.date | None = None
+
+
+class EnterpriseUpdate(_Model):
+    name: Name | None = None
+    district: Str | None = None
+    park: Str | None = None
+    moved_on: dt.date | None = Field(default=None, description="迁移生效日期 / date of the move")
+
+
+class EnterprisePublic(BaseModel):
+    credit_code: str
+    name: str
+    kind: str
+    district: str | None
+    park: str | None
+    industry: str | None
+    revision: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class LocationPublic(BaseModel):
+    district: str | None
+    park: str | None
+    valid_from: dt.date
+    valid_to: dt.date | None
+    recorded_at: dt.datetime
+    recorded_by: str
+    batch_id: int | None
+
+
+class FactPublic(BaseModel):
+    fact: str
+    year: int | None
+    value: Any
+    label: LocalText
+    source: str
+    recorded_at: dt.datetime
+    recorded_by: str
+    batch_id: int | None
+
+
+class FactSet(_Model):
+    fact: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+    year: Annotated[int, Field(ge=1900, le=2200)] | None = None
+    value: Any = None
+
+
+class FactsUpdate(_Model):
+    items: Annotated[list[FactSet], Field(min_length=1, max_length=500)]
+    source: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,31}$")] | None = None
+
+
+class FactChange(BaseModel):
+    fact: str
+    year: int | None
+    before: Any
+    after: Any
+
+
+# ------------------------------------------------------------------ policies
+
+class PackFileIn(_Model):
+    path: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    content: Annotated[str, StringConstraints(max_length=2_000_000)]
+
+
+class PackUpload(_Model):
+    files: Annotated[list[PackFileIn], Field(min_length=1, max_length=500)]
+    note: Str | None = None
+
+
+class PackFilePublic(BaseModel):
+    path: str
+    sha256: str
+    size: int
+
+
+class VersionPublic(BaseModel):
+    pack: str
+    number: int
+    status: Literal["draft", "published", "superseded", "retired"]
+    version_key: str | None
+    title: LocalText | None
+    note: str | None
+    created_at: dt.datetime
+    created_by: str
+    published_at: dt.datetime | None
+    published_by: str | None
+    ended_at: dt.datetime | None
+    files: list[PackFilePublic]
+
+
+class PackPublic(BaseModel):
+    key: str
+    current: VersionPublic | None
+    versions: list[VersionPublic]
+
+
+class ProblemItem(BaseModel):
+    code: str
+    message: LocalText
+    hint: LocalText | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    snippet: str | None = None
+    path: list[str | int] = []
+
+
+class CheckPublic(BaseModel):
+    ok: bool
+    version_key: str | None
+    policies: int
+    clauses: int
+    problems: list[ProblemItem]
+
+
+class ClausePublic(BaseModel):
+    key: str
+    policy: str
+    clause: str
+    title: LocalText
+
+
+# ------------------------------------------------------------------ matching
+
+class PackMatch(BaseModel):
+    pack: str
+    pack_version: str
+    as_of: dt.date
+    total_eligible_amount: Decimal_
+    clauses: list[dict[str, Any]]
+    explanations: list[dict[str, Any]] | None = None
+    not_in_force: list[str]
+
+
+class MatchPublic(BaseModel):
+    enterprise: str
+    name: str
+    as_of: dt.date
+    packs: list[PackMatch]
+
+
+class RunCreate(_Model):
+    pack: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
+    as_of: dt.date | None = None
+
+
+class RunPublic(BaseModel):
+    id: int
+    pack: str
+    version_key: str
+    as_of: dt.date
+    entities: int
+    results: int
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    run_by: str
+
+
+class ResultPublic(BaseModel):
+    credit_code: str
+    name: str
+    district: str | None
+    industry: str | None
+    clause: str
+    status: Literal["eligible", "not_eligible", "undetermined", "needs_review"]
+    amount: Decimal_ | None
+    potential_amount: Decimal_ | None
+    failed: list[str]
+    gaps: list[dict[str, Any]]
+    missing: list[str]
+    version_key: str
+    as_of: dt.date
+
+
+# ------------------------------------------------------------------ imports and audit
+
+class ImportPublic(BaseModel):
+    id: int | None
+    file: str
+    format: str
+    sha256: str
+    source: str
+    rows: int
+    entities_created: int
+    entities_updated: int
+    entities_unchanged: int
+    facts_written: int
+    locations_changed: int
+    columns: list[str]
+    imported_at: dt.datetime | None = None
+    imported_by: str | None = None
+    changed: bool
+
+
+class AuditPublic(BaseModel):
+    id: int
+    at: dt.datetime
+    actor: str
+    role: str | None
+    action: str
+    outcome: str
+    target: str | None
+    before: Any
+    after: Any
+    detail: str | None
+
+
+# ------------------------------------------------------------------ population
+
+class NearMissPublic(BaseModel):
+    credit_code: str
+    name: str
+    condition: str
+    shortfall: Decimal_ | None
+    potential_amount: Decimal_ | None
+    version_key: str
+    as_of: dt.date
+
+
+class SimulationCreate(_Model):
+    pack: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
+    number: Annotated[int, Field(ge=1, le=1_000_000_000)] | None = None
+    as_of: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31))] | None = None
+
+
+class SimulationClause(BaseModel):
+    clause: str
+    eligible: int
+    not_eligible: int
+    undetermined: int
+    needs_review: int
+    amount: Decimal_ | None
+    potential_amount: Decimal_ | None
+
+
+class SimulationPublic(BaseModel):
+    pack: str
+    number: int
+    status: str
+    version_key: str
+    as_of: dt.date
+    entities: int
+    total_amount: Decimal_
+    clauses: list[SimulationClause]

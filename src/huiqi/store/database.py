@@ -1,0 +1,155 @@
+"""The database: an engine, sessions for reading and writing, and migrations.
+
+    db = Database.connect("sqlite:///var/huiqi.db")   # or postgresql+psycopg://…
+    db.upgrade()                                       # migrate to the latest schema
+    with db.write() as s: ...                          # one transaction, committed at the end
+    with db.read() as s: ...                           # a consistent read
+
+SQLite runs in WAL mode (readers never wait for the writer) with foreign keys on; a
+writing transaction takes the write lock at its start (``BEGIN IMMEDIATE``) so that two
+writers wait for each other instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+_WRITE = "huiqi_write"
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3; other URLs are kept."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str, *, connect_args: dict[str, Any] | None = None,
+                pool_size: int = 10) -> Engine:
+    """An engine for ``url``, with SQLite set up for WAL and proper transactions."""
+    url = normalise_url(url)
+    u = make_url(url)
+    args = dict(connect_args or {})
+    if u.get_backend_name() == "sqlite":
+        memory = u.database in (None, "", ":memory:")
+        if not memory:
+            Path(u.database or "").parent.mkdir(parents=True, exist_ok=True)
+        args.setdefault("check_same_thread", False)
+        engine = create_engine(url, connect_args=args,
+                               poolclass=StaticPool if memory else None)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, connect_args=args, pool_size=pool_size, max_overflow=pool_size,
+                         pool_pre_ping=True)
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # let SQLAlchemy, not the driver, decide when transactions begin (savepoints work)
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000",
+                   "synchronous=NORMAL"):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """Sessions on one engine (or, in tests, on one connection inside a transaction)."""
+
+    def __init__(self, bind: Engine | Connection) -> None:
+        self.bind = bind
+        if isinstance(bind, Connection):  # tests: every session is a savepoint of one transaction
+            self._sessions = sessionmaker(bind=bind, expire_on_commit=False,
+                                          join_transaction_mode="create_savepoint")
+        else:
+            self._sessions = sessionmaker(bind=bind, expire_on_commit=False)
+
+    @classmethod
+    def connect(cls, url: str, **kwargs: Any) -> Database:
+        return cls(make_engine(url, **kwargs))
+
+    @property
+    def dialect(self) -> str:
+        return self.bind.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; nothing it does is committed."""
+        with self._sessions() as s:
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose work is committed when the block ends, or rolled back on error."""
+        with self._sessions() as s:
+            s.connection(execution_options={_WRITE: True})
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    # ------------------------------------------------------------------ migrations
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Migrate the schema up to ``revision`` (the latest by default)."""
+        from alembic import command
+
+        with self._migration_connection() as conn:
+            command.upgrade(_alembic_config(conn), revision)
+
+    def downgrade(self, revision: str = "base") -> None:
+        """Migrate the schema down to ``revision`` (empty by default)."""
+        from alembic import command
+
+        with self._migration_connection() as conn:
+            command.downgrade(_alembic_config(conn), revision)
+
+    def revision(self) -> str | None:
+        """The schema's current revision, or None for an empty database."""
+        from alembic.migration import MigrationContext
+
+        with self._migration_connection() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def table_names(self) -> list[str]:
+        with self._migration_connection() as conn:
+            return sorted(inspect(conn).get_table_names())
+
+    @contextmanager
+    def _migration_connection(self) -> Iterator[Connection]:
+        if isinstance(self.bind, Connection):
+            yield self.bind
+            return
+        with self.bind.connect() as conn:
+            yield conn
+            conn.commit()
+
+    def dispose(self) -> None:
+        if isinstance(self.bind, Engine):
+            self.bind.dispose()
+
+
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "huiqi.store:migrations")
+    cfg.attributes["connection"] = conn
+    return cfg

@@ -1,0 +1,18 @@
+"""Alembic's entry point: runs the migrations on the connection huiqi hands it."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from huiqi.store.models import Base
+
+
+def run() -> None:
+    connection = context.config.attributes["connection"]
+    context.configure(connection=connection, target_metadata=Base.metadata,
+                      render_as_batch=True, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

@@ -1,0 +1,258 @@
+"""The tables of the platform database.
+
+::
+
+    entity ─┬─ entity_location   dated history of registration district and park
+            ├─ fact_value        facts by fiscal year (0 = static), with provenance
+            ├─ match_result      stored results, each with its pack version and as-of date
+            └─ account           an enterprise user is bound to one entity
+    import_batch                 the provenance of imported facts (file, who, when)
+    policy_pack ─ pack_version ─ pack_file   immutable, re-loadable versions
+    match_run                    a stored matching of many entities
+    auth_session                 bearer tokens (only their HMAC is stored)
+    audit_log                    append-only; the database refuses UPDATE and DELETE
+
+Money is :class:`~huiqi.store.types.Money`, other numbers
+:class:`~huiqi.store.types.Exact`: never floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .types import BigKey, Exact, JSONText, Money, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table of a model, for many-row inserts that need no ORM objects."""
+    t = model.__table__
+    assert isinstance(t, Table)
+    return t
+
+
+class Entity(Base):
+    """An enterprise, university, institute, service provider or individual business."""
+
+    __tablename__ = "entity"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(100), index=True)
+    park: Mapped[str | None] = mapped_column(String(100))
+    industry: Mapped[str | None] = mapped_column(String(64), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class EntityLocation(Base):
+    """Where an entity was registered (district, park) from one date to the next."""
+
+    __tablename__ = "entity_location"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    district: Mapped[str | None] = mapped_column(String(100))
+    park: Mapped[str | None] = mapped_column(String(100))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class ImportBatch(Base):
+    """One applied import: the provenance of the facts it wrote."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    format: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(32))
+    rows: Mapped[int] = mapped_column(Integer)
+    report: Mapped[Any] = mapped_column(JSONText())
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    imported_by: Mapped[str] = mapped_column(String(64))
+
+
+class FactValue(Base):
+    """One value of one fact of one entity for one fiscal year (0 for a static fact).
+
+    Values are never overwritten: a new value is a new row, and the latest row of an
+    (entity, fact, year) is the value in force.
+    """
+
+    __tablename__ = "fact_value"
+    __table_args__ = (Index("ix_fact_value_key", "entity_id", "fact", "year", "id"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    fact: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    value_text: Mapped[str | None] = mapped_column(Text)
+    value_number: Mapped[Decimal | None] = mapped_column(Exact())
+    source: Mapped[str] = mapped_column(String(32))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class PolicyPack(Base):
+    __tablename__ = "policy_pack"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class PackVersion(Base):
+    """An immutable version of a pack: draft → published → superseded, or retired."""
+
+    __tablename__ = "pack_version"
+    __table_args__ = (UniqueConstraint("pack_id", "number"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    pack_id: Mapped[int] = mapped_column(ForeignKey("policy_pack.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    version_key: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[Any] = mapped_column(JSONText(), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[str | None] = mapped_column(String(64))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class PackFile(Base):
+    """A file of a pack version (policy YAML, texts), kept byte for byte."""
+
+    __tablename__ = "pack_file"
+    __table_args__ = (UniqueConstraint("version_id", "path"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("pack_version.id"), index=True)
+    path: Mapped[str] = mapped_column(String(400))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class MatchRun(Base):
+    __tablename__ = "match_run"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    pack_version_id: Mapped[int] = mapped_column(ForeignKey("pack_version.id"), index=True)
+    version_key: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    entities: Mapped[int] = mapped_column(Integer)
+    results: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    run_by: Mapped[str] = mapped_column(String(64))
+
+
+class MatchResult(Base):
+    """A stored result of one clause for one entity, with the pack version and as-of date."""
+
+    __tablename__ = "match_result"
+    __table_args__ = (
+        UniqueConstraint("entity_id", "pack_version_id", "as_of", "clause_key"),
+        Index("ix_match_result_clause", "pack_version_id", "clause_key", "as_of", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    pack_version_id: Mapped[int] = mapped_column(ForeignKey("pack_version.id"))
+    version_key: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    clause_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal | None] = mapped_column(Money())
+    potential_amount: Mapped[Decimal | None] = mapped_column(Money())
+    detail: Mapped[Any] = mapped_column(JSONText())
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("match_run.id"), index=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Account(Base):
+    """A person who signs in, with one role; an enterprise user is bound to one entity."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class AuthSession(Base):
+    """A signed-in session: the bearer token's HMAC, and when it ends."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """One audited event: a write, a sign-in (success or failure) or a refused access."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str | None] = mapped_column(String(255))
+    before: Mapped[Any] = mapped_column(JSONText(), nullable=True)
+    after: Mapped[Any] = mapped_column(JSONText(), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text)

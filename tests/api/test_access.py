@@ -1,0 +1,127 @@
+"""The access matrix: every route of the app against every role (and no sign-in at all).
+
+The routes come from the app's route table, so a new route without a declared rule, or
+without a sample request below, fails this test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from huiqi.api import create_app
+from huiqi.api.access import PUBLIC, SELF, endpoints, rule_of
+from huiqi.packs.files import read_folder
+from huiqi.registry.credit_code import make
+from huiqi.service.permissions import GRANTS, Permission, Role, Scope
+from huiqi.store.database import Database
+from service_fixtures import PASSWORD, ROLES, ROOT, World, auth, make_settings
+
+NEW_CODE = make("9", "1", "370212", "MA3NEW01")
+LANGUAGE = ROOT / "tests" / "packs" / "language"
+
+#: A request each route accepts when the rights are there (bodies must pass validation).
+SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/auth/login"): {"json": {"username": "u_reviewer", "password": PASSWORD}},
+    ("POST", "/auth/password"): {"json": {"current": PASSWORD, "new": "Another-Good-Pass-2"}},
+    ("POST", "/auth/totp/confirm"): {"json": {"code": "000000"}},
+    ("POST", "/accounts"): {"json": {"username": "new_user", "display_name": "新用户",
+                                     "role": "reviewer", "password": PASSWORD}},
+    ("PATCH", "/accounts/{username}"): {"json": {"display_name": "改名"}},
+    ("POST", "/enterprises"): {"json": {"credit_code": NEW_CODE, "name": "新企业"}},
+    ("PATCH", "/enterprises/{code}"): {"json": {"name": "青岛海纳微电子股份有限公司"}},
+    ("PATCH", "/enterprises/{code}/facts"): {"json": {"items": [
+        {"fact": "revenue", "year": 2024, "value": "1000"}]}},
+    ("POST", "/policies/{pack}/versions"): {"json": {"files": [
+        {"path": p, "content": c.decode()} for p, c in read_folder(LANGUAGE)]}},
+    ("POST", "/policies/{pack}/runs"): {"json": {}},
+    ("POST", "/imports"): {"files": {"file": ("firms.csv", f"id,name\n{NEW_CODE},新企业\n")}},
+    ("POST", "/simulations"): {"json": {"pack": "language"}},
+}
+
+
+def _app() -> FastAPI:
+    return create_app(make_settings(), database=Database.connect("sqlite://"))
+
+
+def undeclared(app: FastAPI) -> list[str]:
+    return [f"{m} {p}" for m, p, r in endpoints(app) if rule_of(r) is None]
+
+
+def test_every_route_declares_a_rule() -> None:
+    assert undeclared(_app()) == []
+
+
+def test_a_route_without_a_rule_is_caught() -> None:
+    app = _app()
+
+    @app.get("/forgotten")
+    def forgotten() -> dict[str, str]:
+        return {}
+
+    assert undeclared(app) == ["GET /forgotten"]
+
+
+def expected(role: str | None, permission: str, scope: str | None) -> bool:
+    """Whether ``role`` (None: not signed in) may call a route with this rule."""
+    if permission == PUBLIC:
+        return True
+    if role is None:
+        return False
+    if permission == SELF:
+        return True
+    held = GRANTS[Role(role)].get(Permission(permission))
+    if held is None:
+        return False
+    return scope != Scope.ALL.value or held is Scope.ALL
+
+
+def _path(template: str, code: str) -> str:
+    values = {"code": code, "pack": "language", "number": "1", "policy": "lang",
+              "clause": "rd_subsidy", "username": "u_reviewer", "batch_id": "1"}
+    out = template
+    for k, v in values.items():
+        out = out.replace("{" + k + "}", v)
+    return out
+
+
+ROUTES = [(m, p) for m, p, _ in endpoints(_app())]
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_access_matrix(api: tuple[World, TestClient], method: str, path: str) -> None:
+    world, client = api
+    app = client.app
+    assert isinstance(app, FastAPI)
+    route = next(r for m, p, r in endpoints(app) if (m, p) == (method, path))
+    declared = rule_of(route)
+    assert declared is not None, f"{method} {path} declares no rule"
+    permission, scope = declared
+    sample = SAMPLES.get((method, path), {})
+    if method in ("POST", "PUT", "PATCH") and not sample and _has_body(route):
+        pytest.fail(f"add a sample request for {method} {path} to SAMPLES")
+    # publish a pack first, so that routes about it reach their service
+    client.post("/policies/language/versions", headers=auth(world.tokens["admin"]),
+                json=SAMPLES[("POST", "/policies/{pack}/versions")]["json"])
+    for role in (None, *ROLES):
+        headers = auth(world.tokens[role]) if role else {}
+        r = client.request(method, _path(path, world.own), headers=headers, **sample)
+        allowed = expected(role, permission, scope)
+        where = f"{method} {path} as {role or 'anonymous'}: {r.status_code} {r.text[:300]}"
+        if allowed:
+            assert r.status_code not in (401, 403), where
+            assert r.status_code < 500, where
+        else:
+            assert r.status_code == (401 if role is None else 403), where
+            assert r.headers["content-type"].startswith("application/problem+json"), where
+        if "{code}" in path and role == "enterprise" and allowed:
+            r = client.request(method, _path(path, world.other), headers=headers, **sample)
+            assert r.status_code == 403, f"{where} (another enterprise)"
+
+
+def _has_body(route: Any) -> bool:
+    dependant = getattr(route, "dependant", None)
+    return bool(dependant and dependant.body_params)

@@ -1,0 +1,68 @@
+"""Signing in through the API."""
+
+from __future__ import annotations
+
+import pyotp
+from fastapi.testclient import TestClient
+
+from service_fixtures import PASSWORD, Clock, World, auth
+
+
+def test_login_me_logout(api: tuple[World, TestClient]) -> None:
+    _, client = api
+    r = client.post("/auth/login", json={"username": "u_leadership", "password": PASSWORD})
+    assert r.status_code == 200 and r.json()["role"] == "leadership"
+    h = auth(r.json()["access_token"])
+    me = client.get("/auth/me", headers=h).json()
+    assert me["role_label"] == {"zh": "领导(只读)", "en": "Leadership (read-only)"}
+    assert client.post("/auth/logout", headers=h).status_code == 204
+    assert client.get("/auth/me", headers=h).status_code == 401
+
+
+def test_lockout_through_the_api(api: tuple[World, TestClient]) -> None:
+    world, client = api
+    for _ in range(world.platform.settings.login_max_failures - 1):
+        r = client.post("/auth/login", json={"username": "u_reviewer", "password": "x"})
+        assert r.status_code == 401 and r.json()["detail"] == "用户名或密码错误"
+    r = client.post("/auth/login", json={"username": "u_reviewer", "password": "x"},
+                    headers={"Accept-Language": "en"})
+    assert r.status_code == 401 and "locked" in r.json()["detail"]
+    r = client.post("/auth/login", json={"username": "u_reviewer", "password": PASSWORD})
+    assert r.status_code == 401
+    r = client.patch("/accounts/u_reviewer", headers=auth(world.tokens["admin"]),
+                     json={"unlock": True})
+    assert r.status_code == 200 and r.json()["locked"] is False
+    assert client.post("/auth/login", json={"username": "u_reviewer",
+                                            "password": PASSWORD}).status_code == 200
+
+
+def test_expired_tokens_are_refused(api: tuple[World, TestClient], clock: Clock) -> None:
+    world, client = api
+    h = auth(world.tokens["reviewer"])
+    assert client.get("/auth/me", headers=h).status_code == 200
+    clock.advance(minutes=world.platform.settings.session_ttl_minutes + 1)
+    r = client.get("/auth/me", headers=h)
+    assert r.status_code == 401 and r.json()["detail"] == "登录已过期,请重新登录"
+
+
+def test_totp_through_the_api(api: tuple[World, TestClient], clock: Clock) -> None:
+    world, client = api
+    h = auth(world.tokens["admin"])
+    secret = client.post("/auth/totp", headers=h).json()["secret"]
+    code = pyotp.TOTP(secret).at(clock.now)
+    assert client.post("/auth/totp/confirm", headers=h, json={"code": code}).status_code == 204
+    r = client.post("/auth/login", json={"username": "u_admin", "password": PASSWORD})
+    assert r.status_code == 401 and "验证码" in r.json()["detail"]
+    r = client.post("/auth/login", json={"username": "u_admin", "password": PASSWORD,
+                                         "totp": pyotp.TOTP(secret).at(clock.now)})
+    assert r.status_code == 200
+
+
+def test_password_policy_through_the_api(api: tuple[World, TestClient]) -> None:
+    world, client = api
+    r = client.post("/accounts", headers=auth(world.tokens["admin"]), json={
+        "username": "bob", "display_name": "Bob", "role": "reviewer", "password": "short"})
+    assert r.status_code == 422 and "至少 12 个字符" in r.json()["detail"]
+    r = client.post("/accounts", headers=auth(world.tokens["admin"]), json={
+        "username": "bob", "display_name": "Bob", "role": "enterprise", "password": PASSWORD})
+    assert r.status_code == 422 and "绑定" in r.json()["detail"]

@@ -1,0 +1,83 @@
+"""One error shape everywhere: RFC 9457 problem+json, in the request's language, with both
+languages under ``messages``."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from service_fixtures import World, auth
+
+
+def _is_problem(r: object, status: int) -> dict[str, object]:
+    assert r.status_code == status, r.text  # type: ignore[attr-defined]
+    assert r.headers["content-type"] == "application/problem+json"  # type: ignore[attr-defined]
+    body = r.json()  # type: ignore[attr-defined]
+    assert {"type", "title", "status", "detail", "instance", "code", "messages"} <= set(body)
+    assert body["status"] == status
+    assert set(body["messages"]) == {"zh", "en"}
+    return body  # type: ignore[no-any-return]
+
+
+def test_not_found_in_chinese_by_default(api: tuple[World, TestClient]) -> None:
+    world, client = api
+    r = client.get("/enterprises/91370212MA3C4X5Y00", headers=auth(world.tokens["admin"]))
+    body = _is_problem(r, 404)
+    assert body["title"] == "未找到" and "找不到企业" in str(body["detail"])
+    assert body["lang"] == "zh" and body["type"] == "/problems/not_found"
+    assert body["messages"]["en"]["detail"].startswith("No enterprise")  # type: ignore[index]
+
+
+def test_language_from_accept_language_and_query(api: tuple[World, TestClient]) -> None:
+    world, client = api
+    h = auth(world.tokens["admin"])
+    r = client.get("/enterprises/91370212MA3C4X5Y00",
+                   headers={**h, "Accept-Language": "en-GB,en;q=0.9,zh;q=0.5"})
+    assert _is_problem(r, 404)["title"] == "Not found"
+    r = client.get("/enterprises/91370212MA3C4X5Y00?lang=zh", headers={
+        **h, "Accept-Language": "en"})
+    assert _is_problem(r, 404)["title"] == "未找到"
+
+
+def test_validation_errors_list_each_problem(api: tuple[World, TestClient]) -> None:
+    world, client = api
+    r = client.post("/enterprises", headers=auth(world.tokens["admin"]),
+                    json={"credit_code": "123", "kind": "spaceship"})
+    body = _is_problem(r, 422)
+    paths = sorted(tuple(p["path"]) for p in body["problems"])  # type: ignore[union-attr]
+    assert paths == [("body", "credit_code"), ("body", "kind"), ("body", "name")]
+    assert "格式不对" in str(body["detail"]) and "缺少必填项" in str(body["detail"])
+
+
+def test_unknown_address_and_method(client: TestClient) -> None:
+    assert _is_problem(client.get("/nowhere"), 404)["code"] == "not_found"
+    assert _is_problem(client.delete("/health"), 405)["code"] == "usage"
+
+
+def test_not_signed_in(client: TestClient) -> None:
+    r = client.get("/enterprises", params={"lang": "en"})
+    body = _is_problem(r, 401)
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert body["detail"] == "Sign in first (no valid token was given)"
+
+
+def test_a_nul_character_is_refused(api: tuple[World, TestClient]) -> None:
+    world, client = api
+    r = client.get("/enterprises?q=%00", headers=auth(world.tokens["admin"]))
+    assert _is_problem(r, 422)["code"] == "input"
+
+
+def test_a_rejected_pack_returns_every_problem(api: tuple[World, TestClient]) -> None:
+    from huiqi.packs.files import read_folder
+    from service_fixtures import ROOT
+
+    world, client = api
+    h = auth(world.tokens["policy_officer"])
+    files = [{"path": p, "content": c.decode().replace("rd_expense[-1]", "rd_expens[-1]", 1)}
+             for p, c in read_folder(ROOT / "tests" / "packs" / "language")]
+    assert client.post("/policies/language/versions", headers=h,
+                       json={"files": files}).status_code == 201
+    body = _is_problem(client.post("/policies/language/versions/1/publish", headers=h), 422)
+    assert body["code"] == "pack"
+    [p] = body["problems"]  # type: ignore[misc]
+    assert p["file"].endswith("lang.yaml") and p["line"] and "rd_expens" in p["message"]["zh"]
+    assert client.get("/policies/language/versions/1", headers=h).json()["status"] == "draft"

@@ -1,0 +1,130 @@
+"""The service commands: init-demo, import, serve — on real database files or schemas."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from typer.testing import CliRunner
+
+from huiqi.cli.app import app
+from huiqi.registry.credit_code import make
+from huiqi.service import sessions
+from huiqi.service.context import Platform
+from huiqi.store.database import Database
+from service_fixtures import BACKENDS, ROOT, Backend, drop_backend, make_settings, new_backend
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind, as the URL a person would pass."""
+    b: Backend = new_backend(request.param, tmp_path, "cli")
+    if b.name == "sqlite":
+        yield b.url
+    else:
+        yield b.url + "?options=" + quote(b.connect_args["options"])
+    drop_backend(b)
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    r = CliRunner().invoke(app, list(args), env={"HUIQI_LANG": "zh", "COLUMNS": "200",
+                                                 **(env or {})})
+    return r.exit_code, r.output
+
+
+def test_init_demo(url: str) -> None:
+    code, out = _run("init-demo", "--database", url, "--enterprises", "25", "--as-of",
+                     "2026-03-01", "--policies", str(ROOT / "tests" / "packs"))
+    assert code == 0, out
+    rows = dict(re.findall(r"(demo_[a-z_]+)\s*│[^│]*│\s*(\S+)\s*│", out))
+    assert set(rows) == {f"demo_{r}" for r in ("admin", "policy_officer", "reviewer",
+                                              "case_officer", "leadership", "enterprise")}
+    assert len(set(rows.values())) == 6 and all(len(p) >= 20 for p in rows.values())
+    db = Database.connect(url)
+    platform = Platform(db, make_settings(password_hash_time_cost=3, password_hash_memory_kib=65536,
+                                          password_hash_parallelism=4))
+    assert sessions.login(platform, "demo_enterprise", rows["demo_enterprise"]).actor.entity_code
+    from sqlalchemy import func, select
+
+    from huiqi.store.models import Entity, MatchResult, PackVersion
+
+    with db.read() as s:
+        assert s.scalar(select(func.count(Entity.id))) == 25
+        assert s.scalar(select(PackVersion.status)) == "published"
+        assert s.scalar(select(func.count(MatchResult.id))) > 0
+    db.dispose()
+    code, out = _run("init-demo", "--database", url, "--enterprises", "5")
+    assert code == 2 and "已有账号" in out
+
+
+def test_init_demo_is_refused_in_production(tmp_path: Path) -> None:
+    code, out = _run("init-demo", "--database", f"sqlite:///{tmp_path / 'p.db'}",
+                     env={"HUIQI_ENV": "production", "HUIQI_SECRET_KEY": "Zq8#vL2!pW9x-Kt4" * 3})
+    assert code == 2 and "生产环境中不能创建演示数据" in out
+
+
+def test_default_secrets_are_refused_outside_development() -> None:
+    from huiqi.errors import UsageError
+    from huiqi.settings import service_settings
+
+    for key in (None, "changeme", "short"):
+        with pytest.raises(UsageError, match="HUIQI_SECRET_KEY"):
+            service_settings(env="production", secret_key=key)
+    assert service_settings(env="development").env == "development"
+    assert service_settings(env="production", secret_key="a-long-and-random-key-" * 2)
+
+
+def test_import_command(url: str, tmp_path: Path) -> None:
+    c1, c2 = make("9", "1", "370212", "MA3CL101"), make("9", "1", "370212", "MA3CL102")
+    good = tmp_path / "firms.csv"
+    good.write_text(f"id,name,revenue@2024\n{c1},一号,100\n{c2},二号,200\n", "utf-8")
+    code, out = _run("import", str(good), "--database", url)
+    assert code == 0, out
+    assert "2 rows, +2 new" in out
+    code, out = _run("import", str(good), "--database", url)
+    assert code == 0 and "文件未带来任何变化" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"id,name,revenue@2024\n{c1},一号,很多\n", "utf-8")
+    code, out = _run("import", str(bad), "--database", url)
+    assert code == 2 and "未导入任何数据" in out and "很多" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_runs_the_service_on_loopback(tmp_path: Path) -> None:
+    port = _free_port()
+    huiqi = str(Path(sys.executable).with_name("huiqi"))
+    proc = subprocess.Popen([huiqi, "serve", "--port", str(port), "--database",
+                             f"sqlite:///{tmp_path / 'serve.db'}"], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "HUIQI_ENV": "development"})
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=5) as r:
+            assert b'"/enterprises/{code}/match"' in r.read()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)

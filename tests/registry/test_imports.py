@@ -1,0 +1,243 @@
+"""Imports from CSV and Excel: every bad row reported, all or nothing, idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from huiqi.errors import DataError
+from huiqi.registry.columns import read_mapping
+from huiqi.registry.credit_code import make
+from huiqi.service import enterprises, imports
+from huiqi.service.context import Context
+from huiqi.store.database import Database
+from huiqi.store.models import AuditEntry, Entity, EntityLocation, FactValue, ImportBatch
+from service_fixtures import Clock
+
+C1 = make("9", "1", "370212", "MA3C4X51")
+C2 = make("9", "1", "370212", "MA3C4X52")
+C3 = make("9", "2", "370212", "MA3C4X53")  # an individual business (个体工商户)
+HEADER = "id,name,district,park,industry,registration_date,revenue@2024,rd_expense@2024,staff_total@2024"
+GOOD = f"""{HEADER}
+{C1},青岛海纳微电子有限公司,崂山区,青岛高新区,集成电路,2019-05-01,12000000.50,900000,120
+{C2},青岛蓝谷新材料有限公司,即墨区,青岛蓝谷,new_materials,2021-03-15,3000000,,35
+{C3},李记电子维修部,城阳区,,other,2022-11-01,,,
+"""
+
+
+def write(tmp: Path, text: str, name: str = "firms.csv") -> Path:
+    p = tmp / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def counts(db: Database) -> tuple[int, ...]:
+    with db.read() as s:
+        return tuple(s.scalar(select(func.count()).select_from(t)) or 0 for t in (
+            Entity, FactValue, EntityLocation, ImportBatch, AuditEntry))
+
+
+def test_a_good_csv_file(tmp_path: Path, system: Context, db: Database) -> None:
+    report = imports.run(system, write(tmp_path, GOOD))
+    assert (report.rows, report.entities_created, report.facts_written) == (3, 3, 11)
+    assert report.changed and report.id is not None
+    e = enterprises.get(system, C1)
+    assert (e.name, e.district, e.park, e.industry) == ("青岛海纳微电子有限公司", "崂山区", "青岛高新区",
+                                                        "integrated_circuits")
+    facts = {(f.fact, f.year): f for f in enterprises.facts(system, C1)}
+    assert facts[("revenue", 2024)].value == "12000000.5"
+    assert facts[("staff_total", 2024)].value == "120"
+    assert {f.batch_id for f in facts.values()} == {report.id}  # provenance: the file, by whom
+    assert imports.get(system, report.id).file == "firms.csv"
+    assert imports.get(system, report.id).imported_by == "system"
+    # an empty cell is missing, never 0
+    assert ("rd_expense", 2024) not in {(f.fact, f.year) for f in enterprises.facts(system, C2)}
+
+
+def test_a_good_xlsx_file(tmp_path: Path, system: Context) -> None:
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "name", "registration_date", "revenue@2024", "national_market_share",
+               "resident_enterprise"])
+    ws.append([C1, "青岛海纳微电子有限公司", dt.datetime(2019, 5, 1), 12000000.5, 0.125, "是"])
+    ws.append([C2, "青岛蓝谷新材料有限公司", dt.date(2021, 3, 15), 3000000, None, False])
+    path = tmp_path / "firms.xlsx"
+    wb.save(path)
+    report = imports.run(system, path)
+    assert (report.format, report.entities_created, report.facts_written) == ("xlsx", 2, 7)
+    facts = {(f.fact, f.year): f.value for f in enterprises.facts(system, C1)}
+    assert facts[("revenue", 2024)] == "12000000.5"  # exact, not 12000000.499999…
+    assert facts[("national_market_share", None)] == "0.125"
+    assert facts[("registration_date", None)] == "2019-05-01"
+    assert facts[("resident_enterprise", None)] is True
+
+
+BAD_ROWS = [
+    # (what, a line, row, column, the value shown, words of the reason)
+    ("bad credit code", f"{C1[:-1]}0,某公司,,,,,,,", "id", f"{C1[:-1]}0", "校验位"),
+    ("bad type", f"{C1},某公司,,,,,一千万,,", "revenue@2024", "一千万", "不是数字"),
+    ("out of range", f"{C1},某公司,,,,,-5,,", "revenue@2024", "-5", "小于下限"),
+    ("not whole", f"{C1},某公司,,,,,,,3.5", "staff_total@2024", "3.5", "须为整数"),
+    ("bad enum value", f"{C1},某公司,,,造船,,,,", "industry", "造船", "不是允许的取值"),
+    ("bad date", f"{C1},某公司,,,,2019-13-01,,,", "registration_date", "2019-13-01", "不是日期"),
+    ("missing id", ",某公司,,,,,,,", "id", "", "缺少统一社会信用代码"),
+    ("new entity without a name", f"{C1},,,,,,,,", "name", "", "新主体须有名称"),
+]
+
+
+@pytest.mark.parametrize(("what", "line", "column", "value", "words"), BAD_ROWS,
+                         ids=[b[0] for b in BAD_ROWS])
+def test_each_kind_of_bad_row(tmp_path: Path, system: Context, db: Database, what: str,
+                              line: str, column: str, value: str, words: str) -> None:
+    before = counts(db)
+    with pytest.raises(DataError) as exc:
+        imports.run(system, write(tmp_path, f"{HEADER}\n{line}\n"))
+    [p] = exc.value.problems
+    assert p.line == 2
+    assert p.file == "firms.csv"
+    if column != "name":
+        assert p.column == HEADER.split(",").index(column) + 1
+        assert (p.snippet or "") == value
+    assert words in p.message.zh, p.message.zh
+    assert p.message.en and p.message.en != p.message.zh
+    assert "未导入任何数据" in exc.value.message("zh") and "nothing was imported" in \
+        exc.value.message("en")
+    assert counts(db) == before
+
+
+def test_an_unknown_column_is_reported_with_a_suggestion(tmp_path: Path, system: Context) -> None:
+    with pytest.raises(DataError) as exc:
+        imports.run(system, write(tmp_path, f"id,name,revenu@2024,revenue,备注\n{C1},x,1,1,y\n"))
+    probs = exc.value.problems
+    assert [(p.code, p.column, p.snippet) for p in probs] == [
+        ("import.unknown_column", 3, "revenu@2024"), ("import.unknown_column", 4, "revenue"),
+        ("import.unknown_column", 5, "备注")]
+    assert probs[0].hint is not None and "revenue" in probs[0].hint.zh
+
+
+def test_a_mapping_file_renames_and_ignores_columns(tmp_path: Path, system: Context) -> None:
+    mapping = read_mapping(write(tmp_path, """
+source: tax
+columns:
+  统一社会信用代码: id
+  企业名称: name
+  2024年营业收入(元): revenue@2024
+  备注: ~
+""", "mapping.yaml"))
+    report = imports.run(system, write(tmp_path, "统一社会信用代码,企业名称,2024年营业收入(元),备注\n"
+                                       f"{C1},青岛海纳,5000000,随便写\n"), mapping=mapping)
+    assert report.source == "tax" and report.columns == ["统一社会信用代码", "企业名称",
+                                                         "2024年营业收入(元)"]
+    [f] = enterprises.facts(system, C1)
+    assert (f.fact, f.year, f.value, f.source) == ("revenue", 2024, "5000000", "tax")
+
+
+def test_every_bad_row_is_listed(tmp_path: Path, system: Context) -> None:
+    text = HEADER + "\n" + "\n".join(f"{line}" for _, line, *_ in BAD_ROWS) + "\n"
+    with pytest.raises(DataError) as exc:
+        imports.run(system, write(tmp_path, text))
+    assert [p.line for p in exc.value.problems] == list(range(2, 2 + len(BAD_ROWS)))
+
+
+def test_a_code_twice_in_one_file(tmp_path: Path, system: Context) -> None:
+    rows = "\n".join(f"{make('9', '1', '370212', f'MA3C{i:04d}')},公司{i},,,,,,," for i in range(50))
+    with pytest.raises(DataError) as exc:
+        imports.run(system, write(tmp_path, f"{HEADER}\n{rows}\n{C1},甲,,,,,,,\n"
+                                            f"{C1.lower()},乙,,,,,,,\n"))
+    [p] = exc.value.problems
+    assert (p.code, p.line) == ("import.duplicate_row", 53)
+    assert "第 52 行已出现" in p.message.zh
+
+
+def test_a_file_that_fails_on_its_last_row_changes_nothing(tmp_path: Path, system: Context,
+                                                           db: Database) -> None:
+    imports.run(system, write(tmp_path, GOOD, "first.csv"))
+    before = counts(db)
+    rows = [f"{make('9', '1', '370212', f'MB{i:06d}')},公司{i},崂山区,,other,,{i},," for i in range(300)]
+    rows[10] = f"{C1},青岛海纳微电子有限公司,黄岛区,,,,99999999,,"  # would move and change C1
+    rows.append(f"{C2},青岛蓝谷新材料有限公司,,,,,不是数字,,")
+    with pytest.raises(DataError) as exc:
+        imports.run(system, write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n"))
+    assert [p.line for p in exc.value.problems] == [302]
+    assert counts(db) == before
+    assert enterprises.get(system, C1).district == "崂山区"
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path: Path, system: Context,
+                                                   db: Database) -> None:
+    path = write(tmp_path, GOOD)
+    first = imports.run(system, path)
+    before = counts(db)
+    again = imports.run(system, path)
+    assert not again.changed and again.id is None
+    assert (again.entities_created, again.entities_updated, again.entities_unchanged,
+            again.facts_written) == (0, 0, 3, 0)
+    assert counts(db) == before  # no new facts, no new provenance, no audit entry
+    assert imports.list_imports(system).total == 1 and first.id is not None
+
+
+def test_a_changed_file_writes_only_what_changed(tmp_path: Path, system: Context,
+                                                 clock: Clock) -> None:
+    imports.run(system, write(tmp_path, GOOD))
+    clock.advance(days=30)
+    changed = GOOD.replace("12000000.50", "12500000").replace("即墨区,青岛蓝谷", "黄岛区,青岛西海岸新区")
+    report = imports.run(system, write(tmp_path, changed, "firms-2.csv"))
+    assert (report.entities_updated, report.entities_unchanged, report.facts_written,
+            report.locations_changed) == (2, 1, 1, 1)
+    hist = [f.value for f in enterprises.facts(system, C1, history=True) if f.fact == "revenue"]
+    assert hist == ["12000000.5", "12500000"]
+    assert [x.district for x in enterprises.locations(system, C2)] == ["即墨区", "黄岛区"]
+
+
+def test_large_files_are_written_in_batches(tmp_path: Path, system: Context, db: Database,
+                                            settings: object) -> None:
+    from huiqi.facts.catalogue import default_catalogue
+    from huiqi.registry.imports import import_file
+
+    rows = [f"{make('9', '1', '370212', f'MC{i:06d}')},公司{i},,,,,{i}.25,,{i}" for i in range(120)]
+    seen: list[tuple[str, int]] = []
+    report = import_file(db, default_catalogue(), write(tmp_path, HEADER + "\n" + "\n".join(rows)),
+                         by="t", at=system.now(), batch_rows=25,
+                         progress=lambda phase, n, share: seen.append((phase, n)))
+    assert report.entities_created == 120 and report.facts_written == 240
+    assert [n for phase, n in seen if phase == "write"] == [25, 50, 75, 100, 120]
+    with db.read() as s:
+        assert s.scalar(select(func.sum(FactValue.value_number)).where(
+            FactValue.fact == "revenue")) == Decimal(sum(range(120))) + Decimal("0.25") * 120
+
+
+def test_problems_beyond_the_limit_are_counted(tmp_path: Path, system: Context,
+                                               db: Database) -> None:
+    from huiqi.facts.catalogue import default_catalogue
+    from huiqi.registry.imports import import_file
+
+    rows = [f"{make('9', '1', '370212', f'MD{i:06d}')},公司{i},,,,,bad,," for i in range(30)]
+    with pytest.raises(DataError) as exc:
+        import_file(db, default_catalogue(), write(tmp_path, HEADER + "\n" + "\n".join(rows)),
+                    by="t", at=system.now(), max_problems=10)
+    assert len(exc.value.problems) == 11
+    assert exc.value.problems[-1].code == "import.more_problems"
+    assert "另有 20 处问题" in exc.value.problems[-1].message.zh
+    assert "30 处问题" in exc.value.message("zh")
+
+
+@pytest.mark.parametrize(("name", "content", "code"), [
+    ("firms.txt", b"id\n", "file.format"),
+    ("firms.csv", b"", "import.empty"),
+    ("firms.csv", "id,name\n".encode("gbk") + "公司".encode("gbk"), "file.unreadable"),
+    ("firms.csv", b"name,revenue@2024\nx,1\n", "import.no_id_column"),
+    ("firms.xlsx", b"not a zip", "file.unreadable"),
+])
+def test_unreadable_files(tmp_path: Path, system: Context, name: str, content: bytes,
+                          code: str) -> None:
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(DataError) as exc:
+        imports.run(system, p)
+    assert exc.value.problems[0].code == code

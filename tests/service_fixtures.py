@@ -1,0 +1,188 @@
+"""Fixtures of the platform service, loaded by tests/conftest.py.
+
+Every test that takes ``db`` (or anything built on it) runs twice: on SQLite (a file in
+WAL mode) and on PostgreSQL (a fresh schema for the test session). The schema is
+migrated once per backend; each test runs inside one transaction that is rolled back at
+its end, and every session the code opens is a savepoint inside it.
+
+PostgreSQL is found at ``HUIQI_TEST_POSTGRESQL`` (default
+postgresql+psycopg://postgres@127.0.0.1:5432/test). If it cannot be reached the
+PostgreSQL half is skipped with the reason, unless ``HUIQI_REQUIRE_POSTGRESQL=1`` (CI),
+where it fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from huiqi.registry.credit_code import make
+from huiqi.service import accounts, enterprises, sessions
+from huiqi.service.context import Context, Platform
+from huiqi.service.permissions import Role
+from huiqi.service.schemas import EnterpriseCreate
+from huiqi.settings import Settings
+from huiqi.store.database import Database, make_engine
+
+PG_URL = os.environ.get("HUIQI_TEST_POSTGRESQL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = ("sqlite", "postgresql")
+PASSWORD = "Correct-Horse-9-Battery"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def postgres_or_skip() -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_URL.replace("+psycopg", ""), connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        if os.environ.get("HUIQI_REQUIRE_POSTGRESQL") == "1":
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
+
+
+@dataclass
+class Backend:
+    """A migrated, empty database of one kind for the test session."""
+
+    name: str
+    engine: Engine
+    url: str
+    connect_args: dict[str, str] = field(default_factory=dict)
+
+
+def new_backend(name: str, tmp: Path, tag: str) -> Backend:
+    if name == "sqlite":
+        url = f"sqlite:///{tmp / (tag + '.db')}"
+        return Backend(name, make_engine(url), url)
+    postgres_or_skip()
+    schema = f"huiqi_{tag}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    args = {"options": f"-csearch_path={schema}"}
+    return Backend(name, make_engine(PG_URL, connect_args=args), PG_URL, args)
+
+
+def drop_backend(b: Backend) -> None:
+    b.engine.dispose()
+    if b.name == "postgresql":
+        schema = b.connect_args["options"].split("=", 1)[1]
+        admin = make_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[Backend]:
+    b = new_backend(request.param, tmp_path_factory.mktemp("db"), "test")
+    Database(b.engine).upgrade()
+    yield b
+    drop_backend(b)
+
+
+@pytest.fixture
+def db(backend: Backend) -> Iterator[Database]:
+    """The migrated database, inside a transaction rolled back after the test."""
+    conn = backend.engine.connect()
+    trans = conn.begin()
+    try:
+        yield Database(conn)
+    finally:
+        trans.rollback()
+        conn.close()
+
+
+class Clock:
+    """A clock the test moves by hand (sessions expire, locks end)."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2025, 6, 1, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += dt.timedelta(**kwargs)
+
+
+def make_settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "test", "secret_key": "test-secret-" + "k3y9" * 8, "password_hash_time_cost": 1,
+        "password_hash_memory_kib": 1024, "password_hash_parallelism": 1, "as_of": dt.date(2025, 6, 1),
+        "lang": "zh"}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def platform(db: Database, settings: Settings, clock: Clock) -> Platform:
+    return Platform(db, settings, clock)
+
+
+@pytest.fixture
+def system(platform: Platform) -> Context:
+    return platform.system()
+
+
+CODE_A = make("9", "1", "370212", "MA3C4X5Y")   # 青岛 (Qingdao)
+CODE_B = make("9", "1", "330201", "MA2GQ1XK")   # 宁波 (Ningbo)
+CODE_UNI = make("1", "2", "350200", "42600001")  # a university (public institution)
+
+
+@dataclass
+class World:
+    """Two enterprises, a university, and one account of each role."""
+
+    platform: Platform
+    tokens: dict[str, str]
+    own: str = CODE_A
+    other: str = CODE_B
+
+    def ctx(self, role: str) -> Context:
+        return self.platform.as_actor(sessions.authenticate(self.platform, self.tokens[role]))
+
+
+ROLES = tuple(r.value for r in Role)
+
+
+@pytest.fixture
+def world(platform: Platform, system: Context) -> World:
+    for code, name, kind in ((CODE_A, "青岛海纳微电子有限公司", "enterprise"),
+                             (CODE_B, "宁波甬新材料科技有限公司", "enterprise"),
+                             (CODE_UNI, "厦门理工大学", "university")):
+        enterprises.create(system, EnterpriseCreate(credit_code=code, name=name, kind=kind,
+                                                    district="崂山区", park="青岛高新区",
+                                                    since=dt.date(2019, 5, 1)))
+    tokens = {}
+    for role in Role:
+        accounts.create(system, f"u_{role.value}", f"{role.label.zh}", role, PASSWORD,
+                        CODE_A if role is Role.ENTERPRISE else None)
+        tokens[role.value] = sessions.login(platform, f"u_{role.value}", PASSWORD).token
+    return World(platform, tokens)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
