@@ -75,6 +75,7 @@ class Matcher:
         self.compiler = Compiler(pack, as_of)
         self.clauses: list[_Clause] = []
         self._rec_needs: dict[str, list[ir.Node]] = {}
+        self._gap_plans: dict[int, tuple[Any, ...] | None] = {}
         self.not_in_force = [p.id for p in pack.policies if not p.in_force(as_of)]
         for pol in pack.policies:
             if not pol.in_force(as_of):
@@ -202,6 +203,9 @@ class Matcher:
         if e.choices:
             self.check_choices(e)
         env = Env(e.facts, e.years, e.choices, e.reviews)
+        # one record of every value seen, for all clauses: node indices are unique in the
+        # pack, and a named value computed for one clause is then shown for the next too
+        env.slots = {}
         results = [self._eval(c, env, e) for c in self.clauses]
         self._stack(results)
         return MatchResult(enterprise_id=e.id, enterprise_name=e.name, pack_id=self.pack.id,
@@ -209,14 +213,15 @@ class Matcher:
                            clauses=results, not_in_force=list(self.not_in_force))
 
     def _eval(self, c: _Clause, env: Env, e: Enterprise) -> ClauseResult:
-        env.slots = {}
         outcomes: dict[str, Any] = {}
         t: Any = True
         failed: list[str] = []
+        failed_specs: list[ConditionSpec] = []
         for spec, fn in c.conditions:
             v = fn(env, outcomes)
             if v is False:
                 failed.append(spec.id)
+                failed_specs.append(spec)
             t = t_and(t, v)
         trace: AmountTrace | None = None
         amount: Any = None
@@ -240,17 +245,18 @@ class Matcher:
         else:
             status = Status.NEEDS_REVIEW
         value = amount if type(amount) is Decimal else None
-        unsure = status is Status.UNDETERMINED or status is Status.NEEDS_REVIEW or any(
-            v is MISSING or v is REVIEW for v in outcomes.values())
+        seen = outcomes.values()
+        unsure = status is Status.UNDETERMINED or status is Status.NEEDS_REVIEW or \
+            MISSING in seen or REVIEW in seen
         missing: tuple[Missing, ...] = ()
         reviews: tuple[str, ...] = ()
         if unsure:
             missing = self._missing(c, outcomes, e, amount is MISSING, env)
             reviews = self._reviews(c, outcomes)
         gaps: tuple[Gap, ...] = ()
-        if failed:
-            gaps = tuple(g for g in (self._gap(spec, env) for spec, _ in c.conditions
-                                     if spec.id in failed) if g is not None)
+        if failed_specs:
+            found = [self._gap(spec, env) for spec in failed_specs]
+            gaps = tuple(g for g in found if g is not None)
         return ClauseResult(
             key=c.spec.key, policy=c.spec.policy, clause=c.spec.id, status=status,
             amount=value if status is Status.ELIGIBLE else None,
@@ -310,18 +316,26 @@ class Matcher:
             visit(top)
         return tuple(out)
 
-    def _gap(self, spec: ConditionSpec, env: Env) -> Gap | None:
+    def _gap_plan(self, spec: ConditionSpec) -> tuple[Any, ...] | None:
+        """What computing this condition's gap needs, worked out once."""
         n = spec.expr
-        if spec.kind != "expr" or not isinstance(n, ir.Cmp):
+        if spec.kind != "expr" or not isinstance(n, ir.Cmp) or n.op == "!=":
             return None
-        for ex in spec.exceptions:  # the default decided only if no exception applied
-            if self._slot_value(ex.when, env) is not False:
+        unit = _unit_name(n.left.type if n.left.type.unit is not None else n.right.type)
+        return (n, unit, tuple(ex.when for ex in spec.exceptions))
+
+    def _gap(self, spec: ConditionSpec, env: Env) -> Gap | None:
+        key = id(spec)
+        plan = self._gap_plans[key] if key in self._gap_plans else \
+            self._gap_plans.setdefault(key, self._gap_plan(spec))
+        if plan is None:
+            return None
+        n, unit, whens = plan
+        for when in whens:  # the default decided only if no exception applied
+            if self._slot_value(when, env) is not False:
                 return None
-        if n.op == "!=":
-            return None
         a = self._slot_value(n.left, env)
         b = self._slot_value(n.right, env)
-        unit = _unit_name(n.left.type if n.left.type.unit is not None else n.right.type)
         if isinstance(a, dt.date) and isinstance(b, dt.date):
             diff: Any = (b - a).days if n.op in (">", ">=") else (a - b).days
             if n.op == "==":

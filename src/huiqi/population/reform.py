@@ -23,6 +23,7 @@ share a stacking group with any of them.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -162,14 +163,37 @@ def load_reform(path: Path, baseline: Pack) -> Reform:
             problems.append(doc.problem("reform.empty_change", p))
     if problems:
         raise PackError(problems, str(path))
-    reformed = _write_and_load(baseline, root, raw, docs)
+    pack_raw: dict[str, Any] | None = None
+    if root.is_dir() and (root / PACK_FILE).is_file():
+        pack_raw = copy.deepcopy(load_file(root / PACK_FILE).data)
+        gone = set(removed)
+        for g in (pack_raw or {}).get("groups") or []:
+            g["clauses"] = [c for c in g.get("clauses", []) if c not in gone]
+        if pack_raw is not None and pack_raw.get("groups"):
+            pack_raw["groups"] = [g for g in pack_raw["groups"] if len(g["clauses"]) >= (
+                2 if g.get("kind") == "exclusive" else 1)]
+    try:
+        reformed = _write_and_load(baseline, root, raw, docs, pack_raw)
+    except PackError as exc:
+        # say where, in terms of the pack the person knows, that the reform broke it
+        problems = [dataclasses.replace(p, file=_original(p.file, root)) for p in exc.problems]
+        raise PackError(problems, f"{path} → {root}") from None
     affected = _affected(reformed, replaced, changed_names)
     return Reform(id=spec.id, title=text_of(spec.title), baseline=baseline, pack=reformed,
                   affected=affected, removed=removed, added=added)
 
 
-def _write_and_load(baseline: Pack, root: Path, raw: dict[str, Any], files: dict[str, Path]
-                    ) -> Pack:
+def _original(file: str | None, root: Path) -> str | None:
+    if file is None:
+        return None
+    marker = f"/{root.name}/"
+    if "huiqi-reform-" in file and marker in file:
+        return str(root / file.split(marker, 1)[1]) + " (改革后 / after the reform)"
+    return file
+
+
+def _write_and_load(baseline: Pack, root: Path, raw: dict[str, Any], files: dict[str, Path],
+                    pack_raw: dict[str, Any] | None = None) -> Pack:
     import yaml
 
     tmp = Path(tempfile.mkdtemp(prefix="huiqi-reform-"))
@@ -184,6 +208,9 @@ def _write_and_load(baseline: Pack, root: Path, raw: dict[str, Any], files: dict
             else Path(f.name)
         (target / rel).write_text(yaml.safe_dump(_plain(raw[pid]), allow_unicode=True,
                                                  sort_keys=False), encoding="utf-8")
+    if pack_raw is not None:
+        (target / PACK_FILE).write_text(yaml.safe_dump(_plain(pack_raw), allow_unicode=True,
+                                                       sort_keys=False), encoding="utf-8")
     try:
         return load_pack(target if root.is_dir() else target / root.name, baseline.catalogue)
     finally:

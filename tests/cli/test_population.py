@@ -1,0 +1,70 @@
+"""The population commands from the command line: progress, tables, files, clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from huiqi.cli.app import app
+from huiqi.generator import table as generate
+
+ROOT = Path(__file__).parents[2]
+SEED = str(ROOT / "policies" / "seed")
+AS_OF = "2025-06-01"
+
+
+@pytest.fixture(scope="module")
+def park(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("park") / "park.parquet"
+    pq.write_table(generate(300, 9, dt.date(2025, 6, 1)), path)
+    return path
+
+
+def test_match_all_writes_results_and_summaries(park: Path, tmp_path: Path) -> None:
+    out, summary = tmp_path / "r.parquet", tmp_path / "summary"
+    r = CliRunner().invoke(app, ["match-all", "-p", SEED, "-d", str(park), "--as-of", AS_OF,
+                                 "-o", str(out), "--summary", str(summary), "--duckdb",
+                                 str(tmp_path / "r.duckdb")])
+    assert r.exit_code == 0, r.output
+    assert "企业申领火炬创新券" in r.output and "条结果" in r.output
+    assert pq.read_metadata(out).num_rows > 0
+    assert {p.name for p in summary.iterdir()} == {"by_clause.csv", "by_industry.csv",
+                                                  "by_size_band.csv", "by_district.csv"}
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "r.duckdb"))
+    assert con.execute("SELECT count(*) FROM match_results").fetchone() == (
+        pq.read_metadata(out).num_rows,)
+
+
+def test_near_miss_lists_what_is_lacking(park: Path) -> None:
+    r = CliRunner().invoke(app, ["near-miss", "xm-torch-voucher/voucher", "-p", SEED, "-d",
+                                 str(park), "--as-of", AS_OF, "--limit", "5", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert "condition(s) away" in r.output and "What it lacks" in r.output
+
+
+def test_near_miss_unknown_clause_suggests(park: Path) -> None:
+    r = CliRunner().invoke(app, ["near-miss", "xm-torch-voucher/vouchr", "-p", SEED, "-d",
+                                 str(park)])
+    assert r.exit_code == 2 and "xm-torch-voucher/voucher" in r.output
+
+
+def test_simulate_reports_and_writes_files(park: Path, tmp_path: Path) -> None:
+    reform = ROOT / "examples" / "reforms" / "xm-voucher-raise.yaml"
+    r = CliRunner().invoke(app, ["simulate", "--reform", str(reform), "-p", SEED, "-d", str(park),
+                                 "--as-of", AS_OF, "-o", str(tmp_path / "sim")])
+    assert r.exit_code == 0, r.output
+    for words in ("受益", "成本变化", "按行业", "变化最大的企业"):
+        assert words in r.output
+    names = {p.name for p in (tmp_path / "sim").iterdir()}
+    assert {"summary.csv", "by_industry.csv", "cost_by_industry.png", "report.html"} <= names
+
+
+def test_missing_population_file_is_a_clear_error(tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["match-all", "-p", SEED, "-d", str(tmp_path / "none.parquet")])
+    assert r.exit_code == 2 and "huiqi generate" in r.output

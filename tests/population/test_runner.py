@@ -1,0 +1,110 @@
+"""Population runs in batches: results keyed by enterprise, pack version and date; the same
+whatever the batch size; equal to the one-enterprise engine; summaries that add up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from huiqi.engine.matcher import Matcher
+from huiqi.facts.catalogue import default_catalogue
+from huiqi.facts.columnar import table_to_enterprises
+from huiqi.generator import table as generate
+from huiqi.population.compare import differences, engine_rows, table_rows
+from huiqi.population.nearmiss import counts_by_failures, near_misses
+from huiqi.population.runner import RESULT_SCHEMA, Runner
+from huiqi.rules.loader import load_pack
+from huiqi.rules.model import Pack
+
+ROOT = Path(__file__).parents[2]
+AS_OF = dt.date(2025, 6, 1)
+N = 400
+
+
+@pytest.fixture(scope="module")
+def pack() -> Pack:
+    return load_pack(ROOT / "policies" / "seed")
+
+
+@pytest.fixture(scope="module")
+def park(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("park") / "park.parquet"
+    pq.write_table(generate(N, 5, AS_OF), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def results(pack: Pack, park: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "results.parquet"
+    Runner(pack, AS_OF).run(park, out, batch_size=128)
+    return out
+
+
+def test_results_are_keyed_and_complete(pack: Pack, results: Path) -> None:
+    table = pq.read_table(results)
+    assert table.schema.equals(RESULT_SCHEMA)
+    in_force = [c for c in pack.clauses() if pack.policy(c.policy).in_force(AS_OF)]  # type: ignore[union-attr]
+    assert table.num_rows == N * len(in_force)
+    assert set(table.column("pack_version").to_pylist()) == {pack.version_id}
+    assert set(table.column("as_of").to_pylist()) == {AS_OF}
+    pairs = set(zip(table.column("enterprise_id").to_pylist(), table.column("clause").to_pylist(),
+                    strict=True))
+    assert len(pairs) == table.num_rows
+
+
+def test_batch_size_does_not_change_results(pack: Pack, park: Path, results: Path,
+                                            tmp_path: Path) -> None:
+    other = tmp_path / "other.parquet"
+    Runner(pack, AS_OF).run(park, other, batch_size=1000)
+    a = table_rows(pq.read_table(results).to_pylist())
+    b = table_rows(pq.read_table(other).to_pylist())
+    assert differences(a, b) == []
+
+
+def test_equal_to_the_one_enterprise_engine(pack: Pack, park: Path, results: Path) -> None:
+    firms = table_to_enterprises(pq.read_table(park), default_catalogue())
+    m = Matcher(pack, AS_OF)
+    expected: dict = {}
+    for e in firms:
+        expected.update(engine_rows(m.match(e)))
+    assert differences(expected, table_rows(pq.read_table(results).to_pylist())) == []
+
+
+def test_summaries_add_up(pack: Pack, park: Path) -> None:
+    stats = Runner(pack, AS_OF).run(park, None, batch_size=150)
+    assert stats.enterprises == N and stats.batches == 3
+    for row in stats.summary.by_clause().values():
+        assert sum(row[s] for s in ("eligible", "needs_review", "undetermined",
+                                    "not_eligible")) == N
+    by_industry = stats.summary.by("industry")
+    by_clause = stats.summary.by_clause()
+    for clause, row in by_clause.items():
+        parts = [r for (c, _v), r in by_industry.items() if c == clause]
+        assert sum(r["eligible"] for r in parts) == row["eligible"]
+        assert sum(r["amount"] for r in parts) == row["amount"]
+
+
+def test_failed_run_leaves_no_file(pack: Pack, tmp_path: Path) -> None:
+    out = tmp_path / "out.parquet"
+    with pytest.raises(FileNotFoundError):
+        Runner(pack, AS_OF).run(tmp_path / "absent.parquet", out)
+    assert not out.exists() and not (tmp_path / "out.parquet.partial").exists()
+
+
+def test_near_misses_are_closest_first(pack: Pack, results: Path) -> None:
+    clause = "xm-torch-voucher/voucher"
+    rows = near_misses(results, clause, k=1, limit=500)
+    dist = counts_by_failures(results, clause)
+    assert len(rows) == dist.get(1, 0)
+    assert all(len(r.failed) == 1 for r in rows)
+    with_gap = [r for r in rows if r.gaps]
+    # those with a measurable gap come first, smaller gaps before larger for one condition
+    assert rows[:len(with_gap)] == with_gap
+    by_condition: dict[str, list] = {}
+    for r in with_gap:
+        by_condition.setdefault(r.failed[0], []).append(r.gaps[r.failed[0]])
+    for shortfalls in by_condition.values():
+        assert shortfalls == sorted(shortfalls)
