@@ -298,9 +298,11 @@ def _simulate(reform: Path, data: Path | None, policies: Path | None, as_of: str
     runs = 1 if baseline is not None else 2
     label = "模拟" if lg == "zh" else "simulating"
     started = time.perf_counter()
-    with _progress(console, n * runs, label) as bar:
+    with _progress(console, n * runs, label) as bar, \
+            tempfile.TemporaryDirectory(prefix="huiqi-simulate-") as work:
         task = bar.add_task(label, total=n * runs)
-        rep = run(ref, source, day, out, baseline, batch_size, lambda k: bar.advance(task, k))
+        rep = run(ref, source, day, Path(work), baseline, batch_size,
+                  lambda k: bar.advance(task, k))
     elapsed = time.perf_counter() - started
     csvs = write_csv(rep, out)
     from huiqi.population.summary import SIZE_BANDS
