@@ -91,6 +91,8 @@ class Compiler:
         self.index: dict[int, int] = {}
         self.values: dict[str, Fn] = {}
         self._fns: dict[int, Fn] = {}
+        # set by the matcher to a faster compiler of whole expressions (codegen)
+        self.generate: Callable[[ir.Node], Fn] | None = None
         self._value_specs = {}
         for p in pack.policies:
             for name, v in p.values.items():
@@ -103,16 +105,18 @@ class Compiler:
         return self.index.get(id(n))
 
     def _slot(self, n: ir.Node) -> int:
-        i = len(self.nodes)
-        self.nodes.append(n)
-        self.index[id(n)] = i
+        i = self.index.get(id(n))
+        if i is None:
+            i = len(self.nodes)
+            self.nodes.append(n)
+            self.index[id(n)] = i
         return i
 
     def value_fn(self, key: str) -> Fn:
         fn = self.values.get(key)
         if fn is None:
             spec = self._value_specs[key]
-            inner = self.compile(spec.expr)
+            inner = (self.generate or self.compile)(spec.expr)
             memo_key = key
 
             def fn(env: Env, inner: Fn = inner, k: str = memo_key) -> Any:

@@ -64,6 +64,7 @@ class _Clause:
     leaves: list[ConditionSpec] = field(default_factory=list)
     in_force: bool = True
     window: tuple[dt.date, dt.date] | None = None
+    key: str = ""
 
 
 class Matcher:
@@ -73,6 +74,10 @@ class Matcher:
         self.pack = pack
         self.as_of = as_of
         self.compiler = Compiler(pack, as_of)
+        from .codegen import CodeGen
+
+        self.codegen = CodeGen(self.compiler)
+        self.compiler.generate = self.codegen.function
         self.clauses: list[_Clause] = []
         self._rec_needs: dict[str, list[ir.Node]] = {}
         self._gap_plans: dict[int, tuple[Any, ...] | None] = {}
@@ -93,15 +98,16 @@ class Matcher:
         amount = None
         b = spec.benefit
         if b is not None and b.expr is not None:
+            gen = self.codegen.function
             amount = _Amount(
-                spec=b, formula=self.compiler.compile(b.expr),
-                exceptions=[(e.id, self.compiler.compile(e.when),
-                             self.compiler.compile(e.amount))  # type: ignore[arg-type]
+                spec=b, formula=gen(b.expr),
+                exceptions=[(e.id, gen(e.when), gen(e.amount))  # type: ignore[arg-type]
                             for e in b.exceptions],
-                cap=self.compiler.compile(b.cap) if b.cap is not None else None,
+                cap=gen(b.cap) if b.cap is not None else None,
                 needs=self._needs_of([b.expr, *(e.when for e in b.exceptions),
                                       *(e.amount for e in b.exceptions if e.amount)]))
-        out = _Clause(spec=spec, conditions=conds, amount=amount, rec_nodes=rec_nodes)
+        out = _Clause(spec=spec, conditions=conds, amount=amount, rec_nodes=rec_nodes,
+                      key=spec.key)
         for c in spec.all_conditions():
             if c.kind in ("expr", "review"):
                 out.leaves.append(c)
@@ -116,11 +122,20 @@ class Matcher:
 
     def _condition(self, c: ConditionSpec) -> CondFn:
         path = c.path
-        exceptions = [(self.compiler.compile(e.when), e.then) for e in c.exceptions]
+        exceptions = [(self.codegen.function(e.when), e.then) for e in c.exceptions]
         inner: CondFn
         if c.kind in ("expr", "review"):
             assert c.expr is not None
-            f = self.compiler.compile(c.expr)
+            f = self.codegen.function(c.expr)
+            if not exceptions:  # the common case, in one frame
+                def leaf(env: Env, out: dict[str, Any]) -> Any:
+                    v = f(env)
+                    if v is not True and v is not False:
+                        v = truth(v)
+                    out[path] = v
+                    return v
+
+                return leaf
 
             def inner(env: Env, out: dict[str, Any]) -> Any:
                 return truth(f(env))
@@ -219,10 +234,14 @@ class Matcher:
         failed_specs: list[ConditionSpec] = []
         for spec, fn in c.conditions:
             v = fn(env, outcomes)
-            if v is False:
+            if v is True:
+                continue
+            if v is False:  # t_and, inlined: the hot loop of matching
                 failed.append(spec.id)
                 failed_specs.append(spec)
-            t = t_and(t, v)
+                t = False
+            elif t is not False:
+                t = v if t is True else (MISSING if MISSING in (t, v) else REVIEW)
         trace: AmountTrace | None = None
         amount: Any = None
         undefined: Text | None = None
@@ -258,7 +277,7 @@ class Matcher:
             found = [self._gap(spec, env) for spec in failed_specs]
             gaps = tuple(g for g in found if g is not None)
         return ClauseResult(
-            key=c.spec.key, policy=c.spec.policy, clause=c.spec.id, status=status,
+            key=c.key, policy=c.spec.policy, clause=c.spec.id, status=status,
             amount=value if status is Status.ELIGIBLE else None,
             potential=value, failed=tuple(failed), gaps=gaps, missing=missing, reviews=reviews,
             outcomes=outcomes, window=c.window, trace=trace, slots=env.slots,
@@ -322,7 +341,16 @@ class Matcher:
         if spec.kind != "expr" or not isinstance(n, ir.Cmp) or n.op == "!=":
             return None
         unit = _unit_name(n.left.type if n.left.type.unit is not None else n.right.type)
-        return (n, unit, tuple(ex.when for ex in spec.exceptions))
+        return (n, unit, tuple(ex.when for ex in spec.exceptions), self._getter(n.left),
+                self._getter(n.right))
+
+    def _getter(self, n: ir.Node) -> tuple[bool, Any]:
+        """(True, value) for a node constant at this date, else (False, its slot)."""
+        if isinstance(n, ir.Const):
+            return True, n.value
+        if isinstance(n, ir.Param | ir.AsOf):
+            return True, self.compiler.compile(n)(Env({}, {}, {}, {}))
+        return False, self.compiler.slot_of(n)
 
     def _gap(self, spec: ConditionSpec, env: Env) -> Gap | None:
         key = id(spec)
@@ -330,12 +358,13 @@ class Matcher:
             self._gap_plans.setdefault(key, self._gap_plan(spec))
         if plan is None:
             return None
-        n, unit, whens = plan
+        n, unit, whens, left, right = plan
         for when in whens:  # the default decided only if no exception applied
             if self._slot_value(when, env) is not False:
                 return None
-        a = self._slot_value(n.left, env)
-        b = self._slot_value(n.right, env)
+        slots = env.slots
+        a = left[1] if left[0] else slots.get(left[1])
+        b = right[1] if right[0] else slots.get(right[1])
         if isinstance(a, dt.date) and isinstance(b, dt.date):
             diff: Any = (b - a).days if n.op in (">", ">=") else (a - b).days
             if n.op == "==":

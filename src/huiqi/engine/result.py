@@ -30,7 +30,7 @@ STATUS_TEXT = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Gap:
     """How far a failed comparison is from being met.
 
@@ -73,7 +73,7 @@ class AmountTrace:
     stacking: list[Text] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ClauseResult:
     key: str
     policy: str

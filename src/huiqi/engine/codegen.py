@@ -1,0 +1,226 @@
+"""Straight-line Python for the common expression nodes, for speed.
+
+The closure compiler (:mod:`huiqi.engine.compile`) defines the meaning; this module
+turns an expression tree into one Python function whose body computes it with local
+variables instead of a chain of closure calls, for the nodes that dominate real
+policies (constants, facts, yearly facts, parameters, arithmetic, comparisons, and, or,
+not, named values). Every other node is evaluated by its closure.
+
+The generated source is built only from fixed templates and counters of this module:
+every fact name, literal or other value that comes from a policy file reaches the
+function through the constant table ``K`` (``K[3]``), never as text in the source, so
+nothing a person wrote is ever compiled or executed. The closures remain the reference:
+the YAML cases and the differential property tests run through this code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from huiqi.rules import ir
+from huiqi.rules import types as T
+
+from .compile import Compiler, Env, Fn, _not_yet
+from .values import (
+    DIV_ZERO,
+    EXACT,
+    MISSING,
+    Quot,
+    Undefined,
+    add,
+    blocked,
+    div,
+    mul,
+    sub,
+    t_and,
+    t_not,
+    t_or,
+    truth,
+)
+
+_OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+_GENERATED = (ir.Const, ir.AsOf, ir.Param, ir.Fact, ir.YearFact, ir.Arith, ir.Cmp, ir.And,
+              ir.Or, ir.Not, ir.Neg, ir.ValueRef)
+
+
+class _Fn:
+    """One generated function being written."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.n = 0
+
+    def var(self) -> str:
+        self.n += 1
+        return f"v{self.n}"
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+
+class CodeGen:
+    """Generates functions for the nodes of one compiled pack."""
+
+    def __init__(self, compiler: Compiler) -> None:
+        self.c = compiler
+        self.K: list[Any] = []
+        self._k: dict[int, int] = {}
+        self.ns: dict[str, Any] = {
+            "K": self.K, "MISSING": MISSING, "Undefined": Undefined, "D": Decimal, "Q": Quot,
+            "ADD": EXACT.add, "SUB": EXACT.subtract, "MUL": EXACT.multiply, "add": add,
+            "sub": sub, "mul": mul, "div": div, "blocked": blocked, "DIV_ZERO": DIV_ZERO,
+            "t_and": t_and, "t_or": t_or, "t_not": t_not, "truth": truth, "date": dt.date,
+        }
+        self._count = 0
+
+    def const(self, value: Any) -> str:
+        key = id(value)
+        i = self._k.get(key)
+        if i is None or self.K[i] is not value:
+            i = len(self.K)
+            self.K.append(value)
+            self._k[key] = i
+        return f"K[{i}]"
+
+    def function(self, node: ir.Node) -> Fn:
+        """A function ``f(env)`` computing ``node`` (recording values as the closures do)."""
+        if not isinstance(node, _GENERATED) or isinstance(node, ir.Const | ir.AsOf | ir.Param):
+            return self.c.compile(node)
+        fn = _Fn()
+        fn.emit(1, "S = env.slots")
+        fn.emit(1, "F = env.facts")
+        fn.emit(1, "Y = env.years")
+        fn.emit(1, "reg = env.reg_year")
+        out = self._node(node, fn, 1)
+        fn.emit(1, f"return {out}")
+        self._count += 1
+        name = f"_generated_{self._count}"
+        src = f"def {name}(env):\n" + "\n".join(fn.lines) + "\n"
+        code = compile(src, f"<huiqi generated {self._count}>", "exec")
+        exec(code, self.ns)  # our own template output, see the module docstring
+        made: Fn = self.ns.pop(name)
+        return made
+
+    # ------------------------------------------------------------------ nodes
+
+    def _slot(self, node: ir.Node) -> int:
+        i = self.c.slot_of(node)
+        if i is None:
+            i = self.c._slot(node)
+        return i
+
+    def _node(self, n: ir.Node, fn: _Fn, d: int) -> str:
+        if isinstance(n, ir.Const | ir.AsOf | ir.Param):
+            value = self.c.compile(n)(Env({}, {}, {}, {}))  # a constant at this date
+            return self.const(value)
+        if not isinstance(n, _GENERATED):
+            closure = self.c.compile(n)
+            v = fn.var()
+            fn.emit(d, f"{v} = {self.const(closure)}(env)")
+            return v
+        if isinstance(n, ir.Fact):
+            i = self._slot(n)
+            v = fn.var()
+            fn.emit(d, f"{v} = F.get({self.const(n.fact)})")
+            fn.emit(d, f"if {v} is None:")
+            fn.emit(d + 1, f"{v} = MISSING")
+            fn.emit(d, f"S[{i}] = {v}")
+            return v
+        if isinstance(n, ir.YearFact):
+            i = self._slot(n)
+            year = self.c.fy + n.offset
+            v = fn.var()
+            fn.emit(d, f"if reg is not None and {int(year)} < reg:")
+            fn.emit(d + 1, f"{v} = {self.const(_not_yet(year))}")
+            fn.emit(d, "else:")
+            fn.emit(d + 1, f"{v} = Y.get({int(year)})")
+            fn.emit(d + 1, f"{v} = {v}.get({self.const(n.fact)}) if {v} is not None else None")
+            fn.emit(d + 1, f"if {v} is None:")
+            fn.emit(d + 2, f"{v} = MISSING")
+            fn.emit(d, f"S[{i}] = {v}")
+            return v
+        if isinstance(n, ir.ValueRef):
+            i = self._slot(n)
+            inner = self.c.value_fn(n.key)
+            v = fn.var()
+            fn.emit(d, f"{v} = {self.const(inner)}(env)")
+            fn.emit(d, f"S[{i}] = {v}")
+            return v
+        if isinstance(n, ir.Neg):
+            i = self._slot(n)
+            a = self._node(n.operand, fn, d)
+            v = fn.var()
+            fn.emit(d, f"{v} = -{a} if type({a}) in (D, int, Q) else {a}")
+            fn.emit(d, f"S[{i}] = {v}")
+            return v
+        if isinstance(n, ir.Arith):
+            return self._arith(n, fn, d)
+        if isinstance(n, ir.Cmp):
+            i = self._slot(n)
+            a = self._node(n.left, fn, d)
+            b = self._node(n.right, fn, d)
+            v = fn.var()
+            op = _OPS[n.op]
+            fn.emit(d, f"if {a} is MISSING or {b} is MISSING:")
+            fn.emit(d + 1, f"{v} = False if (type({a}) is Undefined or type({b}) is Undefined) "
+                           f"else MISSING")
+            fn.emit(d, f"elif type({a}) is Undefined or type({b}) is Undefined:")
+            fn.emit(d + 1, f"{v} = False")
+            fn.emit(d, "else:")
+            fn.emit(d + 1, f"{v} = {a} {op} {b}")
+            fn.emit(d, f"S[{i}] = {v}")
+            return v
+        if isinstance(n, ir.Not):
+            i = self._slot(n)
+            a = self._node(n.operand, fn, d)
+            v = fn.var()
+            fn.emit(d, f"{v} = t_not(truth({a}))")
+            fn.emit(d, f"S[{i}] = {v}")
+            return v
+        # and / or, short-circuit as the closures do
+        assert isinstance(n, ir.And | ir.Or)
+        i = self._slot(n)
+        a = self._node(n.left, fn, d)
+        v = fn.var()
+        fn.emit(d, f"{v} = truth({a})")
+        stop = "False" if isinstance(n, ir.And) else "True"
+        fn.emit(d, f"if {v} is not {stop}:")
+        b = self._node(n.right, fn, d + 1)
+        combine = "t_and" if isinstance(n, ir.And) else "t_or"
+        fn.emit(d + 1, f"{v} = {combine}({v}, truth({b}))")
+        fn.emit(d, f"S[{i}] = {v}")
+        return v
+
+    def _arith(self, n: ir.Arith, fn: _Fn, d: int) -> str:
+        i = self._slot(n)
+        a = self._node(n.left, fn, d)
+        b = self._node(n.right, fn, d)
+        v = fn.var()
+        if n.op == "-" and n.left.type.kind is T.Kind.DATE:
+            fn.emit(d, f"if type({a}) is date and type({b}) is date:")
+            fn.emit(d + 1, f"{v} = ({a} - {b}).days")
+            fn.emit(d, "else:")
+            fn.emit(d + 1, f"{v} = blocked({a}, {b})")
+            fn.emit(d, f"S[{i}] = {v}")
+            return v
+        fast = {"+": "ADD", "-": "SUB", "*": "MUL"}.get(n.op)
+        slow = {"+": "add", "-": "sub", "*": "mul", "/": "div"}[n.op]
+        if n.op == "/":
+            fn.emit(d, f"if type({b}) in (D, int, Q) and {b} == 0 and type({a}) is not Undefined:")
+            fn.emit(d + 1, f"{v} = DIV_ZERO")
+            fn.emit(d, f"elif type({a}) in (D, int, Q) and type({b}) in (D, int, Q):")
+            fn.emit(d + 1, f"{v} = div({a}, {b})")
+        else:
+            fn.emit(d, f"if type({a}) is D and type({b}) is D:")
+            fn.emit(d + 1, f"{v} = {fast}({a}, {b})")
+            fn.emit(d, f"elif type({a}) in (D, int, Q) and type({b}) in (D, int, Q):")
+            fn.emit(d + 1, f"{v} = {slow}({a}, {b})")
+        fn.emit(d, "else:")
+        fn.emit(d + 1, f"{v} = blocked({a}, {b})")
+        fn.emit(d, f"S[{i}] = {v}")
+        return v
+
+
+__all__ = ["CodeGen"]
