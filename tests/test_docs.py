@@ -48,3 +48,13 @@ def test_every_message_code_used_in_the_code_is_declared() -> None:
                                text))
     missing = sorted(c for c in used if c not in MESSAGES)
     assert not missing, missing
+
+
+def test_every_pack_checking_problem_has_a_hint() -> None:
+    used: set[str] = set()
+    for path in (ROOT / "src" / "huiqi" / "rules").rglob("*.py"):
+        used.update(re.findall(r'(?:CheckError|report|problem|message)\(\s*f?"([a-z_]+\.[a-z_.]+)"',
+                               path.read_text(encoding="utf-8")))
+    used |= {"band.overlap", "band.gap", "band.gap_low", "band.gap_high"}
+    lacking = sorted(c for c in used if c in MESSAGES and c + ".hint" not in MESSAGES)
+    assert not lacking, lacking
