@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -26,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from bench.machine import describe
 from huiqi.engine.explain import Explainer
 from huiqi.engine.matcher import Matcher
 from huiqi.facts.enterprise import Enterprise
@@ -284,20 +283,6 @@ def check(pack: Pack, firms: list[Enterprise]) -> int:
     return n
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GiB, Python {platform.python_version()}, "
-            f"load average {os.getloadavg()[0]:.2f}")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--enterprises", type=int, default=2000)
@@ -328,7 +313,7 @@ def main() -> None:
         "",
         f"## One-enterprise engine, 25 clauses ({dt.date.today().isoformat()})",
         "",
-        f"Machine: {machine()}. Command: `python -m bench.engine --enterprises "
+        f"Machine: {describe()}. Command: `python -m bench.engine --enterprises "
         f"{args.enterprises} --repeat {args.repeat}`. Pack: 25 clauses from 5 templates "
         "(bench/engine.py); generated enterprises (seed 11, as of 2025-06-01). The engine and "
         f"the hand-written baseline agreed on all {compared:,} clause results before timing.",

@@ -93,13 +93,7 @@ class Compiler:
         self._fns: dict[int, Fn] = {}
         # set by the matcher to a faster compiler of whole expressions (codegen)
         self.generate: Callable[[ir.Node], Fn] | None = None
-        self._value_specs = {}
-        for p in pack.policies:
-            for name, v in p.values.items():
-                self._value_specs[f"{p.id}:{name}"] = v
-            for c in p.clauses:
-                for name, v in c.values.items():
-                    self._value_specs[f"{p.id}/{c.id}:{name}"] = v
+        self._value_specs = pack.value_specs()
 
     def slot_of(self, n: ir.Node) -> int | None:
         return self.index.get(id(n))

@@ -40,8 +40,7 @@ from .values import (
 )
 
 CondFn = Callable[[Env, dict[str, Any]], Any]
-Need = tuple[str, int | None]  # (fact or "choice:key", fiscal year or None)
-# a records fact can be present yet undetermined for a filter (a record lacks a field)
+Need = ir.Need  # a records fact can be present yet undetermined for a filter
 GAP_PLACES = 6
 
 
@@ -171,31 +170,11 @@ class Matcher:
         return cond_with_exceptions
 
     def _needs_of(self, nodes: list[ir.Node]) -> list[Need]:
-        out: list[Need] = []
-        seen: set[str] = set()
-        fy = self.as_of.year
+        def on_records(n: ir.RecAgg) -> None:
+            self._rec_needs.setdefault(n.fact, []).append(n)
 
-        def visit(n: ir.Node) -> None:
-            if isinstance(n, ir.RecAgg):
-                out.append((n.fact, None))
-                self._rec_needs.setdefault(n.fact, []).append(n)
-            elif isinstance(n, ir.Fact):
-                out.append((n.fact, None))
-            elif isinstance(n, ir.YearFact):
-                out.append((n.fact, fy + n.offset))
-            elif isinstance(n, ir.YearAgg):
-                out.extend((n.fact, y) for y in range(fy + n.start, fy + n.end + 1))
-            elif isinstance(n, ir.Choice):
-                out.append((f"choice:{n.key}", None))
-            elif isinstance(n, ir.ValueRef) and n.key not in seen:
-                seen.add(n.key)
-                visit(self.compiler._value_specs[n.key].expr)
-            for k in n.kids():
-                visit(k)
-
-        for n in nodes:
-            visit(n)
-        return list(dict.fromkeys(out))
+        specs = self.compiler._value_specs
+        return ir.needs(nodes, self.as_of.year, lambda key: specs[key].expr, on_records)
 
     # ------------------------------------------------------------------ matching
 

@@ -9,6 +9,7 @@ Spark compiler all start from here, so there is one language and one meaning.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,6 +251,40 @@ def walk(n: Node) -> list[Node]:
     for k in n.kids():
         out.extend(walk(k))
     return out
+
+
+Need = tuple[str, int | None]  # (fact or "choice:<key>", fiscal year or None)
+
+
+def needs(nodes: list[Node], fiscal_year: int, value_expr: Callable[[str], Node],
+          on_records: Callable[[RecAgg], None] | None = None) -> list[Need]:
+    """What facts (of which fiscal years) and declarations the expressions read, in order,
+    through named values too; ``on_records`` is told of each filter over records."""
+    out: list[Need] = []
+    seen: set[str] = set()
+
+    def visit(n: Node) -> None:
+        if isinstance(n, RecAgg):
+            out.append((n.fact, None))
+            if on_records is not None:
+                on_records(n)
+        elif isinstance(n, Fact):
+            out.append((n.fact, None))
+        elif isinstance(n, YearFact):
+            out.append((n.fact, fiscal_year + n.offset))
+        elif isinstance(n, YearAgg):
+            out.extend((n.fact, y) for y in range(fiscal_year + n.start, fiscal_year + n.end + 1))
+        elif isinstance(n, Choice):
+            out.append((f"choice:{n.key}", None))
+        elif isinstance(n, ValueRef) and n.key not in seen:
+            seen.add(n.key)
+            visit(value_expr(n.key))
+        for k in n.kids():
+            visit(k)
+
+    for n in nodes:
+        visit(n)
+    return list(dict.fromkeys(out))
 
 
 def facts_used(n: Node) -> set[str]:

@@ -299,3 +299,14 @@ class Pack:
 
     def policy(self, pid: str) -> PolicySpec | None:
         return next((p for p in self.policies if p.id == pid), None)
+
+    def value_specs(self) -> dict[str, ValueSpec]:
+        """Every named value by its key: ``policy:name`` or ``policy/clause:name``."""
+        out: dict[str, ValueSpec] = {}
+        for p in self.policies:
+            for name, v in p.values.items():
+                out[f"{p.id}:{name}"] = v
+            for c in p.clauses:
+                for name, v in c.values.items():
+                    out[f"{p.id}/{c.id}:{name}"] = v
+        return out
