@@ -22,6 +22,7 @@ from .matcher import Matcher
 from .result import ClauseResult, Gap, Missing, Status
 from .values import MISSING, REVIEW, is_number, mul, sub
 
+NOT_EVALUATED = Text("未计算(不影响结论)", "not evaluated (it did not decide the outcome)")
 OUTCOME = {
     True: Text("满足", "met"), False: Text("不满足", "not met"),
     "missing": Text("待补充", "undetermined"), "review": Text("需人工审核", "needs review"),
@@ -108,6 +109,8 @@ class Explainer:
 
     def __init__(self, matcher: Matcher) -> None:
         self.m = matcher
+        self._plans: dict[int, list[tuple[Text, ir.Node, str, str]]] = {}
+        self._slots: dict[int, Any] = {}
         self.cat = matcher.pack.catalogue
         self.fy = matcher.as_of.year
 
@@ -160,72 +163,98 @@ class Explainer:
         self._slots = r.slots
         return self.explain(r)
 
-    def _seen(self, n: ir.Node) -> list[Seen]:
-        out: list[Seen] = []
+    def _plan(self, n: ir.Node) -> list[tuple[Text, ir.Node, str, str]]:
+        """What an expression reads, in order: (label, node, its text, how to read it).
+
+        Worked out once per expression; an explanation then only reads recorded values.
+        """
+        key = id(n)
+        cached = self._plans.get(key)
+        if cached is not None:
+            return cached
+        out: list[tuple[Text, ir.Node, str, str]] = []
         done: set[str] = set()
 
-        def add(label: Text, node: ir.Node, value: Any) -> None:
+        def add(label: Text, node: ir.Node, how: str) -> None:
             text = to_text(node.src) if node.src is not None else ""
-            if text in done:
-                return
-            done.add(text)
-            enum = self.cat.enums.get(node.type.domain or "") \
-                if node.type.kind.value == "enum" else None
-            if enum is not None and isinstance(value, str) and value in enum.values:
-                out.append(Seen(label, text, enum.values[value]))
-                return
-            out.append(Seen(label, text, Text(fmt_value(value, node.type, "zh"),
-                                                fmt_value(value, node.type, "en"))))
+            if text not in done:
+                done.add(text)
+                out.append((label, node, text, how))
 
         def visit(x: ir.Node) -> None:
             if isinstance(x, ir.Fact):
-                add(self._fact_label(x.fact), x, self._slot(x))
+                add(self._fact_label(x.fact), x, "slot")
             elif isinstance(x, ir.YearFact):
                 y = self.fy + x.offset
                 lab = self._fact_label(x.fact)
-                add(Text(f"{lab.zh}({y}年度)", f"{lab.en} ({y})"), x, self._slot(x))
+                add(Text(f"{lab.zh}({y}年度)", f"{lab.en} ({y})"), x, "slot")
             elif isinstance(x, ir.YearAgg):
                 y1, y2 = self.fy + x.start, self.fy + x.end
                 lab = self._fact_label(x.fact)
                 fn = {"sum": ("合计", "total"), "avg": ("平均", "average"),
                       "min": ("最低", "lowest"), "max": ("最高", "highest")}[x.func]
                 add(Text(f"{lab.zh}{y1}–{y2}年度{fn[0]}", f"{lab.en}, {fn[1]} {y1}–{y2}"), x,
-                    self._slot(x))
+                    "slot")
             elif isinstance(x, ir.RecAgg):
                 lab = self._fact_label(x.fact)
-                add(Text(f"{lab.zh}(筛选)", f"{lab.en} (filtered)"), x, self._slot(x))
+                add(Text(f"{lab.zh}(筛选)", f"{lab.en} (filtered)"), x, "slot")
                 return
             elif isinstance(x, ir.Param):
                 pol = self.m.pack.policy(x.policy)
                 assert pol is not None
-                p = pol.params[x.name]
-                add(p.label, x, p.at(self.m.as_of))
+                add(pol.params[x.name].label, x, "param")
             elif isinstance(x, ir.ValueRef):
                 spec = self.m.compiler._value_specs[x.key]
-                add(spec.label, x, self._slot(x))
+                add(spec.label, x, "slot")
                 visit(spec.expr)
                 return
             elif isinstance(x, ir.Choice):
                 pol = self.m.pack.policy(x.key.split(":")[0])
                 ch = pol.choices[x.name] if pol else None
-                value = self._slot(x)
-                shown = ch.options[value] if ch and isinstance(value, str) and value in \
-                    ch.options else None
-                lab = ch.label if ch else Text(x.name, x.name)
-                if shown is not None:
-                    out.append(Seen(lab, x.name, shown))
-                else:
-                    add(lab, x, value)
+                add(ch.label if ch else Text(x.name, x.name), x, "choice")
             elif isinstance(x, ir.Band | ir.Lookup):
                 pol = self.m.pack.policy(x.policy)
                 assert pol is not None
-                add(pol.tables[x.table].label, x, self._slot(x))
+                add(pol.tables[x.table].label, x, "slot")
             elif isinstance(x, ir.AsOf):
-                add(Text("评估日期", "evaluation date"), x, self.m.as_of)
+                add(Text("评估日期", "evaluation date"), x, "as_of")
             for k in x.kids():
                 visit(k)
 
         visit(n)
+        self._plans[key] = out
+        return out
+
+    def _seen(self, n: ir.Node) -> list[Seen]:
+        out: list[Seen] = []
+        for label, node, text, how in self._plan(n):
+            if how == "param":
+                assert isinstance(node, ir.Param)
+                pol = self.m.pack.policy(node.policy)
+                assert pol is not None
+                value: Any = pol.params[node.name].at(self.m.as_of)
+            elif how == "as_of":
+                value = self.m.as_of
+            else:
+                i = self.m.compiler.slot_of(node)
+                if i is None or i not in self._slots:
+                    out.append(Seen(label, text, NOT_EVALUATED))
+                    continue
+                value = self._slots[i]
+            if how == "choice":
+                assert isinstance(node, ir.Choice)
+                pol = self.m.pack.policy(node.key.split(":")[0])
+                ch = pol.choices.get(node.name) if pol else None
+                if ch is not None and isinstance(value, str) and value in ch.options:
+                    out.append(Seen(label, text, ch.options[value]))
+                    continue
+            enum = self.cat.enums.get(node.type.domain or "") \
+                if node.type.kind.value == "enum" else None
+            if enum is not None and isinstance(value, str) and value in enum.values:
+                out.append(Seen(label, text, enum.values[value]))
+                continue
+            out.append(Seen(label, text, Text(fmt_value(value, node.type, "zh"),
+                                                fmt_value(value, node.type, "en"))))
         return out
 
     def _fact_label(self, fid: str) -> Text:
