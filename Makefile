@@ -8,6 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
+DEMO_DB := var/demo.db
+DEMO_LOGINS := var/demo-logins.txt
+
 .PHONY: demo test lint typecheck unit bench clean install
 
 $(STAMP): pyproject.toml
@@ -19,8 +22,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The platform on the demo database: created (packs published, a generated park matched,
+# one account per role) the first time, then served; the URL and the demo logins are printed.
+# (`huiqi demo` still shows a few enterprises explained in the terminal.)
 demo: $(STAMP)
-	$(BIN)/huiqi demo
+	@test -f $(DEMO_DB) || $(BIN)/huiqi init-demo --database sqlite:///$(DEMO_DB) --logins $(DEMO_LOGINS)
+	@cat $(DEMO_LOGINS) 2>/dev/null || echo "演示账号见首次创建时的输出 / the demo logins were shown when $(DEMO_DB) was created"
+	$(BIN)/huiqi serve --database sqlite:///$(DEMO_DB)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench

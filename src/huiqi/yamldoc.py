@@ -51,7 +51,10 @@ class Position:
         return self.line + line - 1, column
 
 
-class _Loader(yaml.SafeLoader):
+_BASE: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when present
+
+
+class _Loader(_BASE):  # type: ignore[misc]
     """SafeLoader with YAML 1.2's booleans; everything else is resolved by us."""
 
 

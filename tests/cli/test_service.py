@@ -67,6 +67,18 @@ def test_init_demo(url: str) -> None:
     assert code == 2 and "已有账号" in out
 
 
+def test_init_demo_writes_the_logins_for_make_demo(tmp_path: Path) -> None:
+    logins = tmp_path / "var" / "demo-logins.txt"
+    code, out = _run("init-demo", "--database", f"sqlite:///{tmp_path / 'd.db'}",
+                     "--enterprises", "10", "--as-of", "2026-03-01", "--policies",
+                     str(ROOT / "tests" / "packs"), "--logins", str(logins))
+    assert code == 0, out
+    assert logins.stat().st_mode & 0o777 == 0o600
+    text = logins.read_text("utf-8")
+    shown = dict(re.findall(r"(demo_[a-z_]+)\s*│[^│]*│\s*(\S+)\s*│", out))
+    assert all(f"{user}" in text and password in text for user, password in shown.items())
+
+
 def test_init_demo_is_refused_in_production(tmp_path: Path) -> None:
     code, out = _run("init-demo", "--database", f"sqlite:///{tmp_path / 'p.db'}",
                      env={"HUIQI_ENV": "production", "HUIQI_SECRET_KEY": "Zq8#vL2!pW9x-Kt4" * 3})
@@ -125,6 +137,8 @@ def test_serve_runs_the_service_on_loopback(tmp_path: Path) -> None:
                 time.sleep(0.2)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=5) as r:
             assert b'"/enterprises/{code}/match"' in r.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:  # the pages
+            assert "政策计算器" in r.read().decode()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)

@@ -70,8 +70,9 @@ def serve(host: Annotated[str | None, typer.Option(help="监听地址 / address"
     if database:
         os.environ["HUIQI_DATABASE_URL"] = database
     h, p = host or settings.host, port or settings.port
-    _console().print(f"huiqi 惠企 → http://{h}:{p}/docs  ({settings.database_url})")
-    uvicorn.run("huiqi.api.asgi:app", factory=True, host=h, port=p,
+    _console().print(f"huiqi 惠企 → http://{h}:{p}/  (页面 / pages; 接口 / API: http://{h}:{p}/docs; "
+                     f"{settings.database_url})")
+    uvicorn.run("huiqi.web.asgi:app", factory=True, host=h, port=p,
                 workers=workers or settings.workers, log_level="warning", access_log=False)
 
 
@@ -95,7 +96,10 @@ def init_demo(database: DatabaseOpt = None,
               seed: Annotated[int, typer.Option(help="随机种子 / seed")] = 42,
               as_of: Annotated[str | None, typer.Option("--as-of", help="评估日期 / date")] = None,
               policies: Annotated[Path | None, typer.Option(help="政策包目录 / packs")] = None,
-              lang: Annotated[str | None, typer.Option("--lang")] = None) -> None:
+              lang: Annotated[str | None, typer.Option("--lang")] = None,
+              logins: Annotated[Path | None, typer.Option(
+                  help="另将演示账号写入此文件(仅本人可读)/ also write the demo logins to this "
+                       "file (readable by its owner only)")] = None) -> None:
     """创建演示数据库:发布政策包、生成园区企业、每个角色一个账号(随机密码只显示一次)。
 
     Create a demo database: the packs under policies/ published, a generated park,
@@ -104,11 +108,11 @@ def init_demo(database: DatabaseOpt = None,
     lg = _lang(lang)
     day = _as_of(as_of)
     with _platform(database) as platform:
-        _demo(platform, lg, day, enterprises, seed, policies)
+        _demo(platform, lg, day, enterprises, seed, policies, logins)
 
 
 def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: int,
-          policies: Path | None) -> None:
+          policies: Path | None, logins: Path | None = None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from huiqi.errors import PackError
@@ -166,16 +170,16 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
                            progress=lambda _p, n, _s: bar.update(task, completed=n),
                            audit=lambda s, r: _audit(record(s, ctx, "import", target="generator",
                                                             after={"rows": r.rows})))
-    first = ents[0].id if ents else None
+    for key in published:
+        run = matching.run(ctx, key, day)
+        console.print(f"[green]✓[/green] {key}: {run.results} results / 条结果 ({run.as_of})")
+    first = _richest(platform) or (ents[0].id if ents else None)
     rows = []
     for role in Role:
         password = _password()
         accounts.create(ctx, f"demo_{role.value}", f"演示{role.label.zh}", role, password,
                         first if role is Role.ENTERPRISE else None)
         rows.append((f"demo_{role.value}", role.label.get(lg), password))
-    for key in published:
-        run = matching.run(ctx, key, day)
-        console.print(f"[green]✓[/green] {key}: {run.results} results / 条结果 ({run.as_of})")
     from rich.table import Table
 
     t = Table(title="演示账号(密码只显示这一次)/ demo accounts (passwords shown once)")
@@ -186,7 +190,38 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
     console.print(t)
     if first:
         console.print(f"demo_enterprise → {first}")
+    if logins is not None:
+        _write_logins(logins, rows, first)
     console.print(f"huiqi serve --database {settings.database_url}")
+
+
+def _richest(platform: Platform) -> str | None:
+    """The enterprise the stored results pay the most: the demo's enterprise user sees
+    clauses that fit, not an empty page."""
+    from sqlalchemy import func, select
+
+    from huiqi.store.models import Entity, MatchResult
+
+    with platform.db.read() as s:
+        return s.execute(select(Entity.credit_code)
+                         .join(MatchResult, MatchResult.entity_id == Entity.id)
+                         .where(MatchResult.status == "eligible", Entity.kind == "enterprise")
+                         .group_by(Entity.credit_code)
+                         .order_by(func.sum(MatchResult.amount).desc(), Entity.credit_code)
+                         .limit(1)).scalar()
+
+
+def _write_logins(path: Path, rows: list[tuple[str, str, str]], enterprise: str | None) -> None:
+    """The demo logins as a small text file only its owner may read (a demo database's
+    passwords, kept beside it so that ``make demo`` can show them again)."""
+    lines = ["演示账号 / demo logins (用户名 / user, 角色 / role, 密码 / password)"]
+    lines += [f"  {u:<22} {r:<14} {p}" for u, r, p in rows]
+    if enterprise:
+        lines.append(f"  demo_enterprise → {enterprise}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
 
 
 @app.command(name="import")

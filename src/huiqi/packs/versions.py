@@ -7,14 +7,16 @@ supersedes the version of the same pack published before it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from huiqi.errors import Conflict, InputError, NotFoundError, PackError
+from huiqi.errors import Conflict, InputError, NotFoundError, PackError, Problem
 from huiqi.facts.catalogue import Catalogue
 from huiqi.messages import message
 from huiqi.rules.loader import load_pack
@@ -106,14 +108,22 @@ def upload(s: Session, key: str, files: Sequence[tuple[str, bytes]], w: Where,
 def load(key: str, files: Sequence[tuple[str, bytes]], cat: Catalogue | None = None) -> Pack:
     """Check and load stored files; :class:`PackError` with every problem if they fail."""
     with materialised(key, files) as root:
-        pack = load_pack(root, cat)
+        try:
+            pack = load_pack(root, cat)
+        except PackError as exc:  # name files as stored, not where they were written
+            raise PackError([_relative(p, root) for p in exc.problems], key) from None
     if pack.id != key:
-        from huiqi.errors import Problem
-
         raise PackError([Problem(code="pack.id_mismatch", file="pack.yaml", line=1,
                                  message=message("pack.id_mismatch", found=pack.id, pack=key))],
                         key)
     return pack
+
+
+def _relative(p: Problem, root: Path) -> Problem:
+    prefix = str(root) + "/"
+    if p.file and p.file.startswith(prefix):
+        return dataclasses.replace(p, file=p.file[len(prefix):])
+    return p
 
 
 def publish(s: Session, key: str, v: PackVersion, w: Where, cat: Catalogue | None = None

@@ -120,6 +120,25 @@ def clauses(ctx: Context, key: str) -> list[ClausePublic]:
             for c in pack.clauses()]
 
 
+@requires(Permission.POLICY_READ)
+def files(ctx: Context, key: str, number: int) -> list[tuple[str, bytes]]:
+    """The stored files of a version (its policy YAML and texts)."""
+    with ctx.db.read() as s:
+        return PV.files_of(s, PV.get_version(s, key, number).id)
+
+
+@requires(Permission.POLICY_READ)
+def pack_of(ctx: Context, key: str, number: int | None = None) -> Pack:
+    """The checked pack of the published version (or of version ``number``; a version that
+    fails checking raises :class:`PackError`)."""
+    with ctx.db.read() as s:
+        v = PV.published(s, key) if number is None else PV.get_version(s, key, number)
+        if v.status == PV.PUBLISHED:
+            return loaded(ctx, key, v)
+        stored = PV.files_of(s, v.id)
+    return PV.load(key, stored)
+
+
 # ------------------------------------------------------------------ loaded packs
 
 def remember(ctx: Context, version_id: int, pack: Pack) -> None:

@@ -1,0 +1,210 @@
+"""Totals over the stored match results (the latest run of each published version): per
+clause the count by status and the money, and what the published policies would pay by
+policy, industry and district — for the staff console and the leadership dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from huiqi.packs import versions as PV
+from huiqi.store.models import Entity, MatchResult, MatchRun, PackVersion
+
+from .context import Context, requires
+from .permissions import Permission
+
+STATUSES = ("eligible", "needs_review", "undetermined", "not_eligible")
+
+
+@dataclass
+class Tally:
+    """Counts by status and money of one clause (or one industry, district …)."""
+
+    key: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    amount: Decimal = Decimal(0)       # payable to the eligible
+    potential: Decimal = Decimal(0)    # would be payable to the undetermined and under review
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class PackTotals:
+    pack: str
+    number: int
+    version_key: str
+    as_of: dt.date | None
+    clauses: list[Tally]
+
+
+@dataclass
+class Overview:
+    """What the published policies would pay, as of each pack's latest run."""
+
+    packs: list[PackTotals]
+    by_policy: list[Tally]
+    by_industry: list[Tally]
+    by_district: list[Tally]
+    entities: int
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((t.amount for t in self.by_policy), Decimal(0))
+
+    @property
+    def potential(self) -> Decimal:
+        return sum((t.potential for t in self.by_policy), Decimal(0))
+
+    def count(self, status: str) -> int:
+        return sum(t.counts[status] for t in self.by_policy)
+
+
+def _latest(s: Session, v: PackVersion) -> dt.date | None:
+    return s.scalar(select(func.max(MatchRun.as_of)).where(MatchRun.pack_version_id == v.id))
+
+
+def _clauses(s: Session, v: PackVersion, day: dt.date) -> dict[str, Tally]:
+    out: dict[str, Tally] = {}
+    stmt = (select(MatchResult.clause_key, MatchResult.status, func.count(),
+                   func.sum(MatchResult.amount), func.sum(MatchResult.potential_amount))
+            .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day)
+            .group_by(MatchResult.clause_key, MatchResult.status))
+    for key, status, n, amount, potential in s.execute(stmt):
+        _count(out.setdefault(key, Tally(key)), status, n, amount, potential)
+    return out
+
+
+@requires(Permission.RESULT_READ)
+def pack_totals(ctx: Context, pack: str, as_of: dt.date | None = None) -> PackTotals:
+    """Per clause of the published version of ``pack``: counts by status and money (kept in
+    memory until another run is stored)."""
+    with ctx.db.read() as s:
+        v = PV.published(s, pack)
+        day = as_of or _latest(s, v)
+        stamp = ("pack-totals", v.id, day, s.scalar(select(func.max(MatchRun.id))))
+        hit = ctx.platform.cache.get(stamp)
+        if isinstance(hit, PackTotals):
+            return hit
+        found = {} if day is None else _clauses(s, v, day)
+    from .policies import loaded
+
+    order = [c.key for c in loaded(ctx, pack, v).clauses()]
+    out = PackTotals(pack=pack, number=v.number, version_key=v.version_key or "", as_of=day,
+                     clauses=[found.get(k, Tally(k)) for k in order])
+    _forget(ctx, "pack-totals", keep=32)
+    ctx.platform.cache[stamp] = out
+    return out
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    credit_code: str
+    name: str
+    condition: str
+    shortfall: Decimal | None
+    potential_amount: Decimal | None
+    unit: str = ""
+
+
+@requires(Permission.RESULT_READ)
+def near_misses(ctx: Context, pack: str, clause: str, as_of: dt.date | None = None,
+                limit: int = 20) -> tuple[int, list[NearMiss]]:
+    """From the stored results of the latest run (or of ``as_of``): the entities that miss
+    ``clause`` by exactly one condition with a measurable gap, closest first; and how many
+    there are. The same answer as the population engine's, read instead of recomputed."""
+    with ctx.db.read() as s:
+        v = PV.published(s, pack)
+        day = as_of or _latest(s, v)
+        if day is None:
+            return 0, []
+        rows = s.execute(select(Entity.credit_code, Entity.name, MatchResult.detail,
+                                MatchResult.potential_amount)
+                         .join(Entity, Entity.id == MatchResult.entity_id)
+                         .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day,
+                                MatchResult.clause_key == clause,
+                                MatchResult.status == "not_eligible"))
+        found = []
+        for code, name, detail, potential in rows:
+            failed = (detail or {}).get("failed") or []
+            gaps = {g["condition"]: g for g in (detail or {}).get("gaps") or []}
+            if len(failed) != 1 or failed[0] not in gaps:
+                continue
+            gap = gaps[failed[0]]
+            found.append(NearMiss(code, name, failed[0],
+                                  Decimal(str(gap["shortfall"])) if gap.get("shortfall")
+                                  is not None else None,
+                                  Decimal(potential) if potential is not None else None,
+                                  str(gap.get("unit") or "")))
+    found.sort(key=lambda n: (n.condition, n.shortfall or Decimal(0), n.credit_code))
+    return len(found), found[:limit]
+
+
+def _forget(ctx: Context, kind: str, keep: int) -> None:
+    old = [k for k in ctx.platform.cache if isinstance(k, tuple) and k[:1] == (kind,)]
+    for k in old[:max(0, len(old) - keep + 1)]:
+        ctx.platform.cache.pop(k, None)
+
+
+@requires(Permission.RESULT_READ)
+def overview(ctx: Context) -> Overview:
+    """Every published pack's latest stored run, in total and by policy, industry, district.
+
+    One grouped scan per pack; the answer is kept in memory until a run is stored or a
+    version is published (both change the stamp it is kept under)."""
+    with ctx.db.read() as s:
+        published = PV.all_published(s)
+        stamp = ("overview", s.scalar(select(func.max(MatchRun.id))),
+                 tuple(v.id for _k, v in published))
+        hit = ctx.platform.cache.get(stamp)
+        if isinstance(hit, Overview):
+            return hit
+        entities = s.scalar(select(func.count(Entity.id))) or 0
+        by: dict[str, dict[str, Tally]] = {"policy": {}, "industry": {}, "district": {}}
+        packs = []
+        for key, v in published:
+            day = _latest(s, v)
+            clauses: dict[str, Tally] = {}
+            if day is not None:
+                stmt = (select(MatchResult.clause_key, Entity.industry, Entity.district,
+                               MatchResult.status, func.count(), func.sum(MatchResult.amount),
+                               func.sum(MatchResult.potential_amount))
+                        .join(Entity, Entity.id == MatchResult.entity_id)
+                        .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day)
+                        .group_by(MatchResult.clause_key, Entity.industry, Entity.district,
+                                  MatchResult.status))
+                for clause, industry, district, status, n, amount, potential in s.execute(stmt):
+                    for into, k in ((clauses, clause),
+                                    (by["policy"], f"{key}/{clause.split('/')[0]}"),
+                                    (by["industry"], industry or "unknown"),
+                                    (by["district"], district or "unknown")):
+                        _count(into.setdefault(k, Tally(k)), status, n, amount, potential)
+            packs.append(PackTotals(key, v.number, v.version_key or "", day,
+                                    list(clauses.values())))
+
+    def ranked(d: dict[str, Tally]) -> list[Tally]:
+        return sorted(d.values(), key=lambda t: (-t.amount, -t.potential, t.key))
+
+    out = Overview(packs=packs, by_policy=ranked(by["policy"]),
+                   by_industry=ranked(by["industry"]), by_district=ranked(by["district"]),
+                   entities=entities)
+    _forget(ctx, "overview", keep=1)
+    ctx.platform.cache[stamp] = out
+    return out
+
+
+def _count(t: Tally, status: str, n: int, amount: object, potential: object) -> None:
+    t.counts[status] = t.counts.get(status, 0) + int(n)
+    if status == "eligible":
+        t.amount += Decimal(str(amount or 0))
+    elif status in ("undetermined", "needs_review"):
+        t.potential += Decimal(str(potential or 0))
+
+
+__all__ = ["NearMiss", "Overview", "PackTotals", "Tally", "near_misses", "overview", "pack_totals"]

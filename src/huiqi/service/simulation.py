@@ -1,0 +1,188 @@
+"""Simulations over the stored entities: what a reform (a reform file, as
+:mod:`huiqi.population.reform` reads it, or a draft version of the pack) would cost
+against the published version, and who gains and who loses. Changes nothing.
+
+Only the clauses the reform touches are matched on both sides (by the population engine,
+DuckDB); per entity the change is the reform's payable total over those clauses minus
+the published version's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from huiqi.errors import PackError, UsageError
+from huiqi.packs import versions as PV
+from huiqi.packs.files import materialised
+from huiqi.rules.model import Pack
+from huiqi.text import Text
+
+from .context import Context, requires
+from .enterprises import today
+from .permissions import Permission
+from .policies import loaded
+
+REFORM_FILE = "reform.yaml"
+ZERO = Decimal(0)
+
+
+@dataclass
+class Change:
+    """Before and after for one group (an industry, a district, a clause)."""
+
+    key: str
+    before: Decimal = ZERO
+    after: Decimal = ZERO
+    gainers: int = 0
+    losers: int = 0
+    eligible_before: int = 0
+    eligible_after: int = 0
+
+    @property
+    def change(self) -> Decimal:
+        return self.after - self.before
+
+
+@dataclass
+class Comparison:
+    pack: str
+    title: Text
+    as_of: dt.date
+    baseline_version: str
+    reform_version: str
+    entities: int
+    clauses: list[str]
+    gainers: int = 0
+    losers: int = 0
+    newly_qualify: int = 0
+    drop_out: int = 0
+    cost_before: Decimal = ZERO
+    cost_after: Decimal = ZERO
+    by_clause: list[Change] = field(default_factory=list)
+    by_industry: list[Change] = field(default_factory=list)
+    by_district: list[Change] = field(default_factory=list)
+    largest: list[tuple[str, str, Decimal, Decimal]] = field(default_factory=list)
+
+    @property
+    def cost_change(self) -> Decimal:
+        return self.cost_after - self.cost_before
+
+
+@requires(Permission.SIMULATION_RUN)
+def compare(ctx: Context, pack: str, *, reform: str | None = None, number: int | None = None,
+            as_of: dt.date | None = None) -> Comparison:
+    """The published version of ``pack`` against a reform file's text, or against version
+    ``number`` (a draft). A reform that fails checking raises :class:`PackError` with its
+    problems located in ``reform.yaml``."""
+    day = as_of or today(ctx)
+    with ctx.db.read() as s:
+        v = PV.published(s, pack)
+        base_files = PV.files_of(s, v.id)
+        other = PV.get_version(s, pack, number) if number is not None else None
+        other_files = PV.files_of(s, other.id) if other is not None else None
+    base = loaded(ctx, pack, v)
+    if reform is not None:
+        title, new, keys = _reform(pack, base_files, reform)
+        reform_version = new.version_id
+    else:
+        if other_files is None or other is None:
+            raise UsageError(Text("请选择草稿版本或填写改革方案", "choose a draft or write a reform"))
+        new = PV.load(pack, other_files)
+        keys = sorted({c.key for c in base.clauses()} | {c.key for c in new.clauses()})
+        title = Text(f"{pack} 第 {other.number} 版", f"{pack} version {other.number}")
+        reform_version = new.version_id
+    from .population import _rows, _table
+
+    table, names = _table(ctx, day)
+    dims = _dimensions(table)
+    before = _by_entity(_rows(base, day, table, [k for k in keys if base.clause(k)]))
+    after = _by_entity(_rows(new, day, table, [k for k in keys if new.clause(k)]))
+    out = Comparison(pack=pack, title=title, as_of=day, baseline_version=base.version_id,
+                     reform_version=reform_version, entities=len(names), clauses=keys)
+    groups: dict[str, dict[str, Change]] = {"industry": {}, "district": {}, "clause": {}}
+    changes = []
+    for eid in sorted(set(before) | set(after)):
+        b, a = before.get(eid, {}), after.get(eid, {})
+        total_b = sum((x[1] for x in b.values()), ZERO)
+        total_a = sum((x[1] for x in a.values()), ZERO)
+        out.cost_before += total_b
+        out.cost_after += total_a
+        qual_b = any(x[0] == "eligible" for x in b.values())
+        qual_a = any(x[0] == "eligible" for x in a.values())
+        out.gainers += total_a > total_b
+        out.losers += total_a < total_b
+        out.newly_qualify += qual_a and not qual_b
+        out.drop_out += qual_b and not qual_a
+        industry, district = dims.get(eid, ("unknown", "unknown"))
+        for dim, value in (("industry", industry), ("district", district)):
+            g = groups[dim].setdefault(value, Change(value))
+            g.before += total_b
+            g.after += total_a
+            g.gainers += total_a > total_b
+            g.losers += total_a < total_b
+        for clause in set(b) | set(a):
+            sb, mb = b.get(clause, ("absent", ZERO))
+            sa, ma = a.get(clause, ("absent", ZERO))
+            g = groups["clause"].setdefault(clause, Change(clause))
+            g.before += mb
+            g.after += ma
+            g.gainers += ma > mb
+            g.losers += ma < mb
+            g.eligible_before += sb == "eligible"
+            g.eligible_after += sa == "eligible"
+        if total_a != total_b:
+            changes.append((eid, names.get(eid, ""), total_b, total_a))
+
+    def ranked(d: dict[str, Change]) -> list[Change]:
+        return sorted(d.values(), key=lambda c: (-abs(c.change), -c.after, c.key))
+
+    out.by_industry = ranked(groups["industry"])
+    out.by_district = ranked(groups["district"])
+    out.by_clause = sorted(groups["clause"].values(), key=lambda c: keys.index(c.key)
+                           if c.key in keys else len(keys))
+    out.largest = sorted(changes, key=lambda c: (-abs(c[3] - c[2]), c[0]))[:20]
+    return out
+
+
+def _reform(key: str, files: list[tuple[str, bytes]], text: str
+            ) -> tuple[Text, Pack, list[str]]:
+    from huiqi.population.reform import load_reform
+    from huiqi.rules.loader import load_pack
+
+    with materialised(key, files) as root:
+        baseline = load_pack(root)
+        path = root.parent / REFORM_FILE
+        path.write_text(text, encoding="utf-8")
+        try:
+            ref = load_reform(path, baseline)
+        except PackError as exc:
+            where = str(path)
+            problems = [dataclasses.replace(p, file=REFORM_FILE) if p.file in (where, None)
+                        else p for p in exc.problems]
+            raise PackError(problems, REFORM_FILE) from None
+    return ref.title, ref.pack, sorted(set(ref.affected) | set(ref.removed))
+
+
+def _by_entity(rows: list[dict[str, Any]]) -> dict[str, dict[str, tuple[str, Decimal]]]:
+    """entity → clause → (status, amount payable)."""
+    out: dict[str, dict[str, tuple[str, Decimal]]] = defaultdict(dict)
+    for r in rows:
+        amount = Decimal(r["amount"]) if r["amount"] is not None else ZERO
+        out[r["enterprise_id"]][r["clause"]] = (r["status"], amount)
+    return out
+
+
+def _dimensions(table: Any) -> dict[str, tuple[str, str]]:
+    cols = table.column_names
+    ids = table.column("id").to_pylist()
+    ind = table.column("industry").to_pylist() if "industry" in cols else [None] * len(ids)
+    dis = table.column("district").to_pylist() if "district" in cols else [None] * len(ids)
+    return {i: (a or "unknown", b or "unknown") for i, a, b in zip(ids, ind, dis, strict=True)}
+
+
+__all__ = ["Change", "Comparison", "compare"]

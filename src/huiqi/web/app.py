@@ -1,0 +1,64 @@
+"""Adds the pages to an application built by :func:`huiqi.api.create_app`: the templates,
+the static files shipped with the package (htmx, ECharts, the style sheet), the routers
+of each area, and an HTML page for an unknown address asked for by a browser."""
+
+from __future__ import annotations
+
+import inspect
+from importlib import resources
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from huiqi.errors import NotFoundError
+from huiqi.text import Text
+
+from .templates import environment
+
+#: Where page routes live; everything else is the API's (problem+json errors).
+PAGE_PREFIXES = ("/calculator", "/match", "/staff", "/dashboard", "/login", "/logout", "/my",
+                 "/static")
+
+
+def install(app: FastAPI) -> None:
+    from .routes import (
+        audit,
+        calculator,
+        dashboard,
+        enterprises,
+        home,
+        imports,
+        matches,
+        policies,
+        results,
+        simulation,
+    )
+
+    app.state.templates = environment()
+    static = resources.files("huiqi.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for module in (home, calculator, matches, policies, enterprises, results, simulation,
+                   imports, audit, dashboard):
+        app.include_router(module.router)
+    api_http_error = app.exception_handlers.get(HTTPException)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404 and _wants_page(request):
+            from .pages import error_page
+
+            return error_page(request, NotFoundError(Text("页面", "page"), request.url.path))
+        assert api_http_error is not None
+        result = api_http_error(request, exc)
+        return await result if inspect.isawaitable(result) else result
+
+    app.add_exception_handler(HTTPException, not_found)
+
+
+def _wants_page(request: Request) -> bool:
+    path = request.url.path
+    return path == "/" or path.startswith(PAGE_PREFIXES) or (
+        "text/html" in request.headers.get("accept", ""))

@@ -1,0 +1,14 @@
+"""The application (API and pages) for an ASGI server:
+``uvicorn --factory huiqi.web.asgi:app``. The settings come from ``HUIQI_*``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from huiqi.settings import service_settings
+
+
+def app() -> FastAPI:
+    from . import create_app
+
+    return create_app(service_settings(), warm=True)

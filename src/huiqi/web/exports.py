@@ -1,0 +1,92 @@
+"""A match summary to download (PDF and Excel), and the stored results of a clause
+(CSV and Excel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from huiqi.engine.format import fmt_money
+from huiqi.engine.result import STATUS_TEXT, Status
+from huiqi.text import Lang
+
+from . import pdf, sheets
+from .view import Row, Summary
+
+
+def _w(lang: Lang, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _window(r: Row, lang: Lang) -> str:
+    if r.window is None:
+        return ""
+    return f"{r.window[0]} – {r.window[1]}"
+
+
+def _why(r: Row, lang: Lang) -> list[str]:
+    out = list(r.why)
+    out += [_w(lang, "缺:", "missing: ") + m for m in r.missing]
+    out += [_w(lang, "待审:", "review: ") + m for m in r.reviews]
+    return out
+
+
+def _header(lang: Lang) -> list[str]:
+    return [_w(lang, "条款", "Clause"), _w(lang, "编号", "Key"), _w(lang, "状态", "Status"),
+            _w(lang, "金额", "Amount"), _w(lang, "申报时间", "Window"),
+            _w(lang, "原因、差距与缺少的信息", "Why, gaps and missing facts")]
+
+
+def _lines(s: Summary, lang: Lang) -> list[str]:
+    who = s.name or _w(lang, "访客(未登录)", "Visitor (not signed in)")
+    if s.code:
+        who += f"  {s.code}"
+    return [who,
+            _w(lang, f"评估日 {s.as_of} · 政策包 {', '.join(s.versions)}",
+               f"As of {s.as_of} · packs {', '.join(s.versions)}"),
+            _w(lang, f"符合条件可获资金合计:{fmt_money(s.total)}",
+               f"Total payable if eligible: {fmt_money(s.total)}")]
+
+
+def _rows(s: Summary, lang: Lang, money: bool) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    for r in s.shown:
+        amount: Any = ""
+        if r.status == "eligible" and r.amount is not None:
+            amount = r.amount if money else fmt_money(r.amount)
+        elif r.potential is not None and r.status != "not_eligible":
+            amount = _w(lang, f"可能 {fmt_money(r.potential)}", f"up to {fmt_money(r.potential)}")
+        out.append([r.title, r.key, STATUS_TEXT[Status(r.status)].get(lang), amount,
+                    _window(r, lang), _why(r, lang)])
+    return out
+
+
+def summary_pdf(s: Summary, lang: Lang) -> bytes:
+    rows = [[*r[:5], "\n".join(r[5])] for r in _rows(s, lang, money=False)]
+    foot = _w(lang, f"另有 {s.hidden} 个条款明显不符合,未列出。", f"{s.hidden} clearly unmet clauses "
+              "are not listed.") if s.hidden else ""
+    return pdf.document(_w(lang, "惠企政策匹配摘要", "huiqi policy match summary"),
+                        _lines(s, lang), _header(lang), rows, [58, 44, 22, 30, 34, 85], foot)
+
+
+def summary_xlsx(s: Summary, lang: Lang) -> bytes:
+    return sheets.xlsx(_w(lang, "政策匹配", "Matches"), _header(lang),
+                       _rows(s, lang, money=True), _lines(s, lang), [36, 30, 12, 16, 24, 70])
+
+
+RESULT_HEADER = ("credit_code", "name", "district", "industry", "status", "amount",
+                 "potential_amount", "failed", "missing", "as_of", "version")
+
+
+def result_rows(items: Sequence[Any]) -> list[list[Any]]:
+    from decimal import Decimal
+
+    return [[r.credit_code, r.name, r.district, r.industry, r.status,
+             Decimal(r.amount) if r.amount is not None else None,
+             Decimal(r.potential_amount) if r.potential_amount is not None else None,
+             list(r.failed), list(r.missing), r.as_of, r.version_key] for r in items]
+
+
+def filename(stem: str, day: dt.date, suffix: str) -> str:
+    return f"{stem}-{day.isoformat()}.{suffix}"

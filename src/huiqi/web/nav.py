@@ -1,0 +1,48 @@
+"""The navigation: the sections a person may open, by their role's permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from huiqi.service.permissions import Permission, Role
+
+if TYPE_CHECKING:
+    from .pages import Page
+
+
+@dataclass(frozen=True)
+class Item:
+    href: str
+    label: str
+    key: str
+
+
+def navigation(p: Page) -> list[Item]:
+    t = p.t
+    out = [Item("/calculator", t("政策计算器", "Calculator"), "calculator")]
+    a = p.actor
+    if a is None:
+        return out
+    if a.role is Role.ENTERPRISE and a.entity_code:
+        out.append(Item(f"/match/{a.entity_code}", t("我的政策", "My policies"), "match"))
+        out.append(Item(f"/match/{a.entity_code}/calendar", t("申报日历", "Calendar"),
+                        "calendar"))
+        out.append(Item(f"/staff/enterprises/{a.entity_code}", t("企业档案", "Profile"),
+                        "enterprises"))
+        return out
+    if p.may(Permission.RESULT_READ):
+        out.append(Item("/dashboard", t("领导看板", "Dashboard"), "dashboard"))
+    if p.may(Permission.POLICY_READ):
+        out.append(Item("/staff/policies", t("政策", "Policies"), "policies"))
+    if p.may(Permission.ENTERPRISE_READ):
+        out.append(Item("/staff/enterprises", t("企业", "Enterprises"), "enterprises"))
+    if p.may(Permission.RESULT_READ):
+        out.append(Item("/staff/results", t("匹配结果", "Results"), "results"))
+    if p.may(Permission.SIMULATION_RUN):
+        out.append(Item("/staff/simulation", t("政策模拟", "Simulation"), "simulation"))
+    if p.may(Permission.IMPORT_READ):
+        out.append(Item("/staff/imports", t("数据导入", "Imports"), "imports"))
+    if p.may(Permission.AUDIT_READ):
+        out.append(Item("/staff/audit", t("审计日志", "Audit log"), "audit"))
+    return out

@@ -1,0 +1,101 @@
+"""PDF documents (ReportLab): a title, a few lines about it, and a table.
+
+Chinese needs a CJK font. WenQuanYi Micro Hei (Debian's ``fonts-wqy-microhei``, 4.6 MB,
+Apache-2.0 or GPLv3 with the font exception) is embedded, subset to the characters used,
+when it (or WenQuanYi Zen Hei) is installed at Debian's paths. Without one, ReportLab's built-in Adobe
+CID font STSong-Light is referenced: the PDF is still valid and readers that carry the
+Adobe-GB1 fonts show it, but the font is not embedded.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+FONT_PATHS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+)
+FONT = "HuiqiCJK"
+FALLBACK = "STSong-Light"
+
+
+def font_file() -> Path | None:
+    """The CJK TrueType font to embed, if one is installed."""
+    for candidate in FONT_PATHS:
+        p = Path(candidate)
+        if p.is_file():
+            return p
+    return None
+
+
+@cache
+def font() -> str:
+    """Register the CJK font once per process; its ReportLab name."""
+    from reportlab.pdfbase import pdfmetrics
+
+    path = font_file()
+    if path is not None:
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
+        return FONT
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
+    return FALLBACK
+
+
+def document(title: str, lines: Sequence[str], header: Sequence[str],
+             rows: Sequence[Sequence[str]], widths: Sequence[float], footer: str = "") -> bytes:
+    """A landscape A4 PDF: ``title``, ``lines`` under it, then a table (widths in mm)."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        Flowable,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    name = font()
+    h1 = ParagraphStyle("h1", fontName=name, fontSize=16, leading=22, spaceAfter=4)
+    body = ParagraphStyle("body", fontName=name, fontSize=9, leading=13, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=name, fontSize=8, leading=11, wordWrap="CJK")
+    head = ParagraphStyle("head", parent=cell, textColor=colors.white)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=12 * mm,
+                            rightMargin=12 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
+                            title=title, author="huiqi 惠企")
+
+    def para(text: str, style: ParagraphStyle) -> Paragraph:
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+    story: list[Flowable] = [para(title, h1)]
+    story += [para(line, body) for line in lines]
+    story.append(Spacer(1, 4 * mm))
+    data = [[para(h, head) for h in header]] + [[para(str(v), cell) for v in r] for r in rows]
+    table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1d4e89")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b7c3")),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f8")]),
+    ]))
+    story.append(table)
+    if footer:
+        story += [Spacer(1, 3 * mm), para(footer, body)]
+    doc.build(story)
+    return buf.getvalue()
+
+
+__all__ = ["document", "font", "font_file"]

@@ -1,0 +1,133 @@
+"""The policy calculator without an account: a short questionnaire that asks only the
+facts the published policies need, the one that settles the most clauses first, and
+matches again after each answer. The answers travel in the form; nothing is stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from huiqi.engine.serialize import full_match_dict
+from huiqi.service import calculator as C
+from huiqi.service.enterprises import today
+from huiqi.text import Text
+
+from .. import exports
+from ..pages import PUBLIC, Page, PageDep, Pages
+from ..view import summary
+from .matches import XLSX, _download, explained
+
+router = Pages()
+MAX_ANSWERS = 200
+
+
+async def _form(p: Page) -> tuple[dict[str, str], set[str], dict[str, str]]:
+    """The answers so far, the questions skipped, and the other fields of the form."""
+    form = await p.request.form()
+    answers: dict[str, str] = {}
+    skipped: set[str] = set()
+    other: dict[str, str] = {}
+    for k, v in form.multi_items():
+        if not isinstance(v, str) or len(v) > 200:
+            continue
+        if k.startswith("a:") and len(answers) < MAX_ANSWERS:
+            answers[k[2:202]] = v
+        elif k == "skip" and len(skipped) < MAX_ANSWERS:
+            skipped.add(v)
+        elif k == "value" and "value" in other:  # several boxes ticked (a set of values)
+            other["value"] += "|" + v
+        else:
+            other[k] = v
+    return answers, skipped, other
+
+
+def _data(m: C.Matches, name: str, lang: Any) -> dict[str, Any]:
+    return {"enterprise": None, "name": name, "as_of": m.day.isoformat(), "packs": [
+        {"pack": key, **full_match_dict(mt, res, lang)} for key, mt, res in m.results]}
+
+
+def _step(p: Page, answers: dict[str, str], skipped: set[str], finish: bool, name: str,
+          status: int = 200) -> Response:
+    day = today(p.platform.system())
+    m = C.match(p.platform, answers, day, name)
+    asked = set(answers) | skipped
+    q = None if finish else C.next_question(m, asked - set(m.problems))
+    if m.problems:  # ask a wrongly answered question again, with what is wrong
+        key = next(iter(m.problems))
+        q = _question(m, key) or q
+    s = summary(_data(m, name, p.lang), p.lang)
+    total = len(m.clauses())
+    return p.render("calculator.html", status=status, q=q, answers=answers,
+                    skipped=sorted(skipped), s=s, settled=total - m.undetermined(),
+                    total=total, left=C.remaining(m, asked), problems=m.problems, name=name,
+                    done=q is None)
+
+
+def _question(m: C.Matches, key: str) -> C.Question | None:
+    for _k, mt, res in m.results:
+        for c in res.clauses:
+            for miss in c.missing:
+                if miss.key == key:
+                    return C.question(miss, mt)
+    fact, _, year = key.partition("@")
+    from huiqi.engine.result import Missing
+
+    if m.results:
+        return C.question(Missing(fact, int(year) if year.isdigit() else None), m.results[0][1])
+    return None
+
+
+@router.page("GET", "/calculator", PUBLIC)
+def start(p: PageDep) -> Response:
+    return _step(p, {}, set(), False, "")
+
+
+@router.page("POST", "/calculator", PUBLIC)
+async def answer(p: PageDep) -> Response:
+    answers, skipped, other = await _form(p)
+    q = other.get("q", "")
+    action = other.get("action", "answer")
+    if q:
+        value = other.get("value", "").strip()
+        if action == "skip" or (action == "answer" and not value):
+            skipped.add(q)
+            answers.pop(q, None)
+        elif action == "answer":
+            answers[q] = value
+    return _step(p, answers, skipped, action == "result", other.get("name", "")[:100])
+
+
+@router.page("POST", "/calculator/clause", PUBLIC)
+async def clause(p: PageDep) -> Response:
+    answers, _skipped, other = await _form(p)
+    day = today(p.platform.system())
+    m = C.match(p.platform, answers, day)
+    key = other.get("clause", "")
+    data = _data(m, other.get("name", ""), p.lang)
+    pack = next((mt.pack for _k, mt, _r in m.results if mt.pack.clause(key)), None)
+    if pack is None:
+        from huiqi.errors import NotFoundError
+
+        raise NotFoundError(Text("条款", "clause"), key[:100])
+    return explained(p, data, key, base=None, pack_obj=pack)
+
+
+@router.page("POST", "/calculator/summary.pdf", PUBLIC)
+async def summary_pdf(p: PageDep) -> Response:
+    s = await _summary(p)
+    return _download(exports.summary_pdf(s, p.lang), "application/pdf",
+                     exports.filename("huiqi-calculator", s.as_of, "pdf"))
+
+
+@router.page("POST", "/calculator/summary.xlsx", PUBLIC)
+async def summary_xlsx(p: PageDep) -> Response:
+    s = await _summary(p)
+    return _download(exports.summary_xlsx(s, p.lang), XLSX,
+                     exports.filename("huiqi-calculator", s.as_of, "xlsx"))
+
+
+async def _summary(p: Page) -> Any:
+    answers, _skipped, other = await _form(p)
+    m = C.match(p.platform, answers, today(p.platform.system()))
+    return summary(_data(m, other.get("name", "")[:100], p.lang), p.lang)

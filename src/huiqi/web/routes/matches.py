@@ -1,0 +1,93 @@
+"""The enterprise side, signed in: every clause that fits or nearly fits, one clause's
+explanation beside the policy text, the calendar of windows, the summary as PDF and
+Excel. An enterprise user sees only its own enterprise (the service refuses the rest)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Response
+
+from huiqi.api.routes.params import CodePath, Day, IdPath
+from huiqi.service import matching, policies
+from huiqi.service.permissions import Permission
+
+from .. import exports
+from ..calendar import calendar
+from ..citations import citations_of, policy_text
+from ..pages import Page, PageDep, Pages
+from ..view import Summary, explanation, summary
+
+router = Pages()
+READ = Permission.ENTERPRISE_READ
+
+
+def _match(p: Page, code: str, as_of: Any = None) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(matching.match_one_json(p.ctx, code, as_of, None, True,
+                                                              p.lang))
+    return data
+
+
+@router.page("GET", "/match/{code}", READ)
+def matches(p: PageDep, code: CodePath, as_of: Day = None, all: bool = False
+            ) -> Response:
+    s = summary(_match(p, code, as_of), p.lang)
+    return p.render("matches.html", s=s, code=code.upper(), show_all=all,
+                    base=f"/match/{code.upper()}")
+
+
+@router.page("GET", "/match/{code}/calendar", READ)
+def windows(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
+    data = _match(p, code, as_of)
+    s = summary(data, p.lang)
+    packs = [policies.pack_of(p.ctx, pm["pack"]) for pm in data["packs"]]
+    cal = calendar(packs, s.as_of, p.lang, {r.key for r in s.shown})
+    return p.render("calendar.html", s=s, cal=cal, code=code.upper(),
+                    base=f"/match/{code.upper()}")
+
+
+@router.page("GET", "/match/{code}/summary.pdf", READ)
+def summary_pdf(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
+    s = summary(_match(p, code, as_of), p.lang)
+    return _download(exports.summary_pdf(s, p.lang), "application/pdf",
+                     exports.filename(f"huiqi-{code.upper()}", s.as_of, "pdf"))
+
+
+@router.page("GET", "/match/{code}/summary.xlsx", READ)
+def summary_xlsx(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
+    s = summary(_match(p, code, as_of), p.lang)
+    return _download(exports.summary_xlsx(s, p.lang), XLSX,
+                     exports.filename(f"huiqi-{code.upper()}", s.as_of, "xlsx"))
+
+
+@router.page("GET", "/match/{code}/{policy}/{clause}", READ)
+def clause(p: PageDep, code: CodePath, policy: IdPath, clause: IdPath, as_of: Day = None
+           ) -> Response:
+    data = _match(p, code, as_of)
+    return explained(p, data, f"{policy}/{clause}", base=f"/match/{code.upper()}")
+
+
+def explained(p: Page, data: dict[str, Any], key: str, base: str | None,
+              pack_obj: Any = None) -> Response:
+    """A clause's explanation beside its policy's text (signed in, or for a visitor)."""
+    pack, c, ex = explanation(data, key)
+    pk = pack_obj or policies.pack_of(p.ctx, pack)
+    spec = pk.clause(key)
+    pol = pk.policy(c["policy"])
+    assert spec is not None and pol is not None
+    text = policy_text(pol, citations_of(spec))
+    s: Summary = summary(data, p.lang)
+    row = next(r for r in s.rows if r.key == key)
+    return p.render("clause.html", s=s, row=row, ex=ex, pol=pol, spec=spec, text=text,
+                    base=base)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body: bytes, media: str, name: str) -> Response:
+    from urllib.parse import quote
+
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})

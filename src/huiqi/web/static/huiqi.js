@@ -1,0 +1,51 @@
+/* huiqi 惠企 — small progressive enhancements: charts (Apache ECharts) drawn from the data
+   of the table beside them; keyboard focus moved to new content after an htmx swap. */
+(function () {
+  "use strict";
+  var palette = ["#1d4e89", "#e07b00", "#2e7d32", "#8e24aa", "#00838f", "#c62828"];
+
+  function draw(el) {
+    if (!window.echarts || el.dataset.drawn) { return; }
+    var src = document.getElementById(el.dataset.chart);
+    if (!src) { return; }
+    var spec = JSON.parse(src.textContent);
+    var horizontal = spec.horizontal !== false;
+    var cat = { type: "category", data: spec.labels, axisLabel: { width: 140, overflow: "truncate" } };
+    var compact = new Intl.NumberFormat(document.documentElement.lang || "zh-CN", { notation: "compact" });
+    var val = { type: "value", name: spec.unit || "", axisLabel: { formatter: function (v) { return compact.format(v); } } };
+    var option = {
+      color: palette, animation: false,
+      tooltip: { trigger: spec.type === "pie" ? "item" : "axis" },
+      legend: { top: 0 },
+      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      series: spec.series.map(function (s) {
+        var out = { name: s.name, type: spec.type === "pie" ? "pie" : "bar", stack: spec.stack ? "all" : undefined,
+          data: s.values.map(Number) };
+        if (spec.type === "pie") {
+          out.radius = ["35%", "65%"];
+          out.data = s.values.map(function (v, i) { return { name: spec.labels[i], value: Number(v) }; });
+        }
+        return out;
+      })
+    };
+    if (spec.type !== "pie") {
+      option.xAxis = horizontal ? val : cat;
+      option.yAxis = horizontal ? Object.assign({ inverse: true }, cat) : val;
+    }
+    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    chart.setOption(option);
+    el.dataset.drawn = "1";
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function drawAll(root) {
+    (root || document).querySelectorAll("[data-chart]").forEach(draw);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    drawAll(e.target);
+    var focus = e.target.querySelector("[data-focus]");
+    if (focus) { focus.focus(); }
+  });
+})();

@@ -1,0 +1,146 @@
+"""Matches as a person reads them: one row per clause with its status, amount, window,
+why it fails and what is missing — the clauses that fit or nearly fit first; those
+clearly not met (several basic conditions fail) are counted, not listed, as the CLI does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from huiqi.text import Lang
+
+ORDER = {"eligible": 0, "needs_review": 1, "undetermined": 2, "not_eligible": 3}
+
+
+@dataclass
+class Row:
+    pack: str
+    key: str
+    policy: str
+    clause: str
+    title: str
+    status: str
+    amount: Decimal | None
+    potential: Decimal | None
+    window: tuple[dt.date, dt.date] | None
+    why: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    reviews: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failed: int = 0
+    near: bool = True
+
+    def window_state(self, day: dt.date) -> str | None:
+        if self.window is None:
+            return None
+        a, b = self.window
+        return "open" if a <= day <= b else "upcoming" if day < a else "closed"
+
+    @property
+    def href(self) -> str:
+        return f"{self.policy}/{self.clause}"
+
+
+@dataclass
+class Summary:
+    """Every clause of every published pack for one enterprise (or visitor)."""
+
+    name: str
+    code: str | None
+    as_of: dt.date
+    versions: list[str]
+    rows: list[Row]
+    not_in_force: list[str]
+
+    @property
+    def shown(self) -> list[Row]:
+        return [r for r in self.rows if r.near]
+
+    @property
+    def hidden(self) -> int:
+        return sum(1 for r in self.rows if not r.near)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((r.amount or Decimal(0) for r in self.rows if r.status == "eligible"),
+                   Decimal(0))
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+
+def _dec(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
+
+
+def _gap_in(c: dict[str, Any]) -> str | None:
+    if c.get("gap"):
+        return str(c["gap"])
+    for k in c.get("children", []):
+        g = _gap_in(k)
+        if g:
+            return g
+    return None
+
+
+def _labels(conds: list[dict[str, Any]], into: dict[str, str]) -> dict[str, str]:
+    for c in conds:
+        into[c["path"]] = str(c["label"])
+        _labels(c.get("children", []), into)
+    return into
+
+
+def row(pack: str, clause: dict[str, Any], ex: dict[str, Any]) -> Row:
+    """One clause from its match (``clause_dict``) and explanation (``explanation_dict``,
+    already in one language)."""
+    why = []
+    for c in ex["conditions"]:
+        if c["outcome"] == "not_met":
+            gap = _gap_in(c)
+            why.append(f"{c['label']}:{gap}" if gap else str(c["label"]))
+    window = None
+    if clause.get("window"):
+        a, b = clause["window"]
+        window = (dt.date.fromisoformat(a), dt.date.fromisoformat(b))
+    failed = len(clause.get("failed", []))
+    labels = _labels(ex["conditions"], {})
+    near = not (clause["status"] == "not_eligible" and (
+        failed > 2 or (not clause.get("gaps") and failed > 1)))
+    return Row(pack=pack, key=clause["key"], policy=clause["policy"], clause=clause["clause"],
+               title=str(ex["title"]), status=clause["status"], amount=_dec(clause["amount"]),
+               potential=_dec(clause["potential_amount"]), window=window, why=why,
+               missing=[str(m) for m in ex.get("missing", [])],
+               reviews=[labels.get(x, x) for x in clause.get("needs_review", [])],
+               notes=[str(n) for n in ex.get("notes", [])],
+               failed=failed, near=near)
+
+
+def summary(data: dict[str, Any], lang: Lang) -> Summary:
+    """From a match as the API serves it (``MatchPublic`` as JSON, explained in ``lang``)."""
+    rows: list[Row] = []
+    not_in_force: list[str] = []
+    for pm in data["packs"]:
+        exs = {e["key"]: e for e in pm.get("explanations") or []}
+        for c in pm["clauses"]:
+            rows.append(row(pm["pack"], c, exs[c["key"]]))
+        not_in_force.extend(pm.get("not_in_force", []))
+    rows.sort(key=lambda r: (ORDER[r.status], r.failed, -(r.potential or 0)))
+    return Summary(name=data.get("name", ""), code=data.get("enterprise"),
+                   as_of=dt.date.fromisoformat(str(data["as_of"])),
+                   versions=[pm["pack_version"] for pm in data["packs"]], rows=rows,
+                   not_in_force=not_in_force)
+
+
+def explanation(data: dict[str, Any], key: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The pack, clause match and explanation of clause ``key`` in a served match."""
+    for pm in data["packs"]:
+        for c, e in zip(pm["clauses"], pm.get("explanations") or [], strict=False):
+            if c["key"] == key:
+                return pm["pack"], c, e
+    from huiqi.errors import NotFoundError
+    from huiqi.text import Text
+
+    raise NotFoundError(Text("条款", "clause"), key)

@@ -1,0 +1,151 @@
+"""The access matrix of the pages: every page route against every role (and a visitor).
+
+The routes come from the application's route table, so a new page without a declared
+rule, or without a sample request below, fails this test. A refused role gets the
+refusal page (403) and the refusal is in the audit log; a visitor is sent to sign in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from huiqi.api import create_app as api_app
+from huiqi.api.access import PUBLIC, SELF, endpoints, rule_of
+from huiqi.packs.files import read_folder
+from huiqi.service import audit
+from huiqi.service.permissions import GRANTS, Permission, Role
+from huiqi.store.database import Database
+from huiqi.web import create_app
+from service_fixtures import PASSWORD, ROLES, make_settings
+
+from .conftest import LANGUAGE, Site
+
+OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
+             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1"}
+
+
+def _files() -> list[tuple[str, tuple[str, bytes]]]:
+    return [("files", (f"language/{p}", c)) for p, c in read_folder(LANGUAGE)]
+
+
+#: A request each page accepts when the rights are there.
+SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/login"): {"data": {"username": "u_reviewer", "password": PASSWORD}},
+    ("POST", "/calculator/clause"): {"data": {"clause": "lang/rd_subsidy"}},
+    ("POST", "/staff/policies"): {"data": {"pack": "language"}, "files": "pack"},
+    ("POST", "/staff/policies/{pack}/{number}/files/{path:path}"): {"data": {"content": "id: x\n"}},
+    ("POST", "/staff/simulation"): {"data": {"pack": "language", "source": "draft",
+                                             "number": "1"}},
+    ("POST", "/staff/imports"): {"files": "csv"},
+}
+
+
+def _apps() -> tuple[FastAPI, FastAPI]:
+    settings = make_settings()
+    return (create_app(settings, database=Database.connect("sqlite://")),
+            api_app(settings, database=Database.connect("sqlite://")))
+
+
+def pages(app: FastAPI, api: FastAPI) -> list[tuple[str, str, Any]]:
+    """The routes the pages add to the API (everything but the API's own)."""
+    served = {(m, p) for m, p, _ in endpoints(api)}
+    return [(m, p, r) for m, p, r in endpoints(app) if (m, p) not in served]
+
+
+def test_every_route_of_the_site_declares_a_rule() -> None:
+    app, _api = _apps()
+    assert [f"{m} {p}" for m, p, r in endpoints(app) if rule_of(r) is None] == []
+
+
+def test_a_page_without_a_rule_is_caught() -> None:
+    app, api = _apps()
+
+    @app.get("/staff/forgotten")
+    def forgotten() -> dict[str, str]:
+        return {}
+
+    assert [f"{m} {p}" for m, p, r in pages(app, api) if rule_of(r) is None] == [
+        "GET /staff/forgotten"]
+
+
+def expected(role: str | None, permission: str) -> bool:
+    if permission == PUBLIC:
+        return True
+    if role is None:
+        return False
+    return permission == SELF or GRANTS[Role(role)].get(Permission(permission)) is not None
+
+
+ROUTES = [(m, p) for m, p, _ in pages(*_apps())]
+
+
+def _request(site: Site, method: str, path: str, code: str) -> Any:
+    sample = dict(SAMPLES.get((method, path), {}))
+    values = {**OWN_PATHS, "code": code}
+    url = path
+    for k, v in values.items():
+        url = url.replace("{" + k + "}", str(v))
+    files = sample.pop("files", None)
+    if files == "pack":
+        sample["files"] = _files()
+    elif files == "csv":
+        sample["files"] = {"file": ("firms.csv", b"id,name\n91370212MA3NEW0100,x\n")}
+    if method == "POST":
+        sample.setdefault("data", {})
+        sample["data"] = {**sample["data"], "csrf": site.csrf()}
+    return site.client.request(method, url, follow_redirects=False, **sample)
+
+
+def _denials(site: Site, username: str) -> int:
+    total, _rows = audit.entries(site.platform.system(), audit.AuditQuery(
+        actor=username, outcome="denied", limit=1))
+    return total
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_page_access_matrix(site: Site, method: str, path: str) -> None:
+    route = next(r for m, p, r in endpoints(site.client.app) if (m, p) == (method, path))
+    declared = rule_of(route)
+    assert declared is not None, f"{method} {path} declares no rule"
+    permission, _scope = declared
+    if method == "POST" and (method, path) not in SAMPLES and _has_form(route):
+        pytest.fail(f"add a sample request for {method} {path} to SAMPLES")
+    for role in (None, *ROLES):
+        site.sign_in(role)
+        before = _denials(site, f"u_{role}") if role else 0
+        r = _request(site, method, path, site.world.own)
+        where = f"{method} {path} as {role or 'visitor'}: {r.status_code} {r.text[:300]}"
+        if expected(role, permission):
+            assert r.status_code != 403, where
+            assert r.status_code < 500, where
+            assert not r.headers.get("location", "").startswith("/login"), where
+        elif role is None:
+            assert r.status_code == 303, where
+            assert r.headers["location"].startswith("/login?next="), where
+        else:
+            assert r.status_code == 403, where
+            assert r.headers["content-type"].startswith("text/html"), where
+            assert "无权访问" in r.text, where
+            assert _denials(site, f"u_{role}") == before + 1, f"{where}: refusal not audited"
+        if "{code}" in path and role == "enterprise" and expected(role, permission):
+            r = _request(site, method, path, site.world.other)
+            assert r.status_code == 403, f"{where} (another enterprise)"
+            assert "无权访问" in r.text
+
+
+def _has_form(route: Any) -> bool:
+    dependant = getattr(route, "dependant", None)
+    return bool(dependant and dependant.body_params)
+
+
+def test_forms_of_a_signed_in_user_need_the_form_token(site: Site) -> None:
+    site.sign_in("policy_officer")
+    r = site.client.post("/staff/policies/language/1/check", follow_redirects=False)
+    assert r.status_code == 422 and "表单已过期" in r.text
+    r = site.client.post("/staff/policies/language/1/check", data={"csrf": "0" * 32})
+    assert r.status_code == 422
+    r = site.client.post("/staff/policies/language/1/check", data={"csrf": site.csrf()})
+    assert r.status_code == 200

@@ -1,0 +1,298 @@
+"""The pages in a real browser: Debian's Chromium, driven by Playwright, against the app
+served by uvicorn in a thread on a free port of 127.0.0.1, over a test database with the
+policy packs published, a generated park matched, and one account of each role.
+
+The tests save screenshots of the main pages into docs/screenshots/ (the README shows
+them). Without Chromium they are skipped, unless HUIQI_REQUIRE_BROWSER=1 (CI), where
+they fail and say how to install it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from huiqi.packs.files import read_folder
+from service_fixtures import ROOT, make_settings
+
+PASSWORD = "Browser-Test-Pass-9"
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DAY = dt.date(2025, 6, 1)
+ENTERPRISES = 300
+
+pytestmark = pytest.mark.slow
+
+
+def chromium() -> str:
+    """Debian's Chromium, or skip (fail under HUIQI_REQUIRE_BROWSER=1) saying how to get it."""
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()
+                                         else None)
+    if found is None:
+        why = ("Chromium is not installed: `apt-get install -y chromium fonts-wqy-microhei` "
+               "(the browser tests drive Debian's Chromium; Playwright downloads none)")
+        if os.environ.get("HUIQI_REQUIRE_BROWSER") == "1":
+            pytest.fail(why)
+        pytest.skip(why)
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _build(url: str) -> dict[str, str]:
+    """A database like the demo's, smaller: packs, a park, accounts, stored results; and a
+    draft of the language test pack with a mistake in it."""
+    from sqlalchemy import func, select
+
+    from huiqi import generator
+    from huiqi.facts.catalogue import default_catalogue
+    from huiqi.registry.imports import import_enterprises
+    from huiqi.service import accounts, matching, policies
+    from huiqi.service.context import Platform
+    from huiqi.service.permissions import Role
+    from huiqi.store.database import Database
+    from huiqi.store.models import Entity, MatchResult
+
+    settings = make_settings(database_url=url)
+    db = Database.connect(url)
+    db.upgrade()
+    platform = Platform(db, settings)
+    ctx = platform.system()
+    for key in ("national", "seed"):
+        v = policies.upload(ctx, key, read_folder(ROOT / "policies" / key))
+        policies.publish(ctx, key, v.number)
+    files = dict(read_folder(ROOT / "tests" / "packs" / "language"))
+    files["lang.yaml"] = files["lang.yaml"].replace(b'when: park == "\xe6\xb5\x8b\xe8\xaf\x95\xe5\x8c\xba"',
+                                                    b"when: park == \xe6\xb5\x8b\xe8\xaf\x95\xe5\x8c\xba and", 1)
+    policies.upload(ctx, "language", sorted(files.items()), "draft with a mistake")
+    cat = default_catalogue()
+    import_enterprises(db, cat, generator.enterprises(ENTERPRISES, 7, DAY, cat), by="system",
+                       at=platform.now(), source="generator", display="browser tests")
+    for key in ("national", "seed"):
+        matching.run(ctx, key, DAY)
+    with db.read() as s:  # the enterprise user: the one that can get the most
+        code = s.execute(select(Entity.credit_code).join(MatchResult, MatchResult.entity_id
+                                                         == Entity.id)
+                         .where(MatchResult.status == "eligible").group_by(Entity.credit_code)
+                         .order_by(func.sum(MatchResult.amount).desc()).limit(1)).scalar_one()
+    for role in Role:
+        accounts.create(ctx, f"b_{role.value}", f"测试{role.label.zh}", role, PASSWORD,
+                        code if role is Role.ENTERPRISE else None)
+    db.dispose()
+    return {"code": code}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    import uvicorn
+
+    from huiqi.web import create_app
+
+    chromium()
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'huiqi.db'}"
+    info = _build(url)
+    app = create_app(make_settings(database_url=url), warm=True)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                        access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield {**info, "base": f"http://127.0.0.1:{port}"}
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(server: dict[str, str]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: dict[str, str]) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
+                                  base_url=server["base"])
+    context.set_default_timeout(15_000)
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    yield p
+    context.close()
+    assert errors == [], errors
+
+
+def shot(page: Any, name: str, full: bool = False) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
+
+
+def sign_in(page: Any, role: str) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(f"b_{role}")
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def test_an_enterprise_user_sees_its_matches_and_one_explanation(page: Any,
+                                                                  server: dict[str, str]) -> None:
+    sign_in(page, "enterprise")
+    assert page.url.endswith(f"/match/{server['code']}")
+    rows = page.locator("tr[data-clause]")
+    assert rows.count() > 0
+    total = page.locator("[data-total]").inner_text()
+    assert re.fullmatch(r"¥[1-9][\d,]*(\.\d\d)?", total), total
+    shot(page, "enterprise-matches")
+    eligible = page.locator("tr[data-clause]:has(.status-eligible) th a").first
+    title = eligible.inner_text()
+    eligible.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().startswith(title)
+    assert page.locator(".cond.met").count() > 0
+    assert page.locator("mark").count() > 0  # the cited sentences, highlighted
+    shot(page, "clause-explanation")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/match/{server['code']}")
+    shot(page, "phone-matches")
+
+
+def _answer(page: Any) -> None:
+    """Answer the question on screen as a small industrial enterprise in Xiamen might."""
+    form = page.locator("#question")
+    radios = form.locator("input[name=value]")
+    if radios.count() and radios.first.get_attribute("type") in ("radio", "checkbox"):
+        values = [radios.nth(i).get_attribute("value") for i in range(radios.count())]
+        label = form.locator("legend").inner_text()
+        negative = any(w in label for w in ("列入", "禁止", "失信", "异常", "不适用", "违法"))
+        choice = ("false" if negative else "true") if "true" in values else (
+            "none" if "none" in values else values[0])
+        form.locator(f"input[name=value][value='{choice}']").check()
+    else:
+        box = form.locator("#q-value")
+        kind = box.get_attribute("type")
+        hint = form.inner_text()
+        if kind == "date":
+            value = "2018-03-01"
+        elif box.get_attribute("inputmode") == "decimal":
+            value = "8%" if "比例" in hint else "30" if "数字" in hint else "5000000"
+        else:
+            options = form.locator("datalist option")
+            value = options.first.get_attribute("value") if options.count() else "厦门火炬高新区"
+        box.fill(value)
+    form.get_by_role("button", name="下一题").click()
+
+
+def test_a_visitor_answers_the_questionnaire_and_gets_a_result(page: Any) -> None:
+    page.goto("/calculator")
+    question = page.locator("#q-label")
+    assert question.is_visible()
+    shot(page, "calculator-question")
+    for _ in range(60):
+        if page.locator("#result-h").count():
+            break
+        before = page.locator("input[name=q]").get_attribute("value")
+        _answer(page)
+        page.wait_for_function(
+            "q => !document.querySelector('input[name=q]') || "
+            "document.querySelector('input[name=q]').value !== q || "
+            "document.querySelector('#q-error')", arg=before)
+        if page.locator("#q-error").count():
+            page.get_by_role("button", name="不清楚,跳过").click()
+            page.wait_for_load_state()
+    assert page.locator("#result-h").is_visible()
+    assert page.locator("tr[data-clause]").count() > 0
+    shot(page, "calculator-result")
+
+
+def test_a_policy_officer_sees_a_drafts_error_inline_then_publishes_a_good_one(page: Any) -> None:
+    sign_in(page, "policy_officer")
+    page.goto("/staff/policies/language/1")
+    page.get_by_role("button", name="检查").click()
+    alert = page.locator("#check .alert")
+    alert.wait_for()
+    assert "未通过检查" in alert.inner_text() and "lang.yaml:" in alert.inner_text()
+    shot(page, "policy-check-error")
+    alert.locator("a").first.click()
+    page.wait_for_load_state()
+    bad = page.locator(".line.bad")
+    assert bad.count() == 1 and "测试区" in bad.inner_text()
+    editor = page.get_by_label("lang.yaml")
+    editor.fill(editor.input_value().replace("when: park == 测试区 and", 'when: park == "测试区"'))
+    page.get_by_role("button", name="另存为新草稿").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/staff/policies/language/2")
+    page.get_by_role("button", name="检查").click()
+    page.locator("#check .notice").wait_for()
+    page.get_by_role("button", name="发布").click()
+    page.wait_for_load_state()
+    assert "已发布" in page.locator(".notice").inner_text()
+    shot(page, "policy-published")
+
+
+def test_an_import_with_a_bad_row_shows_the_report(page: Any) -> None:
+    from huiqi.registry.credit_code import make
+
+    sign_in(page, "case_officer")
+    page.goto("/staff/imports")
+    c1, c2 = make("9", "1", "350200", "MA8BRW01"), make("9", "1", "350200", "MA8BRW02")
+    csv = f"id,name,revenue@2024,industry\n{c1},一号科技有限公司,100,other\n" \
+          f"{c2},二号科技有限公司,abc,造船\n"
+    page.set_input_files("#file", files=[{"name": "企业数据.csv", "mimeType": "text/csv",
+                                          "buffer": csv.encode()}])
+    page.get_by_role("button", name="导入").click()
+    page.wait_for_load_state()
+    report = page.locator("#report")
+    assert "校验报告" in report.inner_text()
+    cells = [c.inner_text() for c in report.locator("tbody tr").first.locator("td").all()]
+    assert cells[:3] == ["3", "3", "abc"], cells
+    shot(page, "import-report")
+
+
+def test_a_user_without_the_right_is_refused(page: Any) -> None:
+    sign_in(page, "reviewer")
+    response = page.goto("/staff/audit")
+    assert response is not None and response.status == 403
+    assert "无权访问" in page.get_by_role("heading", level=1).inner_text()
+    shot(page, "refused")
+
+
+def test_screens_of_the_console_and_the_dashboard(page: Any, server: dict[str, str]) -> None:
+    sign_in(page, "leadership")
+    assert page.url.endswith("/dashboard")
+    page.locator("[data-chart] svg").first.wait_for()
+    shot(page, "dashboard", full=True)
+    sign_in(page, "policy_officer")
+    page.goto("/staff/policies/seed/1/text/xm-torch-voucher")
+    shot(page, "policy-text")
+    page.goto(f"/staff/enterprises/{server['code']}")
+    shot(page, "enterprise-profile")
+    page.goto("/staff/simulation")
+    page.locator("select#pack").select_option("seed")  # the sample reform is of the seed pack
+    page.get_by_role("button", name="测算").click()
+    page.locator("#simulation [data-cost-change]").wait_for(timeout=60_000)
+    page.locator("#simulation [data-chart] svg").first.wait_for()
+    shot(page, "simulation", full=True)
