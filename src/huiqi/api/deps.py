@@ -36,7 +36,9 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def current_actor(request: Request, platform: PlatformDep, creds: Credentials) -> Actor:
+async def current_actor(request: Request, platform: PlatformDep, creds: Credentials) -> Actor:
+    # one indexed lookup, well under a millisecond: cheaper on the event loop than a hop to
+    # a worker thread and back (measured: bench/RESULTS.md, API load)
     return sessions.authenticate(platform, creds.credentials if creds else None,
                                  client_ip(request))
 

@@ -58,6 +58,17 @@ def match_one_json(ctx: Context, code: str, as_of: dt.date | None = None,
     and language, then served from memory (``match_cache_mb`` per process)."""
     day = as_of or today(ctx)
     memo = _memo(ctx)
+    if memo is not None and pack is None:
+        # the cache's key, read as two plain rows (this runs on every request)
+        with ctx.db.rows() as conn:
+            stamp = tuple(conn.execute(select(PackVersion.id).where(
+                PackVersion.status == PV.PUBLISHED).order_by(PackVersion.id)).scalars())
+            row = conn.execute(select(Entity.id, Entity.revision).where(
+                Entity.credit_code == code.strip().upper())).first()
+        if row is not None:
+            hit = memo.get((row[0], row[1], stamp, day, explain, lang, pack))
+            if hit is not None:
+                return hit
     with ctx.db.read() as s:
         if pack is None:  # the published versions, read without building objects
             stamp = tuple(s.execute(select(PackVersion.id).where(

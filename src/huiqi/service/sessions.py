@@ -135,7 +135,7 @@ def authenticate(platform: Platform, token: str | None, ip: str | None = None) -
     if not token:
         _refused(platform, ip, "auth.required")
     now = platform.now()
-    with platform.db.read() as s:  # plain rows, no objects: this runs on every request
+    with platform.db.rows() as s:  # plain rows, no session: this runs on every request
         row = s.execute(
             select(AuthSession.expires_at, AuthSession.revoked_at, Account.username,
                    Account.role, Account.id, Account.entity_id, Account.active,

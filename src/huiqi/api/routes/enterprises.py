@@ -77,10 +77,12 @@ def set_facts(code: CodePath, body: FactsUpdate, ctx: ContextDep) -> list[FactCh
 
 
 @router.get("/{code}/match", openapi_extra=READ, response_model=MatchPublic)
-def match(code: CodePath, ctx: ContextDep, lg: LangDep, as_of: Day = None,
-          pack: Annotated[str | None, Query(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")] = None,
-          explain: bool = True, lang: Lang = None) -> Response:
+async def match(code: CodePath, ctx: ContextDep, lg: LangDep, as_of: Day = None,
+                pack: Annotated[str | None, Query(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")] = None,
+                explain: bool = True, lang: Lang = None) -> Response:
     """匹配全部已发布政策并解释 / Match every published pack, with explanations."""
+    # CPU-bound and short (served from memory once computed): run on the event loop; a
+    # worker thread would only add a hop, as threads do not run Python in parallel
     return Response(matching.match_one_json(ctx, code, as_of, pack, explain,
                                             lg if lang or explain else None),
                     media_type="application/json")
