@@ -172,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--cache-mb", type=int, default=64,
                     help="HUIQI_MATCH_CACHE_MB of the server (0: every request computed)")
+    ap.add_argument("--precompute", action=argparse.BooleanOptionalAction, default=True,
+                    help="HUIQI_MATCH_PRECOMPUTE: the server computes every match at start-up")
+    ap.add_argument("--settle", type=int, default=0,
+                    help="seconds to let the server precompute before any load")
     ap.add_argument("--database", type=Path, default=ROOT / "var" / "bench" / "huiqi.db")
     ap.add_argument("--append", action="store_true", help="add the results to bench/RESULTS.md")
     args = ap.parse_args(argv)
@@ -185,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "HUIQI_ENV": "production", "HUIQI_SECRET_KEY": secrets.token_urlsafe(48),
-           "HUIQI_DATABASE_URL": url, "HUIQI_MATCH_CACHE_MB": str(args.cache_mb)}
+           "HUIQI_DATABASE_URL": url, "HUIQI_MATCH_CACHE_MB": str(args.cache_mb),
+           "HUIQI_MATCH_PRECOMPUTE": "true" if args.precompute else "false"}
     log = (args.database.parent / "serve.log").open("wb")
     server = subprocess.Popen([HUIQI, "serve", "--port", str(port), "--workers",
                                str(args.workers)], env=env, cwd=ROOT, start_new_session=True,
@@ -193,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, object]] = {}
     try:
         wait_up(base)
+        time.sleep(args.settle)
         token = login(base, user, password)
         run_wrk(base, token, codes, False, args.connections, args.warmup, args.threads)
         for explain in (False, True):
@@ -228,7 +234,10 @@ def append(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> N
         f"HUIQI_ENV=production, HUIQI_MATCH_CACHE_MB={args.cache_mb}"
         + (": every request computed" if args.cache_mb == 0 else
            ": responses kept per entity revision, so repeated enterprises are served from "
-           "memory") + "), on 127.0.0.1, same 2 cores as the load generator",
+           "memory")
+        + (f"; HUIQI_MATCH_PRECOMPUTE=true: every match computed into that memory at start-up, "
+           f"{args.settle} s allowed before the load" if args.precompute and args.cache_mb else "")
+        + "), on 127.0.0.1, same 2 cores as the load generator",
         f"- load: `wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency`, "
         "each request `GET /enterprises/{code}/match` for the next of "
         f"{len(codes_of(args.database)):,} enterprises in turn, signed in (bearer token, "

@@ -25,6 +25,7 @@
 | ``HUIQI_IMPORT_MAX_PROBLEMS`` | ``1000`` | problems listed in an import report (the rest are counted) |
 | ``HUIQI_PAGE_SIZE_MAX`` | ``500`` | largest page a list in the API returns |
 | ``HUIQI_MATCH_CACHE_MB`` | ``64`` | memory per server process for computed matches (0: none) |
+| ``HUIQI_MATCH_PRECOMPUTE`` | ``true`` | at start-up, compute every enterprise's match into that memory |
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Settings(BaseSettings):
     import_max_problems: int = Field(default=1000, ge=1, description="problems listed")
     page_size_max: int = Field(default=500, ge=1, description="largest page in the API")
     match_cache_mb: int = Field(default=64, ge=0, description="cache of computed matches")
+    match_precompute: bool = Field(default=True, description="compute every match at start-up")
 
     def today(self) -> dt.date:
         return self.as_of or dt.date.today()

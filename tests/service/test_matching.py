@@ -84,3 +84,24 @@ def test_results_of_a_clause_filtered_and_paginated(world: World, published: str
     page = matching.clause_results(officer, "language", clause, offset=1, limit=1)
     assert (page.total, len(page.items)) == (3, 1)
     assert page.items[0].credit_code == sorted(statuses)[1]
+
+
+def test_precomputed_matches_are_what_would_be_computed_and_never_stale(
+        world: World, published: str) -> None:
+    _rich(world, CODE_A, "900000")
+    admin = world.ctx("admin")
+    computed = matching.precompute(admin, DAY)
+    assert computed >= 3  # every entity
+    assert matching.precompute(admin, DAY) == 0  # already there
+    memo = matching._memo(admin)
+    assert memo is not None
+    hits = memo.hits
+    cached = matching.match_one_json(admin, CODE_A, DAY, explain=False)
+    assert memo.hits == hits + 1
+    fresh = matching.match_one(admin, CODE_A, DAY, explain=False).model_dump_json().encode()
+    assert cached == fresh
+    # a change to the enterprise makes the precomputed answer unreachable, not stale
+    _rich(world, CODE_A, "10")
+    after = matching.match_one_json(admin, CODE_A, DAY, explain=False)
+    assert after != cached
+    assert after == matching.match_one(admin, CODE_A, DAY, explain=False).model_dump_json().encode()

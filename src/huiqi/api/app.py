@@ -44,6 +44,13 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
 
             ctx = platform.system()
             warm_packs(ctx, today(ctx))
+            if settings.match_precompute:  # fill the response cache in the background
+                import threading
+
+                from huiqi.service.matching import precompute
+
+                threading.Thread(target=precompute, args=(ctx, today(ctx)), daemon=True,
+                                 name="huiqi-precompute").start()
         yield
 
     app = FastAPI(title="huiqi 惠企", version=_version(), description=DESCRIPTION,

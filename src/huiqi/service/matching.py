@@ -93,6 +93,38 @@ def match_one_json(ctx: Context, code: str, as_of: dt.date | None = None,
     return data
 
 
+def precompute(ctx: Context, day: dt.date | None = None, batch: int = 500) -> int:
+    """Compute every entity's match (without explanations) into the response cache, as the
+    server starts: the enterprise pages and ``GET /enterprises/{code}/match`` are then
+    served from memory. Entries are keyed by the entity's revision and the published
+    versions, so a change to either makes them unreachable rather than stale. Returns
+    how many were computed; stops when the cache is full."""
+    memo = _memo(ctx)
+    if memo is None:
+        return 0
+    day = day or today(ctx)
+    done = 0
+    last = 0
+    while True:
+        with ctx.db.read() as s:
+            stamp = tuple(s.execute(select(PackVersion.id).where(
+                PackVersion.status == PV.PUBLISHED).order_by(PackVersion.id)).scalars())
+            versions = [(k, v) for k, v in PV.all_published(s) if v.id in stamp]
+            ents = list(s.scalars(select(Entity).where(Entity.id > last).order_by(Entity.id)
+                                  .limit(batch)))
+            if not ents or not versions:
+                return done
+            for e in ents:
+                key = (e.id, e.revision, stamp, day, False, None, None)
+                if memo.get(key) is None:
+                    data = _compute(ctx, s, e, versions, day, False, None).model_dump_json()
+                    memo.put(key, data.encode())
+                    done += 1
+                    if memo.size > 0.9 * memo.max_bytes:
+                        return done
+            last = ents[-1].id
+
+
 def _memo(ctx: Context) -> Memo | None:
     size = ctx.settings.match_cache_mb * 1024 * 1024
     if size <= 0:
