@@ -16,7 +16,7 @@ from service_fixtures import World
 
 SERVICES = (accounts, audit, enterprises, imports, matching, policies, population)
 #: Helpers that give nobody any data: the caller's own account, the date, pack caches.
-INTERNAL = {"me", "today", "remember", "loaded", "matcher", "warm"}
+INTERNAL = {"me", "today", "remember", "loaded", "matcher", "warm", "precompute"}
 
 
 def test_every_public_service_function_declares_a_permission() -> None:
