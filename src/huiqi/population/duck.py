@@ -11,7 +11,8 @@ import duckdb
 from huiqi.rules.model import ClauseSpec, Pack
 
 from .dialect import DUCKDB
-from .query import MatchQuery
+from .query import MatchQuery, WideClause
+from .wide import chunks, to_long
 
 
 def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -33,13 +34,32 @@ def match_sql(pack: Pack, as_of: dt.date, con: duckdb.DuckDBPyConnection, source
     return MatchQuery(pack, as_of, DUCKDB, columns_of(con, source), clauses).build(source)
 
 
+def wide_sql(pack: Pack, as_of: dt.date, con: duckdb.DuckDBPyConnection, source: str,
+             clauses: list[ClauseSpec] | None = None) -> tuple[str, list[WideClause]]:
+    """The compact query (:meth:`MatchQuery.build_wide`) and where each clause's results are."""
+    return MatchQuery(pack, as_of, DUCKDB, columns_of(con, source), clauses).build_wide(source)
+
+
 def match_arrow(pack: Pack, as_of: dt.date, table: Any,
-                con: duckdb.DuckDBPyConnection | None = None) -> Any:
-    """Match an Arrow table of enterprises; the results as an Arrow table (long format)."""
+                con: duckdb.DuckDBPyConnection | None = None,
+                clauses: list[ClauseSpec] | None = None) -> Any:
+    """Match an Arrow table of enterprises; the results as an Arrow table (long format).
+
+    The clauses are matched in chunks, each by one compact query
+    (:mod:`huiqi.population.wide`); the rows come enterprise by enterprise, each
+    enterprise's clauses in pack order.
+    """
     con = con or connect()
     con.register("__input", table)
     try:
-        return con.sql(match_sql(pack, as_of, con, "__input")).to_arrow_table()
+        parts = []
+        for chunk in chunks(pack, clauses):
+            sql, layout = wide_sql(pack, as_of, con, "__input", chunk)
+            if layout:
+                parts.append((con.sql(sql).to_arrow_table(), layout))
+        if not parts:
+            return con.sql(match_sql(pack, as_of, con, "__input", [])).to_arrow_table()
+        return to_long(parts)
     finally:
         con.unregister("__input")
 

@@ -13,6 +13,12 @@ over columns:
   registration …) carries an "undefined" flag beside it.
 * A condition is a truth code: 1 met, 0 not met, 2 undetermined, 3 needs review; the
   codes combine by the same tables as :mod:`huiqi.engine.values`.
+* Some values are known never to be NULL (constants, the evaluation date, a record's
+  required field) and some conditions never to be undetermined (a filter over required
+  fields of records): such a condition carries a plain boolean beside its code, and a
+  filter over records uses it — one pass over the records instead of two, and no
+  four-valued arithmetic per record. A required field is never missing: the catalogue
+  refuses a record without it and the columnar layout declares it non-nullable.
 """
 
 from __future__ import annotations
@@ -41,17 +47,45 @@ SCALES = {"money": 2, "ratio": 8, "integer": 0, "decimal": 4}
 class V:
     """A compiled value: ``v`` (numerator, or the value; the truth code for conditions),
     ``d`` the denominator of a number (None = 1), ``u`` SQL that is TRUE when the
-    value is undefined (None = never), ``s``/``sd`` the scales of ``v``/``d``."""
+    value is undefined (None = never), ``s``/``sd`` the scales of ``v``/``d``;
+    ``nn``: the value is never NULL; ``b``: for a truth code that is only ever 1 or 0,
+    a boolean SQL that is TRUE exactly when it is 1."""
 
     v: str
     d: str | None = None
     u: str | None = None
     s: int = 0
     sd: int = 0
+    nn: bool = False
+    b: str | None = None
+
+
+def _outer_call(sql: str, head: str) -> str | None:
+    """The argument of ``head(...)`` if the call spans the whole of ``sql``, else None."""
+    if not (sql.startswith(head + "(") and sql.endswith(")")):
+        return None
+    depth = 0
+    quoted = False
+    for i, ch in enumerate(sql):
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    return sql[len(head) + 1:-1] if i == len(sql) - 1 else None
+    return None
 
 
 def dec(sql: str, s: int) -> str:
-    return f"CAST({sql} AS DECIMAL(38,{s}))"
+    """``sql`` as DECIMAL(38, s) — without a second cast when it already is one."""
+    target = f" AS DECIMAL(38,{s})"
+    inner = _outer_call(sql, "CAST")
+    if inner is not None and inner.endswith(target):
+        return sql
+    return f"CAST({sql}{target})"
 
 
 def any_of(*flags: str | None) -> str | None:
@@ -68,7 +102,7 @@ def lit_decimal(d: Decimal) -> V:
     if s > MAX_SCALE:
         raise RuleError(Text("常数的小数位过多", "a constant has too many decimals"))
     text = format(d, "f")
-    return V(dec(f"'{text}'", s), s=s)
+    return V(dec(f"'{text}'", s), s=s, nn=True)
 
 
 def truth_all(codes: list[str]) -> str:
@@ -111,6 +145,18 @@ def truth_not(a: str) -> str:
     return f"(CASE {a} WHEN 1 THEN 0 WHEN 0 THEN 1 ELSE {a} END)"
 
 
+def two_valued(b: str) -> V:
+    """A condition that is only ever met or not met, from its boolean SQL (never NULL)."""
+    if b in ("TRUE", "FALSE"):
+        return V(TRUE if b == "TRUE" else FALSE, b=b)
+    return V(f"(CASE WHEN {b} THEN 1 ELSE 0 END)", b=b)
+
+
+def _guarded(undef: str | None, test: str) -> str:
+    """``test`` where the value is defined, FALSE where it is not (as a comparison decides)."""
+    return test if undef is None else f"(CASE WHEN {undef} THEN FALSE ELSE {test} END)"
+
+
 class ExprCompiler:
     """Compiles IR nodes of one pack, at one evaluation date, for one dialect.
 
@@ -139,6 +185,7 @@ class ExprCompiler:
                 for name, v in c.values.items():
                     self.values[f"{p.id}/{c.id}:{name}"] = v
         self._lambda = 0
+        self._bound: dict[str, str] = {}  # SQL → the column it was bound to
         self.reg_year = self.col("__reg_year")
 
     # ------------------------------------------------------------------ helpers
@@ -189,14 +236,21 @@ class ExprCompiler:
     def layer_of(self, sql: str) -> int:
         return max((self.layer[m] for m in self._REF.findall(sql)), default=0)
 
+    _IDENT = re.compile(r'^(?:"[^"]*"|`[^`]*`)$')
+
     def bind_sql(self, sql: str, suffix: str = "v") -> str:
-        """Give ``sql`` a column of its own in the first layer after its inputs."""
-        if self.inline:
+        """Give ``sql`` a column of its own in the first layer after its inputs (once: the
+        same SQL bound again is the same column; a bare column is not bound at all)."""
+        if self.inline or self._IDENT.match(sql):
             return sql
+        hit = self._bound.get(sql)
+        if hit is not None:
+            return hit
         name = f"__x{len(self.bindings)}{suffix}"
         level = self.layer_of(sql) + 1
         self.bindings.append((level, name, sql))
         self.layer[name] = level
+        self._bound[sql] = self.col(name)
         return self.col(name)
 
     def layered(self, selects: list[str], source: str) -> str:
@@ -216,8 +270,10 @@ class ExprCompiler:
     def bind(self, x: V) -> V:
         if self.inline:
             return x
-        return V(self.bind_sql(x.v, "v"), self.bind_sql(x.d, "d") if x.d is not None else None,
-                 self.bind_sql(x.u, "u") if x.u is not None else None, x.s, x.sd)
+        v = self.bind_sql(x.v, "v")
+        return V(v, self.bind_sql(x.d, "d") if x.d is not None else None,
+                 self.bind_sql(x.u, "u") if x.u is not None else None, x.s, x.sd, x.nn,
+                 None if x.b is None else (x.b if x.b in ("TRUE", "FALSE") else f"({v} = 1)"))
 
     # ------------------------------------------------------------------ nodes
 
@@ -240,7 +296,7 @@ class ExprCompiler:
         if isinstance(n, ir.Const):
             return self._const(n.value, t)
         if isinstance(n, ir.AsOf):
-            return V(f"DATE '{self.as_of.isoformat()}'")
+            return V(f"DATE '{self.as_of.isoformat()}'", nn=True)
         if isinstance(n, ir.Param):
             pol = self.pack.policy(n.policy)
             assert pol is not None
@@ -275,10 +331,10 @@ class ExprCompiler:
                 amount = f"(-{amount})"
             shifted = (self.sql.add_months(d.v, amount) if n.months
                        else self.sql.add_days(d.v, amount))
-            return V(shifted, u=any_of(d.u, a.u))
+            return V(shifted, u=any_of(d.u, a.u), nn=d.nn and a.nn)
         if isinstance(n, ir.Neg):
             x = self.compile(n.operand)
-            return V(f"(-{x.v})", x.d, x.u, x.s, x.sd)
+            return V(f"(-{x.v})", x.d, x.u, x.s, x.sd, x.nn)
         if isinstance(n, ir.Cmp):
             return self._cmp(n)
         if isinstance(n, ir.Member):
@@ -287,6 +343,8 @@ class ExprCompiler:
             if n.negated:
                 test = f"NOT {test}"
             undef = any_of(item.u, coll.u)
+            if item.nn and coll.nn:
+                return two_valued(_guarded(undef, test))
             head = f"WHEN {undef} THEN 0 " if undef else ""
             return V(f"(CASE {head}WHEN {item.v} IS NULL OR {coll.v} IS NULL THEN 2 "
                      f"WHEN {test} THEN 1 ELSE 0 END)")
@@ -303,10 +361,17 @@ class ExprCompiler:
                     parts.append(m)
 
             flat(n)
-            codes = [self.compile(p).v for p in parts]
+            compiled = [self.compile(p) for p in parts]
+            if all(c.b is not None for c in compiled):
+                joiner = " AND " if cls is ir.And else " OR "
+                return two_valued("(" + joiner.join(str(c.b) for c in compiled) + ")")
+            codes = [c.v for c in compiled]
             return V(truth_all(codes) if cls is ir.And else truth_any(codes))
         if isinstance(n, ir.Not):
-            return V(truth_not(self.compile(n.operand).v))
+            x = self.compile(n.operand)
+            if x.b is not None:
+                return two_valued(f"(NOT {x.b})")
+            return V(truth_not(x.v))
         if isinstance(n, ir.IfElse):
             return self._if(n)
         if isinstance(n, ir.Func):
@@ -328,14 +393,14 @@ class ExprCompiler:
     def _const(self, value: Any, t: T.Type) -> V:
         k = t.kind
         if k is T.Kind.BOOL:
-            return V(TRUE if value else FALSE)
+            return V(TRUE if value else FALSE, b="TRUE" if value else "FALSE")
         if k is T.Kind.NUM or k in (T.Kind.DAYS, T.Kind.MONTHS):
             return lit_decimal(Decimal(value))
         if k is T.Kind.DATE:
-            return V(f"DATE '{value.isoformat()}'")
+            return V(f"DATE '{value.isoformat()}'", nn=True)
         if k is T.Kind.SET:
-            return V(self.sql.array([self.sql.string(str(x)) for x in sorted(value)]))
-        return V(self.sql.string(str(value)))
+            return V(self.sql.array([self.sql.string(str(x)) for x in sorted(value)]), nn=True)
+        return V(self.sql.string(str(value)), nn=True)
 
     def _fact(self, fid: str, t: T.Type) -> V:
         f = self.cat.facts[fid]
@@ -395,15 +460,16 @@ class ExprCompiler:
     def _arith(self, n: ir.Arith) -> V:
         a, b = self.compile(n.left), self.compile(n.right)
         u = any_of(a.u, b.u)
+        nn = a.nn and b.nn
         if n.left.type.kind is T.Kind.DATE:
-            return V(dec(self.sql.days_between(a.v, b.v), 0), u=u)
+            return V(dec(self.sql.days_between(a.v, b.v), 0), u=u, nn=nn)
         if n.op in ("+", "-"):
             an, bn, d, s = self.common(a, b)
-            return V(dec(f"({an} {n.op} {bn})", s), d, u, s, self._dscale(a, b))
+            return V(dec(f"({an} {n.op} {bn})", s), d, u, s, self._dscale(a, b), nn)
         if n.op == "*":
             s = a.s + b.s
             self._check(s)
-            return V(dec(f"({a.v} * {b.v})", s), _mul(a.d, b.d), u, s, self._dscale(a, b))
+            return V(dec(f"({a.v} * {b.v})", s), _mul(a.d, b.d), u, s, self._dscale(a, b), nn)
         # division: (a.v * b.d) / (a.d * b.v), the sign moved to the numerator
         num = a.v if b.d is None else f"({a.v} * {b.d})"
         sn = a.s + (b.sd if b.d is not None else 0)
@@ -413,7 +479,7 @@ class ExprCompiler:
         zero = f"coalesce({b.v} = 0, FALSE)"
         # invariant: the numerator is NULL exactly when the number is missing
         num = f"(CASE WHEN {b.v} IS NULL THEN NULL WHEN {b.v} < 0 THEN -{num} ELSE {num} END)"
-        return V(dec(num, sn), dec(f"abs({den})", sden), any_of(u, zero), sn, sden)
+        return V(dec(num, sn), dec(f"abs({den})", sden), any_of(u, zero), sn, sden, nn)
 
     def _cmp(self, n: ir.Cmp) -> V:
         a, b = self.compile(n.left), self.compile(n.right)
@@ -424,14 +490,20 @@ class ExprCompiler:
             an, bn, _, _ = self.common(a, b)
             test = f"{an} {op} {bn}"
         elif n.left.type.kind is T.Kind.BOOL:
+            if a.b is not None and b.b is not None:
+                return two_valued(f"({a.b} {op} {b.b})")
             return V(f"(CASE WHEN {a.v} = 2 OR {b.v} = 2 THEN 2 WHEN {a.v} {op} {b.v} THEN 1 "
                      f"ELSE 0 END)")
         else:
             test = f"{a.v} {op} {b.v}"
         undef = any_of(a.u, b.u)
-        head = f"WHEN {undef} THEN 0 " if undef else ""
-        return V(f"(CASE {head}WHEN {a.v} IS NULL OR {b.v} IS NULL THEN 2 WHEN {test} THEN 1 "
-                 f"ELSE 0 END)")
+        if a.nn and b.nn:
+            return two_valued(_guarded(undef, f"({test})"))
+        # the comparison itself where it is not NULL; only the rows where it is NULL ask why
+        # (a side missing: undetermined) — coalesce evaluates its second argument for them only
+        code = (f"coalesce(CAST(({test}) AS INTEGER), "
+                f"(CASE WHEN {a.v} IS NULL OR {b.v} IS NULL THEN 2 ELSE 0 END))")
+        return V(f"(CASE WHEN {undef} THEN 0 ELSE {code} END)" if undef else code)
 
     def _if(self, n: ir.IfElse) -> V:
         c = self.compile(n.cond).v
@@ -466,16 +538,16 @@ class ExprCompiler:
             return acc
         x = args[0]
         if name == "abs":
-            return V(f"abs({x.v})", x.d, x.u, x.s, x.sd)
+            return V(f"abs({x.v})", x.d, x.u, x.s, x.sd, x.nn)
         if name == "floor":
             if x.d is None and x.s == 0:
                 return x
             num, den = self._ints(x)
             value = (f"(CASE WHEN {num} >= 0 THEN {self.sql.idiv(num, den)} "
                      f"ELSE -{self.sql.idiv(f'(-{num} + {den} - 1)', den)} END)")
-            return V(dec(value, 0), u=x.u)
+            return V(dec(value, 0), u=x.u, nn=x.nn)
         if name == "year_of":
-            return V(dec(f"year({x.v})", 0), u=x.u)
+            return V(dec(f"year({x.v})", 0), u=x.u, nn=x.nn)
         if name == "known":
             head = f"{x.u} OR " if x.u else ""
             return V(f"(CASE WHEN {head}{x.v} IS NOT NULL THEN 1 ELSE 0 END)")
@@ -487,7 +559,7 @@ class ExprCompiler:
                      f"(CASE WHEN month({a.v}) = 2 AND {d(a.v)} = 29 AND month({b.v}) = 2 AND "
                      f"{d(b.v)} = 28 AND NOT (year({b.v}) % 4 = 0 AND (year({b.v}) % 100 <> 0 OR "
                      f"year({b.v}) % 400 = 0)) THEN 1 ELSE 0 END))")
-            return V(dec(years, 0), u=any_of(a.u, b.u))
+            return V(dec(years, 0), u=any_of(a.u, b.u), nn=a.nn and b.nn)
         raise RuleError(Text(f"无法编译函数 {name}", f"cannot compile the function {name}"))
 
     def _pick(self, a: V, b: V, which: str, t: T.Type) -> V:
@@ -496,7 +568,7 @@ class ExprCompiler:
         if t.kind is T.Kind.NUM or t.kind in (T.Kind.DAYS, T.Kind.MONTHS):
             an, bn, d, s = self.common(a, b)
             value = f"(CASE WHEN {an} IS NULL OR {bn} IS NULL THEN NULL WHEN {an} {op} {bn} THEN {an} ELSE {bn} END)"
-            return V(dec(value, s), d, u, s, self._dscale(a, b))
+            return V(dec(value, s), d, u, s, self._dscale(a, b), a.nn and b.nn)
         value = (f"(CASE WHEN {a.v} IS NULL OR {b.v} IS NULL THEN NULL WHEN {a.v} {op} {b.v} "
                  f"THEN {a.v} ELSE {b.v} END)")
         return V(value, u=u)
@@ -572,11 +644,18 @@ class ExprCompiler:
         rt = self.cat.records[f.record or ""]
         self._lambda += 1
         var = f"r{self._lambda}"
-        code = self._rec_cond(n.cond, var, rt.fields) if n.cond is not None else TRUE
+        cond = self._rec_cond(n.cond, var, rt.fields) if n.cond is not None else V(TRUE, b="TRUE")
+        code = cond.v
         sql = self.sql
-        chosen = sql.filter(col, var, f"{code} = 1") if code != TRUE else col
-        unsure = f"{sql.size(sql.filter(col, var, f'{code} = 2'))} > 0" if code != TRUE else "FALSE"
+        if cond.b is not None:  # two-valued: one pass, a plain boolean per record
+            chosen = sql.filter(col, var, cond.b) if cond.b != "TRUE" else col
+            unsure = "FALSE"
+        else:
+            chosen = sql.filter(col, var, f"{code} = 1")
+            unsure = f"{sql.size(sql.filter(col, var, f'{code} = 2'))} > 0"
         if n.func == "exists":
+            if unsure == "FALSE":
+                return V(f"(CASE WHEN {col} IS NULL THEN 2 WHEN {sql.size(chosen)} > 0 THEN 1 ELSE 0 END)")
             return V(f"(CASE WHEN {col} IS NULL THEN 2 WHEN {sql.size(chosen)} > 0 THEN 1 "
                      f"WHEN {unsure} THEN 2 ELSE 0 END)")
         if n.func == "count":
@@ -602,7 +681,8 @@ class ExprCompiler:
             return V(dec(value, s), u=empty, s=s)
         return V(value, u=empty)
 
-    def _rec_cond(self, cond: ir.Node, var: str, fields: dict[str, Field]) -> str:
+    def _rec_cond(self, cond: ir.Node, var: str, fields: dict[str, Field]) -> V:
+        """A filter's truth code per record (with its boolean when it is two-valued)."""
         outer = self
 
         class _Inner(ExprCompiler):
@@ -610,21 +690,24 @@ class ExprCompiler:
                 if isinstance(n, ir.RecField):
                     fdef = fields[n.field]
                     ref = outer.sql.field(var, n.field)
+                    required = not fdef.optional
                     if fdef.type.kind is T.Kind.BOOL:
+                        if required:
+                            return two_valued(ref)
                         return V(f"(CASE WHEN {ref} IS NULL THEN 2 WHEN {ref} THEN 1 ELSE 0 END)")
                     if fdef.type.kind is T.Kind.NUM:
                         s = SCALES.get(fdef.kind, 0)
-                        return V(dec(ref, s), s=s)
-                    return V(ref)
+                        return V(dec(ref, s), s=s, nn=required)
+                    return V(ref, nn=required)
                 return super()._compile(n)
 
         inner = _Inner.__new__(_Inner)
         inner.__dict__.update(self.__dict__)
         inner.inline = True
         inner._cache = {}
-        code = inner.compile(cond).v
+        out = inner.compile(cond)
         self._lambda = inner._lambda
-        return code
+        return out
 
 
 def _mul(a: str | None, b: str | None) -> str | None:

@@ -16,6 +16,7 @@ several places is computed once):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from huiqi.rules import ir
@@ -40,6 +41,43 @@ class _Clause:
     rec_nodes: dict[str, list[ir.Node]] = field(default_factory=dict)
 
 
+@dataclass
+class _Parts:
+    clause: _Clause
+    status: str                              # the status code (1 eligible, 0, 2, 3)
+    potential: str                           # the rounded amount before stacking
+    failed: list[tuple[str, str]]            # top-level condition id → its truth code
+    gaps: list[tuple[str, str, str]]         # condition id, its truth code, its gap column
+    missing: list[tuple[str, str, str]]      # fact key, SQL true when missing, a guard implied by it
+
+
+@dataclass
+class WideClause:
+    """Where one clause's results are in the compact (wide) query's row."""
+
+    key: str
+    index: int
+    status: str
+    amount: str
+    potential: str
+    failed: list[tuple[str, list[str]]] = field(default_factory=list)   # mask column, ids by bit
+    gaps: list[tuple[str, str]] = field(default_factory=list)           # condition id, column
+    missing: list[tuple[str, list[str]]] = field(default_factory=list)  # mask column, keys by bit
+
+
+WORD_BITS = 62
+
+
+def _words(items: list[tuple[str, str]]) -> list[tuple[list[str], str]]:
+    """Bit masks (BIGINT) of named tests, ``WORD_BITS`` to a word: (names by bit, SQL)."""
+    out = []
+    for start in range(0, len(items), WORD_BITS):
+        chunk = items[start:start + WORD_BITS]
+        bits = " + ".join(f"(CASE WHEN {test} THEN {1 << i} ELSE 0 END)" for i, (_, test) in enumerate(chunk))
+        out.append(([name for name, _ in chunk], f"CAST({bits} AS BIGINT)"))
+    return out
+
+
 class MatchQuery:
     """The SQL for one pack, one date, one dialect, over a table with ``columns``."""
 
@@ -56,6 +94,7 @@ class MatchQuery:
                         if c.policy in in_force]
         keys = {c.spec.key for c in self.clauses}
         self.groups = [g for g in pack.groups if any(k in keys for k in g.clauses)]
+        self._done: list[_Parts] | None = None
 
     def q(self, name: str) -> str:
         return self.sql.ident(name)
@@ -118,16 +157,28 @@ class MatchQuery:
             value = V(v, d, u, s, (value.sd if value.d else 0) + (cap.sd if cap.d else 0))
         return self.ex.bind(value)
 
-    def _round(self, x: V, unit_text: str, mode: str) -> str:
-        """``x`` rounded to a multiple of ``unit`` (exactly; integers inside), as DECIMAL(38, 2)."""
+    def _round(self, x: V, unit_text: str, mode: str, guard: str) -> str:
+        """``x`` rounded to a multiple of ``unit`` (exactly; integers inside), as DECIMAL(38, 2);
+        computed only where ``guard`` holds (NULL elsewhere)."""
         from decimal import Decimal
 
-        unit = Decimal(unit_text)
-        u = lit_decimal(unit)
+        u = lit_decimal(Decimal(unit_text))
         # x / unit = num / den with num, den integers of one scale
         scaled = V(x.v, _mul(x.d, u.v), None, x.s, (x.sd if x.d else 0) + u.s)
-        num, den = self.ex._ints(scaled)
-        a = f"abs({num})"
+        return dec(f"{dec(self._round_int(scaled, mode, guard), 0)} * {u.v}", 2)
+
+    def _round_int(self, x: V, mode: str, guard: str) -> str:
+        """``x`` rounded to an integer by ``mode``, exactly, where ``guard`` holds (else NULL).
+
+        The pieces used more than once (numerator, denominator, quotient) get columns of their
+        own, so that the SQL stays linear in the size of ``x``; they are NULL where the guard
+        does not hold, so the wide integer arithmetic is done only for the rows that need it
+        (a failed condition's gap, an amount that can be paid)."""
+        d = None if x.d is None else f"(CASE WHEN {guard} THEN {x.d} END)"
+        x = V(f"(CASE WHEN {guard} THEN {x.v} END)", d, x.u, x.s, x.sd)
+        num, den = self.ex._ints(x)
+        num, den = self.ex.bind_sql(num), self.ex.bind_sql(den)
+        a = self.ex.bind_sql(f"abs({num})")
         i = self.sql.idiv
         if mode == "half_up":
             k = i(f"(2 * {a} + {den})", f"(2 * {den})")
@@ -136,14 +187,15 @@ class MatchQuery:
         elif mode == "up":
             k = i(f"({a} + {den} - 1)", den)
         else:  # half_even
-            q = i(a, den)
+            q = self.ex.bind_sql(i(a, den))
             r = f"({a} - {q} * {den})"
             k = (f"({q} + (CASE WHEN 2 * {r} > {den} OR (2 * {r} = {den} AND {q} % 2 = 1) "
                  f"THEN 1 ELSE 0 END))")
-        signed = f"(CASE WHEN {num} < 0 THEN -{k} ELSE {k} END)"
-        return dec(f"{dec(signed, 0)} * {u.v}", 2)
+        return f"(CASE WHEN {num} < 0 THEN -{k} ELSE {k} END)"
 
-    def _gap_expr(self, c: ConditionSpec, cols: tuple[V, V]) -> str | None:
+    def _gap_expr(self, c: ConditionSpec, cols: tuple[V, V], failed: str) -> str | None:
+        """The gap of a failed comparison (NULL where it did not fail, ``failed`` being SQL
+        true where it did)."""
         n = c.expr
         if c.kind != "expr" or not isinstance(n, ir.Cmp) or n.op == "!=":
             return None
@@ -161,7 +213,7 @@ class MatchQuery:
             else:
                 later, earlier = diff[n.op]
                 days = self.sql.days_between(later, earlier)
-            return f"(CASE WHEN {defined} THEN {dec(days, GAP_PLACES)} END)"
+            return f"(CASE WHEN {failed} AND {defined} THEN {dec(days, GAP_PLACES)} END)"
         if kind not in (T.Kind.NUM, T.Kind.DAYS, T.Kind.MONTHS):
             return None
         an, bn, d, s = self.ex.common(a, b)
@@ -174,23 +226,18 @@ class MatchQuery:
         sd = (a.sd if a.d else 0) + (b.sd if b.d else 0)
         exact = V(dec(diff_v, s), d, None, s, sd)
         exact_decimal = d is None and s <= GAP_PLACES
-        shortfall = dec(exact.v, GAP_PLACES) if exact_decimal else self._round_places(exact, GAP_PLACES)
-        return f"(CASE WHEN {defined} THEN {shortfall} END)"
+        if exact_decimal:
+            return f"(CASE WHEN {failed} AND {defined} THEN {dec(exact.v, GAP_PLACES)} END)"
+        return self._round_places(exact, GAP_PLACES, f"{failed} AND {defined}")
 
-    def _round_places(self, x: V, places: int) -> str:
-        """Half-even rounding of an exact number to ``places`` decimals, as DECIMAL(38, places)."""
+    def _round_places(self, x: V, places: int, guard: str) -> str:
+        """Half-even rounding of an exact number to ``places`` decimals, as DECIMAL(38, places),
+        where ``guard`` holds (else NULL)."""
         from decimal import Decimal
 
         unit = lit_decimal(Decimal(1).scaleb(-places))
         scaled = V(x.v, _mul(x.d, unit.v), None, x.s, (x.sd if x.d else 0) + unit.s)
-        num, den = self.ex._ints(scaled)
-        a = f"abs({num})"
-        q = self.sql.idiv(a, den)
-        r = f"({a} - {q} * {den})"
-        k = (f"({q} + (CASE WHEN 2 * {r} > {den} OR (2 * {r} = {den} AND {q} % 2 = 1) "
-             f"THEN 1 ELSE 0 END))")
-        signed = f"(CASE WHEN {num} < 0 THEN -{k} ELSE {k} END)"
-        return dec(f"{dec(signed, 0)} * {unit.v}", places)
+        return dec(f"{dec(self._round_int(scaled, 'half_even', guard), 0)} * {unit.v}", places)
 
     # ------------------------------------------------------------------ missing facts
 
@@ -249,8 +296,10 @@ class MatchQuery:
         return list(dict.fromkeys(out))
 
     def _missing_items(self, cl: _Clause, t: str, amount: V | None, amount_nodes: list[ir.Node]
-                       ) -> list[str]:
-        items: list[str] = []
+                       ) -> list[tuple[str, str, str]]:
+        """(fact key, SQL true when it is missing and matters, a cheaper SQL implied by it — the
+        top-level condition undetermined, or the amount missing), in the engine's order."""
+        items: list[tuple[str, str, str]] = []
         # every filter over records in this clause, as the engine collects them
         all_nodes: list[ir.Node] = []
         for cond in cl.spec.all_conditions():
@@ -259,7 +308,7 @@ class MatchQuery:
             all_nodes += [e.when for e in cond.exceptions]
         self._needs(all_nodes + amount_nodes, cl)
 
-        def visit(c: ConditionSpec, guard: str) -> None:
+        def visit(c: ConditionSpec, guard: str, top: str) -> None:
             here = f"{guard} AND {cl.conds[c.path]} = 2" if guard else f"{cl.conds[c.path]} = 2"
             nodes: list[ir.Node] = []
             if c.kind in ("expr", "review") and c.expr is not None:
@@ -269,80 +318,75 @@ class MatchQuery:
                 need = self._need_sql(fact, year, cl)
                 if need is not None:
                     key, test = need
-                    items.append(f"CASE WHEN {here} AND {test} THEN {self.sql.string(key)} END")
+                    items.append((key, f"{here} AND {test}", top))
             for k in c.children:
-                visit(k, here)
+                visit(k, here, top)
 
         for top in cl.spec.conditions:
-            visit(top, "")
+            visit(top, "", f"{cl.conds[top.path]} = 2")
         if amount is not None:
             guard = f"{t} <> 0 AND {amount.v} IS NULL" + (f" AND NOT {amount.u}" if amount.u else "")
             for fact, year in self._needs(amount_nodes):
                 need = self._need_sql(fact, year, cl)
                 if need is not None:
                     key, test = need
-                    items.append(f"CASE WHEN {guard} AND {test} THEN {self.sql.string(key)} END")
+                    items.append((key, f"{guard} AND {test}", guard))
         return items
 
     # ------------------------------------------------------------------ the query
 
-    def build(self, source: str) -> str:
-        """The whole query over ``source`` (a table name or a subquery in parentheses)."""
-        sql = self.sql
-        reg = "year(" + self.q("registration_date") + ")" if "registration_date" in self.columns \
-            else "CAST(NULL AS INTEGER)"
-        layers: list[tuple[str, str]] = [
-            ("base", f"SELECT *, {reg} AS {self.q('__reg_year')} FROM {source}")]
-        res_cols: list[str] = [self.q("id")]
+    def _parts(self) -> list[_Parts]:
+        """Every clause's pieces, computed once (their sub-expressions become bindings)."""
+        if self._done is not None:
+            return self._done
+        out: list[_Parts] = []
         for cl in self.clauses:
             spec = cl.spec
             tops = [self._cond(cl, c) for c in spec.conditions]
             t = truth_all(tops)
             tq = t if t == TRUE or t in tops else self.ex.bind_sql(t)
             amount_ref = self._amount(cl)
-            gaps: list[tuple[str, str]] = []
-            for c in spec.conditions:
+            gaps: list[tuple[str, str, str]] = []
+            for c, ref in zip(spec.conditions, tops, strict=True):
                 if c.kind == "expr" and isinstance(c.expr, ir.Cmp):
                     refs = (self.ex.compile(c.expr.left), self.ex.compile(c.expr.right))
-                    gap = self._gap_expr(c, refs)
+                    gap = self._gap_expr(c, refs, f"{ref} = 0")
                     if gap is not None:
-                        gaps.append((c.id, gap))
-            # ---- layer 4 for this clause
+                        gaps.append((c.id, ref, self.ex.bind_sql(gap)))
             b = spec.benefit
             if amount_ref is not None:
                 assert b is not None and b.rounding_unit is not None and b.rounding_mode
                 undef = amount_ref.u or "FALSE"
-                status = (f"(CASE WHEN {tq} = 1 THEN (CASE WHEN {undef} THEN 'not_eligible' "
-                          f"WHEN {amount_ref.v} IS NULL THEN 'undetermined' ELSE 'eligible' END) "
-                          f"WHEN {tq} = 0 THEN 'not_eligible' WHEN {tq} = 2 THEN 'undetermined' "
-                          f"ELSE 'needs_review' END)")
+                status = (f"(CASE WHEN {tq} = 1 THEN (CASE WHEN {undef} THEN 0 "
+                          f"WHEN {amount_ref.v} IS NULL THEN 2 ELSE 1 END) ELSE {tq} END)")
                 clamped = V(f"(CASE WHEN {amount_ref.v} < 0 THEN {dec('0', amount_ref.s)} "
                             f"ELSE {amount_ref.v} END)", amount_ref.d, None, amount_ref.s,
                             amount_ref.sd)
-                rounded = self._round(clamped, str(b.rounding_unit), b.rounding_mode)
-                potential = (f"(CASE WHEN {tq} <> 0 AND NOT {undef} AND {amount_ref.v} IS NOT NULL "
-                             f"THEN {rounded} END)")
+                payable = f"{tq} <> 0 AND NOT {undef} AND {amount_ref.v} IS NOT NULL"
+                potential = self._round(clamped, str(b.rounding_unit), b.rounding_mode, payable)
             else:
-                status = (f"(CASE {tq} WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' "
-                          f"WHEN 2 THEN 'undetermined' ELSE 'needs_review' END)")
+                status = tq
                 potential = dec("NULL", 2)
-            failed = [f"CASE WHEN {ref} = 0 THEN {sql.string(c.id)} END"
-                      for ref, c in zip(tops, spec.conditions, strict=True)]
-            gap_items = [
-                f"CASE WHEN {cl.conds[cid]} = 0 AND {gap_sql} IS NOT NULL THEN "
-                f"{self._struct([('condition', sql.string(cid)), ('shortfall', gap_sql)])} END"
-                for cid, gap_sql in gaps]
             amount_nodes: list[ir.Node] = []
             if b is not None and b.expr is not None:
                 amount_nodes = [b.expr, *(e.when for e in b.exceptions),
                                 *(e.amount for e in b.exceptions if e.amount is not None)]
-            missing = self._missing_items(cl, tq, amount_ref, amount_nodes)
-            res_cols.append(f"{status} AS {self.q(cl.prefix + 'status')}")
-            res_cols.append(f"{potential} AS {self.q(cl.prefix + 'potential')}")
-            res_cols.append(f"{self._list(failed, 'VARCHAR')} AS {self.q(cl.prefix + 'failed')}")
-            res_cols.append(f"{self._list(gap_items, 'GAP')} AS {self.q(cl.prefix + 'gaps')}")
-            res_cols.append(f"{self._list(missing, 'VARCHAR', distinct=True)} AS "
-                            f"{self.q(cl.prefix + 'missing')}")
+            out.append(_Parts(cl, status, potential, list(zip([c.id for c in spec.conditions], tops, strict=True)),
+                              gaps, self._missing_items(cl, tq, amount_ref, amount_nodes)))
+        self._done = out
+        return out
+
+    def _layers(self, source: str, res_cols: list[str]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        """The layers up to stacking; the column of each clause's payable amount after it.
+
+        ``res_cols`` are the columns of the ``res`` layer beyond the enterprise id; each
+        clause's status code must be among them as ``<prefix>st``, its potential amount as
+        ``<prefix>potential``.
+        """
+        reg = "year(" + self.q("registration_date") + ")" if "registration_date" in self.columns \
+            else "CAST(NULL AS INTEGER)"
+        layers: list[tuple[str, str]] = [
+            ("base", f"SELECT *, {reg} AS {self.q('__reg_year')} FROM {source}")]
         # ---- layers 2-3: every bound sub-expression, in dependency order
         prev = "base"
         by_layer: dict[int, list[str]] = {}
@@ -351,10 +395,10 @@ class MatchQuery:
         for level in sorted(by_layer):
             layers.append((f"b{level}", f"SELECT *, {', '.join(by_layer[level])} FROM {prev}"))
             prev = f"b{level}"
-        layers.append(("res", f"SELECT {', '.join(res_cols)} FROM {prev}"))
+        layers.append(("res", f"SELECT {', '.join([self.q('id'), *res_cols])} FROM {prev}"))
         # ---- layer 5: stacking
         prev = "res"
-        pay = {cl.spec.key: (f"(CASE WHEN {self.q(cl.prefix + 'status')} = 'eligible' THEN "
+        pay = {cl.spec.key: (f"(CASE WHEN {self.q(cl.prefix + 'st')} = 1 THEN "
                              f"{self.q(cl.prefix + 'potential')} END)") for cl in self.clauses}
         by_key = {cl.spec.key: cl for cl in self.clauses}
         stack_cols = [f"{pay[cl.spec.key]} AS {self.q(cl.prefix + 'pay0')}" for cl in self.clauses]
@@ -391,15 +435,41 @@ class MatchQuery:
             layers.append((f"stack{gi}", f"SELECT *, {', '.join(cols)} FROM {prev}"))
             prev = f"stack{gi}"
             cur.update(new)
+        return layers, cur
+
+    def _amount_of(self, cl: _Clause, cur: dict[str, str]) -> str:
+        return dec(f"(CASE WHEN {self.q(cl.prefix + 'st')} = 1 THEN {dec(cur[cl.spec.key], 2)} END)", 2)
+
+    def build(self, source: str) -> str:
+        """The whole query over ``source`` (a table name or a subquery in parentheses): one row
+        per enterprise and clause (:data:`OUTPUT_COLUMNS`)."""
+        sql = self.sql
+        res_cols: list[str] = []
+        for part in self._parts():
+            p = part.clause.prefix
+            failed = [f"CASE WHEN {ref} = 0 THEN {sql.string(cid)} END" for cid, ref in part.failed]
+            gap_items = [
+                f"CASE WHEN {ref} = 0 AND {gap} IS NOT NULL THEN "
+                f"{self._struct([('condition', sql.string(cid)), ('shortfall', gap)])} END"
+                for cid, ref, gap in part.gaps]
+            missing = [f"CASE WHEN {test} THEN {sql.string(key)} END" for key, test, _ in part.missing]
+            res_cols.append(f"{part.status} AS {self.q(p + 'st')}")
+            res_cols.append(f"{part.potential} AS {self.q(p + 'potential')}")
+            res_cols.append(f"{self._list(failed, 'VARCHAR')} AS {self.q(p + 'failed')}")
+            res_cols.append(f"{self._list(gap_items, 'GAP')} AS {self.q(p + 'gaps')}")
+            res_cols.append(f"{self._list(missing, 'VARCHAR', distinct=True)} AS {self.q(p + 'missing')}")
+        layers, cur = self._layers(source, res_cols)
+        prev = layers[-1][0]
         # ---- layer 6: one row per enterprise and clause
         rows = []
         for cl in self.clauses:
             p = cl.prefix
-            amount = (f"(CASE WHEN {self.q(p + 'status')} = 'eligible' THEN "
-                      f"{dec(cur[cl.spec.key], 2)} END)")
+            st = self.q(p + "st")
+            status = (f"(CASE {st} WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' "
+                      f"WHEN 2 THEN 'undetermined' ELSE 'needs_review' END)")
             rows.append(self._struct([
                 ("clause", sql.string(cl.spec.key)), ("clause_index", str(cl.index)),
-                ("status", self.q(p + "status")), ("amount", dec(amount, 2)),
+                ("status", status), ("amount", self._amount_of(cl, cur)),
                 ("potential_amount", dec(self.q(p + "potential"), 2)),
                 ("failed", self.q(p + "failed")), ("gaps", self.q(p + "gaps")),
                 ("missing", self.q(p + "missing"))]))
@@ -412,6 +482,54 @@ class MatchQuery:
                 f"unnest({arr}) AS r FROM {prev})\n"
                 f"SELECT enterprise_id, " + ", ".join(f"r.{c}" for c in OUTPUT_COLUMNS[1:])
                 + " FROM unpacked")
+
+    def build_wide(self, source: str, extra: Sequence[str] = ()) -> tuple[str, list[WideClause]]:
+        """A compact query over ``source``: one row per enterprise, per clause its status code
+        (1 eligible, 0 not eligible, 2 undetermined, 3 needs review), amount and potential
+        amount, the failed conditions and the missing facts as bit masks, and one gap column
+        per comparison condition (NULL unless it failed with a gap). The list of
+        :class:`WideClause` says which column is which (:mod:`huiqi.population.wide` turns the
+        rows into the long results, exactly as :meth:`build` gives them). ``extra`` input
+        columns are passed through (after ``id``)."""
+        res_cols: list[str] = [self.q(x) for x in extra]
+        layout: list[WideClause] = []
+        for part in self._parts():
+            p = part.clause.prefix
+            wc = WideClause(part.clause.spec.key, part.clause.index, p + "st", p + "amount", p + "potential")
+            res_cols.append(f"CAST({part.status} AS UTINYINT) AS {self.q(p + 'st')}")
+            res_cols.append(f"{part.potential} AS {self.q(p + 'potential')}")
+            for w, (cids, bits) in enumerate(_words([(cid, f"{ref} = 0") for cid, ref in part.failed])):
+                name = f"{p}f{w}"
+                res_cols.append(f"{bits} AS {self.q(name)}")
+                wc.failed.append((name, cids))
+            for cid, ref, gap in part.gaps:
+                name = f"{p}g_{len(wc.gaps)}"
+                res_cols.append(f"(CASE WHEN {ref} = 0 THEN {gap} END) AS {self.q(name)}")
+                wc.gaps.append((cid, name))
+            keys: dict[str, list[str]] = {}
+            for key, test, _ in part.missing:
+                keys.setdefault(key, []).append(f"({test})")
+            # most enterprises have nothing missing: the masks are computed only where a
+            # condition is undetermined or the amount is missing
+            guard = " OR ".join(dict.fromkeys(f"({g})" for _, _, g in part.missing))
+            ordered = sorted(keys)
+            for w, (names, bits) in enumerate(_words([(k, " OR ".join(keys[k])) for k in ordered])):
+                name = f"{p}m{w}"
+                res_cols.append(f"(CASE WHEN {guard} THEN {bits} ELSE CAST(0 AS BIGINT) END) AS {self.q(name)}")
+                wc.missing.append((name, names))
+            layout.append(wc)
+        layers, cur = self._layers(source, res_cols)
+        prev = layers[-1][0]
+        outs = [self.q("id"), *(self.q(x) for x in extra)]
+        for cl, wc in zip(self.clauses, layout, strict=True):
+            outs.append(self.q(wc.status))
+            outs.append(f"{self._amount_of(cl, cur)} AS {self.q(wc.amount)}")
+            outs.append(f"{dec(self.q(wc.potential), 2)} AS {self.q(wc.potential)}")
+            outs += [self.q(n) for n, _ in wc.failed]
+            outs += [self.q(n) for _, n in wc.gaps]
+            outs += [self.q(n) for n, _ in wc.missing]
+        with_sql = ",\n".join(f"{name} AS ({body})" for name, body in layers)
+        return f"WITH {with_sql}\nSELECT {', '.join(outs)} FROM {prev}", layout
 
     def _struct(self, fields: list[tuple[str, str]]) -> str:
         if self.sql.name == "spark":

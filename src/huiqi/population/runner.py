@@ -1,27 +1,41 @@
 """Match a whole population in batches, so that memory stays bounded whatever its size.
 
-Enterprises are read from Parquet (the generator's layout, :mod:`huiqi.facts.columnar`)
-batch by batch; each batch is matched by DuckDB (or Spark) and its results appended to a
-Parquet file or a DuckDB table, keyed by enterprise id, pack version and as-of date.
-Summaries (counts by status and amounts per clause, by industry, size band and district)
-are accumulated on the way.
+The pack's clauses are matched in chunks (:func:`huiqi.population.wide.chunks`: a few
+dozen clauses, stacking groups kept whole). For each chunk, DuckDB reads the enterprises
+from Parquet (the generator's layout, :mod:`huiqi.facts.columnar`; only the columns the
+chunk uses) and computes the compact results (:meth:`MatchQuery.build_wide
+<huiqi.population.query.MatchQuery.build_wide>`), streamed batch by batch; each batch is
+turned into the long results (:func:`huiqi.population.wide.to_long`) and appended to a
+Parquet file, keyed by enterprise id, pack version and as-of date. So the file holds the
+results chunk by chunk — within a chunk enterprise by enterprise, each enterprise's clauses
+in pack order — and one chunk's row groups hold only its clauses. Each chunk's query is
+planned once for the whole file. Summaries (counts by status and amounts per clause, by
+industry, size band and district) are accumulated on the way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from huiqi.rules.model import ClauseSpec, Pack
 
 from . import duck
+from .dialect import DUCKDB
+from .query import MatchQuery
 from .summary import Summary
+from .wide import CHUNK, chunks, to_long
 
 RESULT_SCHEMA = pa.schema([
     ("enterprise_id", pa.string()),
@@ -37,8 +51,15 @@ RESULT_SCHEMA = pa.schema([
                                  ("shortfall", pa.decimal128(38, 6))]))),
     ("missing", pa.list_(pa.string())),
 ])
+# the same, with the strings repeated on every row dictionary-encoded, as they are written:
+# the file keeps no Arrow schema, so it reads back as RESULT_SCHEMA
+WRITE_SCHEMA = pa.schema([pa.field(f.name, pa.dictionary(pa.int32(), pa.string()))
+                          if f.name in ("enterprise_id", "pack_version", "clause", "status") else f
+                          for f in RESULT_SCHEMA])
 DIMENSIONS = ("industry", "district", "park")
+LONG_ROWS = 4_000_000   # result rows held at once: a batch has at most this many ÷ clauses enterprises
 Progress = Callable[[int], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -71,56 +92,152 @@ class Runner:
         self.clauses = clauses
         self._sql: dict[tuple[str, ...], str] = {}
 
+    def _keyed(self, long: pa.Table, schema: pa.Schema = RESULT_SCHEMA) -> pa.Table:
+        """The long results with the pack version and the date, in ``schema``."""
+        n = long.num_rows
+        version = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)),
+                                                 pa.array([self.pack.version_id], pa.string()))
+        day = pa.repeat(pa.scalar(self.as_of, pa.date32()), n)
+        out = long.add_column(1, "pack_version", version).add_column(2, "as_of", day)
+        return out.select(schema.names).cast(schema)
+
     def match_batch(self, table: pa.Table) -> pa.Table:
-        """The results of one batch, with pack version and date, in RESULT_SCHEMA."""
-        key = tuple(table.column_names)
-        self.con.register("batch", table)
-        try:
-            sql = self._sql.get(key)
-            if sql is None:
-                sql = self._sql[key] = duck.match_sql(self.pack, self.as_of, self.con, "batch",
-                                                       self.clauses)
-            version = self.pack.version_id.replace("'", "''")
-            full = (f"SELECT enterprise_id, '{version}' AS pack_version, "
-                    f"DATE '{self.as_of.isoformat()}' AS as_of, clause, "
-                    f"CAST(clause_index AS INTEGER) AS clause_index, status, amount, "
-                    f"potential_amount, failed, gaps, missing FROM ({sql})")
-            out = self.con.sql(full).to_arrow_table()
-        finally:
-            self.con.unregister("batch")
-        return out.cast(RESULT_SCHEMA)
+        """The results of one batch, with pack version and date, in RESULT_SCHEMA (enterprise
+        by enterprise, each enterprise's clauses in pack order)."""
+        return self._keyed(duck.match_arrow(self.pack, self.as_of, table, self.con, self.clauses))
 
     def run(self, source: Path, out: Path | None = None, batch_size: int = 100_000,
             progress: Progress | None = None, summarize: bool = True) -> RunStats:
-        """Match every enterprise of ``source``; write the results to ``out`` (Parquet)."""
+        """Match every enterprise of ``source``; write the results to ``out`` (Parquet).
+
+        ``batch_size`` is the most enterprises handled at once (fewer for a chunk of many
+        clauses, so that a batch holds at most :data:`LONG_ROWS` results)."""
         stats = RunStats()
-        writer: pq.ParquetWriter | None = None
+        total = count_rows(source)   # FileNotFoundError before anything is written
+        writer: _Writer | None = None
         tmp = out.with_suffix(out.suffix + ".partial") if out is not None else None
+        src = f"read_parquet('{source.as_posix().replace(chr(39), chr(39) * 2)}')"
+        columns = duck.columns_of(self.con, src)
+        dims = [c for c in ("industry", "district", f"revenue@{self.as_of.year - 1}") if c in columns]
+        side = self.con.cursor()   # summaries are computed beside the streaming query
+        parts = chunks(self.pack, self.clauses, CHUNK)
+        clauses = sum(len(p) for p in parts) or 1
+        done = reported = 0
+        counted = False   # enterprises and batches are counted on the first chunk
         try:
             if tmp is not None:
-                writer = pq.ParquetWriter(tmp, RESULT_SCHEMA, compression="zstd")
-            for table in read_batches(source, batch_size):
-                res = self.match_batch(table)
-                if writer is not None:
-                    writer.write_table(res)
-                if summarize:
-                    stats.summary.add(self.con, table, res)
-                stats.enterprises += table.num_rows
-                stats.results += res.num_rows
-                stats.batches += 1
-                if progress is not None:
-                    progress(table.num_rows)
+                writer = _Writer(tmp, WRITE_SCHEMA)
+            for chunk in parts:
+                query = MatchQuery(self.pack, self.as_of, DUCKDB, columns, chunk)
+                sql, layout = query.build_wide(src, dims)
+                if not layout:
+                    continue
+                rows = max(1, min(batch_size, LONG_ROWS // len(layout)))
+                for batch in ahead(self.con.sql(sql).to_arrow_reader(rows)):
+                    res = self._keyed(to_long([(batch, layout)], dictionary=True), WRITE_SCHEMA)
+                    if writer is not None:
+                        writer.write(res)
+                    if summarize:
+                        firms = pa.Table.from_batches([batch]).select(["id", *dims])
+                        stats.summary.add(side, firms, res)
+                    if not counted:
+                        stats.enterprises += batch.num_rows
+                        stats.batches += 1
+                    stats.results += res.num_rows
+                    done += batch.num_rows * len(chunk)
+                    if progress is not None and done // clauses > reported:
+                        progress(done // clauses - reported)
+                        reported = done // clauses
+                counted = True
+            if progress is not None and reported < total:
+                progress(total - reported)
         except BaseException:
             if writer is not None:
-                writer.close()
+                with contextlib.suppress(BaseException):   # the first error is the one to report
+                    writer.close()
             if tmp is not None and tmp.exists():
                 tmp.unlink()  # no half-written results
             raise
+        finally:
+            side.close()
         if writer is not None:
             writer.close()
             assert tmp is not None and out is not None
             tmp.replace(out)
+        if not counted:
+            stats.enterprises = total
         return stats
+
+
+class _Writer:
+    """A Parquet writer on a thread of its own: encoding one batch of results (the list
+    columns cost most) overlaps computing the next one. At most ``depth`` batches wait."""
+
+    def __init__(self, path: Path, schema: pa.Schema, depth: int = 2) -> None:
+        self._file = pq.ParquetWriter(path, schema, compression="zstd", store_schema=False)
+        self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="huiqi-write", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            table = self._queue.get()
+            if table is None:
+                return
+            if self._error is None:
+                try:
+                    self._file.write_table(table)
+                except BaseException as exc:  # raised by the next write or by close
+                    self._error = exc
+
+    def write(self, table: pa.Table) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(table)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._file.close()
+        if self._error is not None:
+            raise self._error
+
+
+def ahead(items: Iterable[T], depth: int = 2) -> Iterator[T]:
+    """The items, fetched ``depth`` ahead by a thread of their own: the database computes the
+    next batch (it releases the GIL) while this one is turned into long results and written."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    end = object()
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                q.put(item)
+            q.put(end)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            q.put(exc)
+
+    worker = threading.Thread(target=fetch, name="huiqi-fetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():   # unblock a fetcher waiting to put
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                worker.join(0.05)
 
 
 def to_duckdb_table(results: Path, database: Path, table: str = "match_results") -> None:
