@@ -196,6 +196,7 @@ def _write_and_load(baseline: Pack, root: Path, raw: dict[str, Any], files: dict
                     pack_raw: dict[str, Any] | None = None) -> Pack:
     import yaml
 
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's C emitter when present
     tmp = Path(tempfile.mkdtemp(prefix="huiqi-reform-"))
     target = tmp / root.name
     if root.is_dir():
@@ -206,11 +207,11 @@ def _write_and_load(baseline: Pack, root: Path, raw: dict[str, Any], files: dict
     for pid, f in files.items():
         rel = f.relative_to(root.resolve()) if root.is_dir() and f.is_relative_to(root.resolve()) \
             else Path(f.name)
-        (target / rel).write_text(yaml.safe_dump(_plain(raw[pid]), allow_unicode=True,
-                                                 sort_keys=False), encoding="utf-8")
+        (target / rel).write_text(yaml.dump(_plain(raw[pid]), Dumper=dumper,
+                                                 allow_unicode=True, sort_keys=False), encoding="utf-8")
     if pack_raw is not None:
-        (target / PACK_FILE).write_text(yaml.safe_dump(_plain(pack_raw), allow_unicode=True,
-                                                       sort_keys=False), encoding="utf-8")
+        (target / PACK_FILE).write_text(yaml.dump(_plain(pack_raw), Dumper=dumper,
+                                                       allow_unicode=True, sort_keys=False), encoding="utf-8")
     try:
         return load_pack(target if root.is_dir() else target / root.name, baseline.catalogue)
     finally:

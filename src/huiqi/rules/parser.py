@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -274,8 +274,12 @@ def _line(text: str, line: int) -> str:
     return lines[min(max(line, 1), len(lines)) - 1]
 
 
+@lru_cache(maxsize=16_384)
 def parse(text: str) -> S.Expr:
-    """Parse one expression. Raises :class:`ExprSyntaxError` saying where and why."""
+    """Parse one expression. Raises :class:`ExprSyntaxError` saying where and why.
+
+    The same text gives the same (immutable) tree, so trees are remembered by text: a pack
+    loaded again, or a reform of it, parses only what changed. Errors are not remembered."""
     if not text.strip():
         raise ExprSyntaxError(Text("表达式为空", "the expression is empty"), 1, 1, text)
     try:

@@ -100,7 +100,7 @@ def compare(ctx: Context, pack: str, *, reform: str | None = None, number: int |
 
     table, names = _table(ctx, day)
     dims = _dimensions(table)
-    before = _by_entity(_rows(base, day, table, [k for k in keys if base.clause(k)]))
+    before = _baseline(ctx, base, day, table, [k for k in keys if base.clause(k)])
     after = _by_entity(_rows(new, day, table, [k for k in keys if new.clause(k)]))
     out = Comparison(pack=pack, title=title, as_of=day, baseline_version=base.version_id,
                      reform_version=reform_version, entities=len(names), clauses=keys)
@@ -166,6 +166,27 @@ def _reform(key: str, files: list[tuple[str, bytes]], text: str
                         else p for p in exc.problems]
             raise PackError(problems, REFORM_FILE) from None
     return ref.title, ref.pack, sorted(set(ref.affected) | set(ref.removed))
+
+
+#: the most clause results of a published version kept between simulations
+BASELINE_KEPT = 1_000_000
+
+
+def _baseline(ctx: Context, base: Pack, day: dt.date, table: Any, keys: list[str]
+              ) -> dict[str, dict[str, tuple[str, Decimal]]]:
+    """The published version's results over the park (read-only), kept while the park's table
+    is: simulating several reforms of the same version computes its side once. The key starts
+    with "population", so a new table of the park drops it (:func:`population._table`)."""
+    key = ("population", "baseline", id(table), base.version_id, day, tuple(keys))
+    hit = ctx.platform.cache.get(key)
+    if hit is None:
+        from .population import _rows
+
+        hit = _by_entity(_rows(base, day, table, keys))
+        if table.num_rows * max(1, len(keys)) <= BASELINE_KEPT:
+            with ctx.platform.lock:
+                ctx.platform.cache[key] = hit
+    return hit
 
 
 def _by_entity(rows: list[dict[str, Any]]) -> dict[str, dict[str, tuple[str, Decimal]]]:
