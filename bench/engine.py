@@ -190,12 +190,10 @@ def baseline(e: Enterprise) -> dict[str, tuple[str, Decimal | None]]:
         # t2: park and intensity, capped share
         park = f.get("park")
         c1 = "M" if park is None else ("T" if park == PARKS[v] else "F")
-        if not existed:
-            c2 = "F"
+        if not existed or (rev is not None and rev == 0):
+            c2 = "F"   # a ratio over zero revenue is undefined, whatever R&D is: not met
         elif rev is None or rd is None:
             c2 = "M"
-        elif rev == 0:
-            c2 = "F"
         else:
             c2 = "T" if rd * 100 >= RATIO[v] * 100 * rev else "F"
         s = _and([c1, c2])
@@ -235,8 +233,9 @@ def baseline(e: Enterprise) -> dict[str, tuple[str, Decimal | None]]:
         # t5: a three-year window (actual years) and a per-person amount
         years = [y for y in range(FY - 3, FY) if reg is None or reg.year <= y]
         vals = [(_y(e, "rd_expense", y), _y(e, "revenue", y)) for y in years]
-        if not years:
-            c1 = "F"
+        revs = [b for _, b in vals]
+        if not years or (None not in revs and sum(revs, Decimal(0)) == 0):
+            c1 = "F"   # over zero revenue the ratio is undefined, whatever R&D is: not met
         elif any(a is None or b is None for a, b in vals):
             c1 = "M"
         else:
@@ -329,7 +328,9 @@ def main() -> None:
         f"Medians of {args.repeat} repeats, each the median over the enterprises: engine "
         f"{', '.join(f'{x:.1f}' for x in engine_us)}; baseline "
         f"{', '.join(f'{x:.1f}' for x in base_us)}. Target ≤ 50 µs with explanations: "
-        + ("met." if e_med <= 50 else f"not met ({e_med:.0f} µs)."),
+        + ("met." if x_med <= 50 else
+           f"not met ({e_med:.0f} µs recording what the explanations are built from, "
+           f"{x_med:.0f} µs with the trees built)."),
     ]
     text = "\n".join(lines) + "\n"
     print(text)
