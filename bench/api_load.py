@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -33,6 +32,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
 HUIQI = str(Path(sys.executable).with_name("huiqi"))
@@ -149,17 +150,7 @@ def parse_wrk(out: str) -> dict[str, object]:
 
 
 def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}")
+    return describe(load=False)
 
 
 def main(argv: list[str] | None = None) -> int:

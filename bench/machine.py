@@ -7,7 +7,8 @@ import platform
 from pathlib import Path
 
 
-def describe() -> str:
+def describe(load: bool = True) -> str:
+    """CPU, cores, memory, OS, Python and (with ``load``) the load average now."""
     cpu = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -17,5 +18,6 @@ def describe() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GiB, Python {platform.python_version()}, "
-            f"load average {os.getloadavg()[0]:.2f}")
+    line = (f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GiB, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+    return line + (f", load average {os.getloadavg()[0]:.2f}" if load else "")

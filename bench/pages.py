@@ -14,10 +14,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
-import os
-import platform
 import re
 import secrets
 import statistics
@@ -26,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
 HUIQI = str(Path(sys.executable).with_name("huiqi"))
@@ -147,13 +146,7 @@ def measure(url: str, n: int) -> tuple[list[tuple[str, str, float, float, float,
 
 
 def machine() -> str:
-    cpu = "unknown"
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(line.split(":", 1)[1].strip() for line in
-                   Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}")
+    return describe(load=False)
 
 
 def report(rows: list[tuple[str, str, float, float, float, int]], n: int, entities: int) -> str:
