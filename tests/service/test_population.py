@@ -12,7 +12,7 @@ import pytest
 from huiqi.errors import PermissionDenied
 from huiqi.packs.files import read_folder
 from huiqi.service import enterprises, matching, policies, population
-from huiqi.service.schemas import FactSet, FactsUpdate
+from huiqi.service.schemas import EnterpriseUpdate, FactSet, FactsUpdate
 from service_fixtures import CODE_A, CODE_B, CODE_UNI, ROOT, World
 
 LANGUAGE = ROOT / "tests" / "packs" / "language"
@@ -25,6 +25,7 @@ def park(world: World) -> World:
     policies.upload(admin, "language", read_folder(Path(LANGUAGE)))
     policies.publish(admin, "language", 1)
     for code, rd in ((CODE_A, "900000"), (CODE_B, "10")):
+        enterprises.update(admin, code, EnterpriseUpdate(park="测试区", moved_on=dt.date(2020, 1, 1)))
         enterprises.set_facts(admin, code, FactsUpdate(items=[
             FactSet(fact="registration_date", value="2015-01-01"),
             FactSet(fact="industry", value="集成电路"),
@@ -62,6 +63,7 @@ def test_near_misses_are_one_condition_short(park: World) -> None:
     officer = park.ctx("policy_officer")
     for clause in ("lang/rd_subsidy",):
         page = population.near_misses(officer, "language", clause, as_of=DAY)
+        assert [n.credit_code for n in page.items] == [CODE_B]   # R&D of ¥10 on ¥10m revenue
         for n in page.items:
             [r] = [c for c in matching.match_one(officer, n.credit_code, DAY, explain=False)
                    .packs[0].clauses if c["key"] == clause]
@@ -72,3 +74,20 @@ def test_leadership_may_not_run_simulations(park: World) -> None:
     with pytest.raises(PermissionDenied):
         population.simulate(park.ctx("leadership"), "language")
     assert population.near_misses(park.ctx("leadership"), "language", "lang/rd_subsidy").total >= 0
+
+
+def test_near_misses_follow_a_change_of_facts(park: World) -> None:
+    """The list is kept between requests while the park's data stay the same; a change of
+    an enterprise's facts is seen by the next request."""
+    officer, admin = park.ctx("policy_officer"), park.ctx("admin")
+    first = population.near_misses(officer, "language", "lang/rd_subsidy", as_of=DAY)
+    assert CODE_B in {n.credit_code for n in first.items}
+    again = population.near_misses(officer, "language", "lang/rd_subsidy", as_of=DAY)
+    assert again.items == first.items
+    enterprises.set_facts(admin, CODE_B, FactsUpdate(items=[
+        FactSet(fact="rd_expense", year=2024, value="900000")]))
+    after = population.near_misses(officer, "language", "lang/rd_subsidy", as_of=DAY)
+    assert CODE_B not in {n.credit_code for n in after.items}
+    [r] = [c for c in matching.match_one(officer, CODE_B, DAY, explain=False).packs[0].clauses
+           if c["key"] == "lang/rd_subsidy"]
+    assert r["status"] == "eligible"

@@ -8,8 +8,9 @@ kept in memory until the registry changes, and matched by :mod:`huiqi.population
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -64,6 +65,27 @@ def _table(ctx: Context, day: dt.date) -> tuple[Any, dict[str, str]]:
     return out
 
 
+#: the most clause results over the park whose digest is kept between requests
+KEPT_RESULTS = 1_000_000
+T = TypeVar("T")
+
+
+def _kept(ctx: Context, table: Any, key: tuple[Any, ...], clauses: int,
+          compute: Callable[[], T]) -> T:
+    """``compute()``, kept while the park's table is (read-only to callers): the key starts
+    with "population", so a new table of the park drops it (:func:`_table`). Kept only when
+    it digests at most :data:`KEPT_RESULTS` clause results."""
+    full = ("population", id(table), *key)
+    hit = ctx.platform.cache.get(full)
+    if hit is not None and hit[0] is table:   # the same table, not one at a reused address
+        return hit[1]  # type: ignore[no-any-return]
+    value = compute()
+    if table.num_rows * max(1, clauses) <= KEPT_RESULTS:
+        with ctx.platform.lock:
+            ctx.platform.cache[full] = (table, value)
+    return value
+
+
 def _rows(pack: Pack, day: dt.date, table: Any, clause_keys: list[str] | None = None
           ) -> list[dict[str, Any]]:
     from huiqi.population.duck import connect, match_sql
@@ -91,18 +113,23 @@ def near_misses(ctx: Context, pack: str, clause: str, *, as_of: dt.date | None =
     if p.clause(clause) is None or clause not in {c.key for c in p.clauses()}:
         raise NotFoundError(Text("条款", "clause"), clause)
     table, names = _table(ctx, day)
-    found = []
-    for r in _rows(p, day, table, [clause]):
-        failed = list(r["failed"] or [])
-        gaps = {g["condition"]: g["shortfall"] for g in (r["gaps"] or [])}
-        if r["status"] != "not_eligible" or len(failed) != 1 or failed[0] not in gaps:
-            continue
-        found.append(NearMissPublic(
-            credit_code=r["enterprise_id"], name=names.get(r["enterprise_id"], ""),
-            condition=failed[0], shortfall=_text(gaps[failed[0]]),
-            potential_amount=_text(r["potential_amount"]), version_key=p.version_id,
-            as_of=day))
-    found.sort(key=lambda n: (n.condition, Decimal(n.shortfall or "0"), n.credit_code))
+
+    def compute() -> list[NearMissPublic]:
+        found = []
+        for r in _rows(p, day, table, [clause]):
+            failed = list(r["failed"] or [])
+            gaps = {g["condition"]: g["shortfall"] for g in (r["gaps"] or [])}
+            if r["status"] != "not_eligible" or len(failed) != 1 or failed[0] not in gaps:
+                continue
+            found.append(NearMissPublic(
+                credit_code=r["enterprise_id"], name=names.get(r["enterprise_id"], ""),
+                condition=failed[0], shortfall=_text(gaps[failed[0]]),
+                potential_amount=_text(r["potential_amount"]), version_key=p.version_id,
+                as_of=day))
+        found.sort(key=lambda n: (n.condition, Decimal(n.shortfall or "0"), n.credit_code))
+        return found
+
+    found = _kept(ctx, table, ("near-misses", p.version_id, day, clause), 1, compute)
     return Page(total=len(found), offset=offset, limit=limit,
                 items=found[offset:offset + limit])
 

@@ -168,25 +168,14 @@ def _reform(key: str, files: list[tuple[str, bytes]], text: str
     return ref.title, ref.pack, sorted(set(ref.affected) | set(ref.removed))
 
 
-#: the most clause results of a published version kept between simulations
-BASELINE_KEPT = 1_000_000
-
-
 def _baseline(ctx: Context, base: Pack, day: dt.date, table: Any, keys: list[str]
               ) -> dict[str, dict[str, tuple[str, Decimal]]]:
-    """The published version's results over the park (read-only), kept while the park's table
-    is: simulating several reforms of the same version computes its side once. The key starts
-    with "population", so a new table of the park drops it (:func:`population._table`)."""
-    key = ("population", "baseline", id(table), base.version_id, day, tuple(keys))
-    hit = ctx.platform.cache.get(key)
-    if hit is None:
-        from .population import _rows
+    """The published version's results over the park, kept while the park's data are:
+    simulating several reforms of the same version computes its side once."""
+    from .population import _kept, _rows
 
-        hit = _by_entity(_rows(base, day, table, keys))
-        if table.num_rows * max(1, len(keys)) <= BASELINE_KEPT:
-            with ctx.platform.lock:
-                ctx.platform.cache[key] = hit
-    return hit
+    return _kept(ctx, table, ("baseline", base.version_id, day, tuple(keys)), len(keys),
+                 lambda: _by_entity(_rows(base, day, table, keys)))
 
 
 def _by_entity(rows: list[dict[str, Any]]) -> dict[str, dict[str, tuple[str, Decimal]]]:
