@@ -59,9 +59,11 @@ def _table(ctx: Context, day: dt.date) -> tuple[Any, dict[str, str]]:
     years = sorted({y for e in ents for y in e.years})
     table = enterprises_to_table(ents, arrow_schema(cat, years))
     out = (table, {e.id: e.name for e in ents})
-    for k in [k for k in ctx.platform.cache if isinstance(k, tuple) and k[:1] == ("population",)]:
-        ctx.platform.cache.pop(k, None)
-    ctx.platform.cache[key] = out
+    with ctx.platform.lock:   # the park's previous table, and what was kept with it, go
+        for k in [k for k in list(ctx.platform.cache)
+                  if isinstance(k, tuple) and k[:1] == ("population",)]:
+            ctx.platform.cache.pop(k, None)
+        ctx.platform.cache[key] = out
     return out
 
 
