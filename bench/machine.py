@@ -7,17 +7,23 @@ import platform
 from pathlib import Path
 
 
-def describe(load: bool = True) -> str:
-    """CPU, cores, memory, OS, Python and (with ``load``) the load average now."""
-    cpu = "unknown CPU"
+def cpu_model() -> str:
+    """The CPU's model name (from /proc/cpuinfo where there is one)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    line = (f"{cpu}, {os.cpu_count()} cores, {mem:.1f} GiB, {platform.system()} "
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def memory_gib() -> float:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
+def describe(load: bool = True) -> str:
+    """CPU, cores, memory, OS, Python and (with ``load``) the load average now."""
+    line = (f"{cpu_model()}, {os.cpu_count()} cores, {memory_gib():.1f} GiB, {platform.system()} "
             f"{platform.release()}, Python {platform.python_version()}")
     return line + (f", load average {os.getloadavg()[0]:.2f}" if load else "")

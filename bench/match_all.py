@@ -269,25 +269,19 @@ def run_reform(source: Path, batch: int) -> dict[str, Any]:
 
 def child(args: argparse.Namespace) -> None:
     source = population(args.n)
-    kind = args.child
-    if kind == "engine":
-        out = run_engine(args.pack, source, args.n, args.engine_sample)
-    elif kind == "duckdb-compute":
-        out = run_duckdb_compute(args.pack, source, args.batch)
-    elif kind == "duckdb":
-        out = run_duckdb(args.pack, source, args.batch)
-    elif kind == "spark":
-        out = run_spark(args.pack, source, args.n, args.spark_clauses)
-    elif kind == "openfisca":
-        out = run_openfisca(args.pack, source, args.of_batch)
-    elif kind == "numpy":
-        out = run_numpy(args.pack, source, args.batch)
-    elif kind == "reform":
-        out = run_reform(source, args.batch)
-    elif kind == "check":
-        out = check(args.pack, source, args.check, args.spark_check)
-    else:
-        raise SystemExit(f"unknown engine {kind}")
+    runs = {
+        "engine": lambda: run_engine(args.pack, source, args.n, args.engine_sample),
+        "duckdb-compute": lambda: run_duckdb_compute(args.pack, source, args.batch),
+        "duckdb": lambda: run_duckdb(args.pack, source, args.batch),
+        "spark": lambda: run_spark(args.pack, source, args.n, args.spark_clauses),
+        "openfisca": lambda: run_openfisca(args.pack, source, args.of_batch),
+        "numpy": lambda: run_numpy(args.pack, source, args.batch),
+        "reform": lambda: run_reform(source, args.batch),
+        "check": lambda: check(args.pack, source, args.check, args.spark_check),
+    }
+    if args.child not in runs:
+        raise SystemExit(f"unknown engine {args.child}")
+    out = runs[args.child]()
     out["peak_rss_mb"] = _peak_mb()
     print(json.dumps(out, default=str))
 

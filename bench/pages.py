@@ -18,13 +18,13 @@ import datetime as dt
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.api_load import ensure_database
 from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,14 +32,6 @@ HUIQI = str(Path(sys.executable).with_name("huiqi"))
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_MS = 300.0
 
-
-def ensure_database(path: Path, n: int) -> str:
-    url = f"sqlite:///{path}"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([HUIQI, "init-demo", "--database", url, "--enterprises", str(n)],
-                       check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
-    return url
 
 
 def accounts(url: str) -> tuple[dict[str, str], str, str]:
