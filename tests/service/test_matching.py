@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from huiqi.errors import PermissionDenied
 from huiqi.packs.files import read_folder
 from huiqi.service import enterprises, matching, policies
 from huiqi.service.schemas import FactSet, FactsUpdate
@@ -91,7 +92,7 @@ def test_precomputed_matches_are_what_would_be_computed_and_never_stale(
     _rich(world, CODE_A, "900000")
     admin = world.ctx("admin")
     computed = matching.precompute(admin, DAY)
-    assert computed >= 3  # every entity
+    assert computed == 3  # every entity of the world: two enterprises, a university
     assert matching.precompute(admin, DAY) == 0  # already there
     memo = matching._memo(admin)
     assert memo is not None
@@ -105,3 +106,20 @@ def test_precomputed_matches_are_what_would_be_computed_and_never_stale(
     after = matching.match_one_json(admin, CODE_A, DAY, explain=False)
     assert after != cached
     assert after == matching.match_one(admin, CODE_A, DAY, explain=False).model_dump_json().encode()
+
+
+def test_remembered_answers_from_memory_only_and_only_what_the_actor_may_read(
+        world: World, published: str) -> None:
+    _rich(world, CODE_A, "900000")
+    admin = world.ctx("admin")
+    assert matching.remembered(admin, CODE_A, DAY, explain=False) is None  # nothing computed
+    data = matching.match_one_json(admin, CODE_A, DAY, explain=False)
+    assert matching.remembered(admin, CODE_A, DAY, explain=False) == data
+    assert matching.remembered(admin, CODE_A, DAY, explain=True) is None  # another response
+    assert matching.remembered(admin, CODE_A, DAY + dt.timedelta(days=1), explain=False) is None
+    own = world.ctx("enterprise")
+    assert matching.remembered(own, CODE_A, DAY, explain=False) == data
+    with pytest.raises(PermissionDenied):
+        matching.remembered(own, CODE_B, DAY, explain=False)
+    _rich(world, CODE_A, "10")  # a new revision of the enterprise: the old answer is not used
+    assert matching.remembered(admin, CODE_A, DAY, explain=False) is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from huiqi.engine.serialize import clause_dict, full_match_dict, match_dict
@@ -31,6 +31,11 @@ from .schemas import MatchPublic, PackMatch, Page, ResultPublic, RunPublic
 
 RUN_BATCH = 500
 
+#: The two reads behind the response cache's key, built once (they run on every request)
+_PUBLISHED = (select(PackVersion.id).where(PackVersion.status == PV.PUBLISHED)
+              .order_by(PackVersion.id))
+_REVISION = select(Entity.id, Entity.revision).where(Entity.credit_code == bindparam("code"))
+
 
 def _versions(ctx: Context, pack: str | None) -> list[tuple[str, PackVersion]]:
     with ctx.db.read() as s:
@@ -51,32 +56,43 @@ def match_one(ctx: Context, code: str, as_of: dt.date | None = None, pack: str |
 
 
 @requires(Permission.ENTERPRISE_READ, enterprise="code")
+def remembered(ctx: Context, code: str, as_of: dt.date | None = None,
+               pack: str | None = None, explain: bool = True, lang: Lang | None = None
+               ) -> bytes | None:
+    """The response of :func:`match_one_json` if it is in memory, else ``None`` (nothing is
+    computed): two indexed reads, so the server answers it at once and leaves the
+    computing, when needed, to a worker thread."""
+    return _remembered(ctx, code, as_of or today(ctx), pack, explain, lang)
+
+
+def _remembered(ctx: Context, code: str, day: dt.date, pack: str | None, explain: bool,
+                lang: Lang | None) -> bytes | None:
+    memo = _memo(ctx)
+    if memo is None or pack is not None:
+        return None
+    # the cache's key, read as two plain rows (this runs on every request)
+    with ctx.db.rows() as conn:
+        stamp = tuple(conn.execute(_PUBLISHED).scalars())
+        row = conn.execute(_REVISION, {"code": code.strip().upper()}).first()
+    return None if row is None else memo.get((row[0], row[1], stamp, day, explain, lang, pack))
+
+
+@requires(Permission.ENTERPRISE_READ, enterprise="code")
 def match_one_json(ctx: Context, code: str, as_of: dt.date | None = None,
                    pack: str | None = None, explain: bool = True, lang: Lang | None = None
                    ) -> bytes:
     """:func:`match_one` as JSON, computed once per entity revision, pack versions, date
     and language, then served from memory (``match_cache_mb`` per process)."""
     day = as_of or today(ctx)
+    hit = _remembered(ctx, code, day, pack, explain, lang)
+    if hit is not None:
+        return hit
     memo = _memo(ctx)
-    if memo is not None and pack is None:
-        # the cache's key, read as two plain rows (this runs on every request)
-        with ctx.db.rows() as conn:
-            stamp = tuple(conn.execute(select(PackVersion.id).where(
-                PackVersion.status == PV.PUBLISHED).order_by(PackVersion.id)).scalars())
-            row = conn.execute(select(Entity.id, Entity.revision).where(
-                Entity.credit_code == code.strip().upper())).first()
-        if row is not None:
-            hit = memo.get((row[0], row[1], stamp, day, explain, lang, pack))
-            if hit is not None:
-                return hit
     with ctx.db.read() as s:
-        if pack is None:  # the published versions, read without building objects
-            stamp = tuple(s.execute(select(PackVersion.id).where(
-                PackVersion.status == PV.PUBLISHED).order_by(PackVersion.id)).scalars())
-        else:
-            stamp = (PV.published(s, pack).id,)
-        row = s.execute(select(Entity.id, Entity.revision).where(
-            Entity.credit_code == code.strip().upper())).first()
+        # the published versions, read without building objects
+        stamp = tuple(s.execute(_PUBLISHED).scalars()) if pack is None else \
+            (PV.published(s, pack).id,)
+        row = s.execute(_REVISION, {"code": code.strip().upper()}).first()
         if row is None:
             load(s, code)  # raises NotFoundError
         key = (row[0] if row else 0, row[1] if row else 0, stamp, day, explain, lang, pack)
@@ -107,8 +123,7 @@ def precompute(ctx: Context, day: dt.date | None = None, batch: int = 500) -> in
     last = 0
     while True:
         with ctx.db.read() as s:
-            stamp = tuple(s.execute(select(PackVersion.id).where(
-                PackVersion.status == PV.PUBLISHED).order_by(PackVersion.id)).scalars())
+            stamp = tuple(s.execute(_PUBLISHED).scalars())
             versions = [(k, v) for k, v in PV.all_published(s) if v.id in stamp]
             ents = list(s.scalars(select(Entity).where(Entity.id > last).order_by(Entity.id)
                                   .limit(batch)))
