@@ -392,6 +392,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "one-time code; give the 6-digit code too"),
     "auth.totp_invalid": ("动态验证码错误或已过期", "The one-time code is wrong or expired"),
     "auth.totp_not_started": ("请先开始绑定动态验证码", "Start the one-time-code set-up first"),
+    "auth.totp_unreadable": ("此账号的动态验证码密钥无法读取(服务密钥可能已更换),请联系管理员关闭动态验证码后重新绑定",
+                             "This account's one-time-code key cannot be read (the service's "
+                             "secret key may have changed); ask an administrator to turn the "
+                             "one-time code off, then bind it again"),
     "password.policy": ("密码不符合要求:{reasons_zh}", "The password does not meet the policy: "
                         "{reasons_en}"),
     "password.too_short": ("至少 {n} 个字符", "at least {n} characters"),

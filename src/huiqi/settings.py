@@ -9,7 +9,7 @@
 | ``HUIQI_AS_OF`` | today | evaluation date when a command is not given one |
 | ``HUIQI_DATABASE_URL`` | ``sqlite:///var/huiqi.db`` | the platform database |
 | ``HUIQI_ENV`` | ``development`` | development, test or production |
-| ``HUIQI_SECRET_KEY`` | (none) | signs sessions; required outside development |
+| ``HUIQI_SECRET_KEY`` | (none) | signs sessions, seals TOTP keys; required outside development |
 | ``HUIQI_HOST`` | ``127.0.0.1`` | address ``huiqi serve`` listens on |
 | ``HUIQI_PORT`` | ``8000`` | port ``huiqi serve`` listens on |
 | ``HUIQI_WORKERS`` | ``1`` | server processes of ``huiqi serve`` |
@@ -86,7 +86,8 @@ class Settings(BaseSettings):
         return self
 
     def secret(self) -> bytes:
-        """The key that signs session tokens (a fixed one only in development)."""
+        """The key that signs session tokens and seals stored secrets (a fixed one only in
+        development)."""
         return (self.secret_key or "huiqi-development-only-secret").encode()
 
 

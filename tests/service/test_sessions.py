@@ -107,6 +107,57 @@ def test_totp_second_factor(platform: Platform, clock: Clock, alice: str) -> Non
     assert sessions.login(platform, alice, PASSWORD, totp=pyotp.TOTP(secret).at(clock.now))
 
 
+def _totp_on(platform: Platform, clock: Clock, username: str) -> str:
+    ctx = platform.as_actor(sessions.login(platform, username, PASSWORD).actor)
+    secret, _ = sessions.totp_begin(ctx)
+    sessions.totp_confirm(ctx, pyotp.TOTP(secret).at(clock.now))
+    return secret
+
+
+def _stored_totp(platform: Platform, username: str) -> str | None:
+    with platform.db.read() as s:
+        return s.scalar(select(Account.totp_secret).where(Account.username == username))
+
+
+def test_totp_keys_are_sealed_at_rest(platform: Platform, clock: Clock, alice: str) -> None:
+    secret = _totp_on(platform, clock, alice)
+    stored = _stored_totp(platform, alice)
+    assert stored is not None and stored.startswith("v1:") and secret not in stored
+
+
+def test_a_totp_key_stored_before_sealing_still_works_and_is_sealed_at_sign_in(
+        platform: Platform, clock: Clock, alice: str) -> None:
+    secret = pyotp.random_base32()
+    with platform.db.write() as s:
+        acc = s.scalar(select(Account).where(Account.username == alice))
+        assert acc is not None
+        acc.totp_secret, acc.totp_enabled = secret, True
+    assert sessions.login(platform, alice, PASSWORD, totp=pyotp.TOTP(secret).at(clock.now))
+    stored = _stored_totp(platform, alice)
+    assert stored is not None and stored.startswith("v1:") and secret not in stored
+    clock.advance(seconds=90)
+    assert sessions.login(platform, alice, PASSWORD, totp=pyotp.TOTP(secret).at(clock.now))
+
+
+def test_a_sealed_key_copied_to_another_account_does_not_open(
+        platform: Platform, clock: Clock, system: Context, alice: str) -> None:
+    accounts.create(system, "mallory", "Mallory", Role.REVIEWER, PASSWORD)
+    secret = _totp_on(platform, clock, alice)
+    with platform.db.write() as s:
+        mallory = s.scalar(select(Account).where(Account.username == "mallory"))
+        assert mallory is not None
+        mallory.totp_secret, mallory.totp_enabled = _stored_totp(platform, alice), True
+    with pytest.raises(AuthenticationError) as exc:
+        sessions.login(platform, "mallory", PASSWORD, totp=pyotp.TOTP(secret).at(clock.now))
+    assert exc.value.reason == "auth.totp_unreadable"
+    with platform.db.read() as s:  # not the user's mistake: not counted towards a lockout
+        assert s.scalar(select(Account.failed_logins).where(Account.username == "mallory")) == 0
+    # an administrator turns the second factor off; the account signs in and binds again
+    accounts.update(system, "mallory", totp_off=True)
+    assert _stored_totp(platform, "mallory") is None
+    assert sessions.login(platform, "mallory", PASSWORD)
+
+
 @pytest.mark.parametrize(("password", "words"), [
     ("Short-1a", ["至少 12 个字符"]),
     ("alllowercaseletters", ["至少 3 类"]),

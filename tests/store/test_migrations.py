@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import insert
 
 from huiqi.store.database import Database
-from huiqi.store.models import Base
+from huiqi.store.models import Account, Base
 from service_fixtures import BACKENDS, drop_backend, new_backend
 
 TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "fact_value",
@@ -26,7 +27,7 @@ def test_empty_to_head_and_back(name: str, tmp_path: Path) -> None:
         assert db.revision() is None
         assert set(db.table_names()) <= {"alembic_version"}
         db.upgrade()
-        assert db.revision() == "0001"
+        assert db.revision() == "0002"
         assert set(db.table_names()) >= TABLES
         with b.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={
@@ -47,3 +48,41 @@ def test_migrations_ship_inside_the_package() -> None:
     folder = Path(m.__file__).parent
     assert (folder / "env.py").is_file()
     assert list((folder / "versions").glob("0001_*.py"))
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_sealed_totp_keys_up_and_down(name: str, tmp_path: Path) -> None:
+    """0002 widens the column for sealed keys; back down, sealed keys (which 64 characters
+    cannot hold) are dropped with their second factor, keys stored before are kept."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    b = new_backend(name, tmp_path, "totp")
+    try:
+        db = Database(b.engine)
+        db.upgrade("0001")
+        now = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+        with db.write() as s:
+            s.execute(insert(Account), [
+                {"username": u, "display_name": u, "role": "admin", "password_hash": "x",
+                 "password_changed_at": now, "totp_secret": secret, "totp_enabled": True,
+                 "failed_logins": 0, "active": True, "created_at": now}
+                for u, secret in (("plain", "JBSWY3DPEHPK3PXP"), ("none", None))])
+        db.upgrade()
+        sealed = "v1:" + "A" * 80
+        with db.write() as s:
+            s.execute(insert(Account), [
+                {"username": "sealed", "display_name": "s", "role": "admin",
+                 "password_hash": "x", "password_changed_at": now, "totp_secret": sealed,
+                 "totp_enabled": True, "failed_logins": 0, "active": True, "created_at": now}])
+        db.downgrade("0001")
+        with b.engine.connect() as conn:
+            rows = dict(conn.execute(text(
+                "SELECT username, totp_secret FROM account")).all())
+            enabled = dict(conn.execute(text(
+                "SELECT username, totp_enabled FROM account")).all())
+        assert rows == {"plain": "JBSWY3DPEHPK3PXP", "none": None, "sealed": None}
+        assert not enabled["sealed"] and enabled["plain"]
+    finally:
+        drop_backend(b)

@@ -80,7 +80,8 @@ def create(ctx: Context, username: str, display_name: str, role: Role, password:
 @requires(Permission.ACCOUNT_MANAGE)
 def update(ctx: Context, username: str, *, display_name: str | None = None,
            role: Role | None = None, active: bool | None = None, unlock: bool = False,
-           enterprise: str | None = None, password: str | None = None) -> AccountView:
+           enterprise: str | None = None, password: str | None = None,
+           totp_off: bool = False) -> AccountView:
     with ctx.db.write() as s:
         acc = _get(s, username)
         before = _snapshot(view(s, acc, ctx))
@@ -102,6 +103,9 @@ def update(ctx: Context, username: str, *, display_name: str | None = None,
         if unlock:
             acc.locked_until = None
             acc.failed_logins = 0
+        if totp_off:  # a lost phone, or a key sealed under a former secret key
+            acc.totp_enabled = False
+            acc.totp_secret = None
         if password is not None:
             passwords.check_policy(ctx.settings, password, acc.username)
             acc.password_hash = passwords.hash_password(ctx.settings, password)

@@ -72,6 +72,8 @@ class AccountUpdate(_Model):
     role: Role | None = None
     active: bool | None = None
     unlock: bool = False
+    totp_off: bool = Field(default=False, description="关闭动态验证码(须重新绑定)/ turn the "
+                           "one-time code off (to be bound again)")
     enterprise: Code | None = None
     password: Password | None = None
 

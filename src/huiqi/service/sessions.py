@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 
 from huiqi.errors import AuthenticationError, InputError
 from huiqi.messages import message
+from huiqi.settings import Settings
 from huiqi.store.models import Account, AuthSession, Entity
 
 from . import passwords
 from .audit import record
 from .context import Actor, Context, Platform
 from .permissions import Role
+from .seal import is_sealed, seal, unseal
 
 _DUMMY_HASH: dict[int, str] = {}
 
@@ -74,9 +76,15 @@ def login(platform: Platform, username: str, password: str, totp: str | None = N
             failure = AuthenticationError("auth.totp_required")
             record(s, ctx, "login", outcome="failed", actor=acc.username,
                    detail="one-time code missing")
-        elif acc.totp_enabled and not _totp_ok(acc.totp_secret or "", totp or "", now):
+        elif acc.totp_enabled and (key := totp_key(settings, acc)) is None:
+            failure = AuthenticationError("auth.totp_unreadable")
+            record(s, ctx, "login", outcome="failed", actor=acc.username,
+                   detail="one-time-code key cannot be unsealed")
+        elif acc.totp_enabled and not _totp_ok(key or "", totp or "", now):
             failure = _failed(platform, acc, ctx, s, "wrong one-time code")
         else:
+            if acc.totp_secret and not is_sealed(acc.totp_secret):  # stored before sealing
+                acc.totp_secret = seal(settings, _purpose(acc), acc.totp_secret)
             acc.failed_logins = 0
             acc.locked_until = None
             if passwords.needs_rehash(settings, acc.password_hash):
@@ -122,6 +130,19 @@ def _waste_time(platform: Platform, password: str) -> None:
     if key not in _DUMMY_HASH:
         _DUMMY_HASH[key] = passwords.hash_password(platform.settings, "not-a-password-1A!")
     passwords.verify_password(platform.settings, _DUMMY_HASH[key], password)
+
+
+def _purpose(acc: Account) -> str:
+    return f"totp:{acc.id}"
+
+
+def totp_key(settings: Settings, acc: Account) -> str | None:
+    """The account's TOTP key, unsealed; ``None`` if it has none or it does not open. A key
+    stored before keys were sealed is read as it is (and sealed at the next sign-in)."""
+    stored = acc.totp_secret
+    if not stored:
+        return None
+    return unseal(settings, _purpose(acc), stored) if is_sealed(stored) else stored
 
 
 def _totp_ok(secret: str, code: str, now: dt.datetime) -> bool:
@@ -193,7 +214,7 @@ def totp_begin(ctx: Context) -> tuple[str, str]:
     secret = pyotp.random_base32()
     with ctx.db.write() as s:
         acc = _me(s, ctx)
-        acc.totp_secret = secret
+        acc.totp_secret = seal(ctx.settings, _purpose(acc), secret)
         acc.totp_enabled = False
         record(s, ctx, "account.totp_begin", target=acc.username)
     uri = pyotp.TOTP(secret).provisioning_uri(name=ctx.actor.username, issuer_name="huiqi 惠企")
@@ -204,9 +225,10 @@ def totp_confirm(ctx: Context, code: str) -> None:
     """Turn the second factor on once the app shows a right code."""
     with ctx.db.write() as s:
         acc = _me(s, ctx)
-        if not acc.totp_secret:
+        key = totp_key(ctx.settings, acc)
+        if key is None:
             raise InputError(message("auth.totp_not_started"))
-        if not _totp_ok(acc.totp_secret, code, ctx.now()):
+        if not _totp_ok(key, code, ctx.now()):
             raise InputError(message("auth.totp_invalid"))
         acc.totp_enabled = True
         record(s, ctx, "account.totp_enable", target=acc.username)

@@ -48,7 +48,9 @@ def get_account(username: Username, ctx: ContextDep) -> AccountPublic:
 
 @router.patch("/{username}", openapi_extra=RULE, response_model=AccountPublic)
 def update_account(username: Username, body: AccountUpdate, ctx: ContextDep) -> AccountPublic:
-    """修改账号:角色、停用、解锁、重置密码 / Change role, disable, unlock, reset password."""
+    """修改账号:角色、停用、解锁、重置密码、关闭动态验证码 / Change role, disable, unlock,
+    reset password, turn the one-time code off."""
     return public(accounts.update(ctx, username, display_name=body.display_name,
                                   role=body.role, active=body.active, unlock=body.unlock,
-                                  enterprise=body.enterprise, password=body.password))
+                                  enterprise=body.enterprise, password=body.password,
+                                  totp_off=body.totp_off))
