@@ -76,7 +76,7 @@ def login(platform: Platform, username: str, password: str, totp: str | None = N
             failure = AuthenticationError("auth.totp_required")
             record(s, ctx, "login", outcome="failed", actor=acc.username,
                    detail="one-time code missing")
-        elif acc.totp_enabled and (key := totp_key(settings, acc)) is None:
+        elif acc.totp_enabled and (key := _totp_key(settings, acc)) is None:
             failure = AuthenticationError("auth.totp_unreadable")
             record(s, ctx, "login", outcome="failed", actor=acc.username,
                    detail="one-time-code key cannot be unsealed")
@@ -136,7 +136,7 @@ def _purpose(acc: Account) -> str:
     return f"totp:{acc.id}"
 
 
-def totp_key(settings: Settings, acc: Account) -> str | None:
+def _totp_key(settings: Settings, acc: Account) -> str | None:
     """The account's TOTP key, unsealed; ``None`` if it has none or it does not open. A key
     stored before keys were sealed is read as it is (and sealed at the next sign-in)."""
     stored = acc.totp_secret
@@ -225,7 +225,7 @@ def totp_confirm(ctx: Context, code: str) -> None:
     """Turn the second factor on once the app shows a right code."""
     with ctx.db.write() as s:
         acc = _me(s, ctx)
-        key = totp_key(ctx.settings, acc)
+        key = _totp_key(ctx.settings, acc)
         if key is None:
             raise InputError(message("auth.totp_not_started"))
         if not _totp_ok(key, code, ctx.now()):
