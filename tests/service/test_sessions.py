@@ -129,8 +129,7 @@ def test_a_totp_key_stored_before_sealing_still_works_and_is_sealed_at_sign_in(
         platform: Platform, clock: Clock, alice: str) -> None:
     secret = pyotp.random_base32()
     with platform.db.write() as s:
-        acc = s.scalar(select(Account).where(Account.username == alice))
-        assert acc is not None
+        acc = s.scalars(select(Account).where(Account.username == alice)).one()
         acc.totp_secret, acc.totp_enabled = secret, True
     assert sessions.login(platform, alice, PASSWORD, totp=pyotp.TOTP(secret).at(clock.now))
     stored = _stored_totp(platform, alice)
@@ -144,8 +143,7 @@ def test_a_sealed_key_copied_to_another_account_does_not_open(
     accounts.create(system, "mallory", "Mallory", Role.REVIEWER, PASSWORD)
     secret = _totp_on(platform, clock, alice)
     with platform.db.write() as s:
-        mallory = s.scalar(select(Account).where(Account.username == "mallory"))
-        assert mallory is not None
+        mallory = s.scalars(select(Account).where(Account.username == "mallory")).one()
         mallory.totp_secret, mallory.totp_enabled = _stored_totp(platform, alice), True
     with pytest.raises(AuthenticationError) as exc:
         sessions.login(platform, "mallory", PASSWORD, totp=pyotp.TOTP(secret).at(clock.now))
