@@ -75,6 +75,40 @@ def test_explanation_shows_citation_values_and_gap(pack: Pack) -> None:
     assert d["status"] == "not_eligible" and d["conditions"][2]["cite"]["paragraph"] == "art2"
 
 
+def test_what_explanations_read_is_worked_out_once_per_matcher(pack: Pack) -> None:
+    import gc
+
+    from huiqi.engine import explain
+
+    def seen(m: Matcher, rd: int) -> dict[str, str]:
+        e = firm()
+        e.years[2023]["rd_expense"] = Decimal(rd)
+        r = m.match(e).by_key("lang/rd_subsidy")
+        assert r is not None
+        cond = next(c for c in Explainer(m).explain_one(r).conditions
+                    if c.path == "rd_intensity")
+        return {s.expr: s.value.zh for s in cond.seen}
+
+    m = Matcher(pack, AS_OF)
+    assert seen(m, 650_000)["rd_expense[-1]"] == "¥650,000"
+    plans = explain._PLANS[m]
+    kept = dict(plans)
+    assert kept
+    # another enterprise: the same plans, read with its own values
+    assert seen(m, 900_000)["rd_expense[-1]"] == "¥900,000"
+    assert explain._PLANS[m] is plans
+    assert all(plans[k] is plan for k, plan in kept.items())  # not worked out again
+    # another date is another matcher, with its own plans; they go with their matcher
+    later = Matcher(pack, AS_OF.replace(year=AS_OF.year + 1))
+    assert later not in explain._PLANS
+    seen(later, 650_000)
+    assert explain._PLANS[later] is not plans
+    count = len(explain._PLANS)
+    del later
+    gc.collect()
+    assert len(explain._PLANS) == count - 1
+
+
 def test_amount_steps_are_explained(pack: Pack) -> None:
     m = matcher_for(pack, AS_OF)
     e = firm()
