@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from huiqi.store.database import Database
-from huiqi.store.models import Account, Base
+from huiqi.store.models import Account, AuthSession, Base
 from service_fixtures import BACKENDS, drop_backend, new_backend
 
 TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "fact_value",
@@ -69,6 +69,10 @@ def test_sealed_totp_keys_up_and_down(name: str, tmp_path: Path) -> None:
                  "password_changed_at": now, "totp_secret": secret, "totp_enabled": True,
                  "failed_logins": 0, "active": True, "created_at": now}
                 for u, secret in (("plain", "JBSWY3DPEHPK3PXP"), ("none", None))])
+            # a session points at an account: SQLite's copy of the table must keep it
+            s.execute(insert(AuthSession), [{"account_id": s.scalars(select(Account.id)).first(),
+                                             "token_hash": "h", "created_at": now,
+                                             "expires_at": now}])
         db.upgrade()
         sealed = "v1:" + "A" * 80
         with db.write() as s:
@@ -82,7 +86,9 @@ def test_sealed_totp_keys_up_and_down(name: str, tmp_path: Path) -> None:
                 "SELECT username, totp_secret FROM account")).all())
             enabled = dict(conn.execute(text(
                 "SELECT username, totp_enabled FROM account")).all())
+            sessions = conn.execute(text("SELECT count(*) FROM auth_session")).scalar()
         assert rows == {"plain": "JBSWY3DPEHPK3PXP", "none": None, "sealed": None}
+        assert sessions == 1
         assert not enabled["sealed"] and enabled["plain"]
     finally:
         drop_backend(b)

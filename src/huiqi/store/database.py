@@ -147,8 +147,26 @@ class Database:
             yield self.bind
             return
         with self.bind.connect() as conn:
-            yield conn
-            conn.commit()
+            if conn.dialect.name != "sqlite":
+                yield conn
+                conn.commit()
+                return
+            # SQLite alters a table by copying it and dropping the old one, which foreign
+            # keys pointing at it forbid: they are checked once, after the migration (the
+            # pragma has no effect inside a transaction, hence on the driver's connection
+            # before SQLAlchemy begins one)
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                yield conn
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"a migration broke foreign keys: {broken[:5]}")
+                conn.commit()
+            finally:
+                conn.rollback()
+                raw.execute("PRAGMA foreign_keys=ON")
 
     def dispose(self) -> None:
         if isinstance(self.bind, Engine):
