@@ -87,9 +87,9 @@ def test_simulation_equals_the_engine_firm_by_firm(pack: Pack, park: Path, tmp_p
         gain += a > b
         lose += a < b
     assert (rep.gainers, rep.losers) == (gain, lose)
-    assert (rep.cost_baseline, rep.cost_reform) == (cost_b, cost_a)
+    assert (rep.cost_before, rep.cost_after) == (cost_b, cost_a)
     assert rep.gainers > 0 and rep.cost_change > 0
-    assert sum(b for _v, b, _a, _g, _l in rep.by["industry"]) == cost_b
+    assert sum(c.before for c in rep.by_industry) == cost_b
     files = write_csv(rep, tmp_path / "report")
     png, page = write_chart(rep, tmp_path / "report")
     assert all(f.exists() for f in files) and png.stat().st_size > 1000

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from huiqi.population.comparison import Comparison
 from huiqi.text import Lang, Text
 
 DataOpt = Annotated[Path | None, typer.Option(
@@ -316,19 +317,19 @@ def _simulate(reform: Path, data: Path | None, policies: Path | None, as_of: str
                   f"{page} ({elapsed:.1f} s)")
 
 
-def print_report(console: Console, rep: Any, lg: Lang, labels: dict[str, str]) -> None:
+def print_report(console: Console, rep: Comparison, lg: Lang, labels: dict[str, str]) -> None:
     zh = lg == "zh"
-    head = Table(title=f"{rep.title} ({rep.reform_id})", show_header=False)
+    head = Table(title=f"{rep.title.get(lg)} ({rep.reform})", show_header=False)
     head.add_column()
     head.add_column(justify="right")
     for k, v in ((("评估日期", "as of"), rep.as_of.isoformat()),
-                 (("企业数", "enterprises"), f"{rep.enterprises:,}"),
-                 (("重新计算的条款", "clauses re-matched"), ", ".join(rep.affected_clauses)),
+                 (("企业数", "enterprises"), f"{rep.entities:,}"),
+                 (("重新计算的条款", "clauses re-matched"), ", ".join(rep.clauses)),
                  (("受益", "gain"), f"{rep.gainers:,}"), (("受损", "lose"), f"{rep.losers:,}"),
                  (("新符合", "newly qualify"), f"{rep.newly_qualify:,}"),
                  (("不再符合", "drop out"), f"{rep.drop_out:,}"),
-                 (("改革前成本", "cost before"), _money(rep.cost_baseline)),
-                 (("改革后成本", "cost after"), _money(rep.cost_reform)),
+                 (("改革前成本", "cost before"), _money(rep.cost_before)),
+                 (("改革后成本", "cost after"), _money(rep.cost_after)),
                  (("成本变化", "cost change"), _money(rep.cost_change))):
         head.add_row(k[0] if zh else k[1], v)
     console.print(head)
@@ -338,8 +339,9 @@ def print_report(console: Console, rep: Any, lg: Lang, labels: dict[str, str]) -
         for h in (("", ""), ("改革前", "before"), ("改革后", "after"), ("变化", "change"),
                   ("受益", "gain"), ("受损", "lose")):
             t.add_column(h[0] if zh else h[1], justify="right" if h[1] else "left")
-        for v, b, a, g, lo in rep.by.get(dim, [])[:10]:
-            t.add_row(labels.get(v, v), _money(b), _money(a), _money(a - b), f"{g:,}", f"{lo:,}")
+        for c in rep.by.get(dim, [])[:10]:
+            t.add_row(labels.get(c.key, c.key), _money(c.before), _money(c.after),
+                      _money(c.change), f"{c.gainers:,}", f"{c.losers:,}")
         console.print(t)
     t = Table(title="变化最大的企业" if zh else "Largest changes")
     for h in (("企业", "enterprise"), ("改革前", "before"), ("改革后", "after"), ("变化", "change")):

@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import duckdb
 
 from huiqi.rules.model import Pack
 
+from .comparison import LARGEST, Change, Comparison, in_order, ranked, transitions
 from .reform import Reform
 from .runner import Runner, count_rows
 from .summary import dimensions_sql
@@ -30,33 +30,9 @@ from .summary import dimensions_sql
 Progress = Callable[[int], None]
 
 
-@dataclass
-class Report:
-    reform_id: str
-    title: str
-    as_of: dt.date
-    baseline_version: str
-    reform_version: str
-    enterprises: int
-    affected_clauses: list[str]
-    gainers: int = 0
-    losers: int = 0
-    newly_qualify: int = 0
-    drop_out: int = 0
-    cost_baseline: Decimal = Decimal(0)
-    cost_reform: Decimal = Decimal(0)
-    by: dict[str, list[tuple[str, Decimal, Decimal, int, int]]] = field(default_factory=dict)
-    largest: list[tuple[str, str, Decimal, Decimal]] = field(default_factory=list)
-    clause_changes: list[tuple[str, str, str, int]] = field(default_factory=list)
-
-    @property
-    def cost_change(self) -> Decimal:
-        return self.cost_reform - self.cost_baseline
-
-
 def simulate(reform: Reform, population: Path, as_of: dt.date, workdir: Path,
              baseline_results: Path | None = None, batch_size: int = 100_000,
-             progress: Progress | None = None, threads: int | None = None) -> Report:
+             progress: Progress | None = None, threads: int | None = None) -> Comparison:
     """Run the baseline (unless its results are given) and the reform; compare them."""
     workdir.mkdir(parents=True, exist_ok=True)
     base_pack: Pack = reform.baseline
@@ -75,7 +51,7 @@ def simulate(reform: Reform, population: Path, as_of: dt.date, workdir: Path,
 
 
 def compare(reform: Reform, population: Path, as_of: dt.date, baseline: Path, reformed: Path,
-            keys: list[str]) -> Report:
+            keys: list[str]) -> Comparison:
     con = duckdb.connect()
     cols = [r[0] for r in con.execute(
         f"DESCRIBE SELECT * FROM read_parquet('{population.as_posix()}')").fetchall()]
@@ -97,40 +73,45 @@ def compare(reform: Reform, population: Path, as_of: dt.date, baseline: Path, re
                bool_or(status_b = 'eligible') AS qualified_b,
                bool_or(status_r = 'eligible') AS qualified_r
         FROM per_clause GROUP BY enterprise_id""")
-    n = count_rows(population)
-    rep = Report(reform_id=reform.id, title=reform.title.zh, as_of=as_of,
-                 baseline_version=reform.baseline.version_id,
-                 reform_version=reform.pack.version_id, enterprises=n, affected_clauses=keys)
+    out = Comparison(reform=reform.id, title=reform.title, as_of=as_of,
+                     baseline_version=reform.baseline.version_id,
+                     reform_version=reform.pack.version_id, entities=count_rows(population),
+                     clauses=keys)
     row = con.execute("""
         SELECT count_if(after > before), count_if(after < before),
                count_if(qualified_r AND NOT qualified_b), count_if(qualified_b AND NOT qualified_r),
                coalesce(sum(before), 0), coalesce(sum(after), 0) FROM per_firm""").fetchone()
     assert row is not None
-    rep.gainers, rep.losers, rep.newly_qualify, rep.drop_out = (int(x) for x in row[:4])
-    rep.cost_baseline, rep.cost_reform = Decimal(row[4]), Decimal(row[5])
+    out.gainers, out.losers, out.newly_qualify, out.drop_out = (int(x) for x in row[:4])
+    out.cost_before, out.cost_after = Decimal(row[4]), Decimal(row[5])
     for dim in ("industry", "size_band", "district"):
-        rows = con.execute(f"""
+        out.by[dim] = ranked(Change(str(v), Decimal(b), Decimal(a), int(g), int(lo))
+                             for v, b, a, g, lo in con.execute(f"""
             SELECT d.{dim}, coalesce(sum(f.before), 0), coalesce(sum(f.after), 0),
                    count_if(f.after > f.before), count_if(f.after < f.before)
-            FROM per_firm f JOIN dims d ON f.enterprise_id = d.id
-            GROUP BY 1 ORDER BY abs(sum(f.after) - sum(f.before)) DESC, 1""").fetchall()
-        rep.by[dim] = [(str(v), Decimal(b), Decimal(a), int(g), int(lo)) for v, b, a, g, lo in rows]
-    rep.largest = [(eid, name or "", Decimal(b), Decimal(a)) for eid, name, b, a in con.execute(f"""
+            FROM per_firm f JOIN dims d ON f.enterprise_id = d.id GROUP BY 1""").fetchall())
+    out.by_clause = in_order((Change(c, Decimal(b), Decimal(a), int(g), int(lo), int(eb), int(ea))
+                              for c, b, a, g, lo, eb, ea in con.execute("""
+        SELECT clause, sum(amount_b), sum(amount_r), count_if(amount_r > amount_b),
+               count_if(amount_r < amount_b), count_if(status_b = 'eligible'),
+               count_if(status_r = 'eligible')
+        FROM per_clause GROUP BY clause""").fetchall()), keys)
+    out.largest = [(eid, name or "", Decimal(b), Decimal(a)) for eid, name, b, a in con.execute(f"""
         SELECT f.enterprise_id, {'e.name' if 'name' in cols else 'NULL'}, f.before, f.after
         FROM per_firm f JOIN enterprises e ON f.enterprise_id = e.id
         WHERE f.after <> f.before ORDER BY abs(f.after - f.before) DESC, f.enterprise_id
-        LIMIT 20""").fetchall()]
-    rep.clause_changes = [(c, b, r, int(k)) for c, b, r, k in con.execute("""
+        LIMIT {LARGEST}""").fetchall()]
+    out.transitions = transitions({(c, b, r): int(k) for c, b, r, k in con.execute("""
         SELECT clause, status_b, status_r, count(*) FROM per_clause WHERE status_b <> status_r
-        GROUP BY ALL ORDER BY 1, 4 DESC""").fetchall()]
+        GROUP BY ALL""").fetchall()})
     con.close()
-    return rep
+    return out
 
 
 # ---------------------------------------------------------------------- outputs
 
 
-def write_csv(rep: Report, folder: Path) -> list[Path]:
+def write_csv(rep: Comparison, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out: list[Path] = []
     p = folder / "summary.csv"
@@ -139,17 +120,17 @@ def write_csv(rep: Report, folder: Path) -> list[Path]:
         w.writerow(["reform", "as_of", "baseline_version", "reform_version", "enterprises",
                     "gainers", "losers", "newly_qualify", "drop_out", "cost_baseline",
                     "cost_reform", "cost_change"])
-        w.writerow([rep.reform_id, rep.as_of, rep.baseline_version, rep.reform_version,
-                    rep.enterprises, rep.gainers, rep.losers, rep.newly_qualify, rep.drop_out,
-                    rep.cost_baseline, rep.cost_reform, rep.cost_change])
+        w.writerow([rep.reform, rep.as_of, rep.baseline_version, rep.reform_version,
+                    rep.entities, rep.gainers, rep.losers, rep.newly_qualify, rep.drop_out,
+                    rep.cost_before, rep.cost_after, rep.cost_change])
     out.append(p)
     for dim, rows in rep.by.items():
         p = folder / f"by_{dim}.csv"
         with p.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow([dim, "cost_baseline", "cost_reform", "cost_change", "gainers", "losers"])
-            for v, b, a, g, lo in rows:
-                w.writerow([v, b, a, a - b, g, lo])
+            for c in rows:
+                w.writerow([c.key, c.before, c.after, c.change, c.gainers, c.losers])
         out.append(p)
     p = folder / "largest_changes.csv"
     with p.open("w", newline="", encoding="utf-8") as fh:
@@ -161,7 +142,7 @@ def write_csv(rep: Report, folder: Path) -> list[Path]:
     return out
 
 
-def write_chart(rep: Report, folder: Path, labels: dict[str, str] | None = None,
+def write_chart(rep: Comparison, folder: Path, labels: dict[str, str] | None = None,
                 labels_en: dict[str, str] | None = None) -> tuple[Path, Path]:
     """A bar chart of the cost change by industry: PNG, and an HTML page with it as SVG.
 
@@ -178,8 +159,8 @@ def write_chart(rep: Report, folder: Path, labels: dict[str, str] | None = None,
 
     labels = labels or {}
     labels_en = labels_en or labels
-    rows = rep.by.get("industry", [])[:12]
-    change = [float((a - b) / 10000) for _v, b, a, _g, _l in rows]  # 万元, for drawing only
+    rows = rep.by_industry[:12]
+    change = [float(c.change / 10000) for c in rows]  # 万元, for drawing only
     cjk = [f.name for f in font_manager.fontManager.ttflist
            if any(k in f.name for k in ("Noto Sans CJK", "Noto Sans SC", "WenQuanYi", "Source Han",
                                         "SimHei", "Droid Sans Fallback"))]
@@ -198,57 +179,62 @@ def write_chart(rep: Report, folder: Path, labels: dict[str, str] | None = None,
         return fig
 
     folder.mkdir(parents=True, exist_ok=True)
-    zh_names = [labels.get(v, v) for v, *_ in rows]
-    en_names = [labels_en.get(v, v) for v, *_ in rows]
+    zh_names = [labels.get(c.key, c.key) for c in rows]
+    en_names = [labels_en.get(c.key, c.key) for c in rows]
     with plt.rc_context({"svg.fonttype": "none",
                          "font.sans-serif": [*cjk[:1], "DejaVu Sans"]}):
         if cjk:
-            fig = draw(zh_names, f"{rep.title}:各行业成本变化(万元)", "万元")
+            fig = draw(zh_names, f"{rep.title.zh}:各行业成本变化(万元)", "万元")
         else:
-            fig = draw(en_names, f"{rep.reform_id}: cost change by industry (10k yuan)",
+            fig = draw(en_names, f"{rep.title.en}: cost change by industry (10k yuan)",
                        "10k yuan")
         png = folder / "cost_by_industry.png"
         fig.savefig(png)
         plt.close(fig)
-        fig = draw(zh_names, f"{rep.title}:各行业成本变化(万元)", "万元")
+        fig = draw(zh_names, f"{rep.title.zh}:各行业成本变化(万元)", "万元")
         buf = io.StringIO()
         fig.savefig(buf, format="svg")
         plt.close(fig)
     page = folder / "report.html"
     rows_html = "".join(
-        f"<tr><td>{html.escape(labels.get(v, v))}</td><td>{b:,.2f}</td><td>{a:,.2f}</td>"
-        f"<td>{a - b:,.2f}</td><td>{g}</td><td>{lo}</td></tr>" for v, b, a, g, lo in rows)
+        f"<tr><td>{html.escape(labels.get(c.key, c.key))}</td><td>{c.before:,.2f}</td>"
+        f"<td>{c.after:,.2f}</td><td>{c.change:,.2f}</td><td>{c.gainers}</td>"
+        f"<td>{c.losers}</td></tr>" for c in rows)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     page.write_text(
         "<!doctype html><html lang='zh'><meta charset='utf-8'>"
-        f"<title>{html.escape(rep.title)}</title>"
+        f"<title>{html.escape(rep.title.zh)}</title>"
         "<style>body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;"
         "margin:2rem;max-width:60rem}svg text{font-family:inherit}"
         "table{border-collapse:collapse}td,th{padding:.3rem .6rem;border-bottom:1px solid #ddd;"
         "text-align:right}td:first-child,th:first-child{text-align:left}</style>"
-        f"<h1>{html.escape(rep.title)} <small>({html.escape(rep.reform_id)})</small></h1>"
-        f"<p>评估日期 {rep.as_of} · 企业 {rep.enterprises:,} · 受益 {rep.gainers:,} · 受损 "
+        f"<h1>{html.escape(rep.title.zh)} <small>({html.escape(rep.reform)})</small></h1>"
+        f"<p>评估日期 {rep.as_of} · 企业 {rep.entities:,} · 受益 {rep.gainers:,} · 受损 "
         f"{rep.losers:,} · 新符合 {rep.newly_qualify:,} · 不再符合 {rep.drop_out:,}</p>"
-        f"<p>成本 ¥{rep.cost_baseline:,.2f} → ¥{rep.cost_reform:,.2f}(变化 "
+        f"<p>成本 ¥{rep.cost_before:,.2f} → ¥{rep.cost_after:,.2f}(变化 "
         f"¥{rep.cost_change:,.2f})</p>" + svg +
         "<table><tr><th>行业</th><th>改革前</th><th>改革后</th><th>变化</th><th>受益</th>"
         f"<th>受损</th></tr>{rows_html}</table></html>", encoding="utf-8")
     return png, page
 
 
-def report_dict(rep: Report) -> dict[str, Any]:
+def report_dict(rep: Comparison) -> dict[str, Any]:
     return {
-        "reform": rep.reform_id, "title": rep.title, "as_of": rep.as_of.isoformat(),
+        "reform": rep.reform, "title": rep.title.zh, "as_of": rep.as_of.isoformat(),
         "baseline_version": rep.baseline_version, "reform_version": rep.reform_version,
-        "enterprises": rep.enterprises, "affected_clauses": rep.affected_clauses,
+        "enterprises": rep.entities, "affected_clauses": rep.clauses,
         "gainers": rep.gainers, "losers": rep.losers, "newly_qualify": rep.newly_qualify,
-        "drop_out": rep.drop_out, "cost_baseline": str(rep.cost_baseline),
-        "cost_reform": str(rep.cost_reform), "cost_change": str(rep.cost_change),
-        "by": {d: [{"value": v, "before": str(b), "after": str(a), "gainers": g, "losers": lo}
-                   for v, b, a, g, lo in rows] for d, rows in rep.by.items()},
+        "drop_out": rep.drop_out, "cost_baseline": str(rep.cost_before),
+        "cost_reform": str(rep.cost_after), "cost_change": str(rep.cost_change),
+        "by": {d: [{"value": c.key, "before": str(c.before), "after": str(c.after),
+                    "gainers": c.gainers, "losers": c.losers} for c in rows]
+               for d, rows in rep.by.items()},
+        "by_clause": [{"clause": c.key, "before": str(c.before), "after": str(c.after),
+                       "eligible_before": c.eligible_before, "eligible_after": c.eligible_after}
+                      for c in rep.by_clause],
         "largest": [{"enterprise_id": e, "name": n, "before": str(b), "after": str(a)}
                     for e, n, b, a in rep.largest],
         "clause_changes": [{"clause": c, "from": b, "to": r, "count": k}
-                           for c, b, r, k in rep.clause_changes],
+                           for c, b, r, k in rep.transitions],
     }

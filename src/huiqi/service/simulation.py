@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
 from huiqi.errors import PackError, UsageError
 from huiqi.packs import versions as PV
 from huiqi.packs.files import materialised
+from huiqi.population.comparison import (
+    ZERO,
+    Change,
+    Comparison,
+    in_order,
+    largest,
+    ranked,
+    transitions,
+)
 from huiqi.rules.model import Pack
 from huiqi.text import Text
 
@@ -28,49 +36,6 @@ from .permissions import Permission
 from .policies import loaded
 
 REFORM_FILE = "reform.yaml"
-ZERO = Decimal(0)
-
-
-@dataclass
-class Change:
-    """Before and after for one group (an industry, a district, a clause)."""
-
-    key: str
-    before: Decimal = ZERO
-    after: Decimal = ZERO
-    gainers: int = 0
-    losers: int = 0
-    eligible_before: int = 0
-    eligible_after: int = 0
-
-    @property
-    def change(self) -> Decimal:
-        return self.after - self.before
-
-
-@dataclass
-class Comparison:
-    pack: str
-    title: Text
-    as_of: dt.date
-    baseline_version: str
-    reform_version: str
-    entities: int
-    clauses: list[str]
-    gainers: int = 0
-    losers: int = 0
-    newly_qualify: int = 0
-    drop_out: int = 0
-    cost_before: Decimal = ZERO
-    cost_after: Decimal = ZERO
-    by_clause: list[Change] = field(default_factory=list)
-    by_industry: list[Change] = field(default_factory=list)
-    by_district: list[Change] = field(default_factory=list)
-    largest: list[tuple[str, str, Decimal, Decimal]] = field(default_factory=list)
-
-    @property
-    def cost_change(self) -> Decimal:
-        return self.cost_after - self.cost_before
 
 
 @requires(Permission.SIMULATION_RUN)
@@ -102,9 +67,10 @@ def compare(ctx: Context, pack: str, *, reform: str | None = None, number: int |
     dims = _dimensions(table)
     before = _baseline(ctx, base, day, table, [k for k in keys if base.clause(k)])
     after = _by_entity(_rows(new, day, table, [k for k in keys if new.clause(k)]))
-    out = Comparison(pack=pack, title=title, as_of=day, baseline_version=base.version_id,
+    out = Comparison(reform=pack, title=title, as_of=day, baseline_version=base.version_id,
                      reform_version=reform_version, entities=len(names), clauses=keys)
     groups: dict[str, dict[str, Change]] = {"industry": {}, "district": {}, "clause": {}}
+    moves: Counter[tuple[str, str, str]] = Counter()
     changes = []
     for eid in sorted(set(before) | set(after)):
         b, a = before.get(eid, {}), after.get(eid, {})
@@ -135,17 +101,13 @@ def compare(ctx: Context, pack: str, *, reform: str | None = None, number: int |
             g.losers += ma < mb
             g.eligible_before += sb == "eligible"
             g.eligible_after += sa == "eligible"
+            moves[(clause, sb, sa)] += 1
         if total_a != total_b:
             changes.append((eid, names.get(eid, ""), total_b, total_a))
-
-    def ranked(d: dict[str, Change]) -> list[Change]:
-        return sorted(d.values(), key=lambda c: (-abs(c.change), -c.after, c.key))
-
-    out.by_industry = ranked(groups["industry"])
-    out.by_district = ranked(groups["district"])
-    out.by_clause = sorted(groups["clause"].values(), key=lambda c: keys.index(c.key)
-                           if c.key in keys else len(keys))
-    out.largest = sorted(changes, key=lambda c: (-abs(c[3] - c[2]), c[0]))[:20]
+    out.by = {dim: ranked(groups[dim].values()) for dim in ("industry", "district")}
+    out.by_clause = in_order(groups["clause"].values(), keys)
+    out.transitions = transitions(moves)
+    out.largest = largest(changes)
     return out
 
 
