@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-dev
 DEMO_DB := var/demo.db
 DEMO_LOGINS := var/demo-logins.txt
 
-.PHONY: demo test lint typecheck unit bench clean install
+.PHONY: demo test lint typecheck unit bench clean install screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || (echo "huiqi needs Python >= 3.11 (python3.11 or newer on PATH)"; exit 1)
@@ -40,6 +40,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.engine
+
+screenshots: $(STAMP)
+	HUIQI_SCREENSHOTS=docs/screenshots HUIQI_REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/web/test_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

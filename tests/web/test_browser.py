@@ -2,9 +2,11 @@
 served by uvicorn in a thread on a free port of 127.0.0.1, over a test database with the
 policy packs published, a generated park matched, and one account of each role.
 
-The tests save screenshots of the main pages into docs/screenshots/ (the README shows
-them). Without Chromium they are skipped, unless HUIQI_REQUIRE_BROWSER=1 (CI), where
-they fail and say how to install it.
+The tests take screenshots of the main pages: into the folder HUIQI_SCREENSHOTS names
+(``make screenshots`` renews docs/screenshots/, which the README shows), else into a
+temporary folder, so that a test run leaves the checkout as it was. Without Chromium they
+are skipped, unless HUIQI_REQUIRE_BROWSER=1 (CI), where they fail and say how to install
+it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import re
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +29,8 @@ from huiqi.packs.files import read_folder
 from service_fixtures import ROOT, make_settings
 
 PASSWORD = "Browser-Test-Pass-9"
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("HUIQI_SCREENSHOTS")
+             or Path(tempfile.gettempdir()) / "huiqi-screenshots")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 DAY = dt.date(2025, 6, 1)
