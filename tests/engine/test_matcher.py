@@ -83,8 +83,7 @@ def test_what_explanations_read_is_worked_out_once_per_matcher(pack: Pack) -> No
     def seen(m: Matcher, rd: int) -> dict[str, str]:
         e = firm()
         e.years[2023]["rd_expense"] = Decimal(rd)
-        r = m.match(e).by_key("lang/rd_subsidy")
-        assert r is not None
+        r = next(c for c in m.match(e).clauses if c.key == "lang/rd_subsidy")
         cond = next(c for c in Explainer(m).explain_one(r).conditions
                     if c.path == "rd_intensity")
         return {s.expr: s.value.zh for s in cond.seen}
