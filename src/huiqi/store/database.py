@@ -120,49 +120,50 @@ class Database:
         """Migrate the schema up to ``revision`` (the latest by default)."""
         from alembic import command
 
-        with self._migration_connection() as conn:
+        with self._migration_connection(migrating=True) as conn:
             command.upgrade(_alembic_config(conn), revision)
 
     def downgrade(self, revision: str = "base") -> None:
         """Migrate the schema down to ``revision`` (empty by default)."""
         from alembic import command
 
-        with self._migration_connection() as conn:
+        with self._migration_connection(migrating=True) as conn:
             command.downgrade(_alembic_config(conn), revision)
 
     def revision(self) -> str | None:
         """The schema's current revision, or None for an empty database."""
-        from alembic.migration import MigrationContext
-
         with self._migration_connection() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return _current(conn)
 
     def table_names(self) -> list[str]:
         with self._migration_connection() as conn:
             return sorted(inspect(conn).get_table_names())
 
     @contextmanager
-    def _migration_connection(self) -> Iterator[Connection]:
+    def _migration_connection(self, migrating: bool = False) -> Iterator[Connection]:
         if isinstance(self.bind, Connection):
             yield self.bind
             return
         with self.bind.connect() as conn:
-            if conn.dialect.name != "sqlite":
+            if not migrating or conn.dialect.name != "sqlite":
                 yield conn
                 conn.commit()
                 return
             # SQLite alters a table by copying it and dropping the old one, which foreign
-            # keys pointing at it forbid: they are checked once, after the migration (the
-            # pragma has no effect inside a transaction, hence on the driver's connection
-            # before SQLAlchemy begins one)
+            # keys pointing at it forbid: they are checked once, after a migration that ran
+            # (the pragma has no effect inside a transaction, hence on the driver's
+            # connection before SQLAlchemy begins one)
             raw = conn.connection.driver_connection
             assert raw is not None
             raw.execute("PRAGMA foreign_keys=OFF")
             try:
+                before = _current(conn)
+                conn.commit()
                 yield conn
-                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"a migration broke foreign keys: {broken[:5]}")
+                if _current(conn) != before:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"a migration broke foreign keys: {broken[:5]}")
                 conn.commit()
             finally:
                 conn.rollback()
@@ -171,6 +172,12 @@ class Database:
     def dispose(self) -> None:
         if isinstance(self.bind, Engine):
             self.bind.dispose()
+
+
+def _current(conn: Connection) -> str | None:
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
 
 
 def _alembic_config(conn: Connection) -> Any:
