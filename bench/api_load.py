@@ -33,11 +33,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.machine import describe
+from bench.machine import describe, record
 
 ROOT = Path(__file__).resolve().parent.parent
 HUIQI = str(Path(sys.executable).with_name("huiqi"))
-RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
 def _free_port() -> int:
@@ -251,8 +250,7 @@ def append(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> N
         r = results[name]
         lines.append(f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p90']:.1f} | "
                      f"{r['p99']:.1f} | {r['non_2xx']} |")
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
+    record("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.machine import describe
+from bench.machine import describe, record
 from huiqi.engine.explain import Explainer
 from huiqi.engine.matcher import Matcher
 from huiqi.facts.enterprise import Enterprise
@@ -35,7 +35,6 @@ from huiqi.rules.model import Pack
 AS_OF = dt.date(2025, 6, 1)
 FY = AS_OF.year
 VARIANTS = range(5)
-RESULTS = Path(__file__).with_name("RESULTS.md")
 
 REV = [Decimal(x) for x in ("5000000", "10000000", "20000000", "50000000", "100000000")]
 DAYS = [365, 730, 1095, 365, 730]
@@ -335,8 +334,7 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_record:
-        with RESULTS.open("a", encoding="utf-8") as fh:
-            fh.write(text)
+        record(text)
 
 
 if __name__ == "__main__":

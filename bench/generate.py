@@ -23,15 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.machine import cpu_model, memory_gib
+from bench.machine import cpu_model, memory_gib, record
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
-HEADER = """# Benchmark results / 基准测试结果
-
-Each benchmark appends a section here when it runs: the machine, the command, and
-what was measured. Numbers are from real runs; nothing here is edited by hand.
-"""
 AS_OF = "2026-03-01"
 
 
@@ -130,10 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     text = section(results, m, "python -m bench.generate " + " ".join(argv or sys.argv[1:]), args.seed)
     print(text)
     if not args.no_record:
-        if not RESULTS.exists():
-            RESULTS.write_text(HEADER, encoding="utf-8")
-        with RESULTS.open("a", encoding="utf-8") as fh:
-            fh.write(text)
+        record(text)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench.machine import record
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 DISTRICTS = [("370212", "崂山区", "青岛高新区"), ("330201", "鄞州区", "宁波高新区"),
              ("350206", "湖里区", "厦门火炬高新区"), ("530102", "五华区", "昆明高新区"),
@@ -131,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             secs = float(r["seconds"])  # type: ignore[arg-type]
             lines.append(f"| {name} | {r['rows']:,} | {secs:,.0f} s | {int(r['rows']) / secs:,.0f} "  # type: ignore[call-overload]
                          f"| {r['created']:,} | {r['facts']:,} | {float(r['peak_mb']):,.0f} MB |")  # type: ignore[arg-type]
-        with RESULTS.open("a", encoding="utf-8") as fh:
-            fh.write("\n".join(lines) + "\n")
+        record("\n".join(lines) + "\n")
     return 0
 
 

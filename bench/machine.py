@@ -1,4 +1,5 @@
-"""The machine a benchmark ran on, as one line for bench/RESULTS.md."""
+"""The machine a benchmark ran on, as one line, and the file every benchmark records its
+results in: bench/RESULTS.md."""
 
 from __future__ import annotations
 
@@ -20,6 +21,22 @@ def cpu_model() -> str:
 
 def memory_gib() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+HEADER = """# Benchmark results / 基准测试结果
+
+Each benchmark appends a section here when it runs: the machine, the command, and
+what was measured. Numbers are from real runs; nothing here is edited by hand.
+"""
+
+
+def record(text: str) -> None:
+    """Append ``text`` to bench/RESULTS.md (created with its header if absent)."""
+    if not RESULTS.exists():
+        RESULTS.write_text(HEADER, encoding="utf-8")
+    with RESULTS.open("a", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def describe(load: bool = True) -> str:

@@ -40,7 +40,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 AS_OF = dt.date(2023, 6, 30)
 SEED = 0
 ENGINES = ("engine", "duckdb-compute", "duckdb", "spark", "openfisca", "numpy")
@@ -484,7 +483,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         child(args)
         return
-    from bench.machine import describe
+    from bench.machine import describe, record
     from huiqi.rules.loader import load_pack
 
     machine = describe()
@@ -518,8 +517,7 @@ def main(argv: list[str] | None = None) -> None:
     text = section(args, machine, os.getloadavg()[0], checks, results, reforms, clauses, pops, command.strip())
     print(text)
     if not args.no_record:
-        with RESULTS.open("a", encoding="utf-8") as fh:
-            fh.write(text)
+        record(text)
 
 
 if __name__ == "__main__":

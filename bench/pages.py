@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.api_load import ensure_database
-from bench.machine import describe
+from bench.machine import describe, record
 
 ROOT = Path(__file__).resolve().parent.parent
 HUIQI = str(Path(sys.executable).with_name("huiqi"))
-RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_MS = 300.0
 
 
@@ -177,8 +176,7 @@ def main() -> None:
     text = report(rows, args.n, args.enterprises)
     sys.stdout.write(text)
     if args.append:
-        with RESULTS.open("a", encoding="utf-8") as fh:
-            fh.write("\n" + text)
+        record("\n" + text)
 
 
 if __name__ == "__main__":
