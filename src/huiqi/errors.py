@@ -10,7 +10,8 @@ it rather than for a programmer::
     │   ├── DataError         an enterprise data file failed checking; carries every problem
     │   ├── CreditCodeError   a 统一社会信用代码 is invalid; carries the position and reason
     │   ├── UsageError        a command was asked for in a way that cannot work
-    │   └── InvalidRequest    an API request's parameters or body do not fit; carries every problem
+    │   ├── InvalidRequest    an API request's parameters or body do not fit; carries every problem
+    │   └── TooLarge          a request, upload or archive passes a size limit; carries the limit
     ├── NotFoundError         an enterprise, policy, clause or file does not exist
     ├── RuleError             a checked rule could not be evaluated as written
     ├── AuthenticationError   who is asking is not known: no, a wrong or an expired sign-in
@@ -210,6 +211,19 @@ class Conflict(HuiqiError):
     creating an account whose name is taken). ``reason`` is the message code."""
 
     code = "conflict"
+
+    def __init__(self, reason: str, **params: object) -> None:
+        self.reason = reason
+        self.params = params
+        super().__init__(message(reason, **params))
+
+
+class TooLarge(InputError):
+    """A request body, an upload or what an archive unpacks to passes a limit (a setting);
+    it was refused as soon as the limit was passed, before it was all read. ``reason`` is
+    the message code."""
+
+    code = "too_large"
 
     def __init__(self, reason: str, **params: object) -> None:
         self.reason = reason

@@ -28,6 +28,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yaml.duplicate_key": ("键“{key}”重复出现", "the key “{key}” appears twice"),
     "yaml.duplicate_key.hint": ("同一层级中每个键只能出现一次;删除或改名其中一个。",
                                 "Each key may appear once per level; remove or rename one."),
+    "yaml.alias_budget": ("YAML 别名展开过多:别名(*)共复制了 {count} 个以上的值,至多 {limit} 个(第 {anchor} 行定义的锚点)",
+                          "YAML aliases expand too far: they copy more than {count} values, at "
+                          "most {limit} (the anchor defined on line {anchor})"),
+    "yaml.alias_budget.hint": ("把重复的内容直接写出,或减少别名的层层嵌套。",
+                               "Write the repeated content out, or nest aliases less deeply."),
+    "yaml.alias_cycle": ("YAML 别名指向包含它自己的内容(第 {anchor} 行定义的锚点)",
+                         "a YAML alias refers to a value that contains it (the anchor defined "
+                         "on line {anchor})"),
     "yaml.key": ("键必须是简单的文字", "a key must be plain text"),
     "file.encoding": ("文件不是 UTF-8 编码:{detail}", "the file is not UTF-8: {detail}"),
     "file.unreadable": ("无法读取文件:{detail}", "cannot read the file: {detail}"),
@@ -379,6 +387,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "request.route": ("没有这个地址:{path}", "There is no such address: {path}"),
     "request.method": ("此地址不支持 {method} 方法", "This address does not accept {method}"),
     "request.nul": ("请求中含有不允许的空字符(\\0)", "The request contains a NUL character"),
+    # ---- input limits (issue 10): request bodies, uploads, archives, NUL characters
+    "problem.too_large": ("内容过大", "Content too large"),
+    "request.nul_field": ("“{field}”中含有不允许的空字符(\\0)", "“{field}” contains a NUL character"),
+    "limit.body": ("请求体过大:此地址至多接受 {limit}(由 {setting} 设定);文件请分成几个较小的上传",
+                   "The request body is too large: this address accepts at most {limit} (set by "
+                   "{setting}); split a file into smaller ones"),
+    "limit.pack_bytes": ("政策包解压后过大:全部文件合计至多 {limit}(读到“{path}”时超出)",
+                         "The policy pack is too large unpacked: at most {limit} for all its "
+                         "files (passed at “{path}”)"),
+    "limit.pack_files": ("政策包的文件过多:至多 {limit} 个", "The policy pack has too many files: "
+                         "at most {limit}"),
+    "limit.zip_ratio": ("压缩包中的“{path}”解压后超过压缩大小的 {limit} 倍,疑为压缩炸弹,已拒绝",
+                        "“{path}” in the zip unpacks to more than {limit} times its packed size; "
+                        "refused as a likely zip bomb"),
+    "limit.zip_bad": ("无法读取压缩包“{name}”:{detail}", "Cannot read the zip “{name}”: {detail}"),
     # signing in
     "auth.required": ("请先登录(缺少有效的令牌)", "Sign in first (no valid token was given)"),
     "auth.invalid_token": ("令牌无效或已注销,请重新登录", "The token is invalid or signed out; sign in "
@@ -457,6 +480,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.more_problems": ("另有 {count} 处问题未列出", "{count} more problem(s) not listed"),
     "import.bad_mapping": ("映射文件有误:{detail}", "the mapping file is wrong: {detail}"),
     "import.empty": ("文件是空的", "the file is empty"),
+    # ---- input limits of imports (issue 10): workbooks, cells, encodings
+    "import.xlsx_too_large": ("工作簿解压后过大:各部分合计 {size},至多 {limit}",
+                              "The workbook is too large unpacked: {size} in all, at most {limit}"),
+    "import.xlsx_too_large.hint": ("另存为 CSV(UTF-8)后上传,或分成几个文件。",
+                                   "Save it as CSV (UTF-8) and upload that, or split it into "
+                                   "several files."),
+    "import.xlsx_part_too_large": ("工作簿中的“{part}”解压后为 {size},至多 {limit}(这一部分须整体读入内存)",
+                                   "The part “{part}” of the workbook is {size} unpacked, at most "
+                                   "{limit} (this part is read whole into memory)"),
+    "import.xlsx_part_too_large.hint": ("另存为 CSV(UTF-8)后上传,或分成几个文件。",
+                                        "Save it as CSV (UTF-8) and upload that, or split it into "
+                                        "several files."),
+    "import.cell_too_long": ("“{column}”的单元格有 {length} 个字符,至多 {limit} 个",
+                             "the cell in “{column}” has {length} characters, at most {limit}"),
+    "import.nul": ("“{column}”的单元格含有不允许的空字符(\\0)",
+                   "the cell in “{column}” contains a NUL character"),
+    "import.encoding": ("无法识别文件的编码:既不是 UTF-8,也不是 GB18030/GBK,也没有 UTF-16 的字节顺序标记({detail})",
+                        "The file's encoding is not recognised: not UTF-8, not GB18030/GBK, and "
+                        "no UTF-16 byte-order mark ({detail})"),
+    "import.encoding.hint": ("在 Excel 中选“文件 → 另存为”,保存类型选“CSV UTF-8(逗号分隔)(*.csv)”;"
+                             "在 WPS 中选“CSV 文件”并把编码设为 UTF-8。",
+                             "In Excel choose File → Save As and the type “CSV UTF-8 (Comma "
+                             "delimited) (*.csv)”; in WPS choose CSV and set the encoding to "
+                             "UTF-8."),
+    "import.concurrent": ("另一项导入或修改同时写入了相同的主体;本次未导入任何数据,请重新导入",
+                          "Another import or change wrote the same entities at the same time; "
+                          "nothing was imported, import the file again"),
     "import.rejected": ("文件 {subject} 未通过检查,共 {count} 处问题,未导入任何数据:",
                         "The file {subject} failed checking with {count} problem(s); nothing was "
                         "imported:"),

@@ -26,6 +26,14 @@
 | ``HUIQI_PAGE_SIZE_MAX`` | ``500`` | largest page a list in the API returns |
 | ``HUIQI_MATCH_CACHE_MB`` | ``64`` | memory per server process for computed matches (0: none) |
 | ``HUIQI_MATCH_PRECOMPUTE`` | ``true`` | at start-up, compute every enterprise's match into that memory |
+| ``HUIQI_REQUEST_MAX_KB`` | ``1024`` | largest request body of any address but an upload, in KiB |
+| ``HUIQI_UPLOAD_MAX_MB`` | ``64`` | largest upload (an import file, a policy pack, an edited pack file) |
+| ``HUIQI_PACK_MAX_MB`` | ``8`` | a policy pack's files together, unpacked |
+| ``HUIQI_PACK_MAX_FILES`` | ``500`` | files in one policy pack |
+| ``HUIQI_ZIP_MAX_RATIO`` | ``100`` | a zip entry unpacking to more than this many times its packed size is refused |
+| ``HUIQI_XLSX_MAX_UNPACKED_MB`` | ``512`` | an Excel workbook's parts together, unpacked |
+| ``HUIQI_XLSX_MAX_PART_MB`` | ``32`` | any other part of a workbook (read whole into memory: shared strings, styles) |
+| ``HUIQI_IMPORT_MAX_CELL_CHARS`` | ``32767`` | longest cell of an import file (Excel's own limit) |
 """
 
 from __future__ import annotations
@@ -69,6 +77,16 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=500, ge=1, description="largest page in the API")
     match_cache_mb: int = Field(default=64, ge=0, description="cache of computed matches")
     match_precompute: bool = Field(default=True, description="compute every match at start-up")
+    # ---- input limits: request bodies, uploads, archives, spreadsheets (issue 10)
+    request_max_kb: int = Field(default=1024, ge=1, description="largest request body (KiB)")
+    upload_max_mb: int = Field(default=64, ge=1, description="largest upload (MiB)")
+    pack_max_mb: int = Field(default=8, ge=1, description="a policy pack, unpacked (MiB)")
+    pack_max_files: int = Field(default=500, ge=1, description="files in a policy pack")
+    zip_max_ratio: int = Field(default=100, ge=2, description="largest zip compression ratio")
+    xlsx_max_unpacked_mb: int = Field(default=512, ge=1, description="a workbook, unpacked")
+    xlsx_max_part_mb: int = Field(default=32, ge=1, description="a workbook part read whole")
+    import_max_cell_chars: int = Field(default=32767, ge=1, le=131072,
+                                       description="longest cell of an import")
 
     def today(self) -> dt.date:
         return self.as_of or dt.date.today()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 
@@ -14,6 +15,7 @@ from huiqi.store.database import Database
 from . import problems
 from .access import PUBLIC, rule
 from .deps import reject_nul
+from .limits import BodyLimit, Uploads
 from .routes import accounts, audit, auth, enterprises, imports, policies
 
 DESCRIPTION = """惠企平台接口。出错时一律返回 RFC 9457 `application/problem+json`:
@@ -61,9 +63,14 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
                   dependencies=[Depends(reject_nul)], lifespan=lifespan)
     app.state.platform = platform
     app.state.lang = settings.lang
+    # every body is counted as it streams in and refused past its address's limit: uploads
+    # (each router module's ``uploads``) have their own, larger one
+    app.state.uploads = Uploads(settings.upload_max_mb * 1024 * 1024)
+    app.add_middleware(BodyLimit, default=settings.request_max_kb * 1024,
+                       limit_of=app.state.uploads)
     problems.install(app)
     for module in (auth, accounts, enterprises, policies, imports, audit):
-        app.include_router(module.router)
+        include(app, module)
     _population(app)
 
     @app.get("/health", openapi_extra=rule(PUBLIC), tags=["health"])
@@ -72,6 +79,16 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
         return {"status": "ok"}
 
     return app
+
+
+def include(app: FastAPI, module: Any) -> None:
+    """The routes of a module: its ``router``, and its ``uploads`` (if any), which take
+    bodies up to the limit of uploads."""
+    app.include_router(module.router)
+    uploads = getattr(module, "uploads", None)
+    if uploads is not None:
+        app.include_router(uploads)
+        app.state.uploads.add(uploads.routes)
 
 
 def _settle_heap() -> None:

@@ -25,6 +25,7 @@ from huiqi.errors import (
     NotFoundError,
     PermissionDenied,
     Problem,
+    TooLarge,
     UsageError,
 )
 from huiqi.messages import MESSAGES, message
@@ -38,7 +39,7 @@ log = logging.getLogger("huiqi.api")
 
 STATUS: tuple[tuple[type[HuiqiError], int], ...] = (
     (AuthenticationError, 401), (PermissionDenied, 403), (NotFoundError, 404),
-    (Conflict, 409), (InputError, 422))
+    (Conflict, 409), (TooLarge, 413), (InputError, 422))
 
 
 class ProblemMessages(BaseModel):
@@ -115,11 +116,27 @@ def from_http(request: Request, exc: HTTPException) -> tuple[HuiqiError, int]:
         return NotFoundError(Text("地址", "address"), request.url.path), 404
     if exc.status_code == 405:
         return UsageError(message("request.method", method=request.method)), 405
+    if exc.status_code == 413:
+        return too_large(request), 413
     if exc.status_code == 400:  # a body that cannot be parsed at all
         return InvalidRequest([Problem(code="request.body", path=("body",),
                                        message=message("request.body"))]), 422
     detail = str(exc.detail)
     return UsageError(Text(detail, detail)), exc.status_code
+
+
+def too_large(request: Request) -> TooLarge:
+    """The refusal of a body past the limit of its address (counted as it streamed in, or
+    told by its Content-Length before any of it was read)."""
+    from .limits import SCOPE_KEY
+
+    limit = request.scope.get(SCOPE_KEY)
+    platform = getattr(request.app.state, "platform", None)
+    upload = platform.settings.upload_max_mb if platform is not None else None
+    if upload is not None and limit == upload * 1024 * 1024:
+        return TooLarge("limit.body", limit=f"{upload} MB", setting="HUIQI_UPLOAD_MAX_MB")
+    size = f"{limit // 1024} KB" if isinstance(limit, int) else "-"
+    return TooLarge("limit.body", limit=size, setting="HUIQI_REQUEST_MAX_KB")
 
 
 def install(app: Any) -> None:
@@ -154,7 +171,8 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The documented error responses of a route (all with the problem schema)."""
     titles = {400: "请求有误 / Bad request", 401: "未登录 / Not signed in",
               403: "无权访问 / Permission denied", 404: "未找到 / Not found",
-              409: "状态冲突 / Conflict", 422: "输入有误 / Invalid input"}
+              409: "状态冲突 / Conflict", 413: "内容过大 / Content too large",
+              422: "输入有误 / Invalid input"}
     return {c: {"model": ProblemPublic, "description": titles[c],
                 "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemPublic"}}}}
             for c in codes}

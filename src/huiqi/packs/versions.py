@@ -24,7 +24,7 @@ from huiqi.rules.model import Pack
 from huiqi.store.models import PackFile, PackVersion, PolicyPack
 from huiqi.text import Text
 
-from .files import check_files, clean_path, materialised, sha256
+from .files import Limits, check_files, clean_path, materialised, sha256
 
 DRAFT, PUBLISHED, SUPERSEDED, RETIRED = "draft", "published", "superseded", "retired"
 STATES = (DRAFT, PUBLISHED, SUPERSEDED, RETIRED)
@@ -84,10 +84,10 @@ def files_of(s: Session, version_id: int) -> list[tuple[str, bytes]]:
 
 
 def upload(s: Session, key: str, files: Sequence[tuple[str, bytes]], w: Where,
-           note: str | None = None) -> PackVersion:
+           note: str | None = None, limits: Limits | None = None) -> PackVersion:
     """Store a new draft version of pack ``key`` (created if new)."""
     check_key(key)
-    clean = check_files([(clean_path(p), c) for p, c in files])
+    clean = check_files([(clean_path(p), c) for p, c in files], limits)
     pack = s.scalar(select(PolicyPack).where(PolicyPack.key == key))
     if pack is None:
         pack = PolicyPack(key=key, created_at=w.at)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from huiqi.engine.matcher import Matcher, matcher_for
 from huiqi.errors import PackError
 from huiqi.packs import versions as PV
+from huiqi.packs.files import Limits
 from huiqi.rules.model import Pack
 from huiqi.store.models import PackFile, PackVersion, PolicyPack
 
@@ -64,7 +65,8 @@ def get_version(ctx: Context, key: str, number: int) -> VersionPublic:
 def upload(ctx: Context, key: str, files: Sequence[tuple[str, bytes]],
            note: str | None = None) -> VersionPublic:
     with ctx.db.write() as s:
-        v = PV.upload(s, key, files, PV.Where(ctx.actor.username, ctx.now()), note)
+        v = PV.upload(s, key, files, PV.Where(ctx.actor.username, ctx.now()), note,
+                      Limits.of(ctx.settings))
         out = _public(s, key, v)
         record(s, ctx, "policy.upload", target=f"{key} #{v.number}", after={
             "number": v.number, "files": {f.path: f.sha256 for f in out.files}})

@@ -40,9 +40,11 @@ def install(app: FastAPI) -> None:
     app.state.templates = environment()
     static = resources.files("huiqi.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    from huiqi.api.app import include
+
     for module in (home, calculator, matches, policies, enterprises, results, simulation,
                    imports, audit, dashboard):
-        app.include_router(module.router)
+        include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 
     async def not_found(request: Request, exc: Exception) -> Response:

@@ -38,6 +38,7 @@ from huiqi.errors import (
     NotFoundError,
     PermissionDenied,
     Problem,
+    TooLarge,
 )
 from huiqi.service import sessions
 from huiqi.service.context import Actor, Context, Platform
@@ -200,6 +201,10 @@ class PageRoute(APIRoute):
                 if exc.status_code == 404:
                     return error_page(request, NotFoundError(Text("页面", "page"),
                                                              request.url.path))
+                if exc.status_code == 413:  # a body past the limit of this address
+                    from huiqi.api.problems import too_large
+
+                    return error_page(request, too_large(request))
                 raise
 
         return page_handler
@@ -228,7 +233,8 @@ def _page_of(request: Request) -> Page:
 
 
 STATUS: tuple[tuple[type[HuiqiError], int], ...] = (
-    (PermissionDenied, 403), (NotFoundError, 404), (Conflict, 409), (InputError, 422))
+    (PermissionDenied, 403), (NotFoundError, 404), (Conflict, 409), (TooLarge, 413),
+    (InputError, 422))
 
 
 def error_page(request: Request, exc: HuiqiError) -> Response:

@@ -21,12 +21,15 @@ from ..problems import responses
 from .params import Limit, Offset
 
 router = APIRouter(prefix="/imports", tags=["imports 导入"], responses=responses(401, 403, 404, 422))
+#: the upload, included with the larger body limit of uploads (``HUIQI_UPLOAD_MAX_MB``)
+uploads = APIRouter(prefix="/imports", tags=["imports 导入"],
+                    responses=responses(401, 403, 404, 413, 422))
 READ = rule(Permission.IMPORT_READ)
 
 
-@router.post("", openapi_extra=rule(Permission.IMPORT_RUN), response_model=ImportPublic,
-             status_code=201, responses={200: {"model": ImportPublic,
-                                               "description": "文件未带来任何变化 / nothing changed"}})
+@uploads.post("", openapi_extra=rule(Permission.IMPORT_RUN), response_model=ImportPublic,
+              status_code=201, responses={200: {"model": ImportPublic,
+                                                "description": "文件未带来任何变化 / nothing changed"}})
 def upload(file: Annotated[UploadFile, File(description="CSV 或 .xlsx")], ctx: ContextDep,
            response: Response,
            mapping: Annotated[UploadFile | None, File(description="列映射 YAML")] = None

@@ -27,6 +27,9 @@ from .params import Day, Filter, IdPath, Limit, NumberPath, Offset, PackPath
 
 router = APIRouter(prefix="/policies", tags=["policies 政策"],
                    responses=responses(401, 403, 404, 409, 422))
+#: the upload of a version, included with the larger body limit of uploads
+uploads = APIRouter(prefix="/policies", tags=["policies 政策"],
+                    responses=responses(401, 403, 404, 409, 413, 422))
 READ = rule(Permission.POLICY_READ)
 Status = Annotated[str | None, Query(pattern="^(eligible|not_eligible|undetermined|needs_review)$")]
 
@@ -47,8 +50,8 @@ def get_pack(pack: PackPath, ctx: ContextDep) -> PackPublic:
     return policies.get_pack(ctx, pack)
 
 
-@router.post("/{pack}/versions", openapi_extra=rule(Permission.POLICY_WRITE), status_code=201,
-             response_model=VersionPublic)
+@uploads.post("/{pack}/versions", openapi_extra=rule(Permission.POLICY_WRITE), status_code=201,
+              response_model=VersionPublic)
 def upload(pack: PackPath, body: PackUpload, ctx: ContextDep) -> VersionPublic:
     """上传新版本(草稿)/ Upload a new draft version (policy YAML and texts)."""
     return policies.upload(ctx, pack, [(f.path, f.content.encode("utf-8")) for f in body.files],

@@ -20,6 +20,7 @@ from huiqi.service.permissions import Permission
 from ..pages import PageDep, Pages
 
 router = Pages()
+uploads = Pages()  # included with the body limit of uploads (HUIQI_UPLOAD_MAX_MB)
 PAGE = 25
 
 
@@ -29,7 +30,7 @@ def listing(p: PageDep, offset: Offset = 0) -> Response:
                     error=None, problems=None, file=None)
 
 
-@router.page("POST", "/staff/imports", Permission.IMPORT_RUN)
+@uploads.page("POST", "/staff/imports", Permission.IMPORT_RUN)
 def upload(p: PageDep, file: Annotated[UploadFile, File()]) -> Response:
     name = PurePath((file.filename or "upload").replace("\\", "/")).name[:200] or "upload"
     try:

@@ -4,15 +4,14 @@ shown where it is, editing a file into a new draft, publishing."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Annotated, Any
 
 from fastapi import File, Form, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
 from huiqi.api.routes.params import IdPath, NumberPath, PackPath
-from huiqi.errors import InputError, PackError
+from huiqi.errors import InputError, PackError, TooLarge
+from huiqi.packs.files import Limits, read_uploads
 from huiqi.service import policies
 from huiqi.service.permissions import Permission
 from huiqi.text import Text
@@ -21,8 +20,8 @@ from ..citations import policy_text
 from ..pages import Page, PageDep, Pages
 
 router = Pages()
+uploads = Pages()  # included with the body limit of uploads (HUIQI_UPLOAD_MAX_MB)
 READ, WRITE, PUBLISH = Permission.POLICY_READ, Permission.POLICY_WRITE, Permission.POLICY_PUBLISH
-MAX_UPLOAD = 8 * 1024 * 1024
 
 
 def _problems(items: list[Any]) -> list[dict[str, Any]]:
@@ -38,36 +37,17 @@ def packs(p: PageDep) -> Response:
     return p.render("policies.html", packs=policies.list_packs(p.ctx), error=None)
 
 
-def _read_uploads(uploads: list[UploadFile]) -> list[tuple[str, bytes]]:
-    files: list[tuple[str, bytes]] = []
-    total = 0
-    for up in uploads:
-        data = up.file.read(MAX_UPLOAD + 1)
-        total += len(data)
-        if total > MAX_UPLOAD:
-            raise InputError(Text("上传的文件过大(至多 8 MB)", "The upload is too large (8 MB at most)"))
-        name = (up.filename or "").replace("\\", "/")
-        if name.lower().endswith(".zip"):
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                for info in z.infolist():
-                    if not info.is_dir() and info.file_size <= MAX_UPLOAD:
-                        files.append((info.filename, z.read(info)))
-        elif name:
-            files.append((name, data))
-    parts = [f.split("/") for f, _ in files]
-    if parts and all(len(x) > 1 for x in parts) and len({x[0] for x in parts}) == 1:
-        files = [("/".join(x[1:]), c) for x, (_f, c) in zip(parts, files, strict=True)]
-    return files
-
-
-@router.page("POST", "/staff/policies", WRITE)
+@uploads.page("POST", "/staff/policies", WRITE)
 def upload(p: PageDep, pack: Annotated[str, Form(max_length=64)],
            files: Annotated[list[UploadFile], File()],
            note: Annotated[str, Form(max_length=200)] = "") -> Response:
     try:
-        v = policies.upload(p.ctx, pack.strip(), _read_uploads(files), note or None)
+        read = read_uploads([(up.filename or "", up.file) for up in files],
+                            Limits.of(p.platform.settings))
+        v = policies.upload(p.ctx, pack.strip(), read, note or None)
     except InputError as exc:
-        return p.render("policies.html", status=422, packs=policies.list_packs(p.ctx), error=exc)
+        return p.render("policies.html", status=413 if isinstance(exc, TooLarge) else 422,
+                        packs=policies.list_packs(p.ctx), error=exc)
     return RedirectResponse(f"/staff/policies/{v.pack}/{v.number}", status_code=303)
 
 
@@ -131,7 +111,7 @@ def file(p: PageDep, pack: PackPath, number: NumberPath, path: str) -> Response:
                     text=text, by_line=by_line, problems=problems)
 
 
-@router.page("POST", "/staff/policies/{pack}/{number}/files/{path:path}", WRITE)
+@uploads.page("POST", "/staff/policies/{pack}/{number}/files/{path:path}", WRITE)
 def save_file(p: PageDep, pack: PackPath, number: NumberPath, path: str,
               content: Annotated[str, Form(max_length=2_000_000)]) -> Response:
     """Save an edited file as a new draft (the other files as they are in ``number``)."""

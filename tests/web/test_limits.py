@@ -1,0 +1,56 @@
+"""Limits on the pages: a zip bomb uploaded as a policy pack is refused as it unpacks, and a
+body past the limit of its address is refused with a page that says so."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+import zipfile
+
+import pytest
+
+from huiqi.settings import Settings
+from service_fixtures import make_settings
+
+from .conftest import Site
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings(request_max_kb=16, upload_max_mb=4)
+
+
+def bomb(entries: int, size: int) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(entries):
+            z.writestr(f"pack/{i}.yaml", b"\0" * size)
+    return buf.getvalue()
+
+
+def test_a_zip_bomb_policy_upload_is_refused_while_it_unpacks(site: Site) -> None:
+    site.sign_in("policy_officer")
+    data = bomb(20, 8 * MIB)  # 160 KB that unpack to 160 MB
+    tracemalloc.start()
+    try:
+        r = site.client.post("/staff/policies", data={"csrf": site.csrf(), "pack": "boom"},
+                             files={"files": ("boom.zip", data, "application/zip")})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert r.status_code == 413 and "压缩炸弹" in r.text and "pack/0.yaml" in r.text
+    assert peak < 24 * MIB, f"{peak / MIB:.0f} MB held while refusing"
+    assert "boom" not in site.client.get("/staff/policies").text  # nothing stored
+
+
+def test_a_body_past_the_limit_is_a_page_that_says_so(site: Site) -> None:
+    r = site.client.post("/login", data={"username": "u_admin", "password": "x" * 40_000})
+    assert r.status_code == 413 and "text/html" in r.headers["content-type"]
+    assert "请求体过大" in r.text and "16 KB" in r.text
+    site.sign_in("case_officer")
+    big = b"id,name\n" + b"x" * (5 * MIB)
+    r = site.client.post("/staff/imports", data={"csrf": site.csrf()},
+                         files={"file": ("big.csv", big)})
+    assert r.status_code == 413 and "请求体过大" in r.text and "4 MB" in r.text
