@@ -494,6 +494,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                         "several files."),
     "import.cell_too_long": ("“{column}”的单元格有 {length} 个字符,至多 {limit} 个",
                              "the cell in “{column}” has {length} characters, at most {limit}"),
+    "import.line_too_long": ("这一行超过 {limit} 个字符", "this line is longer than {limit} characters"),
+    "import.xlsx_cell_too_long": ("工作表“{part}”中有单元格超过 {limit} 个字符(未打开工作簿即已拒绝)",
+                                  "a cell of the worksheet “{part}” is longer than {limit} "
+                                  "characters (refused before the workbook was opened)"),
     "import.nul": ("“{column}”的单元格含有不允许的空字符(\\0)",
                    "the cell in “{column}” contains a NUL character"),
     "import.encoding": ("无法识别文件的编码:既不是 UTF-8,也不是 GB18030/GBK,也没有 UTF-16 的字节顺序标记({detail})",

@@ -32,7 +32,8 @@
 | ``HUIQI_PACK_MAX_FILES`` | ``500`` | files in one policy pack |
 | ``HUIQI_ZIP_MAX_RATIO`` | ``100`` | a zip entry unpacking to more than this many times its packed size is refused |
 | ``HUIQI_XLSX_MAX_UNPACKED_MB`` | ``512`` | an Excel workbook's parts together, unpacked |
-| ``HUIQI_XLSX_MAX_PART_MB`` | ``32`` | any other part of a workbook (read whole into memory: shared strings, styles) |
+| ``HUIQI_XLSX_MAX_STRINGS_MB`` | ``8`` | a workbook's shared strings, unpacked (held in memory: up to ~6 times this) |
+| ``HUIQI_XLSX_MAX_PART_KB`` | ``256`` | any other part of a workbook but its worksheets (styles, theme, …), unpacked |
 | ``HUIQI_IMPORT_MAX_CELL_CHARS`` | ``32767`` | longest cell of an import file (Excel's own limit) |
 """
 
@@ -84,7 +85,8 @@ class Settings(BaseSettings):
     pack_max_files: int = Field(default=500, ge=1, description="files in a policy pack")
     zip_max_ratio: int = Field(default=100, ge=2, description="largest zip compression ratio")
     xlsx_max_unpacked_mb: int = Field(default=512, ge=1, description="a workbook, unpacked")
-    xlsx_max_part_mb: int = Field(default=32, ge=1, description="a workbook part read whole")
+    xlsx_max_strings_mb: int = Field(default=8, ge=1, description="shared strings, unpacked")
+    xlsx_max_part_kb: int = Field(default=256, ge=16, description="other workbook parts")
     import_max_cell_chars: int = Field(default=32767, ge=1, le=131072,
                                        description="longest cell of an import")
 

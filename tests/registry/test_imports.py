@@ -230,7 +230,7 @@ def test_problems_beyond_the_limit_are_counted(tmp_path: Path, system: Context,
 @pytest.mark.parametrize(("name", "content", "code"), [
     ("firms.txt", b"id\n", "file.format"),
     ("firms.csv", b"", "import.empty"),
-    ("firms.csv", "id,name\n".encode("gbk") + "公司".encode("gbk"), "file.unreadable"),
+    ("firms.csv", b"id,name\nx\x80y,z\n", "import.encoding"),
     ("firms.csv", b"name,revenue@2024\nx,1\n", "import.no_id_column"),
     ("firms.xlsx", b"not a zip", "file.unreadable"),
 ])

@@ -37,7 +37,7 @@ from huiqi.text import Text
 from . import entities as E
 from .columns import Column, Mapping, cell_text, resolve
 from .credit_code import validate as validate_code
-from .sheets import format_of, open_rows
+from .sheets import Limits, Sheet, check, open_rows
 
 Progress = Callable[[str, int, float], None]
 T = TypeVar("T")
@@ -97,14 +97,18 @@ def import_file(db: Database, cat: Catalogue, path: Path, *, by: str, at: dt.dat
                 display: str | None = None, mapping: Mapping | None = None,
                 batch_rows: int = 5000, max_problems: int = 1000,
                 progress: Progress | None = None,
-                audit: Callable[[Session, ImportReport], None] | None = None) -> ImportReport:
+                audit: Callable[[Session, ImportReport], None] | None = None,
+                limits: Limits | None = None) -> ImportReport:
     """Check then apply one file; raise :class:`DataError` (nothing written) on any problem."""
     display = display or path.name
-    fmt = format_of(display)
+    limits = limits or Limits()
+    sheet = check(path, display, limits)
     mapping = mapping or Mapping()
-    report = ImportReport(file=display, format=fmt, sha256=sha256_of(path), source=mapping.source)
-    columns = _check(db, cat, path, fmt, display, mapping, report, batch_rows, max_problems,
-                     progress)
+    report = ImportReport(file=display, format=sheet.format, sha256=sha256_of(path),
+                          source=mapping.source)
+    columns = _check(db, cat, sheet, mapping, report, batch_rows, max_problems, progress,
+                     limits.cell_chars)
+    fmt = sheet.format
     try:
         with db.write() as s:
             batch = ImportBatch(file_name=display[:255], sha256=report.sha256, format=fmt,
@@ -115,7 +119,7 @@ def import_file(db: Database, cat: Catalogue, path: Path, *, by: str, at: dt.dat
             report.batch_id = batch.id
             prov = E.Provenance(source=mapping.source, by=by, at=at, batch_id=batch.id)
             done = 0
-            with open_rows(path, fmt, display) as (_header, rows, share):
+            with open_rows(sheet) as (_header, rows, share):
                 for chunk in _chunks(rows, batch_rows):
                     _write(s, cat, [_parse(cat, columns, n, cells, None) for n, cells in chunk],
                            prov, report)
@@ -178,9 +182,10 @@ def _from_enterprise(e: Enterprise) -> _Parsed:
 
 # --------------------------------------------------------------------------- checking
 
-def _check(db: Database, cat: Catalogue, path: Path, fmt: str, display: str, mapping: Mapping,
-           report: ImportReport, batch_rows: int, max_problems: int,
-           progress: Progress | None) -> list[Column]:
+def _check(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report: ImportReport,
+           batch_rows: int, max_problems: int, progress: Progress | None,
+           cell_chars: int) -> list[Column]:
+    display = sheet.display
     problems: list[Problem] = []
     extra = [0]
 
@@ -193,7 +198,10 @@ def _check(db: Database, cat: Catalogue, path: Path, fmt: str, display: str, map
     hashes: array[int] = array("Q")
     numbers: array[int] = array("L")
     nameless: list[tuple[int, str]] = []
-    with open_rows(path, fmt, display) as (header, rows, share):
+    with open_rows(sheet) as (header, rows, share):
+        bad_head = _bad_cells(1, header, header, cell_chars, display)
+        if bad_head:
+            raise DataError(bad_head, display)
         columns, head_problems = resolve(header, mapping, cat, display)
         report.columns = [c.header for c in columns if c.target != "ignore"]
         if head_problems:
@@ -204,6 +212,11 @@ def _check(db: Database, cat: Catalogue, path: Path, fmt: str, display: str, map
             if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
                 add(Problem(code="import.too_long", file=display, line=n,
                             message=message("import.too_long", row=n)))
+            bad = _bad_cells(n, cells, header, cell_chars, display)
+            if bad:  # a cell too long or with a NUL is not read further
+                for p in bad:
+                    add(p)
+                continue
             parsed = _parse(cat, columns, n, cells, (add, display))
             if parsed is not None:
                 hashes.append(int.from_bytes(hashlib.blake2b(
@@ -217,7 +230,7 @@ def _check(db: Database, cat: Catalogue, path: Path, fmt: str, display: str, map
             if progress and report.rows % 10000 == 0:
                 progress("check", report.rows, share())
     _check_names(db, nameless, add, display)
-    _check_duplicates(path, fmt, display, columns, hashes, numbers, add)
+    _check_duplicates(sheet, columns, hashes, numbers, add)
     if progress:
         progress("check", report.rows, 1.0)
     if problems:
@@ -226,6 +239,31 @@ def _check(db: Database, cat: Catalogue, path: Path, fmt: str, display: str, map
                                     message=message("import.more_problems", count=extra[0])))
         raise ImportRejected(problems, display, len(problems) - (1 if extra[0] else 0) + extra[0])
     return columns
+
+
+def _bad_cells(n: int, cells: Sequence[Any], header: Sequence[str], cell_chars: int,
+               display: str) -> list[Problem]:
+    """A cell longer than a cell may be, or with a NUL character (which no database stores
+    alike): one problem each. Quick when there is none (the usual row)."""
+    texts = [c for c in cells if isinstance(c, str)]
+    if not texts or (max(map(len, texts)) <= cell_chars and "\0" not in "".join(texts)):
+        return []
+    out = []
+    for i, c in enumerate(cells):
+        if not isinstance(c, str):
+            continue
+        column = header[i] if i < len(header) and len(header[i]) <= 100 else f"#{i + 1}"
+        column = column.replace("\0", "\\0")
+        if len(c) > cell_chars:
+            out.append(Problem(code="import.cell_too_long", file=display, line=n, column=i + 1,
+                               path=(column,), message=message(
+                                   "import.cell_too_long", column=column, length=len(c),
+                                   limit=cell_chars)))
+        elif "\0" in c:
+            out.append(Problem(code="import.nul", file=display, line=n, column=i + 1,
+                               path=(column,), snippet=c[:60].replace("\0", "\\0"),
+                               message=message("import.nul", column=column)))
+    return out
 
 
 class ImportRejected(DataError):
@@ -319,9 +357,8 @@ def _check_names(db: Database, nameless: list[tuple[int, str]],
                         message=message("import.missing_name")))
 
 
-def _check_duplicates(path: Path, fmt: str, display: str, columns: list[Column],
-                      hashes: array[int], numbers: array[int],
-                      add: Callable[[Problem], None]) -> None:
+def _check_duplicates(sheet: Sheet, columns: list[Column], hashes: array[int],
+                      numbers: array[int], add: Callable[[Problem], None]) -> None:
     """Report every code that appears on two rows (found by sorting 64-bit hashes)."""
     if len(hashes) < 2:
         return
@@ -337,7 +374,8 @@ def _check_duplicates(path: Path, fmt: str, display: str, columns: list[Column],
     suspects = {int(rows[order[i]]) for i in dup} | {int(rows[order[i + 1]]) for i in dup}
     id_col = next(c for c in columns if c.target == "id")
     first: dict[str, int] = {}
-    with open_rows(path, fmt, display) as (_header, it, _share):
+    display = sheet.display
+    with open_rows(sheet) as (_header, it, _share):
         for n, cells in it:  # a hash collision is told apart from a repeat by the code
             if n not in suspects:
                 continue

@@ -12,6 +12,7 @@ from huiqi.errors import NotFoundError
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.registry.columns import Mapping
 from huiqi.registry.imports import ImportReport, Progress, import_file
+from huiqi.registry.sheets import Limits
 from huiqi.store.models import ImportBatch
 from huiqi.text import Text
 
@@ -48,7 +49,7 @@ def run(ctx: Context, path: Path, *, display: str | None = None, mapping: Mappin
                          display=display, mapping=mapping,
                          batch_rows=ctx.settings.import_batch_rows,
                          max_problems=ctx.settings.import_max_problems, progress=progress,
-                         audit=audit)
+                         audit=audit, limits=Limits.of(ctx.settings))
     if report.batch_id is None:
         return public(report)
     with ctx.db.read() as s:

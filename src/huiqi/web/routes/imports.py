@@ -33,6 +33,7 @@ def listing(p: PageDep, offset: Offset = 0) -> Response:
 @uploads.page("POST", "/staff/imports", Permission.IMPORT_RUN)
 def upload(p: PageDep, file: Annotated[UploadFile, File()]) -> Response:
     name = PurePath((file.filename or "upload").replace("\\", "/")).name[:200] or "upload"
+    name = name.replace("\x00", "")
     try:
         with tempfile.TemporaryDirectory(prefix="huiqi-import-") as tmp:
             path = Path(tmp) / ("upload" + PurePath(name).suffix.lower())
