@@ -54,3 +54,11 @@ def test_a_body_past_the_limit_is_a_page_that_says_so(site: Site) -> None:
     r = site.client.post("/staff/imports", data={"csrf": site.csrf()},
                          files={"file": ("big.csv", big)})
     assert r.status_code == 413 and "请求体过大" in r.text and "4 MB" in r.text
+
+
+def test_a_nul_in_a_form_field_is_a_page_that_says_so(site: Site) -> None:
+    site.sign_in("policy_officer")
+    r = site.client.post("/staff/policies", data={"csrf": site.csrf(), "pack": "language",
+                                                  "note": "第二版\x00"},
+                         files={"files": ("pack.yaml", b"id: language\n")})
+    assert r.status_code == 422 and "“body.note”中含有不允许的空字符" in r.text

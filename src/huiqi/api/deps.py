@@ -6,12 +6,12 @@ worker thread (a thread hop per dependency costs more than the dependency itself
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from huiqi.errors import InputError
+from huiqi.errors import InputError, InvalidRequest, Problem
 from huiqi.messages import message
 from huiqi.service import sessions
 from huiqi.service.context import Actor, Context, Platform
@@ -61,7 +61,49 @@ LangDep = Annotated[Lang, Depends(language)]
 
 
 async def reject_nul(request: Request) -> None:
-    """A NUL character can reach no database: refuse it in the address at once."""
+    """A NUL character can reach no database (PostgreSQL refuses it in text, SQLite would
+    store it): refuse it in the address, and in every string of a JSON body or a form (its
+    field names, values and file names), whatever the route does with them, on every
+    engine alike. The body is the one the route reads (it is read once and kept)."""
     if "%00" in request.url.path or "\x00" in request.url.path or \
             "%00" in request.url.query or "\x00" in request.url.query:
         raise InputError(message("request.nul"))
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    where: tuple[str | int, ...] | None = None
+    if kind == "application/json" or kind.endswith("+json"):
+        try:
+            where = _nul_in(await request.json())
+        except ValueError:  # not JSON at all: the route says so
+            return
+    elif kind in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        form = await request.form()  # parsed once: the route's own form, or refused (400)
+        for key, value in form.multi_items():
+            texts = [key, value] if isinstance(value, str) else [key, value.filename or ""]
+            if any("\x00" in t for t in texts):
+                where = (key.replace("\x00", "\\0"),)
+                break
+    if where is not None:
+        field = ".".join(str(x) for x in ("body", *where))
+        raise InvalidRequest([Problem(code="request.nul", path=("body", *where),
+                                      message=message("request.nul_field", field=field))])
+
+
+def _nul_in(value: Any) -> tuple[str | int, ...] | None:
+    """The path of the first string (or key) of a JSON value holding a NUL, if any (walked
+    without recursion: the nesting is the client's)."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, v = stack.pop()
+        if isinstance(v, str):
+            if "\x00" in v:
+                return path
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                if "\x00" in k:
+                    return (*path, k.replace("\x00", "\\0"))
+                stack.append(((*path, k), item))
+        elif isinstance(v, list):
+            stack.extend(((*path, i), item) for i, item in enumerate(v))
+    return None
