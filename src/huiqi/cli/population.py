@@ -139,11 +139,11 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
 
 
 def _write_summaries(summary: Any, folder: Path) -> None:
-    import csv
+    from huiqi.cells import csv_writer
 
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "by_clause.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+        w = csv_writer(fh)
         w.writerow(["clause", "eligible", "needs_review", "undetermined", "not_eligible", "amount",
                     "potential_amount"])
         for key, r in summary.by_clause().items():
@@ -151,7 +151,7 @@ def _write_summaries(summary: Any, folder: Path) -> None:
                         r["amount"], r["potential"]])
     for dim in ("industry", "size_band", "district"):
         with (folder / f"by_{dim}.csv").open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
+            w = csv_writer(fh)
             w.writerow(["clause", dim, "eligible", "needs_review", "undetermined", "not_eligible",
                         "amount"])
             for (key, value), r in summary.by(dim).items():

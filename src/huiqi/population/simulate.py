@@ -5,12 +5,11 @@ clauses it touches (:mod:`huiqi.population.reform`). Per enterprise, the change 
 reform's payable total over those clauses minus the baseline's. The report counts who
 gains, loses, newly qualifies and drops out, gives the cost change in total and by
 industry, size band and district, and the largest individual changes — as tables, CSV
-files and a chart (PNG and HTML).
+files (safe to open in Excel: :mod:`huiqi.cells`) and a chart (PNG and HTML).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from huiqi.cells import csv_writer
 from huiqi.rules.model import Pack
 
 from .comparison import LARGEST, Change, Comparison, in_order, ranked, transitions
@@ -116,7 +116,7 @@ def write_csv(rep: Comparison, folder: Path) -> list[Path]:
     out: list[Path] = []
     p = folder / "summary.csv"
     with p.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+        w = csv_writer(fh)
         w.writerow(["reform", "as_of", "baseline_version", "reform_version", "enterprises",
                     "gainers", "losers", "newly_qualify", "drop_out", "cost_baseline",
                     "cost_reform", "cost_change"])
@@ -127,14 +127,14 @@ def write_csv(rep: Comparison, folder: Path) -> list[Path]:
     for dim, rows in rep.by.items():
         p = folder / f"by_{dim}.csv"
         with p.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
+            w = csv_writer(fh)
             w.writerow([dim, "cost_baseline", "cost_reform", "cost_change", "gainers", "losers"])
             for c in rows:
                 w.writerow([c.key, c.before, c.after, c.change, c.gainers, c.losers])
         out.append(p)
     p = folder / "largest_changes.csv"
     with p.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+        w = csv_writer(fh)
         w.writerow(["enterprise_id", "name", "before", "after", "change"])
         for eid, name, b, a in rep.largest:
             w.writerow([eid, name, b, a, a - b])

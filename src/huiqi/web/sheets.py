@@ -1,14 +1,16 @@
 """Tables to download: Excel (.xlsx, openpyxl) and CSV (UTF-8 with a byte-order mark, so
 that Excel opens the Chinese right). Money stays exact: Excel cells hold the decimal,
-formatted ¥#,##0.00."""
+formatted ¥#,##0.00. Every cell goes through :mod:`huiqi.cells`: no text is ever a
+formula."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+
+from huiqi.cells import csv_writer, xlsx_append
 
 MONEY_FORMAT = '"¥"#,##0.00'
 
@@ -25,15 +27,15 @@ def xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
     assert ws is not None
     ws.title = title[:31]
     for line in lines:
-        ws.append([line])
+        xlsx_append(ws, [line])
     top = len(lines) + 1
-    ws.append(list(header))
+    xlsx_append(ws, header)
     for c in ws[top]:
         c.font = Font(bold=True, color="FFFFFF")
         c.fill = PatternFill("solid", fgColor="1D4E89")
     money_columns: set[int] = set()
     for r in rows:
-        ws.append([_cell(v) for v in r])
+        xlsx_append(ws, [_cell(v) for v in r])
         money_columns.update(i for i, v in enumerate(r, start=1) if isinstance(v, Decimal))
     for col in money_columns:
         for (c,) in ws.iter_rows(min_row=top + 1, min_col=col, max_col=col):
@@ -58,7 +60,7 @@ def _cell(v: Any) -> Any:
 
 def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow(header)
     for r in rows:
         w.writerow(["; ".join(str(x) for x in v) if isinstance(v, list | tuple) else
