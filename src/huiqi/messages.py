@@ -28,9 +28,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yaml.duplicate_key": ("键“{key}”重复出现", "the key “{key}” appears twice"),
     "yaml.duplicate_key.hint": ("同一层级中每个键只能出现一次;删除或改名其中一个。",
                                 "Each key may appear once per level; remove or rename one."),
-    "yaml.alias_budget": ("YAML 别名展开过多:别名(*)共复制了 {count} 个以上的值,至多 {limit} 个(第 {anchor} 行定义的锚点)",
-                          "YAML aliases expand too far: they copy more than {count} values, at "
-                          "most {limit} (the anchor defined on line {anchor})"),
+    "yaml.alias_budget": ("YAML 别名展开过多:别名(*)复制的值超过 {limit} 个(第 {anchor} 行定义的锚点)",
+                          "YAML aliases expand too far: they copy more than {limit} values (the "
+                          "anchor defined on line {anchor})"),
     "yaml.alias_budget.hint": ("把重复的内容直接写出,或减少别名的层层嵌套。",
                                "Write the repeated content out, or nest aliases less deeply."),
     "yaml.alias_cycle": ("YAML 别名指向包含它自己的内容(第 {anchor} 行定义的锚点)",

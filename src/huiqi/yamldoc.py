@@ -8,6 +8,12 @@ into plain Python values and a map from each value's path to its position.
 Numbers with a fraction become :class:`~decimal.Decimal`, never ``float``: a
 money amount written ``0.1`` must stay exactly one jiao. Only ``true`` and
 ``false`` are booleans (YAML 1.1's ``yes``/``no``/``on``/``off`` stay text).
+
+Anchors and aliases (``&x`` … ``*x``) are allowed, within a budget: in one file the
+aliases may copy at most :data:`ALIAS_BUDGET` values in all, and an alias may not refer
+to a value that contains it. A few hundred bytes of nested aliases ("billion laughs")
+would otherwise expand to 10⁹ values; the budget is checked on the composed tree,
+counting each distinct value once, before anything is expanded.
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ class Position:
             return self.line, self.column + offset + column - 1
         return self.line + line - 1, column
 
+
+#: values that aliases may copy in one file (a policy file repeats a few conditions)
+ALIAS_BUDGET = 10_000
 
 _BASE: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when present
 
@@ -138,6 +147,8 @@ def load(text: str, file: str) -> Document:
                                     file=file)]) from None
     finally:
         loader.dispose()
+    if node is not None:
+        _check_aliases(node, file, text)
     positions: dict[PathKey, Position] = {}
     keys: dict[PathKey, Position] = {}
     problems: list[Problem] = []
@@ -156,6 +167,50 @@ def load_file(path: Path, display: str | None = None) -> Document:
                                     message=message("file.encoding", detail=str(exc)),
                                     file=name)]) from None
     return load(text, name)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_aliases(root: yaml.Node, file: str, text: str) -> None:
+    """Refuse aliases that copy more than :data:`ALIAS_BUDGET` values, or that refer to a
+    value containing them. Each distinct value is visited once (an alias is the same node
+    object as its anchor), so the check costs what the file's own size does."""
+    sizes: dict[int, int] = {}  # expanded size of each distinct node
+    active: set[int] = set()    # the nodes being visited (ancestors of the current one)
+    copied = 0
+    stack: list[tuple[yaml.Node, yaml.Node | None, bool]] = [(root, None, False)]
+
+    def refuse(code: str, node: yaml.Node, parent: yaml.Node | None, **params: object
+               ) -> YamlProblems:
+        at = (parent or node).start_mark
+        return YamlProblems([Problem(
+            code=code, message=message(code, anchor=node.start_mark.line + 1, **params),
+            hint=message(code + ".hint") if _has_hint(code) else None, file=file,
+            line=at.line + 1, column=at.column + 1, snippet=_line_of(text, at.line))])
+
+    while stack:
+        node, parent, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
+            continue
+        if key in sizes:  # a value met before: an alias copies it
+            copied += sizes[key]
+            if copied > ALIAS_BUDGET:
+                raise refuse("yaml.alias_budget", node, parent, limit=ALIAS_BUDGET)
+            continue
+        if key in active:
+            raise refuse("yaml.alias_cycle", node, parent)
+        active.add(key)
+        stack.append((node, parent, True))
+        stack.extend((c, node, False) for c in reversed(_children(node)))
 
 
 def _line_of(text: str, line: int) -> str:

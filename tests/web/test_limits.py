@@ -9,10 +9,11 @@ import zipfile
 
 import pytest
 
+from huiqi.packs.files import read_folder
 from huiqi.settings import Settings
 from service_fixtures import make_settings
 
-from .conftest import Site
+from .conftest import LANGUAGE, Site
 
 MIB = 1024 * 1024
 
@@ -62,3 +63,41 @@ def test_a_nul_in_a_form_field_is_a_page_that_says_so(site: Site) -> None:
                                                   "note": "第二版\x00"},
                          files={"files": ("pack.yaml", b"id: language\n")})
     assert r.status_code == 422 and "“body.note”中含有不允许的空字符" in r.text
+
+
+def test_a_drafts_file_page_checks_it_once_not_on_every_view(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huiqi.packs import versions
+
+    loads: list[str] = []
+    real = versions.load
+
+    def counting(key: str, files: object, cat: object = None) -> object:
+        loads.append(key)
+        return real(key, files, cat)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(versions, "load", counting)
+    site.sign_in("policy_officer")
+    lang = dict(read_folder(LANGUAGE))
+    draft = lang["lang.yaml"].decode().replace("rd_expense[-1]", "rd_expens[-1]", 1)
+    r = site.client.post("/staff/policies/language/1/files/lang.yaml",
+                         data={"content": draft, "csrf": site.csrf()})
+    assert str(r.url).endswith("/staff/policies/language/2")
+    loads.clear()
+    for _ in range(3):
+        page = site.client.get("/staff/policies/language/2/files/lang.yaml")
+        assert page.status_code == 200 and "rd_expens" in page.text
+    assert loads == ["language"]  # checked on the first view only
+    checked = site.client.post("/staff/policies/language/2/check", data={"csrf": site.csrf()})
+    assert checked.status_code == 422 and loads == ["language"]  # the same files, remembered
+
+
+def test_a_billion_laughs_draft_is_refused_at_once(site: Site) -> None:
+    from bombs import billion_laughs
+
+    site.sign_in("policy_officer")
+    r = site.client.post("/staff/policies/language/1/files/lang.yaml",
+                         data={"content": billion_laughs(levels=6), "csrf": site.csrf()})
+    assert str(r.url).endswith("/staff/policies/language/2")
+    page = site.client.get("/staff/policies/language/2/files/lang.yaml")
+    assert page.status_code == 200 and "YAML 别名展开过多" in page.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -17,8 +18,12 @@ from huiqi.store.models import PackFile, PackVersion, PolicyPack
 
 from .audit import record
 from .context import Context, requires
+from .memo import Memo
 from .permissions import Permission
 from .schemas import CheckPublic, ClausePublic, PackFilePublic, PackPublic, VersionPublic
+
+#: memory for remembered check results (a few KB each), per process
+CHECKS_MEMO_BYTES = 4 * 1024 * 1024
 
 
 def _public(s: Session, key: str, v: PackVersion) -> VersionPublic:
@@ -75,16 +80,32 @@ def upload(ctx: Context, key: str, files: Sequence[tuple[str, bytes]],
 
 @requires(Permission.POLICY_WRITE)
 def check(ctx: Context, key: str, number: int) -> CheckPublic:
-    """Run the checker on a stored version; changes nothing."""
+    """Run the checker on a stored version; changes nothing. The result is remembered by
+    the digest of the version's files, so viewing a draft's files again does not check it
+    again (a version's files never change; an edit is a new version)."""
     with ctx.db.read() as s:
-        files = PV.files_of(s, PV.get_version(s, key, number).id)
+        v = PV.get_version(s, key, number)
+        digest = hashlib.sha256(repr((key, [(f.path, f.sha256) for f in s.scalars(
+            select(PackFile).where(PackFile.version_id == v.id).order_by(PackFile.path))])
+        ).encode()).hexdigest()
+        memo = ctx.platform.cache.get("pack-checks")
+        if memo is None:
+            with ctx.platform.lock:
+                memo = ctx.platform.cache.setdefault("pack-checks", Memo(CHECKS_MEMO_BYTES))
+        known = memo.get(digest)
+        if known is not None:
+            return CheckPublic.model_validate_json(known)
+        files = PV.files_of(s, v.id)
     try:
         pack = PV.load(key, files)
     except PackError as exc:
-        return CheckPublic(ok=False, version_key=None, policies=0, clauses=0,
-                           problems=[p.as_dict() for p in exc.problems])  # type: ignore[misc]
-    return CheckPublic(ok=True, version_key=pack.version_id, policies=len(pack.policies),
-                       clauses=len(pack.clauses()), problems=[])
+        result = CheckPublic(ok=False, version_key=None, policies=0, clauses=0,
+                             problems=[p.as_dict() for p in exc.problems])  # type: ignore[misc]
+    else:
+        result = CheckPublic(ok=True, version_key=pack.version_id, policies=len(pack.policies),
+                             clauses=len(pack.clauses()), problems=[])
+    memo.put(digest, result.model_dump_json().encode())
+    return result
 
 
 @requires(Permission.POLICY_PUBLISH)
