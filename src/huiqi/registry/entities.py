@@ -23,6 +23,9 @@ from . import values as V
 
 STATIC = 0  # the "year" of a static fact
 LOCATION_FACTS = ("district", "park")
+#: the lock every transaction that creates entities takes (``Database.write(lock=…)``), so
+#: that two of them creating the same new credit codes run one after the other
+LOCK = "entities"
 
 
 @dataclass(frozen=True)

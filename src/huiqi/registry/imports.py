@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from huiqi.errors import CreditCodeError, DataError, Problem
+from huiqi.errors import Conflict, CreditCodeError, DataError, Problem
 from huiqi.facts.catalogue import Catalogue
 from huiqi.facts.enterprise import Enterprise
 from huiqi.messages import message
-from huiqi.store.database import Database
+from huiqi.store.database import Database, is_unique_violation
 from huiqi.store.models import Entity, EntityLocation, FactValue, ImportBatch, table
 from huiqi.text import Text
 
@@ -108,12 +109,39 @@ def import_file(db: Database, cat: Catalogue, path: Path, *, by: str, at: dt.dat
                           source=mapping.source)
     columns = _check(db, cat, sheet, mapping, report, batch_rows, max_problems, progress,
                      limits.cell_chars)
-    fmt = sheet.format
+    for attempt in (1, 2):
+        try:
+            return _apply(db, cat, sheet, columns, mapping, report, by=by, at=at,
+                          batch_rows=batch_rows, progress=progress, audit=audit)
+        except IntegrityError as exc:
+            # entities are created one writer at a time (the lock), but another kind of
+            # writer may still create the same code first: read again, once
+            if not is_unique_violation(exc):
+                raise
+            if attempt == 2:
+                raise Conflict("import.concurrent") from None
+            for k in _COUNTS:
+                setattr(report, k, 0)
+            report.batch_id = None
+    raise AssertionError("unreachable")
+
+
+#: the counts of the write phase, started again if it is
+_COUNTS = ("entities_created", "entities_updated", "entities_unchanged", "facts_written",
+           "locations_changed")
+
+
+def _apply(db: Database, cat: Catalogue, sheet: Sheet, columns: list[Column], mapping: Mapping,
+           report: ImportReport, *, by: str, at: dt.datetime, batch_rows: int,
+           progress: Progress | None,
+           audit: Callable[[Session, ImportReport], None] | None) -> ImportReport:
+    """The write phase: one transaction, after any other that creates entities (so that
+    two imports of the same new codes find each other's instead of colliding)."""
     try:
-        with db.write() as s:
-            batch = ImportBatch(file_name=display[:255], sha256=report.sha256, format=fmt,
-                                source=mapping.source, rows=report.rows, report={},
-                                imported_at=at, imported_by=by)
+        with db.write(lock=E.LOCK) as s:
+            batch = ImportBatch(file_name=sheet.display[:255], sha256=report.sha256,
+                                format=sheet.format, source=mapping.source, rows=report.rows,
+                                report={}, imported_at=at, imported_by=by)
             s.add(batch)
             s.flush()
             report.batch_id = batch.id
@@ -147,7 +175,7 @@ def import_enterprises(db: Database, cat: Catalogue, items: Iterable[Enterprise]
     """Store enterprises already typed (by a generator or a checked file), in one
     transaction, the same way as a file: upsert by credit code, changed values only."""
     report = ImportReport(file=display, format="objects", sha256="-", source=source)
-    with db.write() as s:
+    with db.write(lock=E.LOCK) as s:
         batch = ImportBatch(file_name=display[:255], sha256="-", format="objects",
                             source=source, rows=0, report={}, imported_at=at, imported_by=by)
         s.add(batch)

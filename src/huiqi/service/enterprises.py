@@ -92,7 +92,7 @@ def create(ctx: Context, data: EnterpriseCreate) -> EnterprisePublic:
         code = validate(data.credit_code)
     except CreditCodeError as exc:
         raise InputError(exc.text) from None
-    with ctx.db.write() as s:
+    with ctx.db.write(lock=E.LOCK) as s:  # after any import creating entities
         if E.find(s, code) is not None:
             from huiqi.errors import Conflict
 

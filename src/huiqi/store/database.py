@@ -7,7 +7,9 @@
 
 SQLite runs in WAL mode (readers never wait for the writer) with foreign keys on; a
 writing transaction takes the write lock at its start (``BEGIN IMMEDIATE``) so that two
-writers wait for each other instead of failing half-way.
+writers wait for each other instead of failing half-way. On PostgreSQL writers run side by
+side; those that must not (two imports creating the same new entities) name a lock,
+``db.write(lock="entities")``: a transaction-scoped advisory lock, taken first.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -103,10 +105,16 @@ class Database:
             yield s
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session whose work is committed when the block ends, or rolled back on error."""
+    def write(self, lock: str | None = None) -> Iterator[Session]:
+        """A session whose work is committed when the block ends, or rolled back on error.
+
+        With ``lock``, the transactions that name the same lock run one after the other
+        (on PostgreSQL an advisory lock held to the end of the transaction; SQLite's
+        writers always do)."""
         with self._sessions() as s:
-            s.connection(execution_options={_WRITE: True})
+            conn = s.connection(execution_options={_WRITE: True})
+            if lock is not None and conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(lock)})
             try:
                 yield s
                 s.commit()
@@ -172,6 +180,22 @@ class Database:
     def dispose(self) -> None:
         if isinstance(self.bind, Engine):
             self.bind.dispose()
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit key for an advisory lock named ``name``."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(f"huiqi:{name}".encode(), digest_size=8).digest(),
+                          "big", signed=True)
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether ``exc`` (a driver error, or SQLAlchemy's wrapping of one) is a unique
+    constraint refusing a row that another transaction wrote first."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) == "23505" or \
+        str(orig).startswith("UNIQUE constraint failed")
 
 
 def _current(conn: Connection) -> str | None:
