@@ -12,6 +12,11 @@ from huiqi.settings import service_settings
 
 
 def app() -> FastAPI:
+    import os
+
+    from huiqi.files import UMASK
+
     from . import create_app
 
+    os.umask(UMASK)  # a server process: the files it creates are its owner's alone
     return create_app(service_settings(), warm=True)

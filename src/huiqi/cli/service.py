@@ -20,6 +20,7 @@ import typer
 
 from huiqi.cli.app import _as_of, _console, _lang, app, handles_errors
 from huiqi.errors import UsageError
+from huiqi.files import owner_only
 from huiqi.messages import message
 from huiqi.text import Lang, Text
 
@@ -38,12 +39,13 @@ def _platform(database: str | None) -> Iterator[Platform]:
     from huiqi.store.database import Database
 
     settings = service_settings(**({"database_url": database} if database else {}))
-    db = Database.connect(settings.database_url)
-    try:
-        db.upgrade()
-        yield Platform(db, settings)
-    finally:
-        db.dispose()
+    with owner_only():  # what the command creates is its owner's alone (huiqi.files)
+        db = Database.connect(settings.database_url)
+        try:
+            db.upgrade()
+            yield Platform(db, settings)
+        finally:
+            db.dispose()
 
 
 def _operator() -> Actor:
@@ -72,8 +74,10 @@ def serve(host: Annotated[str | None, typer.Option(help="监听地址 / address"
     h, p = host or settings.host, port or settings.port
     _console().print(f"huiqi 惠企 → http://{h}:{p}/  (页面 / pages; 接口 / API: http://{h}:{p}/docs; "
                      f"{settings.database_url})")
-    uvicorn.run("huiqi.web.asgi:app", factory=True, host=h, port=p,
-                workers=workers or settings.workers, log_level="warning", access_log=False)
+    with owner_only():  # the server's files too (its workers inherit the umask)
+        uvicorn.run("huiqi.web.asgi:app", factory=True, host=h, port=p,
+                    workers=workers or settings.workers, log_level="warning",
+                    access_log=False)
 
 
 def _audit(_entry: object) -> None:
@@ -214,14 +218,13 @@ def _richest(platform: Platform) -> str | None:
 def _write_logins(path: Path, rows: list[tuple[str, str, str]], enterprise: str | None) -> None:
     """The demo logins as a small text file only its owner may read (a demo database's
     passwords, kept beside it so that ``make demo`` can show them again)."""
+    from huiqi.files import write_private
+
     lines = ["演示账号 / demo logins (用户名 / user, 角色 / role, 密码 / password)"]
     lines += [f"  {u:<22} {r:<14} {p}" for u, r, p in rows]
     if enterprise:
         lines.append(f"  demo_enterprise → {enterprise}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
+    write_private(path, "\n".join(lines) + "\n")
 
 
 @app.command(name="import")

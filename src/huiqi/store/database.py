@@ -24,6 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from huiqi.files import private_file
+
 _WRITE = "huiqi_write"
 
 
@@ -43,8 +45,8 @@ def make_engine(url: str, *, connect_args: dict[str, Any] | None = None,
     args = dict(connect_args or {})
     if u.get_backend_name() == "sqlite":
         memory = u.database in (None, "", ":memory:")
-        if not memory:
-            Path(u.database or "").parent.mkdir(parents=True, exist_ok=True)
+        if not memory:  # a new database file is its owner's alone (huiqi.files)
+            private_file(Path(u.database or ""))
         args.setdefault("check_same_thread", False)
         engine = create_engine(url, connect_args=args,
                                poolclass=StaticPool if memory else None)
