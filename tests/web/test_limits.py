@@ -3,12 +3,11 @@ body past the limit of its address is refused with a page that says so."""
 
 from __future__ import annotations
 
-import io
 import tracemalloc
-import zipfile
 
 import pytest
 
+from bombs import zip_bomb
 from huiqi.packs.files import read_folder
 from huiqi.settings import Settings
 from service_fixtures import make_settings
@@ -23,17 +22,9 @@ def settings() -> Settings:
     return make_settings(request_max_kb=16, upload_max_mb=4)
 
 
-def bomb(entries: int, size: int) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for i in range(entries):
-            z.writestr(f"pack/{i}.yaml", b"\0" * size)
-    return buf.getvalue()
-
-
 def test_a_zip_bomb_policy_upload_is_refused_while_it_unpacks(site: Site) -> None:
     site.sign_in("policy_officer")
-    data = bomb(20, 8 * MIB)  # 160 KB that unpack to 160 MB
+    data = zip_bomb(entries=20, size=8 * MIB)  # 160 KB that unpack to 160 MB
     tracemalloc.start()
     try:
         r = site.client.post("/staff/policies", data={"csrf": site.csrf(), "pack": "boom"},
