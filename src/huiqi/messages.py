@@ -407,9 +407,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.invalid_token": ("令牌无效或已注销,请重新登录", "The token is invalid or signed out; sign in "
                            "again"),
     "auth.expired": ("登录已过期,请重新登录", "The session has expired; sign in again"),
-    "auth.bad_credentials": ("用户名或密码错误", "Wrong user name or password"),
-    "auth.locked": ("连续登录失败次数过多,账号已锁定至 {until}", "Too many failed sign-ins; the "
-                    "account is locked until {until}"),
+    # the one answer to every failed sign-in (unknown name, disabled, locked, wrong password)
+    "auth.bad_credentials": ("用户名或密码错误(连续多次失败后,需等待一段时间才能再次登录)",
+                             "Wrong user name or password (after repeated failures, signing in "
+                             "pauses for a while)"),
+    "auth.paused": ("连续验证失败次数过多,请于 {until} 之后再试", "Too many failed attempts; try "
+                    "again after {until}"),
     "auth.inactive": ("账号已停用,请联系管理员", "The account is disabled; ask an administrator"),
     "auth.totp_required": ("此账号已启用动态验证码,请同时输入6位验证码", "This account uses a "
                            "one-time code; give the 6-digit code too"),
@@ -434,6 +437,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                  "You may not do this to “{target}” ({permission})"),
     # conflicts
     "account.exists": ("用户名“{username}”已被使用", "The user name “{username}” is taken"),
+    "account.last_admin": ("“{username}”是最后一个启用的系统管理员,不能降级或停用;请先为另一账号授予管理员角色",
+                           "“{username}” is the last active administrator and cannot be demoted "
+                           "or disabled; make another account an administrator first"),
+    "account.self_reset": ("不能在账号管理中重置自己的密码或动态验证码;请在本人设置中修改(需输入当前密码和验证码)",
+                           "Your own password and one-time code are not reset through account "
+                           "management; change them yourself (with your current password and "
+                           "code)"),
     "account.needs_enterprise": ("企业用户须绑定一家企业", "An enterprise user must be bound to an "
                                  "enterprise"),
     "enterprise.exists": ("统一社会信用代码为“{value}”的主体已存在", "An entity with the credit code "

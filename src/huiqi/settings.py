@@ -14,8 +14,9 @@
 | ``HUIQI_PORT`` | ``8000`` | port ``huiqi serve`` listens on |
 | ``HUIQI_WORKERS`` | ``1`` | server processes of ``huiqi serve`` |
 | ``HUIQI_SESSION_TTL_MINUTES`` | ``480`` | a sign-in expires after this many minutes |
-| ``HUIQI_LOGIN_MAX_FAILURES`` | ``5`` | failed sign-ins in a row that lock an account |
-| ``HUIQI_LOCKOUT_MINUTES`` | ``15`` | how long a locked account stays locked |
+| ``HUIQI_LOGIN_MAX_FAILURES`` | ``5`` | failed sign-ins in a row (one user name, one address) that lock them |
+| ``HUIQI_LOCKOUT_MINUTES`` | ``15`` | how long a pair's first lock lasts (each next lock twice as long) |
+| ``HUIQI_LOCKOUT_MAX_MINUTES`` | ``1440`` | the longest a lock lasts |
 | ``HUIQI_PASSWORD_MIN_LENGTH`` | ``12`` | shortest password accepted |
 | ``HUIQI_PASSWORD_MIN_CLASSES`` | ``3`` | of upper case, lower case, digits, symbols, how many a password needs |
 | ``HUIQI_PASSWORD_HASH_TIME_COST`` | ``3`` | argon2id passes |
@@ -66,8 +67,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="port huiqi serve listens on")
     workers: int = Field(default=1, ge=1, le=64, description="server processes")
     session_ttl_minutes: int = Field(default=480, ge=1, description="sign-in lifetime")
-    login_max_failures: int = Field(default=5, ge=1, description="failures that lock an account")
-    lockout_minutes: int = Field(default=15, ge=1, description="how long a lock lasts")
+    login_max_failures: int = Field(default=5, ge=1,
+                                    description="failures that lock a user name and address")
+    lockout_minutes: int = Field(default=15, ge=1, description="how long a first lock lasts")
+    lockout_max_minutes: int = Field(default=1440, ge=1, description="the longest lock")
     password_min_length: int = Field(default=12, ge=8, description="shortest password")
     password_min_classes: int = Field(default=3, ge=1, le=4, description="character classes")
     password_hash_time_cost: int = Field(default=3, ge=1, description="argon2id passes")

@@ -27,7 +27,9 @@ LANGUAGE = ROOT / "tests" / "packs" / "language"
 SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/auth/login"): {"json": {"username": "u_reviewer", "password": PASSWORD}},
     ("POST", "/auth/password"): {"json": {"current": PASSWORD, "new": "Another-Good-Pass-2"}},
+    ("POST", "/auth/totp"): {"json": {"password": PASSWORD}},
     ("POST", "/auth/totp/confirm"): {"json": {"code": "000000"}},
+    ("POST", "/auth/totp/disable"): {"json": {"password": PASSWORD, "code": "000000"}},
     ("POST", "/accounts"): {"json": {"username": "new_user", "display_name": "新用户",
                                      "role": "reviewer", "password": PASSWORD}},
     ("PATCH", "/accounts/{username}"): {"json": {"display_name": "改名"}},

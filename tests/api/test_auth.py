@@ -19,16 +19,19 @@ def test_login_me_logout(api: tuple[World, TestClient]) -> None:
     assert client.get("/auth/me", headers=h).status_code == 401
 
 
+BAD = "用户名或密码错误(连续多次失败后,需等待一段时间才能再次登录)"
+
+
 def test_lockout_through_the_api(api: tuple[World, TestClient]) -> None:
     world, client = api
-    for _ in range(world.platform.settings.login_max_failures - 1):
+    for _ in range(world.platform.settings.login_max_failures):
         r = client.post("/auth/login", json={"username": "u_reviewer", "password": "x"})
-        assert r.status_code == 401 and r.json()["detail"] == "用户名或密码错误"
-    r = client.post("/auth/login", json={"username": "u_reviewer", "password": "x"},
+        assert r.status_code == 401 and r.json()["detail"] == BAD
+    r = client.post("/auth/login", json={"username": "u_reviewer", "password": PASSWORD},
                     headers={"Accept-Language": "en"})
-    assert r.status_code == 401 and "locked" in r.json()["detail"]
-    r = client.post("/auth/login", json={"username": "u_reviewer", "password": PASSWORD})
-    assert r.status_code == 401
+    assert r.status_code == 401 and "Wrong user name or password" in r.json()["detail"]
+    r = client.get("/accounts/u_reviewer", headers=auth(world.tokens["admin"]))
+    assert r.json()["locked"] is True
     r = client.patch("/accounts/u_reviewer", headers=auth(world.tokens["admin"]),
                      json={"unlock": True})
     assert r.status_code == 200 and r.json()["locked"] is False
@@ -48,14 +51,42 @@ def test_expired_tokens_are_refused(api: tuple[World, TestClient], clock: Clock)
 def test_totp_through_the_api(api: tuple[World, TestClient], clock: Clock) -> None:
     world, client = api
     h = auth(world.tokens["admin"])
-    secret = client.post("/auth/totp", headers=h).json()["secret"]
-    code = pyotp.TOTP(secret).at(clock.now)
-    assert client.post("/auth/totp/confirm", headers=h, json={"code": code}).status_code == 204
+    assert client.post("/auth/totp", headers=h).status_code == 422  # the password is asked
+    r = client.post("/auth/totp", headers=h, json={"password": "wrong"})
+    assert r.status_code == 422 and r.json()["detail"] == "当前密码错误"
+    secret = client.post("/auth/totp", headers=h, json={"password": PASSWORD}).json()["secret"]
+    totp = pyotp.TOTP(secret)
+    assert client.post("/auth/totp/confirm", headers=h,
+                       json={"code": totp.at(clock.now)}).status_code == 204
+    clock.advance(seconds=30)
     r = client.post("/auth/login", json={"username": "u_admin", "password": PASSWORD})
     assert r.status_code == 401 and "验证码" in r.json()["detail"]
-    r = client.post("/auth/login", json={"username": "u_admin", "password": PASSWORD,
-                                         "totp": pyotp.TOTP(secret).at(clock.now)})
-    assert r.status_code == 200
+    login = {"username": "u_admin", "password": PASSWORD, "totp": totp.at(clock.now)}
+    assert client.post("/auth/login", json=login).status_code == 200
+    r = client.post("/auth/login", json=login)  # the same code again
+    assert r.status_code == 401 and r.json()["detail"] == "动态验证码错误或已过期"
+    # a second factor on: neither a new one nor turning it off without a current code
+    for path in ("/auth/totp", "/auth/totp/disable"):
+        r = client.post(path, headers=h, json={"password": PASSWORD})
+        assert r.status_code == 422 and "验证码" in r.json()["detail"], path
+    me = client.get("/auth/me", headers=h).json()
+    assert me["totp_enabled"] is True
+    clock.advance(seconds=30)
+    assert client.post("/auth/totp/disable", headers=h, json={
+        "password": PASSWORD, "code": totp.at(clock.now)}).status_code == 204
+    assert client.get("/auth/me", headers=h).json()["totp_enabled"] is False
+
+
+def test_changing_the_password_through_the_api_keeps_only_this_session(
+        api: tuple[World, TestClient]) -> None:
+    world, client = api
+    other = client.post("/auth/login", json={"username": "u_reviewer",
+                                             "password": PASSWORD}).json()["access_token"]
+    h = auth(world.tokens["reviewer"])
+    assert client.post("/auth/password", headers=h, json={
+        "current": PASSWORD, "new": "Another-Good-Pass-2"}).status_code == 204
+    assert client.get("/auth/me", headers=h).status_code == 200
+    assert client.get("/auth/me", headers=auth(other)).status_code == 401
 
 
 def test_password_policy_through_the_api(api: tuple[World, TestClient]) -> None:

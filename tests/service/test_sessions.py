@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyotp
 import pytest
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from huiqi.service import accounts, sessions
 from huiqi.service.audit import AuditQuery, entries
 from huiqi.service.context import Context, Platform
 from huiqi.service.permissions import Role
-from huiqi.store.models import Account, AuthSession
+from huiqi.store.models import Account, AuthSession, LoginFailure
 from service_fixtures import PASSWORD, Clock
 
 
@@ -53,44 +55,106 @@ def test_logout_ends_the_session(platform: Platform, alice: str) -> None:
         sessions.authenticate(platform, si.token)
 
 
-def test_wrong_password_and_unknown_user_read_the_same(platform: Platform, alice: str) -> None:
-    with pytest.raises(AuthenticationError) as a:
-        sessions.login(platform, alice, "wrong")
-    with pytest.raises(AuthenticationError) as b:
-        sessions.login(platform, "nobody", "wrong")
-    assert a.value.message("zh") == b.value.message("zh") == "用户名或密码错误"
+BAD = "用户名或密码错误(连续多次失败后,需等待一段时间才能再次登录)"
 
 
-def test_lockout_after_repeated_failures(platform: Platform, clock: Clock, system: Context,
-                                         alice: str) -> None:
+def _fail(platform: Platform, username: str, times: int, ip: str | None = None) -> None:
+    for _ in range(times):
+        with pytest.raises(AuthenticationError) as exc:
+            sessions.login(platform, username, "wrong", ip=ip)
+        assert exc.value.message("zh") == BAD
+
+
+@pytest.fixture
+def kdf(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, int]]:
+    """Every argon2id verification made, with the cost parameters of the hash it checked."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    calls: list[dict[str, int]] = []
+    real = PasswordHasher.verify
+
+    def verify(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
+        p = extract_parameters(hash if isinstance(hash, str) else hash.decode())
+        calls.append({"t": p.time_cost, "m": p.memory_cost, "p": p.parallelism})
+        return real(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", verify)
+    return calls
+
+
+def test_every_failed_sign_in_reads_the_same_and_costs_one_key_derivation(
+        platform: Platform, system: Context, alice: str, kdf: list[dict[str, int]]) -> None:
+    accounts.create(system, "dora", "Dora", Role.REVIEWER, PASSWORD)
+    accounts.update(system, "dora", active=False)
+    accounts.create(system, "lola", "Lola", Role.REVIEWER, PASSWORD)
+    _fail(platform, "lola", platform.settings.login_max_failures, ip="10.0.0.9")
+    settings = platform.settings
+    cost = {"t": settings.password_hash_time_cost, "m": settings.password_hash_memory_kib,
+            "p": settings.password_hash_parallelism}
+    answers = {}
+    for case, (user, password) in {"wrong password": (alice, "wrong"),
+                                   "unknown name": ("nobody", PASSWORD),
+                                   "disabled": ("dora", PASSWORD),
+                                   "locked, right password": ("lola", PASSWORD)}.items():
+        kdf.clear()
+        with pytest.raises(AuthenticationError) as exc:
+            sessions.login(platform, user, password, ip="10.0.0.9")
+        answers[case] = (exc.value.reason, exc.value.message("zh"), exc.value.message("en"))
+        assert kdf == [cost], case  # one derivation, at the same cost, whatever failed
+    assert len(set(answers.values())) == 1, answers
+    assert answers["unknown name"][:2] == ("auth.bad_credentials", BAD)
+
+
+def test_a_lock_holds_for_one_name_from_one_address(platform: Platform, clock: Clock,
+                                                    system: Context, alice: str) -> None:
     limit = platform.settings.login_max_failures
-    for _ in range(limit - 1):
-        with pytest.raises(AuthenticationError, match="用户名或密码错误"):
-            sessions.login(platform, alice, "wrong")
+    _fail(platform, alice, limit, ip="203.0.113.66")
+    # from that address even the right password is refused, with the same answer
     with pytest.raises(AuthenticationError) as exc:
-        sessions.login(platform, alice, "wrong")
-    assert exc.value.reason == "auth.locked"
-    # while locked, even the right password is refused
-    with pytest.raises(AuthenticationError, match="锁定"):
-        sessions.login(platform, alice, PASSWORD)
+        sessions.login(platform, alice, PASSWORD, ip="203.0.113.66")
+    assert exc.value.message("zh") == BAD
+    assert accounts.get(system, alice).locked
+    # the owner, from their own address, is not locked out
+    assert sessions.login(platform, alice, PASSWORD, ip="10.0.0.1").actor.username == alice
     clock.advance(minutes=platform.settings.lockout_minutes, seconds=1)
-    assert sessions.login(platform, alice, PASSWORD).actor.username == alice
+    assert sessions.login(platform, alice, PASSWORD, ip="203.0.113.66")
     outcomes = [o for a, o in _audit(system, "login") if a == alice]
-    assert outcomes == ["failed"] * (limit - 1) + ["locked", "locked", "ok"]
+    assert outcomes == ["failed"] * (limit - 1) + ["locked", "locked", "ok", "ok"]
+
+
+def test_each_further_lock_lasts_twice_as_long(platform: Platform, clock: Clock,
+                                               alice: str) -> None:
+    settings, ip = platform.settings, "203.0.113.66"
+    for minutes in (settings.lockout_minutes, 2 * settings.lockout_minutes,
+                    4 * settings.lockout_minutes):
+        _fail(platform, alice, settings.login_max_failures, ip=ip)
+        clock.advance(minutes=minutes - 1)
+        with pytest.raises(AuthenticationError):
+            sessions.login(platform, alice, PASSWORD, ip=ip)
+        clock.advance(minutes=1, seconds=1)
+    assert sessions.login(platform, alice, PASSWORD, ip=ip)
+
+
+def test_unknown_names_lock_like_known_ones(platform: Platform, system: Context) -> None:
+    limit = platform.settings.login_max_failures
+    _fail(platform, "nobody", limit + 1, ip="203.0.113.66")
+    outcomes = [o for a, o in _audit(system, "login") if a == "nobody"]
+    assert outcomes == ["failed"] * (limit - 1) + ["locked", "locked"]
 
 
 def test_an_administrator_can_unlock(platform: Platform, system: Context, alice: str) -> None:
-    for _ in range(platform.settings.login_max_failures):
-        with pytest.raises(AuthenticationError):
-            sessions.login(platform, alice, "wrong")
+    for ip in ("203.0.113.66", "203.0.113.67"):
+        _fail(platform, alice, platform.settings.login_max_failures, ip=ip)
     assert accounts.get(system, alice).locked
     accounts.update(system, alice, unlock=True)
-    assert sessions.login(platform, alice, PASSWORD)
+    assert not accounts.get(system, alice).locked
+    for ip in ("203.0.113.66", "203.0.113.67"):
+        assert sessions.login(platform, alice, PASSWORD, ip=ip)
 
 
 def test_totp_second_factor(platform: Platform, clock: Clock, alice: str) -> None:
     ctx = platform.as_actor(sessions.login(platform, alice, PASSWORD).actor)
-    secret, uri = sessions.totp_begin(ctx)
+    secret, uri = sessions.totp_begin(ctx, PASSWORD)
     assert uri.startswith("otpauth://totp/") and secret in uri
     with pytest.raises(InputError):
         sessions.totp_confirm(ctx, "000000" if pyotp.TOTP(secret).at(clock.now) != "000000"
@@ -109,7 +173,7 @@ def test_totp_second_factor(platform: Platform, clock: Clock, alice: str) -> Non
 
 def _totp_on(platform: Platform, clock: Clock, username: str) -> str:
     ctx = platform.as_actor(sessions.login(platform, username, PASSWORD).actor)
-    secret, _ = sessions.totp_begin(ctx)
+    secret, _ = sessions.totp_begin(ctx, PASSWORD)
     sessions.totp_confirm(ctx, pyotp.TOTP(secret).at(clock.now))
     return secret
 
@@ -149,11 +213,96 @@ def test_a_sealed_key_copied_to_another_account_does_not_open(
         sessions.login(platform, "mallory", PASSWORD, totp=pyotp.TOTP(secret).at(clock.now))
     assert exc.value.reason == "auth.totp_unreadable"
     with platform.db.read() as s:  # not the user's mistake: not counted towards a lockout
-        assert s.scalar(select(Account.failed_logins).where(Account.username == "mallory")) == 0
+        assert s.scalar(select(LoginFailure.id).where(LoginFailure.username == "mallory")) is None
     # an administrator turns the second factor off; the account signs in and binds again
     accounts.update(system, "mallory", totp_off=True)
     assert _stored_totp(platform, "mallory") is None
     assert sessions.login(platform, "mallory", PASSWORD)
+
+
+def _other(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
+
+
+def test_a_one_time_code_is_accepted_once(platform: Platform, clock: Clock, alice: str) -> None:
+    secret = _totp_on(platform, clock, alice)
+    totp = pyotp.TOTP(secret)
+    clock.advance(seconds=60)
+    code = totp.at(clock.now)
+    assert sessions.login(platform, alice, PASSWORD, totp=code)
+    for replayed in (code, totp.at(clock.now - dt.timedelta(seconds=30))):
+        with pytest.raises(AuthenticationError) as exc:
+            sessions.login(platform, alice, PASSWORD, totp=replayed)
+        assert exc.value.reason == "auth.totp_invalid"
+    assert sessions.login(platform, alice, PASSWORD, totp=totp.at(clock.now + dt.timedelta(
+        seconds=30)))  # the next step (a clock a little ahead) is still new
+
+
+def test_the_code_that_confirms_a_key_cannot_sign_in(platform: Platform, clock: Clock,
+                                                     alice: str) -> None:
+    secret = _totp_on(platform, clock, alice)
+    with pytest.raises(AuthenticationError) as exc:
+        sessions.login(platform, alice, PASSWORD, totp=pyotp.TOTP(secret).at(clock.now))
+    assert exc.value.reason == "auth.totp_invalid"
+
+
+def test_a_new_key_needs_the_password_and_a_current_code(platform: Platform, clock: Clock,
+                                                         system: Context, alice: str) -> None:
+    old = pyotp.TOTP(_totp_on(platform, clock, alice))
+    clock.advance(seconds=60)
+    ctx = platform.as_actor(sessions.login(platform, alice, PASSWORD, totp=old.at(clock.now)).actor)
+    clock.advance(seconds=60)
+    with pytest.raises(InputError, match="当前密码错误"):
+        sessions.totp_begin(ctx, "wrong", old.at(clock.now))
+    with pytest.raises(InputError, match="验证码"):
+        sessions.totp_begin(ctx, PASSWORD)
+    with pytest.raises(InputError, match="验证码"):
+        sessions.totp_begin(ctx, PASSWORD, _other(old.at(clock.now)))
+    secret, _ = sessions.totp_begin(ctx, PASSWORD, old.at(clock.now))
+    assert accounts.get(system, alice).totp_enabled  # the old key works until the new one is on
+    clock.advance(seconds=60)
+    assert sessions.login(platform, alice, PASSWORD, totp=old.at(clock.now))
+    new = pyotp.TOTP(secret)
+    sessions.totp_confirm(ctx, new.at(clock.now))
+    clock.advance(seconds=60)
+    with pytest.raises(AuthenticationError):
+        sessions.login(platform, alice, PASSWORD, totp=old.at(clock.now))
+    assert sessions.login(platform, alice, PASSWORD, totp=new.at(clock.now))
+
+
+def test_turning_the_second_factor_off_needs_the_password_and_a_current_code(
+        platform: Platform, clock: Clock, system: Context, alice: str) -> None:
+    totp = pyotp.TOTP(_totp_on(platform, clock, alice))
+    clock.advance(seconds=60)
+    ctx = platform.as_actor(sessions.login(platform, alice, PASSWORD, totp=totp.at(clock.now)).actor)
+    clock.advance(seconds=60)
+    for password, code in ((PASSWORD, None), ("wrong", totp.at(clock.now)),
+                           (PASSWORD, _other(totp.at(clock.now)))):
+        with pytest.raises(InputError):
+            sessions.totp_disable(ctx, password, code)
+        assert accounts.get(system, alice).totp_enabled
+    sessions.totp_disable(ctx, PASSWORD, totp.at(clock.now))
+    assert not accounts.get(system, alice).totp_enabled
+    assert _stored_totp(platform, alice) is None
+    assert sessions.login(platform, alice, PASSWORD)
+    assert _audit(system, "account.totp_disable")[-1] == ("alice", "ok")
+
+
+def test_administrators_reset_the_second_factor_of_others_only(
+        platform: Platform, clock: Clock, system: Context, alice: str) -> None:
+    accounts.create(system, "root", "Root", Role.ADMIN, PASSWORD)
+    admin = platform.as_actor(sessions.login(platform, "root", PASSWORD).actor)
+    _totp_on(platform, clock, "root")
+    for change in ({"totp_off": True}, {"password": "Another-Good-Pass-2"}):
+        with pytest.raises(InputError, match="不能在账号管理中重置自己的"):
+            accounts.update(admin, "root", **change)  # type: ignore[arg-type]
+    assert accounts.get(system, "root").totp_enabled
+    _totp_on(platform, clock, alice)
+    accounts.update(admin, alice, totp_off=True)
+    assert not accounts.get(system, alice).totp_enabled
+    _, rows = entries(system, AuditQuery(action="account.update", target=alice))
+    assert rows[0].actor == "root"
+    assert (rows[0].before["totp_enabled"], rows[0].after["totp_enabled"]) == (True, False)
 
 
 @pytest.mark.parametrize(("password", "words"), [
@@ -186,6 +335,39 @@ def test_change_password(platform: Platform, alice: str) -> None:
     with pytest.raises(AuthenticationError):
         sessions.login(platform, alice, PASSWORD)
     assert sessions.login(platform, alice, "Another-Good-Pass-2")
+
+
+def test_changing_the_password_ends_every_other_session(platform: Platform, alice: str) -> None:
+    mine, other, third = (sessions.login(platform, alice, PASSWORD) for _ in range(3))
+    sessions.change_password(platform.as_actor(mine.actor), PASSWORD, "Another-Good-Pass-2",
+                             mine.token)
+    assert sessions.authenticate(platform, mine.token).username == alice
+    for si in (other, third):
+        with pytest.raises(AuthenticationError) as exc:
+            sessions.authenticate(platform, si.token)
+        assert exc.value.reason == "auth.invalid_token"
+
+
+def test_a_password_reset_by_an_administrator_ends_every_session(
+        platform: Platform, system: Context, alice: str) -> None:
+    tokens = [sessions.login(platform, alice, PASSWORD).token for _ in range(2)]
+    accounts.update(system, alice, password="Reset-By-Admin-77")
+    for token in tokens:
+        with pytest.raises(AuthenticationError):
+            sessions.authenticate(platform, token)
+    assert sessions.login(platform, alice, "Reset-By-Admin-77")
+
+
+def test_asking_for_the_password_again_counts_towards_the_lock(
+        platform: Platform, system: Context, alice: str) -> None:
+    si = sessions.login(platform, alice, PASSWORD)
+    ctx = platform.as_actor(si.actor, ip="203.0.113.66")
+    for _ in range(platform.settings.login_max_failures):
+        with pytest.raises(InputError, match="当前密码错误"):
+            sessions.change_password(ctx, "guess", "Another-Good-Pass-2", si.token)
+    with pytest.raises(InputError, match="连续验证失败次数过多"):
+        sessions.change_password(ctx, PASSWORD, "Another-Good-Pass-2", si.token)
+    assert [o for _, o in _audit(system, "account.password")][-2:] == ["locked", "locked"]
 
 
 def test_logins_are_audited(platform: Platform, system: Context, alice: str) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, select
+from sqlalchemy import MetaData, Table, insert, inspect, select
+from sqlalchemy.orm import Session
 
 from huiqi.store.database import Database
 from huiqi.store.models import Account, AuthSession, Base
@@ -27,7 +28,7 @@ def test_empty_to_head_and_back(name: str, tmp_path: Path) -> None:
         assert db.revision() is None
         assert set(db.table_names()) <= {"alembic_version"}
         db.upgrade()
-        assert db.revision() == "0002"
+        assert db.revision() == "0003"
         assert set(db.table_names()) >= TABLES
         with b.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={
@@ -40,6 +41,11 @@ def test_empty_to_head_and_back(name: str, tmp_path: Path) -> None:
         assert set(db.table_names()) >= TABLES
     finally:
         drop_backend(b)
+
+
+def _table(s: Session, name: str) -> Table:
+    """A table as it is at the schema's present revision (not as the models say)."""
+    return Table(name, MetaData(), autoload_with=s.connection())
 
 
 def test_migrations_ship_inside_the_package() -> None:
@@ -64,7 +70,7 @@ def test_sealed_totp_keys_up_and_down(name: str, tmp_path: Path) -> None:
         db.upgrade("0001")
         now = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
         with db.write() as s:
-            s.execute(insert(Account), [
+            s.execute(insert(_table(s, "account")), [
                 {"username": u, "display_name": u, "role": "admin", "password_hash": "x",
                  "password_changed_at": now, "totp_secret": secret, "totp_enabled": True,
                  "failed_logins": 0, "active": True, "created_at": now}
@@ -73,10 +79,10 @@ def test_sealed_totp_keys_up_and_down(name: str, tmp_path: Path) -> None:
             s.execute(insert(AuthSession), [{"account_id": s.scalars(select(Account.id)).first(),
                                              "token_hash": "h", "created_at": now,
                                              "expires_at": now}])
-        db.upgrade()
+        db.upgrade("0002")
         sealed = "v1:" + "A" * 80
         with db.write() as s:
-            s.execute(insert(Account), [
+            s.execute(insert(_table(s, "account")), [
                 {"username": "sealed", "display_name": "s", "role": "admin",
                  "password_hash": "x", "password_changed_at": now, "totp_secret": sealed,
                  "totp_enabled": True, "failed_logins": 0, "active": True, "created_at": now}])
@@ -90,5 +96,45 @@ def test_sealed_totp_keys_up_and_down(name: str, tmp_path: Path) -> None:
         assert rows == {"plain": "JBSWY3DPEHPK3PXP", "none": None, "sealed": None}
         assert sessions == 1
         assert not enabled["sealed"] and enabled["plain"]
+    finally:
+        drop_backend(b)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_auth_hardening_up_and_down(name: str, tmp_path: Path) -> None:
+    """0003: a key being bound (stored, not on) moves to its own column and back; keys in
+    use stay; the per-account failure counters go (the per-address table takes over)."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    b = new_backend(name, tmp_path, "auth")
+    try:
+        db = Database(b.engine)
+        db.upgrade("0002")
+        now = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+        with db.write() as s:
+            s.execute(insert(_table(s, "account")), [
+                {"username": u, "display_name": u, "role": "admin", "password_hash": "x",
+                 "password_changed_at": now, "totp_secret": secret, "totp_enabled": on,
+                 "failed_logins": 3, "locked_until": now, "active": True, "created_at": now}
+                for u, secret, on in (("binding", "v1:pending", False), ("on", "v1:on", True),
+                                      ("none", None, False))])
+        db.upgrade("0003")
+        with b.engine.connect() as conn:
+            rows = {r[0]: tuple(r[1:]) for r in conn.execute(text(
+                "SELECT username, totp_secret, totp_pending, totp_enabled FROM account"))}
+            columns = {c["name"] for c in inspect(conn).get_columns("account")}
+        assert rows == {"binding": (None, "v1:pending", False), "on": ("v1:on", None, True),
+                        "none": (None, None, False)}
+        assert not {"failed_logins", "locked_until"} & columns
+        assert "login_failure" in db.table_names()
+        db.downgrade("0002")
+        with b.engine.connect() as conn:
+            rows = {r[0]: tuple(r[1:]) for r in conn.execute(text(
+                "SELECT username, totp_secret, totp_enabled, failed_logins FROM account"))}
+        assert rows == {"binding": ("v1:pending", False, 0), "on": ("v1:on", True, 0),
+                        "none": (None, False, 0)}
+        assert "login_failure" not in db.table_names()
     finally:
         drop_backend(b)

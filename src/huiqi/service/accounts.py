@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huiqi.errors import Conflict, NotFoundError
+from huiqi.errors import Conflict, InputError, NotFoundError
+from huiqi.messages import message
 from huiqi.store.models import Account, Entity
 from huiqi.text import Text
 
-from . import passwords
+from . import lockout, passwords, sessions
 from .audit import record
 from .context import Context, requires
 from .permissions import Permission, Role
@@ -33,7 +34,7 @@ def view(s: Session, acc: Account, ctx: Context) -> AccountView:
     code = None
     if acc.entity_id is not None:
         code = s.scalar(select(Entity.credit_code).where(Entity.id == acc.entity_id))
-    locked = acc.locked_until is not None and acc.locked_until > ctx.now()
+    locked = lockout.is_locked(s, acc.username, ctx.now())
     return AccountView(acc.username, acc.display_name, Role(acc.role), code, acc.active,
                        acc.totp_enabled, locked)
 
@@ -55,12 +56,8 @@ def _entity_id(s: Session, code: str | None) -> int | None:
 @requires(Permission.ACCOUNT_MANAGE)
 def create(ctx: Context, username: str, display_name: str, role: Role, password: str,
            enterprise: str | None = None) -> AccountView:
-    from huiqi.messages import message
-
     passwords.check_policy(ctx.settings, password, username)
     if role is Role.ENTERPRISE and not enterprise:
-        from huiqi.errors import InputError
-
         raise InputError(message("account.needs_enterprise"))
     with ctx.db.write() as s:
         if s.scalar(select(Account.id).where(Account.username == username)) is not None:
@@ -68,8 +65,8 @@ def create(ctx: Context, username: str, display_name: str, role: Role, password:
         acc = Account(username=username, display_name=display_name, role=role.value,
                       entity_id=_entity_id(s, enterprise) if role is Role.ENTERPRISE else None,
                       password_hash=passwords.hash_password(ctx.settings, password),
-                      password_changed_at=ctx.now(), totp_enabled=False, failed_logins=0,
-                      active=True, created_at=ctx.now())
+                      password_changed_at=ctx.now(), totp_enabled=False, active=True,
+                      created_at=ctx.now())
         s.add(acc)
         s.flush()
         v = view(s, acc, ctx)
@@ -82,9 +79,18 @@ def update(ctx: Context, username: str, *, display_name: str | None = None,
            role: Role | None = None, active: bool | None = None, unlock: bool = False,
            enterprise: str | None = None, password: str | None = None,
            totp_off: bool = False) -> AccountView:
+    """Change an account. A new password ends every session of the account. An
+    administrator resets the password or second factor of *other* accounts only: their own
+    they change themselves, with their current password (and code). The last active
+    administrator stays one."""
     with ctx.db.write() as s:
-        acc = _get(s, username)
+        acc = _get(s, username, lock=True)
+        if (password is not None or totp_off) and acc.id == ctx.actor.account_id:
+            raise InputError(message("account.self_reset"))
         before = _snapshot(view(s, acc, ctx))
+        if (role not in (None, Role.ADMIN) or active is False) and acc.active and \
+                Role(acc.role) is Role.ADMIN:
+            _keep_an_admin(s, acc)
         if display_name is not None:
             acc.display_name = display_name
         if role is not None:
@@ -94,28 +100,37 @@ def update(ctx: Context, username: str, *, display_name: str | None = None,
         if Role(acc.role) is not Role.ENTERPRISE:
             acc.entity_id = None
         elif acc.entity_id is None:
-            from huiqi.errors import InputError
-            from huiqi.messages import message
-
             raise InputError(message("account.needs_enterprise"))
         if active is not None:
             acc.active = active
         if unlock:
-            acc.locked_until = None
-            acc.failed_logins = 0
+            lockout.clear(s, acc.username)
         if totp_off:  # a lost phone, or a key sealed under a former secret key
-            acc.totp_enabled = False
-            acc.totp_secret = None
+            sessions.turn_totp_off(acc)
+        ended = 0
         if password is not None:
             passwords.check_policy(ctx.settings, password, acc.username)
             acc.password_hash = passwords.hash_password(ctx.settings, password)
             acc.password_changed_at = ctx.now()
+            ended = sessions.revoke(s, acc.id, ctx.now())
         v = view(s, acc, ctx)
         after = _snapshot(v)
         if password is not None:
             after["password"] = "changed"
-        record(s, ctx, "account.update", target=username, before=before, after=after)
+        record(s, ctx, "account.update", target=username, before=before, after=after,
+               detail=f"{ended} session(s) ended" if ended else None)
         return v
+
+
+def _keep_an_admin(s: Session, acc: Account) -> None:
+    """Refuse to demote or disable ``acc`` if it is the last active administrator. The
+    administrators' rows are locked first, so that two of them cannot demote each other
+    at the same moment."""
+    admins = s.scalars(select(Account.id).where(Account.role == Role.ADMIN.value,
+                                                 Account.active.is_(True))
+                       .with_for_update()).all()
+    if not [a for a in admins if a != acc.id]:
+        raise Conflict("account.last_admin", username=acc.username)
 
 
 @requires(Permission.ACCOUNT_MANAGE)
@@ -139,8 +154,9 @@ def me(ctx: Context) -> AccountView:
         return view(s, acc, ctx)
 
 
-def _get(s: Session, username: str) -> Account:
-    acc = s.scalar(select(Account).where(Account.username == username))
+def _get(s: Session, username: str, lock: bool = False) -> Account:
+    stmt = select(Account).where(Account.username == username)
+    acc = s.scalars(stmt.with_for_update() if lock else stmt).first()
     if acc is None:
         raise NotFoundError(Text("账号", "account"), username)
     return acc

@@ -22,6 +22,7 @@ Name = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", min_len
 Code = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{18}$")]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
 Password = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=256)]
+OneTimeCode = Annotated[str, StringConstraints(pattern=r"^[0-9 ]{0,10}$")]
 Decimal_ = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", examples=["12000000.00"])]
 EntityKind = Literal["enterprise", "university", "institute", "service_provider",
                      "individual_business"]
@@ -48,7 +49,7 @@ class Page(BaseModel, Generic[T]):
 class LoginRequest(_Model):
     username: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=64)]
     password: Password
-    totp: Annotated[str, StringConstraints(pattern=r"^[0-9 ]{0,10}$")] | None = None
+    totp: OneTimeCode | None = None
 
 
 class TokenPublic(BaseModel):
@@ -94,13 +95,28 @@ class PasswordChange(_Model):
     new: Password
 
 
+class TotpStart(_Model):
+    """Starting to bind a new authenticator: the password again, and a current code if a
+    second factor is on."""
+
+    password: Password
+    code: OneTimeCode | None = None
+
+
+class TotpOff(_Model):
+    """Turning the second factor off: the password and a current code."""
+
+    password: Password
+    code: OneTimeCode | None = None
+
+
 class TotpBegin(BaseModel):
     secret: str
     uri: str
 
 
 class TotpConfirm(_Model):
-    code: Annotated[str, StringConstraints(pattern=r"^[0-9 ]{0,10}$")]
+    code: OneTimeCode
 
 
 # ------------------------------------------------------------------ registry

@@ -9,21 +9,21 @@ import secrets
 from dataclasses import dataclass
 
 import pyotp
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from huiqi.errors import AuthenticationError, InputError
 from huiqi.messages import message
 from huiqi.settings import Settings
-from huiqi.store.models import Account, AuthSession, Entity
+from huiqi.store.models import Account, AuthSession, Entity, LoginFailure
 
-from . import passwords
+from . import lockout, passwords
 from .audit import record
 from .context import Actor, Context, Platform
 from .permissions import Role
 from .seal import is_sealed, seal, unseal
 
-_DUMMY_HASH: dict[int, str] = {}
+_DUMMY_HASH: dict[tuple[int, int, int], str] = {}
 
 #: The signed-in account of a token, built once: this runs on every request, and building
 #: the statement cost more than running it
@@ -50,28 +50,31 @@ def login(platform: Platform, username: str, password: str, totp: str | None = N
           ip: str | None = None) -> SignIn:
     """Check the password (and the one-time code if the account has TOTP) and open a session.
 
-    Every attempt is audited. After ``login_max_failures`` failures in a row the account is
-    locked for ``lockout_minutes``; while locked, even the right password is refused.
+    Every attempt is audited and costs one key derivation, whatever the outcome. An unknown
+    name, a disabled account, a wrong password and a locked name-and-address pair all get
+    the same answer (:mod:`huiqi.service.lockout`); only once the password is right does
+    the answer speak of the one-time code.
     """
     settings = platform.settings
     now = platform.now()
     ctx = platform.system() if ip is None else Context(platform, platform.system().actor, ip)
     failure: AuthenticationError | None = None
     with platform.db.write() as s:
-        acc = s.scalar(select(Account).where(Account.username == username))
-        if acc is None:
-            _waste_time(platform, password)
+        acc = s.scalars(select(Account).where(Account.username == username)
+                        .with_for_update()).first()
+        tries = lockout.current(s, username, ip)
+        # one key derivation on every path: an answer's cost tells nothing either
+        right = passwords.verify_password(settings, acc.password_hash if acc else
+                                          _dummy_hash(settings), password)
+        who = acc.username if acc else username[:64]
+        if lockout.locked_until(tries, now) is not None:
             failure = AuthenticationError("auth.bad_credentials")
-            record(s, ctx, "login", outcome="failed", actor=username[:64],
-                   detail="unknown user name")
-        elif acc.locked_until is not None and acc.locked_until > now:
-            failure = AuthenticationError("auth.locked", until=_local(acc.locked_until))
-            record(s, ctx, "login", outcome="locked", actor=acc.username, target=acc.username)
-        elif not acc.active:
-            failure = AuthenticationError("auth.inactive")
-            record(s, ctx, "login", outcome="failed", actor=acc.username, detail="inactive")
-        elif not passwords.verify_password(settings, acc.password_hash, password):
-            failure = _failed(platform, acc, ctx, s, "wrong password")
+            record(s, ctx, "login", outcome="locked", actor=who, target=acc.username if acc else None,
+                   detail="locked for this address")
+        elif acc is None or not acc.active or not right:
+            why = ("unknown user name" if acc is None else "inactive" if not acc.active
+                   else "wrong password")
+            failure = _failed(platform, s, ctx, tries, username, acc, why)
         elif acc.totp_enabled and not totp:
             failure = AuthenticationError("auth.totp_required")
             record(s, ctx, "login", outcome="failed", actor=acc.username,
@@ -80,13 +83,16 @@ def login(platform: Platform, username: str, password: str, totp: str | None = N
             failure = AuthenticationError("auth.totp_unreadable")
             record(s, ctx, "login", outcome="failed", actor=acc.username,
                    detail="one-time-code key cannot be unsealed")
-        elif acc.totp_enabled and not _totp_ok(key or "", totp or "", now):
-            failure = _failed(platform, acc, ctx, s, "wrong one-time code")
+        elif acc.totp_enabled and (step := _totp_step(key or "", totp or "", now,
+                                                      acc.totp_last_step)) is None:
+            failure = _failed(platform, s, ctx, tries, username, acc,
+                              "wrong or used one-time code")
         else:
+            if acc.totp_enabled:
+                acc.totp_last_step = step
             if acc.totp_secret and not is_sealed(acc.totp_secret):  # stored before sealing
                 acc.totp_secret = seal(settings, _purpose(acc), acc.totp_secret)
-            acc.failed_logins = 0
-            acc.locked_until = None
+            lockout.succeed(s, username, ip)
             if passwords.needs_rehash(settings, acc.password_hash):
                 acc.password_hash = passwords.hash_password(settings, password)
             token = secrets.token_urlsafe(32)
@@ -100,21 +106,16 @@ def login(platform: Platform, username: str, password: str, totp: str | None = N
     return SignIn(token=token, expires_at=expires, actor=actor)
 
 
-def _failed(platform: Platform, acc: Account, ctx: Context, s: Session,
-            why: str) -> AuthenticationError:
-    settings = platform.settings
-    acc.failed_logins += 1
-    outcome = "failed"
-    if acc.failed_logins >= settings.login_max_failures:
-        acc.locked_until = platform.now() + dt.timedelta(minutes=settings.lockout_minutes)
-        acc.failed_logins = 0
-        outcome = "locked"
-        why += f"; locked for {settings.lockout_minutes} min"
-    record(s, ctx, "login", outcome=outcome, actor=acc.username, target=acc.username,
+def _failed(platform: Platform, s: Session, ctx: Context, tries: LoginFailure | None,
+            username: str, acc: Account | None, why: str) -> AuthenticationError:
+    """Count and audit a failed sign-in; the answer (the same for every failure but a wrong
+    one-time code after the right password)."""
+    until = lockout.fail(s, platform.settings, tries, username, ctx.ip, platform.now())
+    if until is not None:
+        why += f"; this address locked until {_local(until)}"
+    record(s, ctx, "login", outcome="failed" if until is None else "locked",
+           actor=acc.username if acc else username[:64], target=acc.username if acc else None,
            detail=why)
-    if outcome == "locked":
-        assert acc.locked_until is not None
-        return AuthenticationError("auth.locked", until=_local(acc.locked_until))
     if "code" in why:
         return AuthenticationError("auth.totp_invalid")
     return AuthenticationError("auth.bad_credentials")
@@ -124,32 +125,42 @@ def _local(t: dt.datetime) -> str:
     return t.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
 
 
-def _waste_time(platform: Platform, password: str) -> None:
-    """Spend as long on an unknown user name as on a wrong password."""
-    key = id(platform.settings)
+def _dummy_hash(settings: Settings) -> str:
+    """A hash made with the settings' parameters, checked when there is no account's hash to
+    check: an unknown name costs as much as a wrong password."""
+    key = (settings.password_hash_time_cost, settings.password_hash_memory_kib,
+           settings.password_hash_parallelism)
     if key not in _DUMMY_HASH:
-        _DUMMY_HASH[key] = passwords.hash_password(platform.settings, "not-a-password-1A!")
-    passwords.verify_password(platform.settings, _DUMMY_HASH[key], password)
+        _DUMMY_HASH[key] = passwords.hash_password(settings, secrets.token_urlsafe(16))
+    return _DUMMY_HASH[key]
 
 
 def _purpose(acc: Account) -> str:
     return f"totp:{acc.id}"
 
 
-def _totp_key(settings: Settings, acc: Account) -> str | None:
-    """The account's TOTP key, unsealed; ``None`` if it has none or it does not open. A key
-    stored before keys were sealed is read as it is (and sealed at the next sign-in)."""
-    stored = acc.totp_secret
+def _totp_key(settings: Settings, acc: Account, stored: str | None = None) -> str | None:
+    """The account's TOTP key (or ``stored``, its key being bound), unsealed; ``None`` if
+    there is none or it does not open. A key stored before keys were sealed is read as it
+    is (and sealed at the next sign-in)."""
+    stored = stored if stored is not None else acc.totp_secret
     if not stored:
         return None
     return unseal(settings, _purpose(acc), stored) if is_sealed(stored) else stored
 
 
-def _totp_ok(secret: str, code: str, now: dt.datetime) -> bool:
+def _totp_step(secret: str, code: str, now: dt.datetime, last: int | None) -> int | None:
+    """The time-step ``code`` belongs to (this one, or the one before or after, for clocks
+    a little apart), if it is later than ``last``: a code is accepted once."""
     code = code.strip().replace(" ", "")
     if not code.isdigit():
-        return False
-    return bool(pyotp.TOTP(secret).verify(code, for_time=now, valid_window=1))
+        return None
+    totp = pyotp.TOTP(secret)
+    here = totp.timecode(now)
+    for step in (here - 1, here, here + 1):
+        if (last is None or step > last) and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 def _actor(s: Session, acc: Account) -> Actor:
@@ -194,48 +205,135 @@ def logout(ctx: Context, token: str) -> None:
         record(s, ctx, "logout", target=ctx.actor.username)
 
 
-def change_password(ctx: Context, current: str, new: str) -> None:
+def revoke(s: Session, account_id: int, now: dt.datetime, keep: str | None = None) -> int:
+    """End every open session of the account but the one whose token hash is ``keep``;
+    how many were ended."""
+    stmt = update(AuthSession).where(AuthSession.account_id == account_id,
+                                     AuthSession.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(AuthSession.token_hash != keep)
+    result = s.execute(stmt.values(revoked_at=now).execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def change_password(ctx: Context, current: str, new: str, token: str | None = None) -> None:
+    """Change the signed-in account's password (the current one is asked again). Every other
+    session of the account ends; the one of ``token`` (the request's own) stays."""
     settings = ctx.settings
     with ctx.db.write() as s:
         acc = _me(s, ctx)
-        if not passwords.verify_password(settings, acc.password_hash, current):
-            raise InputError(message("password.wrong_current"))
-        passwords.check_policy(settings, new, acc.username)
-        if passwords.verify_password(settings, acc.password_hash, new):
-            raise InputError(message("password.policy", reasons_zh=message("password.reused").zh,
-                                     reasons_en=message("password.reused").en))
-        acc.password_hash = passwords.hash_password(settings, new)
-        acc.password_changed_at = ctx.now()
-        record(s, ctx, "account.password", target=acc.username)
+        refused = _reauthenticate(s, ctx, acc, current, None, "account.password")
+        if refused is None:
+            passwords.check_policy(settings, new, acc.username)
+            if passwords.verify_password(settings, acc.password_hash, new):
+                raise InputError(message("password.policy",
+                                         reasons_zh=message("password.reused").zh,
+                                         reasons_en=message("password.reused").en))
+            acc.password_hash = passwords.hash_password(settings, new)
+            acc.password_changed_at = ctx.now()
+            ended = revoke(s, acc.id, ctx.now(), token_hash(ctx.platform, token) if token
+                           else None)
+            record(s, ctx, "account.password", target=acc.username,
+                   detail=f"{ended} other session(s) ended")
+    if refused is not None:
+        raise refused
 
 
-def totp_begin(ctx: Context) -> tuple[str, str]:
-    """Start binding an authenticator app: a new secret and its ``otpauth://`` address."""
+def totp_begin(ctx: Context, password: str, code: str | None = None) -> tuple[str, str]:
+    """Start binding an authenticator app: a new key and its ``otpauth://`` address.
+
+    The password is asked again, and, if a second factor is on, a current code from it:
+    a session left open must not be enough to take the second factor over. The factor in
+    use stays on until the new one is confirmed (:func:`totp_confirm`).
+    """
     secret = pyotp.random_base32()
     with ctx.db.write() as s:
         acc = _me(s, ctx)
-        acc.totp_secret = seal(ctx.settings, _purpose(acc), secret)
-        acc.totp_enabled = False
-        record(s, ctx, "account.totp_begin", target=acc.username)
+        refused = _reauthenticate(s, ctx, acc, password, code, "account.totp_begin")
+        if refused is None:
+            acc.totp_pending = seal(ctx.settings, _purpose(acc), secret)
+            record(s, ctx, "account.totp_begin", target=acc.username)
+    if refused is not None:
+        raise refused
     uri = pyotp.TOTP(secret).provisioning_uri(name=ctx.actor.username, issuer_name="huiqi 惠企")
     return secret, uri
 
 
 def totp_confirm(ctx: Context, code: str) -> None:
-    """Turn the second factor on once the app shows a right code."""
+    """Turn the key being bound on once the app shows a right code (it replaces the key in
+    use, if any)."""
     with ctx.db.write() as s:
         acc = _me(s, ctx)
-        key = _totp_key(ctx.settings, acc)
+        key = _totp_key(ctx.settings, acc, acc.totp_pending or "")
         if key is None:
             raise InputError(message("auth.totp_not_started"))
-        if not _totp_ok(key, code, ctx.now()):
+        step = _totp_step(key, code, ctx.now(), None)
+        if step is None:
             raise InputError(message("auth.totp_invalid"))
+        acc.totp_secret, acc.totp_pending = acc.totp_pending, None
         acc.totp_enabled = True
+        acc.totp_last_step = step
         record(s, ctx, "account.totp_enable", target=acc.username)
 
 
+def totp_disable(ctx: Context, password: str, code: str | None) -> None:
+    """Turn the signed-in account's second factor off: the password and a current code."""
+    with ctx.db.write() as s:
+        acc = _me(s, ctx)
+        refused = _reauthenticate(s, ctx, acc, password, code, "account.totp_disable")
+        if refused is None:
+            was = acc.totp_enabled
+            turn_totp_off(acc)
+            record(s, ctx, "account.totp_disable", target=acc.username,
+                   before={"totp_enabled": was}, after={"totp_enabled": False})
+    if refused is not None:
+        raise refused
+
+
+def turn_totp_off(acc: Account) -> None:
+    """Forget the account's second factor (and any key being bound)."""
+    acc.totp_enabled = False
+    acc.totp_secret = acc.totp_pending = None
+    acc.totp_last_step = None
+
+
+def _reauthenticate(s: Session, ctx: Context, acc: Account, password: str,
+                    code: str | None, action: str) -> InputError | None:
+    """Ask a signed-in person for their password again (and a current one-time code if their
+    second factor is on) before a change to how they sign in. Failures count and lock as
+    at sign-in (per name and address), and are audited; the refusal is returned, to be
+    raised once they are committed."""
+    now = ctx.now()
+    tries = lockout.current(s, acc.username, ctx.ip)
+    right = passwords.verify_password(ctx.settings, acc.password_hash, password)
+    until = lockout.locked_until(tries, now)
+    why: str | None = None
+    if until is not None:
+        record(s, ctx, action, target=acc.username, outcome="locked",
+               detail="locked for this address")
+        return InputError(message("auth.paused", until=_local(until)))
+    if not right:
+        why, refusal = "wrong password", InputError(message("password.wrong_current"))
+    elif acc.totp_enabled and not code:
+        return InputError(message("auth.totp_required"))
+    elif acc.totp_enabled:
+        key = _totp_key(ctx.settings, acc)
+        step = None if key is None else _totp_step(key, code or "", now, acc.totp_last_step)
+        if step is None:
+            why, refusal = "wrong or used one-time code", InputError(message("auth.totp_invalid"))
+        else:
+            acc.totp_last_step = step
+    if why is None:
+        return None
+    until = lockout.fail(s, ctx.settings, tries, acc.username, ctx.ip, now)
+    record(s, ctx, action, target=acc.username, outcome="failed" if until is None else "locked",
+           detail=why)
+    return refusal
+
+
 def _me(s: Session, ctx: Context) -> Account:
-    acc = s.get(Account, ctx.actor.account_id) if ctx.actor.account_id else None
+    acc = s.get(Account, ctx.actor.account_id, with_for_update=True) \
+        if ctx.actor.account_id else None
     if acc is None:
         raise AuthenticationError("auth.required")
     assert isinstance(acc, Account)

@@ -10,6 +10,7 @@
     policy_pack ─ pack_version ─ pack_file   immutable, re-loadable versions
     match_run                    a stored matching of many entities
     auth_session                 bearer tokens (only their HMAC is stored)
+    login_failure                failed sign-ins per user name and client address; locks
     audit_log                    append-only; the database refuses UPDATE and DELETE
 
 Money is :class:`~huiqi.store.types.Money`, other numbers
@@ -23,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -222,8 +224,10 @@ class Account(Base):
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed (service.seal)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: a key being bound (sealed), which replaces totp_secret once a code from it is given
+    totp_pending: Mapped[str | None] = mapped_column(String(255))
+    #: the last TOTP time-step accepted: it and earlier ones are refused (no replay)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
@@ -239,6 +243,22 @@ class AuthSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginFailure(Base):
+    """Failed sign-ins in a row under one user name (known or not) from one client address,
+    and the lock they led to. Each lock of the pair lasts twice as long as the one before."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (UniqueConstraint("username", "address"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class AuditEntry(Base):

@@ -13,6 +13,8 @@ from huiqi.service.schemas import (
     TokenPublic,
     TotpBegin,
     TotpConfirm,
+    TotpOff,
+    TotpStart,
 )
 
 from ..access import PUBLIC, SELF, rule
@@ -46,16 +48,20 @@ def me(ctx: ContextDep) -> AccountPublic:
 
 
 @router.post("/password", openapi_extra=rule(SELF), status_code=204, response_class=Response)
-def change_password(body: PasswordChange, ctx: ContextDep) -> Response:
-    """修改密码 / Change the password (the policy applies)."""
-    sessions.change_password(ctx, body.current, body.new)
+def change_password(body: PasswordChange, ctx: ContextDep, creds: Credentials) -> Response:
+    """修改密码(须符合密码策略;本账号的其他登录随即失效)/ Change the password (the policy
+    applies; every other session of the account ends)."""
+    sessions.change_password(ctx, body.current, body.new,
+                             creds.credentials if creds else None)
     return Response(status_code=204)
 
 
 @router.post("/totp", openapi_extra=rule(SELF), response_model=TotpBegin)
-def totp_begin(ctx: ContextDep) -> TotpBegin:
-    """开始绑定动态验证码(第二因素)/ Start binding a TOTP authenticator."""
-    secret, uri = sessions.totp_begin(ctx)
+def totp_begin(body: TotpStart, ctx: ContextDep) -> TotpBegin:
+    """开始绑定动态验证码(须输入密码;已启用时还须当前验证码,确认前旧的仍有效)/ Start binding a
+    TOTP authenticator (the password; if one is on, a current code too; it stays on until the
+    new one is confirmed)."""
+    secret, uri = sessions.totp_begin(ctx, body.password, body.code)
     return TotpBegin(secret=secret, uri=uri)
 
 
@@ -64,4 +70,13 @@ def totp_begin(ctx: ContextDep) -> TotpBegin:
 def totp_confirm(body: TotpConfirm, ctx: ContextDep) -> Response:
     """输入验证码以启用第二因素 / Turn the second factor on with a code from the app."""
     sessions.totp_confirm(ctx, body.code)
+    return Response(status_code=204)
+
+
+@router.post("/totp/disable", openapi_extra=rule(SELF), status_code=204,
+             response_class=Response)
+def totp_disable(body: TotpOff, ctx: ContextDep) -> Response:
+    """关闭动态验证码(须输入密码和当前验证码)/ Turn the second factor off (the password and a
+    current code)."""
+    sessions.totp_disable(ctx, body.password, body.code)
     return Response(status_code=204)
