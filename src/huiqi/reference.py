@@ -48,9 +48,19 @@ def cli_markdown() -> str:
     lines = ["# Command line / 命令行", "",
              "Generated from `huiqi --help` by `huiqi reference docs`; a test keeps it current.", "",
              "```", _plain(top), "```", ""]
-    for name in names:
-        text = runner.invoke(app, [name, "--help"], env=env).output
-        lines += [f"## huiqi {name}", "", "```", _plain(text), "```", ""]
+    commands = [[name] for name in names]
+    for group in app.registered_groups:  # command groups: the group, then each command
+        sub = group.typer_instance
+        if sub is None or group.hidden:
+            continue
+        gname = group.name or sub.info.name or ""
+        commands.append([gname])
+        commands += [[gname, c.name or (c.callback.__name__.replace("_", "-") if c.callback
+                                        else "")]
+                     for c in sub.registered_commands if not c.hidden]
+    for command in commands:
+        text = runner.invoke(app, [*command, "--help"], env=env).output
+        lines += [f"## huiqi {' '.join(command)}", "", "```", _plain(text), "```", ""]
     return "\n".join(lines)
 
 

@@ -97,3 +97,14 @@ def test_password_policy_through_the_api(api: tuple[World, TestClient]) -> None:
     r = client.post("/accounts", headers=auth(world.tokens["admin"]), json={
         "username": "bob", "display_name": "Bob", "role": "enterprise", "password": PASSWORD})
     assert r.status_code == 422 and "绑定" in r.json()["detail"]
+
+
+def test_the_last_administrator_cannot_be_demoted_through_the_api(
+        api: tuple[World, TestClient]) -> None:
+    world, client = api
+    h = auth(world.tokens["admin"])
+    for change in ({"role": "reviewer"}, {"active": False}):
+        r = client.patch("/accounts/u_admin", headers=h, json=change)
+        assert r.status_code == 409, r.text
+        assert "最后一个启用的系统管理员" in r.json()["detail"]
+    assert client.get("/auth/me", headers=h).json()["role"] == "admin"

@@ -307,6 +307,9 @@ def _register_commands() -> None:
 
 _register_commands()
 import huiqi.cli.service  # noqa: E402, F401 - registers serve, init-demo, import
+from huiqi.cli.admin import app as _admin  # noqa: E402 - admin create, admin reset
+
+app.add_typer(_admin)
 
 
 def main() -> None:
