@@ -1,6 +1,7 @@
 """``huiqi admin``: administrator accounts for the operator who has the server's shell —
 the way back in when no administrator can sign in (a forgotten password, a lost phone).
 
+They are registered on the ``huiqi`` app by one line at the end of :mod:`huiqi.cli.app`.
 Both commands write the audit log as ``cli:<operator>``. The password is asked twice
 without echo, or, with ``--generate``, made at random and shown this once.
 """
@@ -11,10 +12,10 @@ from typing import Annotated
 
 import typer
 
-from huiqi.cli.app import _console, handles_errors
+from huiqi.cli.app import _console, app, handles_errors
 from huiqi.cli.service import DatabaseOpt, _operator, _password, _platform
 
-app = typer.Typer(name="admin", no_args_is_help=True, add_completion=False,
+admin = typer.Typer(name="admin", no_args_is_help=True, add_completion=False,
                   help="管理员账号(供有服务器权限的运维人员)/ administrator accounts, for the "
                        "operator with shell access")
 
@@ -35,7 +36,7 @@ def _shown_once(username: str, password: str) -> None:
                      f"{password}", markup=False)
 
 
-@app.command()
+@admin.command()
 @handles_errors
 def create(username: UsernameArg,
            name: Annotated[str | None, typer.Option(help="显示名 / display name")] = None,
@@ -54,7 +55,7 @@ def create(username: UsernameArg,
         _shown_once(username, password)
 
 
-@app.command()
+@admin.command()
 @handles_errors
 def reset(username: UsernameArg, generate: GenerateOpt = False,
           totp_off: Annotated[bool, typer.Option(
@@ -75,4 +76,6 @@ def reset(username: UsernameArg, generate: GenerateOpt = False,
         _shown_once(username, password)
 
 
-__all__ = ["app", "create", "reset"]
+app.add_typer(admin)
+
+__all__ = ["admin", "create", "reset"]

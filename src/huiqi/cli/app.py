@@ -306,10 +306,8 @@ def _register_commands() -> None:
 
 
 _register_commands()
+import huiqi.cli.admin  # noqa: E402 - registers admin create, admin reset
 import huiqi.cli.service  # noqa: E402, F401 - registers serve, init-demo, import
-from huiqi.cli.admin import app as _admin  # noqa: E402 - admin create, admin reset
-
-app.add_typer(_admin)
 
 
 def main() -> None:
