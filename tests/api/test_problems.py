@@ -3,8 +3,12 @@ languages under ``messages``."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from fastapi.testclient import TestClient
 
+from huiqi.service.context import Platform
 from service_fixtures import World, auth
 
 
@@ -81,3 +85,30 @@ def test_a_rejected_pack_returns_every_problem(api: tuple[World, TestClient]) ->
     [p] = body["problems"]  # type: ignore[misc]
     assert p["file"].endswith("lang.yaml") and p["line"] and "rd_expens" in p["message"]["zh"]
     assert client.get("/policies/language/versions/1", headers=h).json()["status"] == "draft"
+
+
+def test_an_unexpected_database_error_is_a_500_and_logged_without_row_data(
+        platform: Platform, caplog: pytest.LogCaptureFixture) -> None:
+    import datetime as dt
+
+    from huiqi.api import create_app
+    from huiqi.api.access import PUBLIC, rule
+    from huiqi.store.models import Entity
+
+    app = create_app(platform.settings, platform=platform)
+
+    @app.get("/boom", openapi_extra=rule(PUBLIC))
+    def boom() -> None:  # a bug: writes the same credit code twice
+        now = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+        row = {"credit_code": "91370212MA3C4X5Y0S", "kind": "enterprise",
+               "name": "保密名称-ROWDATA", "revision": 1, "created_at": now, "updated_at": now}
+        with platform.db.write() as s:
+            s.add_all([Entity(**row), Entity(**row)])
+
+    with caplog.at_level(logging.DEBUG), TestClient(app) as client:  # raises what escapes
+        r = client.get("/boom")
+    assert _is_problem(r, 500)["code"] == "error"
+    logged = "\n".join(rec.getMessage() + (logging.Formatter().formatException(rec.exc_info)
+                                           if rec.exc_info else "") for rec in caplog.records)
+    assert "unexpected database error on GET /boom" in logged and "INSERT INTO entity" in logged
+    assert "ROWDATA" not in logged and "91370212MA3C4X5Y0S" not in logged

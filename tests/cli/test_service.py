@@ -142,3 +142,52 @@ def test_serve_runs_the_service_on_loopback(tmp_path: Path) -> None:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+SECRET = "Sup3r-Secret-Pw"
+
+
+@pytest.fixture
+def pg_url_with_password(tmp_path: Path) -> Iterator[str]:
+    """A PostgreSQL URL that carries a password (the test server trusts local connections,
+    so any password gets in)."""
+    b: Backend = new_backend("postgresql", tmp_path, "secret")
+    url = b.url.replace("://postgres@", f"://postgres:{SECRET}@")
+    assert SECRET in url
+    yield url + "?options=" + quote(b.connect_args["options"])
+    drop_backend(b)
+
+
+def test_init_demo_never_prints_the_database_password(pg_url_with_password: str) -> None:
+    args = ("init-demo", "--database", pg_url_with_password, "--enterprises", "5", "--as-of",
+            "2026-03-01", "--policies", str(ROOT / "tests" / "packs"))
+    code, out = _run(*args)
+    assert code == 0, out
+    assert "huiqi serve --database postgresql+psycopg://postgres:***@" in out
+    code, again = _run(*args)  # refused: the database has accounts; the message names it
+    assert code == 2 and "postgres:***@" in again
+    assert SECRET not in out + again
+
+
+def test_serve_never_prints_the_database_password(pg_url_with_password: str) -> None:
+    port = _free_port()
+    huiqi = str(Path(sys.executable).with_name("huiqi"))
+    proc = subprocess.Popen([huiqi, "serve", "--port", str(port), "--database",
+                             pg_url_with_password], start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "HUIQI_ENV": "development", "COLUMNS": "300"})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+    assert "postgres:***@127.0.0.1" in out, out
+    assert SECRET not in out

@@ -39,3 +39,39 @@ def test_a_failed_write_changes_nothing(db: Database) -> None:
         pass
     with db.read() as s:
         assert s.query(PolicyPack).count() == 0
+
+
+def test_a_printable_url_masks_the_password() -> None:
+    from huiqi.store.database import safe_url
+
+    shown = safe_url("postgresql+psycopg://huiqi:S3cret-Pw@db.example:5432/huiqi"
+                     "?sslmode=require&password=Other-Pw")
+    assert "S3cret-Pw" not in shown and "Other-Pw" not in shown
+    assert shown.startswith("postgresql+psycopg://huiqi:***@db.example:5432/huiqi")
+    assert "sslmode=require" in shown
+    assert safe_url("sqlite:///var/huiqi.db") == "sqlite:///var/huiqi.db"
+
+
+def test_database_errors_carry_no_row_data(db: Database) -> None:
+    import datetime as dt
+
+    from sqlalchemy.exc import IntegrityError
+
+    from huiqi.store.database import describe_error
+    from huiqi.store.models import Entity
+
+    now = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    row = {"credit_code": "91370212MA3C4X5Y0S", "kind": "enterprise", "name": "保密名称-ROWDATA",
+           "revision": 1, "created_at": now, "updated_at": now}
+    try:
+        with db.write() as s:
+            s.add_all([Entity(**row), Entity(**row)])
+    except IntegrityError as exc:
+        error = exc
+    else:
+        raise AssertionError("the duplicate was written")
+    safe = describe_error(error)
+    assert "ROWDATA" not in str(error)  # the statement's parameters are hidden
+    assert safe is not None and "INSERT INTO entity" in safe
+    assert "ROWDATA" not in safe and "91370212MA3C4X5Y0S" not in safe
+    assert describe_error(ValueError("no database here")) is None

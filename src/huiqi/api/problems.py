@@ -8,6 +8,7 @@ languages are under ``messages``; a rejected file or request lists its ``problem
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huiqi.errors import (
     AuthenticationError,
@@ -30,6 +32,7 @@ from huiqi.errors import (
 )
 from huiqi.messages import MESSAGES, message
 from huiqi.service.schemas import LocalText, ProblemItem
+from huiqi.store.database import describe_error
 from huiqi.text import Text
 
 from .language import request_lang
@@ -155,16 +158,45 @@ def install(app: Any) -> None:
         err, status = from_http(request, exc)
         return problem_response(request, err, status)
 
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path,
-                      exc_info=exc)
-        err = HuiqiError(message("problem.internal"))
-        return problem_response(request, err, 500)
-
     app.add_exception_handler(HuiqiError, huiqi_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected)
+    app.add_middleware(Unexpected)
+
+
+class Unexpected:
+    """The last catch of an error no handler knows: a 500 problem, and one line in the log
+    that carries no data — for a database error, only what :func:`describe_error` keeps.
+    The error goes no further, so that the server does not log it again in full."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:  # the one place every other error ends
+            request = Request(scope)
+            where = f"{request.method} {request.url.path}"
+            safe = describe_error(exc)
+            if safe is None:
+                log.error("unexpected error on %s", where, exc_info=exc)
+            else:  # where it happened, and what kind of database error: no values
+                frames = "".join(traceback.format_tb(exc.__traceback__))
+                log.error("unexpected database error on %s: %s\n%s", where, safe, frames)
+            if not started:
+                err = HuiqiError(message("problem.internal"))
+                await problem_response(request, err, 500)(scope, receive, send)
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -178,5 +210,5 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
             for c in codes}
 
 
-__all__ = ["MEDIA_TYPE", "LocalText", "ProblemPublic", "install", "problem_response",
-           "responses"]
+__all__ = ["MEDIA_TYPE", "LocalText", "ProblemPublic", "Unexpected", "install",
+           "problem_response", "responses"]

@@ -22,6 +22,7 @@ from huiqi.text import Lang, Text
 
 app = typer.Typer(
     name="huiqi", no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,  # a traceback must not print a password it held
     help="惠企 huiqi — 政策即代码:检查政策包、为企业匹配政策并解释结果。\n\n"
          "huiqi — policies as code: check packs, match enterprises, explain the results.")
 

@@ -48,6 +48,13 @@ def _platform(database: str | None) -> Iterator[Platform]:
             db.dispose()
 
 
+def safe_url(url: str) -> str:
+    """The database URL with its password masked (see :func:`huiqi.store.database.safe_url`)."""
+    from huiqi.store.database import safe_url as masked
+
+    return masked(url)
+
+
 def _operator() -> Actor:
     from huiqi.service.context import Actor
     from huiqi.service.permissions import Role
@@ -73,7 +80,7 @@ def serve(host: Annotated[str | None, typer.Option(help="监听地址 / address"
         os.environ["HUIQI_DATABASE_URL"] = database
     h, p = host or settings.host, port or settings.port
     _console().print(f"huiqi 惠企 → http://{h}:{p}/  (页面 / pages; 接口 / API: http://{h}:{p}/docs; "
-                     f"{settings.database_url})")
+                     f"{safe_url(settings.database_url)})", markup=False)
     with owner_only():  # the server's files too (its workers inherit the umask)
         uvicorn.run("huiqi.web.asgi:app", factory=True, host=h, port=p,
                     workers=workers or settings.workers, log_level="warning",
@@ -134,9 +141,10 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         raise UsageError(message("demo.production"))
     with platform.db.read() as s:
         if s.query(Account).count():
-            raise UsageError(Text(f"数据库 {settings.database_url} 已有账号;演示数据请用新的数据库",
-                                  f"{settings.database_url} already has accounts; use a new "
-                                  "database for demo data"))
+            where = safe_url(settings.database_url)
+            raise UsageError(Text(f"数据库 {where} 已有账号;演示数据请用新的数据库",
+                                  f"{where} already has accounts; use a new database for demo "
+                                  "data"))
     console = _console()
     ctx = platform.as_actor(_operator())
     from huiqi.packs.files import read_folder
@@ -196,7 +204,7 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         console.print(f"demo_enterprise → {first}")
     if logins is not None:
         _write_logins(logins, rows, first)
-    console.print(f"huiqi serve --database {settings.database_url}")
+    console.print(f"huiqi serve --database {safe_url(settings.database_url)}", markup=False)
 
 
 def _richest(platform: Platform) -> str | None:

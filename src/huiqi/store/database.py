@@ -37,9 +37,50 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def safe_url(url: str) -> str:
+    """``url`` fit to print or log: its password (in the address, or a ``password=``
+    parameter) masked."""
+    try:
+        u = make_url(url)
+    except Exception:  # not a URL SQLAlchemy reads: show nothing of it
+        return "(?)"
+    query = {k: ("***" if k.lower() == "password" else v) for k, v in u.query.items()}
+    return u.set(query=query).render_as_string(hide_password=True)
+
+
+def describe_error(exc: BaseException) -> str | None:
+    """What may be logged of a database error in ``exc`` or what caused it: the driver's
+    error class, SQLSTATE, constraint, table and column, and the statement with its
+    placeholders. Never values — neither the parameters nor the server's own words, which
+    quote them (PostgreSQL: ``DETAIL: Key (username)=(…) already exists``). ``None`` if no
+    database error is involved."""
+    from sqlalchemy.exc import StatementError
+
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen and not isinstance(cur, StatementError):
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    if not isinstance(cur, StatementError):
+        return None
+    orig = cur.orig
+    parts = [type(orig).__name__ if orig is not None else type(cur).__name__]
+    if (state := getattr(orig, "sqlstate", None)) is not None:
+        parts.append(f"SQLSTATE {state}")
+    if orig is not None and orig.__class__.__module__.startswith("sqlite3"):
+        parts.append(str(orig).splitlines()[0][:200])  # SQLite names the rule, not values
+    diag = getattr(orig, "diag", None)
+    for field in ("constraint_name", "table_name", "column_name"):
+        if (value := getattr(diag, field, None)) is not None:
+            parts.append(f"{field.split('_')[0]} {value}")
+    statement = " ".join(str(cur.statement or "").split())[:500]
+    return f"{'; '.join(parts)}; statement: {statement}"
+
+
 def make_engine(url: str, *, connect_args: dict[str, Any] | None = None,
                 pool_size: int = 10) -> Engine:
-    """An engine for ``url``, with SQLite set up for WAL and proper transactions."""
+    """An engine for ``url``, with SQLite set up for WAL and proper transactions. Its errors
+    do not carry the statement's parameters (rows' data has no place in logs)."""
     url = normalise_url(url)
     u = make_url(url)
     args = dict(connect_args or {})
@@ -48,13 +89,13 @@ def make_engine(url: str, *, connect_args: dict[str, Any] | None = None,
         if not memory:  # a new database file is its owner's alone (huiqi.files)
             private_file(Path(u.database or ""))
         args.setdefault("check_same_thread", False)
-        engine = create_engine(url, connect_args=args,
+        engine = create_engine(url, connect_args=args, hide_parameters=True,
                                poolclass=StaticPool if memory else None)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, connect_args=args, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True)
+                         pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
