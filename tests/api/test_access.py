@@ -122,6 +122,56 @@ def test_access_matrix(api: tuple[World, TestClient], method: str, path: str) ->
         if "{code}" in path and role == "enterprise" and allowed:
             r = client.request(method, _path(path, world.other), headers=headers, **sample)
             assert r.status_code == 403, f"{where} (another enterprise)"
+        if not allowed and method in ("POST", "PUT", "PATCH"):
+            _refused_before_the_body_is_read(world, client, method, path, role)
+
+
+#: Bodies no route accepts: not JSON at all, and JSON of the wrong shape.
+BAD_BODIES: tuple[dict[str, Any], ...] = (
+    {"content": b"{not json", "headers": {"content-type": "application/json"}},
+    {"json": {"unexpected": ["x" * 10]}})
+
+
+def _refused_before_the_body_is_read(world: World, client: TestClient, method: str,
+                                     path: str, role: str | None) -> None:
+    """A caller without the right is refused (401, or 403 and audited) whatever the body:
+    the permission is checked before the body is read, never answered with a 422."""
+    for bad in BAD_BODIES:
+        headers = {**bad.get("headers", {}), **(auth(world.tokens[role]) if role else {})}
+        before = _denials(world, role)
+        r = client.request(method, _path(path, world.own), headers=headers,
+                           **{k: v for k, v in bad.items() if k != "headers"})
+        where = f"{method} {path} as {role or 'anonymous'} with a bad body: {r.status_code}"
+        assert r.status_code == (401 if role is None else 403), f"{where} {r.text[:300]}"
+        if role is not None:
+            assert _denials(world, role) == before + 1, f"{where}: refusal not audited"
+
+
+def _denials(world: World, role: str | None) -> int:
+    from huiqi.service.audit import AuditQuery, entries
+
+    if role is None:
+        return 0
+    total, _ = entries(world.platform.system(), AuditQuery(actor=f"u_{role}", outcome="denied",
+                                                           limit=1))
+    return total
+
+
+PATHS = sorted({p for _, p in ROUTES})
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_method_an_address_does_not_take_is_answered_with_allow(
+        api: tuple[World, TestClient], path: str) -> None:
+    world, client = api
+    served = {m for m, p in ROUTES if p == path}
+    wrong = next(m for m in METHODS if m not in served)
+    r = client.request(wrong, _path(path, world.own))
+    assert r.status_code == 405, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    expected = served | ({"HEAD"} if "GET" in served else set())
+    assert set(r.headers["allow"].split(", ")) == expected
 
 
 def _has_body(route: Any) -> bool:

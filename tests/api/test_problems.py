@@ -112,3 +112,14 @@ def test_an_unexpected_database_error_is_a_500_and_logged_without_row_data(
                                            if rec.exc_info else "") for rec in caplog.records)
     assert "unexpected database error on GET /boom" in logged and "INSERT INTO entity" in logged
     assert "ROWDATA" not in logged and "91370212MA3C4X5Y0S" not in logged
+
+
+def test_a_day_is_written_yyyy_mm_dd_within_its_bounds(api: tuple[World, TestClient]) -> None:
+    world, client = api
+    h = auth(world.tokens["admin"])
+    for bad in ("0", "1700000000", "20250601", "1899-12-31", "2201-01-01"):
+        body = _is_problem(client.get("/audit", params={"until": bad}, headers=h), 422)
+        assert [p["path"] for p in body["problems"]] == [["query", "until"]], bad  # type: ignore[index, union-attr]
+    assert client.get("/audit", params={"until": "2025-06-01"}, headers=h).status_code == 200
+    r = client.post("/simulations", headers=h, json={"pack": "language", "as_of": 0})
+    assert _is_problem(r, 422)["problems"][0]["path"] == ["body", "as_of"]  # type: ignore[index]

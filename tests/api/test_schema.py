@@ -33,3 +33,23 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def test_api_conforms_to_its_spec(case: Any, api: tuple[World, Any]) -> None:
     world, client = api
     case.call_and_validate(app=client.app, headers=auth(world.tokens["admin"]), checks=CHECKS)
+
+
+def test_the_spec_states_date_bounds_and_the_configured_password_policy() -> None:
+    spec = create_app(make_settings(password_min_length=14, password_min_classes=4),
+                      database=Database.connect("sqlite://")).openapi()
+    until = next(p for p in spec["paths"]["/audit"]["get"]["parameters"] if p["name"] == "until")
+    day = until["schema"]["anyOf"][0]
+    assert (day["format"], day["pattern"]) == ("date", r"^\d{4}-\d{2}-\d{2}$")
+    assert (day["formatMinimum"], day["formatMaximum"]) == ("1900-01-01", "2200-12-31")
+    schemas = spec["components"]["schemas"]
+    assert schemas["SimulationCreate"]["properties"]["as_of"]["anyOf"][0] == day
+    for model, field in (("AccountCreate", "password"), ("PasswordChange", "new"),
+                         ("AccountUpdate", "password")):
+        prop = schemas[model]["properties"][field]
+        prop = prop.get("anyOf", [prop])[0]
+        assert prop["minLength"] == 14, model
+        assert "至少 14 个字符" in prop["description"] and "至少 4 类" in prop["description"]
+        assert "at least 14 characters" in prop["description"]
+    assert "minLength" not in schemas["LoginRequest"]["properties"]["password"] or \
+        schemas["LoginRequest"]["properties"]["password"]["minLength"] == 1

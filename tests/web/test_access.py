@@ -134,6 +134,24 @@ def test_page_access_matrix(site: Site, method: str, path: str) -> None:
             r = _request(site, method, path, site.world.other)
             assert r.status_code == 403, f"{where} (another enterprise)"
             assert "无权访问" in r.text
+        if role is not None and not expected(role, permission) and method == "POST":
+            _refused_whatever_the_form(site, path, role)
+
+
+def _refused_whatever_the_form(site: Site, path: str, role: str) -> None:
+    """A refused role is refused (403, audited) before its form is read: an empty form, a
+    form without its token, a body that is no form at all."""
+    url = path
+    for k, v in {**OWN_PATHS, "code": site.world.own}.items():
+        url = url.replace("{" + k + "}", str(v))
+    for bad in ({"data": {"csrf": site.csrf()}}, {"data": {"anything": "x"}},
+                {"content": b"--x\r\nnot a part", "headers": {
+                    "content-type": "multipart/form-data; boundary=x"}}):
+        before = _denials(site, f"u_{role}")
+        r = site.client.post(url, follow_redirects=False, **bad)  # type: ignore[arg-type]
+        where = f"POST {path} as {role} with {bad}: {r.status_code} {r.text[:200]}"
+        assert r.status_code == 403 and "无权访问" in r.text, where
+        assert _denials(site, f"u_{role}") == before + 1, f"{where}: refusal not audited"
 
 
 def _has_form(route: Any) -> bool:

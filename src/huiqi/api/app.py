@@ -72,6 +72,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     for module in (auth, accounts, enterprises, policies, imports, audit):
         include(app, module)
     _population(app)
+    _document_password_policy(app, settings)
 
     @app.get("/health", openapi_extra=rule(PUBLIC), tags=["health"])
     def health() -> dict[str, str]:
@@ -89,6 +90,39 @@ def include(app: FastAPI, module: Any) -> None:
     if uploads is not None:
         app.include_router(uploads)
         app.state.uploads.add(uploads.routes)
+
+
+def _document_password_policy(app: FastAPI, settings: Settings) -> None:
+    """Write the configured password policy into the spec, where a new password is taken
+    (``x-password-policy``): its shortest length, and the rules in words."""
+
+    from huiqi.messages import message
+
+    rules = [message("password.too_short", n=settings.password_min_length),
+             message("password.classes", n=settings.password_min_classes),
+             message("password.has_username")]
+    words = ("密码策略:" + ";".join(r.zh for r in rules) + " / Password policy: "
+             + "; ".join(r.en for r in rules))
+    spec = app.openapi
+
+    def fill(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("x-password-policy") is True:
+                node["minLength"] = max(node.get("minLength", 0), settings.password_min_length)
+                node["description"] = words
+            for value in node.values():
+                fill(value)
+        elif isinstance(node, list):
+            for value in node:
+                fill(value)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            fill(spec())
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _settle_heap() -> None:

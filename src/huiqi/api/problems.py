@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huiqi.errors import (
@@ -68,8 +69,8 @@ def status_of(exc: HuiqiError) -> int:
     return next((status for cls, status in STATUS if isinstance(exc, cls)), 500)
 
 
-def problem_response(request: Request, exc: HuiqiError, status: int | None = None
-                     ) -> JSONResponse:
+def problem_response(request: Request, exc: HuiqiError, status: int | None = None,
+                     headers: dict[str, str] | None = None) -> JSONResponse:
     status = status or status_of(exc)
     lang = request_lang(request, getattr(request.app.state, "lang", "zh"))
     title_code = f"problem.{exc.code}"
@@ -85,7 +86,9 @@ def problem_response(request: Request, exc: HuiqiError, status: int | None = Non
     problems: list[Problem] | None = getattr(exc, "problems", None)
     if problems is not None:
         body["problems"] = [p.as_dict() for p in problems]
-    headers = {"WWW-Authenticate": 'Bearer realm="huiqi"'} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="huiqi"'
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
@@ -142,6 +145,19 @@ def too_large(request: Request) -> TooLarge:
     return TooLarge("limit.body", limit=size, setting="HUIQI_REQUEST_MAX_KB")
 
 
+def allowed(request: Request) -> str:
+    """The methods the request's address accepts, from every route at that address (the
+    framework names only those of the first route it met)."""
+    from .access import endpoints
+
+    path = request.scope["path"]
+    methods = {m for m, template, _ in endpoints(request.app)
+               if compile_path(template)[0].match(path)}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install(app: Any) -> None:
     """Route every error of ``app`` through :func:`problem_response`."""
 
@@ -153,10 +169,10 @@ def install(app: Any) -> None:
         assert isinstance(exc, RequestValidationError)
         return problem_response(request, from_validation(exc))
 
-    async def http_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         err, status = from_http(request, exc)
-        return problem_response(request, err, status)
+        headers = {"Allow": allowed(request)} if status == 405 else None
+        return problem_response(request, err, status, headers)
 
     app.add_exception_handler(HuiqiError, huiqi_error)
     app.add_exception_handler(RequestValidationError, validation_error)

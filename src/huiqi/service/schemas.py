@@ -7,9 +7,20 @@ Money and other exact numbers travel as decimal strings (``"12000000.00"``), nev
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from annotated_types import Interval
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 from .permissions import Role
 
@@ -22,6 +33,46 @@ Name = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", min_len
 Code = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{18}$")]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
 Password = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=256)]
+
+
+@dataclass(frozen=True)
+class SchemaExtra:
+    """Keys added to (or, ``drop``, taken from) a type's JSON schema, and so the OpenAPI spec."""
+
+    values: tuple[tuple[str, Any], ...]
+    drop: tuple[str, ...] = ()
+
+    def __get_pydantic_json_schema__(self, core: Any, handler: GetJsonSchemaHandler
+                                     ) -> dict[str, Any]:
+        schema = {k: v for k, v in handler(core).items() if k not in self.drop}
+        schema.update(self.values)
+        return schema
+
+
+#: A password being set: the application writes its policy (the settings') into the spec
+#: where ``x-password-policy`` marks it; the service checks it.
+NewPassword = Annotated[Password, SchemaExtra((("x-password-policy", True),))]
+
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_day(value: object) -> object:
+    """A day is written YYYY-MM-DD: a number is not read as seconds since 1970."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a date written YYYY-MM-DD")
+
+
+#: A day, YYYY-MM-DD, from 1900-01-01 to 2200-12-31 (the bounds are in the spec).
+Day = Annotated[dt.date, BeforeValidator(_written_as_a_day),
+                Interval(ge=FIRST_DAY, le=LAST_DAY),
+                SchemaExtra((("pattern", f"^{_DAY.pattern}$"),
+                             ("formatMinimum", FIRST_DAY.isoformat()),
+                             ("formatMaximum", LAST_DAY.isoformat())),
+                            drop=("ge", "le"))]  # not JSON Schema's words
 OneTimeCode = Annotated[str, StringConstraints(pattern=r"^[0-9 ]{0,10}$")]
 Decimal_ = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", examples=["12000000.00"])]
 EntityKind = Literal["enterprise", "university", "institute", "service_provider",
@@ -64,7 +115,7 @@ class AccountCreate(_Model):
     username: Username
     display_name: Name
     role: Role
-    password: Password
+    password: NewPassword
     enterprise: Code | None = None
 
 
@@ -76,7 +127,7 @@ class AccountUpdate(_Model):
     totp_off: bool = Field(default=False, description="关闭动态验证码(须重新绑定)/ turn the "
                            "one-time code off (to be bound again)")
     enterprise: Code | None = None
-    password: Password | None = None
+    password: NewPassword | None = None
 
 
 class AccountPublic(BaseModel):
@@ -92,7 +143,7 @@ class AccountPublic(BaseModel):
 
 class PasswordChange(_Model):
     current: Password
-    new: Password
+    new: NewPassword
 
 
 class TotpStart(_Model):
@@ -127,14 +178,14 @@ class EnterpriseCreate(_Model):
     kind: EntityKind = "enterprise"
     district: Str | None = None
     park: Str | None = None
-    since: dt.date | None = None
+    since: Day | None = None
 
 
 class EnterpriseUpdate(_Model):
     name: Name | None = None
     district: Str | None = None
     park: Str | None = None
-    moved_on: dt.date | None = Field(default=None, description="迁移生效日期 / date of the move")
+    moved_on: Day | None = Field(default=None, description="迁移生效日期 / date of the move")
 
 
 class EnterprisePublic(BaseModel):
@@ -274,7 +325,7 @@ class MatchPublic(BaseModel):
 
 class RunCreate(_Model):
     pack: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
-    as_of: dt.date | None = None
+    as_of: Day | None = None
 
 
 class RunPublic(BaseModel):
@@ -353,7 +404,7 @@ class NearMissPublic(BaseModel):
 class SimulationCreate(_Model):
     pack: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
     number: Annotated[int, Field(ge=1, le=1_000_000_000)] | None = None
-    as_of: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31))] | None = None
+    as_of: Day | None = None
 
 
 class SimulationClause(BaseModel):

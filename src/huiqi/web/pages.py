@@ -7,8 +7,8 @@ A page route is declared with :func:`page` on a :class:`Pages` router::
     def audit(p: PageDep) -> Response: ...
 
 The rule is both shown to the access-matrix test (``x-permission``, as for the API) and
-enforced before the page runs, through the service layer (:meth:`Context.require`,
-which audits a refusal). Service calls the page then makes check again, over the
+enforced before the page reads its form, through the service layer
+(:meth:`Context.require`, which audits a refusal). Service calls the page then makes check again, over the
 enterprise they are about.
 """
 
@@ -28,8 +28,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from huiqi.api.access import PUBLIC, SELF, Rule, rule
-from huiqi.api.deps import client_ip
+from huiqi.api.access import PUBLIC, SELF, Rule, rule, rule_of
+from huiqi.api.guard import client_ip
 from huiqi.errors import (
     AuthenticationError,
     Conflict,
@@ -134,6 +134,9 @@ def page_lang(request: Request, default: Lang) -> tuple[Lang, bool]:
 
 
 async def current_page(request: Request) -> Page:
+    p = getattr(request.state, "page", None)
+    if isinstance(p, Page):  # the route's guard has made it
+        return p
     platform = request.app.state.platform
     assert isinstance(platform, Platform)
     lang, set_lang = page_lang(request, request.app.state.lang)
@@ -153,20 +156,19 @@ async def current_page(request: Request) -> Page:
 PageDep = Annotated[Page, Depends(current_page)]
 
 
-def _guard(r: Rule) -> Callable[..., Coroutine[Any, Any, None]]:
-    async def guard(request: Request, p: PageDep) -> None:
-        if r == PUBLIC:
-            return
-        if p.actor is None:  # the same refusal, audited, as the API's
-            sessions.authenticate(p.platform, None, client_ip(request))
-        if request.method not in ("GET", "HEAD"):
-            await _check_csrf(request, p)
-        if r == SELF:
-            return
+async def _guard(request: Request, r: Rule) -> None:
+    """The page's rule, before anything of the request is read: signed in (or sent to sign
+    in), the permission (refused and audited), then the form token."""
+    if r == PUBLIC:
+        return
+    p = await current_page(request)
+    if p.actor is None:  # the same refusal, audited, as the API's
+        sessions.authenticate(p.platform, None, client_ip(request))
+    if r != SELF:
         assert isinstance(r, Permission)
         p.ctx.require(r)
-
-    return guard
+    if request.method not in ("GET", "HEAD"):
+        await _check_csrf(request, p)
 
 
 async def _check_csrf(request: Request, p: Page) -> None:
@@ -182,14 +184,22 @@ async def _check_csrf(request: Request, p: Page) -> None:
                               "page and try again"))
 
 
+def _rule(declared: str) -> Rule:
+    return declared if declared in (PUBLIC, SELF) else Permission(declared)
+
+
 class PageRoute(APIRoute):
-    """A route whose errors are pages: sign-in, refusal, not found, bad input."""
+    """A route whose rule is enforced before the request is read (:func:`_guard`), and whose
+    errors are pages: sign-in, refusal, not found, bad input."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        declared = rule_of(self)
+        r: Rule = PUBLIC if declared is None else _rule(declared[0])
 
         async def page_handler(request: Request) -> Response:
             try:
+                await _guard(request, r)
                 return await handler(request)
             except HuiqiError as exc:
                 return error_page(request, exc)
@@ -219,8 +229,7 @@ class Pages(APIRouter):
     def page(self, method: str, path: str, r: Rule, **kwargs: Any
              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return self.api_route(path, methods=[method], openapi_extra=rule(r),
-                              dependencies=[Depends(_guard(r))], response_class=HTMLResponse,
-                              include_in_schema=False, **kwargs)
+                              response_class=HTMLResponse, include_in_schema=False, **kwargs)
 
 
 def _page_of(request: Request) -> Page:

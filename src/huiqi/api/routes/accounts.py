@@ -13,9 +13,10 @@ from huiqi.service.schemas import AccountCreate, AccountPublic, AccountUpdate, L
 
 from ..access import rule
 from ..deps import ContextDep
+from ..guard import Guarded
 from ..problems import responses
 
-router = APIRouter(prefix="/accounts", tags=["accounts 账号"],
+router = APIRouter(route_class=Guarded, prefix="/accounts", tags=["accounts 账号"],
                    responses=responses(401, 403, 404, 409, 422))
 Username = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
 RULE = rule(Permission.ACCOUNT_MANAGE)

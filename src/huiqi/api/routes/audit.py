@@ -12,10 +12,11 @@ from huiqi.service.schemas import AuditPublic, Page
 
 from ..access import rule
 from ..deps import ContextDep
+from ..guard import Guarded
 from ..problems import responses
 from .params import Day, Filter, Limit, Offset
 
-router = APIRouter(prefix="/audit", tags=["audit 审计"], responses=responses(401, 403, 422))
+router = APIRouter(route_class=Guarded, prefix="/audit", tags=["audit 审计"], responses=responses(401, 403, 422))
 CHINA = dt.timezone(dt.timedelta(hours=8))
 
 

@@ -18,11 +18,12 @@ from huiqi.service.schemas import (
 )
 
 from ..access import PUBLIC, SELF, rule
-from ..deps import ContextDep, Credentials, PlatformDep, client_ip
+from ..deps import ContextDep, Credentials, PlatformDep
+from ..guard import Guarded, client_ip
 from ..problems import responses
 from .accounts import public
 
-router = APIRouter(prefix="/auth", tags=["auth 登录"], responses=responses(401, 422))
+router = APIRouter(route_class=Guarded, prefix="/auth", tags=["auth 登录"], responses=responses(401, 422))
 
 
 @router.post("/login", openapi_extra=rule(PUBLIC), response_model=TokenPublic)

@@ -23,10 +23,11 @@ from huiqi.service.schemas import (
 from ..access import rule
 from ..computing import computed
 from ..deps import ContextDep, LangDep
+from ..guard import Guarded
 from ..problems import responses
 from .params import CodePath, Day, Filter, Lang, Limit, Offset, PackPath
 
-router = APIRouter(prefix="/enterprises", tags=["enterprises 企业"],
+router = APIRouter(route_class=Guarded, prefix="/enterprises", tags=["enterprises 企业"],
                    responses=responses(401, 403, 404, 422))
 READ, WRITE = rule(Permission.ENTERPRISE_READ), rule(Permission.ENTERPRISE_WRITE)
 

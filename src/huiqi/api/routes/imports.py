@@ -17,12 +17,14 @@ from huiqi.service.schemas import ImportPublic, Page
 
 from ..access import rule
 from ..deps import ContextDep
+from ..guard import Guarded
 from ..problems import responses
 from .params import Limit, Offset
 
-router = APIRouter(prefix="/imports", tags=["imports 导入"], responses=responses(401, 403, 404, 422))
+router = APIRouter(route_class=Guarded, prefix="/imports", tags=["imports 导入"],
+                   responses=responses(401, 403, 404, 422))
 #: the upload, included with the larger body limit of uploads (``HUIQI_UPLOAD_MAX_MB``)
-uploads = APIRouter(prefix="/imports", tags=["imports 导入"],
+uploads = APIRouter(route_class=Guarded, prefix="/imports", tags=["imports 导入"],
                     responses=responses(401, 403, 404, 413, 422))
 READ = rule(Permission.IMPORT_READ)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import Path, Query
+
+from huiqi.service import schemas
 
 CodePath = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{18}$",
                                description="统一社会信用代码 / unified social credit code")]
@@ -16,7 +17,8 @@ NumberPath = Annotated[int, Path(ge=1, le=1_000_000_000, description="版本号 
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Filter = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
-Day = Annotated[dt.date | None, Query(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31),
-                                      description="评估日期 / evaluation date")]
+Day = Annotated[schemas.Day | None, Query(
+    description="日期 YYYY-MM-DD,1900-01-01 至 2200-12-31 / a day, YYYY-MM-DD, from 1900-01-01 "
+                "to 2200-12-31")]
 Lang = Annotated[str | None, Query(pattern="^(zh|en)$",
                                    description="回应语言 / response language")]

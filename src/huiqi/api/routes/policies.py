@@ -22,13 +22,14 @@ from huiqi.service.schemas import (
 
 from ..access import rule
 from ..deps import ContextDep
+from ..guard import Guarded
 from ..problems import responses
 from .params import Day, Filter, IdPath, Limit, NumberPath, Offset, PackPath
 
-router = APIRouter(prefix="/policies", tags=["policies 政策"],
+router = APIRouter(route_class=Guarded, prefix="/policies", tags=["policies 政策"],
                    responses=responses(401, 403, 404, 409, 422))
 #: the upload of a version, included with the larger body limit of uploads
-uploads = APIRouter(prefix="/policies", tags=["policies 政策"],
+uploads = APIRouter(route_class=Guarded, prefix="/policies", tags=["policies 政策"],
                     responses=responses(401, 403, 404, 409, 413, 422))
 READ = rule(Permission.POLICY_READ)
 Status = Annotated[str | None, Query(pattern="^(eligible|not_eligible|undetermined|needs_review)$")]

@@ -10,10 +10,11 @@ from huiqi.service.schemas import NearMissPublic, Page, SimulationCreate, Simula
 
 from ..access import rule
 from ..deps import ContextDep
+from ..guard import Guarded
 from ..problems import responses
 from .params import Day, IdPath, Limit, Offset, PackPath
 
-router = APIRouter(tags=["population 全园区"], responses=responses(401, 403, 404, 409, 422))
+router = APIRouter(route_class=Guarded, tags=["population 全园区"], responses=responses(401, 403, 404, 409, 422))
 
 
 @router.get("/policies/{pack}/clauses/{policy}/{clause}/near-misses",

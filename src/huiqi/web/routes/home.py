@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Form, Response
 from fastapi.responses import RedirectResponse
 
-from huiqi.api.deps import client_ip
+from huiqi.api.guard import client_ip
 from huiqi.errors import AuthenticationError
 from huiqi.service import sessions
 from huiqi.service.permissions import Role
