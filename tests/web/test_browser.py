@@ -141,9 +141,17 @@ def page(browser: Any, server: dict[str, str]) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
                                   base_url=server["base"])
     context.set_default_timeout(15_000)
+    # every breach of the Content-Security-Policy, whatever page it happens on, is reported
+    # on the console (scripts Playwright adds are not subject to the page's policy)
+    context.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                            "console.error('CSP violation: ' + e.violatedDirective + ' by ' + "
+                            "(e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + "
+                            "e.lineNumber));")
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
+    p.on("console", lambda m: errors.append(m.text) if m.type == "error" and (
+        "Content Security Policy" in m.text or m.text.startswith("CSP violation")) else None)
     yield p
     context.close()
     assert errors == [], errors

@@ -6,10 +6,15 @@ import io
 import re
 import zipfile
 
+import pytest
+from fastapi.testclient import TestClient
+
 from huiqi.registry.credit_code import make
 from huiqi.service import audit
+from huiqi.service.context import Platform
+from huiqi.web import create_app
 from huiqi.web.pages import LANG_COOKIE, SESSION_COOKIE
-from service_fixtures import PASSWORD
+from service_fixtures import PASSWORD, make_settings
 
 from .conftest import Site, csrf_of
 
@@ -59,6 +64,20 @@ def test_a_wrong_password_is_shown_on_the_form(site: Site) -> None:
     r = site.client.post("/login", data={"username": "u_enterprise", "password": "nope"})
     assert r.status_code == 401 and "用户名或密码错误" in r.text
     assert site.client.cookies.get(SESSION_COOKIE) is None
+
+
+@pytest.mark.parametrize("env", ["production", "test"])
+def test_cookies_are_secure_in_production_even_behind_a_proxy_that_ends_tls(
+        site: Site, env: str) -> None:
+    settings = make_settings(env=env)
+    platform = Platform(site.platform.db, settings, site.platform.clock)
+    with TestClient(create_app(settings, platform=platform)) as client:  # plain http
+        r = client.post("/login?lang=en", data={"username": "u_admin", "password": PASSWORD},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    cookies = {c.split("=", 1)[0]: c.lower() for c in r.headers.get_list("set-cookie")}
+    assert "httponly" in cookies[SESSION_COOKIE]
+    assert ("; secure" in cookies[SESSION_COOKIE]) is (env == "production")
 
 
 def test_a_visitor_is_sent_to_sign_in_and_back(site: Site) -> None:

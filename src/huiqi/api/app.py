@@ -12,7 +12,7 @@ from huiqi.service.context import Platform
 from huiqi.settings import Settings
 from huiqi.store.database import Database
 
-from . import problems
+from . import headers, problems
 from .access import PUBLIC, rule
 from .deps import reject_nul
 from .limits import BodyLimit, Uploads
@@ -60,7 +60,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
         yield
 
     app = FastAPI(title="huiqi 惠企", version=_version(), description=DESCRIPTION,
-                  dependencies=[Depends(reject_nul)], lifespan=lifespan)
+                  dependencies=[Depends(reject_nul)], lifespan=lifespan, docs_url=None,
+                  redoc_url=None)  # the documentation pages come with their own CSP (headers)
     app.state.platform = platform
     app.state.lang = settings.lang
     # every body is counted as it streams in and refused past its address's limit: uploads
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     app.add_middleware(BodyLimit, default=settings.request_max_kb * 1024,
                        limit_of=app.state.uploads)
     problems.install(app)
+    headers.install(app, production=settings.env == "production")
     for module in (auth, accounts, enterprises, policies, imports, audit):
         include(app, module)
     _population(app)

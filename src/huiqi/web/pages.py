@@ -109,10 +109,18 @@ class Page:
         resp = HTMLResponse(body, status_code=status)
         if self.set_lang:
             resp.set_cookie(LANG_COOKIE, self.lang, max_age=365 * 86400, samesite="lax",
-                            httponly=True)
+                            httponly=True, secure=secure_cookies(self.request))
         if self.extra.get("clear_session"):
-            resp.delete_cookie(SESSION_COOKIE)
+            resp.delete_cookie(SESSION_COOKIE, secure=secure_cookies(self.request),
+                               httponly=True, samesite="lax")
         return resp
+
+
+def secure_cookies(request: Request) -> bool:
+    """Whether cookies are sent over https only: always in production (behind a proxy that
+    ends TLS the request itself may look like http), else when the request came by https."""
+    platform = request.app.state.platform
+    return bool(platform.settings.env == "production" or request.url.scheme == "https")
 
 
 def csrf_token(platform: Platform, token: str) -> str:
@@ -271,4 +279,4 @@ def home_of(actor: Actor) -> str:
 
 
 __all__ = ["CSRF_FIELD", "LANG_COOKIE", "PUBLIC", "SELF", "SESSION_COOKIE", "Page", "PageDep",
-           "PageRoute", "Pages", "csrf_token", "error_page", "home_of"]
+           "PageRoute", "Pages", "csrf_token", "error_page", "home_of", "secure_cookies"]

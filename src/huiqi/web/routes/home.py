@@ -12,7 +12,7 @@ from huiqi.errors import AuthenticationError
 from huiqi.service import sessions
 from huiqi.service.permissions import Role
 
-from ..pages import PUBLIC, SELF, SESSION_COOKIE, PageDep, Pages, home_of
+from ..pages import PUBLIC, SELF, SESSION_COOKIE, PageDep, Pages, home_of, secure_cookies
 
 router = Pages()
 Field = Annotated[str, Form(max_length=256)]
@@ -47,7 +47,7 @@ def login(p: PageDep, username: Field, password: Field,
     target = _safe_next(next) or home_of(si.actor)
     resp = RedirectResponse(target, status_code=303)
     resp.set_cookie(SESSION_COOKIE, si.token, httponly=True, samesite="lax",
-                    secure=p.request.url.scheme == "https",
+                    secure=secure_cookies(p.request),
                     max_age=p.platform.settings.session_ttl_minutes * 60)
     return resp
 
@@ -57,7 +57,8 @@ def logout(p: PageDep) -> Response:
     assert p.token is not None
     sessions.logout(p.ctx, p.token)
     resp = RedirectResponse("/", status_code=303)
-    resp.delete_cookie(SESSION_COOKIE)
+    resp.delete_cookie(SESSION_COOKIE, secure=secure_cookies(p.request), httponly=True,
+                       samesite="lax")
     return resp
 
 

@@ -1,5 +1,8 @@
 /* huiqi 惠企 — small progressive enhancements: charts (Apache ECharts) drawn from the data
-   of the table beside them; keyboard focus moved to new content after an htmx swap. */
+   of the table beside them; keyboard focus moved to new content after an htmx swap;
+   progress bars sized from data-width; buttons that fill a field from a template
+   (data-fill, data-from). The pages carry no inline script or style (the CSP forbids it):
+   what they need of script is here. */
 (function () {
   "use strict";
   var palette = ["#1d4e89", "#e07b00", "#2e7d32", "#8e24aa", "#00838f", "#c62828"];
@@ -40,8 +43,18 @@
 
   function drawAll(root) {
     (root || document).querySelectorAll("[data-chart]").forEach(draw);
+    (root || document).querySelectorAll("[data-width]").forEach(function (el) {
+      el.style.width = Number(el.dataset.width) + "%";
+    });
   }
 
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-fill]");
+    if (!button) { return; }
+    var field = document.getElementById(button.dataset.fill);
+    var from = document.getElementById(button.dataset.from);
+    if (field && from) { field.value = (from.content || from).textContent; }
+  });
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   document.addEventListener("htmx:afterSettle", function (e) {
     drawAll(e.target);
