@@ -48,6 +48,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.unknown": ("不认识的项“{name}”", "unknown field “{name}”"),
     "field.unknown.hint": ("可能是拼写错误。相近的项:{suggestions}",
                            "Possibly a typo. Similar fields: {suggestions}"),
+    "field.unquoted_comma": ("“{key}”的值中有英文逗号:在 {{…}} 里逗号分隔各项,"
+                             "逗号后的“{name}”因此被读成了一个单独的项",
+                             "the value of “{key}” holds a comma: inside {{…}} a comma separates "
+                             "entries, so “{name}” after it was read as a field of its own"),
+    "field.unquoted_comma.hint": ("把整个值加上引号:{key}: \"{value}\"",
+                                  "Put the whole value in quotes: {key}: \"{value}\""),
     "field.invalid": ("“{name}”的取值“{value}”无效", "the value “{value}” of “{name}” is invalid"),
     "field.invalid.hint": ("详情:{detail}", "Detail: {detail}"),
     "id.bad": ("标识“{id}”不合规范", "the id “{id}” is not valid"),
@@ -59,6 +65,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "the policy id “{id}” is used twice (also in {other})"),
     "pack.policy_missing": ("pack.yaml 列出的政策文件“{file}”不存在",
                             "the policy file “{file}” listed in pack.yaml does not exist"),
+    "pack.not_a_policy": ("{file} 不是政策文件(没有 clauses、source、dates 等项;其中的项:{found}),"
+                          "却被当作政策读入,因为{reason_zh}",
+                          "{file} is not a policy (it has no clauses, source, dates …; its keys: "
+                          "{found}), yet it was read as one because {reason_en}"),
+    "pack.not_a_policy.hint": ("在 pack.yaml 中用 policies: [...] 只列出政策文件;测试案例等其他 "
+                               "YAML 文件放到包目录之外或其子目录(如 cases/)中。",
+                               "List only the policy files under policies: [...] in pack.yaml; "
+                               "keep test cases and other YAML files outside the pack's folder "
+                               "or in a subfolder (such as cases/)."),
     "source.file_missing": ("原文文件“{file}”不存在", "the source text file “{file}” does not exist"),
     "source.file_missing.hint": ("路径相对于本政策文件所在目录。",
                                  "The path is relative to the policy file's folder."),
@@ -79,9 +94,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                     "Paragraphs are separated by blank lines and numbered from 1; "
                                     "similar names: {suggestions}"),
     "cite.quote_not_found": ("引文在第 {p} 段中找不到", "the quote is not in paragraph {p}"),
-    "cite.quote_not_found.hint": ("引文须逐字出现在该段中(空白不计)。该段开头:{start}",
+    "cite.quote_not_found.hint": ("引文须逐字出现在该段中(空白不计,全角与半角标点视为相同)。"
+                                  "该段开头:{start}",
                                   "The quote must appear word for word in that paragraph "
-                                  "(whitespace aside). It begins: {start}"),
+                                  "(whitespace aside; full-width and half-width punctuation "
+                                  "alike). It begins: {start}"),
     # ---- expressions
     "expr.syntax": ("表达式有语法错误:{detail_zh}", "syntax error in the expression: {detail_en}"),
     "expr.syntax.hint": ("比较用 >= <= == !=,逻辑用 and or not,金额写 ¥20000 或 2万元,比例写 7%。",
@@ -92,8 +109,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "name.unknown.hint": ("名称须是事实目录中的事实,或本政策的参数、命名值、选择项。",
                           "A name must be a fact of the catalogue or a parameter, value or "
                           "choice of this policy."),
-    "name.unknown_suggest": ("不认识的名称“{name}”,是否为:{suggestions}?",
-                             "unknown name “{name}”; did you mean: {suggestions}?"),
+    "name.unknown_suggest": ("不认识的名称“{name}”,是否为:{suggestions_zh}?",
+                             "unknown name “{name}”; did you mean: {suggestions_en}?"),
+    "name.chinese": ("“{word}”是标签而不是名称:表达式中写事实、参数的英文标识,是否为:{suggestions_zh}?",
+                     "“{word}” is a label, not a name: expressions use the ids of facts and "
+                     "parameters; did you mean: {suggestions_en}?"),
+    "name.chinese.hint": ("中文标签只用在 label 中;事实的标识见 huiqi facts。",
+                          "Chinese labels go in label; the ids of facts are listed by huiqi "
+                          "facts."),
     "name.unknown_suggest.hint": ("事实的名称见 huiqi facts 或 src/huiqi/facts/catalogue.yaml。",
                                   "Fact names are listed by huiqi facts and in "
                                   "src/huiqi/facts/catalogue.yaml."),

@@ -84,6 +84,9 @@ class Document:
     positions: dict[PathKey, Position]
     file: str
     key_positions: dict[PathKey, Position] | None = None
+    #: entries of a ``{…}`` mapping written without a colon (``{quote: a,b}`` reads ``b`` as a
+    #: key of its own): the entry's path → the key written before it
+    bare_keys: dict[PathKey, str] | None = None
 
     def where(self, path: PathKey) -> Position | None:
         """The position of the value at ``path``, or of its nearest ancestor."""
@@ -151,11 +154,14 @@ def load(text: str, file: str) -> Document:
         _check_aliases(node, file, text)
     positions: dict[PathKey, Position] = {}
     keys: dict[PathKey, Position] = {}
+    bare: dict[PathKey, str] = {}
     problems: list[Problem] = []
-    data = _build(node, (), positions, problems, file, text, keys) if node is not None else None
+    data = _build(node, (), positions, problems, file, text, keys, bare) \
+        if node is not None else None
     if problems:
         raise YamlProblems(problems)
-    return Document(data=data, positions=positions, file=file, key_positions=keys)
+    return Document(data=data, positions=positions, file=file, key_positions=keys,
+                    bare_keys=bare)
 
 
 def load_file(path: Path, display: str | None = None) -> Document:
@@ -220,13 +226,14 @@ def _line_of(text: str, line: int) -> str:
 
 def _build(node: yaml.Node, path: PathKey, positions: dict[PathKey, Position],
            problems: list[Problem], file: str, text: str,
-           keys: dict[PathKey, Position]) -> Any:
+           keys: dict[PathKey, Position], bare: dict[PathKey, str]) -> Any:
     start = node.start_mark
     style = getattr(node, "style", None)
     positions[path] = Position(start.line + 1, start.column + 1, style or None,
                                node.end_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
+        previous: str | None = None
         for key_node, value_node in node.value:
             key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if key is None and not isinstance(key_node, yaml.ScalarNode):
@@ -245,13 +252,25 @@ def _build(node: yaml.Node, path: PathKey, positions: dict[PathKey, Position],
                 continue
             child = (*path, key if isinstance(key, str | int) else str(key))
             keys[child] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = _build(value_node, child, positions, problems, file, text, keys)
+            if previous is not None and node.flow_style and _colonless(key_node, value_node, text):
+                bare[child] = previous
+            out[key] = _build(value_node, child, positions, problems, file, text, keys, bare)
+            previous = str(key)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), positions, problems, file, text, keys)
+        return [_build(item, (*path, i), positions, problems, file, text, keys, bare)
                 for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
     return _scalar(node)
+
+
+def _colonless(key: yaml.Node, value: yaml.Node, text: str) -> bool:
+    """An entry of a flow mapping with no ``:`` at all (``{quote: a,b}``: ``b``): no value,
+    and the key is followed by ``,`` or ``}`` rather than a colon."""
+    if not (isinstance(value, yaml.ScalarNode) and value.value == "" and not value.style):
+        return False
+    rest = text[key.end_mark.index:].lstrip(" \t\r\n")
+    return rest[:1] in (",", "}")
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:

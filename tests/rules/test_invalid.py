@@ -13,26 +13,38 @@ from huiqi.errors import PackError
 from huiqi.rules.loader import load_pack
 
 HERE = Path(__file__).parent / "invalid"
-FIXTURES = sorted(HERE.glob("*.yaml"))
+# a file is a one-policy pack; a folder is a pack whose one bad file starts with "# expect:"
+FIXTURES = sorted([*HERE.glob("*.yaml"), *(p for p in HERE.iterdir() if p.is_dir())])
 _PAIR = re.compile(r"(\w+)=(.*?)(?=\s+\w+=|$)")
 
 
+def _first_line(path: Path) -> str:
+    return path.read_text(encoding="utf-8").splitlines()[0]
+
+
+def bad_file(path: Path) -> Path:
+    if path.is_file():
+        return path
+    [found] = [f for f in sorted(path.glob("*.yaml")) if _first_line(f).startswith("# expect:")]
+    return found
+
+
 def expectations(path: Path) -> dict[str, str]:
-    first = path.read_text(encoding="utf-8").splitlines()[0]
+    first = _first_line(path)
     assert first.startswith("# expect:"), f"{path.name} must start with '# expect:'"
     return {k: v.strip() for k, v in _PAIR.findall(first[len("# expect:"):].strip())}
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
 def test_invalid_pack_is_rejected_with_a_located_message(path: Path) -> None:
-    want = expectations(path)
+    want = expectations(bad_file(path))
     with pytest.raises(PackError) as info:
         load_pack(path)
     problems = info.value.problems
     assert len(problems) == 1, "\n".join(p.render("en") for p in problems)
     p = problems[0]
     assert p.code == want["code"], p.render("en")
-    assert p.file is not None and p.file.endswith(path.name)
+    assert p.file is not None and p.file.endswith(bad_file(path).name)
     if "line" in want:
         assert p.line == int(want["line"]), p.render("en")
     if "column" in want:

@@ -9,13 +9,14 @@ values that do not exist, tables used wrongly, and cycles between named values.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from huiqi.facts.catalogue import Catalogue, Field
-from huiqi.rules import ir
+from huiqi.rules import ir, suggest
 from huiqi.rules import syntax as S
 from huiqi.rules import types as T
 from huiqi.rules.model import ChoiceSpec, ParamSpec, TableSpec, ValueSpec
@@ -30,6 +31,20 @@ BUILTINS = ("as_of",)
 FUNCTIONS = ("band", "lookup", "sum", "avg", "min", "max", "count", "exists", "full_years",
              "known", "abs", "floor", "year_of")
 MAX_YEARS_BACK = 10
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff（）()]+")
+
+
+def _chinese_word(text: str, line: int, column: int) -> str:
+    """The run of Chinese characters at (line, column) of ``text`` (1-based), or ""."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines):
+        return ""
+    for m in _CJK_RUN.finditer(lines[line - 1]):
+        if m.start() <= column - 1 < m.end():
+            return m.group().strip("()（）")
+    return ""
 
 
 class CheckError(Exception):
@@ -74,7 +89,7 @@ class Checker:
     def __init__(self, catalogue: Catalogue, policy: str, params: dict[str, ParamSpec],
                  tables: dict[str, TableSpec], choices: dict[str, ChoiceSpec],
                  values: dict[str, ValueDecl], clause_values: dict[str, dict[str, ValueDecl]],
-                 report: Report) -> None:
+                 report: Report, rejected: frozenset[str] = frozenset()) -> None:
         self.cat = catalogue
         self.policy = policy
         self.params = params
@@ -83,6 +98,8 @@ class Checker:
         self.values = values
         self.clause_values = clause_values
         self.report = report
+        #: parameters and tables that were refused (and reported) where they are defined
+        self.rejected = rejected
         self._visiting: list[str] = []
 
     # ------------------------------------------------------------------ entry points
@@ -93,6 +110,16 @@ class Checker:
         try:
             tree = parse(text)
         except ExprSyntaxError as exc:
+            word = _chinese_word(text, exc.line, exc.column)
+            names = self._visible_names(_Ctx(clause=clause)) if word else {}
+            sugg = suggest.ranked(word, {k: (t.zh, t.en) for k, t in names.items()}) \
+                if word else []
+            if sugg:  # 营业收入[-1] >= …: a label written where its name belongs
+                self.report("name.chinese", path, (exc.line, exc.column), word, {
+                    "word": word,
+                    "suggestions_zh": ", ".join(f"{k}({names[k].zh})" for k in sugg),
+                    "suggestions_en": ", ".join(f"{k} ({names[k].en})" for k in sugg)})
+                return None
             self.report("expr.syntax", path, (exc.line, exc.column), exc.snippet,
                         {"detail_zh": exc.text.zh, "detail_en": exc.text.en})
             return None
@@ -144,19 +171,27 @@ class Checker:
         raise CheckError("type.not_money", tree.span, got_zh=t.describe("zh"),
                          got_en=t.describe("en"))
 
-    def _visible_names(self, ctx: _Ctx) -> list[str]:
-        names = list(BUILTINS) + list(self.values) + list(self.params) + list(self.choices)
-        names += list(self.tables) + list(self.cat.facts)
+    def _visible_names(self, ctx: _Ctx) -> dict[str, Text]:
+        """Every name an expression here may use, with its label."""
+        names: dict[str, Text] = {"as_of": Text("评估日期", "evaluation date")}
+        for f in self.cat.facts.values():
+            names[f.id] = f.label
+        for kind in (self.tables, self.choices, self.params, self.values):
+            for k, v in kind.items():
+                names[k] = v.label
         if ctx.clause:
-            names += list(self.clause_values.get(ctx.clause, {}))
+            names.update((k, v.label) for k, v in self.clause_values.get(ctx.clause, {}).items())
         for _, fields in ctx.records:
-            names += list(fields)
+            names.update((k, f.label) for k, f in fields.items())
         return names
 
     def _unknown(self, name: str, span: S.Span | None, ctx: _Ctx) -> CheckError:
-        sugg = difflib.get_close_matches(name, self._visible_names(ctx), n=3, cutoff=0.6)
+        names = self._visible_names(ctx)
+        sugg = suggest.ranked(name, {k: (t.zh, t.en) for k, t in names.items()})
         if sugg:
-            return CheckError("name.unknown_suggest", span, name=name, suggestions=", ".join(sugg))
+            return CheckError("name.unknown_suggest", span, name=name,
+                              suggestions_zh=", ".join(f"{k}({names[k].zh})" for k in sugg),
+                              suggestions_en=", ".join(f"{k} ({names[k].en})" for k in sugg))
         return CheckError("name.unknown", span, name=name)
 
     def _unify(self, a: T.Type, b: T.Type, span: S.Span | None, op: str) -> T.Type:
@@ -317,6 +352,8 @@ class Checker:
                              key=ch.key, name=name, options=tuple(ch.options))
         if name in self.tables:
             raise CheckError("table.bare", e.span, name=name)
+        if name in self.rejected:
+            raise Broken(name)
         f = self.cat.facts.get(name)
         if f is None:
             raise self._unknown(name, e.span, ctx)
@@ -508,6 +545,8 @@ class Checker:
     def _table_call(self, e: S.Call, ctx: _Ctx) -> ir.Node:
         self._arity(e, 2)
         tname = e.args[0]
+        if isinstance(tname, S.Name) and tname.id in self.rejected:
+            raise Broken(tname.id)
         if not isinstance(tname, S.Name) or tname.id not in self.tables:
             name = tname.id if isinstance(tname, S.Name) else to_text(tname)
             sugg = difflib.get_close_matches(name, list(self.tables), n=3, cutoff=0.5)

@@ -23,7 +23,7 @@ from huiqi.errors import NotFoundError, PackError, Problem
 from huiqi.facts.catalogue import Catalogue, default_catalogue
 from huiqi.messages import message
 from huiqi.rules import format as F
-from huiqi.rules import ir
+from huiqi.rules import ir, quotes
 from huiqi.rules import types as T
 from huiqi.rules.bands import coverage, parse_interval
 from huiqi.rules.checker import Checker, CheckError, ValueDecl, literal_value
@@ -77,10 +77,6 @@ def _paragraphs(text: str) -> dict[str, str]:
     return out
 
 
-def _squash(s: str) -> str:
-    return re.sub(r"\s+", "", s)
-
-
 class _PolicyLoader:
     """Checks one policy file; collects problems instead of stopping at the first."""
 
@@ -129,7 +125,7 @@ class _PolicyLoader:
                 "p": pid, "count": len(numbered), "suggestions": ", ".join(sugg) or "-"})
             return Citation(paragraph=pid, quote=quote, assumed=assumed)
         text = paragraphs[pid]
-        if quote is not None and _squash(quote) not in _squash(text):
+        if quote is not None and not quotes.contains(text, quote):
             self.report("cite.quote_not_found", (*cpath, "quote"), snippet=quote,
                         params={"p": pid, "start": text[:40]})
         return Citation(paragraph=pid, quote=quote, text=text, assumed=assumed)
@@ -160,8 +156,11 @@ class _PolicyLoader:
                 name: self._value_decl(f"{pid}/{cl.id}:{name}", name, v,
                                        ("clauses", ci, "values", name), paragraphs)
                 for name, v in (cl.values or {}).items()}
+        # a parameter or table refused above is reported once, where it is defined; what
+        # uses it is not checked again (no "there is no table" after "the bands leave a gap")
+        rejected = (set(pol.parameters or {}) - set(params)) | (set(pol.tables or {}) - set(tables))
         checker = Checker(self.cat, pid, params, tables, choices, values, clause_values,
-                          self._checker_report)
+                          self._checker_report, rejected=frozenset(rejected))
         for decl in values.values():
             self._check_value(checker, decl)
         for cvals in clause_values.values():
@@ -600,7 +599,14 @@ def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
     for err in exc.errors():
         located.append((_data_path(err["loc"], doc.data), err))
     deeper = {p[:i] for p, _ in located for i in range(len(p))}
+    bare = doc.bare_keys or {}
     for path_t, err in located:
+        if path_t in bare:  # ``{quote: a,b}``: an unquoted comma made ``b`` a field
+            first = _first_of_commas(path_t, bare)
+            if (first, "comma") not in seen:
+                seen.add((first, "comma"))
+                out.append(_comma_problem(doc, first, path_t[:-1], bare))
+            continue
         if err["type"] not in ("missing", "extra_forbidden") and path_t in deeper:
             continue  # a union's other branch failed deeper down; report that one
         path = list(path_t)
@@ -623,6 +629,25 @@ def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
                                    name=".".join(str(p) for p in path) or "-",
                                    value=_short(given), detail=err["msg"]))
     return out
+
+
+def _first_of_commas(path: PathKey, bare: dict[PathKey, str]) -> PathKey:
+    """The key whose value the commas cut: ``{p: a,b,c}`` → ``p`` for ``b`` and ``c``."""
+    while path in bare:
+        path = (*path[:-1], bare[path])
+    return path
+
+
+def _comma_problem(doc: Document, first: PathKey, parent: PathKey,
+                   bare: dict[PathKey, str]) -> Problem:
+    node = doc.data
+    for part in parent:
+        node = node[part]
+    names = [str(k) for k in node if _first_of_commas((*parent, k), bare) == first
+             and (*parent, k) != first]
+    value = ",".join([str(node[first[-1]]), *names])
+    return doc.problem("field.unquoted_comma", (*parent, names[0]), at_key=True,
+                       key=first[-1], name=names[0], value=value)
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> PathKey:
@@ -676,6 +701,7 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
     problems: list[Problem] = []
     if not path.exists():
         raise NotFoundError(Text("政策包", "policy pack"), str(path))
+    why = "given"  # why each policy file is read: given, listed, no_list, no_pack_file
     if path.is_file():
         root, policy_files, meta = path.parent, [path], None
     else:
@@ -691,12 +717,14 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
             except ValidationError as exc:
                 raise PackError(validation_problems(exc, pdoc), str(path)) from None
         if meta is not None and meta.policies is not None:
+            why = "listed"
             policy_files = [root / p for p in meta.policies]
             for i, f in enumerate(policy_files):
                 if not f.is_file():
                     problems.append(pdoc.problem("pack.policy_missing", ("policies", i),
                                                  file=str(meta.policies[i])))
         else:
+            why = "no_list" if meta is not None else "no_pack_file"
             policy_files = sorted(p for p in root.glob("*.yaml") if p.name != PACK_FILE)
     policies: list[PolicySpec] = []
     index0 = 0
@@ -707,6 +735,9 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
             doc = load_file(f, display=_display(f))
         except YamlProblems as exc:
             problems.extend(exc.problems)
+            continue
+        if not _looks_like_policy(doc.data):
+            problems.append(_not_a_policy(doc, f, why))
             continue
         pl = _PolicyLoader(doc, f, cat, index0)
         model = pl.structure()
@@ -760,6 +791,32 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
     return Pack(id=pid, title=text_of(_lbl(meta.title)) if meta else Text(pid, pid),
                 version=meta.version if meta else "0", digest=digest, policies=policies,
                 groups=groups, catalogue=cat, path=str(path))
+
+
+#: a file with none of these is not a policy at all (a test-case file, notes, …)
+_POLICY_KEYS = ("clauses", "source", "issuer", "dates")
+
+
+def _looks_like_policy(data: Any) -> bool:
+    return isinstance(data, dict) and any(k in data for k in _POLICY_KEYS)
+
+
+def _not_a_policy(doc: Document, f: Path, why: str) -> Problem:
+    """Say that ``f`` is no policy, and why it was read as one."""
+    reason = {
+        "listed": Text(f"pack.yaml 的 policies 列出了 {f.name}",
+                       f"pack.yaml lists {f.name} under policies"),
+        "no_list": Text("pack.yaml 没有 policies 列表,于是包目录中的每个 .yaml 文件都当作政策读入",
+                        "pack.yaml has no policies list, so every .yaml file in the pack's "
+                        "folder is read as a policy"),
+        "no_pack_file": Text("该目录没有 pack.yaml,于是其中每个 .yaml 文件都当作政策读入",
+                             "the folder has no pack.yaml, so every .yaml file in it is read as "
+                             "a policy"),
+        "given": Text("它被指定为政策文件", "it was given as a policy file"),
+    }[why]
+    found = ", ".join(str(k) for k in doc.data) if isinstance(doc.data, dict) else "-"
+    return doc.problem("pack.not_a_policy", (), file=f.name, found=found,
+                       reason_zh=reason.zh, reason_en=reason.en)
 
 
 def _display(p: Path) -> str:

@@ -103,7 +103,12 @@ class Type:
         if self.kind is Kind.NUM:
             if self.unit == YUAN:
                 return "金额(元)" if lang == "zh" else "money (yuan)"
-            return (("数值 " if lang == "zh" else "number in ") + unit_text(self.unit, lang))
+            if self.unit is None:
+                return "数" if lang == "zh" else "a number"
+            if not self.unit:
+                return "比例(或无单位的数)" if lang == "zh" else "a ratio (or a plain number)"
+            return (f"以{unit_text(self.unit, lang)}计的数" if lang == "zh"
+                    else f"a number of {unit_text(self.unit, lang)}")
         base = (zh if lang == "zh" else en)[self.kind]
         if self.domain and self.kind in (Kind.ENUM, Kind.SET, Kind.RECORDS, Kind.RECORD):
             base += f" <{self.domain}>"

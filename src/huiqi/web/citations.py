@@ -1,15 +1,16 @@
 """A policy's text with the sentences its rules cite highlighted: each paragraph numbered
 (and named, where the text names it), each cited quote marked so that a rule can link
-to it. A quote matches its paragraph whitespace aside, as the checker verifies."""
+to it. A quote matches its paragraph as the checker finds it (:mod:`huiqi.rules.quotes`):
+whitespace aside, full-width and half-width punctuation alike."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from huiqi.rules import quotes as Q
 from huiqi.rules.model import Citation, ClauseSpec, PolicySpec
 
 
@@ -122,14 +123,13 @@ def _mark(text: str, quotes: list[str], num: str) -> tuple[Markup, dict[str, str
     spans: list[tuple[int, int, str]] = []
     anchors: dict[str, str | None] = {}
     for i, q in enumerate(quotes):
-        chars = [re.escape(ch) for ch in re.sub(r"\s+", "", q)]
-        m = re.search(r"\s*".join(chars), text) if chars else None
-        if m is None or any(a < m.end() and m.start() < b for a, b, _ in spans):
+        at = Q.find(q, text)
+        if at is None or any(a < at[1] and at[0] < b for a, b, _ in spans):
             anchors[q] = None
             continue
         anchor = f"q-{num}-{i}"
         anchors[q] = anchor
-        spans.append((m.start(), m.end(), anchor))
+        spans.append((at[0], at[1], anchor))
     parts: list[str] = []
     pos = 0
     for a, b, anchor in sorted(spans):
