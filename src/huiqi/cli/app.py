@@ -154,11 +154,15 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
         n_clauses = len(pack.clauses())
         assumed = sum(1 for c in pack.clauses() for k in c.all_conditions()
                       if k.cite.assumed is not None)
+        amounts = [c for c in pack.clauses() if c.benefit is not None and c.benefit.expr is not None]
+        assumed_amounts = sum(1 for c in amounts if c.benefit is not None and c.benefit.assumed)
         console.print(
             f"[green]✓[/green] {pack.title.get(lg)} [dim]{pack.version_id}[/dim]: "
-            + (f"{len(pack.policies)} 项政策,{n_clauses} 个条款,{assumed} 个条件为假定"
+            + (f"{len(pack.policies)} 项政策,{n_clauses} 个条款,{assumed} 个条件为假定,"
+               f"{len(amounts)} 个金额中 {assumed_amounts} 个为假定"
                if lg == "zh" else f"{len(pack.policies)} policies, {n_clauses} clauses, "
-               f"{assumed} assumed conditions"))
+               f"{assumed} assumed conditions, {assumed_amounts} of {len(amounts)} amounts "
+               "assumed"))
         if citations:
             from huiqi.cli.render import citations as show
 

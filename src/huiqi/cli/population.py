@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -119,44 +120,52 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     for h in (("条款", "Clause"), ("符合", "Eligible"), ("需审核", "Review"), ("待补充", "Undetermined"),
               ("不符合", "Not eligible"), ("应付合计", "Payable")):
         t.add_column(h[0] if zh else h[1], justify="left" if h[1] == "Clause" else "right")
-    grand = 0
+    from huiqi.cli.render import assumed_mark, assumed_part
+
+    assumed = {k for k, c in clauses.items() if c.benefit is not None and c.benefit.assumed}
+    grand = grand_assumed = Decimal(0)
     for key, row in stats.summary.by_clause().items():
         spec = clauses.get(key)
+        mark = " " + assumed_mark(lg) if key in assumed and row["amount"] else ""
         t.add_row(spec.title.get(lg) if spec else key, f"{row['eligible']:,}",
                   f"{row['needs_review']:,}", f"{row['undetermined']:,}",
-                  f"{row['not_eligible']:,}", _money(row["amount"]))
+                  f"{row['not_eligible']:,}", _money(row["amount"]) + mark)
         grand += row["amount"]
+        if key in assumed:
+            grand_assumed += row["amount"]
     console.print(t)
     rate = stats.results / elapsed if elapsed else 0
+    payable = _money(grand) + assumed_part(grand_assumed, lg)
     console.print(
         (f"{stats.enterprises:,} 家企业 × {len(clauses)} 个条款 = {stats.results:,} 条结果,"
-         f"{elapsed:.1f} 秒({rate:,.0f} 条/秒),应付合计 {_money(grand)} → {out}") if zh else
+         f"{elapsed:.1f} 秒({rate:,.0f} 条/秒),应付合计 {payable} → {out}") if zh else
         (f"{stats.enterprises:,} enterprises × {len(clauses)} clauses = {stats.results:,} results "
-         f"in {elapsed:.1f} s ({rate:,.0f}/s); payable {_money(grand)} → {out}"))
+         f"in {elapsed:.1f} s ({rate:,.0f}/s); payable {payable} → {out}"))
     if summary_dir is not None:
-        _write_summaries(stats.summary, summary_dir)
+        _write_summaries(stats.summary, summary_dir, assumed)
         console.print(f"✓ {summary_dir}")
 
 
-def _write_summaries(summary: Any, folder: Path) -> None:
+def _write_summaries(summary: Any, folder: Path, assumed: set[str]) -> None:
+    """CSV summaries; ``amount_assumed`` says which clauses' amounts the text does not give."""
     from huiqi.cells import csv_writer
 
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "by_clause.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv_writer(fh)
         w.writerow(["clause", "eligible", "needs_review", "undetermined", "not_eligible", "amount",
-                    "potential_amount"])
+                    "potential_amount", "amount_assumed"])
         for key, r in summary.by_clause().items():
             w.writerow([key, r["eligible"], r["needs_review"], r["undetermined"], r["not_eligible"],
-                        r["amount"], r["potential"]])
+                        r["amount"], r["potential"], "true" if key in assumed else "false"])
     for dim in ("industry", "size_band", "district"):
         with (folder / f"by_{dim}.csv").open("w", newline="", encoding="utf-8") as fh:
             w = csv_writer(fh)
             w.writerow(["clause", dim, "eligible", "needs_review", "undetermined", "not_eligible",
-                        "amount"])
+                        "amount", "amount_assumed"])
             for (key, value), r in summary.by(dim).items():
                 w.writerow([key, value, r["eligible"], r["needs_review"], r["undetermined"],
-                            r["not_eligible"], r["amount"]])
+                            r["not_eligible"], r["amount"], "true" if key in assumed else "false"])
 
 
 def near_miss(clause: Annotated[str, typer.Argument(help="条款,如 policy/clause / the clause")],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -54,6 +56,8 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang, show_all: bool =
             amount = fmt_money(r.amount)
         elif r.potential is not None:
             amount = f"({fmt_money(r.potential)})"
+        if amount and r.amount_assumed:
+            amount += "\n" + assumed_mark(lang)
         why: list[str] = []
         conds = {c.path: c for c in spec.all_conditions()}
         for g in r.gaps:
@@ -78,7 +82,7 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang, show_all: bool =
                   f"[{STYLE[r.status]}]{r.status.text.get(lang)}[/]", amount, "\n".join(why))
     total = res.total
     footer = RText(("符合条件可获资金合计:" if zh else "Total payable if eligible: ")
-                   + fmt_money(total), style="bold")
+                   + fmt_money(total) + assumed_part(res.assumed_total, lang), style="bold")
     parts: list[object] = [t, footer]
     if hidden:
         parts.append(RText((f"另有 {hidden} 个条款明显不符合(多项基本条件不满足),未列出;"
@@ -97,6 +101,19 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang, show_all: bool =
         parts.append(RText(("未生效或已失效的政策:" if zh else "Policies not in force: ")
                            + ", ".join(res.not_in_force), style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def assumed_mark(lang: Lang) -> str:
+    """The mark beside an amount the text does not give."""
+    return "[yellow][假定][/yellow]" if lang == "zh" else "[yellow][assumed][/yellow]"
+
+
+def assumed_part(assumed: Decimal, lang: Lang) -> str:
+    """"(含假定金额 ¥…)" after a total, when some of it is assumed."""
+    if not assumed:
+        return ""
+    return (f"(含假定金额 {fmt_money(assumed)})" if lang == "zh"
+            else f" (incl. assumed amounts {fmt_money(assumed)})")
 
 
 def _cite(c: Citation, lang: Lang) -> str:
@@ -138,6 +155,8 @@ def explanation_tree(e: Explanation, lang: Lang) -> Tree:
            f"[{STYLE[e.status]}]{e.status.text.get(lang)}[/]"
     if e.amount is not None and e.status is Status.ELIGIBLE:
         head += f" [bold]{fmt_money(e.amount)}[/bold]"
+        if e.amount_assumed:
+            head += " " + assumed_mark(lang)
     tree = Tree(head)
     tree.add(f"[dim]{'政策包' if zh else 'pack'} {e.pack_version} · "
              f"{'评估日' if zh else 'as of'} {e.as_of}[/dim]")
@@ -150,6 +169,8 @@ def explanation_tree(e: Explanation, lang: Lang) -> Tree:
         amt = tree.add("金额" if zh else "Amount")
         for s in e.amount_steps:
             amt.add(s.get(lang))
+        for note in e.amount_assumed:
+            amt.add(f"{assumed_mark(lang)} [dim]{note}[/dim]")
     if e.missing:
         miss = tree.add("[yellow]" + ("缺少的信息" if zh else "Missing") + "[/yellow]")
         for m in e.missing:
@@ -182,6 +203,8 @@ def citations(pack: Pack, lang: Lang, console: Console) -> None:
                     node.add(f"{cond.label.get(lang)}: {_cite(cond.cite, lang)}")
             if c.benefit is not None:
                 node.add(f"{'待遇' if lang == 'zh' else 'benefit'}: {_cite(c.benefit.cite, lang)}")
+                for n in c.benefit.assumptions:
+                    node.add(f"{'金额' if lang == 'zh' else 'amount'} {assumed_mark(lang)} {n}")
         console.print(tree)
 
 

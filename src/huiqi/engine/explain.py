@@ -88,6 +88,8 @@ class Explanation:
     program: list[Text]
     pack_version: str
     as_of: str
+    #: what the amount assumes that the text does not give (empty if nothing)
+    amount_assumed: list[str] = field(default_factory=list)
 
 
 def label_of_missing(m: Missing, cat: Catalogue, matcher: Matcher) -> Text:
@@ -141,7 +143,8 @@ class Explainer:
             missing=[label_of_missing(x, self.cat, self.m) for x in r.missing],
             notes=list(r.notes) + ([spec.notes] if spec.notes else []), window=window,
             program=self._program(spec), pack_version=self.m.pack.version_id,
-            as_of=self.m.as_of.isoformat())
+            as_of=self.m.as_of.isoformat(),
+            amount_assumed=list(spec.benefit.assumptions) if spec.benefit else [])
 
     # ------------------------------------------------------------------ conditions
 

@@ -260,7 +260,8 @@ class Matcher:
             amount=value if status is Status.ELIGIBLE else None,
             potential=value, failed=tuple(failed), gaps=gaps, missing=missing, reviews=reviews,
             outcomes=outcomes, window=c.window, trace=trace, slots=env.slots,
-            undefined=undefined)
+            undefined=undefined,
+            amount_assumed=c.spec.benefit is not None and c.spec.benefit.assumed)
 
     def _missing(self, c: _Clause, outcomes: dict[str, Any], e: Enterprise,
                  amount_missing: bool, env: Env) -> tuple[Missing, ...]:

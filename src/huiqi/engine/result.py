@@ -91,6 +91,8 @@ class ClauseResult:
     trace: AmountTrace | None = None
     slots: dict[int, Any] = field(default_factory=dict, repr=False)
     undefined: Text | None = None
+    #: the amount rests on something the text does not give (rules.assumptions)
+    amount_assumed: bool = False
 
 
 @dataclass
@@ -110,3 +112,9 @@ class MatchResult:
     def total(self) -> Decimal:
         return sum((c.amount or Decimal(0) for c in self.clauses
                     if c.status is Status.ELIGIBLE), Decimal(0))
+
+    @property
+    def assumed_total(self) -> Decimal:
+        """The part of :attr:`total` whose amounts are assumed ("含假定金额 ¥…")."""
+        return sum((c.amount or Decimal(0) for c in self.clauses
+                    if c.status is Status.ELIGIBLE and c.amount_assumed), Decimal(0))

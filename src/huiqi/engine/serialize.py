@@ -55,6 +55,7 @@ def clause_dict(r: ClauseResult) -> dict[str, Any]:
     return {
         "key": r.key, "policy": r.policy, "clause": r.clause, "status": r.status.value,
         "amount": plain(r.amount), "potential_amount": plain(r.potential),
+        "amount_assumed": r.amount_assumed,
         "failed": list(r.failed), "gaps": [gap_dict(g) for g in r.gaps],
         "missing": [m.key for m in r.missing], "needs_review": list(r.reviews),
         "window": [plain(d) for d in r.window] if r.window else None,
@@ -66,6 +67,7 @@ def match_dict(res: MatchResult) -> dict[str, Any]:
         "enterprise_id": res.enterprise_id, "enterprise_name": res.enterprise_name,
         "pack": res.pack_id, "pack_version": res.pack_version, "as_of": res.as_of.isoformat(),
         "total_eligible_amount": plain(res.total),
+        "total_assumed_amount": plain(res.assumed_total),
         "clauses": [clause_dict(c) for c in res.clauses],
         "not_in_force": res.not_in_force,
     }
@@ -92,6 +94,7 @@ def explanation_dict(e: Explanation, lang: Lang | None = None) -> dict[str, Any]
     return {
         "key": e.key, "title": _t(e.title, lang), "status": e.status.value,
         "amount": plain(e.amount), "potential_amount": plain(e.potential),
+        "amount_assumed": list(e.amount_assumed),
         "cite": cite_dict(e.cite),
         "conditions": [condition_dict(c, lang) for c in e.conditions],
         "amount_steps": [_t(s, lang) for s in e.amount_steps],

@@ -25,6 +25,7 @@ from huiqi.messages import message
 from huiqi.rules import format as F
 from huiqi.rules import ir, quotes
 from huiqi.rules import types as T
+from huiqi.rules.assumptions import amount_notes
 from huiqi.rules.bands import coverage, parse_interval
 from huiqi.rules.checker import Checker, CheckError, ValueDecl, literal_value
 from huiqi.rules.model import (
@@ -179,6 +180,16 @@ class _PolicyLoader:
             if spec is not None:
                 spec.index = self.index0 + ci
                 clauses.append(spec)
+        declared = {d.key: d for d in values.values()}
+        declared.update((d.key, d) for cv in clause_values.values() for d in cv.values())
+
+        def value_of(key: str) -> tuple[ir.Node, Citation] | None:
+            spec = declared[key].spec if key in declared else None
+            return (spec.expr, spec.cite) if spec is not None else None
+
+        for c in clauses:
+            if c.benefit is not None:
+                c.benefit.assumptions = amount_notes(c.benefit, params, tables, value_of)
         groups = [g for g in (self.group(g, gi, pid, {c.id for c in pol.clauses}, paragraphs)
                               for gi, g in enumerate(pol.groups or [])) if g is not None]
         if self.problems:

@@ -103,6 +103,13 @@ class AmountSpec:
     rounding_mode: str | None
     rounding_name: str | None
     cite: Citation
+    #: the assumed notes the amount rests on (its own, and those of the parameters, tables
+    #: and values it reads); empty when the text gives the amount (see rules.assumptions)
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def assumed(self) -> bool:
+        return bool(self.assumptions)
 
 
 @dataclass

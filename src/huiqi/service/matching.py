@@ -162,6 +162,7 @@ def _compute(ctx: Context, s: Session, e: Entity, versions: list[tuple[str, Pack
         d = full_match_dict(m, res, lang) if explain else match_dict(res)
         out.append(PackMatch(pack=key, pack_version=d["pack_version"], as_of=day,
                              total_eligible_amount=d["total_eligible_amount"],
+                             total_assumed_amount=d["total_assumed_amount"],
                              clauses=d["clauses"], explanations=d.get("explanations"),
                              not_in_force=d["not_in_force"]))
     return MatchPublic(enterprise=e.credit_code, name=e.name, as_of=day, packs=out)
@@ -228,8 +229,10 @@ def clause_results(ctx: Context, pack: str, clause: str, *, as_of: dt.date | Non
     latest run (or the run of ``as_of``), filtered and paginated."""
     with ctx.db.read() as s:
         v = PV.published(s, pack)
-        if clause not in {c.key for c in loaded(ctx, pack, v).clauses()}:
+        spec = loaded(ctx, pack, v).clause(clause)
+        if spec is None or spec.key != clause:
             raise NotFoundError(Text("条款", "clause"), clause)
+        assumed = spec.benefit is not None and spec.benefit.assumed
         day = as_of or s.scalar(select(func.max(MatchRun.as_of)).where(
             MatchRun.pack_version_id == v.id))
         if day is None:
@@ -249,7 +252,7 @@ def clause_results(ctx: Context, pack: str, clause: str, *, as_of: dt.date | Non
             credit_code=e.credit_code, name=e.name, district=e.district, industry=e.industry,
             clause=r.clause_key, status=r.status,  # type: ignore[arg-type]
             amount=_money(r.amount), potential_amount=_money(r.potential_amount),
-            failed=r.detail.get("failed", []), gaps=r.detail.get("gaps", []),
+            amount_assumed=assumed, failed=r.detail.get("failed", []), gaps=r.detail.get("gaps", []),
             missing=r.detail.get("missing", []), version_key=r.version_key, as_of=r.as_of)
             for r, e in rows]
         return Page(total=total, offset=offset, limit=limit, items=items)

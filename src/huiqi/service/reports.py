@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huiqi.packs import versions as PV
+from huiqi.rules.model import Pack
 from huiqi.store.models import Entity, MatchResult, MatchRun, PackVersion
 
 from .context import Context, requires
 from .permissions import Permission
+from .policies import loaded
 
 STATUSES = ("eligible", "needs_review", "undetermined", "not_eligible")
 
@@ -29,6 +31,8 @@ class Tally:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     amount: Decimal = Decimal(0)       # payable to the eligible
     potential: Decimal = Decimal(0)    # would be payable to the undetermined and under review
+    assumed: Decimal = Decimal(0)      # the part of amount that is assumed (not in the text)
+    assumed_potential: Decimal = Decimal(0)  # the part of potential that is assumed
 
     @property
     def total(self) -> int:
@@ -62,6 +66,15 @@ class Overview:
     def potential(self) -> Decimal:
         return sum((t.potential for t in self.by_policy), Decimal(0))
 
+    @property
+    def assumed(self) -> Decimal:
+        """The part of :attr:`amount` whose amounts are assumed."""
+        return sum((t.assumed for t in self.by_policy), Decimal(0))
+
+    @property
+    def assumed_potential(self) -> Decimal:
+        return sum((t.assumed_potential for t in self.by_policy), Decimal(0))
+
     def count(self, status: str) -> int:
         return sum(t.counts[status] for t in self.by_policy)
 
@@ -70,14 +83,19 @@ def _latest(s: Session, v: PackVersion) -> dt.date | None:
     return s.scalar(select(func.max(MatchRun.as_of)).where(MatchRun.pack_version_id == v.id))
 
 
-def _clauses(s: Session, v: PackVersion, day: dt.date) -> dict[str, Tally]:
+def _assumed(pack: Pack) -> set[str]:
+    """The clauses of ``pack`` whose amounts are assumed."""
+    return {c.key for c in pack.clauses() if c.benefit is not None and c.benefit.assumed}
+
+
+def _clauses(s: Session, v: PackVersion, day: dt.date, assumed: set[str]) -> dict[str, Tally]:
     out: dict[str, Tally] = {}
     stmt = (select(MatchResult.clause_key, MatchResult.status, func.count(),
                    func.sum(MatchResult.amount), func.sum(MatchResult.potential_amount))
             .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day)
             .group_by(MatchResult.clause_key, MatchResult.status))
     for key, status, n, amount, potential in s.execute(stmt):
-        _count(out.setdefault(key, Tally(key)), status, n, amount, potential)
+        _count(out.setdefault(key, Tally(key)), status, n, amount, potential, key in assumed)
     return out
 
 
@@ -92,10 +110,9 @@ def pack_totals(ctx: Context, pack: str, as_of: dt.date | None = None) -> PackTo
         hit = ctx.platform.cache.get(stamp)
         if isinstance(hit, PackTotals):
             return hit
-        found = {} if day is None else _clauses(s, v, day)
-    from .policies import loaded
-
-    order = [c.key for c in loaded(ctx, pack, v).clauses()]
+        spec = loaded(ctx, pack, v)
+        found = {} if day is None else _clauses(s, v, day, _assumed(spec))
+    order = [c.key for c in spec.clauses()]
     out = PackTotals(pack=pack, number=v.number, version_key=v.version_key or "", as_of=day,
                      clauses=[found.get(k, Tally(k)) for k in order])
     _forget(ctx, "pack-totals", keep=32)
@@ -170,6 +187,7 @@ def overview(ctx: Context) -> Overview:
         packs = []
         for key, v in published:
             day = _latest(s, v)
+            assumed = _assumed(loaded(ctx, key, v))
             clauses: dict[str, Tally] = {}
             if day is not None:
                 stmt = (select(MatchResult.clause_key, Entity.industry, Entity.district,
@@ -184,7 +202,8 @@ def overview(ctx: Context) -> Overview:
                                     (by["policy"], f"{key}/{clause.split('/')[0]}"),
                                     (by["industry"], industry or "unknown"),
                                     (by["district"], district or "unknown")):
-                        _count(into.setdefault(k, Tally(k)), status, n, amount, potential)
+                        _count(into.setdefault(k, Tally(k)), status, n, amount, potential,
+                               clause in assumed)
             packs.append(PackTotals(key, v.number, v.version_key or "", day,
                                     list(clauses.values())))
 
@@ -199,12 +218,19 @@ def overview(ctx: Context) -> Overview:
     return out
 
 
-def _count(t: Tally, status: str, n: int, amount: object, potential: object) -> None:
+def _count(t: Tally, status: str, n: int, amount: object, potential: object,
+           assumed: bool) -> None:
     t.counts[status] = t.counts.get(status, 0) + int(n)
     if status == "eligible":
-        t.amount += Decimal(str(amount or 0))
+        money = Decimal(str(amount or 0))
+        t.amount += money
+        if assumed:
+            t.assumed += money
     elif status in ("undetermined", "needs_review"):
-        t.potential += Decimal(str(potential or 0))
+        money = Decimal(str(potential or 0))
+        t.potential += money
+        if assumed:
+            t.assumed_potential += money
 
 
 __all__ = ["NearMiss", "Overview", "PackTotals", "Tally", "near_misses", "overview", "pack_totals"]

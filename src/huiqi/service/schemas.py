@@ -311,6 +311,9 @@ class PackMatch(BaseModel):
     pack_version: str
     as_of: dt.date
     total_eligible_amount: Decimal_
+    total_assumed_amount: Decimal_ = Field(
+        default="0", description="合计中金额为假定(原文未给出)的部分 / the part of the total "
+        "whose amounts are assumed (not given by the text)")
     clauses: list[dict[str, Any]]
     explanations: list[dict[str, Any]] | None = None
     not_in_force: list[str]
@@ -349,6 +352,8 @@ class ResultPublic(BaseModel):
     status: Literal["eligible", "not_eligible", "undetermined", "needs_review"]
     amount: Decimal_ | None
     potential_amount: Decimal_ | None
+    amount_assumed: bool = Field(default=False, description="金额为假定(原文未给出)/ the "
+                                 "amount is assumed (not given by the text)")
     failed: list[str]
     gaps: list[dict[str, Any]]
     missing: list[str]

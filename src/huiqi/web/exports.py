@@ -1,5 +1,7 @@
 """A match summary to download (PDF and Excel), and the stored results of a clause
-(CSV and Excel)."""
+(CSV and Excel). An amount the text does not give is marked assumed: in the PDF beside the
+amount ("¥20,000(假定)"), in Excel and CSV in a column of its own, so that the amounts stay
+numbers; totals say how much of them is assumed ("含假定金额 ¥…")."""
 
 from __future__ import annotations
 
@@ -32,24 +34,36 @@ def _why(r: Row, lang: Lang) -> list[str]:
     return out
 
 
-def _header(lang: Lang) -> list[str]:
+def _header(lang: Lang, assumed_column: bool = False) -> list[str]:
+    amount = [_w(lang, "金额", "Amount")]
+    if assumed_column:
+        amount.append(_w(lang, "金额为假定", "Amount assumed"))
     return [_w(lang, "条款", "Clause"), _w(lang, "编号", "Key"), _w(lang, "状态", "Status"),
-            _w(lang, "金额", "Amount"), _w(lang, "申报时间", "Window"),
+            *amount, _w(lang, "申报时间", "Window"),
             _w(lang, "原因、差距与缺少的信息", "Why, gaps and missing facts")]
+
+
+def _assumed_word(lang: Lang) -> str:
+    return _w(lang, "假定", "assumed")
 
 
 def _lines(s: Summary, lang: Lang) -> list[str]:
     who = s.name or _w(lang, "访客(未登录)", "Visitor (not signed in)")
     if s.code:
         who += f"  {s.code}"
+    total = _w(lang, f"符合条件可获资金合计:{fmt_money(s.total)}",
+               f"Total payable if eligible: {fmt_money(s.total)}")
+    if s.assumed_total:
+        total += _w(lang, f"(含假定金额 {fmt_money(s.assumed_total)})",
+                    f" (incl. assumed amounts {fmt_money(s.assumed_total)})")
     return [who,
             _w(lang, f"评估日 {s.as_of} · 政策包 {', '.join(s.versions)}",
-               f"As of {s.as_of} · packs {', '.join(s.versions)}"),
-            _w(lang, f"符合条件可获资金合计:{fmt_money(s.total)}",
-               f"Total payable if eligible: {fmt_money(s.total)}")]
+               f"As of {s.as_of} · packs {', '.join(s.versions)}"), total]
 
 
 def _rows(s: Summary, lang: Lang, money: bool) -> list[list[Any]]:
+    """Clause, key, status, amount, [assumed,] window, why: the assumed mark beside the
+    amount when it is text (``money=False``), in a column of its own when it is a number."""
     out: list[list[Any]] = []
     for r in s.shown:
         amount: Any = ""
@@ -57,7 +71,14 @@ def _rows(s: Summary, lang: Lang, money: bool) -> list[list[Any]]:
             amount = r.amount if money else fmt_money(r.amount)
         elif r.potential is not None and r.status != "not_eligible":
             amount = _w(lang, f"可能 {fmt_money(r.potential)}", f"up to {fmt_money(r.potential)}")
-        out.append([r.title, r.key, STATUS_TEXT[Status(r.status)].get(lang), amount,
+        shown = amount != ""
+        mark = _assumed_word(lang) if r.assumed and shown else ""
+        if money:
+            cells = [amount, mark]
+        else:
+            cells = [f"{amount}({mark})" if mark and lang == "zh" else
+                     f"{amount} ({mark})" if mark else amount]
+        out.append([r.title, r.key, STATUS_TEXT[Status(r.status)].get(lang), *cells,
                     _window(r, lang), _why(r, lang)])
     return out
 
@@ -71,12 +92,12 @@ def summary_pdf(s: Summary, lang: Lang) -> bytes:
 
 
 def summary_xlsx(s: Summary, lang: Lang) -> bytes:
-    return sheets.xlsx(_w(lang, "政策匹配", "Matches"), _header(lang),
-                       _rows(s, lang, money=True), _lines(s, lang), [36, 30, 12, 16, 24, 70])
+    return sheets.xlsx(_w(lang, "政策匹配", "Matches"), _header(lang, assumed_column=True),
+                       _rows(s, lang, money=True), _lines(s, lang), [36, 30, 12, 16, 10, 24, 70])
 
 
 RESULT_HEADER = ("credit_code", "name", "district", "industry", "status", "amount",
-                 "potential_amount", "failed", "missing", "as_of", "version")
+                 "potential_amount", "amount_assumed", "failed", "missing", "as_of", "version")
 
 
 def result_rows(items: Sequence[Any]) -> list[list[Any]]:
@@ -85,7 +106,8 @@ def result_rows(items: Sequence[Any]) -> list[list[Any]]:
     return [[r.credit_code, r.name, r.district, r.industry, r.status,
              Decimal(r.amount) if r.amount is not None else None,
              Decimal(r.potential_amount) if r.potential_amount is not None else None,
-             list(r.failed), list(r.missing), r.as_of, r.version_key] for r in items]
+             bool(r.amount_assumed), list(r.failed), list(r.missing), r.as_of, r.version_key]
+            for r in items]
 
 
 def filename(stem: str, day: dt.date, suffix: str) -> str:

@@ -32,6 +32,8 @@ class Row:
     notes: list[str] = field(default_factory=list)
     failed: int = 0
     near: bool = True
+    #: what the amount assumes that the text does not give; empty if it is the text's
+    assumed: list[str] = field(default_factory=list)
 
     def window_state(self, day: dt.date) -> str | None:
         if self.window is None:
@@ -67,6 +69,12 @@ class Summary:
     def total(self) -> Decimal:
         return sum((r.amount or Decimal(0) for r in self.rows if r.status == "eligible"),
                    Decimal(0))
+
+    @property
+    def assumed_total(self) -> Decimal:
+        """The part of :attr:`total` whose amounts are assumed ("含假定金额 ¥…")."""
+        return sum((r.amount or Decimal(0) for r in self.rows
+                    if r.status == "eligible" and r.assumed), Decimal(0))
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -115,7 +123,13 @@ def row(pack: str, clause: dict[str, Any], ex: dict[str, Any]) -> Row:
                missing=[str(m) for m in ex.get("missing", [])],
                reviews=[labels.get(x, x) for x in clause.get("needs_review", [])],
                notes=[str(n) for n in ex.get("notes", [])],
-               failed=failed, near=near)
+               failed=failed, near=near, assumed=_assumed(clause, ex))
+
+
+def _assumed(clause: dict[str, Any], ex: dict[str, Any]) -> list[str]:
+    if not clause.get("amount_assumed"):
+        return []
+    return [str(n) for n in ex.get("amount_assumed") or []] or ["-"]
 
 
 def summary(data: dict[str, Any], lang: Lang) -> Summary:
