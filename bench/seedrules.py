@@ -1,4 +1,4 @@
-"""The seed pack (policies/seed, 26 clauses) written by hand for the baselines.
+"""The seed pack (policies/seed, 24 clauses) written by hand for the baselines.
 
 The same rules as the YAML, as numpy kernels (:mod:`bench.kernels`) that run directly
 (the numpy baseline) or as OpenFisca formulas (:mod:`bench.ofisca`). What differs from
@@ -47,7 +47,7 @@ PARAMS: dict[str, dict[str, list[tuple[dt.date, int]]]] = {
          "startup_age": [(D(2022, 1, 1), 12)], "voucher_industrial": [(D(2022, 1, 1), 200_000)],
          "voucher_software": [(D(2022, 1, 1), 100_000)], "voucher_startup": [(D(2022, 1, 1), 50_000)],
          "bonus_share": [(D(2022, 1, 1), 2000)]},
-    BJ: {"list_total": [(D(2023, 1, 1), 42_000_000)], "chip_count": [(D(2023, 1, 1), 11)]},
+    BJ: {},
     DL: {"startup_age": [(D(2023, 3, 29), 36)], "small_staff_max": [(D(2023, 3, 29), 300)],
          "small_revenue_max": [(D(2023, 3, 29), 20_000_000)], "head_revenue_min": [(D(2023, 3, 29), 1_000_000_000)],
          "head_tax_min": [(D(2023, 3, 29), 50_000_000)]},
@@ -263,26 +263,12 @@ def _beijing(as_of: dt.date) -> list[RClause]:
     def lead(fr: Frame) -> K.Arr:
         return fr.is_in("entity_kind", ent)
 
-    def task(kind: str) -> RClause:
-        key = f"bj-auto-chip/task_{kind}/"
-
-        def lands(fr: Frame) -> K.Arr:
-            return K.t_or(fr.is_in("province", frozenset({"北京市"})),
-                          fr.review(key + "lands_in_beijing/commits_to_land"))
-
-        def amount(fr: Frame) -> Amount:
-            one = np.ones(fr.n, bool)
-            return Amount(np.full(fr.n, fr.param(BJ, "list_total"), np.int64), fr.param(BJ, "chip_count"), one, ~one)
-
-        sel = [key + "selection/" + r for r in ("technical_maturity", "mass_producibility", "team_capability",
-                                                "indicator_response")]
-        return RClause(f"bj-auto-chip/task_{kind}", [
-            ("lead_is_enterprise", lead), ("lands_in_beijing", lands),
-            ("task_response", _reviews(key + "task_response")),
-            ("selection", _reviews(*sel))], amount, unit_fen=K.UNIT_FEN["ten_thousand_yuan"], mode="down")
-
+    key = "bj-auto-chip/task/"
+    sel = [key + "selection/" + r for r in ("technical_maturity", "mass_producibility", "team_capability",
+                                            "indicator_response")]
     return [
-        task("analog"), task("mcu"), task("power"),
+        RClause("bj-auto-chip/task", [("task_response", _reviews(key + "task_response")),
+                                      ("selection", _reviews(*sel))]),
         RClause("bj-auto-chip/landing_support", [("is_enterprise", lead),
                                                   ("landed", _reviews("bj-auto-chip/landing_support/landed"))]),
         RClause("bj-auto-chip/onboard_validation", [
@@ -299,10 +285,10 @@ def _dalian(as_of: dt.date) -> list[RClause]:
         ry, known = fr.reg_year()
         return K.code(ry == fy, known)
 
-    def small(fact: str, param: str) -> K.Kernel:
-        def k(fr: Frame) -> K.Arr:
-            return K.exception(K.num_cmp(K.year_num(fr, fact, -1), "<", fr.param(DL, param)), new_this_year(fr), K.MET)
-        return k
+    def small(fr: Frame) -> K.Arr:
+        fewer = K.num_cmp(K.year_num(fr, "staff_total", -1), "<", fr.param(DL, "small_staff_max"))
+        below = K.num_cmp(K.year_num(fr, "revenue", -1), "<", fr.param(DL, "small_revenue_max"))
+        return K.exception(K.t_or(fewer, below), new_this_year(fr), K.MET)
 
     def head(fr: Frame) -> K.Arr:
         return K.t_or(K.num_cmp(K.year_num(fr, "revenue", -1), ">=", fr.param(DL, "head_revenue_min")),
@@ -313,8 +299,7 @@ def _dalian(as_of: dt.date) -> list[RClause]:
                                                ("no_prior_loan", lambda fr: K.t_not(fr.flag("bank_loan_history")))]),
         RClause("dl-business-env/startup_cost", [("in_zone", zone),
                                                  ("startup", _younger_than(as_of, DL, "startup_age")),
-                                                 ("small_staff", small("staff_total", "small_staff_max")),
-                                                 ("small_revenue", small("revenue", "small_revenue_max"))]),
+                                                 ("small", small)]),
         RClause("dl-business-env/ip_pledge_service", [("in_zone", zone), ("holds_ip", lambda fr: K.num_cmp(
             K.add(K.year_num(fr, "ip_class1", -1), K.year_num(fr, "ip_class2", -1)), ">=", 1))]),
         RClause("dl-business-env/head_one_policy", [("in_zone", zone), ("head_enterprise", head)]),

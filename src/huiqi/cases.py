@@ -16,6 +16,7 @@ date, and what is expected of some clauses::
           choices: {"tsme:rd_measure": revenue}
         expect:
           tsme/evaluation: eligible                # just the status, or:
+          qsme-old/clause: not_in_force            # the policy is not in force on as_of
           tsme/size:
             status: not_eligible
             amount: 0                              # exact, in yuan
@@ -36,6 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from huiqi.engine.result import ClauseResult
 from huiqi.errors import DataError, Problem
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.enterprise import Enterprise
@@ -131,31 +133,58 @@ def run(case: Case) -> list[str]:
     diffs: list[str] = []
     for key, want in case.expect.items():
         r = res.by_key(key)
+        if want == NOT_IN_FORCE:
+            if r is not None or key.split("/")[0] not in res.not_in_force:
+                diffs.append(f"{key}: expected not in force on {case.as_of}, but it is"
+                             if r is not None else f"{key}: no such policy in {pack.id}")
+            continue
         if r is None:
             diffs.append(f"{key}: no such clause in {pack.id} (or not in force on {case.as_of})")
             continue
-        wanted = want if isinstance(want, dict) else {"status": want}
-        got: dict[str, Any] = {
-            "status": r.status.value,
-            "amount": r.amount if r.amount is not None else (
-                Decimal(0) if r.status.value != "eligible" else None),
-            "potential_amount": r.potential,
-            "failed": list(r.failed),
-            "missing": [x.key for x in r.missing],
-            "needs_review": list(r.reviews),
-            "gaps": {g.condition: g.shortfall for g in r.gaps},
-        }
-        for field_name, expected in wanted.items():
-            if field_name not in got:
-                diffs.append(f"{key}: unknown expectation “{field_name}”")
-                continue
-            actual = got[field_name]
-            if not _same(expected, actual):
-                diffs.append(f"{key}.{field_name}: expected {expected!r}, got {actual!r}")
+        for field_name, expected, actual in mismatches(want, actual_of(r)):
+            diffs.append(f"{key}: unknown expectation “{field_name}”" if actual is UNKNOWN
+                         else f"{key}.{field_name}: expected {expected!r}, got {actual!r}")
         if diffs:
             ex = explanation_dict(Explainer(m).explain_one(r), "zh")
             diffs.append(_brief(ex))
     return diffs
+
+
+#: an expectation: the clause's policy is not in force on the case's date
+NOT_IN_FORCE = "not_in_force"
+#: what :func:`mismatches` gives as the actual value of a field that cannot be expected
+UNKNOWN = object()
+
+
+def actual_of(r: ClauseResult) -> dict[str, Any]:
+    """What a case can expect of a clause's result, as the one-enterprise engine gives it."""
+    return {
+        "status": r.status.value,
+        "amount": r.amount if r.amount is not None else (
+            Decimal(0) if r.status.value != "eligible" else None),
+        "potential_amount": r.potential,
+        "failed": list(r.failed),
+        "missing": [x.key for x in r.missing],
+        "needs_review": list(r.reviews),
+        "gaps": {g.condition: g.shortfall for g in r.gaps},
+    }
+
+
+def mismatches(want: Any, got: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(field, expected, actual) for each expected field that ``got`` does not match;
+    ``UNKNOWN`` as the actual value of a field no result has. A field ``got`` lacks
+    (a population engine does not report it) is not compared."""
+    wanted = want if isinstance(want, dict) else {"status": want}
+    out: list[tuple[str, Any, Any]] = []
+    for field_name, expected in wanted.items():
+        if field_name not in FIELDS:
+            out.append((field_name, expected, UNKNOWN))
+        elif field_name in got and not _same(expected, got[field_name]):
+            out.append((field_name, expected, got[field_name]))
+    return out
+
+
+FIELDS = ("status", "amount", "potential_amount", "failed", "missing", "needs_review", "gaps")
 
 
 def _same(expected: Any, actual: Any) -> bool:

@@ -77,8 +77,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "source.file_missing": ("原文文件“{file}”不存在", "the source text file “{file}” does not exist"),
     "source.file_missing.hint": ("路径相对于本政策文件所在目录。",
                                  "The path is relative to the policy file's folder."),
-    "source.empty": ("缺少政策原文(file、text 或 paragraphs)",
-                     "the policy text is missing (file, text or paragraphs)"),
+    "source.empty": ("缺少政策原文(file、text 或 paragraphs)或要点摘要(summary)",
+                     "the policy text is missing (file, text or paragraphs, or a summary)"),
     "source.empty.hint": ("每条规则都要能追溯到原文的句子,请提供原文。",
                           "Every rule must point to a sentence of the text; give the text."),
     # ---- citations
@@ -374,6 +374,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "year.range_order.hint": ('写成 [-3..-1](由早到晚)。', 'Write [-3..-1] (earliest first).'),
     "year.range_outside_aggregate.hint": ('如 sum(rd_expense[-3..-1], younger=actual)。', 'E.g. sum(rd_expense[-3..-1], younger=actual).'),
     "year.window_value.hint": ('actual:按实际经营年度;ineligible:不符合;zero:缺的年度按0计。', 'actual: the years it existed; ineligible: not met; zero: missing years count as 0.'),
+    # ---- huiqi test: a pack's YAML cases on every engine
+    "test.no_cases_folder": ("政策包 {pack} 没有 cases/ 目录:请把用例写在 {folder} 中,或直接给出用例文件或目录",
+                             "the pack {pack} has no cases/ folder: put its cases in {folder}, "
+                             "or name the case files or their folder"),
+    "test.not_found": ("找不到用例文件或目录“{path}”", "no case file or folder “{path}”"),
+    "test.no_cases": ("没有找到用例文件(含 pack: 与 cases: 的 YAML 文件)",
+                      "no case files found (YAML files with pack: and cases:)"),
+    "test.spark_unavailable": ("Spark 不可用(缺少 {detail}),只用一企引擎与 DuckDB 运行",
+                               "Spark is not available (no {detail}); running on the engine and "
+                               "DuckDB only"),
+    "test.case_head": ("用例“{name}” · {key} · {where} · 评估日 {as_of}",
+                       "case “{name}” · {key} · {where} · as of {as_of}"),
+    "test.field": ("项", "field"),
+    "test.expected": ("期望", "expected"),
+    "test.actual": ("实际({engine})", "actual ({engine})"),
+    "test.same": ("同期望", "as expected"),
+    "test.absent": ("不在结果中(没有这个条款,或其政策在该日不施行)", "not in the results (no such "
+                    "clause, or its policy is not in force on that date)"),
+    "test.no_explanation": ("(无解释:该条款不在结果中)", "(no explanation: the clause is not in the "
+                            "results)"),
+    "test.engine.engine": ("一企引擎", "engine"),
+    "test.engine.duckdb": ("DuckDB", "DuckDB"),
+    "test.engine.spark": ("Spark", "Spark"),
+    "test.summary": ("{files} 个用例文件,{cases} 个用例:{passed} 个通过,{failed} 个失败(引擎:{engines})",
+                     "{files} case files, {cases} cases: {passed} passed, {failed} failed (engines: "
+                     "{engines})"),
     # ---- reforms
     "reform.bad_ref": ("“{ref}”应写成 政策id/{what}", "“{ref}” must be written policy/{what}"),
     "reform.unknown": ("改革方案所指的{what_zh}“{ref}”不存在", "the reform names a {what_en} “{ref}” that "

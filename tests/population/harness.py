@@ -6,11 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from huiqi.engine.matcher import Matcher
 from huiqi.facts.catalogue import default_catalogue
-from huiqi.facts.columnar import arrow_schema, enterprises_to_table
+from huiqi.facts.columnar import arrow_schema, enterprises_to_table, with_declarations
 from huiqi.facts.enterprise import Enterprise
 from huiqi.population.compare import differences, engine_rows, table_rows
 from huiqi.rules.loader import load_pack
@@ -26,13 +24,7 @@ def load_text(text: str, folder: Path) -> Pack:
 def table_of(es: list[Enterprise], as_of: dt.date) -> Any:
     table = enterprises_to_table(es, arrow_schema(default_catalogue(),
                                                   list(range(as_of.year - 6, as_of.year))))
-    for k in sorted({k for e in es for k in e.choices}):
-        table = table.append_column(f"choice:{k}", pa.array([e.choices.get(k) for e in es],
-                                                            pa.string()))
-    for k in sorted({k for e in es for k in e.reviews}):
-        table = table.append_column(f"review:{k}", pa.array([e.reviews.get(k) for e in es],
-                                                            pa.bool_()))
-    return table
+    return with_declarations(table, es)
 
 
 def expected(pack: Pack, es: list[Enterprise], as_of: dt.date) -> dict[Any, Any]:

@@ -304,10 +304,11 @@ def demo(lang: LangOpt = None, as_of: AsOfOpt = None,
 
 
 def _register_commands() -> None:
-    from huiqi.cli import generate, population
+    from huiqi.cli import generate, population, testing
 
     app.command(name="generate")(generate.generate)
     population.register(app)
+    testing.register(app)
 
 
 _register_commands()

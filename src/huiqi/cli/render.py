@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RText
@@ -105,7 +106,7 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang, show_all: bool =
 
 def assumed_mark(lang: Lang) -> str:
     """The mark beside an amount the text does not give."""
-    return "[yellow][假定][/yellow]" if lang == "zh" else "[yellow][assumed][/yellow]"
+    return r"[yellow]\[假定][/yellow]" if lang == "zh" else r"[yellow]\[assumed][/yellow]"
 
 
 def assumed_part(assumed: Decimal, lang: Lang) -> str:
@@ -117,14 +118,18 @@ def assumed_part(assumed: Decimal, lang: Lang) -> str:
 
 
 def _cite(c: Citation, lang: Lang) -> str:
+    """A citation as Rich markup (its text escaped: "[assumed]" is not a style)."""
+    from rich.markup import escape
+
     bits = []
     if c.paragraph is not None:
-        bits.append(f"¶{c.paragraph}")
+        bits.append(f"¶{c.paragraph}" + (("(要点摘要,非原文)" if lang == "zh" else
+                                           " (summary, not the original)") if c.summary else ""))
     if c.quote:
         bits.append(f"“{c.quote}”")
     if c.assumed is not None:
         bits.append(("[假定] " if lang == "zh" else "[assumed] ") + c.assumed)
-    return " ".join(bits)
+    return escape(" ".join(bits))
 
 
 def _cond(node: Tree, c: ConditionExplanation, lang: Lang) -> None:
@@ -170,7 +175,7 @@ def explanation_tree(e: Explanation, lang: Lang) -> Tree:
         for s in e.amount_steps:
             amt.add(s.get(lang))
         for note in e.amount_assumed:
-            amt.add(f"{assumed_mark(lang)} [dim]{note}[/dim]")
+            amt.add(f"{assumed_mark(lang)} [dim]{escape(note)}[/dim]")
     if e.missing:
         miss = tree.add("[yellow]" + ("缺少的信息" if zh else "Missing") + "[/yellow]")
         for m in e.missing:
@@ -204,7 +209,7 @@ def citations(pack: Pack, lang: Lang, console: Console) -> None:
             if c.benefit is not None:
                 node.add(f"{'待遇' if lang == 'zh' else 'benefit'}: {_cite(c.benefit.cite, lang)}")
                 for n in c.benefit.assumptions:
-                    node.add(f"{'金额' if lang == 'zh' else 'amount'} {assumed_mark(lang)} {n}")
+                    node.add(f"{'金额' if lang == 'zh' else 'amount'} {assumed_mark(lang)} {escape(n)}")
         console.print(tree)
 
 

@@ -74,7 +74,8 @@ def match_dict(res: MatchResult) -> dict[str, Any]:
 
 
 def cite_dict(c: Citation) -> dict[str, Any]:
-    return {"paragraph": c.paragraph, "quote": c.quote, "assumed": c.assumed}
+    return {"paragraph": c.paragraph, "quote": c.quote, "assumed": c.assumed,
+            "summary": c.summary}
 
 
 def condition_dict(c: ConditionExplanation, lang: Lang | None) -> dict[str, Any]:

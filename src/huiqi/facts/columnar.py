@@ -31,7 +31,9 @@ stays distinct from null ("not known"). Every field carries metadata
 carries ``huiqi.layout`` (this layout's version) and ``huiqi.years``.
 
 An enterprise's ``choices`` and ``reviews`` are declarations made in applications,
-not facts: they are not part of the layout.
+not facts: they are not part of the layout. The population engines read them, when
+given, from extra columns ``choice:<policy:choice>`` (string) and
+``review:<policy/clause/condition>`` (bool): :func:`with_declarations` adds them.
 
 Reading gives back what was written, exactly: a money amount ``Decimal("1.5")``
 comes back as ``Decimal("1.50")`` (equal, and still a Decimal), records as tuples of
@@ -64,6 +66,7 @@ __all__ = [
     "parse_column",
     "read_parquet_enterprises",
     "table_to_enterprises",
+    "with_declarations",
     "write_parquet",
 ]
 
@@ -187,6 +190,18 @@ def enterprises_to_table(enterprises: Sequence[Enterprise], schema: Any) -> Any:
             values = [None if v is None else _plain(kind, v) for v in values]
         arrays.append(_to_array(values, field, enterprises))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def with_declarations(table: Any, enterprises: Sequence[Enterprise]) -> Any:
+    """``table`` (the rows of ``enterprises``, in order) with their choices and review
+    decisions as the columns the population engines read (``choice:…``, ``review:…``)."""
+    for k in sorted({k for e in enterprises for k in e.choices}):
+        table = table.append_column(f"choice:{k}", pa.array([e.choices.get(k) for e in enterprises],
+                                                            pa.string()))
+    for k in sorted({k for e in enterprises for k in e.reviews}):
+        table = table.append_column(f"review:{k}", pa.array([e.reviews.get(k) for e in enterprises],
+                                                            pa.bool_()))
+    return table
 
 
 def _to_array(values: list[Any], field: Any, enterprises: Sequence[Enterprise]) -> Any:

@@ -54,13 +54,21 @@ class Paragraph(_Model):
 
 
 class Source(_Model):
-    """The text of the policy: inline, in a file beside the policy, or as numbered paragraphs."""
+    """The text of the policy: inline, in a file beside the policy, or as numbered paragraphs;
+    and, where the original is not available, a Chinese summary of its points.
 
-    file: str | None = Field(default=None, description="原文文件(相对本文件),空行分段,段号 1,2,3…")
+    The original (``file``, ``text`` or ``paragraphs``) holds only the source's own words,
+    shown as 政策原文. A ``summary`` is written by the pack's authors and shown as
+    要点摘要(非原文); its paragraphs are numbered after the original's and may be cited
+    like them. Where the text was found, what was re-posted or could not be confirmed goes
+    in ``note``, shown as a small note beside the text — never as a paragraph of it."""
+
+    file: str | None = Field(default=None, description="原文文件(相对本文件),空行分段,段号 1,2,3…;只含来源自己的文字")
     text: str | None = Field(default=None, description="原文全文,空行分段")
     paragraphs: list[Paragraph] | None = Field(default=None, description="带 id 的段落")
+    summary: str | None = Field(default=None, description="要点摘要文件(中文,非原文;原文不可得时使用),段号接在原文之后")
     url: str | None = None
-    note: str | None = None
+    note: str | None = Field(default=None, description="来源说明:转载出处、未能核对之处(显示为小字附注)")
 
 
 class Dates(_Model):

@@ -62,14 +62,14 @@ def _all_field_names() -> list[str]:
     return sorted(names)
 
 
-def _paragraphs(text: str) -> dict[str, str]:
-    """Split a text into paragraphs at blank lines; number them 1, 2, 3 …
+def _paragraphs(text: str, start: int = 1) -> dict[str, str]:
+    """Split a text into paragraphs at blank lines; number them ``start``, ``start + 1`` …
 
     A paragraph may start with ``{#id}`` to give it a name of its own as well.
     """
     out: dict[str, str] = {}
     blocks = [b.strip() for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()]
-    for i, raw in enumerate(blocks, start=1):
+    for i, raw in enumerate(blocks, start=start):
         m = _ANCHOR.match(raw)
         block = raw[m.end():] if m else raw
         if m:
@@ -87,6 +87,7 @@ class _PolicyLoader:
         self.cat = catalogue
         self.problems: list[Problem] = []
         self.index0 = index0
+        self.summary: frozenset[str] = frozenset()  # keys of the summary's paragraphs
 
     def report(self, code: str, path: PathKey, inner: tuple[int, int] | None = None,
                snippet: str | None = None, params: dict[str, Any] | None = None) -> None:
@@ -129,7 +130,8 @@ class _PolicyLoader:
         if quote is not None and not quotes.contains(text, quote):
             self.report("cite.quote_not_found", (*cpath, "quote"), snippet=quote,
                         params={"p": pid, "start": text[:40]})
-        return Citation(paragraph=pid, quote=quote, text=text, assumed=assumed)
+        return Citation(paragraph=pid, quote=quote, text=text, assumed=assumed,
+                        summary=pid in self.summary)
 
     # ------------------------------------------------------------------ the policy
 
@@ -203,7 +205,7 @@ class _PolicyLoader:
             choices=choices, clauses=clauses, groups=groups,
             cite=self.cite(pol.cite, pol.assumed, (), paragraphs, required=False),
             notes=text_of(_lbl(pol.notes)) if pol.notes else None, file=self.doc.file,
-            tags=list(pol.tags or []))
+            tags=list(pol.tags or []), summary=self.summary, source_note=pol.source.note)
 
     def _checker_report(self, code: str, path: PathKey, inner: tuple[int, int] | None,
                         snippet: str | None, params: dict[str, Any]) -> None:
@@ -226,19 +228,34 @@ class _PolicyLoader:
             self.report(exc.code, decl.path, None, decl.text, exc.params)
 
     def source(self, pol: F.Policy) -> dict[str, str]:
+        """The paragraphs of the original, then of the summary (whose keys go to
+        ``self.summary``)."""
         src = pol.source
+        out: dict[str, str] = {}
         if src.paragraphs:
-            return {p.id: p.text for p in src.paragraphs}
-        if src.file:
-            f = (self.path.parent / src.file)
-            if not f.is_file():
-                self.report("source.file_missing", ("source", "file"), params={"file": src.file})
-                return {}
-            return _paragraphs(f.read_text(encoding="utf-8"))
-        if src.text:
-            return _paragraphs(src.text)
-        self.report("source.empty", ("source",))
-        return {}
+            out = {p.id: p.text for p in src.paragraphs}
+        elif src.file:
+            out = self._read(src.file, ("source", "file"), 1)
+        elif src.text:
+            out = _paragraphs(src.text)
+        elif not src.summary:
+            self.report("source.empty", ("source",))
+        if src.summary:
+            numbers = [int(k) for k in out if k.isdigit()]
+            summary = self._read(src.summary, ("source", "summary"), max(numbers, default=0) + 1)
+            for k in summary:
+                if not k.isdigit() and k in out:
+                    self.report("id.duplicate", ("source", "summary"), params={"id": k})
+            self.summary = frozenset(summary)
+            out.update(summary)
+        return out
+
+    def _read(self, name: str, path: PathKey, start: int) -> dict[str, str]:
+        f = self.path.parent / name
+        if not f.is_file():
+            self.report("source.file_missing", path, params={"file": name})
+            return {}
+        return _paragraphs(f.read_text(encoding="utf-8"), start)
 
     def parameters(self, pol: F.Policy, paragraphs: dict[str, str]) -> dict[str, ParamSpec]:
         out: dict[str, ParamSpec] = {}

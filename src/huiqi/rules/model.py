@@ -28,6 +28,7 @@ class Citation:
     quote: str | None = None
     text: str | None = None  # the whole paragraph
     assumed: str | None = None
+    summary: bool = False  # the paragraph is of the pack's summary, not the original text
 
     @property
     def is_assumed(self) -> bool:
@@ -36,7 +37,7 @@ class Citation:
     def short(self) -> str:
         parts = []
         if self.paragraph is not None:
-            parts.append(f"¶{self.paragraph}")
+            parts.append(f"¶{self.paragraph}" + ("(要点摘要,非原文)" if self.summary else ""))
         if self.quote:
             parts.append(f"“{self.quote}”")
         if self.assumed is not None:
@@ -271,6 +272,10 @@ class PolicySpec:
     notes: Text | None = None
     file: str = ""
     tags: list[str] = field(default_factory=list)
+    #: the keys (numbers and names) of the paragraphs that are the pack's summary
+    summary: frozenset[str] = frozenset()
+    #: where the text comes from and what could not be confirmed (shown as a small note)
+    source_note: str | None = None
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective <= day and (self.expiry is None or day <= self.expiry)

@@ -20,6 +20,7 @@ class Paragraph:
     name: str | None
     html: Markup
     cited: bool = False
+    summary: bool = False  # of the pack's summary (要点摘要,非原文), not the original
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Cite:
     quote: str | None
     anchor: str | None
     assumed: str | None = None
+    summary: bool = False
 
     @property
     def href(self) -> str | None:
@@ -44,6 +46,17 @@ class Text:
 
     paragraphs: list[Paragraph]
     cites: dict[tuple[str | None, str | None], Cite] = field(default_factory=dict)
+    note: str | None = None  # where the text comes from (a small note, not a paragraph)
+
+    @property
+    def original(self) -> list[Paragraph]:
+        """The source's own words (政策原文)."""
+        return [p for p in self.paragraphs if not p.summary]
+
+    @property
+    def summary(self) -> list[Paragraph]:
+        """The pack's summary of the points (要点摘要,非原文)."""
+        return [p for p in self.paragraphs if p.summary]
 
     def of(self, c: Citation | dict[str, Any] | None) -> Cite | None:
         if c is None:
@@ -52,10 +65,12 @@ class Text:
                    else (c.get("paragraph"), c.get("quote"), c.get("assumed")))
         if p is None:
             return Cite(None, None, None, a) if a else None
+        number = self.number(str(p))
+        summary = any(x.summary for x in self.paragraphs if x.number == number)
         found = self.cites.get((str(p), q))
         if found is None:
-            return Cite(self.number(str(p)), q, None, a)
-        return Cite(found.number, found.quote, found.anchor, a)
+            return Cite(number, q, None, a, summary)
+        return Cite(found.number, found.quote, found.anchor, a, summary)
 
     def number(self, pid: str) -> str | None:
         if pid.isdigit():
@@ -64,7 +79,8 @@ class Text:
 
 
 def numbered(pol: PolicySpec) -> list[tuple[str, str | None, str]]:
-    """(number, name, text) of each paragraph, in order."""
+    """(number, name, text) of each paragraph, in order (the original's, then the
+    summary's)."""
     out: list[tuple[str, str | None, str]] = []
     pending: str | None = None
     for key, text in pol.paragraphs.items():
@@ -108,7 +124,8 @@ def policy_text(pol: PolicySpec, cites: list[Citation]) -> Text:
     out = []
     for num, name, text in paras:
         html, anchors = _mark(text, quotes.get(num, []), num)
-        out.append(Paragraph(number=num, name=name, html=html, cited=num in cited))
+        out.append(Paragraph(number=num, name=name, html=html, cited=num in cited,
+                             summary=num in pol.summary))
         for q, anchor in anchors.items():
             table[(num, q)] = Cite(num, q, anchor)
             if name:
@@ -116,7 +133,7 @@ def policy_text(pol: PolicySpec, cites: list[Citation]) -> Text:
         table.setdefault((num, None), Cite(num, None, None))
         if name:
             table.setdefault((name, None), Cite(num, None, None))
-    return Text(paragraphs=out, cites=table)
+    return Text(paragraphs=out, cites=table, note=pol.source_note)
 
 
 def _mark(text: str, quotes: list[str], num: str) -> tuple[Markup, dict[str, str | None]]:
