@@ -94,11 +94,18 @@ def _build(url: str) -> dict[str, str]:
                                                          == Entity.id)
                          .where(MatchResult.status == "eligible").group_by(Entity.credit_code)
                          .order_by(func.sum(MatchResult.amount).desc()).limit(1)).scalar_one()
+        # an enterprise paid an amount the text does not give (marked assumed on its pages)
+        seed = policies.pack_of(ctx, "seed")
+        assumed = [c.key for c in seed.clauses() if c.benefit is not None and c.benefit.assumed]
+        assumed_code = s.execute(select(Entity.credit_code).join(
+            MatchResult, MatchResult.entity_id == Entity.id)
+            .where(MatchResult.status == "eligible", MatchResult.clause_key.in_(assumed))
+            .order_by(Entity.credit_code).limit(1)).scalar_one()
     for role in Role:
         accounts.create(ctx, f"b_{role.value}", f"测试{role.label.zh}", role, PASSWORD,
                         code if role is Role.ENTERPRISE else None)
     db.dispose()
-    return {"code": code}
+    return {"code": code, "assumed_code": assumed_code}
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +197,31 @@ def test_an_enterprise_user_sees_its_matches_and_one_explanation(page: Any,
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"/match/{server['code']}")
     shot(page, "phone-matches")
+
+
+def test_an_assumed_amount_is_marked_on_the_page_and_in_the_pdf(page: Any,
+                                                              server: dict[str, str]) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    sign_in(page, "policy_officer")
+    page.goto(f"/match/{server['assumed_code']}")
+    row = page.locator("tr[data-clause]:has(.status-eligible):has([data-assumed])").first
+    mark = row.locator("[data-assumed]")
+    assert mark.is_visible() and mark.inner_text() == "假定"
+    assert "金额为假定" in (mark.get_attribute("title") or "")
+    amount = row.locator("td.num strong").inner_text()
+    assert re.fullmatch(r"¥[1-9][\d,]*(\.\d\d)?", amount), amount
+    total = page.locator("[data-assumed-total]")
+    assert total.is_visible() and total.inner_text().startswith("含假定金额 ¥")
+    shot(page, "assumed-amount")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载 PDF 摘要").click()
+    data = Path(info.value.path()).read_bytes()
+    text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert f"{amount}(假定)" in text, text[:400]
+    assert "含假定金额" + total.inner_text().removeprefix("含假定金额 ") in text
 
 
 def _answer(page: Any) -> None:
