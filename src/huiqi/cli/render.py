@@ -196,6 +196,9 @@ def citations(pack: Pack, lang: Lang, console: Console) -> None:
     for pol in pack.policies:
         tree = Tree(f"[bold]{pol.title.get(lang)}[/bold] [dim]{pol.id} "
                     f"{pol.document_number or ''}[/dim]")
+        if pol.source_note:
+            tree.add(f"[dim]{'来源说明' if lang == 'zh' else 'about the text'}: "
+                     f"{escape(pol.source_note)}[/dim]")
         for p in pol.params.values():
             tree.add(f"{'参数' if lang == 'zh' else 'parameter'} {p.name}: "
                      f"{_cite(p.cite, lang)}")

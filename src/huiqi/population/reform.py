@@ -6,7 +6,7 @@ removes clauses — checked like a pack, all or nothing.
     changes:
       - parameter: nbgx-ip/pledge_share       # policy/parameter: its dated values
         values: {2023-01-01: 60%}
-      - table: qsme/sp_rd_ratio_points          # policy/table: new bands or entries
+      - table: zjtx-2022/sp_rd_ratio_points     # policy/table: new bands or entries
         bands: [{range: "[10%, ∞)", value: 10}, …]
       - clause: nbgx-ip/ip_insurance            # replace a clause whole
         replace: {id: ip_insurance, title: …, conditions: […], benefit: {…}}
