@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from huiqi.clock import china_date
 from huiqi.text import Text
 
 SIZE_BANDS = (("micro", Text("微型", "micro")), ("small", Text("小型", "small")),
@@ -60,7 +61,7 @@ class Summary:
         con.register("enterprises", enterprises)
         con.register("results", results)
         try:
-            as_of = results.column("as_of")[0].as_py() if results.num_rows else dt.date.today()
+            as_of = results.column("as_of")[0].as_py() if results.num_rows else china_date()
             dims = dimensions_sql(enterprises.column_names, as_of)
             rows = con.execute(
                 f"WITH d AS ({dims}) SELECT r.clause, r.status, d.industry, d.size_band, "

@@ -204,4 +204,5 @@ def set_facts(ctx: Context, code: str, data: FactsUpdate) -> list[FactChange]:
 
 
 def today(ctx: Context) -> dt.date:
-    return ctx.settings.as_of or ctx.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    """China's date by the platform's clock, or the ``as_of`` setting."""
+    return ctx.platform.today()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from huiqi.clock import shown
 from huiqi.engine.format import fmt_money, fmt_shortfall
 from huiqi.engine.result import STATUS_TEXT, Status
 from huiqi.facts.catalogue import default_catalogue
@@ -21,7 +22,6 @@ from huiqi.text import Text
 if TYPE_CHECKING:
     from .pages import Page
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 STATUS_ORDER = {"eligible": 0, "needs_review": 1, "undetermined": 2, "not_eligible": 3}
 
 
@@ -64,7 +64,7 @@ def pct(part: int, whole: int) -> str:
 
 def when(v: Any) -> str:
     if isinstance(v, dt.datetime):
-        return v.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+        return shown(v)
     if isinstance(v, dt.date):
         return v.isoformat()
     return "" if v is None else str(v)
