@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from huiqi.api import create_app
 from huiqi.api.access import PUBLIC, SELF, endpoints, rule_of
+from huiqi.facts.credit_code import make
 from huiqi.packs.files import read_folder
-from huiqi.registry.credit_code import make
 from huiqi.service.permissions import GRANTS, Permission, Role, Scope
 from huiqi.store.database import Database
 from service_fixtures import PASSWORD, ROLES, ROOT, World, auth, make_settings

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from huiqi.errors import CreditCodeError, DataError, InputError, NotFoundError, Problem
 from huiqi.facts.catalogue import default_catalogue
+from huiqi.facts.credit_code import validate
 from huiqi.messages import message
 from huiqi.registry import entities as E
 from huiqi.registry import values as V
-from huiqi.registry.credit_code import validate
 from huiqi.store.models import Entity, FactValue
 from huiqi.text import Text
 
