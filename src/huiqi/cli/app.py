@@ -279,7 +279,7 @@ def schema(out: Annotated[Path, typer.Argument(help="输出目录 / output folde
 @handles_errors
 def reference(out: Annotated[Path, typer.Argument()] = Path("docs")) -> None:
     """Write docs/errors.md and docs/cli.md from the code."""
-    from huiqi.reference import cli_markdown, errors_markdown
+    from huiqi.cli.reference import cli_markdown, errors_markdown
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "errors.md").write_text(errors_markdown(), encoding="utf-8")
