@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from huiqi.engine.result import STATUS_ORDER
 from huiqi.population.comparison import Comparison
 from huiqi.text import Lang, Text
 
@@ -119,13 +121,12 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     for h in (("条款", "Clause"), ("符合", "Eligible"), ("需审核", "Review"), ("待补充", "Undetermined"),
               ("不符合", "Not eligible"), ("应付合计", "Payable")):
         t.add_column(h[0] if zh else h[1], justify="left" if h[1] == "Clause" else "right")
-    grand = 0
+    grand = Decimal(0)
     for key, row in stats.summary.by_clause().items():
         spec = clauses.get(key)
-        t.add_row(spec.title.get(lg) if spec else key, f"{row['eligible']:,}",
-                  f"{row['needs_review']:,}", f"{row['undetermined']:,}",
-                  f"{row['not_eligible']:,}", _money(row["amount"]))
-        grand += row["amount"]
+        t.add_row(spec.title.get(lg) if spec else key,
+                  *(f"{row.counts[s]:,}" for s in STATUS_ORDER), _money(row.amount))
+        grand += row.amount
     console.print(t)
     rate = stats.results / elapsed if elapsed else 0
     console.print(
@@ -144,19 +145,15 @@ def _write_summaries(summary: Any, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "by_clause.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv_writer(fh)
-        w.writerow(["clause", "eligible", "needs_review", "undetermined", "not_eligible", "amount",
-                    "potential_amount"])
+        w.writerow(["clause", *(s.value for s in STATUS_ORDER), "amount", "potential_amount"])
         for key, r in summary.by_clause().items():
-            w.writerow([key, r["eligible"], r["needs_review"], r["undetermined"], r["not_eligible"],
-                        r["amount"], r["potential"]])
+            w.writerow([key, *(r.counts[s] for s in STATUS_ORDER), r.amount, r.potential])
     for dim in ("industry", "size_band", "district"):
         with (folder / f"by_{dim}.csv").open("w", newline="", encoding="utf-8") as fh:
             w = csv_writer(fh)
-            w.writerow(["clause", dim, "eligible", "needs_review", "undetermined", "not_eligible",
-                        "amount"])
+            w.writerow(["clause", dim, *(s.value for s in STATUS_ORDER), "amount"])
             for (key, value), r in summary.by(dim).items():
-                w.writerow([key, value, r["eligible"], r["needs_review"], r["undetermined"],
-                            r["not_eligible"], r["amount"]])
+                w.writerow([key, value, *(r.counts[s] for s in STATUS_ORDER), r.amount])
 
 
 def near_miss(clause: Annotated[str, typer.Argument(help="条款,如 policy/clause / the clause")],

@@ -6,33 +6,18 @@ policy, industry and district — for the staff console and the leadership dashb
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from huiqi.engine.result import Tally, near_miss
 from huiqi.packs import versions as PV
 from huiqi.store.models import Entity, MatchResult, MatchRun, PackVersion
 
 from .context import Context, requires
 from .permissions import Permission
-
-STATUSES = ("eligible", "needs_review", "undetermined", "not_eligible")
-
-
-@dataclass
-class Tally:
-    """Counts by status and money of one clause (or one industry, district …)."""
-
-    key: str
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
-    amount: Decimal = Decimal(0)       # payable to the eligible
-    potential: Decimal = Decimal(0)    # would be payable to the undetermined and under review
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
 
 
 @dataclass
@@ -77,7 +62,7 @@ def _clauses(s: Session, v: PackVersion, day: dt.date) -> dict[str, Tally]:
             .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day)
             .group_by(MatchResult.clause_key, MatchResult.status))
     for key, status, n, amount, potential in s.execute(stmt):
-        _count(out.setdefault(key, Tally(key)), status, n, amount, potential)
+        out.setdefault(key, Tally(key)).add(status, n, amount, potential)
     return out
 
 
@@ -132,12 +117,12 @@ def near_misses(ctx: Context, pack: str, clause: str, as_of: dt.date | None = No
                                 MatchResult.status == "not_eligible"))
         found = []
         for code, name, detail, potential in rows:
-            failed = (detail or {}).get("failed") or []
             gaps = {g["condition"]: g for g in (detail or {}).get("gaps") or []}
-            if len(failed) != 1 or failed[0] not in gaps:
+            condition = near_miss("not_eligible", (detail or {}).get("failed") or [], gaps)
+            if condition is None:
                 continue
-            gap = gaps[failed[0]]
-            found.append(NearMiss(code, name, failed[0],
+            gap = gaps[condition]
+            found.append(NearMiss(code, name, condition,
                                   Decimal(str(gap["shortfall"])) if gap.get("shortfall")
                                   is not None else None,
                                   Decimal(potential) if potential is not None else None,
@@ -184,7 +169,7 @@ def overview(ctx: Context) -> Overview:
                                     (by["policy"], f"{key}/{clause.split('/')[0]}"),
                                     (by["industry"], industry or "unknown"),
                                     (by["district"], district or "unknown")):
-                        _count(into.setdefault(k, Tally(k)), status, n, amount, potential)
+                        into.setdefault(k, Tally(k)).add(status, n, amount, potential)
             packs.append(PackTotals(key, v.number, v.version_key or "", day,
                                     list(clauses.values())))
 
@@ -197,14 +182,6 @@ def overview(ctx: Context) -> Overview:
     _forget(ctx, "overview", keep=1)
     ctx.platform.cache[stamp] = out
     return out
-
-
-def _count(t: Tally, status: str, n: int, amount: object, potential: object) -> None:
-    t.counts[status] = t.counts.get(status, 0) + int(n)
-    if status == "eligible":
-        t.amount += Decimal(str(amount or 0))
-    elif status in ("undetermined", "needs_review"):
-        t.potential += Decimal(str(potential or 0))
 
 
 __all__ = ["NearMiss", "Overview", "PackTotals", "Tally", "near_misses", "overview", "pack_totals"]

@@ -22,7 +22,6 @@ from huiqi.text import Text
 if TYPE_CHECKING:
     from .pages import Page
 
-STATUS_ORDER = {"eligible": 0, "needs_review": 1, "undetermined": 2, "not_eligible": 3}
 
 
 def environment() -> Environment:
@@ -96,4 +95,4 @@ def enum(p: Page, enum_id: str, value: str | None) -> str:
     return p.text(label) if label else value
 
 
-__all__ = ["STATUS_ORDER", "environment", "money", "render"]
+__all__ = ["environment", "money", "render"]

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from huiqi.engine.result import RANK, nearly_fits
 from huiqi.text import Lang
-
-ORDER = {"eligible": 0, "needs_review": 1, "undetermined": 2, "not_eligible": 3}
 
 
 @dataclass
@@ -107,8 +106,7 @@ def row(pack: str, clause: dict[str, Any], ex: dict[str, Any]) -> Row:
         window = (dt.date.fromisoformat(a), dt.date.fromisoformat(b))
     failed = len(clause.get("failed", []))
     labels = _labels(ex["conditions"], {})
-    near = not (clause["status"] == "not_eligible" and (
-        failed > 2 or (not clause.get("gaps") and failed > 1)))
+    near = nearly_fits(clause["status"], failed, bool(clause.get("gaps")))
     return Row(pack=pack, key=clause["key"], policy=clause["policy"], clause=clause["clause"],
                title=str(ex["title"]), status=clause["status"], amount=_dec(clause["amount"]),
                potential=_dec(clause["potential_amount"]), window=window, why=why,
@@ -127,7 +125,7 @@ def summary(data: dict[str, Any], lang: Lang) -> Summary:
         for c in pm["clauses"]:
             rows.append(row(pm["pack"], c, exs[c["key"]]))
         not_in_force.extend(pm.get("not_in_force", []))
-    rows.sort(key=lambda r: (ORDER[r.status], r.failed, -(r.potential or 0)))
+    rows.sort(key=lambda r: (RANK[r.status], r.failed, -(r.potential or 0)))
     return Summary(name=data.get("name", ""), code=data.get("enterprise"),
                    as_of=dt.date.fromisoformat(str(data["as_of"])),
                    versions=[pm["pack_version"] for pm in data["packs"]], rows=rows,
