@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from huiqi.engine.public import GapPublic, LocalText, PackMatch
+
 from .permissions import Role
 
 T = TypeVar("T")
@@ -81,11 +83,6 @@ EntityKind = Literal["enterprise", "university", "institute", "service_provider"
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class LocalText(BaseModel):
-    zh: str
-    en: str
 
 
 class Page(BaseModel, Generic[T]):
@@ -306,16 +303,6 @@ class ClausePublic(BaseModel):
 
 # ------------------------------------------------------------------ matching
 
-class PackMatch(BaseModel):
-    pack: str
-    pack_version: str
-    as_of: dt.date
-    total_eligible_amount: Decimal_
-    clauses: list[dict[str, Any]]
-    explanations: list[dict[str, Any]] | None = None
-    not_in_force: list[str]
-
-
 class MatchPublic(BaseModel):
     enterprise: str
     name: str
@@ -350,7 +337,7 @@ class ResultPublic(BaseModel):
     amount: Decimal_ | None
     potential_amount: Decimal_ | None
     failed: list[str]
-    gaps: list[dict[str, Any]]
+    gaps: list[GapPublic]
     missing: list[str]
     version_key: str
     as_of: dt.date

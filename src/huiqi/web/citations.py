@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from markupsafe import Markup, escape
 
+from huiqi.engine.public import CitePublic
 from huiqi.rules.model import Citation, ClauseSpec, PolicySpec
 
 
@@ -44,11 +44,10 @@ class Text:
     paragraphs: list[Paragraph]
     cites: dict[tuple[str | None, str | None], Cite] = field(default_factory=dict)
 
-    def of(self, c: Citation | dict[str, Any] | None) -> Cite | None:
+    def of(self, c: Citation | CitePublic | None) -> Cite | None:
         if c is None:
             return None
-        p, q, a = ((c.paragraph, c.quote, c.assumed) if isinstance(c, Citation)
-                   else (c.get("paragraph"), c.get("quote"), c.get("assumed")))
+        p, q, a = c.paragraph, c.quote, c.assumed
         if p is None:
             return Cite(None, None, None, a) if a else None
         found = self.cites.get((str(p), q))
