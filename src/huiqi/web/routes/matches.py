@@ -4,6 +4,7 @@ Excel. An enterprise user sees only its own enterprise (the service refuses the 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Response
@@ -25,8 +26,15 @@ READ = Permission.ENTERPRISE_READ
 
 def _match(p: Page, code: str, as_of: Any = None) -> MatchPublic:
     """The match the API serves (remembered once computed), explained in the page's language."""
-    return MatchPublic.model_validate_json(matching.match_one_json(p.ctx, code, as_of, None,
-                                                                   True, p.lang))
+    return _typed(matching.match_one_json(p.ctx, code, as_of, None, True, p.lang))
+
+
+@lru_cache(maxsize=8)
+def _typed(data: bytes) -> MatchPublic:
+    """The served JSON as typed models, kept for the last few responses: reading an explained
+    match back costs ~3× json.loads (bench/RESULTS.md), and a person moving between one
+    enterprise's pages asks for the same response again (the same bytes, from memory)."""
+    return MatchPublic.model_validate_json(data)
 
 
 @router.page("GET", "/match/{code}", READ)
