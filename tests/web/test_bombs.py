@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from bombs import MIB, billion_laughs, repeated, workbook, zip_bomb
+from huiqi.facts.credit_code import make
 from huiqi.packs.files import read_folder
 from huiqi.facts.credit_code import make
 from huiqi.service import accounts
