@@ -308,7 +308,7 @@ def _register_commands() -> None:
 
 _register_commands()
 import huiqi.cli.admin  # noqa: E402 - registers admin create, admin reset
-import huiqi.cli.service  # noqa: E402, F401 - registers serve, init-demo, import
+import huiqi.cli.service  # noqa: E402 - registers serve, init-demo, import
 import huiqi.cli.workdays  # noqa: E402
 
 huiqi.cli.workdays.register(app)

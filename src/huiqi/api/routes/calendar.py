@@ -20,9 +20,10 @@ from huiqi.workflow.schemas import (
 
 from ..access import rule
 from ..deps import ContextDep
+from ..guard import Guarded
 from ..problems import responses
 
-router = APIRouter(prefix="/calendar", tags=["calendar 工作日"],
+router = APIRouter(route_class=Guarded, prefix="/calendar", tags=["calendar 工作日"],
                    responses=responses(401, 403, 409, 422))
 Year = Annotated[int, Path(ge=1949, le=2200, description="年份 / year")]
 DayPath = Annotated[dt.date, Path(ge=dt.date(1949, 1, 1), le=dt.date(2200, 12, 31),
