@@ -2,6 +2,7 @@
 
     python -m bench.api_load [--enterprises 3000] [--connections 50] [--duration 20]
                              [--workers 2] [--append]
+    python -m bench.api_load --in-process [--rounds 3] [--append]
 
 1. makes (once) a demo database with ``huiqi init-demo`` under var/bench/;
 2. adds a read-only (leadership) account with a random password;
@@ -12,6 +13,11 @@
 5. stops the server it started and, with ``--append``, adds a section to bench/RESULTS.md.
 
 Only loopback is used; every run is bounded in time.
+
+``--in-process`` measures the application's own time per response without HTTP or wrk:
+the service call behind ``GET /enterprises/{code}/match`` (``matching.match_one_json``) for
+each enterprise in turn, computed (nothing remembered) with and without explanations, and
+served from memory once computed; medians over the enterprises, best of ``--rounds``.
 """
 
 from __future__ import annotations
@@ -163,6 +169,62 @@ def machine() -> str:
     return describe(load=False)
 
 
+def in_process(url: str, codes: list[str], rounds: int) -> dict[str, float]:
+    """Median µs per response of the match service call, in this process (see the module's
+    docstring)."""
+    import gc
+    import statistics
+
+    from huiqi.service import matching
+    from huiqi.service.context import SYSTEM, Platform
+    from huiqi.service.enterprises import today
+    from huiqi.service.policies import warm
+    from huiqi.settings import Settings
+    from huiqi.store.database import Database
+
+    db = Database.connect(url)
+    out: dict[str, float] = {}
+    try:
+        for label, cache_mb, explain in (("computed, explain=false", 0, False),
+                                         ("computed, explain=true", 0, True),
+                                         ("remembered, explain=false", 64, False)):
+            platform = Platform(db, Settings(database_url=url, match_cache_mb=cache_mb))
+            ctx = platform.as_actor(SYSTEM)
+            warm(ctx, today(ctx))
+            if cache_mb:
+                for code in codes:
+                    matching.match_one_json(ctx, code, explain=explain)
+            best = None
+            for _ in range(rounds):
+                times = []
+                gc.collect()
+                for code in codes:
+                    t0 = time.perf_counter()
+                    matching.match_one_json(ctx, code, explain=explain)
+                    times.append((time.perf_counter() - t0) * 1e6)
+                med = statistics.median(times)
+                best = med if best is None else min(best, med)
+            assert best is not None
+            out[label] = best
+            print(f"{label}: {best:,.0f} µs")
+    finally:
+        db.dispose()
+    return out
+
+
+def append_in_process(args: argparse.Namespace, n: int, results: dict[str, float]) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True,
+                            text=True, cwd=ROOT).stdout.strip()
+    lines = ["", f"## API match service in process ({dt.date.today().isoformat()}, {commit})", "",
+             f"- machine: {machine()}; load average {args.load:.1f} before the run",
+             f"- `python -m bench.api_load --in-process --rounds {args.rounds}`: "
+             f"`matching.match_one_json` for each of {n:,} enterprises of the `huiqi init-demo` "
+             "database in turn, no HTTP; median µs per response, best of the rounds", "",
+             "| variant | median µs |", "|---|---:|"]
+    lines += [f"| {k} | {v:,.0f} |" for k, v in results.items()]
+    record("\n".join(lines) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--enterprises", type=int, default=3000)
@@ -179,7 +241,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds to let the server precompute before any load")
     ap.add_argument("--database", type=Path, default=ROOT / "var" / "bench" / "huiqi.db")
     ap.add_argument("--append", action="store_true", help="add the results to bench/RESULTS.md")
+    ap.add_argument("--in-process", action="store_true",
+                    help="time the match service call in this process (no server, no wrk)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of --in-process (best kept)")
     args = ap.parse_args(argv)
+    if args.in_process:
+        args.load = os.getloadavg()[0]
+        url = ensure_database(args.database, args.enterprises)
+        codes = codes_of(args.database, 500)
+        results = in_process(url, codes, args.rounds)
+        if args.append:
+            append_in_process(args, len(codes), results)
+        return 0
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
         return 2

@@ -44,7 +44,7 @@ def org8(i: int) -> str:
 
 
 def write_csv(path: Path, rows: int) -> None:
-    from huiqi.registry.credit_code import make
+    from huiqi.facts.credit_code import make
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".part")

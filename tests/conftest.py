@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from huiqi import cases as C
+from huiqi.packs import testcases as C
 
 pytest_plugins = ["service_fixtures"]  # the platform service: databases, accounts, clock
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from huiqi.registry.credit_code import make
+from huiqi.facts.credit_code import make
 from huiqi.service import accounts, enterprises, sessions
 from huiqi.service.context import Context, Platform
 from huiqi.service.permissions import Role

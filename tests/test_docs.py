@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from huiqi import settings as settings_module
+from huiqi.cli.reference import cli_markdown, errors_markdown
 from huiqi.messages import MESSAGES
-from huiqi.reference import cli_markdown, errors_markdown
 from huiqi.settings import Settings
 
 ROOT = Path(__file__).parents[1]

@@ -513,6 +513,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "The move on {on} must come after the current registration began on "
                         "{since}"),
     "population.unavailable": ("人群引擎尚未提供", "The population engine is not available"),
+    # workflow core: state machines and the working-day calendar (huiqi.workflow)
+    "workflow.illegal": ("“{subject}”当前为“{state_zh}”,不能“{transition_zh}”(此时可以:{allowed_zh})",
+                         "“{subject}” is {state_en}: it cannot be “{transition_en}” now (possible: "
+                         "{allowed_en})"),
+    "workflow.stale": ("“{subject}”刚被他人改变了状态,请刷新后重试", "“{subject}” was just changed by "
+                       "someone else; reload it and try again"),
+    "workflow.unknown_transition": ("流程“{workflow}”没有“{name}”这一步(可用:{known})",
+                                    "The workflow “{workflow}” has no step “{name}” (known: {known})"),
+    "workflow.reason_required": ("“{transition_zh}”须写明理由", "“{transition_en}” needs a reason"),
+    "workflow.reason_too_long": ("理由不能超过 {max} 个字符", "The reason may not exceed {max} "
+                                 "characters"),
+    "calendar.unknown_year": ("不知道 {year} 年的放假和调休安排(程序包 chinese-calendar 只到 {last} 年,"
+                              "管理员也未录入该年),不能推算以工作日计的期限。管理员可按国务院办公厅的"
+                              "放假通知逐日录入(huiqi workdays set,或 PUT /calendar/days/YYYY-MM-DD),"
+                              "再确认该年已录全(huiqi workdays declare-year)",
+                              "China's holidays and make-up working days of {year} are not known "
+                              "(the chinese-calendar package ends with {last} and no administrator "
+                              "has entered {year}), so a deadline in working days cannot be "
+                              "computed. An administrator enters the days from the State Council's "
+                              "notice (huiqi workdays set, or PUT /calendar/days/YYYY-MM-DD), then "
+                              "declares the year complete (huiqi workdays declare-year)"),
+    "calendar.days_range": ("工作日数须在 0 到 {max} 之间,而不是 {days}", "The number of working "
+                            "days must be between 0 and {max}, not {days}"),
+    "calendar.year_empty": ("{year} 年还没有录入任何放假日,不能确认已录全", "No day off of {year} has "
+                            "been entered yet: the year cannot be declared complete"),
     "demo.production": ("生产环境中不能创建演示数据", "Demo data cannot be created in production"),
     "settings.secret": ("生产和测试环境须设置 HUIQI_SECRET_KEY(至少32个字符,且不能用默认值)",
                         "HUIQI_SECRET_KEY must be set outside development (32 characters or more, "

@@ -6,7 +6,7 @@
 | ``HUIQI_DATA`` | ``var/demo/enterprises.yaml`` | enterprise file used by the CLI until a database is set |
 | ``HUIQI_POPULATION`` | ``var/demo/park.parquet`` | enterprises (Parquet) for match-all, near-miss, simulate |
 | ``HUIQI_LANG`` | ``zh`` | language of messages: zh or en |
-| ``HUIQI_AS_OF`` | today | evaluation date when a command is not given one |
+| ``HUIQI_AS_OF`` | today (China) | evaluation date when a command is not given one |
 | ``HUIQI_DATABASE_URL`` | ``sqlite:///var/huiqi.db`` | the platform database |
 | ``HUIQI_ENV`` | ``development`` | development, test or production |
 | ``HUIQI_SECRET_KEY`` | (none) | signs sessions, seals TOTP keys; required outside development |
@@ -93,8 +93,12 @@ class Settings(BaseSettings):
     import_max_cell_chars: int = Field(default=32767, ge=1, le=131072,
                                        description="longest cell of an import")
 
-    def today(self) -> dt.date:
-        return self.as_of or dt.date.today()
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The evaluation date: ``as_of`` if set, else China's date now (or at ``now``) —
+        the same day for the CLI and the service, whatever the machine's time zone."""
+        from huiqi.clock import china_date
+
+        return self.as_of or china_date(now)
 
     def check_secrets(self) -> Settings:
         """Refuse a missing, short or well-known secret key outside development."""

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from huiqi.api import create_app
 from huiqi.api.access import PUBLIC, SELF, endpoints, rule_of
+from huiqi.facts.credit_code import make
 from huiqi.packs.files import read_folder
-from huiqi.registry.credit_code import make
 from huiqi.service.permissions import GRANTS, Permission, Role, Scope
 from huiqi.store.database import Database
 from service_fixtures import PASSWORD, ROLES, ROOT, World, auth, make_settings
@@ -42,6 +42,9 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/policies/{pack}/runs"): {"json": {}},
     ("POST", "/imports"): {"files": {"file": ("firms.csv", f"id,name\n{NEW_CODE},新企业\n")}},
     ("POST", "/simulations"): {"json": {"pack": "language"}},
+    ("PUT", "/calendar/days/{day}"): {"json": {"is_working_day": False, "reason": "元旦"}},
+    ("PUT", "/calendar/years/{year}"): {"json": {"source": "国务院办公厅通知"}},
+    ("GET", "/calendar/deadline"): {"params": {"start": "2026-02-13", "days": 3}},
 }
 
 
@@ -83,7 +86,8 @@ def expected(role: str | None, permission: str, scope: str | None) -> bool:
 
 def _path(template: str, code: str) -> str:
     values = {"code": code, "pack": "language", "number": "1", "policy": "lang",
-              "clause": "rd_subsidy", "username": "u_reviewer", "batch_id": "1"}
+              "clause": "rd_subsidy", "username": "u_reviewer", "batch_id": "1",
+              "day": "2027-01-01", "year": "2027"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from huiqi.registry.credit_code import make
+from huiqi.facts.credit_code import make
 from service_fixtures import World, auth
 
 C1 = make("9", "1", "370212", "MA3LMP01")

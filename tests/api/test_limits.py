@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from huiqi.registry.credit_code import make
+from huiqi.facts.credit_code import make
 from huiqi.settings import Settings
 from service_fixtures import PASSWORD, World, auth, make_settings
 

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from huiqi.cli.app import app
-from huiqi.registry.credit_code import make
+from huiqi.facts.credit_code import make
 from huiqi.service import sessions
 from huiqi.service.context import Platform
 from huiqi.store.database import Database

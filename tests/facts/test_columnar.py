@@ -28,8 +28,8 @@ from huiqi.facts.columnar import (
     table_to_enterprises,
     write_parquet,
 )
+from huiqi.facts.credit_code import make
 from huiqi.facts.enterprise import Enterprise
-from huiqi.registry.credit_code import make
 
 CATALOGUE = """
 sources: {tax: {zh: 税务, en: Tax}}

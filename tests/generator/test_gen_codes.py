@@ -8,10 +8,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from huiqi.facts.credit_code import make, validate
 from huiqi.generator.codes import codes, permute
 from huiqi.generator.parks import DISTRICTS, PARKS
 from huiqi.generator.streams import seed_words
-from huiqi.registry.credit_code import make, validate
 
 from .helpers import AS_OF, strings
 

@@ -77,14 +77,14 @@ def test_summaries_add_up(pack: Pack, park: Path) -> None:
     stats = Runner(pack, AS_OF).run(park, None, batch_size=150)
     assert stats.enterprises == N and stats.batches == 3
     for row in stats.summary.by_clause().values():
-        assert sum(row[s] for s in ("eligible", "needs_review", "undetermined",
-                                    "not_eligible")) == N
+        assert row.total == N
     by_industry = stats.summary.by("industry")
     by_clause = stats.summary.by_clause()
     for clause, row in by_clause.items():
         parts = [r for (c, _v), r in by_industry.items() if c == clause]
-        assert sum(r["eligible"] for r in parts) == row["eligible"]
-        assert sum(r["amount"] for r in parts) == row["amount"]
+        assert sum(r.counts["eligible"] for r in parts) == row.counts["eligible"]
+        assert sum(r.amount for r in parts) == row.amount
+        assert sum(r.potential for r in parts) == row.potential
 
 
 def test_failed_run_leaves_no_file(pack: Pack, tmp_path: Path) -> None:

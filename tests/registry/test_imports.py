@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from huiqi.errors import DataError
+from huiqi.facts.credit_code import make
 from huiqi.registry.columns import read_mapping
-from huiqi.registry.credit_code import make
 from huiqi.service import enterprises, imports
 from huiqi.service.context import Context
 from huiqi.store.database import Database

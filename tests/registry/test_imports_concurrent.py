@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from huiqi.registry.credit_code import make
+from huiqi.facts.credit_code import make
 from huiqi.service import enterprises, imports
 from huiqi.service.context import Platform
 from huiqi.service.schemas import EnterpriseCreate, ImportPublic

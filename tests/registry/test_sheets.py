@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bombs import MIB, repeated, workbook
 from huiqi.errors import DataError
-from huiqi.registry.credit_code import make
+from huiqi.facts.credit_code import make
 from huiqi.service import enterprises, imports
 from huiqi.service.context import Context
 from huiqi.settings import Settings

@@ -46,7 +46,7 @@ def test_match_one_enterprise_with_explanations(world: World, published: str) ->
     assert (m.enterprise, p.pack, p.pack_version, p.as_of) == (CODE_A, "language", published, DAY)
     assert p.explanations is not None and len(p.explanations) == len(p.clauses)
     first = p.explanations[0]
-    assert first["conditions"] and "cite" in first["conditions"][0]
+    assert first.conditions and first.conditions[0].cite is not None
     assert Decimal(p.total_eligible_amount) >= 0
 
 

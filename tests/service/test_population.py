@@ -50,8 +50,8 @@ def test_a_draft_is_simulated_and_agrees_with_one_enterprise_matching(park: Worl
         [p] = matching.match_one(officer, code, DAY, explain=False).packs
         total += Decimal(p.total_eligible_amount)
         for c in p.clauses:
-            expected.setdefault(c["key"], {}).setdefault(c["status"], 0)
-            expected[c["key"]][c["status"]] += 1
+            expected.setdefault(c.key, {}).setdefault(c.status, 0)
+            expected[c.key][c.status] += 1
     got = {c.clause: {st: getattr(c, st) for st in ("eligible", "not_eligible", "undetermined",
                                                     "needs_review") if getattr(c, st)}
            for c in sim.clauses}
@@ -66,8 +66,8 @@ def test_near_misses_are_one_condition_short(park: World) -> None:
         assert [n.credit_code for n in page.items] == [CODE_B]   # R&D of ¥10 on ¥10m revenue
         for n in page.items:
             [r] = [c for c in matching.match_one(officer, n.credit_code, DAY, explain=False)
-                   .packs[0].clauses if c["key"] == clause]
-            assert r["status"] == "not_eligible" and r["failed"] == [n.condition]
+                   .packs[0].clauses if c.key == clause]
+            assert r.status == "not_eligible" and r.failed == [n.condition]
 
 
 def test_leadership_may_not_run_simulations(park: World) -> None:
@@ -89,5 +89,5 @@ def test_near_misses_follow_a_change_of_facts(park: World) -> None:
     after = population.near_misses(officer, "language", "lang/rd_subsidy", as_of=DAY)
     assert CODE_B not in {n.credit_code for n in after.items}
     [r] = [c for c in matching.match_one(officer, CODE_B, DAY, explain=False).packs[0].clauses
-           if c["key"] == "lang/rd_subsidy"]
-    assert r["status"] == "eligible"
+           if c.key == "lang/rd_subsidy"]
+    assert r.status == "eligible"

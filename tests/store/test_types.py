@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from huiqi.clock import CHINA
 from huiqi.store.database import Database
 from huiqi.store.models import Entity, FactValue, MatchResult, MatchRun, PackVersion, PolicyPack
 
@@ -68,7 +69,7 @@ def test_exact_numbers_keep_every_digit(db: Database, value: str) -> None:
 
 
 def test_times_come_back_in_utc(db: Database) -> None:
-    local = NOW.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    local = NOW.astimezone(CHINA)
     with db.write() as s:
         e = _entity(s)
         e.updated_at = local

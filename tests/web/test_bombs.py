@@ -26,8 +26,8 @@ import httpx
 import pytest
 
 from bombs import MIB, billion_laughs, repeated, workbook, zip_bomb
+from huiqi.facts.credit_code import make
 from huiqi.packs.files import read_folder
-from huiqi.registry.credit_code import make
 from huiqi.service import accounts
 from huiqi.service.context import Platform
 from huiqi.service.permissions import Role

@@ -298,7 +298,7 @@ def test_a_policy_officer_sees_a_drafts_error_inline_then_publishes_a_good_one(p
 
 
 def test_an_import_with_a_bad_row_shows_the_report(page: Any) -> None:
-    from huiqi.registry.credit_code import make
+    from huiqi.facts.credit_code import make
 
     sign_in(page, "case_officer")
     page.goto("/staff/imports")

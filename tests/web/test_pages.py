@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from fastapi.testclient import TestClient
 
-from huiqi.registry.credit_code import make
+from huiqi.facts.credit_code import make
 from huiqi.service import audit
 from huiqi.service.context import Platform
 from huiqi.web import create_app

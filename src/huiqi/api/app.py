@@ -16,7 +16,7 @@ from . import headers, problems
 from .access import PUBLIC, rule
 from .deps import reject_nul
 from .limits import BodyLimit, Uploads
-from .routes import accounts, audit, auth, enterprises, imports, policies
+from .routes import accounts, audit, auth, calendar, enterprises, imports, policies
 
 DESCRIPTION = """惠企平台接口。出错时一律返回 RFC 9457 `application/problem+json`:
 `title`、`detail` 使用请求的语言(`?lang=` 或 `Accept-Language`),`messages` 中同时给出中文和英文。
@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
                        limit_of=app.state.uploads)
     problems.install(app)
     headers.install(app, production=settings.env == "production")
-    for module in (auth, accounts, enterprises, policies, imports, audit):
+    for module in (auth, accounts, enterprises, policies, imports, audit, calendar):
         include(app, module)
     _population(app)
     _document_password_policy(app, settings)

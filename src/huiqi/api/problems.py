@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from huiqi.engine.public import LocalText
 from huiqi.errors import (
     AuthenticationError,
     Conflict,
@@ -32,7 +33,7 @@ from huiqi.errors import (
     UsageError,
 )
 from huiqi.messages import MESSAGES, message
-from huiqi.service.schemas import LocalText, ProblemItem
+from huiqi.service.schemas import ProblemItem
 from huiqi.store.database import describe_error
 from huiqi.text import Text
 

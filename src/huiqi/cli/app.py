@@ -283,7 +283,7 @@ def schema(out: Annotated[Path, typer.Argument(help="输出目录 / output folde
 @handles_errors
 def reference(out: Annotated[Path, typer.Argument()] = Path("docs")) -> None:
     """Write docs/errors.md and docs/cli.md from the code."""
-    from huiqi.reference import cli_markdown, errors_markdown
+    from huiqi.cli.reference import cli_markdown, errors_markdown
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "errors.md").write_text(errors_markdown(), encoding="utf-8")
@@ -313,7 +313,10 @@ def _register_commands() -> None:
 
 _register_commands()
 import huiqi.cli.admin  # noqa: E402 - registers admin create, admin reset
-import huiqi.cli.service  # noqa: E402, F401 - registers serve, init-demo, import
+import huiqi.cli.service  # noqa: E402 - registers serve, init-demo, import
+import huiqi.cli.workdays  # noqa: E402
+
+huiqi.cli.workdays.register(app)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from rich.rule import Rule
 from huiqi.cli.render import explanation_tree, match_table
 from huiqi.engine.explain import Explainer
 from huiqi.engine.matcher import Matcher
-from huiqi.engine.result import MatchResult, Status
+from huiqi.engine.result import MatchResult, Status, near_miss
 from huiqi.facts.enterprise import Enterprise
 from huiqi.text import Lang
 
@@ -49,7 +49,7 @@ def pick(results: list[MatchResult]) -> list[MatchResult]:
     richest = max(results, key=lambda r: r.total)
     chosen.append(richest)
     near = [r for r in results if r not in chosen and any(
-        c.status is Status.NOT_ELIGIBLE and len(c.failed) == 1 and c.gaps for c in r.clauses)]
+        near_miss(c.status, c.failed, {g.condition for g in c.gaps}) for c in r.clauses)]
     if near:
         chosen.append(max(near, key=lambda r: r.total))
     unsure = [r for r in results if r not in chosen and any(

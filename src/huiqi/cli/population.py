@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from huiqi.engine.result import STATUS_ORDER
 from huiqi.population.comparison import Comparison
 from huiqi.text import Lang, Text
 
@@ -126,13 +127,12 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     grand = grand_assumed = Decimal(0)
     for key, row in stats.summary.by_clause().items():
         spec = clauses.get(key)
-        mark = " " + assumed_mark(lg) if key in assumed and row["amount"] else ""
-        t.add_row(spec.title.get(lg) if spec else key, f"{row['eligible']:,}",
-                  f"{row['needs_review']:,}", f"{row['undetermined']:,}",
-                  f"{row['not_eligible']:,}", _money(row["amount"]) + mark)
-        grand += row["amount"]
+        mark = " " + assumed_mark(lg) if key in assumed and row.amount else ""
+        t.add_row(spec.title.get(lg) if spec else key,
+                  *(f"{row.counts[s]:,}" for s in STATUS_ORDER), _money(row.amount) + mark)
+        grand += row.amount
         if key in assumed:
-            grand_assumed += row["amount"]
+            grand_assumed += row.amount
     console.print(t)
     rate = stats.results / elapsed if elapsed else 0
     payable = _money(grand) + assumed_part(grand_assumed, lg)
@@ -153,19 +153,18 @@ def _write_summaries(summary: Any, folder: Path, assumed: set[str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "by_clause.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv_writer(fh)
-        w.writerow(["clause", "eligible", "needs_review", "undetermined", "not_eligible", "amount",
-                    "potential_amount", "amount_assumed"])
+        w.writerow(["clause", *(s.value for s in STATUS_ORDER), "amount", "potential_amount",
+                    "amount_assumed"])
         for key, r in summary.by_clause().items():
-            w.writerow([key, r["eligible"], r["needs_review"], r["undetermined"], r["not_eligible"],
-                        r["amount"], r["potential"], "true" if key in assumed else "false"])
+            w.writerow([key, *(r.counts[s] for s in STATUS_ORDER), r.amount, r.potential,
+                        "true" if key in assumed else "false"])
     for dim in ("industry", "size_band", "district"):
         with (folder / f"by_{dim}.csv").open("w", newline="", encoding="utf-8") as fh:
             w = csv_writer(fh)
-            w.writerow(["clause", dim, "eligible", "needs_review", "undetermined", "not_eligible",
-                        "amount", "amount_assumed"])
+            w.writerow(["clause", dim, *(s.value for s in STATUS_ORDER), "amount", "amount_assumed"])
             for (key, value), r in summary.by(dim).items():
-                w.writerow([key, value, r["eligible"], r["needs_review"], r["undetermined"],
-                            r["not_eligible"], r["amount"], "true" if key in assumed else "false"])
+                w.writerow([key, value, *(r.counts[s] for s in STATUS_ORDER), r.amount,
+                            "true" if key in assumed else "false"])
 
 
 def near_miss(clause: Annotated[str, typer.Argument(help="条款,如 policy/clause / the clause")],

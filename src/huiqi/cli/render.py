@@ -14,7 +14,7 @@ from rich.tree import Tree
 from huiqi.engine.explain import ConditionExplanation, Explainer, Explanation, label_of_missing
 from huiqi.engine.format import fmt_money, fmt_shortfall
 from huiqi.engine.matcher import Matcher
-from huiqi.engine.result import MatchResult, Status
+from huiqi.engine.result import RANK, MatchResult, Status, nearly_fits
 from huiqi.rules.model import Citation, Pack
 from huiqi.text import Lang, Text
 
@@ -41,15 +41,12 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang, show_all: bool =
     t.add_column("状态" if zh else "Status")
     t.add_column("金额" if zh else "Amount", justify="right")
     t.add_column("原因 / 差距" if zh else "Why / gap", overflow="fold")
-    order = {Status.ELIGIBLE: 0, Status.NEEDS_REVIEW: 1, Status.UNDETERMINED: 2,
-             Status.NOT_ELIGIBLE: 3}
     specs = {c.key: c for c in pack.clauses()}
     hidden = 0
-    for r in sorted(res.clauses, key=lambda r: (order[r.status], len(r.failed),
+    for r in sorted(res.clauses, key=lambda r: (RANK[r.status], len(r.failed),
                                                  -(r.potential or 0))):
         spec = specs[r.key]
-        if not show_all and r.status is Status.NOT_ELIGIBLE and (len(r.failed) > 2 or (not r.gaps
-                                                                 and len(r.failed) > 1)):
+        if not show_all and not nearly_fits(r.status, len(r.failed), bool(r.gaps)):
             hidden += 1
             continue
         amount = ""

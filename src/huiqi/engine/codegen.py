@@ -19,8 +19,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from huiqi.facts import types as T
 from huiqi.rules import ir
-from huiqi.rules import types as T
 
 from .compile import Compiler, Env, Fn, _not_yet
 from .values import (

@@ -6,7 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from huiqi.rules import types as T
+from huiqi.facts import types as T
+from huiqi.facts.catalogue import Catalogue, Field
+from huiqi.messages import message
 
 from .values import MISSING, REVIEW, Quot, Undefined, mul, round_exact, to_decimal
 
@@ -85,3 +87,14 @@ def fmt_shortfall(shortfall: Decimal, unit: str, lang: str = "zh") -> str:
         except ValueError:
             label = " " + unit
     return f"差 {fmt_number(shortfall)}{label}" if zh else f"short by {fmt_number(shortfall)}{label}"
+
+
+def describe_value(cat: Catalogue, f: Field, value: Any, lang: str = "zh") -> str:
+    """A fact's value as a person reads it: money with ¥, ratios as %, enum labels."""
+    if value is None:
+        return message("value.missing").get("zh" if lang == "zh" else "en")
+    if f.kind == "enum":
+        e = cat.enums.get(f.enum or "")
+        if e and value in e.values:
+            return e.values[value].get("zh" if lang == "zh" else "en")
+    return fmt_value(value, f.type, lang)

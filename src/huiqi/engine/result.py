@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -28,6 +29,59 @@ STATUS_TEXT = {
     Status.UNDETERMINED: Text("待补充信息", "undetermined"),
     Status.NEEDS_REVIEW: Text("需人工审核", "needs review"),
 }
+
+#: The order a person reads statuses in: what fits first, what is clearly not met last.
+STATUS_ORDER = (Status.ELIGIBLE, Status.NEEDS_REVIEW, Status.UNDETERMINED, Status.NOT_ELIGIBLE)
+#: Each status's place in that order (plain strings find it too: ``RANK["eligible"] == 0``).
+RANK: dict[str, int] = {s: i for i, s in enumerate(STATUS_ORDER)}
+
+
+def nearly_fits(status: str, failed: int, has_gaps: bool) -> bool:
+    """Whether a clause is worth showing an enterprise: it fits or may fit, or it is missed on
+    at most two conditions (on one, when none of them has a measurable gap). The others are
+    clearly not met: counted, not listed."""
+    return not (status == Status.NOT_ELIGIBLE and (failed > 2 or (not has_gaps and failed > 1)))
+
+
+def near_miss(status: str, failed: Sequence[str], gap_conditions: Collection[str]) -> str | None:
+    """The condition a clause is nearly met on: the clause is not met on exactly one condition,
+    and that condition has a measurable gap. None for anything else."""
+    if status == Status.NOT_ELIGIBLE and len(failed) == 1 and failed[0] in gap_conditions:
+        return failed[0]
+    return None
+
+
+@dataclass
+class Tally:
+    """Results counted by status, with their money: of one clause, or of one policy,
+    industry, district … over many enterprises."""
+
+    key: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
+    amount: Decimal = Decimal(0)       # payable to the eligible
+    potential: Decimal = Decimal(0)    # would be payable to the undetermined and under review
+    assumed: Decimal = Decimal(0)      # the part of amount that is assumed (not in the text)
+    assumed_potential: Decimal = Decimal(0)  # the part of potential that is assumed
+
+    def add(self, status: str, n: int = 1, amount: object = None,
+            potential: object = None, *, assumed: bool = False) -> None:
+        """Count ``n`` results of ``status`` with their summed ``amount`` and ``potential``;
+        ``assumed``: the clause's amount is not given by the text (it is marked so)."""
+        self.counts[status] = self.counts.get(status, 0) + int(n)
+        if status == Status.ELIGIBLE:
+            money = Decimal(str(amount or 0))
+            self.amount += money
+            if assumed:
+                self.assumed += money
+        elif status in (Status.UNDETERMINED, Status.NEEDS_REVIEW):
+            money = Decimal(str(potential or 0))
+            self.potential += money
+            if assumed:
+                self.assumed_potential += money
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 @dataclass(slots=True)

@@ -1,4 +1,5 @@
-"""Results and explanations as plain JSON-ready data (money as strings, exact)."""
+"""Results and explanations as plain JSON-ready data (money as strings, exact), in the shape
+:mod:`huiqi.engine.public` declares."""
 
 from __future__ import annotations
 
@@ -103,6 +104,19 @@ def explanation_dict(e: Explanation, lang: Lang | None = None) -> dict[str, Any]
         "window": _t(e.window, lang), "program": [_t(p, lang) for p in e.program],
         "pack_version": e.pack_version, "as_of": e.as_of,
     }
+
+
+def pack_match_dict(res: MatchResult, pack: str, matcher: Matcher | None = None,
+                    lang: Lang | None = None) -> dict[str, Any]:
+    """One enterprise against one pack, shaped as :class:`huiqi.engine.public.PackMatch`;
+    every clause explained when ``matcher`` is given."""
+    return {"pack": pack, "pack_version": res.pack_version, "as_of": res.as_of.isoformat(),
+            "total_eligible_amount": plain(res.total),
+            "total_assumed_amount": plain(res.assumed_total),
+            "clauses": [clause_dict(c) for c in res.clauses],
+            "explanations": None if matcher is None else [
+                explanation_dict(e, lang) for e in Explainer(matcher).explain_all(res.clauses)],
+            "not_in_force": res.not_in_force}
 
 
 def full_match_dict(matcher: Matcher, res: MatchResult, lang: Lang | None = None

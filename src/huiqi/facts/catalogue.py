@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from huiqi.errors import PackError, Problem
-from huiqi.messages import message
-from huiqi.rules import types as T
+from huiqi.facts import types as T
 from huiqi.text import Text, text_of
 from huiqi.yamldoc import YamlProblems, load_file
 
@@ -308,16 +307,3 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
 def default_catalogue() -> Catalogue:
     """The catalogue shipped with huiqi, loaded once."""
     return load_catalogue()
-
-
-def describe_value(cat: Catalogue, f: Field, value: Any, lang: str = "zh") -> str:
-    """A value as a person reads it: money with ¥, ratios as %, enum labels."""
-    from huiqi.engine.format import fmt_value
-
-    if value is None:
-        return message("value.missing").get("zh" if lang == "zh" else "en")
-    if f.kind == "enum":
-        e = cat.enums.get(f.enum or "")
-        if e and value in e.values:
-            return e.values[value].get("zh" if lang == "zh" else "en")
-    return fmt_value(value, f.type, lang)

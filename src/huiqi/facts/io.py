@@ -28,9 +28,9 @@ from typing import Any
 
 from huiqi.errors import DataError, Problem
 from huiqi.facts.catalogue import Catalogue, default_catalogue
+from huiqi.facts.credit_code import validate as validate_code
 from huiqi.facts.enterprise import Enterprise
 from huiqi.messages import message
-from huiqi.registry.credit_code import validate as validate_code
 from huiqi.text import Text
 from huiqi.yamldoc import Document, YamlProblems, load, load_file
 

@@ -3,7 +3,7 @@
 A code is ``9`` (market regulation) + kind (``1`` enterprise, ``2`` 个体工商户) + the
 6-digit division code of the registering office + a 9-character organisation code
 (8 characters and the GB 11714 check character) + the GB 32100 check character —
-the same as :func:`huiqi.registry.credit_code.make` builds, computed here for a whole
+the same as :func:`huiqi.facts.credit_code.make` builds, computed here for a whole
 block at once (a test checks the two agree).
 
 The 8 characters follow the real practice: enterprises registered from
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from huiqi.registry.credit_code import ALPHABET, ORG_WEIGHTS, WEIGHTS
+from huiqi.facts.credit_code import ALPHABET, ORG_WEIGHTS, WEIGHTS
 
 MAX_ENTERPRISES = 100_000_000
 UNIFIED_SINCE = np.datetime64("2015-10-01", "D")

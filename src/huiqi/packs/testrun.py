@@ -1,6 +1,6 @@
 """A test run of a pack's YAML cases on every engine, for the people who write policies.
 
-``huiqi test`` reads case files (the format of :mod:`huiqi.cases`), runs each case with
+``huiqi test`` reads case files (the format of :mod:`huiqi.packs.testcases`), runs each case with
 the one-enterprise engine and with the population engine on DuckDB (and on Spark when
 asked), and compares each clause's result with what the case expects. A failure keeps
 what was expected, what each engine gave, and the one-enterprise engine's explanation, so
@@ -19,12 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from huiqi import cases as C
 from huiqi.engine.explain import Explainer, Explanation
 from huiqi.engine.matcher import matcher_for
 from huiqi.errors import HuiqiError, UsageError
 from huiqi.facts.enterprise import Enterprise
 from huiqi.messages import message
+from huiqi.packs import testcases as C
 from huiqi.rules.loader import PACK_FILE
 from huiqi.rules.model import Pack
 from huiqi.text import Text

@@ -30,9 +30,9 @@ from decimal import Decimal
 from typing import Any
 
 from huiqi.errors import RuleError
+from huiqi.facts import types as T
 from huiqi.facts.catalogue import Catalogue, Field
 from huiqi.rules import ir
-from huiqi.rules import types as T
 from huiqi.rules.model import Pack, ValueSpec
 from huiqi.text import Text
 

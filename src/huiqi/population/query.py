@@ -19,8 +19,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from huiqi.facts import types as T
 from huiqi.rules import ir
-from huiqi.rules import types as T
 from huiqi.rules.model import ClauseSpec, ConditionSpec, Pack
 
 from .dialect import Dialect

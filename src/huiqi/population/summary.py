@@ -18,12 +18,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from huiqi.clock import china_date
+from huiqi.engine.result import Tally
 from huiqi.text import Text
 
 SIZE_BANDS = (("micro", Text("微型", "micro")), ("small", Text("小型", "small")),
               ("medium", Text("中型", "medium")), ("large", Text("大型", "large")),
               ("unknown", Text("未知", "unknown")))
-STATUSES = ("eligible", "needs_review", "undetermined", "not_eligible")
 Key = tuple[str, str, str, str, str]  # clause, status, industry, size band, district
 
 
@@ -60,7 +61,7 @@ class Summary:
         con.register("enterprises", enterprises)
         con.register("results", results)
         try:
-            as_of = results.column("as_of")[0].as_py() if results.num_rows else dt.date.today()
+            as_of = results.column("as_of")[0].as_py() if results.num_rows else china_date()
             dims = dimensions_sql(enterprises.column_names, as_of)
             rows = con.execute(
                 f"WITH d AS ({dims}) SELECT r.clause, r.status, d.industry, d.size_band, "
@@ -76,35 +77,27 @@ class Summary:
             c.amount += Decimal(amount)
             c.potential += Decimal(potential)
 
-    def by_clause(self) -> dict[str, dict[str, Any]]:
-        """clause → {status: count, …, amount: total payable, potential: …}."""
-        out: dict[str, dict[str, Any]] = {}
+    def by_clause(self) -> dict[str, Tally]:
+        """clause → its results counted by status, with the money."""
+        out: dict[str, Tally] = {}
         for (clause, status, _i, _b, _d), c in self.cells.items():
-            row = out.setdefault(clause, {s: 0 for s in STATUSES} | {
-                "amount": Decimal(0), "potential": Decimal(0)})
-            row[status] += c.count
-            row["amount"] += c.amount
-            row["potential"] += c.potential
+            out.setdefault(clause, Tally(clause)).add(status, c.count, c.amount, c.potential)
         return dict(sorted(out.items()))
 
-    def by(self, dimension: str) -> dict[tuple[str, str], dict[str, Any]]:
-        """(clause, value of the dimension) → counts by status and amounts."""
+    def by(self, dimension: str) -> dict[tuple[str, str], Tally]:
+        """(clause, value of the dimension) → results counted by status, with the money."""
         pos = {"industry": 2, "size_band": 3, "district": 4}[dimension]
-        out: dict[tuple[str, str], dict[str, Any]] = {}
+        out: dict[tuple[str, str], Tally] = {}
         for key, c in self.cells.items():
             k = (key[0], key[pos])
-            row = out.setdefault(k, {s: 0 for s in STATUSES} | {"amount": Decimal(0),
-                                                                "potential": Decimal(0)})
-            row[key[1]] += c.count
-            row["amount"] += c.amount
-            row["potential"] += c.potential
+            out.setdefault(k, Tally(k[1])).add(key[1], c.count, c.amount, c.potential)
         return dict(sorted(out.items()))
 
     def totals_by(self, dimension: str) -> dict[str, Decimal]:
         """Total payable amount by the value of a dimension, all clauses together."""
         out: dict[str, Decimal] = defaultdict(Decimal)
-        for (_c, value), row in self.by(dimension).items():
-            out[value] += row["amount"]
+        for (_c, value), t in self.by(dimension).items():
+            out[value] += t.amount
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def rows(self) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from huiqi.errors import Conflict, CreditCodeError, DataError, Problem
 from huiqi.facts.catalogue import Catalogue
+from huiqi.facts.credit_code import validate as validate_code
 from huiqi.facts.enterprise import Enterprise
 from huiqi.messages import message
 from huiqi.store.database import Database, is_unique_violation
@@ -37,7 +38,6 @@ from huiqi.text import Text
 
 from . import entities as E
 from .columns import Column, Mapping, cell_text, resolve
-from .credit_code import validate as validate_code
 from .sheets import Limits, Sheet, check, open_rows
 
 Progress = Callable[[str, int, float], None]

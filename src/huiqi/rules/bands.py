@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from itertools import pairwise
 
-from huiqi.rules import types as T
+from huiqi.facts import types as T
 from huiqi.rules.checker import CheckError, literal_value
 from huiqi.rules.model import BandSpec
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from huiqi.facts import types as T
 from huiqi.facts.catalogue import Catalogue, Field
 from huiqi.rules import ir, suggest
 from huiqi.rules import syntax as S
-from huiqi.rules import types as T
 from huiqi.rules.model import ChoiceSpec, ParamSpec, TableSpec, ValueSpec
 from huiqi.rules.parser import ExprSyntaxError, parse
 from huiqi.rules.printer import to_text

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from huiqi.facts.types import Type
 from huiqi.rules import syntax as S
-from huiqi.rules.types import Type
 
 
 @dataclass(eq=False)

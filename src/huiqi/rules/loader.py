@@ -20,11 +20,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from huiqi.errors import NotFoundError, PackError, Problem
+from huiqi.facts import types as T
 from huiqi.facts.catalogue import Catalogue, default_catalogue
 from huiqi.messages import message
 from huiqi.rules import format as F
 from huiqi.rules import ir, quotes
-from huiqi.rules import types as T
 from huiqi.rules.assumptions import amount_notes
 from huiqi.rules.bands import coverage, parse_interval
 from huiqi.rules.checker import Checker, CheckError, ValueDecl, literal_value

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from huiqi.facts.catalogue import Catalogue
+from huiqi.facts.types import Type
 from huiqi.rules import ir
-from huiqi.rules.types import Type
 from huiqi.text import Text
 
 ROUNDING_UNITS: dict[str, Decimal] = {

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar
 
+from huiqi.clock import utc_now
 from huiqi.errors import PermissionDenied
 from huiqi.settings import Settings
 from huiqi.store.database import Database
@@ -28,10 +29,6 @@ from .permissions import Permission, Role, Scope, scope_of
 Clock = Callable[[], dt.datetime]
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -61,6 +58,10 @@ class Platform:
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def today(self) -> dt.date:
+        """China's date by this platform's clock (or the ``as_of`` setting)."""
+        return self.settings.today(self.clock())
 
     def as_actor(self, actor: Actor, ip: str | None = None) -> Context:
         return Context(self, actor, ip)

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from huiqi.errors import CreditCodeError, DataError, InputError, NotFoundError, Problem
 from huiqi.facts.catalogue import default_catalogue
+from huiqi.facts.credit_code import validate
 from huiqi.messages import message
 from huiqi.registry import entities as E
 from huiqi.registry import values as V
-from huiqi.registry.credit_code import validate
 from huiqi.store.models import Entity, FactValue
 from huiqi.text import Text
 
@@ -204,4 +204,5 @@ def set_facts(ctx: Context, code: str, data: FactsUpdate) -> list[FactChange]:
 
 
 def today(ctx: Context) -> dt.date:
-    return ctx.settings.as_of or ctx.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    """China's date by the platform's clock, or the ``as_of`` setting."""
+    return ctx.platform.today()

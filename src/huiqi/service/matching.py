@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from huiqi.engine.serialize import clause_dict, full_match_dict, match_dict
+from huiqi.engine.public import GapPublic
+from huiqi.engine.serialize import clause_dict, pack_match_dict
 from huiqi.errors import NotFoundError
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.packs import versions as PV
@@ -27,7 +29,7 @@ from .enterprises import load, today
 from .memo import Memo
 from .permissions import Permission
 from .policies import loaded, matcher
-from .schemas import MatchPublic, PackMatch, Page, ResultPublic, RunPublic
+from .schemas import MatchPublic, Page, ResultPublic, RunPublic
 
 RUN_BATCH = 500
 
@@ -52,7 +54,7 @@ def match_one(ctx: Context, code: str, as_of: dt.date | None = None, pack: str |
     versions = _versions(ctx, pack)
     with ctx.db.read() as s:
         e = load(s, code)
-        return _compute(ctx, s, e, versions, day, explain, lang)
+        return MatchPublic.model_validate(_compute(ctx, s, e, versions, day, explain, lang))
 
 
 @requires(Permission.ENTERPRISE_READ, enterprise="code")
@@ -103,7 +105,7 @@ def match_one_json(ctx: Context, code: str, as_of: dt.date | None = None,
                                         else [(pack, PV.published(s, pack))])
                     if v.id in stamp]
         out = _compute(ctx, s, load(s, code), versions, day, explain, lang)
-    data = out.model_dump_json().encode()
+    data = to_json(out)
     if memo is not None:
         memo.put(key, data)
     return data
@@ -132,8 +134,7 @@ def precompute(ctx: Context, day: dt.date | None = None, batch: int = 500) -> in
             for e in ents:
                 key = (e.id, e.revision, stamp, day, False, None, None)
                 if memo.get(key) is None:
-                    data = _compute(ctx, s, e, versions, day, False, None).model_dump_json()
-                    memo.put(key, data.encode())
+                    memo.put(key, to_json(_compute(ctx, s, e, versions, day, False, None)))
                     done += 1
                     if memo.size > 0.9 * memo.max_bytes:
                         return done
@@ -153,19 +154,15 @@ def _memo(ctx: Context) -> Memo | None:
 
 
 def _compute(ctx: Context, s: Session, e: Entity, versions: list[tuple[str, PackVersion]],
-             day: dt.date, explain: bool, lang: Lang | None) -> MatchPublic:
+             day: dt.date, explain: bool, lang: Lang | None) -> dict[str, Any]:
+    """The match as plain data shaped as :class:`MatchPublic` (turned into JSON at once on the
+    hot path; building the model objects would double an explained match's time)."""
     ent = enterprise_of(s, default_catalogue(), e, day)
     out = []
     for key, v in versions:
         m = matcher(ctx, key, v, day)
-        res = m.match(ent)
-        d = full_match_dict(m, res, lang) if explain else match_dict(res)
-        out.append(PackMatch(pack=key, pack_version=d["pack_version"], as_of=day,
-                             total_eligible_amount=d["total_eligible_amount"],
-                             total_assumed_amount=d["total_assumed_amount"],
-                             clauses=d["clauses"], explanations=d.get("explanations"),
-                             not_in_force=d["not_in_force"]))
-    return MatchPublic(enterprise=e.credit_code, name=e.name, as_of=day, packs=out)
+        out.append(pack_match_dict(m.match(ent), key, m if explain else None, lang))
+    return {"enterprise": e.credit_code, "name": e.name, "as_of": day.isoformat(), "packs": out}
 
 
 @requires(Permission.RESULT_RUN)
@@ -252,7 +249,8 @@ def clause_results(ctx: Context, pack: str, clause: str, *, as_of: dt.date | Non
             credit_code=e.credit_code, name=e.name, district=e.district, industry=e.industry,
             clause=r.clause_key, status=r.status,  # type: ignore[arg-type]
             amount=_money(r.amount), potential_amount=_money(r.potential_amount),
-            amount_assumed=assumed, failed=r.detail.get("failed", []), gaps=r.detail.get("gaps", []),
+            amount_assumed=assumed, failed=r.detail.get("failed", []),
+            gaps=[GapPublic.model_validate(g) for g in r.detail.get("gaps", [])],
             missing=r.detail.get("missing", []), version_key=r.version_key, as_of=r.as_of)
             for r, e in rows]
         return Page(total=total, offset=offset, limit=limit, items=items)

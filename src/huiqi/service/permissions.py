@@ -49,6 +49,8 @@ class Permission(StrEnum):
     IMPORT_READ = "import.read"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_READ = "audit.read"
+    CALENDAR_READ = "calendar.read"          # working days and working-day deadlines
+    CALENDAR_EDIT = "calendar.edit"          # declare days and years of China's calendar
 
 
 class Scope(StrEnum):
@@ -57,17 +59,18 @@ class Scope(StrEnum):
 
 
 P, A, OWN = Permission, Scope.ALL, Scope.OWN
-_READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.RESULT_READ: A}
+_READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.RESULT_READ: A, P.CALENDAR_READ: A}
 
 #: What each role may do. A permission a role does not list is refused.
 GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.ADMIN: {p: A for p in Permission},
     Role.POLICY_OFFICER: {**_READ_ALL, P.POLICY_WRITE: A, P.POLICY_PUBLISH: A, P.RESULT_RUN: A,
                           P.SIMULATION_RUN: A, P.IMPORT_READ: A},
-    Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A},
+    Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.CALENDAR_READ: A},
     Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.IMPORT_RUN: A, P.IMPORT_READ: A},
     Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A},
-    Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A},
+    Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
+                      P.CALENDAR_READ: A},
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
+from huiqi.engine.result import STATUS_ORDER, Tally, near_miss
 from huiqi.errors import NotFoundError
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.enterprise import Enterprise
@@ -119,13 +120,13 @@ def near_misses(ctx: Context, pack: str, clause: str, *, as_of: dt.date | None =
     def compute() -> list[NearMissPublic]:
         found = []
         for r in _rows(p, day, table, [clause]):
-            failed = list(r["failed"] or [])
             gaps = {g["condition"]: g["shortfall"] for g in (r["gaps"] or [])}
-            if r["status"] != "not_eligible" or len(failed) != 1 or failed[0] not in gaps:
+            condition = near_miss(r["status"], list(r["failed"] or []), gaps)
+            if condition is None:
                 continue
             found.append(NearMissPublic(
                 credit_code=r["enterprise_id"], name=names.get(r["enterprise_id"], ""),
-                condition=failed[0], shortfall=_text(gaps[failed[0]]),
+                condition=condition, shortfall=_text(gaps[condition]),
                 potential_amount=_text(r["potential_amount"]), version_key=p.version_id,
                 as_of=day))
         found.sort(key=lambda n: (n.condition, Decimal(n.shortfall or "0"), n.credit_code))
@@ -147,19 +148,13 @@ def simulate(ctx: Context, pack: str, number: int | None = None,
         files = None if v.status == PV.PUBLISHED else PV.files_of(s, v.id)
     p = loaded(ctx, pack, v) if files is None else PV.load(pack, files)
     table, names = _table(ctx, day)
-    per: dict[str, dict[str, Any]] = {}
+    per: dict[str, Tally] = {}
     for r in _rows(p, day, table):
-        c = per.setdefault(r["clause"], {"clause": r["clause"], "eligible": 0, "not_eligible": 0,
-                                         "undetermined": 0, "needs_review": 0,
-                                         "amount": Decimal(0), "potential_amount": Decimal(0)})
-        c[r["status"]] += 1
-        if r["amount"] is not None:
-            c["amount"] += r["amount"]
-        if r["status"] != "not_eligible" and r["potential_amount"] is not None:
-            c["potential_amount"] += r["potential_amount"]
-    clauses = [SimulationClause(**{**c, "amount": _text(c["amount"]),
-                                   "potential_amount": _text(c["potential_amount"])})
-               for c in per.values()]
+        per.setdefault(r["clause"], Tally(r["clause"])).add(r["status"], 1, r["amount"],
+                                                             r["potential_amount"])
+    clauses = [SimulationClause(clause=t.key, **{s.value: t.counts[s] for s in STATUS_ORDER},
+                                amount=_text(t.amount), potential_amount=_text(t.potential))
+               for t in per.values()]
     total = sum((Decimal(c.amount or 0) for c in clauses), Decimal(0))
     return SimulationPublic(pack=pack, number=v.number, status=v.status,
                             version_key=p.version_id, as_of=day, entities=len(names),

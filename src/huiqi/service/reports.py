@@ -6,12 +6,13 @@ policy, industry and district — for the staff console and the leadership dashb
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from huiqi.engine.result import Tally, near_miss
 from huiqi.packs import versions as PV
 from huiqi.rules.model import Pack
 from huiqi.store.models import Entity, MatchResult, MatchRun, PackVersion
@@ -19,24 +20,6 @@ from huiqi.store.models import Entity, MatchResult, MatchRun, PackVersion
 from .context import Context, requires
 from .permissions import Permission
 from .policies import loaded
-
-STATUSES = ("eligible", "needs_review", "undetermined", "not_eligible")
-
-
-@dataclass
-class Tally:
-    """Counts by status and money of one clause (or one industry, district …)."""
-
-    key: str
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
-    amount: Decimal = Decimal(0)       # payable to the eligible
-    potential: Decimal = Decimal(0)    # would be payable to the undetermined and under review
-    assumed: Decimal = Decimal(0)      # the part of amount that is assumed (not in the text)
-    assumed_potential: Decimal = Decimal(0)  # the part of potential that is assumed
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
 
 
 @dataclass
@@ -95,7 +78,7 @@ def _clauses(s: Session, v: PackVersion, day: dt.date, assumed: set[str]) -> dic
             .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day)
             .group_by(MatchResult.clause_key, MatchResult.status))
     for key, status, n, amount, potential in s.execute(stmt):
-        _count(out.setdefault(key, Tally(key)), status, n, amount, potential, key in assumed)
+        out.setdefault(key, Tally(key)).add(status, n, amount, potential, assumed=key in assumed)
     return out
 
 
@@ -149,12 +132,12 @@ def near_misses(ctx: Context, pack: str, clause: str, as_of: dt.date | None = No
                                 MatchResult.status == "not_eligible"))
         found = []
         for code, name, detail, potential in rows:
-            failed = (detail or {}).get("failed") or []
             gaps = {g["condition"]: g for g in (detail or {}).get("gaps") or []}
-            if len(failed) != 1 or failed[0] not in gaps:
+            condition = near_miss("not_eligible", (detail or {}).get("failed") or [], gaps)
+            if condition is None:
                 continue
-            gap = gaps[failed[0]]
-            found.append(NearMiss(code, name, failed[0],
+            gap = gaps[condition]
+            found.append(NearMiss(code, name, condition,
                                   Decimal(str(gap["shortfall"])) if gap.get("shortfall")
                                   is not None else None,
                                   Decimal(potential) if potential is not None else None,
@@ -202,8 +185,8 @@ def overview(ctx: Context) -> Overview:
                                     (by["policy"], f"{key}/{clause.split('/')[0]}"),
                                     (by["industry"], industry or "unknown"),
                                     (by["district"], district or "unknown")):
-                        _count(into.setdefault(k, Tally(k)), status, n, amount, potential,
-                               clause in assumed)
+                        into.setdefault(k, Tally(k)).add(status, n, amount, potential,
+                                                         assumed=clause in assumed)
             packs.append(PackTotals(key, v.number, v.version_key or "", day,
                                     list(clauses.values())))
 
@@ -216,21 +199,6 @@ def overview(ctx: Context) -> Overview:
     _forget(ctx, "overview", keep=1)
     ctx.platform.cache[stamp] = out
     return out
-
-
-def _count(t: Tally, status: str, n: int, amount: object, potential: object,
-           assumed: bool) -> None:
-    t.counts[status] = t.counts.get(status, 0) + int(n)
-    if status == "eligible":
-        money = Decimal(str(amount or 0))
-        t.amount += money
-        if assumed:
-            t.assumed += money
-    elif status in ("undetermined", "needs_review"):
-        money = Decimal(str(potential or 0))
-        t.potential += money
-        if assumed:
-            t.assumed_potential += money
 
 
 __all__ = ["NearMiss", "Overview", "PackTotals", "Tally", "near_misses", "overview", "pack_totals"]

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from huiqi.engine.public import GapPublic, LocalText, PackMatch
+
 from .permissions import Role
 
 T = TypeVar("T")
@@ -81,11 +83,6 @@ EntityKind = Literal["enterprise", "university", "institute", "service_provider"
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class LocalText(BaseModel):
-    zh: str
-    en: str
 
 
 class Page(BaseModel, Generic[T]):
@@ -306,19 +303,6 @@ class ClausePublic(BaseModel):
 
 # ------------------------------------------------------------------ matching
 
-class PackMatch(BaseModel):
-    pack: str
-    pack_version: str
-    as_of: dt.date
-    total_eligible_amount: Decimal_
-    total_assumed_amount: Decimal_ = Field(
-        default="0", description="合计中金额为假定(原文未给出)的部分 / the part of the total "
-        "whose amounts are assumed (not given by the text)")
-    clauses: list[dict[str, Any]]
-    explanations: list[dict[str, Any]] | None = None
-    not_in_force: list[str]
-
-
 class MatchPublic(BaseModel):
     enterprise: str
     name: str
@@ -355,7 +339,7 @@ class ResultPublic(BaseModel):
     amount_assumed: bool = Field(default=False, description="金额为假定(原文未给出)/ the "
                                  "amount is assumed (not given by the text)")
     failed: list[str]
-    gaps: list[dict[str, Any]]
+    gaps: list[GapPublic]
     missing: list[str]
     version_key: str
     as_of: dt.date

@@ -12,6 +12,7 @@ import pyotp
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from huiqi.clock import shown
 from huiqi.errors import AuthenticationError, InputError
 from huiqi.messages import message
 from huiqi.settings import Settings
@@ -112,17 +113,13 @@ def _failed(platform: Platform, s: Session, ctx: Context, tries: LoginFailure | 
     one-time code after the right password)."""
     until = lockout.fail(s, platform.settings, tries, username, ctx.ip, platform.now())
     if until is not None:
-        why += f"; this address locked until {_local(until)}"
+        why += f"; this address locked until {shown(until)}"
     record(s, ctx, "login", outcome="failed" if until is None else "locked",
            actor=acc.username if acc else username[:64], target=acc.username if acc else None,
            detail=why)
     if "code" in why:
         return AuthenticationError("auth.totp_invalid")
     return AuthenticationError("auth.bad_credentials")
-
-
-def _local(t: dt.datetime) -> str:
-    return t.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
 
 
 def _dummy_hash(settings: Settings) -> str:
@@ -311,7 +308,7 @@ def _reauthenticate(s: Session, ctx: Context, acc: Account, password: str,
     if until is not None:
         record(s, ctx, action, target=acc.username, outcome="locked",
                detail="locked for this address")
-        return InputError(message("auth.paused", until=_local(until)))
+        return InputError(message("auth.paused", until=shown(until)))
     if not right:
         why, refusal = "wrong password", InputError(message("password.wrong_current"))
     elif acc.totp_enabled and not code:

@@ -6,10 +6,10 @@ whitespace aside, full-width and half-width punctuation alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from markupsafe import Markup, escape
 
+from huiqi.engine.public import CitePublic
 from huiqi.rules import quotes as Q
 from huiqi.rules.model import Citation, ClauseSpec, PolicySpec
 
@@ -58,11 +58,10 @@ class Text:
         """The pack's summary of the points (要点摘要,非原文)."""
         return [p for p in self.paragraphs if p.summary]
 
-    def of(self, c: Citation | dict[str, Any] | None) -> Cite | None:
+    def of(self, c: Citation | CitePublic | None) -> Cite | None:
         if c is None:
             return None
-        p, q, a = ((c.paragraph, c.quote, c.assumed) if isinstance(c, Citation)
-                   else (c.get("paragraph"), c.get("quote"), c.get("assumed")))
+        p, q, a = c.paragraph, c.quote, c.assumed
         if p is None:
             return Cite(None, None, None, a) if a else None
         number = self.number(str(p))

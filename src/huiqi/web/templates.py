@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from huiqi.clock import shown
 from huiqi.engine.format import fmt_money, fmt_shortfall
 from huiqi.engine.result import STATUS_TEXT, Status
 from huiqi.facts.catalogue import default_catalogue
@@ -21,8 +22,6 @@ from huiqi.text import Text
 if TYPE_CHECKING:
     from .pages import Page
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
-STATUS_ORDER = {"eligible": 0, "needs_review": 1, "undetermined": 2, "not_eligible": 3}
 
 
 def environment() -> Environment:
@@ -64,7 +63,7 @@ def pct(part: int, whole: int) -> str:
 
 def when(v: Any) -> str:
     if isinstance(v, dt.datetime):
-        return v.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+        return shown(v)
     if isinstance(v, dt.date):
         return v.isoformat()
     return "" if v is None else str(v)
@@ -96,4 +95,4 @@ def enum(p: Page, enum_id: str, value: str | None) -> str:
     return p.text(label) if label else value
 
 
-__all__ = ["STATUS_ORDER", "environment", "money", "render"]
+__all__ = ["environment", "money", "render"]

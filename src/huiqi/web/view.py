@@ -8,11 +8,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
+from huiqi.engine.public import (
+    ClauseResultPublic,
+    ConditionExplanationPublic,
+    ExplanationPublic,
+    Localized,
+)
+from huiqi.engine.result import RANK, nearly_fits
+from huiqi.service.schemas import MatchPublic
 from huiqi.text import Lang
-
-ORDER = {"eligible": 0, "needs_review": 1, "undetermined": 2, "not_eligible": 3}
 
 
 @dataclass
@@ -80,80 +85,79 @@ class Summary:
         return sum(1 for r in self.rows if r.status == status)
 
 
-def _dec(v: Any) -> Decimal | None:
-    return None if v is None else Decimal(str(v))
+def _dec(v: str | None) -> Decimal | None:
+    return None if v is None else Decimal(v)
 
 
-def _gap_in(c: dict[str, Any]) -> str | None:
-    if c.get("gap"):
-        return str(c["gap"])
-    for k in c.get("children", []):
+def _s(v: Localized | None) -> str:
+    """A text of an explanation asked in one language (both, if asked without one: Chinese)."""
+    return "" if v is None else v if isinstance(v, str) else v.zh
+
+
+def _gap_in(c: ConditionExplanationPublic) -> str | None:
+    if c.gap:
+        return _s(c.gap)
+    for k in c.children:
         g = _gap_in(k)
         if g:
             return g
     return None
 
 
-def _labels(conds: list[dict[str, Any]], into: dict[str, str]) -> dict[str, str]:
+def _labels(conds: list[ConditionExplanationPublic], into: dict[str, str]) -> dict[str, str]:
     for c in conds:
-        into[c["path"]] = str(c["label"])
-        _labels(c.get("children", []), into)
+        into[c.path] = _s(c.label)
+        _labels(c.children, into)
     return into
 
 
-def row(pack: str, clause: dict[str, Any], ex: dict[str, Any]) -> Row:
-    """One clause from its match (``clause_dict``) and explanation (``explanation_dict``,
-    already in one language)."""
+def row(pack: str, clause: ClauseResultPublic, ex: ExplanationPublic) -> Row:
+    """One clause from its match and its explanation (in one language)."""
     why = []
-    for c in ex["conditions"]:
-        if c["outcome"] == "not_met":
+    for c in ex.conditions:
+        if c.outcome == "not_met":
             gap = _gap_in(c)
-            why.append(f"{c['label']}:{gap}" if gap else str(c["label"]))
-    window = None
-    if clause.get("window"):
-        a, b = clause["window"]
-        window = (dt.date.fromisoformat(a), dt.date.fromisoformat(b))
-    failed = len(clause.get("failed", []))
-    labels = _labels(ex["conditions"], {})
-    near = not (clause["status"] == "not_eligible" and (
-        failed > 2 or (not clause.get("gaps") and failed > 1)))
-    return Row(pack=pack, key=clause["key"], policy=clause["policy"], clause=clause["clause"],
-               title=str(ex["title"]), status=clause["status"], amount=_dec(clause["amount"]),
-               potential=_dec(clause["potential_amount"]), window=window, why=why,
-               missing=[str(m) for m in ex.get("missing", [])],
-               reviews=[labels.get(x, x) for x in clause.get("needs_review", [])],
-               notes=[str(n) for n in ex.get("notes", [])],
-               failed=failed, near=near, assumed=_assumed(clause, ex))
+            why.append(f"{_s(c.label)}:{gap}" if gap else _s(c.label))
+    failed = len(clause.failed)
+    labels = _labels(ex.conditions, {})
+    return Row(pack=pack, key=clause.key, policy=clause.policy, clause=clause.clause,
+               title=_s(ex.title), status=clause.status, amount=_dec(clause.amount),
+               potential=_dec(clause.potential_amount), window=clause.window, why=why,
+               missing=[_s(m) for m in ex.missing],
+               reviews=[labels.get(x, x) for x in clause.needs_review],
+               notes=[_s(n) for n in ex.notes], failed=failed,
+               near=nearly_fits(clause.status, failed, bool(clause.gaps)),
+               assumed=_assumed(clause, ex))
 
 
-def _assumed(clause: dict[str, Any], ex: dict[str, Any]) -> list[str]:
-    if not clause.get("amount_assumed"):
+def _assumed(clause: ClauseResultPublic, ex: ExplanationPublic) -> list[str]:
+    if not clause.amount_assumed:
         return []
-    return [str(n) for n in ex.get("amount_assumed") or []] or ["-"]
+    return list(ex.amount_assumed) or ["-"]
 
 
-def summary(data: dict[str, Any], lang: Lang) -> Summary:
-    """From a match as the API serves it (``MatchPublic`` as JSON, explained in ``lang``)."""
+def summary(data: MatchPublic, lang: Lang) -> Summary:
+    """Every clause of a match explained in ``lang`` (as the API serves it: ``MatchPublic``)."""
     rows: list[Row] = []
     not_in_force: list[str] = []
-    for pm in data["packs"]:
-        exs = {e["key"]: e for e in pm.get("explanations") or []}
-        for c in pm["clauses"]:
-            rows.append(row(pm["pack"], c, exs[c["key"]]))
-        not_in_force.extend(pm.get("not_in_force", []))
-    rows.sort(key=lambda r: (ORDER[r.status], r.failed, -(r.potential or 0)))
-    return Summary(name=data.get("name", ""), code=data.get("enterprise"),
-                   as_of=dt.date.fromisoformat(str(data["as_of"])),
-                   versions=[pm["pack_version"] for pm in data["packs"]], rows=rows,
+    for pm in data.packs:
+        exs = {e.key: e for e in pm.explanations or []}
+        for c in pm.clauses:
+            rows.append(row(pm.pack, c, exs[c.key]))
+        not_in_force.extend(pm.not_in_force)
+    rows.sort(key=lambda r: (RANK[r.status], r.failed, -(r.potential or 0)))
+    return Summary(name=data.name, code=data.enterprise or None, as_of=data.as_of,
+                   versions=[pm.pack_version for pm in data.packs], rows=rows,
                    not_in_force=not_in_force)
 
 
-def explanation(data: dict[str, Any], key: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+def explanation(data: MatchPublic, key: str
+                ) -> tuple[str, ClauseResultPublic, ExplanationPublic]:
     """The pack, clause match and explanation of clause ``key`` in a served match."""
-    for pm in data["packs"]:
-        for c, e in zip(pm["clauses"], pm.get("explanations") or [], strict=False):
-            if c["key"] == key:
-                return pm["pack"], c, e
+    for pm in data.packs:
+        for c, e in zip(pm.clauses, pm.explanations or [], strict=False):
+            if c.key == key:
+                return pm.pack, c, e
     from huiqi.errors import NotFoundError
     from huiqi.text import Text
 

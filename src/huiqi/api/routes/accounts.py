@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from huiqi.engine.public import LocalText
 from huiqi.service import accounts
 from huiqi.service.accounts import AccountView
 from huiqi.service.permissions import Permission
-from huiqi.service.schemas import AccountCreate, AccountPublic, AccountUpdate, LocalText
+from huiqi.service.schemas import AccountCreate, AccountPublic, AccountUpdate
 
 from ..access import rule
 from ..deps import ContextDep

@@ -6,6 +6,7 @@ import datetime as dt
 
 from fastapi import APIRouter
 
+from huiqi.clock import day_start
 from huiqi.service import audit
 from huiqi.service.permissions import Permission
 from huiqi.service.schemas import AuditPublic, Page
@@ -17,7 +18,6 @@ from ..problems import responses
 from .params import Day, Filter, Limit, Offset
 
 router = APIRouter(route_class=Guarded, prefix="/audit", tags=["audit 审计"], responses=responses(401, 403, 422))
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 @router.get("", openapi_extra=rule(Permission.AUDIT_READ), response_model=Page[AuditPublic])
@@ -36,4 +36,4 @@ def entries(ctx: ContextDep, actor: Filter = None, action: Filter = None, outcom
 
 def _start(day: dt.date | None) -> dt.datetime | None:
     """The start of a day in China's time."""
-    return None if day is None else dt.datetime.combine(day, dt.time(), CHINA)
+    return None if day is None else day_start(day)

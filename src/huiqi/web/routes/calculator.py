@@ -8,9 +8,10 @@ from typing import Any
 
 from fastapi import Response
 
-from huiqi.engine.serialize import full_match_dict
+from huiqi.engine.serialize import pack_match_dict
 from huiqi.service import calculator as C
 from huiqi.service.enterprises import today
+from huiqi.service.schemas import MatchPublic
 from huiqi.text import Text
 
 from .. import exports
@@ -42,9 +43,9 @@ async def _form(p: Page) -> tuple[dict[str, str], set[str], dict[str, str]]:
     return answers, skipped, other
 
 
-def _data(m: C.Matches, name: str, lang: Any) -> dict[str, Any]:
-    return {"enterprise": None, "name": name, "as_of": m.day.isoformat(), "packs": [
-        {"pack": key, **full_match_dict(mt, res, lang)} for key, mt, res in m.results]}
+def _data(m: C.Matches, name: str, lang: Any) -> MatchPublic:
+    return MatchPublic.model_validate({"enterprise": "", "name": name, "as_of": m.day, "packs": [
+        pack_match_dict(res, key, mt, lang) for key, mt, res in m.results]})
 
 
 def _step(p: Page, answers: dict[str, str], skipped: set[str], finish: bool, name: str,

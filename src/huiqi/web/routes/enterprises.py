@@ -51,7 +51,7 @@ def profile(p: PageDep, code: CodePath, history: bool = False) -> Response:
 
 def _shown(p: Any, fact: str, value: Any) -> str:
     """A stored value as a person reads it (money with ¥, ratios as %, enum labels)."""
-    from huiqi.facts.catalogue import describe_value
+    from huiqi.engine.format import describe_value
 
     cat = default_catalogue()
     f = cat.facts.get(fact)

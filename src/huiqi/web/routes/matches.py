@@ -4,7 +4,7 @@ Excel. An enterprise user sees only its own enterprise (the service refuses the 
 
 from __future__ import annotations
 
-import json
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Response
@@ -12,6 +12,7 @@ from fastapi import Response
 from huiqi.api.routes.params import CodePath, Day, IdPath
 from huiqi.service import matching, policies
 from huiqi.service.permissions import Permission
+from huiqi.service.schemas import MatchPublic
 
 from .. import exports
 from ..calendar import calendar
@@ -23,10 +24,17 @@ router = Pages()
 READ = Permission.ENTERPRISE_READ
 
 
-def _match(p: Page, code: str, as_of: Any = None) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(matching.match_one_json(p.ctx, code, as_of, None, True,
-                                                              p.lang))
-    return data
+def _match(p: Page, code: str, as_of: Any = None) -> MatchPublic:
+    """The match the API serves (remembered once computed), explained in the page's language."""
+    return _typed(matching.match_one_json(p.ctx, code, as_of, None, True, p.lang))
+
+
+@lru_cache(maxsize=8)
+def _typed(data: bytes) -> MatchPublic:
+    """The served JSON as typed models, kept for the last few responses: reading an explained
+    match back costs ~3× json.loads (bench/RESULTS.md), and a person moving between one
+    enterprise's pages asks for the same response again (the same bytes, from memory)."""
+    return MatchPublic.model_validate_json(data)
 
 
 @router.page("GET", "/match/{code}", READ)
@@ -41,7 +49,7 @@ def matches(p: PageDep, code: CodePath, as_of: Day = None, all: bool = False
 def windows(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
     data = _match(p, code, as_of)
     s = summary(data, p.lang)
-    packs = [policies.pack_of(p.ctx, pm["pack"]) for pm in data["packs"]]
+    packs = [policies.pack_of(p.ctx, pm.pack) for pm in data.packs]
     cal = calendar(packs, s.as_of, p.lang, {r.key for r in s.shown})
     return p.render("calendar.html", s=s, cal=cal, code=code.upper(),
                     base=f"/match/{code.upper()}")
@@ -68,13 +76,13 @@ def clause(p: PageDep, code: CodePath, policy: IdPath, clause: IdPath, as_of: Da
     return explained(p, data, f"{policy}/{clause}", base=f"/match/{code.upper()}")
 
 
-def explained(p: Page, data: dict[str, Any], key: str, base: str | None,
+def explained(p: Page, data: MatchPublic, key: str, base: str | None,
               pack_obj: Any = None) -> Response:
     """A clause's explanation beside its policy's text (signed in, or for a visitor)."""
     pack, c, ex = explanation(data, key)
     pk = pack_obj or policies.pack_of(p.ctx, pack)
     spec = pk.clause(key)
-    pol = pk.policy(c["policy"])
+    pol = pk.policy(c.policy)
     assert spec is not None and pol is not None
     text = policy_text(pol, citations_of(spec))
     s: Summary = summary(data, p.lang)

@@ -1,4 +1,6 @@
-"""Static types of the policy language: kinds, and units for numbers.
+"""Static types of facts and of the policy language's expressions: kinds, and units for
+numbers (here, at the bottom, because the fact catalogue declares each fact's type and the
+rules' checker types every expression with the same vocabulary).
 
 A number carries a unit made of base units with exponents: yuan, person, item,
 m2, point, year. Money is ``yuan``; a ratio is dimensionless. Units multiply and

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from huiqi.errors import CreditCodeError, InputError
-from huiqi.registry.credit_code import ALPHABET, check_char, is_valid, make, org_check_char, validate
+from huiqi.facts.credit_code import ALPHABET, check_char, is_valid, make, org_check_char, validate
 
 # Codes published by the enterprises themselves (business licences, AIGC content labels),
 # found in public repositories: 华为技术有限公司, 腾讯科技(深圳)有限公司, 小米科技有限责任公司,
