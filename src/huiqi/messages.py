@@ -509,6 +509,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pack.no_files": ("至少上传一个文件", "Upload at least one file"),
     "pack.id_mismatch": ("pack.yaml 中的 id“{found}”与地址中的“{pack}”不一致",
                          "The id “{found}” in pack.yaml differs from “{pack}” in the address"),
+    "facts.source_fixed": ("企业用户填报的数据来源固定为“企业自报”(self_reported),不能指定为“{source}”",
+                           "Facts an enterprise user records are self-reported (self_reported); "
+                           "their source cannot be set to “{source}”"),
     "location.before": ("迁移日期 {on} 须晚于当前注册地的起始日期 {since}",
                         "The move on {on} must come after the current registration began on "
                         "{since}"),

@@ -77,3 +77,50 @@ def test_a_move_through_the_api(api: tuple[World, TestClient]) -> None:
     hist = client.get(f"/enterprises/{world.own}/locations", headers=h).json()
     assert [(x["district"], x["valid_from"], x["valid_to"]) for x in hist] == [
         ("崂山区", "2019-05-01", "2025-02-28"), ("即墨区", "2025-03-01", None)]
+
+
+def test_an_enterprise_user_cannot_choose_the_source_of_its_facts(
+        api: tuple[World, TestClient]) -> None:
+    """Issue 10, item 8: the server decides the source from who writes."""
+    world, client = api
+    h = auth(world.tokens["enterprise"])
+    r = client.patch(f"/enterprises/{world.own}/facts", headers=h, json={
+        "source": "tax", "items": [{"fact": "revenue", "year": 2024, "value": "99000000"}]})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["problems"][0]["path"] == ["source"]
+    assert "企业自报" in body["messages"]["zh"]["detail"] and "“tax”" in body["detail"]
+    assert client.get(f"/enterprises/{world.own}/facts", headers=h).json() == []  # nothing written
+    r = client.patch(f"/enterprises/{world.own}/facts", headers=h, json={
+        "source": "self_reported", "items": [{"fact": "revenue", "year": 2024, "value": "1"}]})
+    assert r.status_code == 200
+    # staff may name the record they transcribe
+    officer = auth(world.tokens["case_officer"])
+    r = client.patch(f"/enterprises/{world.other}/facts", headers=officer, json={
+        "source": "tax", "items": [{"fact": "revenue", "year": 2024, "value": "5"}]})
+    assert r.status_code == 200
+    [f] = client.get(f"/enterprises/{world.other}/facts", headers=officer).json()
+    assert f["source"] == "tax"
+
+
+def test_only_staff_move_an_enterprise(api: tuple[World, TestClient]) -> None:
+    """Issue 10, item 21: an enterprise user renames its own firm but cannot move it."""
+    world, client = api
+    h = auth(world.tokens["enterprise"])
+    for body in ({"district": "黄岛区", "moved_on": "2025-03-01"}, {"park": "别的园区"},
+                 {"name": "新名字", "district": "黄岛区"}):
+        r = client.patch(f"/enterprises/{world.own}", headers=h, json=body)
+        assert r.status_code == 403, (body, r.text)
+        assert "enterprise.move" in r.json()["detail"]
+    admin = auth(world.tokens["admin"])
+    e = client.get(f"/enterprises/{world.own}", headers=admin).json()
+    assert (e["name"], e["district"], e["park"]) == ("青岛海纳微电子有限公司", "崂山区", "青岛高新区")
+    assert len(client.get(f"/enterprises/{world.own}/locations", headers=admin).json()) == 1
+    denied = client.get("/audit", headers=admin, params={
+        "actor": "u_enterprise", "outcome": "denied"}).json()["items"]
+    assert [(d["action"], d["target"]) for d in denied] == [("enterprise.move", world.own)] * 3
+    assert client.patch(f"/enterprises/{world.own}", headers=h,
+                        json={"name": "新名字"}).status_code == 200
+    r = client.patch(f"/enterprises/{world.own}", headers=auth(world.tokens["case_officer"]),
+                     json={"district": "黄岛区", "moved_on": "2025-03-01"})
+    assert r.status_code == 200 and r.json()["district"] == "黄岛区"

@@ -32,8 +32,8 @@ def test_every_public_service_function_declares_a_permission() -> None:
 
 
 def test_leadership_is_read_only() -> None:
-    writes = {Permission.ENTERPRISE_WRITE, Permission.POLICY_WRITE, Permission.POLICY_PUBLISH,
-              Permission.RESULT_RUN, Permission.IMPORT_RUN, Permission.ACCOUNT_MANAGE,
+    writes = {Permission.ENTERPRISE_WRITE, Permission.ENTERPRISE_MOVE, Permission.POLICY_WRITE,
+              Permission.POLICY_PUBLISH, Permission.RESULT_RUN, Permission.IMPORT_RUN, Permission.ACCOUNT_MANAGE,
               Permission.SIMULATION_RUN}
     assert not writes & set(GRANTS[Role.LEADERSHIP])
 

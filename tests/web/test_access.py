@@ -167,3 +167,25 @@ def test_forms_of_a_signed_in_user_need_the_form_token(site: Site) -> None:
     assert r.status_code == 422
     r = site.client.post("/staff/policies/language/1/check", data={"csrf": site.csrf()})
     assert r.status_code == 200
+
+
+def test_only_staff_open_the_pages_of_a_draft(site: Site) -> None:
+    """Issue 10, item 12: a draft's version page, its files and its texts are staff-only;
+    the list shows an enterprise user no drafts."""
+    from huiqi.service import policies
+
+    policies.upload(site.world.ctx("admin"), "language", read_folder(LANGUAGE), "未公开的修订")
+    pages = ["/staff/policies/language/2", "/staff/policies/language/2/files/lang.yaml",
+             "/staff/policies/language/2/text/lang"]
+    for role in ROLES:
+        site.sign_in(role)
+        staff = GRANTS[Role(role)].get(Permission.POLICY_DRAFT_READ) is not None
+        listing = site.client.get("/staff/policies")
+        assert listing.status_code == 200
+        assert ("未公开的修订" in listing.text) == staff, role
+        for url in pages:
+            r = site.client.get(url, follow_redirects=False)
+            assert (r.status_code == 200) == staff, (role, url, r.status_code)
+            if not staff:
+                assert r.status_code == 403 and "无权访问" in r.text
+        assert site.client.get("/staff/policies/language/1").status_code == 200

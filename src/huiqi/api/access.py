@@ -20,13 +20,25 @@ FRAMEWORK = {"/openapi.json": PUBLIC, "/docs": PUBLIC, "/docs/oauth2-redirect": 
              "/redoc": PUBLIC}
 
 
-def rule(r: Rule, scope: Scope | None = None) -> dict[str, Any]:
+def rule(r: Rule, scope: Scope | None = None, drafts: Permission | None = None
+         ) -> dict[str, Any]:
     """``openapi_extra`` of a route that needs ``r`` (held over everything if ``scope`` is
-    ``Scope.ALL``; otherwise a role holding it over its own enterprise is let through)."""
+    ``Scope.ALL``; otherwise a role holding it over its own enterprise is let through).
+    ``drafts``: the further permission the route needs when the version it names is an
+    unpublished draft."""
     out = {"x-permission": str(r.value if isinstance(r, Permission) else r)}
     if scope is not None:
         out["x-scope"] = scope.value
+    if drafts is not None:
+        out["x-drafts"] = drafts.value
     return out
+
+
+def drafts_rule(route: Any) -> str | None:
+    """The permission a route further needs about a draft, if it declares one."""
+    extra = getattr(route, "openapi_extra", None) or {}
+    found = extra.get("x-drafts")
+    return None if found is None else str(found)
 
 
 def rule_of(route: Any) -> tuple[str, str | None] | None:

@@ -12,7 +12,14 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from huiqi.errors import CreditCodeError, DataError, InputError, NotFoundError, Problem
+from huiqi.errors import (
+    CreditCodeError,
+    DataError,
+    InputError,
+    InvalidRequest,
+    NotFoundError,
+    Problem,
+)
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.credit_code import validate
 from huiqi.messages import message
@@ -36,6 +43,7 @@ from .schemas import (
 )
 
 ENTERPRISE = Text("企业", "enterprise")
+SELF_REPORTED = "self_reported"
 
 
 def public(e: Entity) -> EnterprisePublic:
@@ -106,6 +114,11 @@ def create(ctx: Context, data: EnterpriseCreate) -> EnterprisePublic:
 
 @requires(Permission.ENTERPRISE_WRITE, enterprise="code")
 def update(ctx: Context, code: str, data: EnterpriseUpdate) -> EnterprisePublic:
+    """Rename an entity, or move it to another district or park. A move is a staff
+    decision (:data:`Permission.ENTERPRISE_MOVE`): an enterprise user may rename its own
+    firm but not move it (the approval flow comes with service cases)."""
+    if data.model_fields_set & {"district", "park", "moved_on"}:
+        ctx.require(Permission.ENTERPRISE_MOVE, target=code.strip().upper())
     with ctx.db.write() as s:
         e = load(s, code)
         before = _snapshot(e)
@@ -186,10 +199,9 @@ def set_facts(ctx: Context, code: str, data: FactsUpdate) -> list[FactChange]:
         if value is None:
             continue
         items.append((f.id, it.year or E.STATIC, value))
+    source = _source(ctx, data.source)
     if problems:
         raise DataError(problems, code)
-    source = data.source or ("self_reported" if ctx.scope(Permission.ENTERPRISE_WRITE)
-                             is Scope.OWN else "manual")
     with ctx.db.write() as s:
         e = load(s, code)
         prov = E.Provenance(source=source, by=ctx.actor.username, at=ctx.now())
@@ -201,6 +213,17 @@ def set_facts(ctx: Context, code: str, data: FactsUpdate) -> list[FactChange]:
                    after={f"{c['fact']}@{c['year']}" if c["year"] else c["fact"]: c["after"]
                           for c in changes})
         return [FactChange(**c) for c in changes]
+
+
+def _source(ctx: Context, asked: str | None) -> str:
+    """Where facts come from is decided by who writes them: an enterprise user's are
+    self-reported, whatever it asks for; staff may name the record they transcribe."""
+    if ctx.scope(Permission.ENTERPRISE_WRITE) is Scope.ALL:
+        return asked or "manual"
+    if asked not in (None, SELF_REPORTED):
+        raise InvalidRequest([Problem(code="facts.source_fixed", path=("source",),
+                                      message=message("facts.source_fixed", source=asked[:32]))])
+    return SELF_REPORTED
 
 
 def today(ctx: Context) -> dt.date:

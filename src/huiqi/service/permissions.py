@@ -38,8 +38,10 @@ ROLE_LABELS = {
 
 class Permission(StrEnum):
     ENTERPRISE_READ = "enterprise.read"      # an entity, its facts, locations, match
-    ENTERPRISE_WRITE = "enterprise.write"    # create, rename, move, set facts
-    POLICY_READ = "policy.read"              # packs, versions, clauses
+    ENTERPRISE_WRITE = "enterprise.write"    # create, rename, set facts
+    ENTERPRISE_MOVE = "enterprise.move"      # change where an entity is registered (staff only)
+    POLICY_READ = "policy.read"              # packs, published versions, clauses
+    POLICY_DRAFT_READ = "policy.draft.read"  # unpublished versions and their files (staff only)
     POLICY_WRITE = "policy.write"            # upload and check drafts
     POLICY_PUBLISH = "policy.publish"        # publish, retire
     RESULT_READ = "result.read"              # stored results over many enterprises
@@ -59,15 +61,18 @@ class Scope(StrEnum):
 
 
 P, A, OWN = Permission, Scope.ALL, Scope.OWN
-_READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.RESULT_READ: A, P.CALENDAR_READ: A}
+_READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A, P.RESULT_READ: A,
+             P.CALENDAR_READ: A}
 
 #: What each role may do. A permission a role does not list is refused.
 GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.ADMIN: {p: A for p in Permission},
     Role.POLICY_OFFICER: {**_READ_ALL, P.POLICY_WRITE: A, P.POLICY_PUBLISH: A, P.RESULT_RUN: A,
                           P.SIMULATION_RUN: A, P.IMPORT_READ: A},
-    Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.CALENDAR_READ: A},
-    Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.IMPORT_RUN: A, P.IMPORT_READ: A},
+    Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A,
+                    P.CALENDAR_READ: A},
+    Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.ENTERPRISE_MOVE: A, P.IMPORT_RUN: A,
+                        P.IMPORT_READ: A},
     Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
                       P.CALENDAR_READ: A},

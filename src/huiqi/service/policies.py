@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi.engine.matcher import Matcher, matcher_for
-from huiqi.errors import PackError
+from huiqi.errors import NotFoundError, PackError
 from huiqi.packs import versions as PV
 from huiqi.packs.files import Limits
 from huiqi.rules.model import Pack
 from huiqi.store.models import PackFile, PackVersion, PolicyPack
+from huiqi.text import Text
 
 from .audit import record
 from .context import Context, requires
@@ -41,29 +42,53 @@ def _snapshot(v: PackVersion) -> dict[str, object]:
     return {"number": v.number, "status": v.status, "version_key": v.version_key}
 
 
+def _drafts_visible(ctx: Context) -> bool:
+    """Whether the actor may read unpublished versions: staff roles only, never an
+    enterprise user (a draft is not yet a policy)."""
+    return ctx.scope(Permission.POLICY_DRAFT_READ) is not None
+
+
+def _unless_draft(ctx: Context, key: str, number: int, status: str) -> None:
+    """Refuse (and audit) reading a draft without the right to."""
+    if status == PV.DRAFT and not _drafts_visible(ctx):
+        ctx.refuse(Permission.POLICY_DRAFT_READ, f"{key} #{number}")
+
+
 @requires(Permission.POLICY_READ)
 def list_packs(ctx: Context) -> list[PackPublic]:
+    """Every pack with its versions (without the drafts, for a role that may not see them)."""
+    drafts = _drafts_visible(ctx)
     with ctx.db.read() as s:
-        return [_pack(s, p) for p in s.scalars(select(PolicyPack).order_by(PolicyPack.key))]
+        packs = [_pack(s, p, drafts) for p in s.scalars(
+            select(PolicyPack).order_by(PolicyPack.key))]
+    return [p for p in packs if drafts or p.versions]
 
 
-def _pack(s: Session, p: PolicyPack) -> PackPublic:
-    versions = [_public(s, p.key, v) for v in s.scalars(
-        select(PackVersion).where(PackVersion.pack_id == p.id).order_by(PackVersion.number))]
+def _pack(s: Session, p: PolicyPack, drafts: bool) -> PackPublic:
+    stmt = select(PackVersion).where(PackVersion.pack_id == p.id)
+    if not drafts:
+        stmt = stmt.where(PackVersion.status != PV.DRAFT)
+    versions = [_public(s, p.key, v) for v in s.scalars(stmt.order_by(PackVersion.number))]
     current = next((v for v in versions if v.status == PV.PUBLISHED), None)
     return PackPublic(key=p.key, current=current, versions=versions)
 
 
 @requires(Permission.POLICY_READ)
 def get_pack(ctx: Context, key: str) -> PackPublic:
+    drafts = _drafts_visible(ctx)
     with ctx.db.read() as s:
-        return _pack(s, PV.get_pack(s, key))
+        pack = _pack(s, PV.get_pack(s, key), drafts)
+    if not drafts and not pack.versions:  # a pack that is only drafts is not there yet
+        raise NotFoundError(Text("政策包", "policy pack"), key)
+    return pack
 
 
 @requires(Permission.POLICY_READ)
 def get_version(ctx: Context, key: str, number: int) -> VersionPublic:
     with ctx.db.read() as s:
-        return _public(s, key, PV.get_version(s, key, number))
+        out = _public(s, key, PV.get_version(s, key, number))
+    _unless_draft(ctx, key, number, out.status)
+    return out
 
 
 @requires(Permission.POLICY_WRITE)
@@ -147,7 +172,10 @@ def clauses(ctx: Context, key: str) -> list[ClausePublic]:
 def files(ctx: Context, key: str, number: int) -> list[tuple[str, bytes]]:
     """The stored files of a version (its policy YAML and texts)."""
     with ctx.db.read() as s:
-        return PV.files_of(s, PV.get_version(s, key, number).id)
+        v = PV.get_version(s, key, number)
+        status, stored = v.status, PV.files_of(s, v.id)
+    _unless_draft(ctx, key, number, status)
+    return stored
 
 
 @requires(Permission.POLICY_READ)
@@ -158,7 +186,8 @@ def pack_of(ctx: Context, key: str, number: int | None = None) -> Pack:
         v = PV.published(s, key) if number is None else PV.get_version(s, key, number)
         if v.status == PV.PUBLISHED:
             return loaded(ctx, key, v)
-        stored = PV.files_of(s, v.id)
+        status, stored = v.status, PV.files_of(s, v.id)
+    _unless_draft(ctx, key, v.number, status)
     return PV.load(key, stored)
 
 

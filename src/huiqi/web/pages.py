@@ -234,9 +234,9 @@ class Pages(APIRouter):
     def __init__(self) -> None:
         super().__init__(route_class=PageRoute, include_in_schema=False)
 
-    def page(self, method: str, path: str, r: Rule, **kwargs: Any
-             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.api_route(path, methods=[method], openapi_extra=rule(r),
+    def page(self, method: str, path: str, r: Rule, drafts: Permission | None = None,
+             **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=[method], openapi_extra=rule(r, drafts=drafts),
                               response_class=HTMLResponse, include_in_schema=False, **kwargs)
 
 

@@ -32,6 +32,8 @@ router = APIRouter(route_class=Guarded, prefix="/policies", tags=["policies 政�
 uploads = APIRouter(route_class=Guarded, prefix="/policies", tags=["policies 政策"],
                     responses=responses(401, 403, 404, 409, 413, 422))
 READ = rule(Permission.POLICY_READ)
+#: a version that is still a draft is shown to staff roles only
+READ_VERSION = rule(Permission.POLICY_READ, drafts=Permission.POLICY_DRAFT_READ)
 Status = Annotated[str | None, Query(pattern="^(eligible|not_eligible|undetermined|needs_review)$")]
 
 
@@ -41,7 +43,8 @@ class RunRequest(BaseModel):
 
 @router.get("", openapi_extra=READ, response_model=list[PackPublic])
 def list_packs(ctx: ContextDep) -> list[PackPublic]:
-    """全部政策包及其版本 / Every pack with its versions."""
+    """全部政策包及其版本(企业用户看不到草稿)/ Every pack with its versions (no drafts for
+    enterprise users)."""
     return policies.list_packs(ctx)
 
 
@@ -59,9 +62,10 @@ def upload(pack: PackPath, body: PackUpload, ctx: ContextDep) -> VersionPublic:
                            body.note)
 
 
-@router.get("/{pack}/versions/{number}", openapi_extra=READ, response_model=VersionPublic)
+@router.get("/{pack}/versions/{number}", openapi_extra=READ_VERSION,
+            response_model=VersionPublic)
 def get_version(pack: PackPath, number: NumberPath, ctx: ContextDep) -> VersionPublic:
-    """一个版本 / One version."""
+    """一个版本(草稿仅工作人员可见)/ One version (a draft only for staff roles)."""
     return policies.get_version(ctx, pack, number)
 
 

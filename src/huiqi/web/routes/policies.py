@@ -22,6 +22,7 @@ from ..pages import Page, PageDep, Pages
 router = Pages()
 uploads = Pages()  # included with the body limit of uploads (HUIQI_UPLOAD_MAX_MB)
 READ, WRITE, PUBLISH = Permission.POLICY_READ, Permission.POLICY_WRITE, Permission.POLICY_PUBLISH
+DRAFTS = Permission.POLICY_DRAFT_READ  # a draft's pages: staff roles only
 
 
 def _problems(items: list[Any]) -> list[dict[str, Any]]:
@@ -63,7 +64,7 @@ def _version_page(p: Page, pack: str, number: int, status: int = 200, **values: 
     return p.render("version.html", status=status, v=v, pack=pack, loaded=loaded, **values)
 
 
-@router.page("GET", "/staff/policies/{pack}/{number}", READ)
+@router.page("GET", "/staff/policies/{pack}/{number}", READ, drafts=DRAFTS)
 def version(p: PageDep, pack: PackPath, number: NumberPath, published: bool = False
             ) -> Response:
     notice = p.t("已发布。", "Published.") if published else None
@@ -97,7 +98,7 @@ def _file(p: Page, pack: str, number: int, path: str) -> tuple[Any, str]:
     return v, found[path].decode("utf-8", "replace")
 
 
-@router.page("GET", "/staff/policies/{pack}/{number}/files/{path:path}", READ)
+@router.page("GET", "/staff/policies/{pack}/{number}/files/{path:path}", READ, drafts=DRAFTS)
 def file(p: PageDep, pack: PackPath, number: NumberPath, path: str) -> Response:
     v, text = _file(p, pack, number, path)
     problems: list[dict[str, Any]] = []
@@ -126,7 +127,7 @@ def save_file(p: PageDep, pack: PackPath, number: NumberPath, path: str,
     return RedirectResponse(f"/staff/policies/{pack}/{v.number}", status_code=303)
 
 
-@router.page("GET", "/staff/policies/{pack}/{number}/text/{policy}", READ)
+@router.page("GET", "/staff/policies/{pack}/{number}/text/{policy}", READ, drafts=DRAFTS)
 def text(p: PageDep, pack: PackPath, number: NumberPath, policy: IdPath) -> Response:
     v = policies.get_version(p.ctx, pack, number)
     loaded = policies.pack_of(p.ctx, pack, number)
