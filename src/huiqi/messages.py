@@ -545,6 +545,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "settings.secret": ("生产和测试环境须设置 HUIQI_SECRET_KEY(至少32个字符,且不能用默认值)",
                         "HUIQI_SECRET_KEY must be set outside development (32 characters or more, "
                         "not a default value)"),
+    # the audit log's hash chain
+    "audit.chain_ok": ("审计日志完整:{rows} 条记录的哈希链全部验证通过(最后一条 #{head},哈希 {hash}…)",
+                       "The audit log is intact: the hash chain of its {rows} entries verifies "
+                       "(last entry #{head}, hash {hash}…)"),
+    "audit.chain_changed": ("审计日志被篡改:第 #{id} 条记录的内容或哈希与写入时不符(此前 {checked} 条验证通过)",
+                            "The audit log was tampered with: entry #{id} is not what was "
+                            "written (its content or hash differs; the {checked} entries "
+                            "before it verify)"),
+    "audit.chain_unlinked": ("审计日志被篡改:第 #{id} 条记录未接在第 #{previous} 条之后——二者之间有记录被删除,"
+                             "或其中一条是插入或改写的(此前 {checked} 条验证通过)",
+                             "The audit log was tampered with: entry #{id} does not follow "
+                             "entry #{previous} — an entry between them was removed, or one "
+                             "of them was inserted or rewritten (the {checked} entries before "
+                             "it verify)"),
+    "audit.chain_backdated": ("审计日志被篡改:第 #{id} 条记录的时间早于第 #{previous} 条,是倒填日期追加的"
+                              "(此前 {checked} 条验证通过)",
+                              "The audit log was tampered with: entry #{id} is dated before "
+                              "entry #{previous}; it was appended back-dated (the {checked} "
+                              "entries before it verify)"),
     # imports
     "import.unknown_column": ("不认识的列“{name}”", "unknown column “{name}”"),
     "import.unknown_column.hint": ("列名须是事实名(按年度的写成 名称@年度,如 revenue@2025),"

@@ -7,7 +7,8 @@
 | ``HUIQI_POPULATION`` | ``var/demo/park.parquet`` | enterprises (Parquet) for match-all, near-miss, simulate |
 | ``HUIQI_LANG`` | ``zh`` | language of messages: zh or en |
 | ``HUIQI_AS_OF`` | today (China) | evaluation date when a command is not given one |
-| ``HUIQI_DATABASE_URL`` | ``sqlite:///var/huiqi.db`` | the platform database |
+| ``HUIQI_DATABASE_URL`` | ``sqlite:///var/huiqi.db`` | the platform database, as the service connects to it |
+| ``HUIQI_MIGRATION_DATABASE_URL`` | (the same) | the database as its owner, who migrates it (README: database roles) |
 | ``HUIQI_ENV`` | ``development`` | development, test or production |
 | ``HUIQI_SECRET_KEY`` | (none) | signs sessions, seals TOTP keys; required outside development |
 | ``HUIQI_HOST`` | ``127.0.0.1`` | address ``huiqi serve`` listens on |
@@ -61,6 +62,8 @@ class Settings(BaseSettings):
     lang: Literal["zh", "en"] = Field(default="zh", description="language of messages")
     as_of: dt.date | None = Field(default=None, description="evaluation date; today if unset")
     database_url: str = Field(default="sqlite:///var/huiqi.db", description="the database")
+    migration_database_url: str | None = Field(
+        default=None, description="the database as its owner, who migrates it")
     env: Literal["development", "test", "production"] = "development"
     secret_key: str | None = None
     host: str = Field(default="127.0.0.1", description="address huiqi serve listens on")

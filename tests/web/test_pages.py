@@ -258,6 +258,30 @@ def test_the_dashboard_and_the_audit_log(site: Site) -> None:
     assert log.status_code == 200 and "policy.publish" in log.text
 
 
+def test_administrators_verify_the_audit_chain_on_a_page(site: Site) -> None:
+    """Issue 10, item 11: the page says the chain is intact, or names the first entry
+    changed behind the service's back (here edited directly in the database)."""
+    from sqlalchemy import text
+
+    site.sign_in("admin")
+    r = site.client.get("/staff/audit/verify")
+    assert r.status_code == 200 and "审计日志完整" in r.text, r.text[:500]
+    db = site.platform.db
+    with db.write() as s:
+        victim = s.execute(text("SELECT min(id) FROM audit_log WHERE action = 'policy.publish'")
+                           ).scalar()
+        if db.dialect == "postgresql":
+            s.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        else:
+            s.execute(text("DROP TRIGGER audit_log_no_update"))
+        s.execute(text("UPDATE audit_log SET actor = 'someone_else' WHERE id = :i"), {"i": victim})
+    r = site.client.get("/staff/audit/verify")
+    assert r.status_code == 409
+    assert f"第 #{victim} 条记录的内容或哈希与写入时不符" in r.text
+    r = site.client.get("/staff/audit/verify?lang=en")
+    assert f"entry #{victim} is not what was written" in r.text
+
+
 def test_an_unknown_page_is_a_page(site: Site) -> None:
     r = site.client.get("/staff/nothing-here")
     assert r.status_code == 404 and "未找到" in r.text

@@ -1,4 +1,4 @@
-"""Commands of the platform service: ``serve``, ``init-demo``, ``import``.
+"""Commands of the platform service: ``serve``, ``init-demo``, ``import``, ``audit verify``.
 
 They are registered on the ``huiqi`` app by one line at the end of
 :mod:`huiqi.cli.app`. The server is imported only inside ``serve``.
@@ -33,16 +33,20 @@ DatabaseOpt = Annotated[str | None, typer.Option(
 
 @contextmanager
 def _platform(database: str | None) -> Iterator[Platform]:
-    """The platform on the migrated database; its connections closed at the end."""
+    """The platform on the migrated database; its connections closed at the end. The
+    schema is migrated by the owner (``HUIQI_MIGRATION_DATABASE_URL``, if set), the
+    platform connects as the service (``HUIQI_DATABASE_URL`` or ``--database``)."""
     from huiqi.service.context import Platform
     from huiqi.settings import service_settings
     from huiqi.store.database import Database
+    from huiqi.store.roles import migrate
 
     settings = service_settings(**({"database_url": database} if database else {}))
     with owner_only():  # what the command creates is its owner's alone (huiqi.files)
+        migrate(settings.migration_database_url or settings.database_url,
+                settings.database_url)
         db = Database.connect(settings.database_url)
         try:
-            db.upgrade()
             yield Platform(db, settings)
         finally:
             db.dispose()
@@ -235,6 +239,35 @@ def _write_logins(path: Path, rows: list[tuple[str, str, str]], enterprise: str 
     write_private(path, "\n".join(lines) + "\n")
 
 
+audit_app = typer.Typer(name="audit", no_args_is_help=True,
+                        help="审计日志 / the audit log")
+app.add_typer(audit_app)
+
+
+@audit_app.command(name="verify")
+@handles_errors
+def audit_verify(database: DatabaseOpt = None,
+                 lang: Annotated[str | None, typer.Option("--lang")] = None) -> None:
+    """验证审计日志的哈希链,指出第一条被改动、删除或插入的记录(退出码 1)。
+
+    Verify the audit log's hash chain: every entry against its content and the entry
+    before it. Names the first entry changed, removed or inserted behind the service's
+    back (exit code 1); changes nothing.
+    """
+    from huiqi.service import audit
+
+    lg = _lang(lang)
+    with _platform(database) as platform:
+        verdict = audit.verify(platform.as_actor(_operator()))
+    if verdict.ok:
+        _console().print(f"[green]✓[/green] {audit.explain(verdict).get(lg)}")
+        return
+    from huiqi.cli.app import _error
+
+    _error(audit.explain(verdict).get(lg))
+    raise typer.Exit(1)
+
+
 @app.command(name="import")
 @handles_errors
 def import_(file: Annotated[Path, typer.Argument(help="CSV 或 .xlsx 文件 / file")],
@@ -276,4 +309,4 @@ def import_(file: Annotated[Path, typer.Argument(help="CSV 或 .xlsx 文件 / fi
                   + (f" (import #{report.id})" if report.id else ""))
 
 
-__all__ = ["import_", "init_demo", "serve"]
+__all__ = ["audit_verify", "import_", "init_demo", "serve"]

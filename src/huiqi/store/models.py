@@ -11,7 +11,7 @@
     match_run                    a stored matching of many entities
     auth_session                 bearer tokens (only their HMAC is stored)
     login_failure                failed sign-ins per user name and client address; locks
-    audit_log                    append-only; the database refuses UPDATE and DELETE
+    audit_log                    append-only (the database refuses UPDATE and DELETE), hash-chained
 
 Money is :class:`~huiqi.store.types.Money`, other numbers
 :class:`~huiqi.store.types.Exact`: never floats.
@@ -262,7 +262,12 @@ class LoginFailure(Base):
 
 
 class AuditEntry(Base):
-    """One audited event: a write, a sign-in (success or failure) or a refused access."""
+    """One audited event: a write, a sign-in (success or failure) or a refused access;
+    ``count`` of the same refusal, when repeated ones are counted in one entry.
+
+    The entries form a hash chain (:mod:`huiqi.store.chain`): ``hash`` covers the entry
+    and ``prev_hash``, the hash of the entry before it; no two entries follow the same one.
+    """
 
     __tablename__ = "audit_log"
 
@@ -276,3 +281,6 @@ class AuditEntry(Base):
     before: Mapped[Any] = mapped_column(JSONText(), nullable=True)
     after: Mapped[Any] = mapped_column(JSONText(), nullable=True)
     detail: Mapped[str | None] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
