@@ -37,6 +37,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.machine import describe, record
@@ -165,6 +168,73 @@ def parse_wrk(out: str) -> dict[str, object]:
             "socket_errors": errors.group(1) if errors else "none", "raw": out}
 
 
+def common_options(ap: argparse.ArgumentParser, settle: int) -> None:
+    """The options of every load benchmark on the served platform."""
+    ap.add_argument("--settle", type=int, default=settle,
+                    help="seconds to let the server precompute before any load")
+    ap.add_argument("--database", type=Path, default=ROOT / "var" / "bench" / "huiqi.db")
+    ap.add_argument("--append", action="store_true", help="add the results to bench/RESULTS.md")
+
+
+def prepare(args: argparse.Namespace) -> tuple[str, str, list[str]]:
+    """Check that wrk is there, note the load average, make the database (once) and a
+    leadership account; the account's name and password, and the enterprises to ask for."""
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
+        raise SystemExit(2)
+    args.load = os.getloadavg()[0]
+    url = ensure_database(args.database, args.enterprises)
+    user, password = bench_account(url)
+    return user, password, codes_of(args.database)
+
+
+@dataclass(frozen=True)
+class Served:
+    """A server started by :func:`serving`: its address, and its process group."""
+
+    base: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server and its workers (user and system, every
+        thread), read from /proc."""
+        ticks = 0
+        for d in Path("/proc").iterdir():
+            if not d.name.isdigit():
+                continue
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.pid:  # the process group
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def serving(database: Path, workers: int, settings: dict[str, str]) -> Iterator[Served]:
+    """``huiqi serve`` on ``database`` with production settings (a random secret key) and
+    ``settings``, on a free loopback port; yields it once it answers, and stops it (and its
+    workers) at the end. The server's output goes to serve.log beside the database."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "HUIQI_ENV": "production", "HUIQI_SECRET_KEY": secrets.token_urlsafe(48),
+           "HUIQI_DATABASE_URL": f"sqlite:///{database}", **settings}
+    with (database.parent / "serve.log").open("wb") as log:
+        server = subprocess.Popen([HUIQI, "serve", "--port", str(port), "--workers",
+                                   str(workers)], env=env, cwd=ROOT, start_new_session=True,
+                                  stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_up(base)
+            yield Served(base, server.pid)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+
+
 def machine() -> str:
     return describe(load=False)
 
@@ -237,10 +307,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="HUIQI_MATCH_CACHE_MB of the server (0: every request computed)")
     ap.add_argument("--precompute", action=argparse.BooleanOptionalAction, default=True,
                     help="HUIQI_MATCH_PRECOMPUTE: the server computes every match at start-up")
-    ap.add_argument("--settle", type=int, default=0,
-                    help="seconds to let the server precompute before any load")
-    ap.add_argument("--database", type=Path, default=ROOT / "var" / "bench" / "huiqi.db")
-    ap.add_argument("--append", action="store_true", help="add the results to bench/RESULTS.md")
+    common_options(ap, settle=0)
     ap.add_argument("--in-process", action="store_true",
                     help="time the match service call in this process (no server, no wrk)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds of --in-process (best kept)")
@@ -253,25 +320,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.append:
             append_in_process(args, len(codes), results)
         return 0
-    if shutil.which("wrk") is None:
-        print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
-        return 2
-    args.load = os.getloadavg()[0]
-    url = ensure_database(args.database, args.enterprises)
-    user, password = bench_account(url)
-    codes = codes_of(args.database)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "HUIQI_ENV": "production", "HUIQI_SECRET_KEY": secrets.token_urlsafe(48),
-           "HUIQI_DATABASE_URL": url, "HUIQI_MATCH_CACHE_MB": str(args.cache_mb),
-           "HUIQI_MATCH_PRECOMPUTE": "true" if args.precompute else "false"}
-    log = (args.database.parent / "serve.log").open("wb")
-    server = subprocess.Popen([HUIQI, "serve", "--port", str(port), "--workers",
-                               str(args.workers)], env=env, cwd=ROOT, start_new_session=True,
-                              stdout=log, stderr=subprocess.STDOUT)
+    user, password, codes = prepare(args)
     results: dict[str, dict[str, object]] = {}
-    try:
-        wait_up(base)
+    with serving(args.database, args.workers, {
+            "HUIQI_MATCH_CACHE_MB": str(args.cache_mb),
+            "HUIQI_MATCH_PRECOMPUTE": "true" if args.precompute else "false"}) as served:
+        base = served.base
         time.sleep(args.settle)
         token = login(base, user, password)
         run_wrk(base, token, codes, False, args.connections, args.warmup, args.threads)
@@ -281,13 +335,6 @@ def main(argv: list[str] | None = None) -> int:
             results["explain" if explain else "decision"] = r
             print(f"explain={explain}: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
                   f"p90 {r['p90']:.1f} ms, p99 {r['p99']:.1f} ms, non-2xx {r['non_2xx']}")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
     if args.append:
         append(args, results)
     return 0

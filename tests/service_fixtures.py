@@ -50,6 +50,22 @@ def postgres_or_skip() -> None:
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
 
 
+REDIS_URL = os.environ.get("HUIQI_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def redis_or_skip() -> None:
+    """Skip when Redis cannot be reached, unless ``HUIQI_REQUIRE_REDIS=1`` (CI), where it
+    fails."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("HUIQI_REQUIRE_REDIS") == "1":
+            raise
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+
+
 @dataclass
 class Backend:
     """A migrated, empty database of one kind for the test session."""

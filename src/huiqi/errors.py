@@ -16,6 +16,7 @@ it rather than for a programmer::
     ├── RuleError             a checked rule could not be evaluated as written
     ├── AuthenticationError   who is asking is not known: no, a wrong or an expired sign-in
     ├── PermissionDenied      the signed-in person may not do this; the refusal is audited
+    ├── RateLimited           too many requests from one address or for one account; wait
     └── Conflict              the request cannot be done in the present state
 
 Catch :class:`InputError` to report a user's mistake; catch :class:`HuiqiError`
@@ -204,6 +205,17 @@ class PermissionDenied(HuiqiError):
         else:
             text = message("permission.denied", permission=permission)
         super().__init__(text)
+
+
+class RateLimited(HuiqiError):
+    """Too many requests from one client address, or sign-ins for one account, within a
+    minute; ``retry_after`` seconds until one more is let through."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message("rate.limited", seconds=retry_after))
 
 
 class Conflict(HuiqiError):

@@ -425,6 +425,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "problem.authentication": ("未登录或登录失败", "Not signed in"),
     "problem.permission_denied": ("无权访问", "Permission denied"),
     "problem.conflict": ("与当前状态冲突", "Conflict"),
+    "problem.rate_limited": ("请求过于频繁", "Too many requests"),
     "problem.error": ("服务器内部错误", "Internal error"),
     "problem.internal": ("服务器内部错误,请稍后重试;如持续出现请联系管理员。",
                          "Something went wrong on the server; try again later and tell the "
@@ -545,6 +546,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "settings.secret": ("生产和测试环境须设置 HUIQI_SECRET_KEY(至少32个字符,且不能用默认值)",
                         "HUIQI_SECRET_KEY must be set outside development (32 characters or more, "
                         "not a default value)"),
+    # rate limits
+    "rate.limited": ("请求过于频繁,请 {seconds} 秒后再试", "Too many requests; try again in {seconds} "
+                     "second(s)"),
     # the audit log's hash chain
     "audit.chain_ok": ("审计日志完整:{rows} 条记录的哈希链全部验证通过(最后一条 #{head},哈希 {hash}…)",
                        "The audit log is intact: the hash chain of its {rows} entries verifies "

@@ -15,6 +15,11 @@
 | ``HUIQI_PORT`` | ``8000`` | port ``huiqi serve`` listens on |
 | ``HUIQI_WORKERS`` | ``1`` | server processes of ``huiqi serve`` |
 | ``HUIQI_SESSION_TTL_MINUTES`` | ``480`` | a sign-in expires after this many minutes |
+| ``HUIQI_RATE_LIMIT_STORAGE`` | ``memory://`` | rate limits counted here, or in ``redis://host:6379/0`` (all) |
+| ``HUIQI_RATE_LIMIT_ANONYMOUS_PER_MINUTE`` | ``120`` | requests without a sign-in per client address (0: none) |
+| ``HUIQI_RATE_LIMIT_CALCULATOR_PER_MINUTE`` | ``60`` | requests to the calculator per client address (0: none) |
+| ``HUIQI_RATE_LIMIT_LOGIN_PER_MINUTE`` | ``10`` | attempts to sign in per client address (0: none) |
+| ``HUIQI_RATE_LIMIT_LOGIN_ACCOUNT_PER_MINUTE`` | ``10`` | failed attempts to sign in per account (0: none) |
 | ``HUIQI_LOGIN_MAX_FAILURES`` | ``5`` | failed sign-ins in a row (one user name, one address) that lock them |
 | ``HUIQI_LOCKOUT_MINUTES`` | ``15`` | how long a pair's first lock lasts (each next lock twice as long) |
 | ``HUIQI_LOCKOUT_MAX_MINUTES`` | ``1440`` | the longest a lock lasts |
@@ -70,6 +75,17 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="port huiqi serve listens on")
     workers: int = Field(default=1, ge=1, le=64, description="server processes")
     session_ttl_minutes: int = Field(default=480, ge=1, description="sign-in lifetime")
+    rate_limit_storage: str = Field(
+        default="memory://", pattern=r"^(memory|redis|rediss|redis\+unix|valkey|valkeys)://",
+        description="where rate limits are counted")
+    rate_limit_anonymous_per_minute: int = Field(default=120, ge=0,
+                                                 description="anonymous requests per address")
+    rate_limit_calculator_per_minute: int = Field(default=60, ge=0,
+                                                  description="calculator requests per address")
+    rate_limit_login_per_minute: int = Field(default=10, ge=0,
+                                             description="sign-in attempts per address")
+    rate_limit_login_account_per_minute: int = Field(default=10, ge=0,
+                                                     description="failed sign-ins per account")
     login_max_failures: int = Field(default=5, ge=1,
                                     description="failures that lock a user name and address")
     lockout_minutes: int = Field(default=15, ge=1, description="how long a first lock lasts")

@@ -139,3 +139,51 @@ def test_auth_hardening_up_and_down(name: str, tmp_path: Path) -> None:
         assert "login_failure" not in db.table_names()
     finally:
         drop_backend(b)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_entries_from_before_the_chain_are_chained_by_its_migration(name: str,
+                                                                     tmp_path: Path) -> None:
+    """0004 gives the audit entries already there their place in the hash chain (in id
+    order, each counted once), keeps them append-only, and a new entry follows them."""
+    import datetime as dt
+
+    from sqlalchemy import String, column, delete, table, text
+    from sqlalchemy.exc import DatabaseError
+
+    from huiqi.service.audit import chain_rows, record
+    from huiqi.service.context import Platform
+    from huiqi.store import chain
+    from huiqi.store.models import AuditEntry
+    from huiqi.store.types import JSONText, UTCDateTime
+    from service_fixtures import make_settings
+
+    b = new_backend(name, tmp_path, "chain")
+    try:
+        db = Database(b.engine)
+        db.upgrade("0002")
+        now = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+        with db.write() as s:
+            old = table("audit_log", column("at", UTCDateTime()), column("before", JSONText()),
+                        column("after", JSONText()), *[column(c, String()) for c in (
+                            "actor", "role", "action", "outcome", "target", "detail")])
+            s.execute(insert(old), [
+                {"at": now + dt.timedelta(minutes=i), "actor": f"u{i}", "role": "admin",
+                 "action": "enterprise.update", "outcome": "ok", "target": None,
+                 "before": {"name": "旧"}, "after": {"name": f"新{i}"}, "detail": None}
+                for i in range(7)])
+        db.upgrade()
+        verdict = chain.verify_rows(chain_rows(db, batch=3))
+        assert verdict.ok and verdict.rows == 7 and verdict.head_id == 7
+        rows = list(chain_rows(db))
+        assert rows[0]["prev_hash"] == chain.GENESIS and all(r["count"] == 1 for r in rows)
+        with db.write() as s, pytest.raises(DatabaseError, match="append-only"), \
+                s.begin_nested():
+            s.execute(delete(AuditEntry))
+        with db.write() as s:
+            record(s, Platform(db, make_settings()).system(), "login", actor="alice")
+        assert chain.verify_rows(chain_rows(db)).rows == 8
+        with b.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == 8
+    finally:
+        drop_backend(b)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 
+from huiqi.service import refusals
 from huiqi.service.context import Platform
 from huiqi.settings import Settings
 from huiqi.store.database import Database
@@ -15,7 +19,9 @@ from huiqi.store.database import Database
 from . import headers, problems
 from .access import PUBLIC, rule
 from .deps import reject_nul
+from .early import RefusedEarly
 from .limits import BodyLimit, Uploads
+from .problems import responses
 from .routes import accounts, audit, auth, calendar, enterprises, imports, policies
 
 DESCRIPTION = """惠企平台接口。出错时一律返回 RFC 9457 `application/problem+json`:
@@ -57,10 +63,25 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
                     _settle_heap()
 
                 threading.Thread(target=fill, daemon=True, name="huiqi-precompute").start()
-        yield
+        if not platform.db.concurrent:  # tests on one connection: refusals written inline
+            try:
+                yield
+            finally:
+                refusals.flush(platform)
+            return
+        tally = refusals.tally_of(platform)
+        tally.writers += 1
+        flusher = asyncio.create_task(_flush_refusals(platform))
+        try:
+            yield
+        finally:
+            flusher.cancel()
+            tally.writers -= 1
+            await anyio.to_thread.run_sync(refusals.flush, platform)
 
     app = FastAPI(title="huiqi 惠企", version=_version(), description=DESCRIPTION,
-                  dependencies=[Depends(reject_nul)], lifespan=lifespan, docs_url=None,
+                  dependencies=[Depends(reject_nul)], lifespan=lifespan,
+                  responses=responses(429), docs_url=None,
                   redoc_url=None)  # the documentation pages come with their own CSP (headers)
     app.state.platform = platform
     app.state.lang = settings.lang
@@ -69,6 +90,9 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     app.state.uploads = Uploads(settings.upload_max_mb * 1024 * 1024)
     app.add_middleware(BodyLimit, default=settings.request_max_kb * 1024,
                        limit_of=app.state.uploads)
+    # outermost: the address's rate limits, before routing and before the body is read
+    app.state.refused_response = problems.problem_response
+    app.add_middleware(RefusedEarly)
     problems.install(app)
     headers.install(app, production=settings.env == "production")
     for module in (auth, accounts, enterprises, policies, imports, audit, calendar):
@@ -125,6 +149,21 @@ def _document_password_policy(app: FastAPI, settings: Settings) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+async def _flush_refusals(platform: Platform) -> None:
+    """Write refusals in a worker thread, never on the event loop: the first of each kind
+    at once, the counts of each minute once it is over (:mod:`huiqi.service.refusals`)."""
+    tally = refusals.tally_of(platform)
+    while True:
+        await asyncio.sleep(refusals.FLUSH_EVERY_S)
+        if not (tally.fresh or tally.seen):
+            continue
+        minute = platform.now().replace(second=0, microsecond=0)
+        try:
+            await anyio.to_thread.run_sync(refusals.flush, platform, minute)
+        except Exception:  # the next round tries again; the server goes on
+            logging.getLogger("huiqi.api").exception("writing counted refusals failed")
 
 
 def _settle_heap() -> None:

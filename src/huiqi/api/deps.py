@@ -16,9 +16,12 @@ from huiqi.messages import message
 from huiqi.service.context import Actor, Context, Platform
 from huiqi.text import Lang
 
-from .guard import client_ip, signed_in
+from .guard import client_ip, route_of, signed_in  # noqa: F401 - route_of: used by the pages
 from .language import request_lang
 
+#: The pages' sign-in cookie (a request carrying it, or a bearer token, is not anonymous).
+SESSION_COOKIE = "huiqi_session"
+SIGN_IN_PATHS = ("/auth/login", "/login")
 bearer = HTTPBearer(auto_error=False, description="登录后得到的令牌 / the token from /auth/login")
 
 

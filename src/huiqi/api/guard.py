@@ -28,6 +28,13 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def route_of(request: Request) -> str:
+    """What a request asks for, as the audit log names it: ``GET /enterprises/{code}``."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None) or request.url.path[:200]
+    return f"{request.method} {path}"
+
+
 def bearer_token(request: Request) -> str | None:
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
     return token if scheme.lower() == "bearer" and token else None
@@ -40,7 +47,8 @@ def signed_in(request: Request) -> Actor:
         return actor
     platform = request.app.state.platform
     assert isinstance(platform, Platform)
-    actor = sessions.authenticate(platform, bearer_token(request), client_ip(request))
+    actor = sessions.authenticate(platform, bearer_token(request), client_ip(request),
+                                  route_of(request))
     request.state.actor = actor
     return actor
 
@@ -76,4 +84,4 @@ class Guarded(APIRoute):
         return guarded
 
 
-__all__ = ["Guarded", "bearer_token", "check", "client_ip", "signed_in"]
+__all__ = ["Guarded", "bearer_token", "check", "client_ip", "route_of", "signed_in"]

@@ -29,6 +29,7 @@ from huiqi.errors import (
     NotFoundError,
     PermissionDenied,
     Problem,
+    RateLimited,
     TooLarge,
     UsageError,
 )
@@ -44,7 +45,7 @@ log = logging.getLogger("huiqi.api")
 
 STATUS: tuple[tuple[type[HuiqiError], int], ...] = (
     (AuthenticationError, 401), (PermissionDenied, 403), (NotFoundError, 404),
-    (Conflict, 409), (TooLarge, 413), (InputError, 422))
+    (Conflict, 409), (TooLarge, 413), (InputError, 422), (RateLimited, 429))
 
 
 class ProblemMessages(BaseModel):
@@ -90,6 +91,8 @@ def problem_response(request: Request, exc: HuiqiError, status: int | None = Non
     headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="huiqi"'
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
@@ -221,10 +224,16 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     titles = {400: "请求有误 / Bad request", 401: "未登录 / Not signed in",
               403: "无权访问 / Permission denied", 404: "未找到 / Not found",
               409: "状态冲突 / Conflict", 413: "内容过大 / Content too large",
-              422: "输入有误 / Invalid input"}
-    return {c: {"model": ProblemPublic, "description": titles[c],
-                "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemPublic"}}}}
-            for c in codes}
+              422: "输入有误 / Invalid input", 429: "请求过于频繁 / Too many requests"}
+    out: dict[int | str, dict[str, Any]] = {
+        c: {"model": ProblemPublic, "description": titles[c],
+            "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemPublic"}}}}
+        for c in codes}
+    if 429 in out:
+        out[429]["headers"] = {"Retry-After": {
+            "description": "再过几秒可再请求 / seconds until a request is let through again",
+            "schema": {"type": "integer"}}}
+    return out
 
 
 __all__ = ["MEDIA_TYPE", "LocalText", "ProblemPublic", "Unexpected", "install",

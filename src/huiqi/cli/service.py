@@ -83,12 +83,17 @@ def serve(host: Annotated[str | None, typer.Option(help="监听地址 / address"
     if database:
         os.environ["HUIQI_DATABASE_URL"] = database
     h, p = host or settings.host, port or settings.port
+    n = workers or settings.workers
+    if n > 1 and settings.rate_limit_storage.startswith("memory"):
+        _console().print(f"[yellow]频率限制在 {n} 个进程中各自计数(宽松 {n} 倍);多进程或多机请设 "
+                         "HUIQI_RATE_LIMIT_STORAGE=redis://… / rate limits are counted in each "
+                         f"of the {n} processes on its own ({n}× looser): set "
+                         "HUIQI_RATE_LIMIT_STORAGE=redis://… to share them[/yellow]")
     _console().print(f"huiqi 惠企 → http://{h}:{p}/  (页面 / pages; 接口 / API: http://{h}:{p}/docs; "
                      f"{safe_url(settings.database_url)})", markup=False)
     with owner_only():  # the server's files too (its workers inherit the umask)
-        uvicorn.run("huiqi.web.asgi:app", factory=True, host=h, port=p,
-                    workers=workers or settings.workers, log_level="warning",
-                    access_log=False)
+        uvicorn.run("huiqi.web.asgi:app", factory=True, host=h, port=p, workers=n,
+                    log_level="warning", access_log=False)
 
 
 def _audit(_entry: object) -> None:

@@ -13,12 +13,12 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from huiqi.clock import shown
-from huiqi.errors import AuthenticationError, InputError
+from huiqi.errors import AuthenticationError, InputError, RateLimited
 from huiqi.messages import message
 from huiqi.settings import Settings
 from huiqi.store.models import Account, AuthSession, Entity, LoginFailure
 
-from . import lockout, passwords
+from . import limiter, lockout, passwords, refusals
 from .audit import record
 from .context import Actor, Context, Platform
 from .permissions import Role
@@ -168,28 +168,40 @@ def _actor(s: Session, acc: Account) -> Actor:
                  entity_id=acc.entity_id, entity_code=code)
 
 
-def authenticate(platform: Platform, token: str | None, ip: str | None = None) -> Actor:
-    """The actor a bearer token stands for; refuses (and audits) a missing, wrong or old one."""
+def authenticate(platform: Platform, token: str | None, ip: str | None = None,
+                 route: str | None = None) -> Actor:
+    """The actor a bearer token stands for; refuses (and audits) a missing, wrong or old one.
+    ``route``: what was asked for (``GET /enterprises/{code}``), for the audit log."""
     if not token:
-        _refused(platform, ip, "auth.required")
+        _refused(platform, ip, route, "auth.required")
     now = platform.now()
     with platform.db.rows() as s:  # plain rows, no session: this runs on every request
         row = s.execute(_BY_TOKEN, {"token_hash": token_hash(platform, token or "")}).first()
     if row is None or row[1] is not None:
-        _refused(platform, ip, "auth.invalid_token")
+        _refused(platform, ip, route, "auth.invalid_token")
     expires, _revoked, username, role, account_id, entity_id, active, code = row  # type: ignore[misc]
     if expires <= now:
-        _refused(platform, ip, "auth.expired", username)
+        _refused(platform, ip, route, "auth.expired", username)
     if not active:
-        _refused(platform, ip, "auth.inactive", username)
+        _refused(platform, ip, route, "auth.inactive", username)
     return Actor(username=username, role=Role(role), account_id=account_id,
                  entity_id=entity_id, entity_code=code)
 
 
-def _refused(platform: Platform, ip: str | None, reason: str, who: str = "anonymous") -> None:
-    ctx = Context(platform, platform.system().actor, ip)
-    with platform.db.write() as s:
-        record(s, ctx, "access", outcome="unauthenticated", actor=who, detail=reason)
+def _refused(platform: Platform, ip: str | None, route: str | None, reason: str,
+             who: str = "anonymous") -> None:
+    """Refuse an unknown caller, audited in counted entries (:mod:`.refusals`). A token
+    that is no good counts against the address's limit of anonymous requests (a request
+    with no token at all was counted before it got here)."""
+    if reason != "auth.required":
+        try:
+            limiter.of(platform).hit("anonymous", ip or "-")
+        except RateLimited:
+            refusals.refused(platform, ip=ip, route=route, outcome="rate_limited",
+                             reason="rate.limited")
+            raise
+    refusals.refused(platform, ip=ip, route=route, outcome="unauthenticated", reason=reason,
+                     who=who)
     raise AuthenticationError(reason)
 
 

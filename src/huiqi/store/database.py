@@ -132,6 +132,12 @@ class Database:
     def dialect(self) -> str:
         return self.bind.dialect.name
 
+    @property
+    def concurrent(self) -> bool:
+        """Whether two threads may each use a session at once (not in tests, where every
+        session is a savepoint of one connection)."""
+        return isinstance(self.bind, Engine)
+
     @contextmanager
     def rows(self) -> Iterator[Connection]:
         """A plain connection for a few quick reads of rows (no ORM session: cheaper)."""

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from huiqi.errors import NotFoundError
+from huiqi.errors import HuiqiError, NotFoundError
 from huiqi.text import Text
 
 from .templates import environment
@@ -58,6 +58,19 @@ def install(app: FastAPI) -> None:
         return await result if inspect.isawaitable(result) else result
 
     app.add_exception_handler(HTTPException, not_found)
+    api_refused = app.state.refused_response
+
+    def refused(request: Request, exc: HuiqiError) -> Response:
+        """A rate-limit refusal answered before routing: a page for a browser."""
+        if _wants_page(request):
+            from .pages import error_page
+
+            return error_page(request, exc)
+        response = api_refused(request, exc)
+        assert isinstance(response, Response)
+        return response
+
+    app.state.refused_response = refused
 
 
 def _wants_page(request: Request) -> bool:

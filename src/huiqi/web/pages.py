@@ -29,7 +29,8 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from huiqi.api.access import PUBLIC, SELF, Rule, rule, rule_of
-from huiqi.api.guard import client_ip
+from huiqi.api.deps import SESSION_COOKIE
+from huiqi.api.guard import client_ip, route_of
 from huiqi.errors import (
     AuthenticationError,
     Conflict,
@@ -38,6 +39,7 @@ from huiqi.errors import (
     NotFoundError,
     PermissionDenied,
     Problem,
+    RateLimited,
     TooLarge,
 )
 from huiqi.service import sessions
@@ -45,7 +47,6 @@ from huiqi.service.context import Actor, Context, Platform
 from huiqi.service.permissions import Permission, Role, Scope
 from huiqi.text import Lang, Text
 
-SESSION_COOKIE = "huiqi_session"
 LANG_COOKIE = "huiqi_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -152,7 +153,8 @@ async def current_page(request: Request) -> Page:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         try:
-            p.actor = sessions.authenticate(platform, token, client_ip(request))
+            p.actor = sessions.authenticate(platform, token, client_ip(request),
+                                            route_of(request))
             p.token = token
         except AuthenticationError:
             p.actor = None  # an expired or signed-out cookie: a visitor again
@@ -171,7 +173,7 @@ async def _guard(request: Request, r: Rule) -> None:
         return
     p = await current_page(request)
     if p.actor is None:  # the same refusal, audited, as the API's
-        sessions.authenticate(p.platform, None, client_ip(request))
+        sessions.authenticate(p.platform, None, client_ip(request), route_of(request))
     if r != SELF:
         assert isinstance(r, Permission)
         p.ctx.require(r)
@@ -251,7 +253,7 @@ def _page_of(request: Request) -> Page:
 
 STATUS: tuple[tuple[type[HuiqiError], int], ...] = (
     (PermissionDenied, 403), (NotFoundError, 404), (Conflict, 409), (TooLarge, 413),
-    (InputError, 422))
+    (InputError, 422), (RateLimited, 429))
 
 
 def error_page(request: Request, exc: HuiqiError) -> Response:
@@ -265,8 +267,11 @@ def error_page(request: Request, exc: HuiqiError) -> Response:
         return RedirectResponse(target, status_code=303)
     status = next((s for cls, s in STATUS if isinstance(exc, cls)), 500)
     problems: list[Problem] = list(getattr(exc, "problems", []) or [])
-    return p.render("error.html", status=status, error=exc, status_code=status,
+    resp = p.render("error.html", status=status, error=exc, status_code=status,
                     problems=problems, denied=isinstance(exc, PermissionDenied))
+    if isinstance(exc, RateLimited):
+        resp.headers["Retry-After"] = str(exc.retry_after)
+    return resp
 
 
 def home_of(actor: Actor) -> str:

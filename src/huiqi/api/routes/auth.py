@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
-from huiqi.service import accounts, sessions
+from huiqi.service import accounts, limiter, sessions
 from huiqi.service.schemas import (
     AccountPublic,
     LoginRequest,
@@ -19,17 +19,21 @@ from huiqi.service.schemas import (
 
 from ..access import PUBLIC, SELF, rule
 from ..deps import ContextDep, Credentials, PlatformDep
-from ..guard import Guarded, client_ip
+from ..guard import Guarded, client_ip, route_of
 from ..problems import responses
 from .accounts import public
 
 router = APIRouter(route_class=Guarded, prefix="/auth", tags=["auth 登录"], responses=responses(401, 422))
 
 
-@router.post("/login", openapi_extra=rule(PUBLIC), response_model=TokenPublic)
+@router.post("/login", openapi_extra=rule(PUBLIC), response_model=TokenPublic,
+             responses=responses(429))
 def login(body: LoginRequest, request: Request, platform: PlatformDep) -> TokenPublic:
-    """登录:用户名、密码(及动态验证码),返回有时效的令牌 / Sign in; returns an expiring token."""
-    si = sessions.login(platform, body.username, body.password, body.totp, client_ip(request))
+    """登录:用户名、密码(及动态验证码),返回有时效的令牌;每个地址、每个账号的尝试次数有限
+    / Sign in; returns an expiring token. Attempts are limited per address and per account."""
+    ip = client_ip(request)
+    with limiter.sign_in(platform, body.username, ip, route_of(request)):
+        si = sessions.login(platform, body.username, body.password, body.totp, ip)
     return TokenPublic(access_token=si.token, expires_at=si.expires_at,
                        username=si.actor.username, role=si.actor.role)
 

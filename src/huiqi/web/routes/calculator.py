@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Response
 
+from huiqi.api.computing import computed
 from huiqi.engine.serialize import pack_match_dict
 from huiqi.service import calculator as C
 from huiqi.service.enterprises import today
@@ -96,12 +97,19 @@ async def answer(p: PageDep) -> Response:
             answers.pop(q, None)
         elif action == "answer":
             answers[q] = value
-    return _step(p, answers, skipped, action == "result", other.get("name", "")[:100])
+    # matching every published pack takes milliseconds of CPU: in the computing thread, so
+    # that the event loop goes on serving the others meanwhile (huiqi.api.computing)
+    return await computed(_step, p, answers, skipped, action == "result",
+                          other.get("name", "")[:100])
 
 
 @router.page("POST", "/calculator/clause", PUBLIC)
 async def clause(p: PageDep) -> Response:
     answers, _skipped, other = await _form(p)
+    return await computed(_clause, p, answers, other)
+
+
+def _clause(p: Page, answers: dict[str, str], other: dict[str, str]) -> Response:
     day = today(p.platform.system())
     m = C.match(p.platform, answers, day)
     key = other.get("clause", "")
@@ -117,18 +125,22 @@ async def clause(p: PageDep) -> Response:
 @router.page("POST", "/calculator/summary.pdf", PUBLIC)
 async def summary_pdf(p: PageDep) -> Response:
     s = await _summary(p)
-    return _download(exports.summary_pdf(s, p.lang), "application/pdf",
+    return _download(await computed(exports.summary_pdf, s, p.lang), "application/pdf",
                      exports.filename("huiqi-calculator", s.as_of, "pdf"))
 
 
 @router.page("POST", "/calculator/summary.xlsx", PUBLIC)
 async def summary_xlsx(p: PageDep) -> Response:
     s = await _summary(p)
-    return _download(exports.summary_xlsx(s, p.lang), XLSX,
+    return _download(await computed(exports.summary_xlsx, s, p.lang), XLSX,
                      exports.filename("huiqi-calculator", s.as_of, "xlsx"))
 
 
 async def _summary(p: Page) -> Any:
     answers, _skipped, other = await _form(p)
+    return await computed(_summarised, p, answers, other)
+
+
+def _summarised(p: Page, answers: dict[str, str], other: dict[str, str]) -> Any:
     m = C.match(p.platform, answers, today(p.platform.system()))
     return summary(_data(m, other.get("name", "")[:100], p.lang), p.lang)

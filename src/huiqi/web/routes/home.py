@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Form, Response
 from fastapi.responses import RedirectResponse
 
-from huiqi.api.guard import client_ip
+from huiqi.api.guard import client_ip, route_of
 from huiqi.errors import AuthenticationError
-from huiqi.service import sessions
+from huiqi.service import limiter, sessions
 from huiqi.service.permissions import Role
 
 from ..pages import PUBLIC, SELF, SESSION_COOKIE, PageDep, Pages, home_of, secure_cookies
@@ -39,8 +39,10 @@ def login_form(p: PageDep, next: str | None = None) -> Response:
 def login(p: PageDep, username: Field, password: Field,
           totp: Annotated[str, Form(max_length=10)] = "",
           next: Annotated[str, Form(max_length=500)] = "") -> Response:
+    ip = client_ip(p.request)
     try:
-        si = sessions.login(p.platform, username, password, totp or None, client_ip(p.request))
+        with limiter.sign_in(p.platform, username, ip, route_of(p.request)):
+            si = sessions.login(p.platform, username, password, totp or None, ip)
     except AuthenticationError as exc:
         return p.render("login.html", status=401, next=_safe_next(next), error=exc,
                         username=username)
