@@ -147,11 +147,10 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
     The clauses are matched in chunks (:func:`huiqi.population.wide.chunks`), one query
     each, appended to the folder: Catalyst, like DuckDB's planner, takes much longer to plan
     one query of a thousand clauses than forty of twenty-five."""
-    frame = spread(spark, spark.read.parquet(str(source))).cache()
+    frame = spread(spark, spark.read.parquet(str(source)))
     for i, chunk in enumerate(chunks(pack, clauses)):
         result = match_frame(spark, pack, as_of, frame, clauses=chunk)
         result.write.mode("overwrite" if i == 0 else "append").parquet(str(out))
-    frame.unpersist()
 
 
 def match_arrow(spark: Any, pack: Pack, as_of: dt.date, table: Any) -> Any:
