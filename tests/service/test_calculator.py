@@ -56,3 +56,13 @@ def test_when_nothing_is_missing_there_is_no_question() -> None:
     m = _matches({})
     everything = {miss.key for _k, _m, r in m.results for c in r.clauses for miss in c.missing}
     assert C.next_question(m, everything) is None
+
+
+def test_a_choice_that_is_not_an_option_is_a_problem_of_its_answer() -> None:
+    pack = load_pack(ROOT / "tests" / "packs" / "language")
+    e, problems = C.enterprise({"choice:lang:rd_measure": "revenue"}, pack.catalogue)
+    chosen = C.with_valid_choices(e, pack, problems)
+    assert chosen.choices == {} and "不是可选项" in problems["choice:lang:rd_measure"].zh
+    e, problems = C.enterprise({"choice:lang:rd_measure": "ratio"}, pack.catalogue)
+    assert C.with_valid_choices(e, pack, problems).choices == {"lang:rd_measure": "ratio"}
+    assert problems == {}

@@ -26,6 +26,7 @@ from typing import Any
 from huiqi.rules.model import ClauseSpec, Pack
 from huiqi.text import Text
 
+from . import choices
 from .dialect import SPARK
 from .query import MatchQuery
 from .wide import chunks
@@ -134,9 +135,13 @@ def match_sql(pack: Pack, as_of: dt.date, columns: list[str], view: str,
 
 
 def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = "huiqi_input",
-                clauses: list[ClauseSpec] | None = None) -> Any:
-    """Match a Spark DataFrame of enterprises; the results as a DataFrame (long format)."""
+                clauses: list[ClauseSpec] | None = None, where: str | None = None) -> Any:
+    """Match a Spark DataFrame of enterprises; the results as a DataFrame (long format).
+    A declared choice that is not an option is refused (``where`` names the input)."""
     frame.createOrReplaceTempView(view)
+    choices.check(pack, list(frame.columns), view, SPARK,
+                  lambda q: [(r[0], r[1]) for r in spark.sql(q).collect()],
+                  where or "企业表/the table of enterprises")
     return spark.sql(match_sql(pack, as_of, list(frame.columns), view, clauses))
 
 
@@ -149,7 +154,7 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
     one query of a thousand clauses than forty of twenty-five."""
     frame = spread(spark, spark.read.parquet(str(source)))
     for i, chunk in enumerate(chunks(pack, clauses)):
-        result = match_frame(spark, pack, as_of, frame, clauses=chunk)
+        result = match_frame(spark, pack, as_of, frame, clauses=chunk, where=str(source))
         result.write.mode("overwrite" if i == 0 else "append").parquet(str(out))
 
 

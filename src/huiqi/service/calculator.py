@@ -25,6 +25,7 @@ from huiqi.engine.matcher import Matcher
 from huiqi.engine.result import MatchResult, Missing, Status
 from huiqi.facts.catalogue import Catalogue, default_catalogue
 from huiqi.facts.enterprise import Enterprise
+from huiqi.messages import message
 from huiqi.packs import versions as PV
 from huiqi.rules.model import Pack
 from huiqi.text import Text
@@ -111,19 +112,24 @@ def match(platform: Platform, answers: dict[str, str], day: dt.date, name: str =
     e, problems = enterprise(answers, default_catalogue(), name)
     out = Matches(day=day, results=[], problems=problems)
     for key, m in published(platform, day):
-        valid = {k: v for k, v in e.choices.items() if _choice_ok(m.pack, k, v)}
-        out.results.append((key, m, m.match(_with_choices(e, valid))))
+        out.results.append((key, m, m.match(with_valid_choices(e, m.pack, out.problems))))
     return out
+
+
+def with_valid_choices(e: Enterprise, pack: Pack, problems: dict[str, Text]) -> Enterprise:
+    """The visitor with the choices of ``pack`` they declared; an answer that is not one of
+    the options is a problem of that answer (never silently another branch)."""
+    offered = pack.choice_options()
+    for k, v in e.choices.items():
+        if k in offered and v not in offered[k]:
+            problems[f"choice:{k}"] = message("data.bad_choice", name=k, value=v,
+                                              options=", ".join(offered[k]))
+    return _with_choices(e, {k: v for k, v in e.choices.items()
+                             if k in offered and v in offered[k]})
 
 
 def _with_choices(e: Enterprise, choices: dict[str, str]) -> Enterprise:
     return Enterprise(id=e.id, name=e.name, facts=e.facts, years=e.years, choices=choices)
-
-
-def _choice_ok(pack: Pack, key: str, option: str) -> bool:
-    pol_id, _, cid = key.partition(":")
-    pol = pack.policy(pol_id)
-    return pol is not None and cid in pol.choices and option in pol.choices[cid].options
 
 
 def next_question(matches: Matches, asked: set[str]) -> Question | None:
