@@ -17,7 +17,7 @@ from huiqi.text import Text
 
 from .. import exports
 from ..pages import PUBLIC, Page, PageDep, Pages
-from ..view import summary
+from ..view import Summary, summary
 from .matches import XLSX, _download, explained
 
 router = Pages()
@@ -49,6 +49,14 @@ def _data(m: C.Matches, name: str, lang: Any) -> MatchPublic:
         pack_match_dict(res, key, mt, lang) for key, mt, res in m.results]})
 
 
+def _summary_of(m: C.Matches, answers: dict[str, str], name: str, lang: Any) -> Summary:
+    """The visitor's result in plain words: the policies of the city and park they gave
+    (and national ones) first, the others folded."""
+    packs = {key: mt.pack for key, mt, _res in m.results}
+    return summary(_data(m, name, lang), lang, packs, answers.get("city") or None,
+                   answers.get("park") or None)
+
+
 def _step(p: Page, answers: dict[str, str], skipped: set[str], finish: bool, name: str,
           status: int = 200) -> Response:
     day = today(p.platform.system())
@@ -58,12 +66,17 @@ def _step(p: Page, answers: dict[str, str], skipped: set[str], finish: bool, nam
     if m.problems:  # ask a wrongly answered question again, with what is wrong
         key = next(iter(m.problems))
         q = _question(m, key) or q
-    s = summary(_data(m, name, p.lang), p.lang)
+    s = _summary_of(m, answers, name, p.lang)
     total = len(m.clauses())
     return p.render("calculator.html", status=status, q=q, answers=answers,
                     skipped=sorted(skipped), s=s, settled=total - m.undetermined(),
                     total=total, left=C.remaining(m, asked), problems=m.problems, name=name,
-                    done=q is None)
+                    done=q is None, answer_label=lambda k: _answer_label(p, m, k))
+
+
+def _answer_label(p: Page, m: C.Matches, key: str) -> str:
+    q = _question(m, key)
+    return p.text(q.label) if q is not None else key
 
 
 def _question(m: C.Matches, key: str) -> C.Question | None:
@@ -119,7 +132,8 @@ def _clause(p: Page, answers: dict[str, str], other: dict[str, str]) -> Response
         from huiqi.errors import NotFoundError
 
         raise NotFoundError(Text("条款", "clause"), key[:100])
-    return explained(p, data, key, base=None, pack_obj=pack)
+    return explained(p, data, key, base=None, pack_obj=pack,
+                     s=_summary_of(m, answers, other.get("name", ""), p.lang))
 
 
 @router.page("POST", "/calculator/summary.pdf", PUBLIC)
@@ -143,4 +157,4 @@ async def _summary(p: Page) -> Any:
 
 def _summarised(p: Page, answers: dict[str, str], other: dict[str, str]) -> Any:
     m = C.match(p.platform, answers, today(p.platform.system()))
-    return summary(_data(m, other.get("name", "")[:100], p.lang), p.lang)
+    return _summary_of(m, answers, other.get("name", "")[:100], p.lang)
