@@ -20,14 +20,11 @@ from decimal import Decimal, InvalidOperation
 from huiqi.engine.public import ConditionExplanationPublic, GapPublic, Localized
 from huiqi.facts import types as T
 from huiqi.facts.catalogue import default_catalogue
-from huiqi.rules import ir
+from huiqi.rules.fixed import FIXED
+from huiqi.rules.fixed import fixed_facts as _fixed_facts
 from huiqi.rules.model import ClauseSpec, ConditionSpec, PolicySpec
 from huiqi.text import Lang
 
-#: Facts an enterprise cannot change by supplying documents or data.
-FIXED = frozenset({"registration_date", "establishment_date", "entity_kind", "province", "city",
-                   "district", "park", "establishment_kind", "independent_legal_person",
-                   "resident_enterprise", "first_loan_date", "niche_market_since"})
 #: Facts that say where an enterprise is registered.
 PLACE = ("province", "city", "district", "park")
 
@@ -97,25 +94,10 @@ def fact_label(fid: str, lang: Lang) -> str:
     return f.label.zh if lang == "zh" else f.label.en
 
 
-def facts_read(n: ir.Node | None) -> set[str]:
-    """The facts an expression reads."""
-    if n is None:
-        return set()
-    out: set[str] = set()
-    fact = getattr(n, "fact", None)
-    if isinstance(fact, str) and fact:
-        out.add(fact)
-    for k in n.kids():
-        out |= facts_read(k)
-    return out
-
-
 def fixed_facts(spec: ConditionSpec | None) -> list[str]:
     """The facts a condition reads that an enterprise cannot change (in catalogue order)."""
-    if spec is None or spec.kind != "expr":
-        return []
-    read = set(spec.facts) | facts_read(spec.expr)
-    return [f for f in default_catalogue().facts if f in read and f in FIXED]
+    read = _fixed_facts(spec)
+    return [f for f in default_catalogue().facts if f in read]
 
 
 def cannot_change(facts: list[str], lang: Lang) -> str:
