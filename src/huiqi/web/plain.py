@@ -22,11 +22,9 @@ from huiqi.facts import types as T
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.rules.fixed import FIXED
 from huiqi.rules.fixed import fixed_facts as _fixed_facts
-from huiqi.rules.model import ClauseSpec, ConditionSpec, PolicySpec
+from huiqi.rules.model import ClauseSpec, ConditionSpec
+from huiqi.rules.places import local, places
 from huiqi.text import Lang
-
-#: Facts that say where an enterprise is registered.
-PLACE = ("province", "city", "district", "park")
 
 _OPS_ZH = {">=": "不低于", ">": "须高于", "<=": "不超过", "<": "须低于"}
 _OPS_EN = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
@@ -219,33 +217,6 @@ def steps(lines: list[str], formula: str | None, lang: Lang) -> list[str]:
         else:
             out.append(text)
     return out
-
-
-_PLACE_RE = re.compile(r'(?<![A-Za-z0-9_])(province|city|district|park)\s*(?:==|in)\s*\{?([^}]*)')
-
-
-def places(pol: PolicySpec) -> set[str]:
-    """The places a policy's conditions name (parks, cities …); empty for a national one."""
-    found: set[str] = set()
-    for c in pol.clauses:
-        for cond in c.all_conditions():
-            for hit in _PLACE_RE.finditer(cond.text or ""):
-                found.update(re.findall(r'"([^"]+)"', hit.group(2)))
-    return found
-
-
-def local(where: set[str], city: str | None, park: str | None) -> bool:
-    """Whether a policy applies where the enterprise is: national ones everywhere; local
-    ones where the park is named, or the city (厦门市 ~ 厦门火炬高新区). Unknown place: yes."""
-    if not where or (not city and not park):
-        return True
-    if park and park in where:
-        return True
-    if city:
-        stem = city.removesuffix("市")
-        return any(w == city or (stem and stem in w) for w in where)
-    assert park is not None
-    return any(w.removesuffix("市") in park or park in w for w in where)
 
 
 __all__ = ["FIXED", "Reason", "condition_specs", "gap_text", "gives", "local", "places",

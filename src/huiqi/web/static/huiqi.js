@@ -67,7 +67,12 @@
     var from = document.getElementById(button.dataset.from);
     if (field && from) { field.value = (from.content || from).textContent; }
   });
-  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    drawAll(document);
+    // a questionnaire starts at its first question (the calculator)
+    var first = document.querySelector("#question [data-focus]");
+    if (first) { first.focus(); }
+  });
   document.addEventListener("htmx:afterSettle", function (e) {
     drawAll(e.target);
     var focus = e.target.querySelector("[data-focus]");
