@@ -100,7 +100,8 @@ def enterprise_pages(code: str) -> list[str]:
             f"/staff/enterprises/{code}"]
 
 
-VISITOR_PAGES = ["/", "/login", "/calculator", "/no-such-page"]
+VISITOR_PAGES = ["/", "/login", "/calculator", "/library", "/library/seed/xm-torch-voucher",
+                 "/library?kind=title", "/no-such-page"]
 STAFF_PAGES = ["/staff", "/staff/policies", "/staff/policies/seed/1",
                "/staff/policies/seed/1/text/xm-torch-voucher",
                "/staff/policies/seed/1/files/pack.yaml", "/staff/policies/language/1",
@@ -132,6 +133,10 @@ def test_a_visitor_on_a_phone(phone: Any) -> None:
         check(phone, path, True, failures)
     phone.goto("/calculator")
     shot(phone, "phone-calculator", full=True)
+    phone.goto("/library")
+    shot(phone, "phone-library")
+    phone.goto("/library/seed/xm-torch-voucher")
+    shot(phone, "phone-library-policy")
     assert failures == [], "\n".join(failures)
 
 
