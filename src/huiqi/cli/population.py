@@ -251,7 +251,9 @@ def _near_miss(clause: str, k: int, limit: int, results: Path | None, data: Path
             Runner(pack, day, clauses=[spec]).run(source, results, batch_size,
                                                   lambda n: bar.advance(task, n), summarize=False)
     try:
-        rows = near_misses(results, spec.key, k, limit)
+        from huiqi.rules.fixed import fixed_paths
+
+        rows = near_misses(results, spec.key, k, limit, fixed=fixed_paths(spec))
         dist = counts_by_failures(results, spec.key)
     finally:
         if tmp is not None:
