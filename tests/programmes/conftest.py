@@ -91,6 +91,10 @@ class Park:
 
 @pytest.fixture
 def park(platform: Platform, clock: Clock) -> Park:
+    return make_park(platform, clock)
+
+
+def make_park(platform: Platform, clock: Clock) -> Park:
     system = platform.system()
     policies.upload(system, "seed", read_folder(Path(SEED)))
     policies.publish(system, "seed", 1)
