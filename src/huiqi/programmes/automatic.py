@@ -45,8 +45,8 @@ def propose(ctx: Context, programme: str) -> int:
     added = 0
     with ctx.db.write() as s:
         p = core.programme_row(s, programme)
-        ids = dict(s.execute(select(Entity.credit_code, Entity.id).where(
-            Entity.credit_code.in_(list(found)))).tuples()) if found else {}
+        ids: dict[str, int] = {c: i for c, i in s.execute(select(Entity.credit_code, Entity.id).where(
+            Entity.credit_code.in_(list(found))))} if found else {}
         have = set(s.scalars(select(Application.entity_id).where(Application.programme_id == p.id)))
         now = ctx.now()
         for code in sorted(found):
