@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from huiqi.errors import Conflict, InputError, PermissionDenied
+from huiqi.errors import Conflict, InputError, NotFoundError, PermissionDenied
 from huiqi.programmes import applications as A
 from huiqi.programmes import calls, reviews
 from huiqi.programmes.schemas import ConflictAnswer, FactsConfirm, ScoreIn
@@ -105,7 +105,7 @@ def test_scores_are_checked_against_the_rubric(park: Park) -> None:
                                               "brand_excellent": "80", "results_outstanding": "80",
                                               "contribution": "80"}))
     assert out.total == "85.00"  # weights 25/20/20/20/15 (assumed)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundError):
         reviews.score(park.reviewer("reviewer1"), a + 999, ScoreIn(scores={"x1": "1"}))
 
 

@@ -118,7 +118,7 @@ def for_clause(ctx: Context, clause: str) -> list[ProgrammePublic]:
             select(Programme).where(Programme.clause_key == clause).order_by(Programme.year.desc()))]
 
 
-@requires(Permission.PROGRAMME_READ)
+@requires(Permission.RESULT_READ)
 def budgets(ctx: Context) -> list[BudgetLine]:
     """Per programme: the budget, committed (decided and granted), paid, and the potential
     by the rules from the latest stored run (eligible or awaiting review) — capped by the

@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huiqi.errors import Conflict, InputError
+from huiqi.errors import Conflict, InputError, NotFoundError
 from huiqi.messages import message
 from huiqi.service.audit import record
 from huiqi.service.context import Context, requires
 from huiqi.service.enterprises import load as load_entity
 from huiqi.service.permissions import Permission, Role
 from huiqi.store.models import Account, Entity
+from huiqi.text import Text
 from huiqi.workflow import machine as M
 
 from . import core, flow, money
@@ -34,6 +35,7 @@ from .schemas import (
 )
 
 PENDING = ("assigned", "accepted")
+ASSIGNMENT = Text("评审任务", "review assignment")
 
 
 def _conflicted(s: Session, reviewer: str, entity_id: int) -> bool:
@@ -149,13 +151,14 @@ def _mine(ctx: Context, s: Session, app_id: int) -> ReviewAssignment:
 
 
 def _check_mine(ctx: Context, app_id: int) -> None:
-    """Refuse (audited) unless the application is assigned to this reviewer."""
+    """Not found unless the application is assigned to this reviewer (whether it exists at
+    all is not told)."""
     with ctx.db.read() as s:
         found = s.scalar(select(ReviewAssignment.id).where(
             ReviewAssignment.application_id == app_id,
             ReviewAssignment.reviewer == ctx.actor.username)) is not None
     if not found:
-        ctx.refuse(Permission.REVIEW_SCORE, f"application:{app_id}")
+        raise NotFoundError(ASSIGNMENT, str(app_id))
 
 
 def _assignment_public(s: Session, r: ReviewAssignment, a: Application) -> AssignmentPublic:
@@ -165,6 +168,16 @@ def _assignment_public(s: Session, r: ReviewAssignment, a: Application) -> Assig
                             programme_title={"zh": p.title_zh, "en": p.title_en},
                             enterprise_name=e.name, state=r.state, due_on=a.due_on,
                             total=None if r.total is None else format(r.total, "f"))
+
+
+@requires(Permission.REVIEW_SCORE)
+def view(ctx: Context, app_id: int) -> ApplicationPublic:
+    """The application as its reviewer sees it — only once it has answered that it has no
+    conflict of interest (before that, nothing non-public is shown)."""
+    _check_mine(ctx, app_id)
+    core.visible(ctx, app_id)
+    with ctx.db.read() as s:
+        return core.application_public(ctx, s, core.application_row(s, app_id))
 
 
 @requires(Permission.REVIEW_SCORE)

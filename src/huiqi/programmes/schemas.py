@@ -316,6 +316,11 @@ class ConflictAnswer(_Model):
     reason: Reason | None = None
 
 
+class ConflictDeclaration(_Model):
+    enterprise: Code
+    reason: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=500)]
+
+
 class ConflictPublic(BaseModel):
     reviewer: str
     enterprise: str

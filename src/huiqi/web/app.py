@@ -20,7 +20,7 @@ from .templates import environment
 
 #: Where page routes live; everything else is the API's (problem+json errors).
 PAGE_PREFIXES = ("/calculator", "/match", "/staff", "/dashboard", "/login", "/logout", "/my",
-                 "/static")
+                 "/static", "/public")
 
 
 def install(app: FastAPI) -> None:
@@ -33,6 +33,7 @@ def install(app: FastAPI) -> None:
         imports,
         matches,
         policies,
+        programmes,
         results,
         simulation,
     )
@@ -43,7 +44,7 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard):
+                   imports, audit, dashboard, programmes):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 
