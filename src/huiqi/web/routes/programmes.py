@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from huiqi.api.access import PUBLIC
 from huiqi.programmes import applications as A
-from huiqi.programmes import automatic, calls, reviews
+from huiqi.programmes import automatic, calls, flow, reviews
 from huiqi.programmes.panel import Rubric
 from huiqi.programmes.schemas import (
     AutomaticConfirm,
@@ -68,7 +68,7 @@ def programmes(p: PageDep) -> Response:
 def programme(p: PageDep, key: Key) -> Response:
     prog = calls.get(p.ctx, key)
     queue = A.list_for(p.ctx, programme=key) if p.may(Permission.APPLICATION_READ) else []
-    return p.render("programme.html", prog=prog, queue=queue,
+    return p.render("programme.html", prog=prog, queue=queue, states=flow.STATES,
                     staff=p.may(Permission.APPLICATION_PROCESS))
 
 
