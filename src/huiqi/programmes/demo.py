@@ -267,7 +267,8 @@ def _xiamen(d: Demo, day: dt.date) -> None:
         automatic.publicise_all(officer, key)
         d.at(day - dt.timedelta(days=5))
         automatic.grant_all(officer, key)
-        for a in A.list_for(officer, programme=key, state="granted")[:2]:
+        granted = A.list_for(officer, programme=key, state="granted")
+        for a in granted[:max(1, len(granted) // 3)] if len(granted) > 1 else []:
             A.pay(officer, a.id, PaymentIn(amount=str(Decimal(a.amount or 0)), paid_on=d.now.date(),
                                            reference="厦火炬财拨〔demo〕"))
     d.log(f"✓ 厦门火炬平台奖励 / Xiamen platform bonus: {key} ({n} listed)")
