@@ -134,7 +134,10 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
     v = Visit(browser, server["base"])
     # the enterprise applies: the clause's facts pre-filled, confirmed, a material uploaded
     firm = v.as_("p_enterprise")
-    firm.goto("/staff/programmes/gl-2025")
+    firm.goto(f"/match/{CODE}")   # from the matched clause to its programme
+    firm.locator("tr[data-clause='gl-mayor-quality/award'] th a").click()
+    firm.locator("#apply-programmes").click()
+    firm.get_by_role("link", name="2025年桂林市市长质量奖").click()
     firm.locator("#apply").click()
     firm.wait_for_url("**/staff/applications/*")
     app_url = firm.url.replace(server["base"], "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, TypeVar
 
-from fastapi import File, Form, Request, Response, UploadFile
+from fastapi import File, Form, Query, Request, Response, UploadFile
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
@@ -60,8 +60,10 @@ def _back(app_id: int, note: str = "") -> Response:
 # ------------------------------------------------------------------ programmes
 
 @router.page("GET", "/staff/programmes", Permission.PROGRAMME_READ)
-def programmes(p: PageDep) -> Response:
-    return p.render("programmes.html", items=calls.list_all(p.ctx))
+def programmes(p: PageDep, clause: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    """Every programme, or (from a matched clause's page) those on one clause."""
+    items = calls.for_clause(p.ctx, clause) if clause else calls.list_all(p.ctx)
+    return p.render("programmes.html", items=items, clause=clause)
 
 
 @router.page("GET", "/staff/programmes/{key}", Permission.PROGRAMME_READ)
