@@ -606,6 +606,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "programme.not_automatic": ("项目“{programme}”不是免申即享项目", "The programme “{programme}” is not "
                                 "automatic (免申即享)"),
     "programme.not_committed": ("申报 #{application} 尚未决定支持", "Application #{application} was not selected"),
+    "programme.budget_above_rule": ("预算 {budget} 元超过条款 {clause} 规定的总预算 {rule} 元", "A budget of "
+                                    "{budget} is above the total of {rule} that the clause {clause} declares"),
+    "programme.window_outside_rule": ("申报时间须在条款 {clause} 规定的申报期内({windows})", "The window must lie "
+                                      "within the clause {clause}'s windows ({windows})"),
+    "programme.once_only": ("条款 {clause} 的支持每家企业只享受一次(已在申报 #{application} 中获得)",
+                            "The clause {clause} is granted once per enterprise (already in application "
+                            "#{application})"),
+    "programme.cooldown": ("条款 {clause} 获支持后须间隔一段时间才能再次申报,{until} 起可再申报",
+                           "After a grant under {clause} the enterprise may apply again from {until}"),
     "programme.score_missing": ("缺少评分项“{criterion}”的分数", "The criterion “{criterion}” has no score"),
     "programme.score_range": ("评分项“{criterion}”的分数须在 0 到 {scale} 之间", "The score of “{criterion}” must "
                               "be between 0 and {scale}"),

@@ -75,3 +75,33 @@ def test_automatic_lists_confirms_with_exclusions_and_grants_without_application
     mine = A.list_for(park.firm(codes[1]))
     assert [(x.origin, x.state, x.amount) for x in mine] == [("automatic", "granted", "40000.00")]
     assert calls.get(officer, "xm-bonus").committed == "60000.00"
+
+
+def test_a_once_only_benefit_is_granted_once(park: Park) -> None:
+    _prog(park, "once-a", None, None)
+    _prog(park, "once-b", None, None)
+    code = park.add_firm(91, "宁波市", NINGBO, "宁波一次性有限公司")
+    a = _through(park, "once-a", code)
+    park.advance_days(10)
+    A.move(park.staff(), a, "grant")
+    me = park.firm(code)
+    app = A.start(me, "once-b", code)
+    with pytest.raises(Conflict, match="只享受一次"):
+        A.move(me, app.id, "submit")
+
+
+def test_a_programme_stays_within_its_clause(park: Park) -> None:
+    from huiqi.errors import InputError
+
+    with pytest.raises(InputError, match="总预算"):
+        calls.create(park.staff("policy_officer"), ProgrammeCreate(
+            key="chips", title_zh="揭榜", title_en="Chips", pack="seed", clause=_chip_clause(park),
+            mode="universal", year=2025, opens_on=dt.date(2025, 5, 1), closes_on=dt.date(2025, 6, 30),
+            budget="99000000"))
+
+
+def _chip_clause(park: Park) -> str:
+    from huiqi.service import policies
+
+    pack = policies.pack_of(park.system(), "seed")
+    return next(c.key for c in pack.clauses() if c.program is not None and c.program.budget_total)

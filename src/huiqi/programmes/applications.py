@@ -233,6 +233,7 @@ def _submit_checks(ctx: Context, s: Session, a: Application) -> None:
                and m["kind"] not in have]
     if lacking:
         raise Conflict("programme.materials_missing", missing="、".join(lacking))
+    _once_and_cooldown(ctx, s, p, a, day)
     got = money.assess(ctx, s, p, core.entity_row(s, a.entity_id), day)
     a.precheck = {"status": got.status, "failed": list(got.failed), "missing": list(got.missing),
                   "amount": core.money(got.amount), "version_key": got.version_key,
@@ -241,6 +242,26 @@ def _submit_checks(ctx: Context, s: Session, a: Application) -> None:
         raise Conflict("programme.not_eligible", failed="、".join(got.failed))
     if got.missing:
         raise Conflict("programme.facts_missing", missing="、".join(got.missing))
+
+
+def _once_and_cooldown(ctx: Context, s: Session, p: Programme, a: Application, day: dt.date) -> None:
+    """The clause's ``program:`` section: a once-only benefit is granted to an enterprise
+    once ever; after a grant, the cooldown must pass before it applies again."""
+    v = s.get_one(PackVersion, p.pack_version_id)
+    spec = loaded(ctx, p.pack_key, v).clause(p.clause_key)
+    prog = spec.program if spec is not None else None
+    if prog is None or not (prog.once_only or prog.cooldown_months or prog.cooldown_days):
+        return
+    before = s.scalars(select(Application).join(Programme).where(
+        Programme.clause_key == p.clause_key, Application.entity_id == a.entity_id,
+        Application.id != a.id, Application.state.in_(("granted", "paid", "closed")))).all()
+    for b in before:
+        if prog.once_only:
+            raise Conflict("programme.once_only", clause=p.clause_key, application=b.id)
+        on = dt.date.fromisoformat(((b.explanation or {}).get("grant") or {}).get("on", "1900-01-01"))
+        until = money.add_months(on, prog.cooldown_months or 0) + dt.timedelta(days=prog.cooldown_days or 0)
+        if day < until:
+            raise Conflict("programme.cooldown", clause=p.clause_key, until=until.isoformat())
 
 
 @requires(Permission.APPLICATION_READ)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from huiqi.errors import Conflict, InputError, NotFoundError
 from huiqi.messages import message
 from huiqi.packs import versions as PV
+from huiqi.rules.model import ProgramSpec
 from huiqi.service.audit import record
 from huiqi.service.context import Context, requires
 from huiqi.service.permissions import Permission, Role
@@ -34,6 +35,23 @@ def _decimal(v: str | None, name: str) -> Decimal | None:
     if d < 0:
         raise InputError(message("programme.bad_number", name=name, value=v))
     return d
+
+
+def _within_rule(prog: ProgramSpec, data: ProgrammeCreate, clause: str) -> None:
+    """A programme stays within what its clause declares: a budget no larger than the
+    clause's total budget; a window inside one of the clause's yearly windows (MM-DD; a
+    window given as dates is one known round only, so other years' programmes may set
+    their own)."""
+    budget = _decimal(data.budget, "budget")
+    if prog.budget_total is not None and budget is not None and budget > prog.budget_total:
+        raise InputError(message("programme.budget_above_rule", budget=data.budget,
+                                 rule=format(prog.budget_total, "f"), clause=clause))
+    yearly = [(a, b) for a, b in prog.windows if len(a) == 5]
+    if yearly:
+        inside = prog.window_at(data.opens_on)
+        if inside is None or not (inside[0] <= data.opens_on and data.closes_on <= inside[1]):
+            raise InputError(message("programme.window_outside_rule", clause=clause,
+                                     windows="、".join(f"{a}–{b}" for a, b in yearly)))
 
 
 @requires(Permission.PROGRAMME_MANAGE)
@@ -60,6 +78,8 @@ def create(ctx: Context, data: ProgrammeCreate) -> ProgrammePublic:
                 raise InputError(message("programme.quota_above_rule", quota=quota,
                                          rule=prog.quota_per_year, clause=spec.key))
             quota = quota or prog.quota_per_year
+        if prog is not None:
+            _within_rule(prog, data, spec.key)
         may_be_vacant = data.may_be_vacant if data.may_be_vacant is not None else bool(
             prog and prog.may_be_vacant)
         honour = data.honour.model_dump() if data.honour else None

@@ -131,14 +131,14 @@ def record_honour(s: Session, ctx: Context, p: Programme, a: Application, day: d
     if fact == "awards":
         rec["rank"] = 1
     elif h.get("validity_months"):
-        rec["expiry"] = _add_months(day, int(h["validity_months"])).isoformat()
+        rec["expiry"] = add_months(day, int(h["validity_months"])).isoformat()
     records.append(rec)
     value = cat.coerce(cat.facts[fact], records)
     E.set_facts(s, cat, e, [(fact, E.STATIC, value)],
                 E.Provenance(source=SOURCE, by=ctx.actor.username, at=ctx.now()), current)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
     y, m = divmod(day.month - 1 + months, 12)
     try:
         return day.replace(year=day.year + y, month=m + 1)

@@ -23,7 +23,7 @@ from huiqi.text import Text
 from huiqi.workflow import machine as M
 
 from . import core, flow, money
-from .models import Application, Programme, ReviewAssignment, ReviewerConflict
+from .models import Application, ApplicationMaterial, Programme, ReviewAssignment, ReviewerConflict
 from .panel import Candidate, Rubric, aggregate, choose
 from .schemas import (
     ApplicationPublic,
@@ -178,6 +178,18 @@ def view(ctx: Context, app_id: int) -> ApplicationPublic:
     core.visible(ctx, app_id)
     with ctx.db.read() as s:
         return core.application_public(ctx, s, core.application_row(s, app_id))
+
+
+@requires(Permission.REVIEW_SCORE)
+def material(ctx: Context, app_id: int, material_id: int) -> tuple[str, str, bytes]:
+    """A material of an application the reviewer reviews (after answering "no conflict")."""
+    _check_mine(ctx, app_id)
+    core.visible(ctx, app_id)
+    with ctx.db.read() as s:
+        m = s.get(ApplicationMaterial, material_id)
+        if m is None or m.application_id != app_id:
+            raise NotFoundError(core.MATERIAL, str(material_id))
+        return m.file_name, m.content_type, m.content
 
 
 @requires(Permission.REVIEW_SCORE)

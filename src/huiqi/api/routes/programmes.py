@@ -5,6 +5,7 @@ application's enterprise; the public notice (公示) needs no sign-in."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel
@@ -176,10 +177,14 @@ def download(app_id: AppId, material_id: ItemId, ctx: ContextDep) -> Response:
     """下载申报材料(仅能查看该申报者)/ Download a material (only those who may see the
     application)."""
     name, ctype, content = A.material(ctx, app_id, material_id)
-    from urllib.parse import quote
+    return _file(name, ctype, content)
 
+
+def _file(name: str, ctype: str, content: bytes) -> Response:
+    """A stored material as a download (never shown inline)."""
     return Response(content, media_type=ctype, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/applications/{app_id}/moves", openapi_extra=READ_A, response_model=ApplicationPublic)
@@ -240,6 +245,13 @@ def declare(body: ConflictDeclaration, ctx: ContextDep) -> ConflictPublic:
 def review_view(app_id: AppId, ctx: ContextDep) -> ApplicationPublic:
     """评审查看申报(须先声明无利益冲突)/ The application, once no conflict is declared."""
     return reviews.view(ctx, app_id)
+
+
+@router.get("/reviews/{app_id}/materials/{material_id}", openapi_extra=REVIEW, response_class=Response)
+def review_material(app_id: AppId, material_id: ItemId, ctx: ContextDep) -> Response:
+    """评审下载申报材料(须先声明无利益冲突)/ A material, for its reviewer."""
+    name, ctype, content = reviews.material(ctx, app_id, material_id)
+    return _file(name, ctype, content)
 
 
 @router.post("/reviews/{app_id}/conflict", openapi_extra=REVIEW, response_model=AssignmentPublic)

@@ -210,6 +210,15 @@ def review(p: PageDep, app_id: AppId) -> Response:
     return p.render("review.html", item=mine, app=app, rubric=rubric, app_id=app_id)
 
 
+@router.page("GET", "/staff/reviews/{app_id}/materials/{material_id}", Permission.REVIEW_SCORE)
+def review_material(p: PageDep, app_id: AppId, material_id: AppId) -> Response:
+    from urllib.parse import quote
+
+    name, ctype, content = reviews.material(p.ctx, app_id, material_id)
+    return Response(content, media_type=ctype, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
 @router.page("POST", "/staff/reviews/{app_id}/conflict", Permission.REVIEW_SCORE)
 def conflict(p: PageDep, app_id: AppId, answer: Annotated[str, Form(pattern=r"^(none|conflict)$")],
              reason: Text_ = "") -> Response:
