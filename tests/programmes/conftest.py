@@ -49,7 +49,7 @@ def clock() -> Clock:
     return c
 
 
-@dataclass
+@dataclass(repr=False)
 class Park:
     platform: Platform
     clock: Clock

@@ -362,7 +362,7 @@ def decide(ctx: Context, programme: str) -> DecisionPublic:
                    "chosen": c.id in chosen, "why_not": left_out.get(c.id), **detail[c.id]}
                   for c in outcome.ranked]
         summary = {**common, "ranked": ranked, "chosen": chosen,
-                   "vacant": p.mode == "competitive" and not chosen}
+                   "vacant": p.mode == "competitive" and outcome.vacant}
         p.decision, p.decided_at = summary, ctx.now()
         record(s, ctx, "programme.decide", target=f"programme:{p.key}",
                after={"chosen": chosen, "vacant": summary["vacant"],
