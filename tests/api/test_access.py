@@ -18,7 +18,7 @@ from huiqi.facts.credit_code import make
 from huiqi.packs.files import read_folder
 from huiqi.service.permissions import GRANTS, Permission, Role, Scope
 from huiqi.store.database import Database
-from service_fixtures import PASSWORD, ROLES, ROOT, World, auth, make_settings
+from service_fixtures import CODE_A, PASSWORD, ROLES, ROOT, World, auth, make_settings
 
 NEW_CODE = make("9", "1", "370212", "MA3NEW01")
 LANGUAGE = ROOT / "tests" / "packs" / "language"
@@ -45,6 +45,25 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/calendar/days/{day}"): {"json": {"is_working_day": False, "reason": "元旦"}},
     ("PUT", "/calendar/years/{year}"): {"json": {"source": "国务院办公厅通知"}},
     ("GET", "/calendar/deadline"): {"params": {"start": "2026-02-13", "days": 3}},
+    ("POST", "/programmes"): {"json": {
+        "key": "gl-2025", "title_zh": "市长质量奖", "title_en": "Quality award", "pack": "language",
+        "clause": "lang/rd_subsidy", "mode": "universal", "year": 2025, "opens_on": "2025-05-01",
+        "closes_on": "2025-06-30", "budget": "1000000"}},
+    ("POST", "/programmes/{key}/confirmation"): {"json": {"exclusions": []}},
+    ("POST", "/applications"): {"json": {"programme": "gl-2025", "enterprise": CODE_A}},
+    ("PUT", "/applications/{app_id}/facts"): {"json": {"facts": {"revenue@2024": "1000"}}},
+    ("POST", "/applications/{app_id}/materials"): {
+        "data": {"kind": "report"}, "files": {"file": ("r.pdf", b"%PDF-1.4\n")}},
+    ("POST", "/applications/{app_id}/moves"): {"json": {"action": "submit"}},
+    ("POST", "/applications/{app_id}/reviewers"): {"json": {"reviewers": ["u_reviewer"]}},
+    ("POST", "/applications/{app_id}/payments"): {"json": {
+        "amount": "100", "paid_on": "2025-06-10", "reference": "财拨-1"}},
+    ("POST", "/applications/{app_id}/objections/{objection_id}/answer"): {"json": {
+        "answer": "不成立", "upheld": False}},
+    ("POST", "/reviews/conflicts"): {"json": {"enterprise": CODE_A, "reason": "合作者"}},
+    ("POST", "/reviews/{app_id}/conflict"): {"json": {"conflict": False}},
+    ("PUT", "/reviews/{app_id}/score"): {"json": {"scores": {"quality": "90"}}},
+    ("POST", "/notice/{app_id}/objections"): {"json": {"text": "材料不实"}},
 }
 
 
@@ -91,7 +110,8 @@ def expected(role: str | None, permission: str, scope: str | None,
 def _path(template: str, code: str) -> str:
     values = {"code": code, "pack": "language", "number": "1", "policy": "lang",
               "clause": "rd_subsidy", "username": "u_reviewer", "batch_id": "1",
-              "day": "2027-01-01", "year": "2027"}
+              "day": "2027-01-01", "year": "2027", "key": "gl-2025", "app_id": "1",
+              "material_id": "1", "objection_id": "1"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

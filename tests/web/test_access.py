@@ -24,7 +24,8 @@ from service_fixtures import PASSWORD, ROLES, make_settings
 from .conftest import LANGUAGE, Site
 
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
-             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1"}
+             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "gl-2025",
+             "app_id": "1", "material_id": "1", "objection_id": "1"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -40,6 +41,15 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/simulation"): {"data": {"pack": "language", "source": "draft",
                                              "number": "1"}},
     ("POST", "/staff/imports"): {"files": "csv"},
+    ("POST", "/staff/programmes/{key}/step"): {"data": {"step": "notice"}},
+    ("POST", "/staff/applications/{app_id}/materials"): {"data": {"kind": "report"},
+                                                         "files": "pdf"},
+    ("POST", "/staff/applications/{app_id}/move"): {"data": {"action": "submit"}},
+    ("POST", "/staff/applications/{app_id}/pay"): {"data": {
+        "amount": "100", "paid_on": "2025-06-10", "reference": "财拨-1"}},
+    ("POST", "/staff/applications/{app_id}/objections/{objection_id}"): {"data": {"answer": "不成立"}},
+    ("POST", "/staff/reviews/{app_id}/conflict"): {"data": {"answer": "none"}},
+    ("POST", "/public/notice/{app_id}"): {"data": {"text": "材料不实"}},
 }
 
 
@@ -93,6 +103,8 @@ def _request(site: Site, method: str, path: str, code: str) -> Any:
         sample["files"] = _files()
     elif files == "csv":
         sample["files"] = {"file": ("firms.csv", b"id,name\n91370212MA3NEW0100,x\n")}
+    elif files == "pdf":
+        sample["files"] = {"file": ("r.pdf", b"%PDF-1.4\n")}
     if method == "POST":
         sample.setdefault("data", {})
         sample["data"] = {**sample["data"], "csrf": site.csrf()}

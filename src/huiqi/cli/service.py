@@ -201,6 +201,17 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         accounts.create(ctx, f"demo_{role.value}", f"演示{role.label.zh}", role, password,
                         first if role is Role.ENTERPRISE else None)
         rows.append((f"demo_{role.value}", role.label.get(lg), password))
+    # a review panel of five for the demo's programmes (demo_reviewer and four more)
+    panel = ["demo_reviewer"]
+    for n in range(2, 6):
+        password = _password()
+        accounts.create(ctx, f"demo_reviewer{n}", f"演示评审专家{n}", Role.REVIEWER, password)
+        rows.append((f"demo_reviewer{n}", Role.REVIEWER.label.get(lg), password))
+        panel.append(f"demo_reviewer{n}")
+    if "seed" in published:
+        from huiqi.programmes import demo as programmes_demo
+
+        programmes_demo.create(platform, day, panel, first, lambda line: console.print(line, markup=False))
     from rich.table import Table
 
     t = Table(title="演示账号(密码只显示这一次)/ demo accounts (passwords shown once)")

@@ -53,6 +53,12 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     CALENDAR_READ = "calendar.read"          # working days and working-day deadlines
     CALENDAR_EDIT = "calendar.edit"          # declare days and years of China's calendar
+    PROGRAMME_READ = "programme.read"        # programmes (calls), their budgets and quotas
+    PROGRAMME_MANAGE = "programme.manage"    # open a programme on clauses of a published pack
+    APPLICATION_READ = "application.read"    # applications, their materials and decisions
+    APPLICATION_WRITE = "application.write"  # apply: draft, facts, materials, submit, withdraw
+    APPLICATION_PROCESS = "application.process"  # formal review, decisions, 公示, grants, payment
+    REVIEW_SCORE = "review.score"            # a reviewer's own assignments: conflicts, scores
 
 
 class Scope(StrEnum):
@@ -62,20 +68,21 @@ class Scope(StrEnum):
 
 P, A, OWN = Permission, Scope.ALL, Scope.OWN
 _READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A, P.RESULT_READ: A,
-             P.CALENDAR_READ: A}
+             P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: A}
 
 #: What each role may do. A permission a role does not list is refused.
 GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.ADMIN: {p: A for p in Permission},
     Role.POLICY_OFFICER: {**_READ_ALL, P.POLICY_WRITE: A, P.POLICY_PUBLISH: A, P.RESULT_RUN: A,
-                          P.SIMULATION_RUN: A, P.IMPORT_READ: A},
+                          P.SIMULATION_RUN: A, P.IMPORT_READ: A, P.PROGRAMME_MANAGE: A},
     Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A,
-                    P.CALENDAR_READ: A},
+                    P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.REVIEW_SCORE: A},
     Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.ENTERPRISE_MOVE: A, P.IMPORT_RUN: A,
-                        P.IMPORT_READ: A},
+                        P.IMPORT_READ: A, P.APPLICATION_PROCESS: A},
     Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
-                      P.CALENDAR_READ: A},
+                      P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: OWN,
+                      P.APPLICATION_WRITE: OWN},
 }
 
 

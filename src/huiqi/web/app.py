@@ -20,7 +20,7 @@ from .templates import environment
 
 #: Where page routes live; everything else is the API's (problem+json errors).
 PAGE_PREFIXES = ("/calculator", "/match", "/staff", "/dashboard", "/login", "/logout", "/my",
-                 "/static", "/library")
+                 "/static", "/library", "/public")
 
 
 def install(app: FastAPI) -> None:
@@ -34,6 +34,7 @@ def install(app: FastAPI) -> None:
         library,
         matches,
         policies,
+        programmes,
         results,
         simulation,
     )
@@ -44,7 +45,7 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard):
+                   imports, audit, dashboard, programmes):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

@@ -24,6 +24,7 @@ def navigation(p: Page) -> list[Item]:
            Item("/library", t("政策库", "Library"), "library")]
     a = p.actor
     if a is None:
+        out.append(Item("/public/notice", t("公示", "Public notice"), "notice"))
         return out
     if a.role is Role.ENTERPRISE and a.entity_code:
         out.append(Item(f"/match/{a.entity_code}", t("我的政策", "My policies"), "match"))
@@ -31,11 +32,18 @@ def navigation(p: Page) -> list[Item]:
                         "calendar"))
         out.append(Item(f"/staff/enterprises/{a.entity_code}", t("企业档案", "Profile"),
                         "enterprises"))
+        out.append(Item("/my/applications", t("我的申报", "My applications"), "applications"))
         return out
     if p.may(Permission.RESULT_READ):
         out.append(Item("/dashboard", t("领导看板", "Dashboard"), "dashboard"))
     if p.may(Permission.POLICY_READ):
         out.append(Item("/staff/policies", t("政策", "Policies"), "policies"))
+    if p.may(Permission.PROGRAMME_READ):
+        out.append(Item("/staff/programmes", t("项目申报", "Programmes"), "programmes"))
+    if p.may(Permission.REVIEW_SCORE):
+        out.append(Item("/staff/reviews", t("评审任务", "My reviews"), "reviews"))
+    if p.may(Permission.RESULT_READ):
+        out.append(Item("/staff/budgets", t("项目资金", "Budgets"), "budgets"))
     if p.may(Permission.ENTERPRISE_READ):
         out.append(Item("/staff/enterprises", t("企业", "Enterprises"), "enterprises"))
     if p.may(Permission.RESULT_READ):
