@@ -63,6 +63,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
                     _settle_heap()
 
                 threading.Thread(target=fill, daemon=True, name="huiqi-precompute").start()
+        worker = _embedded_worker(platform)
         if not platform.db.concurrent:  # tests on one connection: refusals written inline
             try:
                 yield
@@ -75,6 +76,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
         try:
             yield
         finally:
+            if worker is not None:
+                worker.set()
             flusher.cancel()
             tally.writers -= 1
             await anyio.to_thread.run_sync(refusals.flush, platform)
@@ -164,6 +167,23 @@ async def _flush_refusals(platform: Platform) -> None:
             await anyio.to_thread.run_sync(refusals.flush, platform, minute)
         except Exception:  # the next round tries again; the server goes on
             logging.getLogger("huiqi.api").exception("writing counted refusals failed")
+
+
+def _embedded_worker(platform: Platform) -> Any:
+    """The timer worker inside the server (``HUIQI_WORKER_EMBEDDED``, on a database that
+    several sessions may use at once): a thread; its stop event returned."""
+    if not (platform.settings.worker_embedded and platform.db.concurrent):
+        return None
+    import os
+    import socket
+
+    import huiqi.cases.alerts  # noqa: F401  (the cases' timer handlers)
+    from huiqi.workflow.timers import Worker
+
+    w = Worker(platform, f"{socket.gethostname()}:{os.getpid()}:serve"[:64],
+               platform.settings.worker_poll_seconds)
+    w.start()
+    return w.stop
 
 
 def _settle_heap() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import huiqi.workflow.models  # noqa: F401  (every area's tables on the metadata, for autogenerate)
+import huiqi.cases.models
+import huiqi.workflow.models
+import huiqi.workflow.timers  # noqa: F401
 from huiqi.store.models import Base
 
 
