@@ -53,6 +53,11 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     CALENDAR_READ = "calendar.read"          # working days and working-day deadlines
     CALENDAR_EDIT = "calendar.edit"          # declare days and years of China's calendar
+    CASE_READ = "case.read"                  # service cases, their times, files, dashboards
+    CASE_WORK = "case.work"                  # open and move cases, log contacts and progress
+    CASE_REQUEST = "case.request"            # submit a request or a move, supply, rate
+    CASE_STANDARD = "case.standard"          # the service standard: templates, categories
+    CASE_DECIDE = "case.decide"              # decide an appeal against a rating
 
 
 class Scope(StrEnum):
@@ -62,7 +67,7 @@ class Scope(StrEnum):
 
 P, A, OWN = Permission, Scope.ALL, Scope.OWN
 _READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A, P.RESULT_READ: A,
-             P.CALENDAR_READ: A}
+             P.CALENDAR_READ: A, P.CASE_READ: A}
 
 #: What each role may do. A permission a role does not list is refused.
 GRANTS: dict[Role, dict[Permission, Scope]] = {
@@ -72,10 +77,10 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A,
                     P.CALENDAR_READ: A},
     Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.ENTERPRISE_MOVE: A, P.IMPORT_RUN: A,
-                        P.IMPORT_READ: A},
+                        P.IMPORT_READ: A, P.CASE_WORK: A, P.CASE_REQUEST: A, P.CASE_STANDARD: A},
     Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
-                      P.CALENDAR_READ: A},
+                      P.CALENDAR_READ: A, P.CASE_READ: OWN, P.CASE_REQUEST: OWN},
 }
 
 
