@@ -18,7 +18,7 @@ from huiqi.facts.credit_code import make
 from huiqi.packs.files import read_folder
 from huiqi.service.permissions import GRANTS, Permission, Role, Scope
 from huiqi.store.database import Database
-from service_fixtures import PASSWORD, ROLES, ROOT, World, auth, make_settings
+from service_fixtures import CODE_A, PASSWORD, ROLES, ROOT, World, auth, make_settings
 
 NEW_CODE = make("9", "1", "370212", "MA3NEW01")
 LANGUAGE = ROOT / "tests" / "packs" / "language"
@@ -45,6 +45,27 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/calendar/days/{day}"): {"json": {"is_working_day": False, "reason": "元旦"}},
     ("PUT", "/calendar/years/{year}"): {"json": {"source": "国务院办公厅通知"}},
     ("GET", "/calendar/deadline"): {"params": {"start": "2026-02-13", "days": 3}},
+    ("PUT", "/cases/standards/{kind}/{std}"): {"json": {"name": "政策咨询", "body": {
+        "acknowledge": 1, "answer": 3, "resolve": 10}}},
+    ("POST", "/cases/projects"): {"json": {"credit_code": CODE_A, "title": "新建厂房",
+                                           "template": "industrial"}},
+    ("POST", "/cases/measures"): {"json": {"title": "企业开办一日办结", "area": "政务服务",
+                                           "department": "行政审批局", "deadline": "2026-06-30"}},
+    ("POST", "/cases/requests"): {"json": {"credit_code": CODE_A, "category": "policy",
+                                           "title": "条款咨询", "description": "怎么申请"}},
+    ("POST", "/cases/moves"): {"json": {"credit_code": CODE_A, "to_district": "黄岛区",
+                                        "reason": "扩大产能"}},
+    ("POST", "/cases/{case_id}/transitions/{name}"): {"json": {"reason": "理由"}},
+    ("PUT", "/cases/{case_id}/agents"): {"json": {"usernames": ["u_case_officer"]}},
+    ("POST", "/cases/{case_id}/contacts"): {"json": {"channel": "call", "summary": "电话"}},
+    ("POST", "/cases/{case_id}/progress"): {"json": {"progress": 50, "text": "过半"}},
+    ("PUT", "/cases/{case_id}/evaluation"): {"json": {"score": "80", "evaluator": "第三方"}},
+    ("POST", "/cases/{case_id}/survey"): {"json": {"score": 5}},
+    ("POST", "/cases/{case_id}/rating"): {"json": {"score": 5}},
+    ("POST", "/cases/{case_id}/appeal"): {"json": {"reason": "误评"}},
+    ("POST", "/cases/{case_id}/appeal/decision"): {"json": {"uphold": True, "reason": "误评"}},
+    ("POST", "/cases/{case_id}/files"): {"files": {"file": ("a.pdf", b"%PDF")},
+                                         "data": {"purpose": "evidence"}},
 }
 
 
@@ -91,7 +112,8 @@ def expected(role: str | None, permission: str, scope: str | None,
 def _path(template: str, code: str) -> str:
     values = {"code": code, "pack": "language", "number": "1", "policy": "lang",
               "clause": "rd_subsidy", "username": "u_reviewer", "batch_id": "1",
-              "day": "2027-01-01", "year": "2027"}
+              "day": "2027-01-01", "year": "2027", "case_id": "999999", "file_id": "1",
+              "name": "acknowledge", "kind": "request_category", "std": "policy"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

@@ -49,7 +49,7 @@ def is_poor(score: int) -> bool:
 
 @requires(Permission.CASE_REQUEST, enterprise="code")
 def submit(ctx: Context, code: str, category: str, title: str, description: str, *,
-           clause: dict[str, str] | None = None, at: dt.datetime | None = None) -> int:
+           clause: dict[str, str | None] | None = None, at: dt.datetime | None = None) -> int:
     """A request of the enterprise ``code``; its targets are the category's now. Its id."""
     with ctx.db.write() as s:
         e = entity_of(s, code)

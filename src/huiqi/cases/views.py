@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi.clock import china_date
+from huiqi.errors import Conflict
 from huiqi.service.context import Context, requires
 from huiqi.service.permissions import Permission, Scope
 from huiqi.store.models import Entity
@@ -66,7 +67,10 @@ class Detail:
 
 def _row(s: Session, case: ServiceCase, now: dt.datetime, today: dt.date, cal: WorkingDays,
          names: dict[int, tuple[str, str]]) -> tuple[Row, Timeline]:
-    tl = times(s, case, now, cal)
+    try:
+        tl = times(s, case, now, cal)
+    except Conflict:  # a year China's calendar does not know yet: no due day is guessed
+        tl = Timeline(case.created_at, case.state, [], None, None, 0, False, {})
     due = due_of(case, tl, today)
     alert = due.overdue
     if case.kind == "project":
