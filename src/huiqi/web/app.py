@@ -27,6 +27,7 @@ def install(app: FastAPI) -> None:
     from .routes import (
         audit,
         calculator,
+        cases,
         dashboard,
         enterprises,
         home,
@@ -43,7 +44,7 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard):
+                   imports, audit, dashboard, cases):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 
