@@ -5,6 +5,7 @@ service dashboard."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from huiqi.cases import agency, moves, requests, service, supervision
 from huiqi.service.context import Context
@@ -63,3 +64,11 @@ def test_an_enterprise_asks_about_a_clause(site: Site) -> None:
     assert r.status_code == 303, r.text[:300]
     page = site.client.get(r.headers["location"])
     assert "language/rd_subsidy" in page.text and "研发费用如何归集" in page.text
+
+
+def test_the_matches_and_clause_pages_link_to_asking(site: Site) -> None:
+    site.sign_in("enterprise")
+    r = site.client.get(f"/match/{site.world.own}")
+    assert r.status_code == 200
+    links = re.findall(r'data-ask href="([^"]+)"', r.text)
+    assert links and all(x.startswith("/my/requests?clause=") for x in links)
