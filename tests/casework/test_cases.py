@@ -203,6 +203,6 @@ def test_a_move_changes_nothing_until_both_districts_approve(world: World, as_: 
     e = enterprises.get(admin, world.own)
     assert (e.district, e.park, e.credit_code) == ("黄岛区", "西海岸新区", world.own)
     [handover] = _events(db, "move.handover")
-    assert handover.payload["from"] == {"district": "崂山区", "park": "青岛高新区"}
+    assert handover.payload["from_place"] == {"district": "崂山区", "park": "青岛高新区"}
     assert handover.payload["credit_code"] == world.own
     assert [x.district for x in enterprises.locations(admin, world.own)] == ["崂山区", "黄岛区"]

@@ -69,8 +69,8 @@ def admit(ctx: Context, case_id: int, reason: str | None = None) -> machine.Chan
         before = {"district": e.district, "park": e.park}
         E.move(s, e, d["to_district"], d.get("to_park"), on,
                E.Provenance(source="move", by=ctx.actor.username, at=ctx.now()))
-        note(s, ctx, case, "handover", {**carried, "from": before, "on": on.isoformat(),
-                                        "to": {"district": e.district, "park": e.park}})
+        note(s, ctx, case, "handover", {**carried, "from_place": before, "on": on.isoformat(),
+                                        "to_place": {"district": e.district, "park": e.park}})
 
     return act(ctx, case_id, "admit", reason, check=check, effect=effect)
 

@@ -207,8 +207,11 @@ def files_of(s: Session, case_id: int, purpose: str | None = None) -> list[CaseF
 # ------------------------------------------------------------------ times, from the events
 
 def changes_of(events: list[DomainEvent]) -> list[Change]:
+    """The state changes among a case's events (a transition's event carries ``from`` and
+    ``to``, its opening event ``to``; notes carry neither)."""
     return [Change(e.occurred_at, e.payload.get("from"), e.payload["to"]) for e in events
-            if isinstance(e.payload, dict) and "from" in e.payload and "to" in e.payload]
+            if isinstance(e.payload, dict) and isinstance(e.payload.get("from"), str)
+            and isinstance(e.payload.get("to"), str)]
 
 
 def targets_of(case: ServiceCase) -> dict[str, tuple[int, frozenset[str]]]:
