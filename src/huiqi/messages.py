@@ -522,6 +522,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case.agent_unknown": ("以下账号不是代办员或管理员:{names}", "These accounts are not case "
                            "officers or administrators: {names}"),
     "case.file_empty": ("附件是空的", "The file is empty"),
+    "case.range": ("{what_zh}须在 {low} 到 {high} 之间", "The {what_en} must be between {low} and "
+                   "{high}"),
     "case.file_large": ("附件不能超过 {mb} MB", "A file may not exceed {mb} MB"),
     "case.evidence_required": ("整改须先上传整改证明材料,才能办结", "A rectification is closed only "
                                "with evidence: upload it first"),

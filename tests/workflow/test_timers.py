@@ -203,3 +203,32 @@ def test_threads_racing_on_postgresql_fire_each_timer_once(shared: tuple[Backend
     for t in threads:
         t.join(60)
     assert _probes(db) == Counter({str(i): 1 for i in range(30)})
+
+
+def test_huiqi_serve_fires_due_timers_itself(tmp_path: Path) -> None:
+    """The embedded default: the server runs a worker of its own (HUIQI_WORKER_EMBEDDED)."""
+    import socket
+    import urllib.request
+
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    db = Database.connect(url)
+    db.upgrade()
+    _timers(db, 3)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "huiqi"), "serve", "--port",
+                             str(port), "--database", url], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "HUIQI_ENV": "development",
+                                 "HUIQI_WORKER_POLL_SECONDS": "0.2",
+                                 "HUIQI_MATCH_PRECOMPUTE": "false"})
+    try:
+        _wait(lambda: _fired(db) == 3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as r:
+            assert r.status == 200
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        db.dispose()
+    assert _probes(db) == Counter({"0": 1, "1": 1, "2": 1})

@@ -88,7 +88,8 @@ def rate(ctx: Context, case_id: int, score: int, comment: str | None = None) -> 
     """The enterprise rates its resolved request (1–5); a 差评 opens a rectification, whose
     id is returned."""
     if score not in LEVELS:
-        raise InputError(message("case.standard_body", detail="score 1–5"))
+        raise InputError(message("case.range", what_zh="评价", what_en="rating", low=1,
+                                 high=5))
     with ctx.db.read() as s:
         case = get_case(s, case_id, "request")
     visible(ctx, Permission.CASE_REQUEST, case)

@@ -85,7 +85,8 @@ def report(ctx: Context, measure_id: int, progress: int, text: str,
     """A progress report (percent done, what was done); evidence is attached to the measure
     as files of purpose ``evidence``. The event's id."""
     if not 0 <= progress <= 100:
-        raise InputError(message("case.standard_body", detail="progress 0–100"))
+        raise InputError(message("case.range", what_zh="完成百分比", what_en="progress",
+                                 low=0, high=100))
     with ctx.db.write() as s:
         measure = get_case(s, measure_id, "measure")
         event = note(s, ctx, measure, "progress", {"progress": progress, "text": text[:4000]})
@@ -98,7 +99,8 @@ def report(ctx: Context, measure_id: int, progress: int, text: str,
 def evaluate(ctx: Context, measure_id: int, score: Decimal, evaluator: str) -> None:
     """The third party's score (0–100)."""
     if not Decimal(0) <= score <= Decimal(100):
-        raise InputError(message("case.standard_body", detail="score 0–100"))
+        raise InputError(message("case.range", what_zh="评估得分", what_en="score", low=0,
+                                 high=100))
     with ctx.db.write() as s:
         measure = get_case(s, measure_id, "measure")
         before = None if measure.evaluation is None else str(measure.evaluation)
@@ -111,7 +113,8 @@ def evaluate(ctx: Context, measure_id: int, score: Decimal, evaluator: str) -> N
 def survey(ctx: Context, measure_id: int, score: int, comment: str | None = None) -> None:
     """An enterprise's satisfaction with a measure (1–5), once per account (again: replaced)."""
     if not 1 <= score <= 5:
-        raise InputError(message("case.standard_body", detail="score 1–5"))
+        raise InputError(message("case.range", what_zh="满意度", what_en="satisfaction",
+                                 low=1, high=5))
     with ctx.db.write() as s:
         measure = get_case(s, measure_id, "measure")
         row = s.scalar(select(CaseRating).where(CaseRating.case_id == measure.id,

@@ -199,11 +199,16 @@ class Worker:
 
     def run(self) -> None:
         assert self.stop is not None
+        last = ""
         while not self.stop.is_set():
             try:
                 run_due(self.platform, self.name)
-            except Exception:  # the database went away: try again next round
-                log.exception("worker %s: a round failed", self.name)
+                last = ""
+            except Exception as exc:  # the database went away: try again next round
+                said = f"{type(exc).__name__}: {exc}"
+                if said != last:  # the same failure round after round is logged once
+                    log.exception("worker %s: a round failed", self.name)
+                last = said
             self.stop.wait(self.poll)
 
     def start(self) -> threading.Thread:
