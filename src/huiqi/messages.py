@@ -519,6 +519,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "The move on {on} must come after the current registration began on "
                         "{since}"),
     "population.unavailable": ("人群引擎尚未提供", "The population engine is not available"),
+    # service cases (huiqi.cases, issue 14)
+    "case.agents_empty": ("至少指定一名代办员", "Name at least one agent"),
+    "case.agent_unknown": ("以下账号不是代办员或管理员:{names}", "These accounts are not case "
+                           "officers or administrators: {names}"),
+    "case.file_empty": ("附件是空的", "The file is empty"),
+    "case.range": ("{what_zh}须在 {low} 到 {high} 之间", "The {what_en} must be between {low} and "
+                   "{high}"),
+    "case.file_large": ("附件不能超过 {mb} MB", "A file may not exceed {mb} MB"),
+    "case.evidence_required": ("整改须先上传整改证明材料,才能办结", "A rectification is closed only "
+                               "with evidence: upload it first"),
+    "case.template_unknown": ("没有代办模板“{template}”", "No project template “{template}”"),
+    "case.category_unknown": ("没有诉求类别“{category}”(可用:{known})", "No request category “{category}” "
+                              "(known: {known})"),
+    "case.rating_closed": ("只能评价已办结的诉求", "Only a resolved request can be rated"),
+    "case.rated": ("已评价过", "Already rated"),
+    "case.rating_state": ("这条评价当前为“{state}”,不能这样处理", "The rating is {state}: it cannot "
+                          "be handled so"),
+    "case.no_rating": ("还没有评价", "There is no rating yet"),
+    "case.same_district": ("迁入地与当前注册地相同", "The new district is the one it is in"),
+    "case.move_open": ("该企业已有一个未办结的迁移申请(#{case})", "This enterprise has an open move "
+                       "already (#{case})"),
+    "case.second_approver": ("迁入地须由另一位工作人员同意(迁出地已由 {user} 同意)",
+                             "The new district's approval must come from someone else ({user} "
+                             "approved for the old district)"),
+    "case.standard_body": ("服务标准内容有误:{detail}", "The service standard is wrong: {detail}"),
+    "case.move_by_case": ("跨区迁移须通过迁移事项办理(迁出地、迁入地均同意后自动变更)",
+                          "A move to another district goes through a move case (the location "
+                          "changes once both districts approve)"),
     # workflow core: state machines and the working-day calendar (huiqi.workflow)
     "workflow.illegal": ("“{subject}”当前为“{state_zh}”,不能“{transition_zh}”(此时可以:{allowed_zh})",
                          "“{subject}” is {state_en}: it cannot be “{transition_en}” now (possible: "

@@ -42,6 +42,8 @@
 | ``HUIQI_XLSX_MAX_STRINGS_MB`` | ``8`` | a workbook's shared strings, unpacked (held in memory: up to ~6 times this) |
 | ``HUIQI_XLSX_MAX_PART_KB`` | ``256`` | any other part of a workbook but its worksheets (styles, theme, …), unpacked |
 | ``HUIQI_IMPORT_MAX_CELL_CHARS`` | ``32767`` | longest cell of an import file (Excel's own limit) |
+| ``HUIQI_WORKER_EMBEDDED`` | ``true`` | ``huiqi serve`` fires due timers itself (false: run ``huiqi worker`` apart) |
+| ``HUIQI_WORKER_POLL_SECONDS`` | ``5`` | how often a worker looks for due timers |
 """
 
 from __future__ import annotations
@@ -111,6 +113,10 @@ class Settings(BaseSettings):
     xlsx_max_part_kb: int = Field(default=256, ge=16, description="other workbook parts")
     import_max_cell_chars: int = Field(default=32767, ge=1, le=131072,
                                        description="longest cell of an import")
+    # ---- the worker that fires timers (issue 14)
+    worker_embedded: bool = Field(default=True, description="huiqi serve fires due timers")
+    worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600,
+                                       description="how often a worker looks for due timers")
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """The evaluation date: ``as_of`` if set, else China's date now (or at ``now``) —

@@ -64,6 +64,27 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/reviews/{app_id}/conflict"): {"json": {"conflict": False}},
     ("PUT", "/reviews/{app_id}/score"): {"json": {"scores": {"quality": "90"}}},
     ("POST", "/notice/{app_id}/objections"): {"json": {"text": "材料不实"}},
+    ("PUT", "/cases/standards/{kind}/{std}"): {"json": {"name": "政策咨询", "body": {
+        "acknowledge": 1, "answer": 3, "resolve": 10}}},
+    ("POST", "/cases/projects"): {"json": {"credit_code": CODE_A, "title": "新建厂房",
+                                           "template": "industrial"}},
+    ("POST", "/cases/measures"): {"json": {"title": "企业开办一日办结", "area": "政务服务",
+                                           "department": "行政审批局", "deadline": "2026-06-30"}},
+    ("POST", "/cases/requests"): {"json": {"credit_code": CODE_A, "category": "policy",
+                                           "title": "条款咨询", "description": "怎么申请"}},
+    ("POST", "/cases/moves"): {"json": {"credit_code": CODE_A, "to_district": "黄岛区",
+                                        "reason": "扩大产能"}},
+    ("POST", "/cases/{case_id}/transitions/{name}"): {"json": {"reason": "理由"}},
+    ("PUT", "/cases/{case_id}/agents"): {"json": {"usernames": ["u_case_officer"]}},
+    ("POST", "/cases/{case_id}/contacts"): {"json": {"channel": "call", "summary": "电话"}},
+    ("POST", "/cases/{case_id}/progress"): {"json": {"progress": 50, "text": "过半"}},
+    ("PUT", "/cases/{case_id}/evaluation"): {"json": {"score": "80", "evaluator": "第三方"}},
+    ("POST", "/cases/{case_id}/survey"): {"json": {"score": 5}},
+    ("POST", "/cases/{case_id}/rating"): {"json": {"score": 5}},
+    ("POST", "/cases/{case_id}/appeal"): {"json": {"reason": "误评"}},
+    ("POST", "/cases/{case_id}/appeal/decision"): {"json": {"uphold": True, "reason": "误评"}},
+    ("POST", "/cases/{case_id}/files"): {"files": {"file": ("a.pdf", b"%PDF")},
+                                         "data": {"purpose": "evidence"}},
 }
 
 
@@ -111,7 +132,8 @@ def _path(template: str, code: str) -> str:
     values = {"code": code, "pack": "language", "number": "1", "policy": "lang",
               "clause": "rd_subsidy", "username": "u_reviewer", "batch_id": "1",
               "day": "2027-01-01", "year": "2027", "key": "gl-2025", "app_id": "1",
-              "material_id": "1", "objection_id": "1"}
+              "material_id": "1", "objection_id": "1", "case_id": "999999", "file_id": "1",
+              "name": "acknowledge", "kind": "request_category", "std": "policy"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

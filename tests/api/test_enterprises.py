@@ -69,8 +69,9 @@ def test_the_api_offers_no_way_to_change_the_audit_log(api: tuple[World, TestCli
 
 
 def test_a_move_through_the_api(api: tuple[World, TestClient]) -> None:
+    """An administrator corrects a location directly (a move is a case: huiqi.cases.moves)."""
     world, client = api
-    h = auth(world.tokens["case_officer"])
+    h = auth(world.tokens["admin"])
     r = client.patch(f"/enterprises/{world.own}", headers=h,
                      json={"district": "即墨区", "moved_on": "2025-03-01"})
     assert r.status_code == 200 and r.json()["district"] == "即墨区"
@@ -122,5 +123,8 @@ def test_only_staff_move_an_enterprise(api: tuple[World, TestClient]) -> None:
     assert client.patch(f"/enterprises/{world.own}", headers=h,
                         json={"name": "新名字"}).status_code == 200
     r = client.patch(f"/enterprises/{world.own}", headers=auth(world.tokens["case_officer"]),
+                     json={"district": "黄岛区", "moved_on": "2025-03-01"})
+    assert r.status_code == 403  # case officers move an enterprise through a move case
+    r = client.patch(f"/enterprises/{world.own}", headers=admin,
                      json={"district": "黄岛区", "moved_on": "2025-03-01"})
     assert r.status_code == 200 and r.json()["district"] == "黄岛区"

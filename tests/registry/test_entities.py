@@ -21,7 +21,7 @@ def test_a_move_between_districts_keeps_identity_and_history(world: World, db: D
     enterprises.set_facts(officer, CODE_A, FactsUpdate(items=[
         FactSet(fact="revenue", year=2024, value="8000000")]))
     before = enterprises.get(officer, CODE_A)
-    after = enterprises.update(officer, CODE_A, EnterpriseUpdate(
+    after = enterprises.update(world.ctx("admin"), CODE_A, EnterpriseUpdate(
         district="即墨区", park="青岛蓝谷", moved_on=dt.date(2025, 3, 1)))
     assert after.credit_code == before.credit_code and after.district == "即墨区"
     history = enterprises.locations(officer, CODE_A)

@@ -16,8 +16,8 @@ from service_fixtures import World
 
 def test_writes_are_audited_with_before_and_after(world: World) -> None:
     officer = world.ctx("case_officer")
-    enterprises.update(officer, world.other, EnterpriseUpdate(district="黄岛区",
-                                                               moved_on="2025-03-01"))
+    enterprises.update(world.ctx("admin"), world.other, EnterpriseUpdate(district="黄岛区",
+                                                                         moved_on="2025-03-01"))
     enterprises.set_facts(officer, world.other, FactsUpdate(items=[
         FactSet(fact="revenue", year=2024, value="12000000")]))
     enterprises.set_facts(officer, world.other, FactsUpdate(items=[
@@ -25,7 +25,7 @@ def test_writes_are_audited_with_before_and_after(world: World) -> None:
     _, rows = audit.entries(world.ctx("admin"), AuditQuery(target=world.other))
     got = [(e.actor, e.action, e.before, e.after) for e in reversed(rows)]
     assert got[0][:2] == ("system", "enterprise.create")
-    assert got[1] == ("u_case_officer", "enterprise.update",
+    assert got[1] == ("u_admin", "enterprise.update",
                       {"name": "宁波甬新材料科技有限公司", "kind": "enterprise", "district": "崂山区",
                        "park": "青岛高新区"},
                       {"name": "宁波甬新材料科技有限公司", "kind": "enterprise", "district": "黄岛区",

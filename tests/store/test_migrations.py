@@ -11,8 +11,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, Table, insert, inspect, select
 from sqlalchemy.orm import Session
 
+import huiqi.cases.models
 import huiqi.programmes.models  # the programmes' tables on the metadata
-import huiqi.workflow.models  # noqa: F401  (the workflow's tables on the metadata)
+import huiqi.workflow.models
+import huiqi.workflow.timers  # noqa: F401  (the timers' table)
 from huiqi.store.database import Database
 from huiqi.store.models import Account, AuthSession, Base
 from service_fixtures import BACKENDS, drop_backend, new_backend
@@ -20,7 +22,8 @@ from service_fixtures import BACKENDS, drop_backend, new_backend
 TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "fact_value",
           "import_batch", "match_result", "match_run", "pack_file", "pack_version",
           "policy_pack", "domain_events", "calendar_day", "calendar_year", "programme", "application",
-          "application_material", "review_assignment", "reviewer_conflict", "objection", "payment"}
+          "application_material", "review_assignment", "reviewer_conflict", "objection", "payment",
+          "timers", "service_case", "case_agent", "case_file", "case_rating", "case_standard"}
 
 
 @pytest.mark.parametrize("name", BACKENDS)
@@ -31,7 +34,7 @@ def test_empty_to_head_and_back(name: str, tmp_path: Path) -> None:
         assert db.revision() is None
         assert set(db.table_names()) <= {"alembic_version"}
         db.upgrade()
-        assert db.revision() == "0007"
+        assert db.revision() == "0008"
         assert set(db.table_names()) >= TABLES
         with b.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={

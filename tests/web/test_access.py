@@ -19,13 +19,14 @@ from huiqi.service import audit
 from huiqi.service.permissions import GRANTS, Permission, Role
 from huiqi.store.database import Database
 from huiqi.web import create_app
-from service_fixtures import PASSWORD, ROLES, make_settings
+from service_fixtures import CODE_A, PASSWORD, ROLES, make_settings
 
 from .conftest import LANGUAGE, Site
 
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
              "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "gl-2025",
-             "app_id": "1", "material_id": "1", "objection_id": "1"}
+             "app_id": "1", "material_id": "1", "objection_id": "1", "case_id": "999999",
+             "file_id": "1"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -50,6 +51,15 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/applications/{app_id}/objections/{objection_id}"): {"data": {"answer": "不成立"}},
     ("POST", "/staff/reviews/{app_id}/conflict"): {"data": {"answer": "none"}},
     ("POST", "/public/notice/{app_id}"): {"data": {"text": "材料不实"}},
+    ("POST", "/staff/cases/{case_id}/step"): {"data": {"name": "acknowledge"}},
+    ("POST", "/staff/cases/{case_id}/files"): {"files": "evidence"},
+    ("POST", "/staff/cases/{case_id}/contact"): {"data": {"channel": "call", "summary": "电话"}},
+    ("POST", "/staff/cases/{case_id}/progress"): {"data": {"percent": "50", "text": "过半"}},
+    ("POST", "/staff/cases/{case_id}/rating"): {"data": {"score": "5"}},
+    ("POST", "/my/requests"): {"data": {"category": "policy", "title": "条款咨询",
+                                        "description": "怎么申请", "code": CODE_A}},
+    ("POST", "/my/moves"): {"data": {"to_district": "黄岛区", "reason": "扩大产能",
+                                     "code": CODE_A}},
 }
 
 
@@ -101,6 +111,9 @@ def _request(site: Site, method: str, path: str, code: str) -> Any:
     files = sample.pop("files", None)
     if files == "pack":
         sample["files"] = _files()
+    elif files == "evidence":
+        sample["files"] = {"file": ("evidence.pdf", b"%PDF-1.4")}
+        sample["data"] = {"purpose": "evidence"}
     elif files == "csv":
         sample["files"] = {"file": ("firms.csv", b"id,name\n91370212MA3NEW0100,x\n")}
     elif files == "pdf":

@@ -22,7 +22,17 @@ from .deps import reject_nul
 from .early import RefusedEarly
 from .limits import BodyLimit, Uploads
 from .problems import responses
-from .routes import accounts, audit, auth, calendar, enterprises, imports, policies, programmes
+from .routes import (
+    accounts,
+    audit,
+    auth,
+    calendar,
+    cases,
+    enterprises,
+    imports,
+    policies,
+    programmes,
+)
 
 DESCRIPTION = """惠企平台接口。出错时一律返回 RFC 9457 `application/problem+json`:
 `title`、`detail` 使用请求的语言(`?lang=` 或 `Accept-Language`),`messages` 中同时给出中文和英文。
@@ -63,6 +73,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
                     _settle_heap()
 
                 threading.Thread(target=fill, daemon=True, name="huiqi-precompute").start()
+        worker = _embedded_worker(platform)
         if not platform.db.concurrent:  # tests on one connection: refusals written inline
             try:
                 yield
@@ -75,6 +86,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
         try:
             yield
         finally:
+            if worker is not None:
+                worker.set()
             flusher.cancel()
             tally.writers -= 1
             await anyio.to_thread.run_sync(refusals.flush, platform)
@@ -95,7 +108,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     app.add_middleware(RefusedEarly)
     problems.install(app)
     headers.install(app, production=settings.env == "production")
-    for module in (auth, accounts, enterprises, policies, imports, audit, calendar, programmes):
+    for module in (auth, accounts, enterprises, policies, imports, audit, calendar, programmes,
+                   cases):
         include(app, module)
     _population(app)
     _document_password_policy(app, settings)
@@ -164,6 +178,23 @@ async def _flush_refusals(platform: Platform) -> None:
             await anyio.to_thread.run_sync(refusals.flush, platform, minute)
         except Exception:  # the next round tries again; the server goes on
             logging.getLogger("huiqi.api").exception("writing counted refusals failed")
+
+
+def _embedded_worker(platform: Platform) -> Any:
+    """The timer worker inside the server (``HUIQI_WORKER_EMBEDDED``, on a database that
+    several sessions may use at once): a thread; its stop event returned."""
+    if not (platform.settings.worker_embedded and platform.db.concurrent):
+        return None
+    import os
+    import socket
+
+    import huiqi.cases.alerts  # noqa: F401  (the cases' timer handlers)
+    from huiqi.workflow.timers import Worker
+
+    w = Worker(platform, f"{socket.gethostname()}:{os.getpid()}:serve"[:64],
+               platform.settings.worker_poll_seconds)
+    w.start()
+    return w.stop
 
 
 def _settle_heap() -> None:

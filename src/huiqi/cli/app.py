@@ -319,6 +319,7 @@ _register_commands()
 import huiqi.cli.admin  # noqa: E402 - registers admin create, admin reset
 import huiqi.cli.service  # noqa: E402 - registers serve, init-demo, import
 import huiqi.cli.workdays  # noqa: E402
+import huiqi.cli.worker  # noqa: E402 - registers worker
 
 huiqi.cli.workdays.register(app)
 

@@ -14,7 +14,7 @@ import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -220,11 +220,31 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
     for r in rows:
         t.add_row(*r)
     console.print(t)
+    _demo_cases(platform, first, console)
     if first:
         console.print(f"demo_enterprise → {first}")
     if logins is not None:
         _write_logins(logins, rows, first)
     console.print(f"huiqi serve --database {safe_url(settings.database_url)}", markup=False)
+
+
+def _demo_cases(platform: Platform, first: str | None, console: Any) -> None:
+    """The service cases of the demo (issue 14), for the demo enterprise and 19 others."""
+    from sqlalchemy import select
+
+    from huiqi.cases import demo
+    from huiqi.store.models import Entity
+
+    with platform.db.read() as s:
+        others = list(s.scalars(select(Entity.credit_code).where(
+            Entity.kind == "enterprise", Entity.credit_code != (first or ""))
+            .order_by(Entity.credit_code).limit(19)))
+    codes = ([first] if first else []) + others
+    if not codes:
+        return
+    counts = demo.seed(platform, codes)
+    fired = demo.fire_due(platform)
+    console.print(f"[green]✓[/green] 服务事项 / cases: {counts} ({fired} timers fired)")
 
 
 def _richest(platform: Platform) -> str | None:

@@ -114,9 +114,10 @@ def create(ctx: Context, data: EnterpriseCreate) -> EnterprisePublic:
 
 @requires(Permission.ENTERPRISE_WRITE, enterprise="code")
 def update(ctx: Context, code: str, data: EnterpriseUpdate) -> EnterprisePublic:
-    """Rename an entity, or move it to another district or park. A move is a staff
-    decision (:data:`Permission.ENTERPRISE_MOVE`): an enterprise user may rename its own
-    firm but not move it (the approval flow comes with service cases)."""
+    """Rename an entity, or correct where it is registered. Changing the location directly is
+    an administrator's correction (:data:`Permission.ENTERPRISE_MOVE`); a move is a case
+    (:mod:`huiqi.cases.moves`: both districts approve, then the location changes). An
+    enterprise user may rename its own firm but not move it."""
     if data.model_fields_set & {"district", "park", "moved_on"}:
         ctx.require(Permission.ENTERPRISE_MOVE, target=code.strip().upper())
     with ctx.db.write() as s:

@@ -39,7 +39,8 @@ ROLE_LABELS = {
 class Permission(StrEnum):
     ENTERPRISE_READ = "enterprise.read"      # an entity, its facts, locations, match
     ENTERPRISE_WRITE = "enterprise.write"    # create, rename, set facts
-    ENTERPRISE_MOVE = "enterprise.move"      # change where an entity is registered (staff only)
+    ENTERPRISE_MOVE = "enterprise.move"      # correct where an entity is registered (admin;
+                                             # a move is a case: huiqi.cases.moves)
     POLICY_READ = "policy.read"              # packs, published versions, clauses
     POLICY_DRAFT_READ = "policy.draft.read"  # unpublished versions and their files (staff only)
     POLICY_WRITE = "policy.write"            # upload and check drafts
@@ -59,6 +60,11 @@ class Permission(StrEnum):
     APPLICATION_WRITE = "application.write"  # apply: draft, facts, materials, submit, withdraw
     APPLICATION_PROCESS = "application.process"  # formal review, decisions, 公示, grants, payment
     REVIEW_SCORE = "review.score"            # a reviewer's own assignments: conflicts, scores
+    CASE_READ = "case.read"                  # service cases, their times, files, dashboards
+    CASE_WORK = "case.work"                  # open and move cases, log contacts and progress
+    CASE_REQUEST = "case.request"            # submit a request or a move, supply, rate
+    CASE_STANDARD = "case.standard"          # the service standard: templates, categories
+    CASE_DECIDE = "case.decide"              # decide an appeal against a rating
 
 
 class Scope(StrEnum):
@@ -68,7 +74,7 @@ class Scope(StrEnum):
 
 P, A, OWN = Permission, Scope.ALL, Scope.OWN
 _READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A, P.RESULT_READ: A,
-             P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: A}
+             P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: A, P.CASE_READ: A}
 
 #: What each role may do. A permission a role does not list is refused.
 GRANTS: dict[Role, dict[Permission, Scope]] = {
@@ -77,12 +83,13 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
                           P.SIMULATION_RUN: A, P.IMPORT_READ: A, P.PROGRAMME_MANAGE: A},
     Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A,
                     P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.REVIEW_SCORE: A},
-    Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.ENTERPRISE_MOVE: A, P.IMPORT_RUN: A,
-                        P.IMPORT_READ: A, P.APPLICATION_PROCESS: A},
+    Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.IMPORT_RUN: A,
+                        P.IMPORT_READ: A, P.APPLICATION_PROCESS: A, P.CASE_WORK: A,
+                        P.CASE_REQUEST: A, P.CASE_STANDARD: A},
     Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
                       P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: OWN,
-                      P.APPLICATION_WRITE: OWN},
+                      P.APPLICATION_WRITE: OWN, P.CASE_READ: OWN, P.CASE_REQUEST: OWN},
 }
 
 

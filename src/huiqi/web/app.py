@@ -27,6 +27,7 @@ def install(app: FastAPI) -> None:
     from .routes import (
         audit,
         calculator,
+        cases,
         dashboard,
         enterprises,
         home,
@@ -45,7 +46,7 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard, programmes):
+                   imports, audit, dashboard, programmes, cases):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

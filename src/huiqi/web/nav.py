@@ -33,6 +33,8 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item(f"/staff/enterprises/{a.entity_code}", t("企业档案", "Profile"),
                         "enterprises"))
         out.append(Item("/my/applications", t("我的申报", "My applications"), "applications"))
+        out.append(Item("/my/requests", t("我的诉求", "My requests"), "my_requests"))
+        out.append(Item("/my/projects", t("我的项目", "My projects"), "my_projects"))
         return out
     if p.may(Permission.RESULT_READ):
         out.append(Item("/dashboard", t("领导看板", "Dashboard"), "dashboard"))
@@ -46,6 +48,10 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/staff/budgets", t("项目资金", "Budgets"), "budgets"))
     if p.may(Permission.ENTERPRISE_READ):
         out.append(Item("/staff/enterprises", t("企业", "Enterprises"), "enterprises"))
+    if p.may(Permission.CASE_READ):
+        out.append(Item("/staff/cases", t("服务事项", "Cases"), "cases"))
+        out.append(Item("/dashboard/cases", t("服务看板", "Service dashboard"),
+                        "cases_dashboard"))
     if p.may(Permission.RESULT_READ):
         out.append(Item("/staff/results", t("匹配结果", "Results"), "results"))
     if p.may(Permission.SIMULATION_RUN):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
+import huiqi.cases.models
 import huiqi.programmes.models  # every area's tables on the metadata, for autogenerate
-import huiqi.workflow.models  # noqa: F401
+import huiqi.workflow.models
+import huiqi.workflow.timers  # noqa: F401
 from huiqi.store.models import Base
 
 

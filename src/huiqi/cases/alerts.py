@@ -1,0 +1,12 @@
+"""What the cases' timers do when they fire: importing this module registers every handler
+with the worker (the weekly-contact check of approval projects, the escalation of overdue
+measures)."""
+
+from __future__ import annotations
+
+from .agency import CONTACT_CHECK
+from .supervision import ESCALATE
+
+KINDS = (CONTACT_CHECK, ESCALATE)
+
+__all__ = ["KINDS"]

@@ -1,0 +1,141 @@
+"""Service cases in the pages (issue 14): the case officer's queue sorted by due day (green
+channel on top, overdue in red); one case with its times derived from its events, its steps,
+files, contacts, progress and rating; an enterprise's "my requests" (with the form that asks
+about a clause) and "my projects"; leadership's view of overdue cases by department,
+satisfaction by measure and 差评 under rectification."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import File, Form, Query, Response, UploadFile
+from fastapi import Path as PathParam
+from fastapi.responses import RedirectResponse
+
+from huiqi.cases import agency, moves, requests, service, standards, supervision, views
+from huiqi.service.permissions import Permission
+
+from ..pages import PageDep, Pages
+
+router = Pages()
+uploads = Pages()  # included with the body limit of uploads (HUIQI_UPLOAD_MAX_MB)
+READ, WORK, ASK = Permission.CASE_READ, Permission.CASE_WORK, Permission.CASE_REQUEST
+CaseId = Annotated[int, PathParam(ge=1, le=2**53)]
+Text_ = Annotated[str, Form(max_length=4000)]
+Kind = Annotated[str | None, Query(pattern=r"^(project|item|measure|request|rectify|move)$")]
+Slug = Annotated[str, Form(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+
+def _go(case_id: int, anchor: str = "") -> Response:
+    return RedirectResponse(f"/staff/cases/{case_id}{anchor}", status_code=303)
+
+
+@router.page("GET", "/staff/cases", READ)
+def queue(p: PageDep, kind: Kind = None, mine: bool = False, closed: bool = False) -> Response:
+    rows = views.queue(p.ctx, mine=mine, kind=kind, include_closed=closed)
+    return p.render("cases.html", rows=rows, kind=kind, mine=mine, closed=closed)
+
+
+@router.page("GET", "/staff/cases/{case_id}", READ)
+def case(p: PageDep, case_id: CaseId) -> Response:
+    d = views.detail(p.ctx, case_id)
+    return p.render("case.html", d=d, c=d.row.case, levels=requests.LEVELS)
+
+
+@router.page("POST", "/staff/cases/{case_id}/step", ASK)
+def step(p: PageDep, case_id: CaseId, name: Annotated[str, Form(pattern=r"^[a-z_]{1,32}$")],
+         reason: Text_ = "") -> Response:
+    if name == "admit":
+        moves.admit(p.ctx, case_id, reason or None)
+    else:
+        requests.transition(p.ctx, case_id, name, reason or None)
+    return _go(case_id)
+
+
+@uploads.page("POST", "/staff/cases/{case_id}/files", ASK)
+def upload(p: PageDep, case_id: CaseId, file: Annotated[UploadFile, File()],
+           purpose: Annotated[str, Form(pattern=r"^(attachment|evidence)$")] = "attachment"
+           ) -> Response:
+    content = file.file.read(service.FILE_MAX + 1)
+    service.attach(p.ctx, case_id, purpose, (file.filename or "file").replace("\x00", ""),
+                   file.content_type or "application/octet-stream", content)
+    return _go(case_id, "#files")
+
+
+@router.page("GET", "/staff/cases/{case_id}/files/{file_id}", READ)
+def download(p: PageDep, case_id: CaseId, file_id: CaseId) -> Response:
+    from urllib.parse import quote
+
+    f = service.file(p.ctx, case_id, file_id)
+    return Response(f.content, media_type="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.name)}"})
+
+
+@router.page("POST", "/staff/cases/{case_id}/contact", WORK)
+def contact(p: PageDep, case_id: CaseId,
+            channel: Annotated[str, Form(pattern=r"^(visit|call|meeting|message|other)$")],
+            summary: Text_) -> Response:
+    agency.log_contact(p.ctx, case_id, channel, summary)
+    return _go(case_id)
+
+
+@router.page("POST", "/staff/cases/{case_id}/progress", WORK)
+def progress(p: PageDep, case_id: CaseId, percent: Annotated[int, Form(ge=0, le=100)],
+             text: Text_) -> Response:
+    supervision.report(p.ctx, case_id, percent, text)
+    return _go(case_id)
+
+
+@router.page("POST", "/staff/cases/{case_id}/rating", ASK)
+def rate(p: PageDep, case_id: CaseId, score: Annotated[int, Form(ge=1, le=5)],
+         comment: Text_ = "") -> Response:
+    requests.rate(p.ctx, case_id, score, comment or None)
+    return _go(case_id)
+
+
+@router.page("GET", "/my/requests", READ)
+def my_requests(p: PageDep, pack: Annotated[str | None, Query(max_length=64)] = None,
+                clause: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    rows = views.queue(p.ctx, kind="request", include_closed=True)
+    moving = views.queue(p.ctx, kind="move", include_closed=True)
+    with p.ctx.db.read() as s:
+        categories = standards.codes(s, "request_category")
+    return p.render("my_requests.html", rows=rows, moves=moving, categories=categories,
+                    pack=pack or "", clause=clause or "")
+
+
+@router.page("POST", "/my/requests", ASK)
+def submit(p: PageDep, category: Slug, title: Annotated[str, Form(min_length=1, max_length=200)],
+           description: Text_, pack: Annotated[str, Form(max_length=64)] = "",
+           clause: Annotated[str, Form(max_length=200)] = "",
+           code: Annotated[str, Form(max_length=18)] = "") -> Response:
+    who = code or p.ctx.actor.entity_code or ""
+    ref = {"pack": pack or None, "clause": clause} if clause else None
+    rid = requests.submit(p.ctx, who, category, title, description, clause=ref)
+    return _go(rid)
+
+
+@router.page("POST", "/my/moves", ASK)
+def move(p: PageDep, to_district: Annotated[str, Form(min_length=1, max_length=64)],
+         reason: Text_, to_park: Annotated[str, Form(max_length=64)] = "",
+         code: Annotated[str, Form(max_length=18)] = "") -> Response:
+    who = code or p.ctx.actor.entity_code or ""
+    mid = moves.request(p.ctx, who, to_district, to_park or None, reason)
+    return _go(mid)
+
+
+@router.page("GET", "/my/projects", READ)
+def my_projects(p: PageDep) -> Response:
+    rows = views.queue(p.ctx, kind="project", include_closed=True)
+    items = {r.case.id: views.detail(p.ctx, r.case.id).children for r in rows}
+    return p.render("my_projects.html", rows=rows, items=items)
+
+
+@router.page("GET", "/dashboard/cases", READ)
+def oversight(p: PageDep) -> Response:
+    return p.render("cases_dashboard.html", agency=agency.dashboard(p.ctx),
+                    board=supervision.board(p.ctx),
+                    overdue=views.overdue_by_department(p.ctx),
+                    ratings=views.ratings_summary(p.ctx),
+                    fixes=views.queue(p.ctx, kind="rectify", include_closed=True),
+                    levels=requests.LEVELS)

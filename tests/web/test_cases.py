@@ -1,0 +1,74 @@
+"""The pages of service cases render every kind of case, for the roles that see them: the
+queue (green channel first, overdue marked), one case, "my requests", "my projects" and the
+service dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from huiqi.cases import agency, moves, requests, service, supervision
+from huiqi.service.context import Context
+
+from .conftest import Site, csrf_of
+
+
+def _cases(site: Site, officer: Context, firm: Context) -> dict[str, int]:
+    w = site.world
+    out = {"project": agency.create_project(officer, w.own, "新建厂房", template="industrial",
+                                            green=True, agents=["u_case_officer"]),
+           "measure": supervision.create_measure(officer, "一日办结", area="政务服务",
+                                                 department="行政审批局",
+                                                 deadline=dt.date(2025, 5, 1)),
+           "request": requests.submit(firm, w.own, "policy", "条款咨询", "怎么申请",
+                                      clause={"pack": "language", "clause": "rd_subsidy"}),
+           "move": moves.request(firm, w.own, "黄岛区", None, "扩大产能")}
+    for name, reason in (("acknowledge", None), ("answer", "见第三条"), ("resolve", None)):
+        requests.transition(officer, out["request"], name, reason)
+    fix = requests.rate(firm, out["request"], 2, "太慢")
+    assert fix is not None
+    out["rectify"] = fix
+    service.attach(officer, out["measure"], "evidence", "进展.pdf", "application/pdf", b"%PDF")
+    return out
+
+
+def test_every_kind_of_case_has_its_page(site: Site) -> None:
+    officer, firm = site.world.ctx("case_officer"), site.world.ctx("enterprise")
+    ids = _cases(site, officer, firm)
+    for role in ("case_officer", "leadership", "admin"):
+        site.sign_in(role)
+        r = site.client.get("/staff/cases")
+        assert r.status_code == 200, r.text[:500]
+        assert f'class=" green" data-case="{ids["project"]}"' in r.text
+        assert f'class="overdue" data-case="{ids["measure"]}"' in r.text
+        for kind, cid in ids.items():
+            r = site.client.get(f"/staff/cases/{cid}")
+            assert r.status_code == 200, (kind, r.text[:500])
+        r = site.client.get("/dashboard/cases")
+        assert r.status_code == 200 and 'data-rectify="open"' in r.text
+    site.sign_in("enterprise")
+    for url in ("/my/requests", "/my/projects", f"/staff/cases/{ids['request']}"):
+        r = site.client.get(url)
+        assert r.status_code == 200, (url, r.text[:300])
+    assert site.client.get(f"/staff/cases/{ids['measure']}").status_code == 403
+
+
+def test_an_enterprise_asks_about_a_clause(site: Site) -> None:
+    site.sign_in("enterprise")
+    r = site.client.get("/my/requests?pack=language&clause=rd_subsidy")
+    assert 'name="clause" value="rd_subsidy"' in r.text
+    r = site.client.post("/my/requests", data={
+        "csrf": csrf_of(r.text), "category": "policy", "title": "咨询条款",
+        "description": "研发费用如何归集", "pack": "language", "clause": "rd_subsidy"},
+        follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    page = site.client.get(r.headers["location"])
+    assert "language/rd_subsidy" in page.text and "研发费用如何归集" in page.text
+
+
+def test_the_matches_and_clause_pages_link_to_asking(site: Site) -> None:
+    site.sign_in("enterprise")
+    r = site.client.get(f"/match/{site.world.own}")
+    assert r.status_code == 200
+    links = re.findall(r'data-ask href="([^"]+)"', r.text)
+    assert links and all(x.startswith("/my/requests?clause=") for x in links)
