@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import huiqi.workflow.models  # noqa: F401  (every area's tables on the metadata, for autogenerate)
+import huiqi.analytics.models  # (every area's tables on the metadata, for autogenerate)
+import huiqi.workflow.models  # noqa: F401
 from huiqi.store.models import Base
 
 
