@@ -18,7 +18,7 @@ from huiqi.facts.credit_code import make
 from huiqi.packs.files import read_folder
 from huiqi.service.permissions import GRANTS, Permission, Role, Scope
 from huiqi.store.database import Database
-from service_fixtures import PASSWORD, ROLES, ROOT, World, auth, make_settings
+from service_fixtures import CODE_A, PASSWORD, ROLES, ROOT, World, auth, make_settings
 
 NEW_CODE = make("9", "1", "370212", "MA3NEW01")
 LANGUAGE = ROOT / "tests" / "packs" / "language"
@@ -45,6 +45,16 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/calendar/days/{day}"): {"json": {"is_working_day": False, "reason": "元旦"}},
     ("PUT", "/calendar/years/{year}"): {"json": {"source": "国务院办公厅通知"}},
     ("GET", "/calendar/deadline"): {"params": {"start": "2026-02-13", "days": 3}},
+    ("POST", "/analytics/statistics"): {"files": {"file": (
+        "stats.csv", "park_code,park_name,indicator,year,value,source,note\n"
+        "GXQ001,甲高新区,rd_intensity,2025,3.1,统计局,\n")}},
+    ("PUT", "/analytics/chain-members/{key}"): {"json": {
+        "segment": "cells", "credit_code": CODE_A, "decision": "include", "leader": True}},
+    ("POST", "/market/listings"): {"json": {
+        "side": "demand", "credit_code": CODE_A, "category": "mcu", "title": "车规 MCU",
+        "specs": {"flash_kb": 1024}, "qualifications": ["AEC-Q100-G1"], "contact": "王工"}},
+    ("POST", "/market/matches/{match_id}/decline"): {"json": {"reason": "暂不需要"}},
+    ("POST", "/market/matches/{match_id}/outcome"): {"json": {"deal": True, "note": "成交"}},
 }
 
 
@@ -91,7 +101,8 @@ def expected(role: str | None, permission: str, scope: str | None,
 def _path(template: str, code: str) -> str:
     values = {"code": code, "pack": "language", "number": "1", "policy": "lang",
               "clause": "rd_subsidy", "username": "u_reviewer", "batch_id": "1",
-              "day": "2027-01-01", "year": "2027"}
+              "day": "2027-01-01", "year": "2027", "key": "battery", "match_id": "1",
+              "park": "GXQ001"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

@@ -22,7 +22,7 @@ from .deps import reject_nul
 from .early import RefusedEarly
 from .limits import BodyLimit, Uploads
 from .problems import responses
-from .routes import accounts, audit, auth, calendar, enterprises, imports, policies
+from .routes import accounts, analytics, audit, auth, calendar, enterprises, imports, market, policies
 
 DESCRIPTION = """惠企平台接口。出错时一律返回 RFC 9457 `application/problem+json`:
 `title`、`detail` 使用请求的语言(`?lang=` 或 `Accept-Language`),`messages` 中同时给出中文和英文。
@@ -95,7 +95,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     app.add_middleware(RefusedEarly)
     problems.install(app)
     headers.install(app, production=settings.env == "production")
-    for module in (auth, accounts, enterprises, policies, imports, audit, calendar):
+    for module in (auth, accounts, enterprises, policies, imports, audit, calendar, analytics,
+                   market):
         include(app, module)
     _population(app)
     _document_password_policy(app, settings)
