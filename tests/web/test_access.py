@@ -19,12 +19,13 @@ from huiqi.service import audit
 from huiqi.service.permissions import GRANTS, Permission, Role
 from huiqi.store.database import Database
 from huiqi.web import create_app
-from service_fixtures import PASSWORD, ROLES, make_settings
+from service_fixtures import CODE_A, PASSWORD, ROLES, make_settings
 
 from .conftest import LANGUAGE, Site
 
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
-             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1"}
+             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "battery",
+             "match_id": "1"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -40,6 +41,10 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/simulation"): {"data": {"pack": "language", "source": "draft",
                                              "number": "1"}},
     ("POST", "/staff/imports"): {"files": "csv"},
+    ("POST", "/staff/chains/{key}/members"): {"data": {"segment": "cells", "credit_code": CODE_A,
+                                                       "decision": "include"}},
+    ("POST", "/staff/market/matches/{match_id}/decline"): {"data": {"reason": "暂不需要"}},
+    ("POST", "/staff/market/matches/{match_id}/outcome"): {"data": {"deal": "true"}},
 }
 
 

@@ -25,12 +25,14 @@ PAGE_PREFIXES = ("/calculator", "/match", "/staff", "/dashboard", "/login", "/lo
 
 def install(app: FastAPI) -> None:
     from .routes import (
+        analytics,
         audit,
         calculator,
         dashboard,
         enterprises,
         home,
         imports,
+        market,
         matches,
         policies,
         results,
@@ -43,7 +45,7 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard):
+                   imports, audit, dashboard, analytics, market):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

@@ -30,9 +30,16 @@ def navigation(p: Page) -> list[Item]:
                         "calendar"))
         out.append(Item(f"/staff/enterprises/{a.entity_code}", t("企业档案", "Profile"),
                         "enterprises"))
+        if p.may(Permission.MARKET_READ):
+            out.append(Item("/staff/market", t("供需对接", "Market"), "market"))
         return out
     if p.may(Permission.RESULT_READ):
         out.append(Item("/dashboard", t("领导看板", "Dashboard"), "dashboard"))
+    if p.may(Permission.ANALYTICS_READ):
+        out.append(Item("/staff/evaluation", t("园区评价", "Evaluation"), "evaluation"))
+        out.append(Item("/staff/chains/battery", t("产业链", "Chains"), "chains"))
+    if p.may(Permission.MARKET_READ):
+        out.append(Item("/staff/market", t("供需对接", "Market"), "market"))
     if p.may(Permission.POLICY_READ):
         out.append(Item("/staff/policies", t("政策", "Policies"), "policies"))
     if p.may(Permission.ENTERPRISE_READ):

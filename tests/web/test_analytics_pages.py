@@ -1,0 +1,57 @@
+"""The analytics pages in-process: the evaluation, the chain map, the market, the exports."""
+
+from __future__ import annotations
+
+import io
+
+from huiqi.analytics import evaluation as E
+from huiqi.analytics import framework as F
+from huiqi.analytics import market as M
+from huiqi.analytics import sample
+from huiqi.analytics.schemas import ListingCreate
+from service_fixtures import CODE_A, CODE_B
+
+from .conftest import Site
+
+
+def test_evaluation_page_and_export(site: Site) -> None:
+    fw = F.get("gxq-2021")
+    p = sample.generate(fw, n=25, years=(2024, 2025), seed=9, home_rank=4)
+    E.store_generated(site.platform.system(), p.codes, p.names, p.values, fw, sample.HOME, "t")
+    site.sign_in("leadership")
+    r = site.client.get("/staff/evaluation")
+    assert r.status_code == 200, r.text[:500]
+    assert sample.HOME in r.text and 'data-kpi="rank"' in r.text
+    assert "/static/echarts.common.min.js" in r.text  # ECharts only on chart pages
+    assert "未核实" in r.text  # the four unconfirmed group weights are marked
+    x = site.client.get("/staff/evaluation/export.xlsx?year=2025")
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    ws = load_workbook(io.BytesIO(x.content)).active
+    assert ws is not None and ws.max_row == 2 + 25
+    assert "echarts" not in site.client.get("/staff/market").text
+
+
+def test_evaluation_page_without_statistics(site: Site) -> None:
+    site.sign_in("leadership")
+    r = site.client.get("/staff/evaluation")
+    assert r.status_code == 200 and "data-empty" in r.text
+
+
+def test_chain_page_and_market_page(site: Site) -> None:
+    site.sign_in("case_officer")
+    r = site.client.get("/staff/chains/battery?year=2025")
+    assert r.status_code == 200 and "chain-flow" in r.text and "招商" in r.text
+    x = site.client.get("/staff/chains/battery/targets.xlsx?year=2025")
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    M.create_listing(site.world.ctx("case_officer"), ListingCreate(
+        side="demand", credit_code=CODE_A, category="mcu", title="门控 MCU",
+        specs={"flash_kb": 512}, contact="王工"))
+    M.create_listing(site.world.ctx("case_officer"), ListingCreate(
+        side="offer", credit_code=CODE_B, category="mcu", title="M4 MCU",
+        specs={"flash_kb": 1024}, contact="李经理"))
+    site.sign_in("enterprise")
+    r = site.client.get("/staff/market")
+    assert r.status_code == 200 and "门控 MCU" in r.text and 'data-action="interest"' in r.text
+    assert "王工" not in r.text and "李经理" not in r.text  # no contacts before both consent
