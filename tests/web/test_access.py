@@ -44,6 +44,9 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/chains/{key}/members"): {"data": {"segment": "cells", "credit_code": CODE_A,
                                                        "decision": "include"}},
     ("POST", "/staff/market/matches/{match_id}/decline"): {"data": {"reason": "暂不需要"}},
+    ("POST", "/staff/market/listings"): {"data": {
+        "side": "demand", "credit_code": CODE_A, "category": "mcu", "title": "车规 MCU",
+        "specs": "flash_kb: 1024", "contact": "王工"}},
     ("POST", "/staff/market/matches/{match_id}/outcome"): {"data": {"deal": "true"}},
 }
 

@@ -55,3 +55,26 @@ def test_chain_page_and_market_page(site: Site) -> None:
     r = site.client.get("/staff/market")
     assert r.status_code == 200 and "门控 MCU" in r.text and 'data-action="interest"' in r.text
     assert "王工" not in r.text and "李经理" not in r.text  # no contacts before both consent
+
+
+def test_an_enterprise_posts_a_demand_from_the_page(site: Site) -> None:
+    from huiqi.web.routes.market import parse_specs
+
+    from .conftest import csrf_of
+
+    assert parse_specs("flash_kb: 4096\ntemperature_c: -40~125\ncore: Cortex-M7/Cortex-R5") == {
+        "flash_kb": 4096, "temperature_c": [-40, 125], "core": ["Cortex-M7", "Cortex-R5"]}
+    site.sign_in("enterprise")
+    page = site.client.get("/staff/market")
+    assert 'id="new-listing"' in page.text and 'name="credit_code"' not in page.text
+    r = site.client.post("/staff/market/listings", follow_redirects=False, data={
+        "csrf": csrf_of(page.text), "side": "demand", "category": "mcu", "title": "座椅控制 MCU",
+        "specs": "flash_kb: 512\ntemperature_c: -40~105", "qualifications": ["AEC-Q100-G2"],
+        "contact": "采购 赵工"})
+    assert r.status_code == 303, r.text[:300]
+    mine = [ls for ls in M.listings(site.world.ctx("enterprise")) if ls.mine]
+    assert mine and mine[0].specs == {"flash_kb": 512, "temperature_c": [-40, 105]}
+    r = site.client.post("/staff/market/listings", data={
+        "csrf": csrf_of(page.text), "side": "demand", "category": "mcu", "title": "x",
+        "specs": "no colon here", "contact": "y"})
+    assert r.status_code == 422
