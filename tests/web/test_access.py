@@ -44,6 +44,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/chains/{key}/members"): {"data": {"segment": "cells", "credit_code": CODE_A,
                                                        "decision": "include"}},
     ("POST", "/staff/market/matches/{match_id}/decline"): {"data": {"reason": "暂不需要"}},
+    ("POST", "/staff/evaluation/statistics"): {"files": "stats"},
     ("POST", "/staff/market/listings"): {"data": {
         "side": "demand", "credit_code": CODE_A, "category": "mcu", "title": "车规 MCU",
         "specs": "flash_kb: 1024", "contact": "王工"}},
@@ -101,6 +102,9 @@ def _request(site: Site, method: str, path: str, code: str) -> Any:
         sample["files"] = _files()
     elif files == "csv":
         sample["files"] = {"file": ("firms.csv", b"id,name\n91370212MA3NEW0100,x\n")}
+    elif files == "stats":
+        sample["files"] = {"file": ("stats.csv", "park_code,park_name,indicator,year,value,"
+                                    "source,note\nGXQ001,甲,rd_intensity,2025,3,x,\n".encode())}
     if method == "POST":
         sample.setdefault("data", {})
         sample["data"] = {**sample["data"], "csrf": site.csrf()}

@@ -78,3 +78,22 @@ def test_an_enterprise_posts_a_demand_from_the_page(site: Site) -> None:
         "csrf": csrf_of(page.text), "side": "demand", "category": "mcu", "title": "x",
         "specs": "no colon here", "contact": "y"})
     assert r.status_code == 422
+
+
+def test_statistics_upload_from_the_page(site: Site) -> None:
+    from .conftest import csrf_of
+
+    site.sign_in("case_officer")
+    page = site.client.get("/staff/evaluation")
+    assert 'action="/staff/evaluation/statistics"' in page.text
+    head = "park_code,park_name,indicator,year,value,source,note\n"
+    bad = head + "GXQ1,甲高新区,rd_intensity,2025,abc,统计局,\n"
+    r = site.client.post("/staff/evaluation/statistics", data={"csrf": csrf_of(page.text)},
+                         files={"file": ("s.csv", bad.encode())})
+    assert r.status_code == 422 and "abc" in r.text
+    good = head + "".join(f"GXQ{i},高新区{i},rd_intensity,2025,{i},统计局,\n" for i in range(1, 6))
+    r = site.client.post("/staff/evaluation/statistics", data={"csrf": csrf_of(page.text)},
+                         files={"file": ("s.csv", good.encode())}, follow_redirects=True)
+    assert r.status_code == 200 and "高新区3" in r.text
+    site.sign_in("leadership")
+    assert 'action="/staff/evaluation/statistics"' not in site.client.get("/staff/evaluation").text

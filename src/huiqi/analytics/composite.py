@@ -30,7 +30,9 @@ rank. Ranks: 1 is the best; equal scores share the better rank (R's ``ties = "mi
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,6 +47,15 @@ Imputation = Literal["none", "mean", "median"]
 NORMALISATIONS: tuple[Normalisation, ...] = ("minmax", "zscore", "frontier", "rank")
 AGGREGATIONS: tuple[Aggregation, ...] = ("arithmetic", "geometric")
 IMPUTATIONS: tuple[Imputation, ...] = ("none", "mean", "median")
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """NumPy's warnings about all-missing slices silenced: a missing value is an answer here
+    (NaN, shown as missing), not an accident."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 @dataclass(frozen=True)
@@ -73,12 +84,8 @@ def impute(x: Array, method: Imputation) -> Array:
     (``none``: kept missing)."""
     if method == "none" or not np.isnan(x).any():
         return x
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            fill = np.nanmean(x, axis=0) if method == "mean" else np.nanmedian(x, axis=0)
+    with quiet():
+        fill = np.nanmean(x, axis=0) if method == "mean" else np.nanmedian(x, axis=0)
     out = x.copy()
     rows, cols = np.nonzero(np.isnan(out))
     out[rows, cols] = fill[cols]
@@ -89,7 +96,7 @@ def normalise(x: Array, directions: Array, method: Normalisation,
               notes: list[str] | None = None) -> Array:
     """Each column (indicator) of ``x`` put on a 0–100 "higher is better" scale."""
     d = x * directions
-    with np.errstate(all="ignore"):
+    with quiet():
         if method == "minmax":
             return _minmax(d)
         if method == "zscore":
@@ -226,6 +233,12 @@ class Result:
 def compute(x: Array, directions: Array, tree: Tree, options: Options = NOMINAL,
             units: Sequence[str] | None = None, min_available: float = 0.0) -> Result:
     """Scores and ranks of the units (rows of ``x``) under ``options``."""
+    with quiet():
+        return _compute(x, directions, tree, options, units, min_available)
+
+
+def _compute(x: Array, directions: Array, tree: Tree, options: Options,
+             units: Sequence[str] | None, min_available: float) -> Result:
     notes: list[str] = []
     available = np.mean(~np.isnan(x), axis=1)
     scored = available >= min_available

@@ -44,6 +44,7 @@ from .composite import (
     compute,
     impute,
     normalise,
+    quiet,
     ranks,
 )
 from .framework import Framework
@@ -90,11 +91,13 @@ class Stability:
         return int(self.ranks.shape[0])
 
     def median(self) -> Array:
-        out: Array = np.nanmedian(self.ranks, axis=0)
+        with quiet():
+            out: Array = np.nanmedian(self.ranks, axis=0)
         return out
 
     def percentiles(self, lo: float = 5, hi: float = 95) -> tuple[Array, Array]:
-        p = np.nanpercentile(self.ranks, [lo, hi], axis=0, method="inverted_cdf")
+        with quiet():
+            p = np.nanpercentile(self.ranks, [lo, hi], axis=0, method="inverted_cdf")
         return p[0], p[1]
 
     def interval(self, lo: float = 5, hi: float = 95
@@ -108,6 +111,10 @@ class Stability:
     def sensitivity(self, bins: int = 10) -> dict[str, Array]:
         """First-order share of each unit's rank variance explained by each choice
         (``weight:<group>`` for a group's weight), and ``remainder``."""
+        with quiet():
+            return self._sensitivity(bins)
+
+    def _sensitivity(self, bins: int) -> dict[str, Array]:
         r = self.ranks.astype(float)
         total = np.nanvar(r, axis=0)
         out: dict[str, Array] = {}
@@ -172,8 +179,9 @@ def monte_carlo(fw: Framework, x: Array, units: Sequence[str], draws: int = 10_0
                 sel = np.flatnonzero((ii == a) & (ni == b) & (ai == c))
                 for start in range(0, len(sel), CHUNK):
                     part = sel[start:start + CHUNK]
-                    gs = aggregate(xn, tree.parents[0], wi[part], g, aggs[c])
-                    idx = aggregate(gs, tree.parents[1], wg[part], 1, aggs[c])[..., 0]
+                    with quiet():
+                        gs = aggregate(xn, tree.parents[0], wi[part], g, aggs[c])
+                        idx = aggregate(gs, tree.parents[1], wg[part], 1, aggs[c])[..., 0]
                     idx = np.where(scored, idx, np.nan)
                     out[part] = ranks(idx)
     nominal_result = compute(x, directions, tree, nominal, units, fw.min_available)

@@ -4,9 +4,13 @@ their Excel exports; the charts (ECharts, loaded on these pages only) can be sav
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path as FilePath
+from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import Form, Path, Query, Response
+from fastapi import File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
 from huiqi.analytics import chain, evaluation
@@ -19,6 +23,7 @@ from ..pages import Page, PageDep, Pages
 from .matches import XLSX, _download
 
 router = Pages()
+uploads = Pages()  # included with the body limit of uploads (HUIQI_UPLOAD_MAX_MB)
 READ, EDIT = Permission.ANALYTICS_READ, Permission.ANALYTICS_EDIT
 YearQ = Annotated[int | None, Query(ge=1990, le=2100)]
 ParkQ = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
@@ -37,7 +42,7 @@ def evaluation_page(p: PageDep, year: YearQ = None, park: ParkQ = None) -> Respo
     y = _year(p, year)
     if y is None:
         return p.render("evaluation.html", ev=None, detail=None, year=None, years=[],
-                        charts={}, registry=[])
+                        charts={}, registry=[], may_edit=p.may(EDIT))
     ev = evaluation.evaluate(p.ctx, y)
     code = park or evaluation.home_code(p.ctx) or (ev.parks[0].code if ev.parks else None)
     if code is None:
@@ -61,13 +66,27 @@ def evaluation_page(p: PageDep, year: YearQ = None, park: ParkQ = None) -> Respo
     registry = evaluation.registry_indicators(p.ctx, y) if detail.park.home else []
     return p.render("evaluation.html", ev=ev, detail=detail, year=y,
                     years=evaluation.years(p.ctx), charts=charts, registry=registry,
-                    frameworks={f.key: f for f in evaluation.frameworks(p.ctx)})
+                    frameworks={f.key: f for f in evaluation.frameworks(p.ctx)},
+                    may_edit=p.may(EDIT))
 
 
 def p_text(zh: str, en: str) -> Any:
     from huiqi.text import Text
 
     return Text(zh, en)
+
+
+@uploads.page("POST", "/staff/evaluation/statistics", EDIT)
+def upload_statistics(p: PageDep, file: Annotated[UploadFile, File()]) -> Response:
+    """Park statistics, all or nothing; a rejected file's problems are shown row by row."""
+    name = PurePath((file.filename or "upload").replace("\\", "/")).name[:200] or "upload"
+    name = name.replace("\x00", "")
+    with tempfile.TemporaryDirectory(prefix="huiqi-stats-") as tmp:
+        path = FilePath(tmp) / ("upload" + PurePath(name).suffix.lower())
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out, 1 << 20)
+        evaluation.import_statistics(p.ctx, path, display=name)
+    return RedirectResponse("/staff/evaluation?imported=1", status_code=303)
 
 
 @router.page("GET", "/staff/evaluation/export.xlsx", READ)
