@@ -43,8 +43,9 @@ def test_chain_page_and_market_page(site: Site) -> None:
     site.sign_in("case_officer")
     r = site.client.get("/staff/chains/battery?year=2025")
     assert r.status_code == 200 and "chain-flow" in r.text and "招商" in r.text
-    x = site.client.get("/staff/chains/battery/targets.xlsx?year=2025")
-    assert x.status_code == 200 and x.content[:2] == b"PK"
+    for name in ("targets", "export"):
+        x = site.client.get(f"/staff/chains/battery/{name}.xlsx?year=2025")
+        assert x.status_code == 200 and x.content[:2] == b"PK"
     M.create_listing(site.world.ctx("case_officer"), ListingCreate(
         side="demand", credit_code=CODE_A, category="mcu", title="门控 MCU",
         specs={"flash_kb": 512}, contact="王工"))

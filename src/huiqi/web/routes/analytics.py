@@ -155,3 +155,19 @@ def targets_xlsx(p: PageDep, key: Key, year: YearQ = None) -> Response:
     return _download(sheets.xlsx(f"targets-{key}", header, rows,
                                  [p.t(f"{key} 产业链招商清单({y})", f"{key} chain: targets ({y})")]),
                      XLSX, f"targets-{key}-{y}.xlsx")
+
+
+@router.page("GET", "/staff/chains/{key}/export.xlsx", READ)
+def chain_xlsx(p: PageDep, key: Key, year: YearQ = None) -> Response:
+    y = year or p.platform.today().year - 1
+    m = chain.chain_map(p.ctx, key, y, _park(p))
+    basis = {"industry": p.t("行业代码", "industry code"), "keyword": p.t("名称关键词", "name keyword"),
+             "staff": p.t("人工认定", "staff decision")}
+    header = [p.t("环节", "Segment"), p.t("企业", "Enterprise"), p.t("统一社会信用代码", "Credit code"),
+              p.t("链主", "Chain leader"), p.t("依据", "Basis"), p.t("营收(元)", "Revenue (yuan)"),
+              p.t("增长(%)", "Growth (%)")]
+    rows = [[p.text(p_text(s.label.zh, s.label.en)), f.name, f.code,
+             p.t("是", "yes") if f.leader else "", basis.get(f.basis, f.basis), f.revenue, f.growth]
+            for s in m.segments for f in s.members]
+    lines = [p.t(f"{m.label.zh}({y},{m.park or '全部园区'})", f"{m.label.en} ({y}, {m.park or 'all parks'})")]
+    return _download(sheets.xlsx(f"chain-{key}", header, rows, lines), XLSX, f"chain-{key}-{y}.xlsx")
