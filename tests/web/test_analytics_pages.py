@@ -98,3 +98,44 @@ def test_statistics_upload_from_the_page(site: Site) -> None:
     assert r.status_code == 200 and "高新区3" in r.text
     site.sign_in("leadership")
     assert 'action="/staff/evaluation/statistics"' not in site.client.get("/staff/evaluation").text
+
+
+def test_every_analytics_export_keeps_a_hostile_name_as_text(site: Site) -> None:
+    import datetime as dt
+
+    import numpy as np
+    from openpyxl import load_workbook
+
+    from huiqi.analytics import chain
+    from huiqi.analytics.schemas import MemberDecision
+    from huiqi.service import enterprises
+    from huiqi.service.schemas import EnterpriseUpdate
+
+    from .test_exports import ANALYTICS_EXPORTS, HOSTILE
+
+    system = site.platform.system()
+    fw = F.get("gxq-2021")
+    p = sample.generate(fw, n=12, years=(2025,), seed=1, home_rank=2)
+    p.names[0] = HOSTILE
+    p.values[2025][0, :] = np.where(np.isnan(p.values[2025][0, :]), 1.0, p.values[2025][0, :])
+    E.store_generated(system, p.codes, p.names, p.values, fw, sample.HOME, "t")
+    admin = site.world.ctx("admin")
+    enterprises.update(admin, site.world.own, EnterpriseUpdate(
+        name=HOSTILE, park=sample.HOME, moved_on=dt.date(2025, 7, 1)))
+    chain.decide(admin, "battery", MemberDecision(segment="cells", credit_code=site.world.own,
+                                                  decision="include", leader=True))
+    M.create_listing(admin, ListingCreate(side="demand", credit_code=CODE_A, category="mcu",
+                                          title=HOSTILE, specs={"flash_kb": 512}, contact="x"))
+    M.create_listing(admin, ListingCreate(side="offer", credit_code=CODE_B, category="mcu",
+                                          title="M4", specs={"flash_kb": 512}, contact="y"))
+    site.sign_in("admin")
+    for path in sorted(ANALYTICS_EXPORTS):
+        url = path.replace("{key}", "battery") + "?year=2025"
+        r = site.client.get(url)
+        assert r.status_code == 200, (url, r.text[:300])
+        wb = load_workbook(io.BytesIO(r.content))
+        cells = [(c.value, c.data_type) for ws in wb.worksheets for row in ws.iter_rows()
+                 for c in row if c.value is not None]
+        assert not [v for v, t in cells if t == "f"], url  # no formula anywhere
+        if "targets" not in url:  # the targets list names no enterprise or park
+            assert any(t == "s" and str(v).startswith(HOSTILE) for v, t in cells), url
