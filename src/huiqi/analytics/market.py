@@ -362,10 +362,6 @@ def _act(ctx: Context, match_id: int, name_for: dict[str, str], reason: str | No
 def interest(ctx: Context, match_id: int) -> MatchPublic:
     """The actor's side says yes. The first yes moves the match to "<side>_yes"; the
     second connects it and the contacts are shown to both."""
-    with ctx.db.read() as s:
-        m, _, _ = _load(s, match_id)
-    first = m.state == "proposed"
-
     def consent(row: MarketMatch, side: str | None) -> None:
         now = ctx.now()
         if side == "demand":
@@ -373,9 +369,20 @@ def interest(ctx: Context, match_id: int) -> MatchPublic:
         elif side == "offer":
             row.offer_consent_at, row.offer_consent_by = now, ctx.actor.username
 
-    names = ({"demand": "demand_interest", "offer": "offer_interest"} if first else
-             {"demand": "demand_confirm", "offer": "offer_confirm"})
-    return _act(ctx, match_id, names, effect=consent)
+    for attempt in (1, 2):
+        with ctx.db.read() as s:
+            m, _, _ = _load(s, match_id)
+        names = ({"demand": "demand_interest", "offer": "offer_interest"}
+                 if m.state == "proposed" else
+                 {"demand": "demand_confirm", "offer": "offer_confirm"})
+        try:
+            return _act(ctx, match_id, names, effect=consent)
+        except Conflict:
+            # both sides said yes at the same moment: the other's yes came first, so this
+            # one now confirms (once; any other conflict stands)
+            if attempt == 2 or m.state != "proposed":
+                raise
+    raise AssertionError("unreachable")
 
 
 @requires(Permission.MARKET_CONSENT)
