@@ -24,6 +24,8 @@ def test_evaluation_page_and_export(site: Site) -> None:
     assert sample.HOME in r.text and 'data-kpi="rank"' in r.text
     assert "/static/echarts.common.min.js" in r.text  # ECharts only on chart pages
     assert "未核实" in r.text  # the four unconfirmed group weights are marked
+    en = site.client.get("/staff/evaluation?lang=en")
+    assert "Park evaluation" in en.text and "unconfirmed" in en.text and "园区评价" not in en.text
     x = site.client.get("/staff/evaluation/export.xlsx?year=2025")
     assert x.status_code == 200 and x.content[:2] == b"PK"
     from openpyxl import load_workbook  # type: ignore[import-untyped]
