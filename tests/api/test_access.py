@@ -85,6 +85,16 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/cases/{case_id}/appeal/decision"): {"json": {"uphold": True, "reason": "误评"}},
     ("POST", "/cases/{case_id}/files"): {"files": {"file": ("a.pdf", b"%PDF")},
                                          "data": {"purpose": "evidence"}},
+    ("POST", "/analytics/statistics"): {"files": {"file": (
+        "stats.csv", "park_code,park_name,indicator,year,value,source,note\n"
+        "GXQ001,甲高新区,rd_intensity,2025,3.1,统计局,\n")}},
+    ("PUT", "/analytics/chain-members/{key}"): {"json": {
+        "segment": "cells", "credit_code": CODE_A, "decision": "include", "leader": True}},
+    ("POST", "/market/listings"): {"json": {
+        "side": "demand", "credit_code": CODE_A, "category": "mcu", "title": "车规 MCU",
+        "specs": {"flash_kb": 1024}, "qualifications": ["AEC-Q100-G1"], "contact": "王工"}},
+    ("POST", "/market/matches/{match_id}/decline"): {"json": {"reason": "暂不需要"}},
+    ("POST", "/market/matches/{match_id}/outcome"): {"json": {"deal": True, "note": "成交"}},
 }
 
 
@@ -133,7 +143,8 @@ def _path(template: str, code: str) -> str:
               "clause": "rd_subsidy", "username": "u_reviewer", "batch_id": "1",
               "day": "2027-01-01", "year": "2027", "key": "gl-2025", "app_id": "1",
               "material_id": "1", "objection_id": "1", "case_id": "999999", "file_id": "1",
-              "name": "acknowledge", "kind": "request_category", "std": "policy"}
+              "name": "acknowledge", "kind": "request_category", "std": "policy",
+              "match_id": "1", "park": "GXQ001"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

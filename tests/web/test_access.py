@@ -26,7 +26,7 @@ from .conftest import LANGUAGE, Site
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
              "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "gl-2025",
              "app_id": "1", "material_id": "1", "objection_id": "1", "case_id": "999999",
-             "file_id": "1"}
+             "file_id": "1", "match_id": "1"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -60,6 +60,14 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
                                         "description": "怎么申请", "code": CODE_A}},
     ("POST", "/my/moves"): {"data": {"to_district": "黄岛区", "reason": "扩大产能",
                                      "code": CODE_A}},
+    ("POST", "/staff/chains/{key}/members"): {"data": {"segment": "cells", "credit_code": CODE_A,
+                                                       "decision": "include"}},
+    ("POST", "/staff/market/matches/{match_id}/decline"): {"data": {"reason": "暂不需要"}},
+    ("POST", "/staff/evaluation/statistics"): {"files": "stats"},
+    ("POST", "/staff/market/listings"): {"data": {
+        "side": "demand", "credit_code": CODE_A, "category": "mcu", "title": "车规 MCU",
+        "specs": "flash_kb: 1024", "contact": "王工"}},
+    ("POST", "/staff/market/matches/{match_id}/outcome"): {"data": {"deal": "true"}},
 }
 
 
@@ -118,6 +126,9 @@ def _request(site: Site, method: str, path: str, code: str) -> Any:
         sample["files"] = {"file": ("firms.csv", b"id,name\n91370212MA3NEW0100,x\n")}
     elif files == "pdf":
         sample["files"] = {"file": ("r.pdf", b"%PDF-1.4\n")}
+    elif files == "stats":
+        sample["files"] = {"file": ("stats.csv", "park_code,park_name,indicator,year,value,"
+                                    "source,note\nGXQ001,甲,rd_intensity,2025,3,x,\n".encode())}
     if method == "POST":
         sample.setdefault("data", {})
         sample["data"] = {**sample["data"], "csrf": site.csrf()}

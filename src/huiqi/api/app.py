@@ -24,12 +24,14 @@ from .limits import BodyLimit, Uploads
 from .problems import responses
 from .routes import (
     accounts,
+    analytics,
     audit,
     auth,
     calendar,
     cases,
     enterprises,
     imports,
+    market,
     policies,
     programmes,
 )
@@ -109,7 +111,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     problems.install(app)
     headers.install(app, production=settings.env == "production")
     for module in (auth, accounts, enterprises, policies, imports, audit, calendar, programmes,
-                   cases):
+                   cases, analytics, market):
         include(app, module)
     _population(app)
     _document_password_policy(app, settings)

@@ -212,6 +212,12 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         from huiqi.programmes import demo as programmes_demo
 
         programmes_demo.create(platform, day, panel, first, lambda line: console.print(line, markup=False))
+    from huiqi.analytics import demo as analytics_demo
+
+    made = analytics_demo.populate(ctx, day, first)
+    console.print(f"[green]✓[/green] 园区评价 / evaluation: {made.parks} parks, {made.figures} "
+                  f"figures, home park rank {made.home_rank}; 供需对接 / market: "
+                  f"{made.listings} listings, {made.matches} matches")
     from rich.table import Table
 
     t = Table(title="演示账号(密码只显示这一次)/ demo accounts (passwords shown once)")

@@ -25,6 +25,7 @@ PAGE_PREFIXES = ("/calculator", "/match", "/staff", "/dashboard", "/login", "/lo
 
 def install(app: FastAPI) -> None:
     from .routes import (
+        analytics,
         audit,
         calculator,
         cases,
@@ -33,6 +34,7 @@ def install(app: FastAPI) -> None:
         home,
         imports,
         library,
+        market,
         matches,
         policies,
         programmes,
@@ -46,7 +48,7 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard, programmes, cases):
+                   imports, audit, dashboard, programmes, cases, analytics, market):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

@@ -35,9 +35,16 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/my/applications", t("我的申报", "My applications"), "applications"))
         out.append(Item("/my/requests", t("我的诉求", "My requests"), "my_requests"))
         out.append(Item("/my/projects", t("我的项目", "My projects"), "my_projects"))
+        if p.may(Permission.MARKET_READ):
+            out.append(Item("/staff/market", t("供需对接", "Market"), "market"))
         return out
     if p.may(Permission.RESULT_READ):
         out.append(Item("/dashboard", t("领导看板", "Dashboard"), "dashboard"))
+    if p.may(Permission.ANALYTICS_READ):
+        out.append(Item("/staff/evaluation", t("园区评价", "Evaluation"), "evaluation"))
+        out.append(Item("/staff/chains/battery", t("产业链", "Chains"), "chains"))
+    if p.may(Permission.MARKET_READ):
+        out.append(Item("/staff/market", t("供需对接", "Market"), "market"))
     if p.may(Permission.POLICY_READ):
         out.append(Item("/staff/policies", t("政策", "Policies"), "policies"))
     if p.may(Permission.PROGRAMME_READ):
