@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
 
 from huiqi.errors import HuiqiError, NotFoundError
 from huiqi.text import Text
 
+from .assets import Assets
 from .templates import environment
 
 #: Where page routes live; everything else is the API's (problem+json errors).
@@ -39,7 +39,8 @@ def install(app: FastAPI) -> None:
 
     app.state.templates = environment()
     static = resources.files("huiqi.web") / "static"
-    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # hashed names kept a year, plain names revalidated (huiqi.web.assets)
+    app.mount("/static", Assets(directory=str(static)), name="static")
     from huiqi.api.app import include
 
     for module in (home, calculator, matches, policies, enterprises, results, simulation,
