@@ -502,6 +502,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "Version {version} is {state_en}; it cannot be {action_en}"),
     "version.no_published": ("政策包“{pack}”没有已发布的版本", "The policy pack “{pack}” has no "
                              "published version"),
+    "version.own": ("版本 {version} 由您本人上传,须由另一位有发布权限的人员核对差异后发布(双人复核)",
+                    "You uploaded version {version}: another person with the right to publish must "
+                    "review its differences and publish it (four eyes)"),
+    "version.review": ("发布前请先查看版本 {version} 与已发布版本的差异(差异已变化或尚未查看)",
+                       "Review the differences of version {version} against the published version "
+                       "before publishing it (not reviewed, or they have changed since)"),
     "version.not_loadable": ("版本 {version} 无法加载,请先检查", "Version {version} cannot be loaded; "
                              "check it"),
     "pack.bad_path": ("文件路径“{path}”不合规范(须为包内的相对路径)",

@@ -40,6 +40,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/simulation"): {"data": {"pack": "language", "source": "draft",
                                              "number": "1"}},
     ("POST", "/staff/imports"): {"files": "csv"},
+    ("POST", "/staff/policies/{pack}/{number}/publish"): {"data": {"reviewed": "0"}},
 }
 
 
