@@ -24,7 +24,7 @@ from service_fixtures import PASSWORD, ROLES, make_settings
 from .conftest import LANGUAGE, Site
 
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
-             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1"}
+             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "fact_set": "tax"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
