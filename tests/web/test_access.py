@@ -24,7 +24,8 @@ from service_fixtures import PASSWORD, ROLES, make_settings
 from .conftest import LANGUAGE, Site
 
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
-             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "fact_set": "tax"}
+             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "fact_set": "tax",
+             "username": "u_reviewer"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -41,6 +42,9 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
                                              "number": "1"}},
     ("POST", "/staff/imports"): {"files": "csv"},
     ("POST", "/staff/policies/{pack}/{number}/publish"): {"data": {"reviewed": "0"}},
+    ("POST", "/staff/accounts"): {"data": {"username": "matrix_user", "display_name": "矩阵",
+                                           "role": "reviewer"}},
+    ("POST", "/staff/accounts/{username}"): {"data": {"action": "unlock"}},
 }
 
 

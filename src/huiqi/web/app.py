@@ -25,6 +25,7 @@ PAGE_PREFIXES = ("/calculator", "/match", "/staff", "/dashboard", "/login", "/lo
 
 def install(app: FastAPI) -> None:
     from .routes import (
+        accounts,
         audit,
         calculator,
         dashboard,
@@ -44,7 +45,7 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard):
+                   imports, audit, accounts, dashboard):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 
