@@ -11,7 +11,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from huiqi.service import audit
 from huiqi.service.audit import record
-from huiqi.web.audit_words import ACTIONS, action_text
+from huiqi.web.audit_words import action_text
 
 from .conftest import Site
 
