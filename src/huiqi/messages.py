@@ -401,6 +401,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{files} case files, {cases} cases: {passed} passed, {failed} failed (engines: "
                      "{engines})"),
     # ---- reforms
+    "reform.empty": ("改革方案是空的:请至少写出一项改动(changes),或使用上方“常用改革”表单",
+                     "The reform is empty: write at least one change (changes), or use the common "
+                     "reforms form above"),
+    "reform.not_mapping": ("改革方案应以“id:”“title:”“changes:”等字段开头,而不是{found}",
+                           "A reform starts with fields such as “id:”, “title:”, “changes:”, not {found}"),
     "reform.bad_ref": ("“{ref}”应写成 政策id/{what}", "“{ref}” must be written policy/{what}"),
     "reform.unknown": ("改革方案所指的{what_zh}“{ref}”不存在", "the reform names a {what_en} “{ref}” that "
                        "does not exist"),

@@ -2,7 +2,7 @@
 
 | setting | default | meaning |
 |---|---|---|
-| ``HUIQI_POLICIES`` | ``policies`` | folder of policy packs |
+| ``HUIQI_POLICIES`` | ``policies`` | folder of policy packs (relative: in the current folder, else the checkout's) |
 | ``HUIQI_DATA`` | ``var/demo/enterprises.yaml`` | enterprise file used by the CLI until a database is set |
 | ``HUIQI_POPULATION`` | ``var/demo/park.parquet`` | enterprises (Parquet) for match-all, near-miss, simulate |
 | ``HUIQI_LANG`` | ``zh`` | language of messages: zh or en |
@@ -50,7 +50,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     import_max_cell_chars: int = Field(default=32767, ge=1, le=131072,
                                        description="longest cell of an import")
 
+    @field_validator("policies")
+    @classmethod
+    def _policies_from_anywhere(cls, v: Path) -> Path:
+        return shipped(v)
+
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """The evaluation date: ``as_of`` if set, else China's date now (or at ``now``) —
         the same day for the CLI and the service, whatever the machine's time zone."""
@@ -139,6 +144,21 @@ class Settings(BaseSettings):
 
 _DEFAULT_SECRETS = {"changeme", "change-me", "secret", "password", "huiqi",
                     "huiqi-development-only-secret", "x" * 32, "0" * 32}
+
+
+#: the checkout huiqi runs from (``src/huiqi/settings.py`` → the repository root)
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def shipped(path: Path) -> Path:
+    """A relative path to something that comes with huiqi (``policies``,
+    ``examples/reforms``): in the current folder if it is there, else in the checkout huiqi
+    runs from — so that ``huiqi init-demo`` and the sample reforms work from any folder. An
+    absolute path, or one found nowhere, is returned as it is (and reported where used)."""
+    if path.is_absolute() or path.exists():
+        return path
+    beside = CHECKOUT / path
+    return beside if beside.exists() else path
 
 
 def get_settings() -> Settings:
