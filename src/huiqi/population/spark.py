@@ -23,21 +23,89 @@ SPARK_CONF = {
     "spark.sql.decimalOperations.allowPrecisionLoss": "false",
     "spark.sql.session.timeZone": "UTC",
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
     "spark.driver.memory": "2g",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 
 
+#: Spark's own log: errors only (its start-up warnings would spill into huiqi's output)
+LOG4J2 = """status = error
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+def java_missing() -> str | None:
+    """Why Spark cannot start here (no Java, or no PySpark), or None."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark"
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").exists():
+        return None
+    return None if shutil.which("java") else "java"
+
+
+def require_spark() -> None:
+    """Refuse, with what to install, when Spark cannot start (instead of its traceback)."""
+    missing = java_missing()
+    if missing is None:
+        return
+    from huiqi.errors import UsageError
+    from huiqi.text import Text
+
+    if missing == "pyspark":
+        raise UsageError(Text(
+            "--engine spark 需要 PySpark:pip install 'huiqi[spark]'(或使用默认的 DuckDB 引擎)",
+            "--engine spark needs PySpark: pip install 'huiqi[spark]' (or use the default "
+            "DuckDB engine)"))
+    raise UsageError(Text(
+        "--engine spark 需要 Java 17 或更新版本,但找不到 java(PATH 与 JAVA_HOME 中都没有):"
+        "请安装 Java(如 apt install openjdk-17-jre-headless)或设置 JAVA_HOME;"
+        "或使用默认的 DuckDB 引擎",
+        "--engine spark needs Java 17 or newer, and no java was found (on PATH or in "
+        "JAVA_HOME): install Java (e.g. apt install openjdk-17-jre-headless) or set "
+        "JAVA_HOME; or use the default DuckDB engine"))
+
+
 def session(master: str = "local[2]", app: str = "huiqi") -> Any:
-    """A Spark session with the settings exactness needs."""
+    """A Spark session with the settings exactness needs, and Spark's log kept to errors."""
+    require_spark()
     os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    import tempfile
+
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.master(master).appName(app)
+    log = Path(tempfile.gettempdir()) / "huiqi-spark-log4j2.properties"
+    if not log.exists() or log.read_text("utf-8") != LOG4J2:
+        log.write_text(LOG4J2, encoding="utf-8")
+    builder = SparkSession.builder.master(master).appName(app).config(
+        "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log}")
     for k, v in SPARK_CONF.items():
         builder = builder.config(k, v)
-    spark = builder.getOrCreate()
+    # the JVM is started with its standard error on /dev/null (it inherits the descriptor),
+    # so that its start-up notices and progress bars never reach huiqi's output; Spark's
+    # errors still come back as Python exceptions. HUIQI_SPARK_LOG=1 keeps them.
+    if os.environ.get("HUIQI_SPARK_LOG") == "1":
+        spark = builder.getOrCreate()
+    else:
+        saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        try:
+            spark = builder.getOrCreate()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(null)
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
