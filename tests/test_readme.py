@@ -32,10 +32,10 @@ def commands() -> list[str]:
     block = re.search(r"```sh\n(.*?)```", section, re.S)
     assert block is not None, "the Commands section has no ```sh block"
     out = []
-    for line in block.group(1).splitlines():
-        line = re.split(r"\s{2,}#", line, maxsplit=1)[0].strip()
-        if line:
-            out.append(line)
+    for written in block.group(1).splitlines():
+        command = re.split(r"\s{2,}#", written, maxsplit=1)[0].strip()
+        if command:
+            out.append(command)
     return out
 
 
