@@ -42,6 +42,7 @@
 | ``HUIQI_XLSX_MAX_STRINGS_MB`` | ``8`` | a workbook's shared strings, unpacked (held in memory: up to ~6 times this) |
 | ``HUIQI_XLSX_MAX_PART_KB`` | ``256`` | any other part of a workbook but its worksheets (styles, theme, …), unpacked |
 | ``HUIQI_IMPORT_MAX_CELL_CHARS`` | ``32767`` | longest cell of an import file (Excel's own limit) |
+| ``HUIQI_PARK_CONTACT`` | (none) | the park's contact at the foot of every PDF (e.g. ``企业服务中心 0592-…``) |
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ class Settings(BaseSettings):
     xlsx_max_part_kb: int = Field(default=256, ge=16, description="other workbook parts")
     import_max_cell_chars: int = Field(default=32767, ge=1, le=131072,
                                        description="longest cell of an import")
+    park_contact: str = Field(default="", max_length=200,
+                              description="the park's contact on every PDF page")
 
     @field_validator("policies")
     @classmethod

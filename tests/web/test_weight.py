@@ -40,3 +40,32 @@ def test_echarts_only_where_a_chart_is_drawn(site: Site) -> None:
     assert '<script src="/static/echarts' not in form
     site.sign_in("leadership")
     assert "echarts.common.min." in site.client.get("/dashboard").text
+
+
+def test_summaries_number_their_pages_carry_a_disclaimer_and_keep_amounts_numbers(
+        site: Site, monkeypatch: object) -> None:
+    """Item 8: PDFs with page numbers, a disclaimer and the park's contact; an Excel summary
+    whose amount columns hold numbers only (a possible amount in a column of its own)."""
+    import io
+
+    import pytest
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from pypdf import PdfReader
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("HUIQI_PARK_CONTACT", "测试区企业服务中心 0532-12345678")
+    site.sign_in("enterprise")
+    pdf = site.client.get(f"/match/{site.world.own}/summary.pdf")
+    pages = PdfReader(io.BytesIO(pdf.content)).pages
+    texts = ["".join(p.extract_text().split()) for p in pages]
+    for n, text in enumerate(texts, start=1):
+        assert f"第{n}页/共{len(texts)}页" in text and "测试区企业服务中心0532-12345678" in text
+    assert "仅供参考" in "".join(texts) and "以主管部门审核为准" in "".join(texts)
+    xlsx = site.client.get(f"/match/{site.world.own}/summary.xlsx")
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows()]
+    header = next(r for r in rows if r[0] == "条款")
+    amount, possible = header.index("金额"), header.index("可能金额(补全信息后)")
+    body = rows[rows.index(header) + 1:]
+    assert body and all(r[amount] is None or isinstance(r[amount], int | float) for r in body)
+    assert all(r[possible] is None or isinstance(r[possible], int | float) for r in body)
+    assert not any("可能" in str(r[amount]) for r in body)
