@@ -59,3 +59,10 @@ def test_every_action_recorded_by_the_code_has_words() -> None:
     bare = sorted(a for a in used if action_text(a, "zh") == a)
     assert used and not bare, bare
     assert action_text("programme.submit", "zh") == "申报项目:programme.submit"
+
+
+def test_empty_date_fields_are_no_filter(site: Site) -> None:
+    site.sign_in("admin")
+    r = site.client.get("/staff/audit?actor=&action=account&outcome=&target=&since=&until=")
+    assert r.status_code == 200
+    assert site.client.get("/staff/audit?since=2026-13-01").status_code == 422

@@ -23,12 +23,26 @@ router = Pages()
 PAGE = 50
 #: the most entries one export holds (narrow the dates for more)
 EXPORT_MAX = 100_000
-Day = Annotated[dt.date | None, Query()]
+#: a date from a form's date field (empty when not filled in)
+Day = Annotated[str | None, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+
+
+def _day(v: str | None) -> dt.date | None:
+    from huiqi.errors import InputError
+    from huiqi.text import Text
+
+    if not v:
+        return None
+    try:
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        raise InputError(Text(f"日期“{v}”无效", f"“{v}” is not a date")) from None
 
 
 def _query(actor: str | None, action: str | None, outcome: str | None, target: str | None,
-           since: dt.date | None, until: dt.date | None, offset: int = 0,
+           since_text: str | None, until_text: str | None, offset: int = 0,
            limit: int = PAGE) -> audit.AuditQuery:
+    since, until = _day(since_text), _day(until_text)
     return audit.AuditQuery(
         actor=actor or None, action=action or None, outcome=outcome or None,
         target=target or None, since=day_start(since) if since else None,
@@ -41,7 +55,7 @@ def entries(p: PageDep, actor: Filter = None, action: Filter = None, outcome: Fi
             target: Filter = None, since: Day = None, until: Day = None,
             offset: Offset = 0) -> Response:
     return _page(p, _query(actor, action, outcome, target, since, until, offset),
-                 since=since, until=until)
+                 since=_day(since), until=_day(until))
 
 
 @router.page("GET", "/staff/audit/export", Permission.AUDIT_READ)
