@@ -156,12 +156,17 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 def shipped(path: Path) -> Path:
     """A relative path to something that comes with huiqi (``policies``,
     ``examples/reforms``): in the current folder if it is there, else in the checkout huiqi
-    runs from — so that ``huiqi init-demo`` and the sample reforms work from any folder. An
-    absolute path, or one found nowhere, is returned as it is (and reported where used)."""
+    runs from, else where a wheel installed it (``<prefix>/share/huiqi``, pyproject's
+    data-files) — so that ``huiqi init-demo`` and the sample reforms work from any folder.
+    An absolute path, or one found nowhere, is returned as it is (and reported where used)."""
+    import sys
+
     if path.is_absolute() or path.exists():
         return path
-    beside = CHECKOUT / path
-    return beside if beside.exists() else path
+    for root in (CHECKOUT, Path(sys.prefix) / "share" / "huiqi"):
+        if (root / path).exists():
+            return root / path
+    return path
 
 
 def get_settings() -> Settings:

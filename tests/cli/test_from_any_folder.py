@@ -21,3 +21,17 @@ def test_policies_and_samples_are_found_from_another_folder(
     (tmp_path / "policies").mkdir()  # a folder of one's own is preferred
     assert Settings().policies == Path("policies")
     assert shipped(Path("nowhere")) == Path("nowhere")
+
+
+def test_a_wheel_install_finds_them_under_its_prefix(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from huiqi import settings
+
+    prefix = tmp_path / "prefix"
+    (prefix / "share" / "huiqi" / "policies" / "seed").mkdir(parents=True)
+    monkeypatch.setattr(settings, "CHECKOUT", tmp_path / "no-checkout")
+    monkeypatch.setattr(sys, "prefix", str(prefix))
+    monkeypatch.chdir(tmp_path)
+    assert shipped(Path("policies")) == prefix / "share" / "huiqi" / "policies"
