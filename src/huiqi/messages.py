@@ -403,6 +403,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{files} case files, {cases} cases: {passed} passed, {failed} failed (engines: "
                      "{engines})"),
     # ---- reforms
+    "reform.empty": ("改革方案是空的:请至少写出一项改动(changes),或使用上方“常用改革”表单",
+                     "The reform is empty: write at least one change (changes), or use the common "
+                     "reforms form above"),
+    "reform.not_mapping": ("改革方案应以“id:”“title:”“changes:”等字段开头,而不是{found}",
+                           "A reform starts with fields such as “id:”, “title:”, “changes:”, not {found}"),
     "reform.bad_ref": ("“{ref}”应写成 政策id/{what}", "“{ref}” must be written policy/{what}"),
     "reform.unknown": ("改革方案所指的{what_zh}“{ref}”不存在", "the reform names a {what_en} “{ref}” that "
                        "does not exist"),
@@ -504,6 +509,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "Version {version} is {state_en}; it cannot be {action_en}"),
     "version.no_published": ("政策包“{pack}”没有已发布的版本", "The policy pack “{pack}” has no "
                              "published version"),
+    "version.own": ("版本 {version} 由您本人上传,须由另一位有发布权限的人员核对差异后发布(双人复核)",
+                    "You uploaded version {version}: another person with the right to publish must "
+                    "review its differences and publish it (four eyes)"),
+    "version.review": ("发布前请先查看版本 {version} 与已发布版本的差异(差异已变化或尚未查看)",
+                       "Review the differences of version {version} against the published version "
+                       "before publishing it (not reviewed, or they have changed since)"),
     "version.not_loadable": ("版本 {version} 无法加载,请先检查", "Version {version} cannot be loaded; "
                              "check it"),
     "pack.bad_path": ("文件路径“{path}”不合规范(须为包内的相对路径)",

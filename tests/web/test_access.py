@@ -26,7 +26,7 @@ from .conftest import LANGUAGE, Site
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
              "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "gl-2025",
              "app_id": "1", "material_id": "1", "objection_id": "1", "case_id": "999999",
-             "file_id": "1", "match_id": "1"}
+             "file_id": "1", "match_id": "1", "fact_set": "tax", "username": "u_reviewer"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -68,6 +68,10 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "side": "demand", "credit_code": CODE_A, "category": "mcu", "title": "车规 MCU",
         "specs": "flash_kb: 1024", "contact": "王工"}},
     ("POST", "/staff/market/matches/{match_id}/outcome"): {"data": {"deal": "true"}},
+    ("POST", "/staff/policies/{pack}/{number}/publish"): {"data": {"reviewed": "0"}},
+    ("POST", "/staff/accounts"): {"data": {"username": "matrix_user", "display_name": "矩阵",
+                                           "role": "reviewer"}},
+    ("POST", "/staff/accounts/{username}"): {"data": {"action": "unlock"}},
 }
 
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from huiqi.packs.files import read_folder
-from huiqi.service import enterprises, matching, policies
+from huiqi.service import enterprises, matching
 from huiqi.service.schemas import EnterpriseUpdate, FactSet, FactsUpdate
 from huiqi.web import create_app
 from service_fixtures import World, auth
@@ -58,8 +58,7 @@ def site(world: World, tmp_path: Path) -> Iterator[Site]:
     (folder / "grant.yaml").write_text(POLICY, encoding="utf-8")
     (folder / "summary.txt").write_text(SUMMARY, encoding="utf-8")
     ctx = world.ctx("admin")
-    v = policies.upload(ctx, "grant", read_folder(folder))
-    policies.publish(ctx, "grant", v.number)
+    world.publish("grant", read_folder(folder))
     enterprises.update(ctx, world.own, EnterpriseUpdate(park="测试区"))
     enterprises.set_facts(ctx, world.own, FactsUpdate(items=[
         FactSet(fact="rd_expense", year=2024, value="800000")]))

@@ -315,10 +315,49 @@ def test_a_policy_officer_sees_a_drafts_error_inline_then_publishes_a_good_one(p
     assert page.url.endswith("/staff/policies/language/2")
     page.get_by_role("button", name="检查").click()
     page.locator("#check .notice").wait_for()
-    page.get_by_role("button", name="发布").click()
+    page.get_by_role("link", name="与已发布版本比较并发布").click()  # four eyes: not its author
+    page.wait_for_load_state()
+    assert "由您上传" in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="已核对差异,发布").count() == 0
+    sign_in(page, "admin")
+    page.goto("/staff/policies/language/2/diff")
+    assert "lang.yaml" in page.locator("main").inner_text()
+    shot(page, "policy-diff")
+    page.get_by_role("button", name="已核对差异,发布").click()
     page.wait_for_load_state()
     assert "已发布" in page.locator(".notice").inner_text()
     shot(page, "policy-published")
+
+
+def test_an_administrator_creates_an_account_and_reads_the_audit_log_in_chinese(
+        page: Any) -> None:
+    sign_in(page, "admin")
+    page.goto("/staff/accounts")
+    page.get_by_label("账号(字母、数字、_.@-)").fill("wang.wu")
+    page.get_by_label("姓名").fill("王五")
+    page.locator("#new-role").select_option("case_officer")
+    page.get_by_role("button", name="创建").click()
+    page.wait_for_load_state()
+    once = page.locator("[data-shown-once]")
+    assert "仅显示这一次" in once.inner_text() and len(once.locator("code").inner_text()) >= 20
+    row = page.locator("tr", has_text="wang.wu")
+    assert "未开启" in row.inner_text()
+    shot(page, "accounts")
+    row.get_by_role("button", name="停用").click()
+    page.wait_for_load_state()
+    assert "已停用" in page.locator(".notice").inner_text()
+    page.goto("/staff")
+    assert page.locator("[data-todo]").count() >= 3  # the console's to-do counts
+    page.goto("/staff/audit")
+    page.get_by_label("操作类别").select_option("account")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_load_state()
+    log = page.locator("table").inner_text()
+    assert "新建账号" in log and "修改账号" in log and "成功" in log and "account.create" not in log
+    shot(page, "audit-log")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 Excel").click()
+    assert download.value.suggested_filename.startswith("huiqi-audit-")
 
 
 def test_an_import_with_a_bad_row_shows_the_report(page: Any) -> None:

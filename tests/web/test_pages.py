@@ -187,14 +187,27 @@ def test_a_policy_officer_checks_a_draft_sees_the_error_and_publishes_a_fix(site
     assert line is not None
     shown = site.client.get(f"/staff/policies/language/2/files/lang.yaml#L{line.group(1)}")
     assert f'<div class="line bad" id="L{line.group(1)}">' in shown.text
-    refused = site.client.post("/staff/policies/language/2/publish", data={"csrf": site.csrf()})
-    assert refused.status_code == 422 and "未通过检查" in refused.text
+    own = site.client.post("/staff/policies/language/2/publish", data={"csrf": site.csrf()})
+    assert own.status_code == 409 and "另一位" in own.text  # four eyes: not by its author
     r = site.client.post("/staff/policies/language/2/files/lang.yaml",
                          data={"content": good, "csrf": site.csrf()})
     assert str(r.url).endswith("/staff/policies/language/3")
     ok = site.client.post("/staff/policies/language/3/check", data={"csrf": site.csrf()})
     assert ok.status_code == 200 and "检查通过" in ok.text
-    done = site.client.post("/staff/policies/language/3/publish", data={"csrf": site.csrf()})
+    mine = site.client.get("/staff/policies/language/3/diff")
+    assert "由您上传" in mine.text and 'name="reviewed"' not in mine.text
+    site.sign_in("admin")  # another person reviews the differences, then publishes
+    broken = site.client.get("/staff/policies/language/2/diff")
+    assert broken.status_code == 200 and "<del>" in broken.text and "<ins>" in broken.text
+    refused = site.client.post("/staff/policies/language/2/publish", data={
+        "csrf": site.csrf(), "reviewed": field_of(broken.text, "reviewed")})
+    assert refused.status_code == 422 and "未通过检查" in refused.text
+    same = site.client.get("/staff/policies/language/3/diff")
+    assert "完全相同" in same.text
+    unseen = site.client.post("/staff/policies/language/3/publish", data={"csrf": site.csrf()})
+    assert unseen.status_code == 409 and "差异" in unseen.text
+    done = site.client.post("/staff/policies/language/3/publish", data={
+        "csrf": site.csrf(), "reviewed": field_of(same.text, "reviewed")})
     assert done.status_code == 200 and "已发布" in done.text
     listed = site.client.get("/staff/policies")
     assert listed.text.count("已发布") >= 1 and "已被取代" in listed.text
@@ -217,7 +230,7 @@ def test_an_import_with_a_bad_row_shows_the_report(site: Site) -> None:
                          files={"file": ("一批.csv", bad)})
     assert r.status_code == 422 and "校验报告" in r.text
     assert re.search(r'<td class="num">3</td><td class="num">3</td><td><code>abc</code>', r.text)
-    assert site.client.get("/staff/imports").text.count("/staff/imports/") == 0
+    assert re.search(r"/staff/imports/\d", site.client.get("/staff/imports").text) is None
     good = bad.replace(b"abc", b"200")
     ok = site.client.post("/staff/imports", data={"csrf": site.csrf()},
                           files={"file": ("一批.csv", good)})
@@ -263,7 +276,7 @@ def test_the_dashboard_and_the_audit_log(site: Site) -> None:
     site.sign_in("leadership")
     r = site.client.get("/dashboard")
     assert r.status_code == 200 and 'data-kpi="amount">¥80,000<' in r.text
-    assert "/static/echarts.common.min.js" in r.text
+    assert re.search(r"/static/echarts\.common\.min\.[0-9a-f]{10}\.js", r.text)
     site.sign_in("admin")
     log = site.client.get("/staff/audit?action=policy")
     assert log.status_code == 200 and "policy.publish" in log.text
@@ -315,3 +328,8 @@ def test_the_calculator_reads_chinese_amounts_and_refuses_a_number_for_a_city(si
     assert "关系到 0 个" not in r.text
     # units in Chinese, never their codes
     assert "(person)" not in r.text and "(item)" not in r.text
+def field_of(html: str, name: str) -> str:
+    """The value of the hidden field ``name`` of a page."""
+    m = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert m is not None, name
+    return m.group(1)

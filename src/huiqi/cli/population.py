@@ -123,28 +123,63 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     out.parent.mkdir(parents=True, exist_ok=True)
     total = count_rows(source)
     started = time.perf_counter()
-    if engine == "spark":
-        from huiqi.population import spark as S
-
-        why = S.missing()
-        if why is not None:
-            raise UsageError(why)
-        with console.status("Spark …"):
-            S.match_parquet(S.session(master, conf=conf), pack, day, source, out)
-        console.print(f"✓ {out}")
-        return
-    if engine != "duckdb":
+    if engine not in ("duckdb", "spark"):
         raise UsageError(Text(f"--engine 须为 duckdb 或 spark,而不是“{engine}”",
                               f"--engine must be duckdb or spark, not “{engine}”"))
-    runner = Runner(pack, day)
-    label = "匹配" if lg == "zh" else "matching"
-    with _progress(console, total, label) as bar:
-        task = bar.add_task(label, total=total)
-        stats = runner.run(source, out, batch_size, lambda n: bar.advance(task, n))
+    if engine == "spark":
+        enterprises, results, summary = _spark_run(console, pack, day, source, out, lg,
+                                                   master, conf)
+    else:
+        runner = Runner(pack, day)
+        label = "匹配" if lg == "zh" else "matching"
+        with _progress(console, total, label) as bar:
+            task = bar.add_task(label, total=total)
+            stats = runner.run(source, out, batch_size, lambda n: bar.advance(task, n))
+        enterprises, results, summary = stats.enterprises, stats.results, stats.summary
     elapsed = time.perf_counter() - started
     if duckdb_file is not None:
         to_duckdb_table(out, duckdb_file)
+    _report(console, pack, day, lg, engine, enterprises, results, summary, elapsed, out,
+            summary_dir)
+
+
+def _spark_run(console: Any, pack: Any, day: Any, source: Path, out: Path, lg: Lang,
+               master: str | None = None, conf: dict[str, str] | None = None
+               ) -> tuple[int, int, Any]:
+    """Match on Spark (a Parquet folder at ``out``), then count the results by clause and
+    dimension as the DuckDB engine does while it streams."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from huiqi.population import spark as S
+    from huiqi.population.summary import Summary
+
+    S.require_spark()
+    with console.status("Spark …" if lg != "zh" else "Spark 计算中 …"):
+        S.match_parquet(S.session(master, conf=conf), pack, day, source, out)
+    enterprises = pq.read_table(source)
+    con = duckdb.connect()
+    try:
+        where = str(out / "*.parquet") if out.is_dir() else str(out)
+        results = con.sql(
+            f"SELECT enterprise_id, clause, status, amount, potential_amount, "
+            f"DATE '{day.isoformat()}' AS as_of "
+            f"FROM read_parquet('{where.replace(chr(39), chr(39) * 2)}')").to_arrow_table()
+        summary = Summary()
+        summary.add(con, enterprises, results)
+    finally:
+        con.close()
+    return enterprises.num_rows, results.num_rows, summary
+
+
+def _report(console: Any, pack: Any, day: Any, lg: Lang, engine: str, enterprises: int,
+            results: int, summary: Any, elapsed: float, out: Path, summary_dir: Path | None
+            ) -> None:
+    """The table by clause, the totals and the time; the CSV summaries with ``--summary``.
+    The product counts only the clauses in force on the day (the others give no result)."""
     clauses = {c.key: c for c in pack.clauses()}
+    in_force = [c for p in pack.policies if p.in_force(day) for c in p.clauses]
+    idle = len(clauses) - len(in_force)
     zh = lg == "zh"
     t = Table(title=(f"{pack.title.get(lg)} · {pack.version_id} · "
                      + ("评估日 " if zh else "as of ") + day.isoformat()))
@@ -155,7 +190,7 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
 
     assumed = {k for k, c in clauses.items() if c.benefit is not None and c.benefit.assumed}
     grand = grand_assumed = Decimal(0)
-    for key, row in stats.summary.by_clause().items():
+    for key, row in summary.by_clause().items():
         spec = clauses.get(key)
         mark = " " + assumed_mark(lg) if key in assumed and row.amount else ""
         t.add_row(spec.title.get(lg) if spec else key,
@@ -164,15 +199,17 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
         if key in assumed:
             grand_assumed += row.amount
     console.print(t)
-    rate = stats.results / elapsed if elapsed else 0
+    rate = results / elapsed if elapsed else 0
     payable = _money(grand) + assumed_part(grand_assumed, lg)
+    aside = ((f"(另有 {idle} 个条款在评估日未生效或已失效)" if zh else
+              f" ({idle} more not in force on the day)") if idle else "")
     console.print(
-        (f"{stats.enterprises:,} 家企业 × {len(clauses)} 个条款 = {stats.results:,} 条结果,"
+        (f"{engine}:{enterprises:,} 家企业 × {len(in_force)} 个现行条款{aside} = {results:,} 条结果,"
          f"{elapsed:.1f} 秒({rate:,.0f} 条/秒),应付合计 {payable} → {out}") if zh else
-        (f"{stats.enterprises:,} enterprises × {len(clauses)} clauses = {stats.results:,} results "
-         f"in {elapsed:.1f} s ({rate:,.0f}/s); payable {payable} → {out}"))
+        (f"{engine}: {enterprises:,} enterprises × {len(in_force)} clauses in force{aside} = "
+         f"{results:,} results in {elapsed:.1f} s ({rate:,.0f}/s); payable {payable} → {out}"))
     if summary_dir is not None:
-        _write_summaries(stats.summary, summary_dir, assumed)
+        _write_summaries(summary, summary_dir, assumed)
         console.print(f"✓ {summary_dir}")
 
 

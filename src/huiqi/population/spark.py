@@ -41,6 +41,7 @@ EXACT = {
 #: Defaults for what the configuration leaves unset (a small local run's needs).
 DEFAULTS = {
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
     "spark.driver.memory": "2g",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
@@ -50,45 +51,92 @@ DEFAULTS = {
 SPARK_CONF = {**EXACT, **DEFAULTS}
 
 
+#: Spark's own log: errors only (its start-up warnings would spill into huiqi's output)
+LOG4J2 = """status = error
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
 def missing() -> Text | None:
     """Why Spark cannot run here (PySpark or Java missing), in words; None if it can."""
     import importlib.util
     import shutil
 
     if importlib.util.find_spec("pyspark") is None:
-        return Text("Spark 不可用:未安装 PySpark(pip install -e '.[dev]')",
-                    "Spark is not available: PySpark is not installed (pip install -e '.[dev]')")
+        return Text(
+            "Spark 不可用:未安装 PySpark(pip install -e '.[dev]'),或使用默认的 DuckDB 引擎",
+            "Spark is not available: PySpark is not installed (pip install -e '.[dev]'); or use "
+            "the default DuckDB engine")
     home = os.environ.get("JAVA_HOME")
     if not shutil.which("java") and not (home and os.path.isfile(os.path.join(home, "bin", "java"))):
-        return Text("Spark 不可用:未安装 Java 17(Debian:apt-get install openjdk-17-jre-headless)",
-                    "Spark is not available: Java 17 is not installed (Debian: apt-get install "
-                    "openjdk-17-jre-headless)")
+        return Text(
+            "Spark 需要 Java 17 或更新版本,但找不到 java(PATH 与 JAVA_HOME 中都没有):请安装 Java"
+            "(如 apt install openjdk-17-jre-headless)或设置 JAVA_HOME;或使用默认的 DuckDB 引擎",
+            "Spark needs Java 17 or newer, and no java was found (on PATH or in JAVA_HOME): "
+            "install Java (e.g. apt install openjdk-17-jre-headless) or set JAVA_HOME; or use "
+            "the default DuckDB engine")
     return None
+
+
+def require_spark() -> None:
+    """Refuse, with what to install, when Spark cannot start (instead of its traceback)."""
+    why = missing()
+    if why is not None:
+        from huiqi.errors import UsageError
+
+        raise UsageError(why)
 
 
 def session(master: str | None = None, app: str = "huiqi",
             conf: dict[str, str] | None = None) -> Any:
-    """A Spark session with the settings exactness needs.
+    """A Spark session with the settings exactness needs, and Spark's log kept to errors.
 
     ``master``: ``local[2]``, ``spark://127.0.0.1:7077`` …; None takes the configured one
     (``spark.master`` in the usual configuration) or else ``local[*]``. ``conf``: settings
     given here (``--conf key=value`` of the command line) win over the configuration
     files; the exact settings win over everything."""
+    require_spark()
     os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    import tempfile
+
     from pyspark.sql import SparkSession
 
     given = configured()
+    log = Path(tempfile.gettempdir()) / "huiqi-spark-log4j2.properties"
+    if not log.exists() or log.read_text("utf-8") != LOG4J2:
+        log.write_text(LOG4J2, encoding="utf-8")
     builder = SparkSession.builder.appName(app)
     if master is not None:
         builder = builder.master(master)
     elif "spark.master" not in given:
         builder = builder.master("local[*]")
-    for k, v in DEFAULTS.items():
+    defaults = {**DEFAULTS,
+                "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{log}"}
+    for k, v in defaults.items():
         if k not in given and k not in (conf or {}):
             builder = builder.config(k, v)
     for k, v in {**(conf or {}), **EXACT}.items():
         builder = builder.config(k, v)
-    spark = builder.getOrCreate()
+    # the JVM is started with its standard error on /dev/null (it inherits the descriptor),
+    # so that its start-up notices and progress bars never reach huiqi's output; Spark's
+    # errors still come back as Python exceptions. HUIQI_SPARK_LOG=1 keeps them.
+    if os.environ.get("HUIQI_SPARK_LOG") == "1":
+        spark = builder.getOrCreate()
+    else:
+        saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        try:
+            spark = builder.getOrCreate()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(null)
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 

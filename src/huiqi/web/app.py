@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
 
 from huiqi.errors import HuiqiError, NotFoundError
 from huiqi.text import Text
 
+from .assets import Assets
 from .templates import environment
 
 #: Where page routes live; everything else is the API's (problem+json errors).
@@ -25,6 +25,7 @@ PAGE_PREFIXES = ("/calculator", "/match", "/staff", "/dashboard", "/login", "/lo
 
 def install(app: FastAPI) -> None:
     from .routes import (
+        accounts,
         analytics,
         audit,
         calculator,
@@ -44,11 +45,12 @@ def install(app: FastAPI) -> None:
 
     app.state.templates = environment()
     static = resources.files("huiqi.web") / "static"
-    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # hashed names kept a year, plain names revalidated (huiqi.web.assets)
+    app.mount("/static", Assets(directory=str(static)), name="static")
     from huiqi.api.app import include
 
     for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard, programmes, cases, analytics, market):
+                   imports, audit, accounts, dashboard, programmes, cases, analytics, market):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

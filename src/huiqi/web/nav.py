@@ -65,6 +65,8 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/staff/simulation", t("政策模拟", "Simulation"), "simulation"))
     if p.may(Permission.IMPORT_READ):
         out.append(Item("/staff/imports", t("数据导入", "Imports"), "imports"))
+    if p.may(Permission.ACCOUNT_MANAGE):
+        out.append(Item("/staff/accounts", t("账号", "Accounts"), "accounts"))
     if p.may(Permission.AUDIT_READ):
         out.append(Item("/staff/audit", t("审计日志", "Audit log"), "audit"))
     return out

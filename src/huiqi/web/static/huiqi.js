@@ -41,8 +41,24 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  var loading = null;
+  /* ECharts (715 KB) is loaded only when a chart is to be drawn: a page that may draw one
+     later (the simulation form, after its htmx answer) names it in data-echarts. */
+  function withEcharts(then) {
+    if (window.echarts) { then(); return; }
+    var holder = document.querySelector("[data-echarts]");
+    if (!holder) { return; }
+    if (!loading) {
+      loading = document.createElement("script");
+      loading.src = holder.dataset.echarts;
+      document.head.appendChild(loading);
+    }
+    loading.addEventListener("load", then);
+  }
+
   function drawAll(root) {
-    (root || document).querySelectorAll("[data-chart]").forEach(draw);
+    var charts = (root || document).querySelectorAll("[data-chart]");
+    if (charts.length) { withEcharts(function () { charts.forEach(draw); }); }
     // a table wider than the screen scrolls in its box: the box can take the keyboard's focus
     (root || document).querySelectorAll(".table-wrap").forEach(function (el) {
       if (el.scrollWidth > el.clientWidth + 1) { el.tabIndex = 0; } else { el.removeAttribute("tabindex"); }
