@@ -51,7 +51,8 @@ class Demo:
     def __init__(self, platform: Platform, reviewers: list[str], log: Callable[[str], None]) -> None:
         self.now = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
         self.platform = Platform(platform.db, platform.settings.model_copy(update={"as_of": None}),
-                                 clock=lambda: self.now, cache=platform.cache, lock=platform.lock)
+                                 clock=lambda: self.now, cache=platform.cache, lock=platform.lock,
+                                 audit_clock=platform.clock)
         self.reviewers = reviewers
         self.log = log
 

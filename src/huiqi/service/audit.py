@@ -40,7 +40,7 @@ def record(s: Session, ctx: Context, action: str, *, target: str | None = None,
     chain.append_lock(s)  # the time is read under the lock: the chain's times never go back
     s.flush()  # entries added before in this transaction are part of the chain already
     fields: dict[str, Any] = {
-        "at": ctx.now(), "actor": (actor or ctx.actor.username)[:64],
+        "at": ctx.platform.audit_now(), "actor": (actor or ctx.actor.username)[:64],
         "role": ctx.actor.role.value if actor is None else None, "action": action,
         "outcome": outcome, "target": target, "before": chain.plain_json(before),
         "after": chain.plain_json(after), "detail": _detail(detail, ctx.ip), "count": count}
