@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, Table, insert, inspect, select
 from sqlalchemy.orm import Session
 
+import huiqi.registry.claims
 import huiqi.workflow.models  # noqa: F401  (the workflow's tables on the metadata)
 from huiqi.store.database import Database
 from huiqi.store.models import Account, AuthSession, Base
@@ -18,7 +19,8 @@ from service_fixtures import BACKENDS, drop_backend, new_backend
 
 TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "fact_value",
           "import_batch", "match_result", "match_run", "pack_file", "pack_version",
-          "policy_pack", "domain_events", "calendar_day", "calendar_year"}
+          "policy_pack", "domain_events", "calendar_day", "calendar_year", "fact_claim",
+          "policy_note"}
 
 
 @pytest.mark.parametrize("name", BACKENDS)
@@ -29,7 +31,7 @@ def test_empty_to_head_and_back(name: str, tmp_path: Path) -> None:
         assert db.revision() is None
         assert set(db.table_names()) <= {"alembic_version"}
         db.upgrade()
-        assert db.revision() == "0004"
+        assert db.revision() == "0010"
         assert set(db.table_names()) >= TABLES
         with b.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={

@@ -24,7 +24,7 @@ from service_fixtures import PASSWORD, ROLES, make_settings
 from .conftest import LANGUAGE, Site
 
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
-             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1"}
+             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "claim_id": "1"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -40,6 +40,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/simulation"): {"data": {"pack": "language", "source": "draft",
                                              "number": "1"}},
     ("POST", "/staff/imports"): {"files": "csv"},
+    ("POST", "/match/{code}/facts"): {"data": {"f:own_brand": "true"}},
+    ("POST", "/staff/claims/{claim_id}"): {"data": {"decision": "reject", "note": "x"}},
 }
 
 

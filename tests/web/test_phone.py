@@ -97,7 +97,7 @@ def axe(page: Any) -> list[str]:
 
 def enterprise_pages(code: str) -> list[str]:
     return [f"/match/{code}", f"/match/{code}?all=1", f"/match/{code}/calendar",
-            f"/staff/enterprises/{code}"]
+            f"/match/{code}/facts", f"/staff/enterprises/{code}", "/library"]
 
 
 VISITOR_PAGES = ["/", "/login", "/calculator", "/library", "/library/seed/xm-torch-voucher",
@@ -106,7 +106,7 @@ STAFF_PAGES = ["/staff", "/staff/policies", "/staff/policies/seed/1",
                "/staff/policies/seed/1/text/xm-torch-voucher",
                "/staff/policies/seed/1/files/pack.yaml", "/staff/policies/language/1",
                "/staff/enterprises", "/staff/results", "/staff/simulation", "/staff/imports",
-               "/staff/audit", "/dashboard"]
+               "/staff/audit", "/staff/claims", "/dashboard"]
 
 
 def _clause_page(page: Any, code: str) -> str:
@@ -162,6 +162,8 @@ def test_an_enterprise_user_on_a_phone(phone: Any, server: dict[str, str]) -> No
     shot(phone, "phone-menu")
     phone.goto(pages[-1])
     shot(phone, "phone-clause", full=True)
+    phone.goto(f"/match/{code}/facts")
+    shot(phone, "phone-facts")
 
 
 def test_staff_pages_on_a_phone_are_not_wider_than_the_screen(phone: Any) -> None:

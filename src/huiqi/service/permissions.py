@@ -40,6 +40,7 @@ class Permission(StrEnum):
     ENTERPRISE_READ = "enterprise.read"      # an entity, its facts, locations, match
     ENTERPRISE_WRITE = "enterprise.write"    # create, rename, set facts
     ENTERPRISE_MOVE = "enterprise.move"      # change where an entity is registered (staff only)
+    FACT_CONFIRM = "fact.confirm"            # confirm or reject what an enterprise says of itself
     POLICY_READ = "policy.read"              # packs, published versions, clauses
     POLICY_DRAFT_READ = "policy.draft.read"  # unpublished versions and their files (staff only)
     POLICY_WRITE = "policy.write"            # upload and check drafts
@@ -72,7 +73,7 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A,
                     P.CALENDAR_READ: A},
     Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.ENTERPRISE_MOVE: A, P.IMPORT_RUN: A,
-                        P.IMPORT_READ: A},
+                        P.IMPORT_READ: A, P.FACT_CONFIRM: A},
     Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
                       P.CALENDAR_READ: A},

@@ -35,6 +35,7 @@ def install(app: FastAPI) -> None:
         matches,
         policies,
         results,
+        selfservice,
         simulation,
     )
 
@@ -43,8 +44,8 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     from huiqi.api.app import include
 
-    for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard):
+    for module in (home, calculator, library, selfservice, matches, policies, enterprises,
+                   results, simulation, imports, audit, dashboard):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

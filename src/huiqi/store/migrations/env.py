@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import huiqi.registry.claims
 import huiqi.workflow.models  # noqa: F401  (every area's tables on the metadata, for autogenerate)
 from huiqi.store.models import Base
 
