@@ -42,6 +42,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/imports"): {"files": "csv"},
     ("POST", "/match/{code}/facts"): {"data": {"f:own_brand": "true"}},
     ("POST", "/staff/claims/{claim_id}"): {"data": {"decision": "reject", "note": "x"}},
+    ("POST", "/library/{pack}/{policy}/note"): {"data": {"text": "解读"}},
 }
 
 
