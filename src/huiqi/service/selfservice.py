@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -184,6 +185,32 @@ def decide(ctx: Context, claim_id: int, confirm: bool, note: str | None = None) 
                detail=note[:200] if note else None)
         del changes
         return _claim(r, e)
+
+
+@requires(Permission.FACT_CONFIRM)
+def demo(ctx: Context, code: str, by: str) -> list[Claim]:
+    """For the demo: three values ``by`` (an enterprise user of ``code``) gave — one pending,
+    one confirmed, one rejected — so that every state shows."""
+    cat = default_catalogue()
+    with ctx.db.write() as s:
+        e = load(s, code)
+        year = ctx.platform.today().year - 1
+        current = {(r.fact, r.year): r for r in E.latest(s, [e.id]).get(e.id, {}).values()}
+        rows = []
+        for fact, factor in (("rd_expense", "1.2"), ("revenue", "1.05"), ("staff_total", "1.1")):
+            have = current.get((fact, year))
+            base = have.value_number if have is not None and have.value_number else 1_000_000
+            value = cat.coerce(cat.facts[fact], str(int(base * Decimal(factor))))
+            rows.append(FactClaim(entity_id=e.id, fact=fact, year=year, value_text=str(value),
+                                  status=PENDING, requested_at=ctx.now(), requested_by=by))
+        s.add_all(rows)
+        s.flush()
+        record(s, ctx, "enterprise.facts_claimed", target=e.credit_code, actor=by,
+               after={_key(r): r.value_text for r in rows})
+        ids = [r.id for r in rows]
+    decide(ctx, ids[1], True)
+    decide(ctx, ids[2], False, "与社保缴纳人数不符,请附证明 / does not match the social-insurance count")
+    return claims_of(ctx, code)
 
 
 __all__ = ["SELF_CONFIRMED", "Claim", "claims_of", "decide", "money_facts", "pending", "submit"]
