@@ -132,7 +132,7 @@ def test_a_visitor_on_a_phone(phone: Any) -> None:
     for path in VISITOR_PAGES:
         check(phone, path, True, failures)
     phone.goto("/calculator")
-    shot(phone, "phone-calculator", full=True)
+    shot(phone, "phone-calculator")
     phone.goto("/library")
     shot(phone, "phone-library")
     phone.goto("/library/seed/xm-torch-voucher")
@@ -155,13 +155,13 @@ def test_an_enterprise_user_on_a_phone(phone: Any, server: dict[str, str]) -> No
     menu = phone.get_by_role("button", name="菜单")
     nav_link = phone.locator("header.top").get_by_role("link", name="申报日历")
     assert menu.is_visible() and not nav_link.is_visible()
-    shot(phone, "phone-matches", full=True)
+    shot(phone, "phone-matches")
     menu.click()
     assert menu.get_attribute("aria-expanded") == "true"
     assert nav_link.is_visible()
     shot(phone, "phone-menu")
     phone.goto(pages[-1])
-    shot(phone, "phone-clause", full=True)
+    shot(phone, "phone-clause")
     phone.goto(f"/match/{code}/facts")
     shot(phone, "phone-facts")
 
