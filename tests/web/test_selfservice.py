@@ -62,3 +62,16 @@ def test_a_bad_value_is_refused_and_changes_nothing(site: Site) -> None:
                                                       "f:rd_expense@2024": "很多"})
     assert r.status_code == 422
     assert selfservice.pending(site.world.ctx("admin")) == []
+
+
+def test_a_clause_missing_facts_links_to_the_form_that_completes_them(site: Site) -> None:
+    own = site.world.own
+    site.sign_in("enterprise")
+    page = site.client.get(f"/match/{own}").text
+    assert f'class="complete" href="/match/{own}/facts?need=' in page
+
+
+def test_a_negative_amount_reads_as_one() -> None:
+    from huiqi.web.templates import money
+
+    assert money("-25320994.39") == "−¥25,320,994.39" and money("5") == "¥5"
