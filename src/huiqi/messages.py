@@ -503,6 +503,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "code)"),
     "account.needs_enterprise": ("企业用户须绑定一家企业", "An enterprise user must be bound to an "
                                  "enterprise"),
+    "claim.decided": ("这项数据已经处理过({status})", "This value was already decided ({status})"),
     "enterprise.exists": ("统一社会信用代码为“{value}”的主体已存在", "An entity with the credit code "
                           "“{value}” already exists"),
     "version.state": ("版本 {version} 当前为“{state_zh}”,不能{action_zh}",

@@ -62,6 +62,10 @@ def test_init_demo(url: str) -> None:
         assert s.scalar(select(func.count(Entity.id))) == 25
         assert s.scalar(select(PackVersion.status)) == "published"
         assert s.scalar(select(func.count(MatchResult.id))) > 0
+        from huiqi.registry.claims import FactClaim
+
+        # the enterprise's own values in every state (issue 16, item 6)
+        assert set(s.scalars(select(FactClaim.status))) == {"pending", "confirmed", "rejected"}
     db.dispose()
     code, out = _run("init-demo", "--database", url, "--enterprises", "5")
     assert code == 2 and "已有账号" in out

@@ -277,19 +277,21 @@ def test_a_visitor_answers_the_questionnaire_and_gets_a_result(page: Any) -> Non
     assert page.evaluate("() => document.activeElement && document.activeElement.id") == "q-value"
     shot(page, "calculator-question")
     screens = 0
+    def answered(page: Any, act: Any) -> None:
+        """Act, then wait until htmx has put the answer's page in place."""
+        with page.expect_response(lambda r: r.request.method == "POST" and
+                                  r.url.endswith("/calculator")):
+            act()
+        page.wait_for_function("() => !document.querySelector("
+                               "'.htmx-request, .htmx-swapping, .htmx-settling')")
+
     for _ in range(60):
         if page.locator("#result-h").count():
             break
-        before = page.locator("input[name=q]").get_attribute("value")
         screens += 1
-        _answer(page)
-        page.wait_for_function(
-            "q => !document.querySelector('input[name=q]') || "
-            "document.querySelector('input[name=q]').value !== q || "
-            "document.querySelector('#q-error')", arg=before)
+        answered(page, lambda: _answer(page))
         if page.locator("#q-error").count():
-            page.get_by_role("button", name="不清楚,跳过").click()
-            page.wait_for_load_state()
+            answered(page, lambda: page.get_by_role("button", name="不清楚,跳过").click())
     assert page.locator("#result-h").is_visible()
     assert page.locator("tr[data-clause]").count() > 0
     assert screens <= 20, screens  # it asked up to 44 single questions before

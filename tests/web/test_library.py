@@ -34,3 +34,17 @@ def test_a_policy_page_has_its_header_text_clauses_and_a_way_to_check(site: Site
     mine = site.client.get("/library/language/lang")
     assert f'href="/match/{site.world.own}"' in mine.text
     assert site.client.get("/library/language/none").status_code == 404
+
+
+def test_an_officer_writes_the_interpretation_everyone_reads(site: Site) -> None:
+    site.sign_in("policy_officer")
+    page = site.client.get("/library/language/lang")
+    assert "撰写或修改解读" in page.text and "暂无解读" in page.text
+    r = site.client.post("/library/language/lang/note", data={
+        "csrf": site.csrf(), "text": "区内注册满一年的企业,研发强度达标即可申请。\n每年三月申报。"},
+        follow_redirects=False)
+    assert r.status_code == 303
+    site.sign_in(None)
+    shown = site.client.get("/library/language/lang").text
+    assert "区内注册满一年的企业" in shown and "由政策专员 u_policy_officer 撰写" in shown
+    assert "撰写或修改解读" not in shown  # a visitor reads it, does not write it

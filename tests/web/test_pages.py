@@ -242,7 +242,7 @@ def test_staff_search_profile_results_and_exports(site: Site) -> None:
     found = site.client.get("/staff/enterprises?q=海纳")
     assert site.world.own in found.text and site.world.other not in found.text
     prof = site.client.get(f"/staff/enterprises/{site.world.own}")
-    assert prof.status_code == 200 and "¥800,000" in prof.text and "manual" in prof.text
+    assert prof.status_code == 200 and "¥800,000" in prof.text and "工作人员录入" in prof.text
     hist = site.client.get(f"/staff/enterprises/{site.world.own}?history=1")
     assert "u_admin" in hist.text
     res = site.client.get("/staff/results")

@@ -97,7 +97,7 @@ def axe(page: Any) -> list[str]:
 
 def enterprise_pages(code: str) -> list[str]:
     return [f"/match/{code}", f"/match/{code}?all=1", f"/match/{code}/calendar",
-            f"/staff/enterprises/{code}"]
+            f"/match/{code}/facts", f"/staff/enterprises/{code}", "/library"]
 
 
 VISITOR_PAGES = ["/", "/login", "/calculator", "/library", "/library/seed/xm-torch-voucher",
@@ -106,7 +106,7 @@ STAFF_PAGES = ["/staff", "/staff/policies", "/staff/policies/seed/1",
                "/staff/policies/seed/1/text/xm-torch-voucher",
                "/staff/policies/seed/1/files/pack.yaml", "/staff/policies/language/1",
                "/staff/enterprises", "/staff/results", "/staff/simulation", "/staff/imports",
-               "/staff/audit", "/dashboard"]
+               "/staff/audit", "/staff/claims", "/dashboard"]
 
 
 def _clause_page(page: Any, code: str) -> str:
@@ -132,7 +132,7 @@ def test_a_visitor_on_a_phone(phone: Any) -> None:
     for path in VISITOR_PAGES:
         check(phone, path, True, failures)
     phone.goto("/calculator")
-    shot(phone, "phone-calculator", full=True)
+    shot(phone, "phone-calculator")
     phone.goto("/library")
     shot(phone, "phone-library")
     phone.goto("/library/seed/xm-torch-voucher")
@@ -155,13 +155,15 @@ def test_an_enterprise_user_on_a_phone(phone: Any, server: dict[str, str]) -> No
     menu = phone.get_by_role("button", name="菜单")
     nav_link = phone.locator("header.top").get_by_role("link", name="申报日历")
     assert menu.is_visible() and not nav_link.is_visible()
-    shot(phone, "phone-matches", full=True)
+    shot(phone, "phone-matches")
     menu.click()
     assert menu.get_attribute("aria-expanded") == "true"
     assert nav_link.is_visible()
     shot(phone, "phone-menu")
     phone.goto(pages[-1])
-    shot(phone, "phone-clause", full=True)
+    shot(phone, "phone-clause")
+    phone.goto(f"/match/{code}/facts")
+    shot(phone, "phone-facts")
 
 
 def test_staff_pages_on_a_phone_are_not_wider_than_the_screen(phone: Any) -> None:

@@ -25,7 +25,7 @@ from huiqi.messages import message
 from huiqi.text import Lang, Text
 
 if TYPE_CHECKING:
-    from huiqi.service.context import Actor, Platform
+    from huiqi.service.context import Actor, Context, Platform
 
 DatabaseOpt = Annotated[str | None, typer.Option(
     "--database", help="数据库地址(默认取 HUIQI_DATABASE_URL)/ database URL")]
@@ -296,6 +296,7 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
     console.print(f"[green]✓[/green] 园区评价 / evaluation: {made.parks} parks, {made.figures} "
                   f"figures, home park rank {made.home_rank}; 供需对接 / market: "
                   f"{made.listings} listings, {made.matches} matches")
+    _demo_pages(ctx, first, published)
     from rich.table import Table
 
     t = Table(title="演示账号(密码只显示这一次)/ demo accounts (passwords shown once)")
@@ -333,6 +334,29 @@ def _demo_cases(platform: Platform, first: str | None, console: Any) -> None:
     counts = demo.seed(platform, codes)
     fired = demo.fire_due(platform)
     console.print(f"[green]✓[/green] 服务事项 / cases: {counts} ({fired} timers fired)")
+
+
+#: The officers' 解读 the demo's policy library shows.
+DEMO_NOTES = {
+    ("seed", "xm-torch-voucher"): "在厦门火炬高新区注册的企业,可以每年申领火炬创新券,用于购买园区认定的"
+    "服务平台(如工业仿真中心)的研发服务。\n额度按企业类别核定;券在当年有效,过期作废。\n"
+    "准备:营业执照、上年度财务报表、与服务机构签订的服务合同。",
+    ("national", "qsme"): "面向全国中小企业的创新型中小企业评价:按创新能力、成长性、专业化三类指标打分,"
+    "60 分以上可获公告;满足直通条件之一(如有效期内的高新技术企业)可直接认定。\n"
+    "每年随时可在省级平台提交自评。",
+}
+
+
+def _demo_pages(ctx: Context, enterprise: str | None, published: list[str]) -> None:
+    """What the enterprise pages show in every state: values the demo enterprise gave (one
+    waiting for staff, one confirmed, one rejected) and officers' 解读 in the library."""
+    from huiqi.service import library, selfservice
+
+    if enterprise:
+        selfservice.demo(ctx, enterprise, "demo_enterprise")
+    for (pack, policy), text in DEMO_NOTES.items():
+        if pack in published:
+            library.write_note(ctx, pack, policy, text)
 
 
 def _richest(platform: Platform) -> str | None:

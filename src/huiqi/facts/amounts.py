@@ -28,12 +28,13 @@ def _bad(value: str) -> ValueError:
 
 
 def _small(s: str, whole: str) -> Decimal:
-    """A number below 万: 3千 · 五千 · 三千五 · 1.5千 · 十二 · 305."""
+    """A number below 万: 3千 · 五千 · 三千五 · 三千零五 · 1.5千 · 十二 · 305."""
     if not s:
         return Decimal(0)
     total = Decimal(0)
     pending: Decimal | None = None
     last_unit = Decimal(1)
+    zero = False  # a 零 stood for the missing units: the digit after it is as written
     i = 0
     while i < len(s):
         m = _NUMBER.match(s, i)
@@ -44,20 +45,23 @@ def _small(s: str, whole: str) -> Decimal:
             i = m.end()
             continue
         ch = s[i]
-        if ch in DIGITS:
+        if ch in ("零", "〇") and pending is None:
+            zero = True
+        elif ch in DIGITS:
             if pending is not None:
                 raise _bad(whole)
             pending = Decimal(DIGITS[ch])
         elif ch in SMALL:
             unit = Decimal(SMALL[ch])
             total += (pending if pending is not None else Decimal(1)) * unit
-            pending, last_unit = None, unit
+            pending, last_unit, zero = None, unit, False
         else:
             raise _bad(whole)
         i += 1
     if pending is not None:
-        # 三千五: a bare digit after a unit counts in the next unit down (3,500)
-        total += pending * (last_unit / 10 if last_unit > 1 and s[-1] in DIGITS else 1)
+        # 三千五: a bare digit right after a unit counts in the next unit down (3,500)
+        colloquial = last_unit > 1 and s[-1] in DIGITS and not zero
+        total += pending * (last_unit / 10 if colloquial else 1)
     return total
 
 

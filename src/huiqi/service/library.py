@@ -11,12 +11,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from huiqi.packs import versions as PV
+from huiqi.registry.claims import PolicyNote
 from huiqi.rules.model import Pack, PolicySpec
 from huiqi.rules.places import places
 from huiqi.text import Text
 
-from .context import Platform
+from .audit import record
+from .context import Context, Platform, requires
+from .permissions import Permission
 from .policies import loaded
 
 #: Kinds of support, from what a clause gives.
@@ -126,4 +131,46 @@ def find(platform: Platform, day: dt.date, pack: str, policy: str) -> tuple[Entr
                  industries=industries_of(pol), places=sorted(places(pol))), pk
 
 
-__all__ = ["KINDS", "STATES", "Entry", "entries", "find", "search"]
+@dataclass
+class Note:
+    """An officer's plain-language 解读 of a policy."""
+
+    text: str
+    updated_at: dt.datetime
+    updated_by: str
+
+
+def note(platform: Platform, pack: str, policy: str) -> Note | None:
+    """The 解读 of a policy, if an officer has written one (public, like the policy)."""
+    with platform.system().db.read() as s:
+        row = s.scalars(select(PolicyNote).where(PolicyNote.pack == pack,
+                                                 PolicyNote.policy == policy)).first()
+        return Note(row.text, row.updated_at, row.updated_by) if row else None
+
+
+@requires(Permission.POLICY_WRITE)
+def write_note(ctx: Context, pack: str, policy: str, text: str) -> Note | None:
+    """Write (or, with an empty text, remove) the 解读 of a published policy; audited."""
+    find(ctx.platform, ctx.platform.today(), pack, policy)  # a published policy, or 404
+    text = text.strip()[:20_000]
+    with ctx.db.write() as s:
+        row = s.scalars(select(PolicyNote).where(PolicyNote.pack == pack,
+                                                 PolicyNote.policy == policy)).first()
+        before = row.text if row else None
+        if not text:
+            if row is not None:
+                s.delete(row)
+            record(s, ctx, "policy.note", target=f"{pack}/{policy}", before=before, after=None)
+            return None
+        if row is None:
+            row = PolicyNote(pack=pack, policy=policy, text=text, updated_at=ctx.now(),
+                             updated_by=ctx.actor.username)
+            s.add(row)
+        else:
+            row.text, row.updated_at, row.updated_by = text, ctx.now(), ctx.actor.username
+        record(s, ctx, "policy.note", target=f"{pack}/{policy}", before=before, after=text)
+        return Note(row.text, row.updated_at, row.updated_by)
+
+
+__all__ = ["KINDS", "STATES", "Entry", "Note", "entries", "find", "note", "search",
+           "write_note"]

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     ENTERPRISE_WRITE = "enterprise.write"    # create, rename, set facts
     ENTERPRISE_MOVE = "enterprise.move"      # correct where an entity is registered (admin;
                                              # a move is a case: huiqi.cases.moves)
+    FACT_CONFIRM = "fact.confirm"            # confirm or reject what an enterprise says of itself
     POLICY_READ = "policy.read"              # packs, published versions, clauses
     POLICY_DRAFT_READ = "policy.draft.read"  # unpublished versions and their files (staff only)
     POLICY_WRITE = "policy.write"            # upload and check drafts
@@ -92,7 +93,8 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.IMPORT_RUN: A,
                         P.IMPORT_READ: A, P.APPLICATION_PROCESS: A, P.CASE_WORK: A,
                         P.CASE_REQUEST: A, P.CASE_STANDARD: A, P.ANALYTICS_READ: A,
-                        P.ANALYTICS_EDIT: A, P.MARKET_READ: A, P.MARKET_WRITE: A},
+                        P.ANALYTICS_EDIT: A, P.MARKET_READ: A, P.MARKET_WRITE: A,
+                        P.FACT_CONFIRM: A},
     Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A, P.ANALYTICS_READ: A, P.MARKET_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
                       P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: OWN,

@@ -40,6 +40,7 @@ def install(app: FastAPI) -> None:
         policies,
         programmes,
         results,
+        selfservice,
         simulation,
     )
 
@@ -49,8 +50,9 @@ def install(app: FastAPI) -> None:
     app.mount("/static", Assets(directory=str(static)), name="static")
     from huiqi.api.app import include
 
-    for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
-                   imports, audit, accounts, dashboard, programmes, cases, analytics, market):
+    for module in (home, calculator, library, selfservice, matches, policies, enterprises,
+                   results, simulation, imports, audit, accounts, dashboard, programmes, cases,
+                   analytics, market):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

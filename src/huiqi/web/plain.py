@@ -219,5 +219,51 @@ def steps(lines: list[str], formula: str | None, lang: Lang) -> list[str]:
     return out
 
 
-__all__ = ["FIXED", "Reason", "condition_specs", "gap_text", "gives", "local", "places",
-           "reasons", "wan"]
+_SOURCES = {"self_confirmed": ("企业自报(工作人员已确认)", "Self-reported (confirmed by staff)"),
+            "manual": ("工作人员录入", "Entered by staff"),
+            "generator": ("园区导入(演示数据)", "Park import (demo data)"),
+            "import": ("园区导入", "Park import"), "csv": ("园区导入", "Park import"),
+            "xlsx": ("园区导入", "Park import")}
+
+
+def source_words(source: str | None, lang: Lang) -> str:
+    """Where a value came from, in plain words: 企业自报 / 税务数据 / 园区导入 …"""
+    if not source:
+        return ""
+    i = 0 if lang == "zh" else 1
+    if source in _SOURCES:
+        return _SOURCES[source][i]
+    label = default_catalogue().sources.get(source)
+    if label is not None:
+        text = label.zh if lang == "zh" else label.en
+        return text + ("数据" if lang == "zh" and source in ("tax", "statistics") else "")
+    return "园区导入" if lang == "zh" else "Park import"
+
+
+def who_words(by: str | None, lang: Lang) -> str:
+    """Who recorded it: a person's name, or what the system was (命令行导入, 系统)."""
+    if not by:
+        return ""
+    if by.startswith("cli:"):
+        return "命令行导入" if lang == "zh" else "command-line import"
+    if by in ("system", "generator"):
+        return "系统" if lang == "zh" else "the system"
+    if "/" in by:  # requested by / confirmed by
+        a, b = by.split("/", 1)
+        return f"{a} 报,{b} 确认" if lang == "zh" else f"{a}, confirmed by {b}"
+    return by
+
+
+__all__ = [
+    "FIXED",
+    "Reason",
+    "condition_specs",
+    "gap_text",
+    "gives",
+    "local",
+    "places",
+    "reasons",
+    "source_words",
+    "wan",
+    "who_words",
+]

@@ -49,9 +49,11 @@ def render(p: Page, template: str, **values: Any) -> str:
 
 
 def money(v: Any) -> str:
+    """¥1,234,567; a negative amount −¥25,320,994.39 (never ¥-25,…)."""
     if v is None or v == "":
         return "—"
-    return fmt_money(Decimal(str(v)))
+    d = Decimal(str(v))
+    return "−" + fmt_money(-d) if d < 0 else fmt_money(d)
 
 
 def number(v: Any) -> str:

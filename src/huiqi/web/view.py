@@ -58,6 +58,8 @@ class Row:
     gives: str | None = None
     #: whether its policy applies where the enterprise is registered
     local: bool = True
+    #: the facts it misses (``fact`` or ``fact@year``), for the form that completes them
+    missing_keys: list[str] = field(default_factory=list)
 
     @property
     def group(self) -> str:
@@ -158,7 +160,7 @@ def row(pack: str, clause: ClauseResultPublic, ex: ExplanationPublic, lang: Lang
                notes=[_s(n) for n in ex.notes], failed=failed,
                near=nearly_fits(clause.status, failed, bool(clause.gaps)),
                assumed=_assumed(clause, ex), reasons=reasons, gives=plain.gives(spec, lang),
-               local=local)
+               local=local, missing_keys=[k for k in clause.missing if not k.startswith("choice:")])
 
 
 def _assumed(clause: ClauseResultPublic, ex: ExplanationPublic) -> list[str]:

@@ -10,9 +10,10 @@ from fastapi import Response
 
 from huiqi.api.routes.params import CodePath, Filter, Offset
 from huiqi.facts.catalogue import default_catalogue
-from huiqi.service import enterprises
+from huiqi.service import enterprises, selfservice
 from huiqi.service.permissions import Permission
 
+from .. import plain
 from ..pages import PageDep, Pages
 
 router = Pages()
@@ -46,7 +47,10 @@ def profile(p: PageDep, code: CodePath, history: bool = False) -> Response:
                     yearly=sorted(yearly.items(), key=lambda kv: order.index(kv[0])
                                   if kv[0] in order else 999),
                     years=sorted(years), history=history,
-                    locations=enterprises.locations(p.ctx, code), shown=_shown)
+                    locations=enterprises.locations(p.ctx, code), shown=_shown,
+                    claims=selfservice.claims_of(p.ctx, code, True),
+                    src=lambda x: plain.source_words(x, p.lang),
+                    who=lambda x: plain.who_words(x, p.lang))
 
 
 def _shown(p: Any, fact: str, value: Any) -> str:

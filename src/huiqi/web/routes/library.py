@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Response
+from fastapi import Form, Query, Response
+from fastapi.responses import RedirectResponse
 
 from huiqi.api.routes.params import IdPath, PackPath
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.service import library
 from huiqi.service.enterprises import today
-from huiqi.service.permissions import Role
+from huiqi.service.permissions import Permission, Role
 
 from ..citations import citations_of, policy_text
 from ..pages import PUBLIC, PageDep, Pages
@@ -57,4 +58,13 @@ def policy(p: PageDep, pack: PackPath, policy: IdPath) -> Response:
     return p.render("library_policy.html", e=entry, pol=pol, text=text, clauses=clauses,
                     mine=mine, states=library.STATES, kinds=library.KINDS,
                     industry_label=lambda i: p.text(industry.values.get(i)) if industry and
-                    i in industry.values else i, day=day, loaded=loaded)
+                    i in industry.values else i, day=day, loaded=loaded,
+                    note=library.note(p.platform, pack, policy),
+                    saved=p.request.query_params.get("saved"))
+
+
+@router.page("POST", "/library/{pack}/{policy}/note", Permission.POLICY_WRITE)
+def write_note(p: PageDep, pack: PackPath, policy: IdPath,
+               text: Annotated[str, Form(max_length=20_000)] = "") -> Response:
+    library.write_note(p.ctx, pack, policy, text)
+    return RedirectResponse(f"/library/{pack}/{policy}?saved=1#note-h", status_code=303)

@@ -13,13 +13,15 @@
     if (!src) { return; }
     var spec = JSON.parse(src.textContent);
     var horizontal = spec.horizontal !== false;
-    var cat = { type: "category", data: spec.labels, axisLabel: { width: 140, overflow: "truncate" } };
+    // on a phone the labels take at most a third of the chart's width (the bars keep the rest)
+    var labelWidth = Math.max(60, Math.min(140, Math.floor(el.clientWidth / 3)));
+    var cat = { type: "category", data: spec.labels, axisLabel: { width: labelWidth, overflow: "truncate" } };
     var compact = new Intl.NumberFormat(document.documentElement.lang || "zh-CN", { notation: "compact" });
     var val = { type: "value", name: spec.unit || "", axisLabel: { formatter: function (v) { return compact.format(v); } } };
     var option = {
       color: palette, animation: false,
       tooltip: { trigger: spec.type === "pie" ? "item" : "axis" },
-      legend: { top: 0 },
+      legend: { top: 0, type: el.clientWidth < 500 ? "scroll" : "plain" },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       series: spec.series.map(function (s) {
         var out = { name: s.name, type: spec.type === "pie" ? "pie" : "bar", stack: spec.stack ? "all" : undefined,
