@@ -400,7 +400,10 @@ def test_screens_of_the_console_and_the_dashboard(page: Any, server: dict[str, s
     page.goto(f"/staff/enterprises/{server['code']}")
     shot(page, "enterprise-profile")
     page.goto("/staff/simulation")
+    assert page.evaluate("() => !window.echarts")  # not loaded until a chart is drawn
     page.locator("select#pack").select_option("seed")  # the sample reform is of the seed pack
+    page.locator("input[name=source][value=reform]").check()
+    page.get_by_role("button", name="xm-voucher-raise.yaml").click()  # fills the YAML box
     page.get_by_role("button", name="测算").click()
     page.locator("#simulation [data-cost-change]").wait_for(timeout=60_000)
     page.locator("#simulation [data-chart] svg").first.wait_for()
