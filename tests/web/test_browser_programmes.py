@@ -134,6 +134,8 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
     v = Visit(browser, server["base"])
     # the enterprise applies: the clause's facts pre-filled, confirmed, a material uploaded
     firm = v.as_("p_enterprise")
+    firm.goto(f"/match/{CODE}/calendar")   # the programme's window is in the calendar
+    assert firm.locator("[data-programme='gl-2025']").count() >= 1
     firm.goto(f"/match/{CODE}")   # from the matched clause to its programme
     firm.locator("tr[data-clause='gl-mayor-quality/award'] th a").click()
     firm.locator("#apply-programmes").click()
