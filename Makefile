@@ -44,7 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.engine
 
 screenshots: $(STAMP)
-	HUIQI_SCREENSHOTS=docs/screenshots HUIQI_REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/web/test_browser.py
+	HUIQI_SCREENSHOTS=docs/screenshots HUIQI_REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/web/test_browser.py tests/web/test_phone.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

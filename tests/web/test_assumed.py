@@ -116,9 +116,9 @@ def test_the_pdf_writes_the_mark_and_excel_keeps_the_amount_a_number(site: Site)
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     header = next(r for r in rows if r[0] == "条款")
     amount, mark = header.index("金额"), header.index("金额为假定")
-    by_key = {r[1]: r for r in rows[rows.index(header) + 1:]}
-    assert by_key["grant/guessed"][amount] == 80000 and by_key["grant/guessed"][mark] == "假定"
-    assert by_key["grant/stated"][amount] == 50000 and not by_key["grant/stated"][mark]
+    by_title = {r[0]: r for r in rows[rows.index(header) + 1:]}  # no clause ids: titles
+    assert by_title["研发补助"][amount] == 80000 and by_title["研发补助"][mark] == "假定"
+    assert by_title["获奖奖励"][amount] == 50000 and not by_title["获奖奖励"][mark]
     assert any("含假定金额 ¥80,000" in str(r[0]) for r in rows[:rows.index(header)])
 
 

@@ -57,6 +57,26 @@ def _population(data: Path | None) -> Path:
     return path
 
 
+MasterOpt = Annotated[str | None, typer.Option(
+    "--master", help="Spark 主节点,如 spark://host:7077(默认取 Spark 配置,否则 local[*]) / "
+    "Spark master, e.g. spark://host:7077 (default: Spark's configuration, else local[*])")]
+SparkConfOpt = Annotated[list[str] | None, typer.Option(
+    "--spark-conf", help="Spark 设置 key=value,可重复 / a Spark setting key=value (repeatable)")]
+
+
+def _spark_conf(pairs: list[str]) -> dict[str, str]:
+    from huiqi.errors import UsageError
+
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(Text(f"--spark-conf 须写成 key=value,而不是“{pair}”",
+                                  f"--spark-conf takes key=value, not “{pair}”"))
+        out[key.strip()] = value.strip()
+    return out
+
+
 def _money(d: Any) -> str:
     from huiqi.engine.format import fmt_money
 
@@ -67,7 +87,8 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
               out: OutOpt = None, duckdb_file: DuckOpt = None,
               engine: Annotated[str, typer.Option(help="duckdb 或 spark")] = "duckdb",
               summary_dir: SummaryOpt = None,
-              batch_size: BatchOpt = 100_000, lang: LangOpt = None) -> None:
+              batch_size: BatchOpt = 100_000, lang: LangOpt = None,
+              master: MasterOpt = None, spark_conf: SparkConfOpt = None) -> None:
     """为全部企业匹配全部条款(DuckDB 或 Spark),按批流式处理;输出结果与按条款、行业、规模、区县的汇总。
 
     Match every enterprise against every clause (DuckDB or Spark), streamed in batches;
@@ -77,16 +98,22 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
 
     handles_errors(_match_all)(data=data, policies=policies, as_of=as_of, out=out,
                                duckdb_file=duckdb_file, engine=engine, summary_dir=summary_dir,
-                               batch_size=batch_size, lang=lang)
+                               batch_size=batch_size, lang=lang, master=master,
+                               spark_conf=spark_conf or [])
 
 
 def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out: Path | None,
                duckdb_file: Path | None, engine: str, summary_dir: Path | None, batch_size: int,
-               lang: str | None) -> None:
+               lang: str | None, master: str | None = None,
+               spark_conf: list[str] | None = None) -> None:
     from huiqi.cli.app import _as_of, _console, _lang, _one_pack
     from huiqi.errors import UsageError
     from huiqi.population.runner import Runner, count_rows, to_duckdb_table
 
+    if engine != "spark" and (master or spark_conf):
+        raise UsageError(Text("--master 与 --spark-conf 只用于 --engine spark",
+                              "--master and --spark-conf are for --engine spark only"))
+    conf = _spark_conf(spark_conf or [])
     lg = _lang(lang)
     day = _as_of(as_of)
     pack = _one_pack(policies)
@@ -99,8 +126,11 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     if engine == "spark":
         from huiqi.population import spark as S
 
+        why = S.missing()
+        if why is not None:
+            raise UsageError(why)
         with console.status("Spark …"):
-            S.match_parquet(S.session(), pack, day, source, out)
+            S.match_parquet(S.session(master, conf=conf), pack, day, source, out)
         console.print(f"✓ {out}")
         return
     if engine != "duckdb":
@@ -221,7 +251,9 @@ def _near_miss(clause: str, k: int, limit: int, results: Path | None, data: Path
             Runner(pack, day, clauses=[spec]).run(source, results, batch_size,
                                                   lambda n: bar.advance(task, n), summarize=False)
     try:
-        rows = near_misses(results, spec.key, k, limit)
+        from huiqi.rules.fixed import fixed_paths
+
+        rows = near_misses(results, spec.key, k, limit, fixed=fixed_paths(spec))
         dist = counts_by_failures(results, spec.key)
     finally:
         if tmp is not None:

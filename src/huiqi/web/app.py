@@ -20,7 +20,7 @@ from .templates import environment
 
 #: Where page routes live; everything else is the API's (problem+json errors).
 PAGE_PREFIXES = ("/calculator", "/match", "/staff", "/dashboard", "/login", "/logout", "/my",
-                 "/static", "/public")
+                 "/static", "/library", "/public")
 
 
 def install(app: FastAPI) -> None:
@@ -31,6 +31,7 @@ def install(app: FastAPI) -> None:
         enterprises,
         home,
         imports,
+        library,
         matches,
         policies,
         programmes,
@@ -43,7 +44,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     from huiqi.api.app import include
 
-    for module in (home, calculator, matches, policies, enterprises, results, simulation,
+    for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
                    imports, audit, dashboard, programmes):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)

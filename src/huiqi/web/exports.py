@@ -38,9 +38,14 @@ def _header(lang: Lang, assumed_column: bool = False) -> list[str]:
     amount = [_w(lang, "金额", "Amount")]
     if assumed_column:
         amount.append(_w(lang, "金额为假定", "Amount assumed"))
-    return [_w(lang, "条款", "Clause"), _w(lang, "编号", "Key"), _w(lang, "状态", "Status"),
+    return [_w(lang, "条款", "Clause"), _w(lang, "分组", "Group"), _w(lang, "状态", "Status"),
             *amount, _w(lang, "申报时间", "Window"),
             _w(lang, "原因、差距与缺少的信息", "Why, gaps and missing facts")]
+
+
+def _group(r: Row, lang: Lang) -> str:
+    return {"fits": _w(lang, "可申报", "fits"), "near": _w(lang, "差一点", "nearly"),
+            "other": _w(lang, "其他", "other")}[r.group]
 
 
 def _assumed_word(lang: Lang) -> str:
@@ -57,8 +62,7 @@ def _lines(s: Summary, lang: Lang) -> list[str]:
         total += _w(lang, f"(含假定金额 {fmt_money(s.assumed_total)})",
                     f" (incl. assumed amounts {fmt_money(s.assumed_total)})")
     return [who,
-            _w(lang, f"评估日 {s.as_of} · 政策包 {', '.join(s.versions)}",
-               f"As of {s.as_of} · packs {', '.join(s.versions)}"), total]
+            _w(lang, f"评估日 {s.as_of}", f"As of {s.as_of}"), total]
 
 
 def _rows(s: Summary, lang: Lang, money: bool) -> list[list[Any]]:
@@ -78,22 +82,25 @@ def _rows(s: Summary, lang: Lang, money: bool) -> list[list[Any]]:
         else:
             cells = [f"{amount}({mark})" if mark and lang == "zh" else
                      f"{amount} ({mark})" if mark else amount]
-        out.append([r.title, r.key, STATUS_TEXT[Status(r.status)].get(lang), *cells,
+        if amount == "" and r.gives and not money:
+            cells = [r.gives]
+        out.append([r.title, _group(r, lang), STATUS_TEXT[Status(r.status)].get(lang), *cells,
                     _window(r, lang), _why(r, lang)])
     return out
 
 
 def summary_pdf(s: Summary, lang: Lang) -> bytes:
     rows = [[*r[:5], "\n".join(r[5])] for r in _rows(s, lang, money=False)]
-    foot = _w(lang, f"另有 {s.hidden} 个条款明显不符合,未列出。", f"{s.hidden} clearly unmet clauses "
+    foot = _w(lang, f"另有 {s.hidden} 个条款不符合、取决于无法改变的条件或属于其他地区,未列出。",
+              f"{s.hidden} other clauses (not met, on what cannot change, or of other places) "
               "are not listed.") if s.hidden else ""
     return pdf.document(_w(lang, "惠企政策匹配摘要", "huiqi policy match summary"),
-                        _lines(s, lang), _header(lang), rows, [58, 44, 22, 30, 34, 85], foot)
+                        _lines(s, lang), _header(lang), rows, [70, 20, 22, 34, 34, 93], foot)
 
 
 def summary_xlsx(s: Summary, lang: Lang) -> bytes:
     return sheets.xlsx(_w(lang, "政策匹配", "Matches"), _header(lang, assumed_column=True),
-                       _rows(s, lang, money=True), _lines(s, lang), [36, 30, 12, 16, 10, 24, 70])
+                       _rows(s, lang, money=True), _lines(s, lang), [36, 10, 12, 16, 10, 24, 70])
 
 
 RESULT_HEADER = ("credit_code", "name", "district", "industry", "status", "amount",

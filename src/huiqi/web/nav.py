@@ -20,7 +20,8 @@ class Item:
 
 def navigation(p: Page) -> list[Item]:
     t = p.t
-    out = [Item("/calculator", t("政策计算器", "Calculator"), "calculator")]
+    out = [Item("/calculator", t("政策计算器", "Calculator"), "calculator"),
+           Item("/library", t("政策库", "Library"), "library")]
     a = p.actor
     if a is None:
         out.append(Item("/public/notice", t("公示", "Public notice"), "notice"))
