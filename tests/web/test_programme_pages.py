@@ -46,6 +46,9 @@ def test_apply_review_select_and_publish_through_the_pages(site: Site, programme
     _post(site, f"{where}/move", action="submit")
     page = site.client.get(where)
     assert "已提交" in page.text and "个工作日" in page.text
+    english = site.client.get(f"{where}?lang=en")
+    assert "submitted (formal review)" in english.text and "working days left" in english.text
+    site.client.get(f"{where}?lang=zh")
     site.sign_in("case_officer")
     queue = site.client.get(f"/staff/programmes/{programme}")
     assert where in queue.text and "已提交" in queue.text
