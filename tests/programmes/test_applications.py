@@ -171,3 +171,27 @@ def test_a_programme_may_not_promise_more_than_its_clause(park: Park) -> None:
     assert p.rubric is not None and all(c.assumed for c in p.rubric.criteria)
     assert Decimal(p.budget) == Decimal(1000000)
     _ = GUILIN_CITY
+
+
+def test_deadlines_count_working_days_and_go_overdue(park: Park) -> None:
+    universal(park)
+    code = park.add_firm(9, "宁波市", NINGBO, "宁波壬有限公司")
+    me = park.firm(code)
+    app = A.start(me, "nb-cert", code)
+    app = A.move(me, app.id, "submit")
+    assert (app.due_on, app.working_days_left) == (dt.date(2025, 6, 10), 5)
+    park.advance_days(9)   # Thursday 12 June: 2 working days past the 10th
+    assert A.get(me, app.id).working_days_left == -2
+
+
+def test_a_submitted_application_may_be_reopened_while_the_window_is_open(park: Park) -> None:
+    universal(park)
+    code = park.add_firm(10, "宁波市", NINGBO, "宁波癸有限公司")
+    me = park.firm(code)
+    app = A.start(me, "nb-cert", code)
+    A.move(me, app.id, "submit")
+    assert A.move(me, app.id, "reopen").state == "draft"
+    A.move(me, app.id, "submit")
+    park.advance_days(40)
+    with pytest.raises(Conflict, match="不在其中"):
+        A.move(me, app.id, "reopen")

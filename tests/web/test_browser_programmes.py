@@ -20,6 +20,7 @@ from huiqi.packs.files import read_folder
 from service_fixtures import ROOT, make_settings
 
 from .test_browser import CHROMIUM_ARGS, PASSWORD, _free_port, chromium, shot
+from .test_phone import axe, overflow
 
 pytestmark = pytest.mark.slow
 REVIEWERS = [f"p_reviewer{i}" for i in range(1, 6)]
@@ -107,11 +108,24 @@ def browser(server: dict[str, Any]) -> Iterator[Any]:
 
 
 class Visit:
-    """A fresh browser context per person (each with its own cookie), CSP breaches caught."""
+    """A fresh browser context per person (each with its own cookie), CSP breaches caught;
+    :meth:`check` runs axe-core (WCAG 2.1 AA) on the page shown and, narrowed to a phone's
+    width, looks for anything wider than the screen."""
 
     def __init__(self, browser: Any, base: str) -> None:
         self.browser, self.base = browser, base
         self.errors: list[str] = []
+        self.a11y: list[str] = []
+
+    def check(self, page: Any) -> None:
+        where = page.url.replace(self.base, "")
+        self.a11y.extend(f"{where}: axe {v}" for v in axe(page))
+        size = page.viewport_size
+        page.set_viewport_size({"width": 390, "height": 844})
+        wide = overflow(page)
+        if wide > 0:
+            self.a11y.append(f"{where}: {wide}px wider than a phone")
+        page.set_viewport_size(size)
 
     def as_(self, user: str | None) -> Any:
         context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
@@ -134,6 +148,8 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
     v = Visit(browser, server["base"])
     # the enterprise applies: the clause's facts pre-filled, confirmed, a material uploaded
     firm = v.as_("p_enterprise")
+    firm.goto(f"/match/{CODE}/calendar")   # the programme's window is in the calendar
+    assert firm.locator("[data-programme='gl-2025']").count() >= 1
     firm.goto(f"/match/{CODE}")   # from the matched clause to its programme
     firm.locator("tr[data-clause='gl-mayor-quality/award'] th a").click()
     firm.locator("#apply-programmes").click()
@@ -142,6 +158,7 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
     firm.wait_for_url("**/staff/applications/*")
     app_url = firm.url.replace(server["base"], "")
     assert firm.locator("input[name='fact:city']").input_value() == "桂林市"
+    v.check(firm)   # the draft: the facts form and the upload form
     firm.locator("input[name='fact:awards']").fill("[]")
     firm.locator("#confirm-facts").click()
     firm.locator("#file").set_input_files(files=[{"name": "自评报告.pdf", "mimeType": "application/pdf",
@@ -152,6 +169,7 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
     assert "已提交" in firm.locator("#state").inner_text()
     assert "个工作日" in firm.locator("#state").inner_text()
     shot(firm, "programme-application-submitted")
+    v.check(firm)
     # formal review returns it with a reason; the enterprise resubmits
     officer = v.as_("p_officer")
     officer.goto(app_url)
@@ -188,6 +206,7 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
             field.fill(str(90 - i))
         if i == 0:
             shot(r, "programme-review-rubric")
+            v.check(r)
         r.locator("#submit-score").click()
         assert "已评分" in r.locator("body").inner_text()
     # the decision, then 公示
@@ -196,11 +215,13 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
     assert "入选" in officer.locator("body").inner_text()
     officer.get_by_role("button", name="公示拟支持名单").click()
     shot(officer, "programme-decision", full=True)
+    v.check(officer)
     public = v.as_(None)
     public.goto("/public/notice")
     assert "桂林漓江精密制造有限公司" in public.locator("#notice").inner_text()
     assert "¥500,000" in public.locator("#notice").inner_text()
     shot(public, "programme-public-notice")
+    v.check(public)
     # before the grant the award is still open to it (needs review)
     firm.goto(f"/match/{CODE}")
     row = firm.locator("tr[data-clause='gl-mayor-quality/award']")
@@ -212,6 +233,7 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
     officer.get_by_role("button", name="公示期满立项").click()
     officer.goto(app_url)
     assert "已立项" in officer.locator("#state").inner_text()
+    v.check(officer)   # the payment form
     officer.locator("#paid_on").fill("2025-06-16")
     officer.locator("#reference").fill("桂财拨〔2025〕18号")
     officer.locator("#do-pay").click()
@@ -228,4 +250,12 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
     leader.goto("/staff/budgets")
     assert "¥500,000" in leader.locator("body").inner_text()
     shot(leader, "programme-budgets")
+    v.check(leader)
+    for path in ("/staff/programmes", "/my/applications"):
+        firm.goto(path)
+        v.check(firm)
+    r = v.as_(REVIEWERS[0])
+    r.goto("/staff/reviews")
+    v.check(r)
     assert v.errors == []
+    assert v.a11y == [], "\n".join(v.a11y)

@@ -282,6 +282,9 @@ def move(ctx: Context, app_id: int, action: str, reason: str | None = None) -> A
             _submit_checks(ctx, s, a)
             a.submitted_at = ctx.now()
             a.due_on = core.due(s, day, d.formal_review)
+        elif action == "reopen":
+            core.require_open(p, day)
+            a.due_on = None
         elif action == "return":
             a.note, a.due_on = reason, core.due(s, day, d.correction)
         elif action == "pass":

@@ -114,8 +114,8 @@ def publicise_all(ctx: Context, programme: str) -> int:
     with ctx.db.write() as s:
         p = core.programme_row(s, programme)
         end = core.due(s, core.today(ctx), core.durations(p).objection)
-        for a in s.scalars(select(Application).where(Application.programme_id == p.id,
-                                                     Application.state == "selected")):
+        for a in list(s.scalars(select(Application).where(
+                Application.programme_id == p.id, Application.state == "selected").order_by(Application.id))):
             a.due_on = end
             M.apply(s, ctx, flow.APPLICATION, a, t)
             n += 1
@@ -130,7 +130,7 @@ def grant_all(ctx: Context, programme: str) -> int:
         p = core.programme_row(s, programme)
         ids = [a.id for a in s.scalars(select(Application).where(
             Application.programme_id == p.id, Application.state == "publicised",
-            Application.due_on < day))
+            Application.due_on < day).order_by(Application.id))
             if s.scalar(select(Objection.id).where(Objection.application_id == a.id,
                                                    Objection.answered_at.is_(None))) is None]
     for i in ids:

@@ -220,7 +220,7 @@ def _num(v: Decimal | None) -> str | None:
 #: the transitions done by :func:`huiqi.programmes.applications.move` (the others have
 #: their own service functions: decisions, grants, payments, 免申即享)
 MOVES = frozenset({"submit", "resubmit", "return", "reject", "pass", "withdraw", "publicise",
-                   "grant", "close"})
+                   "grant", "close", "reopen"})
 
 
 def json_of(v: Any) -> Any:

@@ -6,7 +6,8 @@
                    │ ↑ resubmit       └─decline→ not_selected ─close→ closed
                    │ returned ←return                 publicised ─grant→ granted ─pay→ paid ─close→ closed
                    └─reject→ rejected                 publicised ─revoke→ revoked (an objection upheld)
-    withdraw: from draft, submitted, returned, review → withdrawn (the enterprise)
+    withdraw: from draft, submitted, returned, review → withdrawn
+    reopen: submitted → draft (the enterprise, while the window is open) (the enterprise)
     proposed ─confirm→ selected      免申即享: the platform lists, staff confirm
              └─exclude→ excluded     (with a reason)
 
@@ -67,6 +68,8 @@ APPLICATION = Workflow(
         Transition("grant", {"publicised"}, "granted", STAFF, Text("公示期满,立项", "grant")),
         Transition("pay", {"granted"}, "paid", STAFF, Text("拨付完毕", "paid in full")),
         Transition("close", {"paid", "not_selected"}, "closed", STAFF, Text("办结", "close")),
+        Transition("reopen", {"submitted"}, "draft", ENT,
+                   Text("撤回修改(截止前)", "reopen to edit (before the window closes)")),
         Transition("withdraw", {"draft", "submitted", "returned", "review"}, "withdrawn", ENT,
                    Text("撤回申报", "withdraw")),
     ))

@@ -310,7 +310,7 @@ def decide(ctx: Context, programme: str) -> DecisionPublic:
             sc, crit, totals = Decimal(0), {}, []
             if p.mode == "competitive" and rubric is not None:
                 reviews = list(s.scalars(select(ReviewAssignment).where(
-                    ReviewAssignment.application_id == a.id)))
+                    ReviewAssignment.application_id == a.id).order_by(ReviewAssignment.id)))
                 pending = [r.reviewer for r in reviews if r.state in PENDING]
                 scored = [r for r in reviews if r.state == "scored"]
                 if pending or not scored:

@@ -18,7 +18,7 @@ class Event:
     end: dt.date
     title: str
     key: str
-    kind: str  # "window" | "expiry"
+    kind: str  # "window" | "expiry" | "programme" (a programme's window: key is the programme's)
 
 
 @dataclass
@@ -45,8 +45,9 @@ def _add_months(d: dt.date, n: int) -> dt.date:
 
 
 def calendar(packs: list[Pack], day: dt.date, lang: Lang, keys: set[str] | None = None,
-             months: int = MONTHS) -> Calendar:
-    """Windows of the clauses of ``packs`` (only ``keys``, if given) from ``day`` on."""
+             months: int = MONTHS, extra: list[Event] | None = None) -> Calendar:
+    """Windows of the clauses of ``packs`` (only ``keys``, if given) from ``day`` on, and
+    ``extra`` events (the open programmes' windows)."""
     first = dt.date(day.year, day.month, 1)
     horizon = _add_months(first, months) - dt.timedelta(days=1)
     events: list[Event] = []
@@ -70,6 +71,7 @@ def calendar(packs: list[Pack], day: dt.date, lang: Lang, keys: set[str] | None 
                         break
                     events.append(Event(w[0], w[1], c.title.get(lang), c.key, "window"))
                     d = w[1] + dt.timedelta(days=1)
+    events.extend(e for e in extra or () if e.end >= day and e.start <= horizon)
     events.sort(key=lambda e: (e.start, e.key))
     out = [Month(_add_months(first, i)) for i in range(months)]
     for m in out:

@@ -16,7 +16,7 @@ from huiqi.service.permissions import Permission
 from huiqi.service.schemas import MatchPublic
 
 from .. import exports
-from ..calendar import calendar
+from ..calendar import Event, calendar
 from ..citations import citations_of, policy_text
 from ..pages import Page, PageDep, Pages
 from ..view import Summary, explanation, summary
@@ -68,9 +68,20 @@ def windows(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
     data = _match(p, code, as_of)
     s = summarised(p, code, data)
     packs = [policies.pack_of(p.ctx, pm.pack) for pm in data.packs]
-    cal = calendar(packs, s.as_of, p.lang, {r.key for r in s.shown})
+    cal = calendar(packs, s.as_of, p.lang, {r.key for r in s.shown},
+                   extra=_programme_windows(p, {r.key for r in s.shown}))
     return p.render("calendar.html", s=s, cal=cal, code=code.upper(),
                     base=f"/match/{code.upper()}")
+
+
+def _programme_windows(p: Page, keys: set[str]) -> list[Event]:
+    """The windows of the programmes on the clauses shown (to apply from the calendar)."""
+    from huiqi.programmes import calls
+
+    if not p.may(Permission.PROGRAMME_READ):
+        return []
+    return [Event(x.opens_on, x.closes_on, p.text(x.title), x.key, "programme")
+            for x in calls.list_all(p.ctx) if x.clause in keys and x.mode != "automatic"]
 
 
 @router.page("GET", "/match/{code}/summary.pdf", READ)
