@@ -18,8 +18,11 @@ def test_demo_shows_every_feature_in_every_state(system: Context) -> None:
                        at=system.now(), source="generator", display="t")
     made = demo.populate(system, day)
     assert made.parks == 169 and made.home_rank == 11
-    states = {m.state for m in market.matches(system)}
-    assert states == set(demo.STATES)
+    found = market.matches(system)
+    assert {m.state for m in found} == set(demo.STATES)
+    # a university's research result matched with an enterprise's need
+    research = [m for m in found if m.offer.kind == "research"]
+    assert research and research[0].score > 80
     m = chain.chain_map(system, "battery", 2025, "厦门火炬高新区")
     assert sum(s.leaders for s in m.segments) == 1
     assert chain.targets(system, "battery", 2025, "厦门火炬高新区")

@@ -3,10 +3,11 @@ consent."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from huiqi.analytics import market as M
 from huiqi.analytics.models import MarketMatch
 from huiqi.analytics.schemas import ListingCreate
-from huiqi.errors import Conflict, PermissionDenied
+from huiqi.errors import Conflict, InputError, PermissionDenied
 from huiqi.service.context import Context
 from service_fixtures import CODE_A, CODE_B, World
 
@@ -135,3 +136,77 @@ def test_an_enterprise_sees_only_its_own_matches(world: World, system: Context) 
         M.create_listing(uni, ListingCreate(credit_code=CODE_A, **DEMAND))
     # listings show no contacts to anyone
     assert all("contact" not in ls.model_dump() for ls in M.listings(uni))
+
+
+ACTIONS = ("demand_yes", "offer_yes", "demand_no", "offer_no", "staff_yes", "deal", "no_deal",
+           "stranger_yes")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=8))
+def test_never_linked_without_both_consents(world: World, system: Context,
+                                            steps: list[str]) -> None:
+    """Whatever anyone does, in any order: the contacts are shown exactly when both sides
+    have said yes, and a refused step changes nothing."""
+    from huiqi.service import accounts
+    from huiqi.service.permissions import Role
+    from huiqi.service.sessions import authenticate, login
+    from service_fixtures import CODE_UNI, PASSWORD
+
+    def ctx_of(name: str, code: str) -> Context:
+        if not accounts_made.get(name):
+            with contextlib.suppress(Conflict):
+                accounts.create(system, name, name, Role.ENTERPRISE, PASSWORD, code)
+            accounts_made[name] = True
+        return world.platform.as_actor(
+            authenticate(world.platform, login(world.platform, name, PASSWORD).token))
+
+    accounts_made: dict[str, bool] = {}
+    demand, offer = world.ctx("enterprise"), ctx_of("u_offer_side", CODE_B)
+    stranger = ctx_of("u_stranger", CODE_UNI)
+    staff = world.ctx("case_officer")
+    d = M.create_listing(demand, ListingCreate(credit_code=CODE_A, **DEMAND))
+    o = M.create_listing(staff, ListingCreate(credit_code=CODE_B, **OFFER))
+    from sqlalchemy import select
+
+    from huiqi.analytics.models import MarketListing
+
+    with world.platform.db.write() as s:  # the next example's listings match only each other
+        mid = s.scalar(select(MarketMatch.id).where(MarketMatch.demand_id == d.id,
+                                                    MarketMatch.offer_id == o.id))
+        s.execute(update(MarketListing).where(MarketListing.id.in_([d.id, o.id]))
+                  .values(state="closed"))
+    assert mid is not None
+    said = {"demand": False, "offer": False}
+    for step in steps:
+        before = M.match(staff, mid)
+        try:
+            if step == "demand_yes":
+                M.interest(demand, mid)
+                said["demand"] = True
+            elif step == "offer_yes":
+                M.interest(offer, mid)
+                said["offer"] = True
+            elif step == "demand_no":
+                M.decline(demand, mid)
+            elif step == "offer_no":
+                M.decline(offer, mid)
+            elif step == "staff_yes":
+                M.interest(staff, mid)
+            elif step == "stranger_yes":
+                M.interest(stranger, mid)
+            else:
+                M.outcome(demand, mid, step == "deal", "记录")
+        except (Conflict, PermissionDenied, InputError):
+            after = M.match(staff, mid)
+            assert (after.state, after.demand_consented, after.offer_consented) == (
+                before.state, before.demand_consented, before.offer_consented), step
+            continue
+        now = M.match(staff, mid)
+        both = now.demand_consented and now.offer_consented
+        assert (now.contacts is not None) == both, (step, now.state)
+        assert now.demand_consented == said["demand"] and now.offer_consented == said["offer"]
+        assert (now.state in ("connected", "deal", "no_deal")) == both
+        for ctx, side in ((demand, "demand"), (offer, "offer")):
+            assert (M.match(ctx, mid).contacts is not None) == both, side

@@ -24,6 +24,7 @@ def test_evaluation_page_and_export(site: Site) -> None:
     assert sample.HOME in r.text and 'data-kpi="rank"' in r.text
     assert "/static/echarts.common.min.js" in r.text  # ECharts only on chart pages
     assert "未核实" in r.text  # the four unconfirmed group weights are marked
+    assert r.text.count("<tr><td>") >= 40 and "全部 40 项二级指标" in r.text  # the framework
     en = site.client.get("/staff/evaluation?lang=en")
     assert "Park evaluation" in en.text and "unconfirmed" in en.text and "园区评价" not in en.text
     x = site.client.get("/staff/evaluation/export.xlsx?year=2025")

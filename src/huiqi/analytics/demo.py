@@ -108,6 +108,7 @@ def _market(ctx: Context, today: dt.date, enterprise: str | None) -> tuple[int, 
         title="储能电站用磷酸铁锂电芯", specs={"chemistry": "LFP", "capacity_ah": 280,
                                              "cycle_life": 8000},
         volume=20_000, needed_by=today + dt.timedelta(days=120), contact="项目部 陈工"))
+    research = _research(ctx, today, demand_firm)
     found = [m for m in market.matches(ctx) if m.demand.title == need.title]
     by_offer = {m.offer.title: m for m in found}
     moved = 0
@@ -131,4 +132,36 @@ def _market(ctx: Context, today: dt.date, enterprise: str | None) -> tuple[int, 
         elif state == "declined":
             market.decline(offer_ctx, m.id, "产能已排满")
         moved += 1
-    return len(offers) + 2, len(found)
+    return len(offers) + 2 + research, len(found) + (research > 0)
+
+
+def _research(ctx: Context, today: dt.date, firm: Entity) -> int:
+    """A university's research result and an enterprise's need for it (Dalian's practice:
+    enterprise needs matched with university results)."""
+    with ctx.db.read() as s:
+        uni = s.scalar(select(Entity).where(Entity.kind == "university").order_by(Entity.id)
+                       .limit(1))
+    if uni is None:  # the generated park rarely has one: the demo adds a fictitious university
+        from huiqi.facts.credit_code import make
+        from huiqi.service import enterprises
+        from huiqi.service.schemas import EnterpriseCreate
+
+        code = make("1", "2", "350200", "42600099")
+        enterprises.create(ctx, EnterpriseCreate(credit_code=code, name="厦门示例大学(演示)",
+                                                 kind="university", park=sample.HOME))
+        with ctx.db.read() as s:
+            uni = s.scalar(select(Entity).where(Entity.credit_code == code))
+        if uni is None:
+            return 0
+    market.create_listing(ctx, ListingCreate(
+        side="offer", credit_code=uni.credit_code, kind="research", category="research",
+        title="固态电解质界面改性技术(专利许可)",
+        specs={"field": "battery_materials", "trl": 6, "mode": ["license", "joint_rd"],
+               "budget_wan": 150}, volume=None, needed_by=today,
+        contact=f"{uni.name[:20]} 技术转移中心"))
+    market.create_listing(ctx, ListingCreate(
+        side="demand", credit_code=firm.credit_code, kind="need", category="research",
+        title="提升电芯循环寿命的电解质技术合作",
+        specs={"field": "battery_materials", "trl": 5, "mode": "license", "budget_wan": 200},
+        needed_by=today + dt.timedelta(days=90), contact="研发部 林博士"))
+    return 2

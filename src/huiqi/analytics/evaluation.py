@@ -387,7 +387,9 @@ def park(ctx: Context, year: int, code: str, strongest: int = 5) -> ParkDetail:
         strongest=[_place(y, i, k, norm_ranks) for k in order[:strongest]],
         weakest=[_place(y, i, k, norm_ranks) for k in order[::-1][:strongest]],
         missing=[_place(y, i, k, norm_ranks) for k in missing],
-        sensitivity=sens, what_if=improvements, trend=trend)
+        sensitivity=sens, what_if=improvements, trend=trend,
+        values={key: None if np.isnan(y.x[i, k]) else float(y.x[i, k])
+                for k, key in enumerate(y.fw.keys)})
 
 
 @requires(Permission.ANALYTICS_READ)

@@ -116,6 +116,8 @@ class ParkDetail(BaseModel):
     sensitivity: dict[str, float]
     what_if: list[WhatIf]
     trend: list[TrendPoint]
+    values: dict[str, float | None] = Field(
+        default_factory=dict, description="每项指标的数值(缺失为 null)/ every indicator's value (null: missing)")
 
 
 class RegistryIndicator(BaseModel):

@@ -116,10 +116,12 @@ def chain_page(p: PageDep, key: Key, year: YearQ = None) -> Response:
     targets = chain.targets(p.ctx, key, y, _park(p))
     spec = {"nodes": [{"name": p.text(p_text(s.label.zh, s.label.en)), "firms": s.firms,
                        "leaders": s.leaders, "revenue": s.revenue, "growth": s.growth,
-                       "gap": any(t.segment == s.key for t in targets)} for s in m.segments],
+                       "gap": s.firms < chain.get(key).segment(s.key).min_firms}
+                      for s in m.segments],
             "firms": p.t("家", "firms"), "leaders": p.t("链主", "leaders"),
             "revenue": p.t("营收(元)", "revenue (yuan)"), "growth": p.t("增长", "growth")}
-    return p.render("chain.html", m=m, targets=targets, year=y, spec=spec,
+    few = {s.key for s in m.segments if s.firms < chain.get(key).segment(s.key).min_firms}
+    return p.render("chain.html", m=m, targets=targets, year=y, spec=spec, few=few,
                     may_edit=p.may(EDIT))
 
 
