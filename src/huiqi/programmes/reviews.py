@@ -309,8 +309,10 @@ def decide(ctx: Context, programme: str) -> DecisionPublic:
             a.amount_rule, a.version_key = got.amount, got.version_key
             sc, crit, totals = Decimal(0), {}, []
             if p.mode == "competitive" and rubric is not None:
+                # by reviewer: the explanation lists the scores in one order on every engine
                 reviews = list(s.scalars(select(ReviewAssignment).where(
-                    ReviewAssignment.application_id == a.id).order_by(ReviewAssignment.id)))
+                    ReviewAssignment.application_id == a.id).order_by(
+                        ReviewAssignment.reviewer, ReviewAssignment.id)))
                 pending = [r.reviewer for r in reviews if r.state in PENDING]
                 scored = [r for r in reviews if r.state == "scored"]
                 if pending or not scored:
