@@ -25,7 +25,7 @@ from .conftest import LANGUAGE, Site
 
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
              "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "case_id": "999999",
-             "file_id": "1"}
+             "file_id": "1", "kind": "request_category", "std": "policy"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -48,6 +48,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/cases/{case_id}/rating"): {"data": {"score": "5"}},
     ("POST", "/my/requests"): {"data": {"category": "policy", "title": "条款咨询",
                                         "description": "怎么申请", "code": CODE_A}},
+    ("POST", "/staff/standards/{kind}/{std}"): {"data": {
+        "name": "政策咨询", "body": '{"acknowledge": 1, "answer": 3, "resolve": 10}'}},
     ("POST", "/my/moves"): {"data": {"to_district": "黄岛区", "reason": "扩大产能",
                                      "code": CODE_A}},
 }

@@ -72,3 +72,25 @@ def test_the_matches_and_clause_pages_link_to_asking(site: Site) -> None:
     assert r.status_code == 200
     links = re.findall(r'data-ask href="([^"]+)"', r.text)
     assert links and all(x.startswith("/my/requests?clause=") for x in links)
+
+
+def test_staff_edit_the_service_standard_as_data(site: Site) -> None:
+    site.sign_in("case_officer")
+    r = site.client.get("/staff/standards")
+    assert r.status_code == 200 and "施工许可" in r.text
+    body = '{"items": [{"name": "施工许可", "agency": "住房和城乡建设局", "days": 4, "green_days": 2}]}'
+    r = site.client.post("/staff/standards/project_template/simple", data={
+        "csrf": csrf_of(r.text), "name": "简易项目", "body": body}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    officer = site.world.ctx("case_officer")
+    pid = agency.create_project(officer, site.world.own, "简易改造", template="simple")
+    from huiqi.cases import views
+
+    [item] = views.detail(officer, pid).children
+    assert (item.case.title, item.case.target_days) == ("施工许可", 4)
+    r = site.client.post("/staff/standards/project_template/simple", data={
+        "csrf": csrf_of(site.client.get("/staff/standards").text), "name": "x",
+        "body": '{"items": []}'})
+    assert r.status_code == 422
+    site.sign_in("leadership")
+    assert 'data-standard="project_template:simple"' in site.client.get("/staff/standards").text

@@ -131,6 +131,39 @@ def my_projects(p: PageDep) -> Response:
     return p.render("my_projects.html", rows=rows, items=items)
 
 
+@router.page("GET", "/staff/standards", READ)
+def service_standard(p: PageDep, saved: str | None = Query(default=None, max_length=100)
+                     ) -> Response:
+    return p.render("standards.html", items=standards.listing(p.ctx), saved=saved,
+                    dumps=_dumps)
+
+
+@router.page("POST", "/staff/standards/{kind}/{std}", Permission.CASE_STANDARD)
+def set_standard(p: PageDep,
+                 kind: Annotated[str, PathParam(pattern=r"^(project_template|request_category|"
+                                                        r"escalation)$")],
+                 std: Annotated[str, PathParam(pattern=r"^[a-z][a-z0-9_]{0,63}$")],
+                 name: Annotated[str, Form(min_length=1, max_length=200)],
+                 body: Annotated[str, Form(max_length=20000)]) -> Response:
+    import json
+
+    from huiqi.errors import InputError
+    from huiqi.messages import message
+
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise InputError(message("case.standard_body", detail=str(exc))) from None
+    standards.put(p.ctx, kind, std, name, data)
+    return RedirectResponse(f"/staff/standards?saved={kind}:{std}", status_code=303)
+
+
+def _dumps(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
 @router.page("GET", "/dashboard/cases", READ)
 def oversight(p: PageDep) -> Response:
     return p.render("cases_dashboard.html", agency=agency.dashboard(p.ctx),
