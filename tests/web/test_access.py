@@ -50,6 +50,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
                                         "description": "怎么申请", "code": CODE_A}},
     ("POST", "/staff/standards/{kind}/{std}"): {"data": {
         "name": "政策咨询", "body": '{"acknowledge": 1, "answer": 3, "resolve": 10}'}},
+    ("POST", "/my/surveys/{case_id}"): {"data": {"score": "4"}},
     ("POST", "/my/moves"): {"data": {"to_district": "黄岛区", "reason": "扩大产能",
                                      "code": CODE_A}},
 }

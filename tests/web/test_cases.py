@@ -94,3 +94,17 @@ def test_staff_edit_the_service_standard_as_data(site: Site) -> None:
     assert r.status_code == 422
     site.sign_in("leadership")
     assert 'data-standard="project_template:simple"' in site.client.get("/staff/standards").text
+
+
+def test_an_enterprise_rates_its_satisfaction_with_a_measure(site: Site) -> None:
+    officer = site.world.ctx("case_officer")
+    mid = supervision.create_measure(officer, "企业开办一日办结", area="政务服务",
+                                     department="行政审批局", deadline=dt.date(2025, 9, 30))
+    site.sign_in("enterprise")
+    r = site.client.get("/my/surveys")
+    assert f'data-measure="{mid}"' in r.text
+    r = site.client.post(f"/my/surveys/{mid}", data={"csrf": csrf_of(r.text), "score": "4"},
+                         follow_redirects=False)
+    assert r.status_code == 303
+    [row] = [m for m in supervision.board(officer).measures if m.id == mid]
+    assert (row.satisfaction, row.surveys) == (4, 1)

@@ -32,6 +32,7 @@ def navigation(p: Page) -> list[Item]:
                         "enterprises"))
         out.append(Item("/my/requests", t("我的诉求", "My requests"), "my_requests"))
         out.append(Item("/my/projects", t("我的项目", "My projects"), "my_projects"))
+        out.append(Item("/my/surveys", t("满意度评价", "Satisfaction"), "my_surveys"))
         return out
     if p.may(Permission.RESULT_READ):
         out.append(Item("/dashboard", t("领导看板", "Dashboard"), "dashboard"))

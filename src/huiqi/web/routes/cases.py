@@ -131,6 +131,25 @@ def my_projects(p: PageDep) -> Response:
     return p.render("my_projects.html", rows=rows, items=items)
 
 
+@router.page("GET", "/my/surveys", READ)
+def surveys(p: PageDep) -> Response:
+    from sqlalchemy import select
+
+    from huiqi.cases.models import CaseRating
+
+    with p.ctx.db.read() as s:
+        mine = {r.case_id: r.score for r in s.scalars(select(CaseRating).where(
+            CaseRating.rated_by == p.ctx.actor.username))}
+    return p.render("surveys.html", board=supervision.board(p.ctx), mine=mine,
+                    levels=requests.LEVELS)
+
+
+@router.page("POST", "/my/surveys/{case_id}", ASK)
+def survey(p: PageDep, case_id: CaseId, score: Annotated[int, Form(ge=1, le=5)]) -> Response:
+    supervision.survey(p.ctx, case_id, score)
+    return RedirectResponse(f"/my/surveys#m{case_id}", status_code=303)
+
+
 @router.page("GET", "/staff/standards", READ)
 def service_standard(p: PageDep, saved: str | None = Query(default=None, max_length=100)
                      ) -> Response:
