@@ -51,6 +51,15 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/standards/{kind}/{std}"): {"data": {
         "name": "政策咨询", "body": '{"acknowledge": 1, "answer": 3, "resolve": 10}'}},
     ("POST", "/my/surveys/{case_id}"): {"data": {"score": "4"}},
+    ("POST", "/staff/cases/projects"): {"data": {"code": CODE_A, "title": "新建厂房",
+                                                 "template": "industrial"}},
+    ("POST", "/staff/cases/measures"): {"data": {"title": "一日办结", "area": "政务服务",
+                                                 "department": "行政审批局",
+                                                 "deadline": "2025-09-30"}},
+    ("POST", "/staff/cases/{case_id}/agents"): {"data": {"agents": "u_case_officer"}},
+    ("POST", "/staff/cases/{case_id}/evaluation"): {"data": {"score": "80", "evaluator": "第三方"}},
+    ("POST", "/staff/cases/{case_id}/appeal"): {"data": {"reason": "误评"}},
+    ("POST", "/staff/cases/{case_id}/decision"): {"data": {"uphold": "true", "reason": "误评"}},
     ("POST", "/my/moves"): {"data": {"to_district": "黄岛区", "reason": "扩大产能",
                                      "code": CODE_A}},
 }

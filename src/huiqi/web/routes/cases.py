@@ -6,6 +6,8 @@ satisfaction by measure and 差评 under rectification."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import File, Form, Query, Response, UploadFile
@@ -33,7 +35,32 @@ def _go(case_id: int, anchor: str = "") -> Response:
 @router.page("GET", "/staff/cases", READ)
 def queue(p: PageDep, kind: Kind = None, mine: bool = False, closed: bool = False) -> Response:
     rows = views.queue(p.ctx, mine=mine, kind=kind, include_closed=closed)
-    return p.render("cases.html", rows=rows, kind=kind, mine=mine, closed=closed)
+    with p.ctx.db.read() as s:
+        templates = standards.codes(s, "project_template")
+    return p.render("cases.html", rows=rows, kind=kind, mine=mine, closed=closed,
+                    templates=templates)
+
+
+@router.page("POST", "/staff/cases/projects", WORK)
+def new_project(p: PageDep, code: Annotated[str, Form(pattern=r"^[0-9A-Za-z]{18}$")],
+                title: Annotated[str, Form(min_length=1, max_length=200)], template: Slug,
+                green: Annotated[bool, Form()] = False,
+                agents: Annotated[str, Form(max_length=400)] = "") -> Response:
+    names = [a for a in agents.replace("、", ",").replace(" ", ",").split(",") if a]
+    pid = agency.create_project(p.ctx, code, title, template=template, green=green,
+                                agents=names or [p.ctx.actor.username])
+    return _go(pid)
+
+
+@router.page("POST", "/staff/cases/measures", WORK)
+def new_measure(p: PageDep, title: Annotated[str, Form(min_length=1, max_length=200)],
+                area: Annotated[str, Form(min_length=1, max_length=64)],
+                department: Annotated[str, Form(min_length=1, max_length=64)],
+                deadline: Annotated[dt.date, Form()],
+                number: Annotated[str, Form(max_length=20)] = "") -> Response:
+    mid = supervision.create_measure(p.ctx, title, area=area, department=department,
+                                     deadline=deadline, number=number or None)
+    return _go(mid)
 
 
 @router.page("GET", "/staff/cases/{case_id}", READ)
@@ -83,6 +110,35 @@ def contact(p: PageDep, case_id: CaseId,
 def progress(p: PageDep, case_id: CaseId, percent: Annotated[int, Form(ge=0, le=100)],
              text: Text_) -> Response:
     supervision.report(p.ctx, case_id, percent, text)
+    return _go(case_id)
+
+
+@router.page("POST", "/staff/cases/{case_id}/agents", WORK)
+def set_agents(p: PageDep, case_id: CaseId,
+               agents: Annotated[str, Form(min_length=1, max_length=400)]) -> Response:
+    names = [a for a in agents.replace("、", ",").replace(" ", ",").split(",") if a]
+    service.assign(p.ctx, case_id, names)
+    return _go(case_id)
+
+
+@router.page("POST", "/staff/cases/{case_id}/evaluation", WORK)
+def evaluation(p: PageDep, case_id: CaseId,
+               score: Annotated[Decimal, Form(ge=0, le=100, max_digits=5, decimal_places=2)],
+               evaluator: Annotated[str, Form(min_length=1, max_length=64)]) -> Response:
+    supervision.evaluate(p.ctx, case_id, score, evaluator)
+    return _go(case_id)
+
+
+@router.page("POST", "/staff/cases/{case_id}/appeal", WORK)
+def appeal(p: PageDep, case_id: CaseId, reason: Text_) -> Response:
+    requests.appeal(p.ctx, case_id, reason)
+    return _go(case_id)
+
+
+@router.page("POST", "/staff/cases/{case_id}/decision", Permission.CASE_DECIDE)
+def decide(p: PageDep, case_id: CaseId, uphold: Annotated[bool, Form()], reason: Text_
+           ) -> Response:
+    requests.decide(p.ctx, case_id, uphold, reason)
     return _go(case_id)
 
 
