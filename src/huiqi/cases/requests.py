@@ -93,7 +93,7 @@ def rate(ctx: Context, case_id: int, score: int, comment: str | None = None) -> 
     with ctx.db.read() as s:
         case = get_case(s, case_id, "request")
     visible(ctx, Permission.CASE_REQUEST, case)
-    with ctx.db.write() as s:
+    with ctx.db.write(lock=f"rate:{case_id}") as s:  # one rating, whoever rates at once
         case = get_case(s, case_id, "request")
         if case.state != "resolved":
             raise Conflict("case.rating_closed")
