@@ -330,6 +330,6 @@ def _moves(s: Session, platform: Platform, staff: Context, boss: Context, ents: 
 
 def fire_due(platform: Platform) -> int:
     """Fire the timers already due (the demo's overdue escalations and contact alerts)."""
-    import huiqi.cases.alerts  # noqa: F401
+    from . import alerts  # noqa: F401  (the handlers of the cases' timers)
 
     return timers.run_due(platform, "init-demo")
