@@ -106,6 +106,9 @@ def act(ctx: Context, case_id: int, name: str, reason: str | None = None,
         change = machine.apply(s, ctx, flow, row, t, reason, payload)
         if effect is not None:
             effect(s, row)
+        from .sla import schedule  # the breach check of the target that now runs
+
+        schedule(s, row, ctx.now())
         return change
 
 
