@@ -66,7 +66,10 @@ def new_measure(p: PageDep, title: Annotated[str, Form(min_length=1, max_length=
 @router.page("GET", "/staff/cases/{case_id}", READ)
 def case(p: PageDep, case_id: CaseId) -> Response:
     d = views.detail(p.ctx, case_id)
-    return p.render("case.html", d=d, c=d.row.case, levels=requests.LEVELS)
+    from huiqi.cases.flows import FLOWS
+
+    return p.render("case.html", d=d, c=d.row.case, levels=requests.LEVELS,
+                    states=FLOWS[d.row.case.kind].states)
 
 
 @router.page("POST", "/staff/cases/{case_id}/step", ASK)
