@@ -27,7 +27,7 @@ from huiqi.facts.credit_code import make
 from huiqi.service import accounts, enterprises, sessions
 from huiqi.service.context import Context, Platform
 from huiqi.service.permissions import Role
-from huiqi.service.schemas import EnterpriseCreate
+from huiqi.service.schemas import EnterpriseCreate, VersionPublic
 from huiqi.settings import Settings
 from huiqi.store.database import Database, make_engine
 
@@ -179,6 +179,17 @@ class World:
 
     def ctx(self, role: str) -> Context:
         return self.platform.as_actor(sessions.authenticate(self.platform, self.tokens[role]))
+
+    def publish(self, key: str, files: list[tuple[str, bytes]], note: str | None = None,
+                ) -> VersionPublic:
+        """Four eyes: a policy officer uploads, an administrator reviews the differences and
+        publishes."""
+        from huiqi.service import policies
+
+        v = policies.upload(self.ctx("policy_officer"), key, files, note)
+        admin = self.ctx("admin")
+        return policies.publish(admin, key, v.number,
+                                policies.diff(admin, key, v.number).digest)
 
 
 ROLES = tuple(r.value for r in Role)

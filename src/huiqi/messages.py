@@ -321,6 +321,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.unknown_fact": ("不认识的事实“{name}”", "unknown fact “{name}”"),
     "data.unknown_fact.hint": ("相近的事实:{suggestions}", "Similar facts: {suggestions}"),
     "data.bad_value": ("“{name}”的取值有误:{reason_zh}", "bad value for “{name}”: {reason_en}"),
+    "data.bad_choice": ("对“{name}”声明的“{value}”不是可选项(可选:{options})",
+                        "“{value}”, declared for “{name}”, is not an option (use {options})"),
     "data.yearly_as_static": ("“{name}”是按年度的数据,请写在 years 下", "“{name}” is yearly; put "
                               "it under years"),
     "data.static_as_yearly": ("“{name}”不是按年度的数据,请写在 facts 下", "“{name}” is not "
@@ -401,6 +403,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{files} case files, {cases} cases: {passed} passed, {failed} failed (engines: "
                      "{engines})"),
     # ---- reforms
+    "reform.empty": ("改革方案是空的:请至少写出一项改动(changes),或使用上方“常用改革”表单",
+                     "The reform is empty: write at least one change (changes), or use the common "
+                     "reforms form above"),
+    "reform.not_mapping": ("改革方案应以“id:”“title:”“changes:”等字段开头,而不是{found}",
+                           "A reform starts with fields such as “id:”, “title:”, “changes:”, not {found}"),
     "reform.bad_ref": ("“{ref}”应写成 政策id/{what}", "“{ref}” must be written policy/{what}"),
     "reform.unknown": ("改革方案所指的{what_zh}“{ref}”不存在", "the reform names a {what_en} “{ref}” that "
                        "does not exist"),
@@ -502,6 +509,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "Version {version} is {state_en}; it cannot be {action_en}"),
     "version.no_published": ("政策包“{pack}”没有已发布的版本", "The policy pack “{pack}” has no "
                              "published version"),
+    "version.own": ("版本 {version} 由您本人上传,须由另一位有发布权限的人员核对差异后发布(双人复核)",
+                    "You uploaded version {version}: another person with the right to publish must "
+                    "review its differences and publish it (four eyes)"),
+    "version.review": ("发布前请先查看版本 {version} 与已发布版本的差异(差异已变化或尚未查看)",
+                       "Review the differences of version {version} against the published version "
+                       "before publishing it (not reviewed, or they have changed since)"),
     "version.not_loadable": ("版本 {version} 无法加载,请先检查", "Version {version} cannot be loaded; "
                              "check it"),
     "pack.bad_path": ("文件路径“{path}”不合规范(须为包内的相对路径)",
@@ -570,6 +583,83 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "days must be between 0 and {max}, not {days}"),
     "calendar.year_empty": ("{year} 年还没有录入任何放假日,不能确认已录全", "No day off of {year} has "
                             "been entered yet: the year cannot be declared complete"),
+    # programmes: calls, applications, panels, money (huiqi.programmes)
+    "programme.bad_number": ("“{name}”须为非负的数,而不是“{value}”", "“{name}” must be a number, zero or more, "
+                             "not “{value}”"),
+    "programme.window_order": ("申报截止日 {closes} 早于开始日 {opens}", "The window closes ({closes}) before it "
+                               "opens ({opens})"),
+    "programme.rubric_needed": ("评审择优的项目须有评分细则(评分项、权重、及格线)", "A competitive programme needs a "
+                                "rubric (criteria, weights, pass mark)"),
+    "programme.quota_above_rule": ("名额 {quota} 超过条款 {clause} 规定的每年 {rule} 个", "A quota of {quota} is "
+                                   "above the {rule} a year that the clause {clause} allows"),
+    "programme.not_a_reviewer": ("“{username}”不是评审专家账号", "“{username}” is not a reviewer's account"),
+    "programme.exists": ("项目“{key}”已存在", "The programme “{key}” exists already"),
+    "programme.no_application": ("项目“{programme}”免申即享,无需申报", "The programme “{programme}” needs no "
+                                 "application (免申即享)"),
+    "programme.window_closed": ("项目“{programme}”的申报时间为 {opens} 至 {closes},今天({today})不在其中",
+                                "The programme “{programme}” takes applications from {opens} to {closes}; "
+                                "today ({today}) is outside that window"),
+    "programme.not_editable": ("申报 #{application} 当前为“{state_zh}”,不能修改", "Application #{application} is "
+                               "{state_en}: it cannot be changed"),
+    "programme.material_kind": ("本项目不收“{kind}”类材料(可上传:{known})", "This programme takes no material "
+                                "of the kind “{kind}” (known: {known})"),
+    "programme.material_type": ("文件“{name}”不是所要求的类型({types}),或内容与扩展名不符",
+                                "The file “{name}” is not of a type asked for ({types}), or its content "
+                                "does not match its extension"),
+    "programme.material_size": ("文件“{name}”大小为 {size} 字节,须在 1 到 {max} 字节之间",
+                                "The file “{name}” has {size} bytes; it must have 1 to {max}"),
+    "programme.materials_missing": ("尚缺申报材料:{missing}", "Materials still missing: {missing}"),
+    "programme.not_eligible": ("按政策条款不符合条件:{failed}", "Not eligible under the clause: {failed}"),
+    "programme.facts_missing": ("尚缺条款所需的数据:{missing};请在申报表中补充", "Facts the clause needs are "
+                                "missing: {missing}; complete them in the form"),
+    "programme.notice_running": ("公示期至 {ends} 结束,结束后才能立项", "The public notice runs until {ends}; "
+                                 "the grant comes after it"),
+    "programme.objection_open": ("申报 #{application} 有尚未答复的公示异议", "Application #{application} has an "
+                                 "objection not answered yet"),
+    "programme.not_granted": ("申报 #{application} 当前为“{state_zh}”,不能拨付", "Application #{application} is "
+                              "{state_en}: nothing can be paid"),
+    "programme.overpaid": ("申报 #{application} 本次拨付 {amount} 元将超过立项金额(尚可拨付 {left} 元)",
+                           "Paying {amount} would exceed the grant of application #{application} ({left} "
+                           "left to pay)"),
+    "programme.not_in_notice": ("申报 #{application} 不在公示期", "Application #{application} is not in public "
+                                "notice"),
+    "programme.objection_answered": ("异议 #{objection} 已答复", "Objection #{objection} was answered already"),
+    "programme.reviewer_conflict": ("评审专家“{reviewer}”已声明与申报 #{application} 的企业存在利益冲突,不能分配",
+                                    "The reviewer “{reviewer}” declared a conflict of interest with the "
+                                    "enterprise of application #{application}: not assigned"),
+    "programme.not_in_review": ("申报 #{application} 不在评审阶段", "Application #{application} is not in review"),
+    "programme.conflict_answered": ("申报 #{application} 的利益冲突声明已作出", "The conflict question of "
+                                    "application #{application} is answered already"),
+    "programme.conflict_first": ("请先声明与申报 #{application} 的企业是否存在利益冲突", "Declare first whether "
+                                 "you have a conflict of interest with the enterprise of application "
+                                 "#{application}"),
+    "programme.no_rubric": ("项目“{programme}”没有评分细则", "The programme “{programme}” has no rubric"),
+    "programme.panel_decides": ("项目“{programme}”评审择优,须在全部评审完成后统一决定", "The programme "
+                                "“{programme}” is competitive: it is decided as a whole, after every review"),
+    "programme.budget_exhausted": ("项目“{programme}”的预算或名额已用完,不能再支持 {amount} 元",
+                                   "The budget or the quota of “{programme}” is used up: {amount} cannot be "
+                                   "committed"),
+    "programme.nothing_to_decide": ("项目“{programme}”没有待决定的申报", "The programme “{programme}” has no "
+                                    "application to decide"),
+    "programme.reviews_pending": ("申报 #{application} 尚有 {pending} 位评审专家未完成评审,不能决定",
+                                  "Application #{application} has {pending} review(s) not done: no decision "
+                                  "yet"),
+    "programme.not_automatic": ("项目“{programme}”不是免申即享项目", "The programme “{programme}” is not "
+                                "automatic (免申即享)"),
+    "programme.not_committed": ("申报 #{application} 尚未决定支持", "Application #{application} was not selected"),
+    "programme.budget_above_rule": ("预算 {budget} 元超过条款 {clause} 规定的总预算 {rule} 元", "A budget of "
+                                    "{budget} is above the total of {rule} that the clause {clause} declares"),
+    "programme.window_outside_rule": ("申报时间须在条款 {clause} 规定的申报期内({windows})", "The window must lie "
+                                      "within the clause {clause}'s windows ({windows})"),
+    "programme.once_only": ("条款 {clause} 的支持每家企业只享受一次(已在申报 #{application} 中获得)",
+                            "The clause {clause} is granted once per enterprise (already in application "
+                            "#{application})"),
+    "programme.cooldown": ("条款 {clause} 获支持后须间隔一段时间才能再次申报,{until} 起可再申报",
+                           "After a grant under {clause} the enterprise may apply again from {until}"),
+    "programme.score_missing": ("缺少评分项“{criterion}”的分数", "The criterion “{criterion}” has no score"),
+    "programme.score_range": ("评分项“{criterion}”的分数须在 0 到 {scale} 之间", "The score of “{criterion}” must "
+                              "be between 0 and {scale}"),
+    "programme.score_unknown": ("评分细则中没有评分项“{criterion}”", "The rubric has no criterion “{criterion}”"),
     "demo.production": ("生产环境中不能创建演示数据", "Demo data cannot be created in production"),
     "settings.secret": ("生产和测试环境须设置 HUIQI_SECRET_KEY(至少32个字符,且不能用默认值)",
                         "HUIQI_SECRET_KEY must be set outside development (32 characters or more, "

@@ -2,7 +2,7 @@
 
 | setting | default | meaning |
 |---|---|---|
-| ``HUIQI_POLICIES`` | ``policies`` | folder of policy packs |
+| ``HUIQI_POLICIES`` | ``policies`` | folder of policy packs (relative: in the current folder, else the checkout's) |
 | ``HUIQI_DATA`` | ``var/demo/enterprises.yaml`` | enterprise file used by the CLI until a database is set |
 | ``HUIQI_POPULATION`` | ``var/demo/park.parquet`` | enterprises (Parquet) for match-all, near-miss, simulate |
 | ``HUIQI_LANG`` | ``zh`` | language of messages: zh or en |
@@ -44,6 +44,7 @@
 | ``HUIQI_IMPORT_MAX_CELL_CHARS`` | ``32767`` | longest cell of an import file (Excel's own limit) |
 | ``HUIQI_WORKER_EMBEDDED`` | ``true`` | ``huiqi serve`` fires due timers itself (false: run ``huiqi worker`` apart) |
 | ``HUIQI_WORKER_POLL_SECONDS`` | ``5`` | how often a worker looks for due timers |
+| ``HUIQI_PARK_CONTACT`` | (none) | the park's contact at the foot of every PDF (e.g. ``企业服务中心 0592-…``) |
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -117,6 +118,13 @@ class Settings(BaseSettings):
     worker_embedded: bool = Field(default=True, description="huiqi serve fires due timers")
     worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600,
                                        description="how often a worker looks for due timers")
+    park_contact: str = Field(default="", max_length=200,
+                              description="the park's contact on every PDF page")
+
+    @field_validator("policies")
+    @classmethod
+    def _policies_from_anywhere(cls, v: Path) -> Path:
+        return shipped(v)
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """The evaluation date: ``as_of`` if set, else China's date now (or at ``now``) —
@@ -145,6 +153,26 @@ class Settings(BaseSettings):
 
 _DEFAULT_SECRETS = {"changeme", "change-me", "secret", "password", "huiqi",
                     "huiqi-development-only-secret", "x" * 32, "0" * 32}
+
+
+#: the checkout huiqi runs from (``src/huiqi/settings.py`` → the repository root)
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def shipped(path: Path) -> Path:
+    """A relative path to something that comes with huiqi (``policies``,
+    ``examples/reforms``): in the current folder if it is there, else in the checkout huiqi
+    runs from, else where a wheel installed it (``<prefix>/share/huiqi``, pyproject's
+    data-files) — so that ``huiqi init-demo`` and the sample reforms work from any folder.
+    An absolute path, or one found nowhere, is returned as it is (and reported where used)."""
+    import sys
+
+    if path.is_absolute() or path.exists():
+        return path
+    for root in (CHECKOUT, Path(sys.prefix) / "share" / "huiqi"):
+        if (root / path).exists():
+            return root / path
+    return path
 
 
 def get_settings() -> Settings:

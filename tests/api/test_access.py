@@ -45,6 +45,25 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/calendar/days/{day}"): {"json": {"is_working_day": False, "reason": "元旦"}},
     ("PUT", "/calendar/years/{year}"): {"json": {"source": "国务院办公厅通知"}},
     ("GET", "/calendar/deadline"): {"params": {"start": "2026-02-13", "days": 3}},
+    ("POST", "/programmes"): {"json": {
+        "key": "gl-2025", "title_zh": "市长质量奖", "title_en": "Quality award", "pack": "language",
+        "clause": "lang/rd_subsidy", "mode": "universal", "year": 2025, "opens_on": "2025-05-01",
+        "closes_on": "2025-06-30", "budget": "1000000"}},
+    ("POST", "/programmes/{key}/confirmation"): {"json": {"exclusions": []}},
+    ("POST", "/applications"): {"json": {"programme": "gl-2025", "enterprise": CODE_A}},
+    ("PUT", "/applications/{app_id}/facts"): {"json": {"facts": {"revenue@2024": "1000"}}},
+    ("POST", "/applications/{app_id}/materials"): {
+        "data": {"kind": "report"}, "files": {"file": ("r.pdf", b"%PDF-1.4\n")}},
+    ("POST", "/applications/{app_id}/moves"): {"json": {"action": "submit"}},
+    ("POST", "/applications/{app_id}/reviewers"): {"json": {"reviewers": ["u_reviewer"]}},
+    ("POST", "/applications/{app_id}/payments"): {"json": {
+        "amount": "100", "paid_on": "2025-06-10", "reference": "财拨-1"}},
+    ("POST", "/applications/{app_id}/objections/{objection_id}/answer"): {"json": {
+        "answer": "不成立", "upheld": False}},
+    ("POST", "/reviews/conflicts"): {"json": {"enterprise": CODE_A, "reason": "合作者"}},
+    ("POST", "/reviews/{app_id}/conflict"): {"json": {"conflict": False}},
+    ("PUT", "/reviews/{app_id}/score"): {"json": {"scores": {"quality": "90"}}},
+    ("POST", "/notice/{app_id}/objections"): {"json": {"text": "材料不实"}},
     ("PUT", "/cases/standards/{kind}/{std}"): {"json": {"name": "政策咨询", "body": {
         "acknowledge": 1, "answer": 3, "resolve": 10}}},
     ("POST", "/cases/projects"): {"json": {"credit_code": CODE_A, "title": "新建厂房",
@@ -66,6 +85,16 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/cases/{case_id}/appeal/decision"): {"json": {"uphold": True, "reason": "误评"}},
     ("POST", "/cases/{case_id}/files"): {"files": {"file": ("a.pdf", b"%PDF")},
                                          "data": {"purpose": "evidence"}},
+    ("POST", "/analytics/statistics"): {"files": {"file": (
+        "stats.csv", "park_code,park_name,indicator,year,value,source,note\n"
+        "GXQ001,甲高新区,rd_intensity,2025,3.1,统计局,\n")}},
+    ("PUT", "/analytics/chain-members/{key}"): {"json": {
+        "segment": "cells", "credit_code": CODE_A, "decision": "include", "leader": True}},
+    ("POST", "/market/listings"): {"json": {
+        "side": "demand", "credit_code": CODE_A, "category": "mcu", "title": "车规 MCU",
+        "specs": {"flash_kb": 1024}, "qualifications": ["AEC-Q100-G1"], "contact": "王工"}},
+    ("POST", "/market/matches/{match_id}/decline"): {"json": {"reason": "暂不需要"}},
+    ("POST", "/market/matches/{match_id}/outcome"): {"json": {"deal": True, "note": "成交"}},
 }
 
 
@@ -112,8 +141,10 @@ def expected(role: str | None, permission: str, scope: str | None,
 def _path(template: str, code: str) -> str:
     values = {"code": code, "pack": "language", "number": "1", "policy": "lang",
               "clause": "rd_subsidy", "username": "u_reviewer", "batch_id": "1",
-              "day": "2027-01-01", "year": "2027", "case_id": "999999", "file_id": "1",
-              "name": "acknowledge", "kind": "request_category", "std": "policy"}
+              "day": "2027-01-01", "year": "2027", "key": "gl-2025", "app_id": "1",
+              "material_id": "1", "objection_id": "1", "case_id": "999999", "file_id": "1",
+              "name": "acknowledge", "kind": "request_category", "std": "policy",
+              "match_id": "1", "park": "GXQ001"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

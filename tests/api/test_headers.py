@@ -56,8 +56,20 @@ def test_the_documentation_pages_allow_only_their_own_inline_script() -> None:
         csp = _directives(r.headers["content-security-policy"])
         hashes = {f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'"
                   for s in scripts}
-        assert set(csp["script-src"]) == {"'self'", "https://cdn.jsdelivr.net"} | hashes, path
+        assert set(csp["script-src"]) == {"'self'"} | hashes, path
         assert "'unsafe-inline'" not in csp["script-src"] and csp["frame-ancestors"] == ["'none'"]
+        assert b"http" not in r.content.replace(b"http-equiv", b""), path  # no CDN, no fonts
+
+
+def test_swagger_ui_and_redoc_come_from_the_package() -> None:
+    """Issue 16, item 9: /docs and /redoc work on an intranet without the internet."""
+    client = _client()
+    for path in ("/docs/static/swagger-ui-bundle.js", "/docs/static/swagger-ui.css",
+                 "/docs/static/redoc.standalone.js"):
+        r = client.get(path)
+        assert r.status_code == 200 and len(r.content) > 100_000, path
+    assert "/docs/static/swagger-ui-bundle.js" in client.get("/docs").text
+    assert "/docs/static/redoc.standalone.js" in client.get("/redoc").text
 
 
 def test_hsts_in_production_over_https_only() -> None:

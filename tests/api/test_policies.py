@@ -16,9 +16,12 @@ def test_enterprise_users_cannot_read_drafts(api: tuple[World, TestClient]) -> N
     """Issue 10, item 12: the list, the version and its files of a draft are staff-only."""
     world, client = api
     admin = auth(world.tokens["admin"])
-    assert client.post("/policies/language/versions", headers=admin,
+    officer = auth(world.tokens["policy_officer"])
+    assert client.post("/policies/language/versions", headers=officer,
                        json={"files": FILES}).status_code == 201
-    assert client.post("/policies/language/versions/1/publish", headers=admin).status_code == 200
+    digest = client.get("/policies/language/versions/1/diff", headers=admin).json()["digest"]
+    assert client.post(f"/policies/language/versions/1/publish?reviewed={digest}",
+                       headers=admin).status_code == 200
     assert client.post("/policies/language/versions", headers=admin,
                        json={"files": FILES, "note": "未公开的修订"}).status_code == 201
     assert client.post("/policies/draftonly/versions", headers=admin, json={"files": [

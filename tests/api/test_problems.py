@@ -80,7 +80,10 @@ def test_a_rejected_pack_returns_every_problem(api: tuple[World, TestClient]) ->
              for p, c in read_folder(ROOT / "tests" / "packs" / "language")]
     assert client.post("/policies/language/versions", headers=h,
                        json={"files": files}).status_code == 201
-    body = _is_problem(client.post("/policies/language/versions/1/publish", headers=h), 422)
+    admin = auth(world.tokens["admin"])  # four eyes: another person reviews and publishes
+    digest = client.get("/policies/language/versions/1/diff", headers=admin).json()["digest"]
+    body = _is_problem(client.post(f"/policies/language/versions/1/publish?reviewed={digest}",
+                                   headers=admin), 422)
     assert body["code"] == "pack"
     [p] = body["problems"]  # type: ignore[misc]
     assert p["file"].endswith("lang.yaml") and p["line"] and "rd_expens" in p["message"]["zh"]

@@ -68,3 +68,28 @@ def test_simulate_reports_and_writes_files(park: Path, tmp_path: Path) -> None:
 def test_missing_population_file_is_a_clear_error(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["match-all", "-p", SEED, "-d", str(tmp_path / "none.parquet")])
     assert r.exit_code == 2 and "huiqi generate" in r.output
+
+
+def test_the_summary_counts_only_clauses_in_force(park: Path, tmp_path: Path) -> None:
+    """Issue 16, item 9: “N × clauses” is the clauses in force on the day, as the results."""
+    r = CliRunner().invoke(app, ["match-all", "-p", SEED, "-d", str(park), "--as-of", AS_OF,
+                                 "-o", str(tmp_path / "r.parquet")], env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    import re
+
+    m = re.search(r"([\d,]+) 家企业 × (\d+) 个现行条款.*?= ([\d,]+) 条结果", r.output)
+    assert m is not None, r.output
+    n, k, results = (int(g.replace(",", "")) for g in m.groups())
+    assert n * k == results == pq.read_metadata(tmp_path / "r.parquet").num_rows
+
+
+def test_spark_without_java_says_what_is_missing(park: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from huiqi.population import spark
+    from huiqi.text import Text
+
+    monkeypatch.setattr(spark, "missing", lambda: Text("Spark 需要 Java 17", "needs Java 17"))
+    r = CliRunner().invoke(app, ["match-all", "-p", SEED, "-d", str(park), "--engine", "spark",
+                                 "-o", str(tmp_path / "r")], env={"COLUMNS": "300"})
+    assert r.exit_code != 0 and "需要 Java 17" in r.output
+    assert "Traceback" not in r.output and len(r.output.splitlines()) < 6

@@ -191,3 +191,39 @@ def test_serve_never_prints_the_database_password(pg_url_with_password: str) -> 
         out, _ = proc.communicate(timeout=20)
     assert "postgres:***@127.0.0.1" in out, out
     assert SECRET not in out
+
+
+def test_an_interrupted_init_demo_leaves_no_database_to_serve(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16, item 9: the SQLite file appears only once init-demo is complete."""
+    from huiqi.cli import service
+
+    target = tmp_path / "var" / "huiqi.db"
+
+    def interrupted(*_a: object, **_k: object) -> None:
+        assert (tmp_path / "var" / "huiqi.db.partial").exists() and not target.exists()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "_demo", interrupted)
+    code, _out = _run("init-demo", "--database", f"sqlite:///{target}")
+    assert code != 0 and not target.exists()
+    monkeypatch.undo()
+    code, out = _run("init-demo", "--database", f"sqlite:///{target}", "--enterprises", "5",
+                     "--as-of", "2026-03-01", "--policies", str(ROOT / "tests" / "packs"))
+    assert code == 0, out
+    assert target.exists() and not (tmp_path / "var" / "huiqi.db.partial").exists()
+    assert f"huiqi serve --database sqlite:///{target}" in out.replace("\n", "")
+
+
+def test_serve_says_when_the_port_is_taken_and_what_an_empty_database_lacks(
+        tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out = _run("serve", "--port", str(port), "--database",
+                         f"sqlite:///{tmp_path / 'empty.db'}")
+    assert code == 2 and f"127.0.0.1:{port}" in out and "已被占用" in out
+    assert f"--port {port + 1}" in out and "Errno" not in out
+    assert "还没有账号" in out and "huiqi admin create" in out
+    assert "还没有已发布的政策包" in out

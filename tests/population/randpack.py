@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from huiqi.facts.enterprise import Enterprise
 
+from . import constructs as C
+
 AS_OF = dt.date(2025, 6, 1)
 FY = AS_OF.year
 
@@ -61,7 +63,10 @@ CMP = st.sampled_from([">=", ">", "<=", "<", "==", "!="])
 
 @st.composite
 def condition(draw: st.DrawFn, i: int, depth: int = 0) -> str:
-    """One condition template, as an expression."""
+    """One condition template, as an expression: half of them one construct of the language
+    applied to one type of fact (the coverage table of :mod:`.constructs`)."""
+    if draw(st.booleans()):
+        return draw(C.construct_condition())
     kind = draw(st.integers(0, 14 if depth == 0 else 12))
     op = draw(CMP)
     if kind == 0:
@@ -197,7 +202,7 @@ choices:
     assumed: 测试
     options: {{ratio: 比例, amount: 总额}}
 tables:
-{t_st}
+{C.TABLES}{t_st}
 {t_rd}
 {t_rev}
 values:
@@ -236,6 +241,13 @@ def enterprise(draw: st.DrawFn, i: int) -> Enterprise:
         "park": _maybe(draw, st.sampled_from(["甲园区", "乙园区"])),
         "industry": _maybe(draw, st.sampled_from(["new_energy", "sensors", "other"])),
         "ip_service_licensed": _maybe(draw, st.booleans()),
+        "main_product_strategic_emerging": _maybe(draw, st.booleans(), 2),
+        "national_market_share": _maybe(draw, st.sampled_from([*RATIOS, Decimal(1)]), 2),
+        "first_loan_date": _maybe(draw, st.sampled_from(
+            [dt.date(2019, 1, 1), dt.date(2024, 6, 1), dt.date(2024, 5, 31), AS_OF]), 2),
+        "tax_credit_rating": _maybe(draw, st.sampled_from(["A", "B", "C", "D", "M"]), 2),
+        "voucher_service_classes": _maybe(draw, st.sets(st.sampled_from(
+            ["finance", "talent", "technology", "intermediary"]), max_size=2).map(frozenset), 2),
         "office_area_rented": _maybe(draw, st.sampled_from(
             [Decimal("0"), Decimal("499.9999"), Decimal("500"), Decimal("500.0001"), Decimal("1234.5")])),
         "honours": _maybe(draw, st.lists(st.fixed_dictionaries({

@@ -108,3 +108,19 @@ def test_near_misses_are_closest_first(pack: Pack, results: Path) -> None:
         by_condition.setdefault(r.failed[0], []).append(r.gaps[r.failed[0]])
     for shortfalls in by_condition.values():
         assert shortfalls == sorted(shortfalls)
+
+
+def test_near_misses_that_can_act_come_first(pack: Pack, results: Path) -> None:
+    """A firm whose only failing condition is where it is registered cannot act on it:
+    those come after every firm that can (issue 16, item 3)."""
+    from huiqi.rules.fixed import fixed_paths
+
+    clause = "xm-torch-voucher/voucher"
+    spec = pack.clause(clause)
+    assert spec is not None
+    fixed = fixed_paths(spec)
+    assert fixed, "the voucher asks where the firm is registered"
+    rows = near_misses(results, clause, k=1, limit=500, fixed=fixed)
+    can_act = [not set(r.failed) & fixed for r in rows]
+    assert can_act == sorted(can_act, reverse=True)  # those that can act first
+    assert any(can_act) and not all(can_act)

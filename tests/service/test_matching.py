@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from huiqi.errors import PermissionDenied
 from huiqi.packs.files import read_folder
-from huiqi.service import enterprises, matching, policies
+from huiqi.service import enterprises, matching
 from huiqi.service.schemas import FactSet, FactsUpdate
 from huiqi.store.database import Database
 from huiqi.store.models import MatchResult
@@ -24,9 +24,7 @@ DAY = dt.date(2025, 6, 1)
 
 @pytest.fixture
 def published(world: World) -> str:
-    admin = world.ctx("admin")
-    policies.upload(admin, "language", read_folder(Path(LANGUAGE)))
-    return policies.publish(admin, "language", 1).version_key or ""
+    return world.publish("language", read_folder(Path(LANGUAGE))).version_key or ""
 
 
 def _rich(world: World, code: str, rd: str) -> None:

@@ -22,8 +22,7 @@ DAY = dt.date(2025, 6, 1)
 @pytest.fixture
 def park(world: World) -> World:
     admin = world.ctx("admin")
-    policies.upload(admin, "language", read_folder(Path(LANGUAGE)))
-    policies.publish(admin, "language", 1)
+    world.publish("language", read_folder(Path(LANGUAGE)))
     for code, rd in ((CODE_A, "900000"), (CODE_B, "10")):
         enterprises.update(admin, code, EnterpriseUpdate(park="测试区", moved_on=dt.date(2020, 1, 1)))
         enterprises.set_facts(admin, code, FactsUpdate(items=[

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from huiqi.packs.files import read_folder
-from huiqi.service import enterprises, matching, policies
+from huiqi.service import enterprises, matching
 from huiqi.service.context import Platform
 from huiqi.service.schemas import EnterpriseUpdate, FactSet, FactsUpdate
 from huiqi.web import create_app
@@ -45,8 +45,7 @@ class Site:
 
 def publish_language(world: World) -> None:
     ctx = world.ctx("admin")
-    v = policies.upload(ctx, "language", read_folder(LANGUAGE))
-    policies.publish(ctx, "language", v.number)
+    world.publish("language", read_folder(LANGUAGE))
     enterprises.update(ctx, world.own, EnterpriseUpdate(park="测试区"))
     enterprises.set_facts(ctx, world.own, FactsUpdate(items=[
         FactSet(fact="registration_date", value="2019-05-01"),

@@ -24,8 +24,10 @@ from service_fixtures import CODE_A, PASSWORD, ROLES, make_settings
 from .conftest import LANGUAGE, Site
 
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
-             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "case_id": "999999",
-             "file_id": "1", "kind": "request_category", "std": "policy"}
+             "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "gl-2025",
+             "app_id": "1", "material_id": "1", "objection_id": "1", "case_id": "999999",
+             "file_id": "1", "match_id": "1", "fact_set": "tax", "username": "u_reviewer",
+             "kind": "request_category", "std": "policy"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -41,6 +43,15 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/simulation"): {"data": {"pack": "language", "source": "draft",
                                              "number": "1"}},
     ("POST", "/staff/imports"): {"files": "csv"},
+    ("POST", "/staff/programmes/{key}/step"): {"data": {"step": "notice"}},
+    ("POST", "/staff/applications/{app_id}/materials"): {"data": {"kind": "report"},
+                                                         "files": "pdf"},
+    ("POST", "/staff/applications/{app_id}/move"): {"data": {"action": "submit"}},
+    ("POST", "/staff/applications/{app_id}/pay"): {"data": {
+        "amount": "100", "paid_on": "2025-06-10", "reference": "财拨-1"}},
+    ("POST", "/staff/applications/{app_id}/objections/{objection_id}"): {"data": {"answer": "不成立"}},
+    ("POST", "/staff/reviews/{app_id}/conflict"): {"data": {"answer": "none"}},
+    ("POST", "/public/notice/{app_id}"): {"data": {"text": "材料不实"}},
     ("POST", "/staff/cases/{case_id}/step"): {"data": {"name": "acknowledge"}},
     ("POST", "/staff/cases/{case_id}/files"): {"files": "evidence"},
     ("POST", "/staff/cases/{case_id}/contact"): {"data": {"channel": "call", "summary": "电话"}},
@@ -62,6 +73,18 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/cases/{case_id}/decision"): {"data": {"uphold": "true", "reason": "误评"}},
     ("POST", "/my/moves"): {"data": {"to_district": "黄岛区", "reason": "扩大产能",
                                      "code": CODE_A}},
+    ("POST", "/staff/chains/{key}/members"): {"data": {"segment": "cells", "credit_code": CODE_A,
+                                                       "decision": "include"}},
+    ("POST", "/staff/market/matches/{match_id}/decline"): {"data": {"reason": "暂不需要"}},
+    ("POST", "/staff/evaluation/statistics"): {"files": "stats"},
+    ("POST", "/staff/market/listings"): {"data": {
+        "side": "demand", "credit_code": CODE_A, "category": "mcu", "title": "车规 MCU",
+        "specs": "flash_kb: 1024", "contact": "王工"}},
+    ("POST", "/staff/market/matches/{match_id}/outcome"): {"data": {"deal": "true"}},
+    ("POST", "/staff/policies/{pack}/{number}/publish"): {"data": {"reviewed": "0"}},
+    ("POST", "/staff/accounts"): {"data": {"username": "matrix_user", "display_name": "矩阵",
+                                           "role": "reviewer"}},
+    ("POST", "/staff/accounts/{username}"): {"data": {"action": "unlock"}},
 }
 
 
@@ -118,6 +141,11 @@ def _request(site: Site, method: str, path: str, code: str) -> Any:
         sample["data"] = {"purpose": "evidence"}
     elif files == "csv":
         sample["files"] = {"file": ("firms.csv", b"id,name\n91370212MA3NEW0100,x\n")}
+    elif files == "pdf":
+        sample["files"] = {"file": ("r.pdf", b"%PDF-1.4\n")}
+    elif files == "stats":
+        sample["files"] = {"file": ("stats.csv", "park_code,park_name,indicator,year,value,"
+                                    "source,note\nGXQ001,甲,rd_intensity,2025,3,x,\n".encode())}
     if method == "POST":
         sample.setdefault("data", {})
         sample["data"] = {**sample["data"], "csrf": site.csrf()}

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from huiqi.packs.files import read_folder
-from huiqi.service import enterprises, matching, policies
+from huiqi.service import enterprises, matching
 from huiqi.service.schemas import EnterpriseUpdate, FactSet, FactsUpdate
 from huiqi.web import create_app
 from service_fixtures import World, auth
@@ -58,8 +58,7 @@ def site(world: World, tmp_path: Path) -> Iterator[Site]:
     (folder / "grant.yaml").write_text(POLICY, encoding="utf-8")
     (folder / "summary.txt").write_text(SUMMARY, encoding="utf-8")
     ctx = world.ctx("admin")
-    v = policies.upload(ctx, "grant", read_folder(folder))
-    policies.publish(ctx, "grant", v.number)
+    world.publish("grant", read_folder(folder))
     enterprises.update(ctx, world.own, EnterpriseUpdate(park="测试区"))
     enterprises.set_facts(ctx, world.own, FactsUpdate(items=[
         FactSet(fact="rd_expense", year=2024, value="800000")]))
@@ -116,9 +115,9 @@ def test_the_pdf_writes_the_mark_and_excel_keeps_the_amount_a_number(site: Site)
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     header = next(r for r in rows if r[0] == "条款")
     amount, mark = header.index("金额"), header.index("金额为假定")
-    by_key = {r[1]: r for r in rows[rows.index(header) + 1:]}
-    assert by_key["grant/guessed"][amount] == 80000 and by_key["grant/guessed"][mark] == "假定"
-    assert by_key["grant/stated"][amount] == 50000 and not by_key["grant/stated"][mark]
+    by_title = {r[0]: r for r in rows[rows.index(header) + 1:]}  # no clause ids: titles
+    assert by_title["研发补助"][amount] == 80000 and by_title["研发补助"][mark] == "假定"
+    assert by_title["获奖奖励"][amount] == 50000 and not by_title["获奖奖励"][mark]
     assert any("含假定金额 ¥80,000" in str(r[0]) for r in rows[:rows.index(header)])
 
 

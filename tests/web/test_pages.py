@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -115,6 +116,15 @@ def _answer_all(site: Site) -> tuple[str, list[str]]:
         if q == "park":
             assert '<option value="测试区">' in html  # the value the policy names
         fields = dict(re.findall(r'name="(a:[^"]+)" value="([^"]*)"', html))
+        parts = re.findall(r'name="part" value="([^"]+)"', html)
+        if parts:  # several facts on one screen: figures, or boxes to tick
+            data: dict[str, Any] = {**fields, "q": q, "part": parts, "action": "answer"}
+            if q.startswith("group:checks"):
+                data["value"] = parts
+            else:
+                data.update({f"v:{k}": "100万" for k in parts})
+            html = site.client.post("/calculator", data=data).text
+            continue
         value = {"park": "测试区"}.get(q)
         if value is None:
             opts = re.findall(r'name="value" value="([^"]+)"', html)
@@ -129,10 +139,11 @@ def _answer_all(site: Site) -> tuple[str, list[str]]:
 def test_the_questionnaire_asks_what_settles_most_and_reaches_a_result(site: Site) -> None:
     first = site.client.get("/calculator")
     assert first.status_code == 200
-    # revenue@2024 is missing in 4 undetermined clauses, more than any other fact
-    assert 'name="q" value="revenue@2024"' in first.text and "关系到 4 个" in first.text
+    # where the firm is comes first: it decides which policies matter
+    assert 'name="q" value="park"' in first.text
     html, asked = _answer_all(site)
-    assert asked[0] == "revenue@2024" and "park" in asked and len(asked) == len(set(asked))
+    # then the figures of 2024 on one screen, revenue first: it is missing in 4 clauses
+    assert asked[:2] == ["park", "group:figures@revenue@2024"] and len(asked) == len(set(asked))
     assert "测算结果" in html and 'data-clause="lang/' in html
     fields = dict(re.findall(r'name="(a:[^"]+)" value="([^"]*)"', html))
     assert fields["a:park"] == "测试区"
@@ -176,14 +187,27 @@ def test_a_policy_officer_checks_a_draft_sees_the_error_and_publishes_a_fix(site
     assert line is not None
     shown = site.client.get(f"/staff/policies/language/2/files/lang.yaml#L{line.group(1)}")
     assert f'<div class="line bad" id="L{line.group(1)}">' in shown.text
-    refused = site.client.post("/staff/policies/language/2/publish", data={"csrf": site.csrf()})
-    assert refused.status_code == 422 and "未通过检查" in refused.text
+    own = site.client.post("/staff/policies/language/2/publish", data={"csrf": site.csrf()})
+    assert own.status_code == 409 and "另一位" in own.text  # four eyes: not by its author
     r = site.client.post("/staff/policies/language/2/files/lang.yaml",
                          data={"content": good, "csrf": site.csrf()})
     assert str(r.url).endswith("/staff/policies/language/3")
     ok = site.client.post("/staff/policies/language/3/check", data={"csrf": site.csrf()})
     assert ok.status_code == 200 and "检查通过" in ok.text
-    done = site.client.post("/staff/policies/language/3/publish", data={"csrf": site.csrf()})
+    mine = site.client.get("/staff/policies/language/3/diff")
+    assert "由您上传" in mine.text and 'name="reviewed"' not in mine.text
+    site.sign_in("admin")  # another person reviews the differences, then publishes
+    broken = site.client.get("/staff/policies/language/2/diff")
+    assert broken.status_code == 200 and "<del>" in broken.text and "<ins>" in broken.text
+    refused = site.client.post("/staff/policies/language/2/publish", data={
+        "csrf": site.csrf(), "reviewed": field_of(broken.text, "reviewed")})
+    assert refused.status_code == 422 and "未通过检查" in refused.text
+    same = site.client.get("/staff/policies/language/3/diff")
+    assert "完全相同" in same.text
+    unseen = site.client.post("/staff/policies/language/3/publish", data={"csrf": site.csrf()})
+    assert unseen.status_code == 409 and "差异" in unseen.text
+    done = site.client.post("/staff/policies/language/3/publish", data={
+        "csrf": site.csrf(), "reviewed": field_of(same.text, "reviewed")})
     assert done.status_code == 200 and "已发布" in done.text
     listed = site.client.get("/staff/policies")
     assert listed.text.count("已发布") >= 1 and "已被取代" in listed.text
@@ -206,7 +230,7 @@ def test_an_import_with_a_bad_row_shows_the_report(site: Site) -> None:
                          files={"file": ("一批.csv", bad)})
     assert r.status_code == 422 and "校验报告" in r.text
     assert re.search(r'<td class="num">3</td><td class="num">3</td><td><code>abc</code>', r.text)
-    assert site.client.get("/staff/imports").text.count("/staff/imports/") == 0
+    assert re.search(r"/staff/imports/\d", site.client.get("/staff/imports").text) is None
     good = bad.replace(b"abc", b"200")
     ok = site.client.post("/staff/imports", data={"csrf": site.csrf()},
                           files={"file": ("一批.csv", good)})
@@ -252,7 +276,7 @@ def test_the_dashboard_and_the_audit_log(site: Site) -> None:
     site.sign_in("leadership")
     r = site.client.get("/dashboard")
     assert r.status_code == 200 and 'data-kpi="amount">¥80,000<' in r.text
-    assert "/static/echarts.common.min.js" in r.text
+    assert re.search(r"/static/echarts\.common\.min\.[0-9a-f]{10}\.js", r.text)
     site.sign_in("admin")
     log = site.client.get("/staff/audit?action=policy")
     assert log.status_code == 200 and "policy.publish" in log.text
@@ -292,3 +316,20 @@ def test_an_unknown_page_is_a_page(site: Site) -> None:
 def test_static_files_are_shipped(site: Site) -> None:
     for name in ("htmx.min.js", "echarts.common.min.js", "huiqi.css", "huiqi.js", "NOTICE"):
         assert site.client.get(f"/static/{name}").status_code == 200, name
+
+
+def test_the_calculator_reads_chinese_amounts_and_refuses_a_number_for_a_city(site: Site) -> None:
+    r = site.client.post("/calculator", data={"a:park": "测试区", "q": "revenue@2024",
+                                              "value": "五千万", "action": "answer"})
+    assert r.status_code == 200 and 'name="a:revenue@2024" value="五千万"' in r.text
+    assert 'id="q-error"' not in r.text
+    r = site.client.post("/calculator", data={"q": "city", "value": "1000000", "action": "answer"})
+    assert "不是城市名" in r.text and 'name="q" value="city"' in r.text
+    assert "关系到 0 个" not in r.text
+    # units in Chinese, never their codes
+    assert "(person)" not in r.text and "(item)" not in r.text
+def field_of(html: str, name: str) -> str:
+    """The value of the hidden field ``name`` of a page."""
+    m = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert m is not None, name
+    return m.group(1)

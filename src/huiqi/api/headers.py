@@ -3,9 +3,10 @@
 - ``Content-Security-Policy``: scripts, styles, images and connections from this site
   only; no inline script (the pages have none: their scripts are files under
   ``/static``, their data ``application/json`` blocks); no plugins; no framing
-  (``frame-ancestors 'none'``). The API's documentation pages, which load Swagger UI
-  and ReDoc from their CDN, carry their own policy: those hosts, and the hash of the one
-  inline script each page has.
+  (``frame-ancestors 'none'``). The API's documentation pages serve Swagger UI and ReDoc
+  from the package (``fastapi-offline``'s copies, under ``/docs/static``: no CDN, so they
+  work on an intranet without the internet) and carry their own policy: this site only,
+  the hash of the one inline script each page has, and the inline styles ReDoc writes.
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY`` (for browsers that know
   no ``frame-ancestors``), ``Referrer-Policy: same-origin`` (addresses hold credit codes:
   none is sent to another site), ``Cross-Origin-Opener-Policy: same-origin``.
@@ -20,9 +21,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -31,8 +34,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 HSTS = "max-age=31536000; includeSubDomains"
 COMMON = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
           (b"referrer-policy", b"same-origin"), (b"cross-origin-opener-policy", b"same-origin"))
-#: Where the documentation pages load Swagger UI, ReDoc and their fonts from.
-DOCS_HOSTS = "https://cdn.jsdelivr.net"
+#: Where the documentation pages load Swagger UI and ReDoc from (this site).
+DOCS_STATIC = "/docs/static"
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 
 
@@ -66,17 +69,23 @@ class SecurityHeaders:
 
 
 def with_own_policy(page: HTMLResponse) -> HTMLResponse:
-    """A documentation page with its own policy: the CDN it loads from, the hashes of its
-    inline scripts, inline styles (ReDoc writes its own), and workers from ``blob:``."""
+    """A documentation page with its own policy: scripts from this site and the hashes of
+    its inline scripts, inline styles (ReDoc writes its own), workers from ``blob:``."""
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'"
                       for s in _INLINE_SCRIPT.findall(bytes(page.body)))
     page.headers["content-security-policy"] = (
-        f"default-src 'self'; script-src 'self' {DOCS_HOSTS} {hashes}; "
-        f"style-src 'self' 'unsafe-inline' {DOCS_HOSTS} https://fonts.googleapis.com; "
-        "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https:; "
+        f"default-src 'self'; script-src 'self' {hashes}; "
+        "style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
         "frame-ancestors 'none'")
     return page
+
+
+def _docs_assets() -> Path:
+    """Swagger UI's and ReDoc's files as the ``fastapi-offline`` package ships them."""
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
 
 
 def install(app: FastAPI, production: bool) -> None:
@@ -91,11 +100,15 @@ def install(app: FastAPI, production: bool) -> None:
     from .access import PUBLIC, rule
 
     title, spec = f"{app.title} - API", app.openapi_url or "/openapi.json"
+    app.mount(DOCS_STATIC, StaticFiles(directory=str(_docs_assets())), name="docs-static")
 
     @app.get("/docs", include_in_schema=False, openapi_extra=rule(PUBLIC))
     async def swagger() -> Response:
         return with_own_policy(get_swagger_ui_html(
-            openapi_url=spec, title=title, oauth2_redirect_url="/docs/oauth2-redirect"))
+            openapi_url=spec, title=title, oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url=f"{DOCS_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_STATIC}/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg"))
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False, openapi_extra=rule(PUBLIC))
     async def swagger_redirect() -> Response:
@@ -103,9 +116,11 @@ def install(app: FastAPI, production: bool) -> None:
 
     @app.get("/redoc", include_in_schema=False, openapi_extra=rule(PUBLIC))
     async def redoc() -> Response:
-        return with_own_policy(get_redoc_html(openapi_url=spec, title=title))
+        return with_own_policy(get_redoc_html(
+            openapi_url=spec, title=title, redoc_js_url=f"{DOCS_STATIC}/redoc.standalone.js",
+            redoc_favicon_url="/static/favicon.svg", with_google_fonts=False))
 
     app.add_middleware(SecurityHeaders, production=production)
 
 
-__all__ = ["CSP", "HSTS", "SecurityHeaders", "install", "with_own_policy"]
+__all__ = ["CSP", "DOCS_STATIC", "HSTS", "SecurityHeaders", "install", "with_own_policy"]

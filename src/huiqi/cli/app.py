@@ -103,12 +103,16 @@ def _one_pack(path: Path | None):  # type: ignore[no-untyped-def]
     return merged
 
 
-def _find_enterprise(key: str, data: Path | None):  # type: ignore[no-untyped-def]
+def _find_enterprise(key: str, data: Path | None, pack: Any = None):  # type: ignore[no-untyped-def]
+    """The enterprise ``key`` names; a declared choice not among the options of ``pack`` is
+    refused with the file, line and column where it is written."""
     from huiqi.facts.io import load_enterprises
+
+    choices = pack.choice_options() if pack is not None else None
 
     p = Path(key)
     if p.suffix.lower() in (".yaml", ".yml", ".json", ".csv") and p.is_file():
-        es = load_enterprises(p, check_codes=False)
+        es = load_enterprises(p, check_codes=False, choices=choices)
         if len(es) != 1:
             raise UsageError(Text(f"文件 {key} 含 {len(es)} 家企业,请用 --data 指定文件并给出企业标识",
                                   f"{key} holds {len(es)} enterprises; pass it as --data and name one"))
@@ -116,7 +120,7 @@ def _find_enterprise(key: str, data: Path | None):  # type: ignore[no-untyped-de
     source = data or get_settings().data
     if not source.exists():
         raise NotFoundError(Text("企业数据文件", "enterprise file"), str(source))
-    es = load_enterprises(source, check_codes=False)
+    es = load_enterprises(source, check_codes=False, choices=choices)
     for e in es:
         if key in (e.id, e.name):
             return e
@@ -187,7 +191,7 @@ def match(enterprise: Annotated[str, typer.Argument(help="企业标识、名称�
     lg = _lang(lang)
     day = _as_of(as_of)
     pack = _one_pack(policies)
-    e = _find_enterprise(enterprise, data)
+    e = _find_enterprise(enterprise, data, pack)
     m = matcher_for(pack, day)
     res = m.match(e)
     if json_out:
@@ -221,7 +225,7 @@ def explain(enterprise: Annotated[str, typer.Argument(help="企业标识、名�
 
     lg = _lang(lang)
     pack = _one_pack(policies)
-    e = _find_enterprise(enterprise, data)
+    e = _find_enterprise(enterprise, data, pack)
     m = matcher_for(pack, _as_of(as_of))
     res = m.match(e)
     r = res.by_key(clause)

@@ -57,6 +57,26 @@ def _population(data: Path | None) -> Path:
     return path
 
 
+MasterOpt = Annotated[str | None, typer.Option(
+    "--master", help="Spark 主节点,如 spark://host:7077(默认取 Spark 配置,否则 local[*]) / "
+    "Spark master, e.g. spark://host:7077 (default: Spark's configuration, else local[*])")]
+SparkConfOpt = Annotated[list[str] | None, typer.Option(
+    "--spark-conf", help="Spark 设置 key=value,可重复 / a Spark setting key=value (repeatable)")]
+
+
+def _spark_conf(pairs: list[str]) -> dict[str, str]:
+    from huiqi.errors import UsageError
+
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(Text(f"--spark-conf 须写成 key=value,而不是“{pair}”",
+                                  f"--spark-conf takes key=value, not “{pair}”"))
+        out[key.strip()] = value.strip()
+    return out
+
+
 def _money(d: Any) -> str:
     from huiqi.engine.format import fmt_money
 
@@ -67,7 +87,8 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
               out: OutOpt = None, duckdb_file: DuckOpt = None,
               engine: Annotated[str, typer.Option(help="duckdb 或 spark")] = "duckdb",
               summary_dir: SummaryOpt = None,
-              batch_size: BatchOpt = 100_000, lang: LangOpt = None) -> None:
+              batch_size: BatchOpt = 100_000, lang: LangOpt = None,
+              master: MasterOpt = None, spark_conf: SparkConfOpt = None) -> None:
     """为全部企业匹配全部条款(DuckDB 或 Spark),按批流式处理;输出结果与按条款、行业、规模、区县的汇总。
 
     Match every enterprise against every clause (DuckDB or Spark), streamed in batches;
@@ -77,16 +98,22 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
 
     handles_errors(_match_all)(data=data, policies=policies, as_of=as_of, out=out,
                                duckdb_file=duckdb_file, engine=engine, summary_dir=summary_dir,
-                               batch_size=batch_size, lang=lang)
+                               batch_size=batch_size, lang=lang, master=master,
+                               spark_conf=spark_conf or [])
 
 
 def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out: Path | None,
                duckdb_file: Path | None, engine: str, summary_dir: Path | None, batch_size: int,
-               lang: str | None) -> None:
+               lang: str | None, master: str | None = None,
+               spark_conf: list[str] | None = None) -> None:
     from huiqi.cli.app import _as_of, _console, _lang, _one_pack
     from huiqi.errors import UsageError
     from huiqi.population.runner import Runner, count_rows, to_duckdb_table
 
+    if engine != "spark" and (master or spark_conf):
+        raise UsageError(Text("--master 与 --spark-conf 只用于 --engine spark",
+                              "--master and --spark-conf are for --engine spark only"))
+    conf = _spark_conf(spark_conf or [])
     lg = _lang(lang)
     day = _as_of(as_of)
     pack = _one_pack(policies)
@@ -96,25 +123,63 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     out.parent.mkdir(parents=True, exist_ok=True)
     total = count_rows(source)
     started = time.perf_counter()
-    if engine == "spark":
-        from huiqi.population import spark as S
-
-        with console.status("Spark …"):
-            S.match_parquet(S.session(), pack, day, source, out)
-        console.print(f"✓ {out}")
-        return
-    if engine != "duckdb":
+    if engine not in ("duckdb", "spark"):
         raise UsageError(Text(f"--engine 须为 duckdb 或 spark,而不是“{engine}”",
                               f"--engine must be duckdb or spark, not “{engine}”"))
-    runner = Runner(pack, day)
-    label = "匹配" if lg == "zh" else "matching"
-    with _progress(console, total, label) as bar:
-        task = bar.add_task(label, total=total)
-        stats = runner.run(source, out, batch_size, lambda n: bar.advance(task, n))
+    if engine == "spark":
+        enterprises, results, summary = _spark_run(console, pack, day, source, out, lg,
+                                                   master, conf)
+    else:
+        runner = Runner(pack, day)
+        label = "匹配" if lg == "zh" else "matching"
+        with _progress(console, total, label) as bar:
+            task = bar.add_task(label, total=total)
+            stats = runner.run(source, out, batch_size, lambda n: bar.advance(task, n))
+        enterprises, results, summary = stats.enterprises, stats.results, stats.summary
     elapsed = time.perf_counter() - started
     if duckdb_file is not None:
         to_duckdb_table(out, duckdb_file)
+    _report(console, pack, day, lg, engine, enterprises, results, summary, elapsed, out,
+            summary_dir)
+
+
+def _spark_run(console: Any, pack: Any, day: Any, source: Path, out: Path, lg: Lang,
+               master: str | None = None, conf: dict[str, str] | None = None
+               ) -> tuple[int, int, Any]:
+    """Match on Spark (a Parquet folder at ``out``), then count the results by clause and
+    dimension as the DuckDB engine does while it streams."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from huiqi.population import spark as S
+    from huiqi.population.summary import Summary
+
+    S.require_spark()
+    with console.status("Spark …" if lg != "zh" else "Spark 计算中 …"):
+        S.match_parquet(S.session(master, conf=conf), pack, day, source, out)
+    enterprises = pq.read_table(source)
+    con = duckdb.connect()
+    try:
+        where = str(out / "*.parquet") if out.is_dir() else str(out)
+        results = con.sql(
+            f"SELECT enterprise_id, clause, status, amount, potential_amount, "
+            f"DATE '{day.isoformat()}' AS as_of "
+            f"FROM read_parquet('{where.replace(chr(39), chr(39) * 2)}')").to_arrow_table()
+        summary = Summary()
+        summary.add(con, enterprises, results)
+    finally:
+        con.close()
+    return enterprises.num_rows, results.num_rows, summary
+
+
+def _report(console: Any, pack: Any, day: Any, lg: Lang, engine: str, enterprises: int,
+            results: int, summary: Any, elapsed: float, out: Path, summary_dir: Path | None
+            ) -> None:
+    """The table by clause, the totals and the time; the CSV summaries with ``--summary``.
+    The product counts only the clauses in force on the day (the others give no result)."""
     clauses = {c.key: c for c in pack.clauses()}
+    in_force = [c for p in pack.policies if p.in_force(day) for c in p.clauses]
+    idle = len(clauses) - len(in_force)
     zh = lg == "zh"
     t = Table(title=(f"{pack.title.get(lg)} · {pack.version_id} · "
                      + ("评估日 " if zh else "as of ") + day.isoformat()))
@@ -125,7 +190,7 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
 
     assumed = {k for k, c in clauses.items() if c.benefit is not None and c.benefit.assumed}
     grand = grand_assumed = Decimal(0)
-    for key, row in stats.summary.by_clause().items():
+    for key, row in summary.by_clause().items():
         spec = clauses.get(key)
         mark = " " + assumed_mark(lg) if key in assumed and row.amount else ""
         t.add_row(spec.title.get(lg) if spec else key,
@@ -134,15 +199,17 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
         if key in assumed:
             grand_assumed += row.amount
     console.print(t)
-    rate = stats.results / elapsed if elapsed else 0
+    rate = results / elapsed if elapsed else 0
     payable = _money(grand) + assumed_part(grand_assumed, lg)
+    aside = ((f"(另有 {idle} 个条款在评估日未生效或已失效)" if zh else
+              f" ({idle} more not in force on the day)") if idle else "")
     console.print(
-        (f"{stats.enterprises:,} 家企业 × {len(clauses)} 个条款 = {stats.results:,} 条结果,"
+        (f"{engine}:{enterprises:,} 家企业 × {len(in_force)} 个现行条款{aside} = {results:,} 条结果,"
          f"{elapsed:.1f} 秒({rate:,.0f} 条/秒),应付合计 {payable} → {out}") if zh else
-        (f"{stats.enterprises:,} enterprises × {len(clauses)} clauses = {stats.results:,} results "
-         f"in {elapsed:.1f} s ({rate:,.0f}/s); payable {payable} → {out}"))
+        (f"{engine}: {enterprises:,} enterprises × {len(in_force)} clauses in force{aside} = "
+         f"{results:,} results in {elapsed:.1f} s ({rate:,.0f}/s); payable {payable} → {out}"))
     if summary_dir is not None:
-        _write_summaries(stats.summary, summary_dir, assumed)
+        _write_summaries(summary, summary_dir, assumed)
         console.print(f"✓ {summary_dir}")
 
 
@@ -221,7 +288,9 @@ def _near_miss(clause: str, k: int, limit: int, results: Path | None, data: Path
             Runner(pack, day, clauses=[spec]).run(source, results, batch_size,
                                                   lambda n: bar.advance(task, n), summarize=False)
     try:
-        rows = near_misses(results, spec.key, k, limit)
+        from huiqi.rules.fixed import fixed_paths
+
+        rows = near_misses(results, spec.key, k, limit, fixed=fixed_paths(spec))
         dist = counts_by_failures(results, spec.key)
     finally:
         if tmp is not None:

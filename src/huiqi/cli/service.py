@@ -80,9 +80,11 @@ def serve(host: Annotated[str | None, typer.Option(help="监听地址 / address"
 
     with _platform(database) as platform:
         settings = platform.settings
+        _say_what_is_missing(platform)
     if database:
         os.environ["HUIQI_DATABASE_URL"] = database
     h, p = host or settings.host, port or settings.port
+    _port_free(h, p)
     n = workers or settings.workers
     if n > 1 and settings.rate_limit_storage.startswith("memory"):
         _console().print(f"[yellow]频率限制在 {n} 个进程中各自计数(宽松 {n} 倍);多进程或多机请设 "
@@ -94,6 +96,54 @@ def serve(host: Annotated[str | None, typer.Option(help="监听地址 / address"
     with owner_only():  # the server's files too (its workers inherit the umask)
         uvicorn.run("huiqi.web.asgi:app", factory=True, host=h, port=p, workers=n,
                     log_level="warning", access_log=False)
+
+
+def _port_free(host: str, port: int) -> None:
+    """Refuse, saying so, a port another program listens on (instead of uvicorn's banner
+    followed by ``[Errno 98]``)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise UsageError(Text(
+                f"无法在 {host}:{port} 上启动:该端口已被占用或不可用({exc.strerror})。"
+                f"可能已有一个 huiqi serve 在运行;换一个端口:huiqi serve --port {port + 1}"
+                "(或设置 HUIQI_PORT)",
+                f"Cannot listen on {host}:{port}: the port is taken or not available "
+                f"({exc.strerror}). Another huiqi serve may be running; use another port: "
+                f"huiqi serve --port {port + 1} (or set HUIQI_PORT)")) from None
+
+
+def _say_what_is_missing(platform: Platform) -> None:
+    """On a database nobody can use yet, say what to do (the server still starts)."""
+    from sqlalchemy import func, select
+
+    from huiqi.store.models import Account, PackVersion
+
+    with platform.db.read() as s:
+        people = s.scalar(select(func.count()).select_from(Account)
+                          .where(Account.active.is_(True))) or 0
+        packs = s.scalar(select(func.count()).select_from(PackVersion)
+                         .where(PackVersion.status == "published")) or 0
+    console = _console()
+    where = safe_url(platform.settings.database_url)
+    if not people:
+        console.print(
+            f"[yellow]! 数据库 {where} 中还没有账号,没有人能登录。创建第一个管理员:"
+            "huiqi admin create NAME;或生成演示数据:huiqi init-demo(make demo 会自动完成)\n"
+            f"! {where} has no accounts yet: nobody can sign in. Create the first "
+            "administrator: huiqi admin create NAME; or demo data: huiqi init-demo[/yellow]")
+    if not packs:
+        console.print(
+            "[yellow]! 还没有已发布的政策包:计算器与匹配结果都将为空。登录后在 /staff/policies "
+            "上传并(由另一人)发布,或运行 huiqi init-demo\n"
+            "! No policy pack is published yet: the calculator and matches will be empty. "
+            "Upload one at /staff/policies and have another person publish it, or run "
+            "huiqi init-demo[/yellow]")
 
 
 def _audit(_entry: object) -> None:
@@ -127,12 +177,39 @@ def init_demo(database: DatabaseOpt = None,
     """
     lg = _lang(lang)
     day = _as_of(as_of)
-    with _platform(database) as platform:
-        _demo(platform, lg, day, enterprises, seed, policies, logins)
+    from huiqi.settings import get_settings
+
+    url = database or get_settings().database_url
+    target = sqlite_file(url)
+    if target is None or target.exists():
+        with _platform(database) as platform:
+            _demo(platform, lg, day, enterprises, seed, policies, logins)
+        return
+    # a new SQLite file is built aside and put in place only once complete: an interrupted
+    # init-demo (or first make demo) leaves no half-made database behind to be served
+    partial = target.with_name(target.name + ".partial")
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    with owner_only():  # the folder too is its owner's alone (huiqi.files)
+        partial.parent.mkdir(parents=True, exist_ok=True)
+    with _platform(f"sqlite:///{partial}") as platform:
+        _demo(platform, lg, day, enterprises, seed, policies, logins, shown_url=url)
+    os.replace(partial, target)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database, or one in memory)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if not u.drivername.startswith("sqlite") or u.database in (None, "", ":memory:"):
+        return None
+    return Path(u.database)
 
 
 def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: int,
-          policies: Path | None, logins: Path | None = None) -> None:
+          policies: Path | None, logins: Path | None = None, shown_url: str | None = None
+          ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from huiqi.errors import PackError
@@ -143,6 +220,7 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
     from huiqi.service import policies as svc
     from huiqi.service.audit import record
     from huiqi.service.permissions import Role
+    from huiqi.settings import get_settings
     from huiqi.store.models import Account
 
     settings = platform.settings
@@ -201,6 +279,23 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         accounts.create(ctx, f"demo_{role.value}", f"演示{role.label.zh}", role, password,
                         first if role is Role.ENTERPRISE else None)
         rows.append((f"demo_{role.value}", role.label.get(lg), password))
+    # a review panel of five for the demo's programmes (demo_reviewer and four more)
+    panel = ["demo_reviewer"]
+    for n in range(2, 6):
+        password = _password()
+        accounts.create(ctx, f"demo_reviewer{n}", f"演示评审专家{n}", Role.REVIEWER, password)
+        rows.append((f"demo_reviewer{n}", Role.REVIEWER.label.get(lg), password))
+        panel.append(f"demo_reviewer{n}")
+    if "seed" in published:
+        from huiqi.programmes import demo as programmes_demo
+
+        programmes_demo.create(platform, day, panel, first, lambda line: console.print(line, markup=False))
+    from huiqi.analytics import demo as analytics_demo
+
+    made = analytics_demo.populate(ctx, day, first)
+    console.print(f"[green]✓[/green] 园区评价 / evaluation: {made.parks} parks, {made.figures} "
+                  f"figures, home park rank {made.home_rank}; 供需对接 / market: "
+                  f"{made.listings} listings, {made.matches} matches")
     from rich.table import Table
 
     t = Table(title="演示账号(密码只显示这一次)/ demo accounts (passwords shown once)")
@@ -214,7 +309,11 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         console.print(f"demo_enterprise → {first}")
     if logins is not None:
         _write_logins(logins, rows, first)
-    console.print(f"huiqi serve --database {safe_url(settings.database_url)}", markup=False)
+    url = shown_url or settings.database_url
+    if url == get_settings().database_url:
+        console.print("→ huiqi serve", markup=False)
+    else:
+        console.print(f"→ huiqi serve --database {safe_url(url)}", markup=False)
 
 
 def _demo_cases(platform: Platform, first: str | None, console: Any) -> None:

@@ -6,7 +6,7 @@ YAML / JSON: a list of enterprises (or ``{enterprises: [...]}``)::
       name: 宁波某某科技有限公司
       facts: {registration_date: 2019-05-01, park: 宁波高新区, honours: [...]}
       years: {2025: {revenue: 12000000, rd_expense: 900000}}
-      choices: {"tsme:rd_measure": revenue}
+      choices: {"tsme:rd_measure": sales}   # an option of the policy's choice
       reviews: {"lang/incubation/core_tech": true}
 
 CSV: one row per enterprise; columns ``id``, ``name``, static facts by name,
@@ -14,7 +14,9 @@ yearly facts as ``name@year`` (``revenue@2025``), record lists as JSON text,
 ``choice:policy:choice`` and ``review:policy/clause/condition``.
 
 Every problem in the file is reported (file, line, column, value, reason) and
-nothing is returned unless the whole file is good.
+nothing is returned unless the whole file is good. Given the options of the packs' choices
+(``choices``, "policy:choice" → options), a declared value that is not one of them is such
+a problem too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import csv
 import datetime as dt
 import difflib
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +38,11 @@ from huiqi.text import Text
 from huiqi.yamldoc import Document, YamlProblems, load, load_file
 
 _KEYS = ("id", "name", "facts", "years", "choices", "reviews")
+Choices = Mapping[str, Sequence[str]]  # "policy:choice" → its options
 
 
 def load_enterprises(path: Path | str, catalogue: Catalogue | None = None,
-                     check_codes: bool = True) -> list[Enterprise]:
+                     check_codes: bool = True, choices: Choices | None = None) -> list[Enterprise]:
     """All enterprises of a file, or :class:`DataError` with every problem in it."""
     path = Path(path)
     cat = catalogue or default_catalogue()
@@ -48,25 +52,26 @@ def load_enterprises(path: Path | str, catalogue: Catalogue | None = None,
             doc = load_file(path)
         except YamlProblems as exc:
             raise DataError(exc.problems, str(path)) from None
-        return enterprises_from_doc(doc, cat, check_codes)
+        return enterprises_from_doc(doc, cat, check_codes, choices)
     if suffix == ".csv":
-        return _from_csv(path, cat, check_codes)
+        return _from_csv(path, cat, check_codes, choices)
     raise DataError([Problem(code="file.format", message=message(
         "file.format", suffix=suffix or "-", allowed=".yaml .json .csv"), file=str(path))],
         str(path))
 
 
 def enterprises_from_text(text: str, name: str = "<input>", catalogue: Catalogue | None = None,
-                          check_codes: bool = True) -> list[Enterprise]:
+                          check_codes: bool = True, choices: Choices | None = None
+                          ) -> list[Enterprise]:
     try:
         doc = load(text, name)
     except YamlProblems as exc:
         raise DataError(exc.problems, name) from None
-    return enterprises_from_doc(doc, catalogue or default_catalogue(), check_codes)
+    return enterprises_from_doc(doc, catalogue or default_catalogue(), check_codes, choices)
 
 
-def enterprises_from_doc(doc: Document, cat: Catalogue, check_codes: bool = True
-                         ) -> list[Enterprise]:
+def enterprises_from_doc(doc: Document, cat: Catalogue, check_codes: bool = True,
+                         choices: Choices | None = None) -> list[Enterprise]:
     data = doc.data
     base: tuple[str | int, ...] = ()
     if isinstance(data, dict) and "enterprises" in data:
@@ -81,7 +86,7 @@ def enterprises_from_doc(doc: Document, cat: Catalogue, check_codes: bool = True
                   **kw: Any) -> Problem:
             return doc.problem(code, (*_path, *p), **kw)
 
-        e = enterprise_from_mapping(raw, cat, problems, where, i + 1, check_codes)
+        e = enterprise_from_mapping(raw, cat, problems, where, i + 1, check_codes, choices)
         if e is None:
             continue
         if e.id in seen:
@@ -94,7 +99,8 @@ def enterprises_from_doc(doc: Document, cat: Catalogue, check_codes: bool = True
 
 
 def enterprise_from_mapping(raw: Any, cat: Catalogue, problems: list[Problem], where: Any,
-                            n: int = 1, check_codes: bool = True) -> Enterprise | None:
+                            n: int = 1, check_codes: bool = True,
+                            options: Choices | None = None) -> Enterprise | None:
     """Check one enterprise given as a mapping; add problems through ``where(code, path)``."""
     before = len(problems)
     if not isinstance(raw, dict):
@@ -133,6 +139,11 @@ def enterprise_from_mapping(raw: Any, cat: Catalogue, problems: list[Problem], w
             _put(cat, name, value, vals, problems, where, ("years", year, name), yearly=True)
         years[y] = vals
     choices = {str(k): str(v) for k, v in (raw.get("choices") or {}).items() if v is not None}
+    for k, v in choices.items():
+        allowed = (options or {}).get(k)
+        if allowed is not None and v not in allowed:
+            problems.append(where("data.bad_choice", ("choices", k), name=k, value=v,
+                                  options=", ".join(allowed)))
     reviews: dict[str, bool] = {}
     for k, v in (raw.get("reviews") or {}).items():
         if v is None:
@@ -171,7 +182,8 @@ def _put(cat: Catalogue, name: str, value: Any, into: dict[str, Any], problems: 
         into[name] = v
 
 
-def _from_csv(path: Path, cat: Catalogue, check_codes: bool) -> list[Enterprise]:
+def _from_csv(path: Path, cat: Catalogue, check_codes: bool, choices: Choices | None = None
+              ) -> list[Enterprise]:
     problems: list[Problem] = []
     out: list[Enterprise] = []
     name = str(path)
@@ -223,6 +235,8 @@ def _from_csv(path: Path, cat: Catalogue, check_codes: bool) -> list[Enterprise]
                     (str(p[-1]) if p else None)
                 if p[:1] == ("years",) and len(p) == 3:
                     col = f"{p[2]}@{p[1]}"
+                if p[:1] == ("choices",) and len(p) == 2:
+                    col = f"choice:{p[1]}"
                 hint = message(code + ".hint", **kw)
                 from huiqi.messages import MESSAGES
 
@@ -231,7 +245,8 @@ def _from_csv(path: Path, cat: Catalogue, check_codes: bool) -> list[Enterprise]
                                line=_row, column=(columns.index(col) + 1) if col in columns
                                else None, snippet=_cells.get(col) if col else None)
 
-            e = enterprise_from_mapping(raw, cat, problems, where, row_no - 1, check_codes)
+            e = enterprise_from_mapping(raw, cat, problems, where, row_no - 1, check_codes,
+                                        choices)
             if e is not None:
                 out.append(e)
     if problems:

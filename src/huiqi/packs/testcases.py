@@ -13,7 +13,7 @@ date, and what is expected of some clauses::
         enterprise:
           facts: {park: 宁波高新区}
           years: {2023: {staff_total: 500}}
-          choices: {"tsme:rd_measure": revenue}
+          choices: {"tsme:rd_measure": sales}
         expect:
           tsme/evaluation: eligible                # just the status, or:
           qsme-old/clause: not_in_force            # the policy is not in force on as_of

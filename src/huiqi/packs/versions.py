@@ -105,6 +105,64 @@ def upload(s: Session, key: str, files: Sequence[tuple[str, bytes]], w: Where,
     return v
 
 
+@dataclass(frozen=True)
+class FileDiff:
+    """One file of a draft against the published version: ``added``, ``removed``,
+    ``changed`` or ``same``, with a unified diff of the text for a changed file."""
+
+    path: str
+    change: str
+    diff: str = ""
+    added_lines: int = 0
+    removed_lines: int = 0
+
+
+@dataclass(frozen=True)
+class Diff:
+    """A version against the pack's published version (``base`` None: nothing published
+    yet, every file is added). ``digest`` names exactly what was compared: publishing
+    with it proves the publisher saw these differences and not older ones."""
+
+    base: int | None
+    files: tuple[FileDiff, ...]
+    digest: str
+
+    @property
+    def changed(self) -> tuple[FileDiff, ...]:
+        return tuple(f for f in self.files if f.change != "same")
+
+
+def diff(s: Session, key: str, v: PackVersion) -> Diff:
+    """The files (policy YAML: the rules; texts) of ``v`` against the published version."""
+    import difflib
+    import hashlib
+
+    p = get_pack(s, key)
+    base = s.scalar(select(PackVersion).where(PackVersion.pack_id == p.id,
+                                              PackVersion.status == PUBLISHED))
+    old = dict(files_of(s, base.id)) if base is not None and base.id != v.id else {}
+    new = dict(files_of(s, v.id))
+    out = []
+    for path in sorted(set(old) | set(new)):
+        a, b = old.get(path), new.get(path)
+        if a == b:
+            out.append(FileDiff(path, "same"))
+            continue
+        la = a.decode("utf-8", "replace").splitlines() if a is not None else []
+        lb = b.decode("utf-8", "replace").splitlines() if b is not None else []
+        lines = list(difflib.unified_diff(la, lb, f"#{base.number if base else 0}/{path}",
+                                          f"#{v.number}/{path}", lineterm="", n=3))
+        out.append(FileDiff(path, "added" if a is None else "removed" if b is None else "changed",
+                            "\n".join(lines),
+                            sum(1 for x in lines if x.startswith("+") and not x.startswith("+++")),
+                            sum(1 for x in lines if x.startswith("-") and not x.startswith("---"))))
+    seen = repr((key, v.number, base.number if base is not None else None,
+                 sorted((k, sha256(c)) for k, c in new.items()),
+                 sorted((k, sha256(c)) for k, c in old.items())))
+    return Diff(base.number if base is not None and base.id != v.id else None, tuple(out),
+                hashlib.sha256(seen.encode()).hexdigest()[:32])
+
+
 def load(key: str, files: Sequence[tuple[str, bytes]], cat: Catalogue | None = None) -> Pack:
     """Check and load stored files; :class:`PackError` with every problem if they fail."""
     with materialised(key, files) as root:

@@ -10,6 +10,7 @@ import duckdb
 
 from huiqi.rules.model import ClauseSpec, Pack
 
+from . import choices
 from .dialect import DUCKDB
 from .query import MatchQuery, WideClause
 from .wide import chunks, to_long
@@ -27,6 +28,12 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> duck
 
 def columns_of(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
     return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+
+
+def check_choices(pack: Pack, con: duckdb.DuckDBPyConnection, source: str, where: str) -> None:
+    """Refuse a declared choice that is not an option (:mod:`huiqi.population.choices`)."""
+    choices.check(pack, columns_of(con, source), source, DUCKDB,
+                  lambda q: [(r[0], r[1]) for r in con.execute(q).fetchall()], where)
 
 
 def match_sql(pack: Pack, as_of: dt.date, con: duckdb.DuckDBPyConnection, source: str,
@@ -52,6 +59,7 @@ def match_arrow(pack: Pack, as_of: dt.date, table: Any,
     con = con or connect()
     con.register("__input", table)
     try:
+        check_choices(pack, con, "__input", "企业表/the table of enterprises")
         parts = []
         for chunk in chunks(pack, clauses):
             sql, layout = wide_sql(pack, as_of, con, "__input", chunk)
@@ -68,5 +76,6 @@ def match_parquet(pack: Pack, as_of: dt.date, source: Path, out: Path,
                   con: duckdb.DuckDBPyConnection | None = None) -> None:
     con = con or connect()
     src = f"read_parquet('{source.as_posix()}')"
+    check_choices(pack, con, src, str(source))
     sql = match_sql(pack, as_of, con, src)
     con.execute(f"COPY ({sql}) TO '{out.as_posix()}' (FORMAT PARQUET)")

@@ -550,7 +550,9 @@ class ExprCompiler:
             return V(dec(f"year({x.v})", 0), u=x.u, nn=x.nn)
         if name == "known":
             head = f"{x.u} OR " if x.u else ""
-            return V(f"(CASE WHEN {head}{x.v} IS NOT NULL THEN 1 ELSE 0 END)")
+            # a yes/no fact is a truth code, never NULL: 2 is its "missing"
+            present = f"{x.v} <> 2" if n.args[0].type.kind is T.Kind.BOOL else f"{x.v} IS NOT NULL"
+            return two_valued(f"({head}{present})")
         if name == "full_years":
             a, b = args
             d = self.sql.day

@@ -1,7 +1,9 @@
-"""Near-misses: enterprises that fail a clause on exactly k conditions, closest first."""
+"""Near-misses: enterprises that fail a clause on exactly k conditions — those that can act
+on their gap first, then the closest."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -18,12 +20,16 @@ class NearMiss:
 
 
 def near_misses(results: Path | Any, clause: str, k: int = 1, limit: int = 50,
-                con: duckdb.DuckDBPyConnection | None = None) -> list[NearMiss]:
+                con: duckdb.DuckDBPyConnection | None = None,
+                fixed: Collection[str] = ()) -> list[NearMiss]:
     """From a results file (or Arrow table): who fails ``clause`` on exactly ``k`` conditions.
 
-    Those whose failures all have a measurable gap come first; then sorted by the failed
-    conditions and by the size of the gap of the first (smallest first: the closest to
-    qualifying), then by enterprise id.
+    Those that can act on what they miss come first: none of their failed conditions is in
+    ``fixed`` (conditions on what cannot change: :func:`huiqi.rules.fixed.fixed_paths` —
+    a firm of another city whose only failing condition is where it is registered is not
+    "nearly" there). Then those whose failures all have a measurable gap; then sorted by the
+    failed conditions and by the size of the gap of the first (smallest first: the closest
+    to qualifying), then by enterprise id.
     """
     con = con or duckdb.connect()
     if isinstance(results, Path):
@@ -34,10 +40,11 @@ def near_misses(results: Path | Any, clause: str, k: int = 1, limit: int = 50,
     rows = con.execute(
         f"SELECT enterprise_id, failed, gaps FROM {source} WHERE clause = ? "
         f"AND status = 'not_eligible' AND len(failed) = ? ORDER BY "
+        f"list_has_any(failed, ?::VARCHAR[]), "
         f"len(gaps) = 0, array_to_string(failed, ','), "
         f"list_extract(list_transform(list_filter(gaps, lambda g: g.condition = failed[1]), "
         f"lambda g: g.shortfall), 1) NULLS LAST, enterprise_id LIMIT ?",
-        [clause, k, limit]).fetchall()
+        [clause, k, sorted(fixed), limit]).fetchall()
     return [NearMiss(eid, list(failed), {g["condition"]: g["shortfall"] for g in gaps or []})
             for eid, failed, gaps in rows]
 

@@ -35,6 +35,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from huiqi.errors import PackError, Problem
+from huiqi.messages import message
 from huiqi.rules.loader import PACK_FILE, load_pack, validation_problems
 from huiqi.rules.model import Pack
 from huiqi.text import Text, text_of
@@ -89,6 +90,16 @@ def load_reform(path: Path, baseline: Pack) -> Reform:
         doc = load_file(path)
     except YamlProblems as exc:
         raise PackError(exc.problems, str(path)) from None
+    if doc.data is None or doc.data == {}:
+        raise PackError([Problem(code="reform.empty", file=str(path), line=1,
+                                 message=message("reform.empty"))], str(path))
+    if not isinstance(doc.data, dict):
+        found = "一个列表 / a list" if isinstance(doc.data, list) else f"“{str(doc.data)[:40]}”"
+        raise PackError([Problem(code="reform.not_mapping", file=str(path), line=1,
+                                 message=message("reform.not_mapping", found=found))], str(path))
+    if not doc.data.get("changes"):
+        raise PackError([Problem(code="reform.empty", file=str(path), line=1,
+                                 message=message("reform.empty"))], str(path))
     try:
         spec = ReformFile.model_validate(doc.data)
     except ValidationError as exc:

@@ -118,6 +118,7 @@ class Runner:
         tmp = out.with_suffix(out.suffix + ".partial") if out is not None else None
         src = f"read_parquet('{source.as_posix().replace(chr(39), chr(39) * 2)}')"
         columns = duck.columns_of(self.con, src)
+        duck.check_choices(self.pack, self.con, src, str(source))
         dims = [c for c in ("industry", "district", f"revenue@{self.as_of.year - 1}") if c in columns]
         side = self.con.cursor()   # summaries are computed beside the streaming query
         parts = chunks(self.pack, self.clauses, CHUNK)

@@ -1,45 +1,180 @@
-"""Run the population match on Apache Spark (local mode in tests; a cluster in production).
+"""Run the population match on Apache Spark: in local mode, or on a cluster (a standalone
+master ``spark://host:7077``, YARN, Kubernetes — any master ``spark-submit`` takes).
 
 The SQL is built by the same :class:`~huiqi.population.query.MatchQuery` as for DuckDB,
 in Spark's dialect. Spark runs with ANSI mode on and decimal precision loss off, so an
-arithmetic overflow is an error rather than a silently rounded number.
+arithmetic overflow is an error rather than a silently rounded number: those settings
+(:data:`EXACT`) are the engine's own and always applied. Everything else is Spark's usual
+configuration (``spark-defaults.conf`` in ``SPARK_CONF_DIR``, ``PYSPARK_SUBMIT_ARGS``),
+honoured as given; :data:`DEFAULTS` only fill in what it leaves unset.
+
+On a cluster the input is split into at least as many partitions as the executors have
+cores, and the results are written by the executors themselves: the output path must be
+one they all reach (a shared file system, HDFS, S3 …).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
+import re
+import shlex
 from pathlib import Path
 from typing import Any
 
 from huiqi.rules.model import ClauseSpec, Pack
+from huiqi.text import Text
 
+from . import choices
 from .dialect import SPARK
 from .query import MatchQuery
 from .wide import chunks
 
-SPARK_CONF = {
+#: What exact results need: always set, whatever else is configured.
+EXACT = {
     "spark.sql.ansi.enabled": "true",
     "spark.sql.decimalOperations.allowPrecisionLoss": "false",
     "spark.sql.session.timeZone": "UTC",
+}
+
+#: Defaults for what the configuration leaves unset (a small local run's needs).
+DEFAULTS = {
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
     "spark.driver.memory": "2g",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 
+#: The configuration as before: the exact settings and the defaults.
+SPARK_CONF = {**EXACT, **DEFAULTS}
 
-def session(master: str = "local[2]", app: str = "huiqi") -> Any:
-    """A Spark session with the settings exactness needs."""
+
+#: Spark's own log: errors only (its start-up warnings would spill into huiqi's output)
+LOG4J2 = """status = error
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+def missing() -> Text | None:
+    """Why Spark cannot run here (PySpark or Java missing), in words; None if it can."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        return Text(
+            "Spark 不可用:未安装 PySpark(pip install -e '.[dev]'),或使用默认的 DuckDB 引擎",
+            "Spark is not available: PySpark is not installed (pip install -e '.[dev]'); or use "
+            "the default DuckDB engine")
+    home = os.environ.get("JAVA_HOME")
+    if not shutil.which("java") and not (home and os.path.isfile(os.path.join(home, "bin", "java"))):
+        return Text(
+            "Spark 需要 Java 17 或更新版本,但找不到 java(PATH 与 JAVA_HOME 中都没有):请安装 Java"
+            "(如 apt install openjdk-17-jre-headless)或设置 JAVA_HOME;或使用默认的 DuckDB 引擎",
+            "Spark needs Java 17 or newer, and no java was found (on PATH or in JAVA_HOME): "
+            "install Java (e.g. apt install openjdk-17-jre-headless) or set JAVA_HOME; or use "
+            "the default DuckDB engine")
+    return None
+
+
+def require_spark() -> None:
+    """Refuse, with what to install, when Spark cannot start (instead of its traceback)."""
+    why = missing()
+    if why is not None:
+        from huiqi.errors import UsageError
+
+        raise UsageError(why)
+
+
+def session(master: str | None = None, app: str = "huiqi",
+            conf: dict[str, str] | None = None) -> Any:
+    """A Spark session with the settings exactness needs, and Spark's log kept to errors.
+
+    ``master``: ``local[2]``, ``spark://127.0.0.1:7077`` …; None takes the configured one
+    (``spark.master`` in the usual configuration) or else ``local[*]``. ``conf``: settings
+    given here (``--conf key=value`` of the command line) win over the configuration
+    files; the exact settings win over everything."""
+    require_spark()
     os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    import tempfile
+
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.master(master).appName(app)
-    for k, v in SPARK_CONF.items():
+    given = configured()
+    log = Path(tempfile.gettempdir()) / "huiqi-spark-log4j2.properties"
+    if not log.exists() or log.read_text("utf-8") != LOG4J2:
+        log.write_text(LOG4J2, encoding="utf-8")
+    builder = SparkSession.builder.appName(app)
+    if master is not None:
+        builder = builder.master(master)
+    elif "spark.master" not in given:
+        builder = builder.master("local[*]")
+    defaults = {**DEFAULTS,
+                "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{log}"}
+    for k, v in defaults.items():
+        if k not in given and k not in (conf or {}):
+            builder = builder.config(k, v)
+    for k, v in {**(conf or {}), **EXACT}.items():
         builder = builder.config(k, v)
-    spark = builder.getOrCreate()
+    # the JVM is started with its standard error on /dev/null (it inherits the descriptor),
+    # so that its start-up notices and progress bars never reach huiqi's output; Spark's
+    # errors still come back as Python exceptions. HUIQI_SPARK_LOG=1 keeps them.
+    if os.environ.get("HUIQI_SPARK_LOG") == "1":
+        spark = builder.getOrCreate()
+    else:
+        saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        try:
+            spark = builder.getOrCreate()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(null)
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def configured() -> dict[str, str]:
+    """The settings Spark's launcher will read before the session starts: the properties
+    file (``spark-defaults.conf`` in ``SPARK_CONF_DIR``, else in ``SPARK_HOME/conf``) and the
+    ``--conf`` / ``--master`` of ``PYSPARK_SUBMIT_ARGS`` (which win)."""
+    found: dict[str, str] = {}
+    folder = os.environ.get("SPARK_CONF_DIR") or (
+        os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None)
+    if folder and os.path.isfile(path := os.path.join(folder, "spark-defaults.conf")):
+        with open(path, encoding="utf-8") as fh:
+            for raw in fh:
+                pair = re.match(r"\s*([^\s=:#!]+)\s*[\s=:]\s*(.*?)\s*$", raw)
+                if pair:
+                    found[pair[1]] = pair[2]
+    words = shlex.split(os.environ.get("PYSPARK_SUBMIT_ARGS", ""))
+    for flag, value in itertools.pairwise(words):
+        if flag == "--master":
+            found["spark.master"] = value
+        elif flag == "--conf" and "=" in value:
+            key, _, v = value.partition("=")
+            found[key] = v
+    return found
+
+
+def cores(spark: Any) -> int:
+    """The cores the session's executors have together (Spark's default parallelism)."""
+    return max(1, int(spark.sparkContext.defaultParallelism))
+
+
+def spread(spark: Any, frame: Any) -> Any:
+    """The frame in at least as many partitions as there are executor cores: a Parquet file
+    written in one row group is read as one partition, which one core would match alone."""
+    want = cores(spark)
+    have = frame.rdd.getNumPartitions()
+    return frame.repartition(want) if have < want else frame
 
 
 def match_sql(pack: Pack, as_of: dt.date, columns: list[str], view: str,
@@ -48,9 +183,13 @@ def match_sql(pack: Pack, as_of: dt.date, columns: list[str], view: str,
 
 
 def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = "huiqi_input",
-                clauses: list[ClauseSpec] | None = None) -> Any:
-    """Match a Spark DataFrame of enterprises; the results as a DataFrame (long format)."""
+                clauses: list[ClauseSpec] | None = None, where: str | None = None) -> Any:
+    """Match a Spark DataFrame of enterprises; the results as a DataFrame (long format).
+    A declared choice that is not an option is refused (``where`` names the input)."""
     frame.createOrReplaceTempView(view)
+    choices.check(pack, list(frame.columns), view, SPARK,
+                  lambda q: [(r[0], r[1]) for r in spark.sql(q).collect()],
+                  where or "企业表/the table of enterprises")
     return spark.sql(match_sql(pack, as_of, list(frame.columns), view, clauses))
 
 
@@ -61,16 +200,15 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
     The clauses are matched in chunks (:func:`huiqi.population.wide.chunks`), one query
     each, appended to the folder: Catalyst, like DuckDB's planner, takes much longer to plan
     one query of a thousand clauses than forty of twenty-five."""
-    frame = spark.read.parquet(str(source))
+    frame = spread(spark, spark.read.parquet(str(source)))
     for i, chunk in enumerate(chunks(pack, clauses)):
-        result = match_frame(spark, pack, as_of, frame, clauses=chunk)
+        result = match_frame(spark, pack, as_of, frame, clauses=chunk, where=str(source))
         result.write.mode("overwrite" if i == 0 else "append").parquet(str(out))
 
 
 def match_arrow(spark: Any, pack: Pack, as_of: dt.date, table: Any) -> Any:
     """Match an Arrow table through Spark; the results back as an Arrow table."""
-    frame = spark.createDataFrame(table.to_pandas(types_mapper=None)) if False else \
-        _frame_from_arrow(spark, table)
+    frame = _frame_from_arrow(spark, table)
     result = match_frame(spark, pack, as_of, frame)
     return result.toArrow() if hasattr(result, "toArrow") else _collect_arrow(result)
 

@@ -312,6 +312,11 @@ class Pack:
     def policy(self, pid: str) -> PolicySpec | None:
         return next((p for p in self.policies if p.id == pid), None)
 
+    def choice_options(self) -> dict[str, tuple[str, ...]]:
+        """``policy:choice`` → the options the policy offers, for every choice of the pack."""
+        return {f"{p.id}:{cid}": tuple(ch.options) for p in self.policies
+                for cid, ch in p.choices.items()}
+
     def value_specs(self) -> dict[str, ValueSpec]:
         """Every named value by its key: ``policy:name`` or ``policy/clause:name``."""
         out: dict[str, ValueSpec] = {}

@@ -54,11 +54,22 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     CALENDAR_READ = "calendar.read"          # working days and working-day deadlines
     CALENDAR_EDIT = "calendar.edit"          # declare days and years of China's calendar
+    PROGRAMME_READ = "programme.read"        # programmes (calls), their budgets and quotas
+    PROGRAMME_MANAGE = "programme.manage"    # open a programme on clauses of a published pack
+    APPLICATION_READ = "application.read"    # applications, their materials and decisions
+    APPLICATION_WRITE = "application.write"  # apply: draft, facts, materials, submit, withdraw
+    APPLICATION_PROCESS = "application.process"  # formal review, decisions, 公示, grants, payment
+    REVIEW_SCORE = "review.score"            # a reviewer's own assignments: conflicts, scores
     CASE_READ = "case.read"                  # service cases, their times, files, dashboards
     CASE_WORK = "case.work"                  # open and move cases, log contacts and progress
     CASE_REQUEST = "case.request"            # submit a request or a move, supply, rate
     CASE_STANDARD = "case.standard"          # the service standard: templates, categories
     CASE_DECIDE = "case.decide"              # decide an appeal against a rating
+    ANALYTICS_READ = "analytics.read"        # park evaluation, chain maps, the 招商 list
+    ANALYTICS_EDIT = "analytics.edit"        # import park statistics, decide chain members
+    MARKET_READ = "market.read"              # supply-demand listings and matches
+    MARKET_WRITE = "market.write"            # post listings, record a match's outcome
+    MARKET_CONSENT = "market.consent"        # say yes or no to a match (the enterprise only)
 
 
 class Scope(StrEnum):
@@ -68,20 +79,25 @@ class Scope(StrEnum):
 
 P, A, OWN = Permission, Scope.ALL, Scope.OWN
 _READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A, P.RESULT_READ: A,
-             P.CALENDAR_READ: A, P.CASE_READ: A}
+             P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: A, P.CASE_READ: A}
 
 #: What each role may do. A permission a role does not list is refused.
 GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.ADMIN: {p: A for p in Permission},
     Role.POLICY_OFFICER: {**_READ_ALL, P.POLICY_WRITE: A, P.POLICY_PUBLISH: A, P.RESULT_RUN: A,
-                          P.SIMULATION_RUN: A, P.IMPORT_READ: A},
+                          P.SIMULATION_RUN: A, P.IMPORT_READ: A, P.PROGRAMME_MANAGE: A,
+                          P.ANALYTICS_READ: A, P.MARKET_READ: A},
     Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A,
-                    P.CALENDAR_READ: A},
+                    P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.REVIEW_SCORE: A},
     Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.IMPORT_RUN: A,
-                        P.IMPORT_READ: A, P.CASE_WORK: A, P.CASE_REQUEST: A, P.CASE_STANDARD: A},
-    Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A},
+                        P.IMPORT_READ: A, P.APPLICATION_PROCESS: A, P.CASE_WORK: A,
+                        P.CASE_REQUEST: A, P.CASE_STANDARD: A, P.ANALYTICS_READ: A,
+                        P.ANALYTICS_EDIT: A, P.MARKET_READ: A, P.MARKET_WRITE: A},
+    Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A, P.ANALYTICS_READ: A, P.MARKET_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
-                      P.CALENDAR_READ: A, P.CASE_READ: OWN, P.CASE_REQUEST: OWN},
+                      P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: OWN,
+                      P.APPLICATION_WRITE: OWN, P.CASE_READ: OWN, P.CASE_REQUEST: OWN,
+                      P.MARKET_READ: OWN, P.MARKET_WRITE: OWN, P.MARKET_CONSENT: OWN},
 }
 
 

@@ -21,7 +21,15 @@ from .audit import record
 from .context import Context, requires
 from .memo import Memo
 from .permissions import Permission
-from .schemas import CheckPublic, ClausePublic, PackFilePublic, PackPublic, VersionPublic
+from .schemas import (
+    CheckPublic,
+    ClausePublic,
+    DiffPublic,
+    FileDiffPublic,
+    PackFilePublic,
+    PackPublic,
+    VersionPublic,
+)
 
 #: memory for remembered check results (a few KB each), per process
 CHECKS_MEMO_BYTES = 4 * 1024 * 1024
@@ -133,9 +141,32 @@ def check(ctx: Context, key: str, number: int) -> CheckPublic:
     return result
 
 
+@requires(Permission.POLICY_READ)
+def diff(ctx: Context, key: str, number: int) -> DiffPublic:
+    """A version's files against the published version: what publishing it would change
+    (rules and texts), line by line."""
+    with ctx.db.read() as s:
+        v = PV.get_version(s, key, number)
+        status = v.status
+        d = PV.diff(s, key, v)
+    _unless_draft(ctx, key, number, status)
+    return DiffPublic(pack=key, number=number, base=d.base, digest=d.digest, files=[
+        FileDiffPublic(path=f.path, change=f.change, diff=f.diff,  # type: ignore[arg-type]
+                       added_lines=f.added_lines, removed_lines=f.removed_lines)
+        for f in d.files])
+
+
 @requires(Permission.POLICY_PUBLISH)
-def publish(ctx: Context, key: str, number: int) -> VersionPublic:
-    """Publish a draft; a pack with any problem raises PackError and nothing changes."""
+def publish(ctx: Context, key: str, number: int, reviewed: str | None = None) -> VersionPublic:
+    """Publish a draft; a pack with any problem raises PackError and nothing changes.
+
+    Four eyes: a person (an account) publishes only a version someone else uploaded, and
+    only with ``reviewed``, the digest of the differences (:func:`diff`) they looked at —
+    if the draft or the published version changed since, the digest no longer matches.
+    Both refusals are audited. The platform itself (``huiqi init-demo``, an operator's
+    command) has no account and is not held to this."""
+    if ctx.actor.account_id is not None:
+        _four_eyes(ctx, key, number, reviewed)
     with ctx.db.write() as s:
         v = PV.get_version(s, key, number)
         before = _snapshot(v)
@@ -144,6 +175,25 @@ def publish(ctx: Context, key: str, number: int) -> VersionPublic:
         record(s, ctx, "policy.publish", target=f"{key} #{number}", before=before,
                after=_snapshot(v))
         return _public(s, key, v)
+
+
+def _four_eyes(ctx: Context, key: str, number: int, reviewed: str | None) -> None:
+    from huiqi.errors import Conflict
+
+    with ctx.db.read() as s:
+        v = PV.get_version(s, key, number)
+        author, status = v.created_by, v.status
+        current = PV.diff(s, key, v).digest
+    if status != PV.DRAFT:
+        return  # publish() says why it cannot
+    reason = ("version.own" if author == ctx.actor.username else
+              "version.review" if reviewed != current else None)
+    if reason is None:
+        return
+    with ctx.db.write() as s:
+        record(s, ctx, "policy.publish", target=f"{key} #{number}", outcome="denied",
+               detail=reason)
+    raise Conflict(reason, version=f"{key} #{number}")
 
 
 @requires(Permission.POLICY_PUBLISH)

@@ -111,16 +111,24 @@ class NearMiss:
     shortfall: Decimal | None
     potential_amount: Decimal | None
     unit: str = ""
+    #: whether the enterprise can act on it (the condition is not on the founding date,
+    #: where it is registered … : :mod:`huiqi.rules.fixed`)
+    actionable: bool = True
 
 
 @requires(Permission.RESULT_READ)
 def near_misses(ctx: Context, pack: str, clause: str, as_of: dt.date | None = None,
                 limit: int = 20) -> tuple[int, list[NearMiss]]:
     """From the stored results of the latest run (or of ``as_of``): the entities that miss
-    ``clause`` by exactly one condition with a measurable gap, closest first; and how many
-    there are. The same answer as the population engine's, read instead of recomputed."""
+    ``clause`` by exactly one condition with a measurable gap — those that can act on it first
+    (not a condition on what cannot change), then the closest; and how many there are. The
+    same answer as the population engine's, read instead of recomputed."""
+    from huiqi.rules.fixed import fixed_paths
+
     with ctx.db.read() as s:
         v = PV.published(s, pack)
+        spec = loaded(ctx, pack, v).clause(clause)
+        fixed = fixed_paths(spec) if spec is not None else set()
         day = as_of or _latest(s, v)
         if day is None:
             return 0, []
@@ -141,8 +149,9 @@ def near_misses(ctx: Context, pack: str, clause: str, as_of: dt.date | None = No
                                   Decimal(str(gap["shortfall"])) if gap.get("shortfall")
                                   is not None else None,
                                   Decimal(potential) if potential is not None else None,
-                                  str(gap.get("unit") or "")))
-    found.sort(key=lambda n: (n.condition, n.shortfall or Decimal(0), n.credit_code))
+                                  str(gap.get("unit") or ""), condition not in fixed))
+    found.sort(key=lambda n: (not n.actionable, n.condition, n.shortfall or Decimal(0),
+                              n.credit_code))
     return len(found), found[:limit]
 
 

@@ -269,6 +269,25 @@ class VersionPublic(BaseModel):
     files: list[PackFilePublic]
 
 
+class FileDiffPublic(BaseModel):
+    path: str
+    change: Literal["added", "removed", "changed", "same"]
+    diff: str = Field(description="unified diff of the text (empty if the same)")
+    added_lines: int
+    removed_lines: int
+
+
+class DiffPublic(BaseModel):
+    """A version against the published version of its pack (``base``: its number, or
+    null if none is published). Publish with ``reviewed=digest``."""
+
+    pack: str
+    number: int
+    base: int | None
+    digest: str
+    files: list[FileDiffPublic]
+
+
 class PackPublic(BaseModel):
     key: str
     current: VersionPublic | None

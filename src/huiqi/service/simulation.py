@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -111,6 +112,149 @@ def compare(ctx: Context, pack: str, *, reform: str | None = None, number: int |
     return out
 
 
+# ------------------------------------------------------------ the common reforms, as a form
+
+@dataclass(frozen=True)
+class Choice:
+    """Something the form may change: a parameter (with its value now), a clause, or a
+    clause's cap."""
+
+    key: str            # policy/parameter or policy/clause
+    label: Text
+    now: str = ""       # the value in force today, as written (parameters and caps)
+
+
+@dataclass(frozen=True)
+class Choices:
+    parameters: list[Choice]
+    clauses: list[Choice]
+    caps: list[Choice]
+
+
+@dataclass(frozen=True)
+class FormChange:
+    """One common reform: ``parameter`` (a new value from a date), ``switch_off`` (a clause
+    no longer applies), ``cap`` (a clause's cap changed from a date)."""
+
+    kind: str
+    target: str
+    value: str = ""
+    start: dt.date | None = None
+
+
+@requires(Permission.SIMULATION_RUN)
+def form_choices(ctx: Context, pack: str) -> Choices:
+    """What the form offers for the published version of ``pack``."""
+    from huiqi.engine.format import fmt_value
+
+    with ctx.db.read() as s:
+        v = PV.published(s, pack)
+    base = loaded(ctx, pack, v)
+    day = today(ctx)
+    params, clauses, caps = [], [], []
+    for pol in base.policies:
+        for name, prm in pol.params.items():
+            current = [val for start, val in prm.values if start <= day] or \
+                [val for _start, val in prm.values]
+            now = fmt_value(current[-1], prm.type) if current else ""
+            params.append(Choice(f"{pol.id}/{name}", prm.label, now))
+        for c in pol.clauses:
+            clauses.append(Choice(f"{pol.id}/{c.id}", c.title))
+            if c.benefit is not None and c.benefit.cap_text:
+                caps.append(Choice(f"{pol.id}/{c.id}", c.title, c.benefit.cap_text))
+    return Choices(params, clauses, caps)
+
+
+@requires(Permission.SIMULATION_RUN)
+def form_reform(ctx: Context, pack: str, change: FormChange) -> str:
+    """The reform file (YAML) for one common reform: what the form runs, shown beside it so
+    that it can be taken further by hand. Refuses, in Chinese and English, what it cannot
+    build."""
+    import yaml
+
+    from huiqi.errors import InputError
+
+    choices = form_choices(ctx, pack)
+    start = change.start or today(ctx)
+    value = change.value.strip()
+    title: dict[str, str]
+    if change.kind == "switch_off":
+        c = _one(choices.clauses, change.target, Text("条款", "clause"))
+        title = {"zh": f"停止执行:{c.label.zh}", "en": f"Switched off: {c.label.en}"}
+        changes: list[dict[str, Any]] = [{"clause": c.key, "remove": True}]
+    elif change.kind in ("parameter", "cap"):
+        if not value:
+            raise InputError(Text("请填写新的数值(如 30万元、15%、500000)",
+                                  "Give the new value (e.g. 30万元, 15%, 500000)"))
+        if change.kind == "parameter":
+            prm = _one(choices.parameters, change.target, Text("参数", "parameter"))
+            title = {"zh": f"{prm.label.zh}自 {start} 起改为 {value}",
+                     "en": f"{prm.label.en}: {value} from {start}"}
+            changes = [_parameter(pack, ctx, prm.key, value, start)]
+        else:
+            c = _one(choices.caps, change.target, Text("有上限的条款", "clause with a cap"))
+            title = {"zh": f"{c.label.zh}的上限自 {start} 起改为 {value}",
+                     "en": f"{c.label.en}: cap {value} from {start}"}
+            policy = c.key.split("/")[0]
+            names = {p.key.split("/")[1] for p in choices.parameters if p.key.startswith(
+                policy + "/")}
+            if c.now in names:  # the cap is a parameter: change its values from the date
+                changes = [_parameter(pack, ctx, f"{policy}/{c.now}", value, start)]
+            else:
+                changes = [{"clause": c.key, "replace": _clause_with_cap(ctx, pack, c.key,
+                                                                         value)}]
+    else:
+        raise InputError(Text("请选择一种改革", "Choose a kind of reform"))
+    doc = {"id": f"form-{change.kind}", "title": title, "changes": changes}
+    return str(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+
+
+def _one(items: list[Choice], key: str, what: Text) -> Choice:
+    from huiqi.errors import InputError
+
+    found = next((c for c in items if c.key == key), None)
+    if found is None:
+        raise InputError(Text(f"请选择{what.zh}", f"Choose a {what.en}"))
+    return found
+
+
+def _parameter(pack: str, ctx: Context, key: str, value: str, start: dt.date
+               ) -> dict[str, Any]:
+    """A parameter's values: those before ``start`` kept, ``value`` from ``start`` on."""
+    with ctx.db.read() as s:
+        base = loaded(ctx, pack, PV.published(s, pack))
+    policy, name = key.split("/", 1)
+    pol = base.policy(policy)
+    assert pol is not None
+    kept = {d: _written(v) for d, v in pol.params[name].values if d < start}
+    return {"parameter": key, "values": {**kept, start: value}}
+
+
+def _written(v: Any) -> Any:
+    """A parameter's value as a reform file writes it (exact: decimals as text)."""
+    from decimal import Decimal
+
+    return str(v) if isinstance(v, Decimal) else v
+
+
+def _clause_with_cap(ctx: Context, pack: str, key: str, value: str) -> dict[str, Any]:
+    """The clause as its policy file writes it, with ``benefit.cap`` set to ``value``."""
+    import yaml
+
+    with ctx.db.read() as s:
+        v = PV.published(s, pack)
+        files = dict(PV.files_of(s, v.id))
+    base = loaded(ctx, pack, v)
+    policy, cid = key.split("/", 1)
+    pol = base.policy(policy)
+    assert pol is not None
+    stored = next(k for k in files if pol.file == k or pol.file.endswith("/" + k))
+    raw = yaml.safe_load(files[stored])
+    clause = next(c for c in raw.get("clauses", []) if c.get("id") == cid)
+    clause["benefit"]["cap"] = value
+    return dict(clause)
+
+
 def _reform(key: str, files: list[tuple[str, bytes]], text: str
             ) -> tuple[Text, Pack, list[str]]:
     from huiqi.population.reform import load_reform
@@ -157,4 +301,5 @@ def _dimensions(table: Any) -> dict[str, tuple[str, str]]:
     return {i: (a or "unknown", b or "unknown") for i, a, b in zip(ids, ind, dis, strict=True)}
 
 
-__all__ = ["Change", "Comparison", "compare"]
+__all__ = ["Change", "Choice", "Choices", "Comparison", "FormChange", "compare", "form_choices",
+           "form_reform"]

@@ -11,20 +11,22 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
 
 from huiqi.errors import HuiqiError, NotFoundError
 from huiqi.text import Text
 
+from .assets import Assets
 from .templates import environment
 
 #: Where page routes live; everything else is the API's (problem+json errors).
 PAGE_PREFIXES = ("/calculator", "/match", "/staff", "/dashboard", "/login", "/logout", "/my",
-                 "/static")
+                 "/static", "/library", "/public")
 
 
 def install(app: FastAPI) -> None:
     from .routes import (
+        accounts,
+        analytics,
         audit,
         calculator,
         cases,
@@ -32,19 +34,23 @@ def install(app: FastAPI) -> None:
         enterprises,
         home,
         imports,
+        library,
+        market,
         matches,
         policies,
+        programmes,
         results,
         simulation,
     )
 
     app.state.templates = environment()
     static = resources.files("huiqi.web") / "static"
-    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # hashed names kept a year, plain names revalidated (huiqi.web.assets)
+    app.mount("/static", Assets(directory=str(static)), name="static")
     from huiqi.api.app import include
 
-    for module in (home, calculator, matches, policies, enterprises, results, simulation,
-                   imports, audit, dashboard, cases):
+    for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
+                   imports, audit, accounts, dashboard, programmes, cases, analytics, market):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

@@ -100,6 +100,16 @@ class Page:
         return held is not None and (scope is None or held is scope)
 
     @property
+    def staff(self) -> bool:
+        return self.actor is not None and self.actor.role is not Role.ENTERPRISE
+
+    @property
+    def technical(self) -> bool:
+        """Whether to show clause ids, pack versions and expressions: staff who asked for
+        them (``?tech=1``); an enterprise and a visitor never see them."""
+        return self.staff and self.request.query_params.get("tech") == "1"
+
+    @property
     def csrf(self) -> str:
         return csrf_token(self.platform, self.token) if self.token else ""
 

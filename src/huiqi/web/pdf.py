@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 FONT_PATHS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -50,8 +51,12 @@ def font() -> str:
 
 
 def document(title: str, lines: Sequence[str], header: Sequence[str],
-             rows: Sequence[Sequence[str]], widths: Sequence[float], footer: str = "") -> bytes:
-    """A landscape A4 PDF: ``title``, ``lines`` under it, then a table (widths in mm)."""
+             rows: Sequence[Sequence[str]], widths: Sequence[float], footer: str = "",
+             disclaimer: str = "", page_footer: str = "", page_word: str = "第 {n} / {of} 页"
+             ) -> bytes:
+    """A landscape A4 PDF: ``title``, ``lines`` under it, then a table (widths in mm), then
+    ``footer`` and ``disclaimer``. Every page ends with ``page_footer`` (e.g. the park's
+    contact) and its number out of the total (``page_word``)."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
@@ -94,8 +99,42 @@ def document(title: str, lines: Sequence[str], header: Sequence[str],
     story.append(table)
     if footer:
         story += [Spacer(1, 3 * mm), para(footer, body)]
-    doc.build(story)
+    if disclaimer:
+        story += [Spacer(1, 3 * mm), para(disclaimer, body)]
+    doc.build(story, canvasmaker=_numbered(name, page_footer, page_word))
     return buf.getvalue()
+
+
+def _numbered(font_name: str, text: str, page_word: str) -> Any:
+    """A canvas that writes, at the foot of every page, ``text`` and “page n of m” (known
+    only once every page is laid out: the pages are kept, then numbered when saved)."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    class Numbered(Canvas):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self._pages: list[dict[str, object]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()  # type: ignore[attr-defined]
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for page in self._pages:
+                self.__dict__.update(page)
+                width = self._pagesize[0]  # type: ignore[attr-defined]
+                self.setFont(font_name, 7.5)
+                self.setFillGray(0.35)
+                if text:
+                    self.drawString(12 * mm, 6 * mm, text)
+                self.drawRightString(width - 12 * mm, 6 * mm,
+                                     page_word.format(n=self.getPageNumber(), of=total))
+                super().showPage()
+            super().save()
+
+    return Numbered
 
 
 __all__ = ["document", "font", "font_file"]

@@ -19,6 +19,8 @@ from huiqi.facts.catalogue import default_catalogue
 from huiqi.service.permissions import Permission
 from huiqi.text import Text
 
+from .assets import asset
+
 if TYPE_CHECKING:
     from .pages import Page
 
@@ -30,6 +32,7 @@ def environment() -> Environment:
                       lstrip_blocks=True, auto_reload=False)
     env.filters.update(money=money, number=number, when=when, tojson_safe=tojson_safe,
                        pct=pct)
+    env.globals["asset"] = asset  # /static/<name>.<hash>.<ext>, kept a year by browsers
     return env
 
 

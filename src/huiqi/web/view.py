@@ -1,6 +1,14 @@
 """Matches as a person reads them: one row per clause with its status, amount, window,
-why it fails and what is missing — the clauses that fit or nearly fit first; those
-clearly not met (several basic conditions fail) are counted, not listed, as the CLI does.
+why it fails (in plain words, :mod:`huiqi.web.plain`) and what is missing, in three groups:
+
+- 可申报 (fits): eligible, or eligible once a person has judged what only a person can;
+- 差一点 (nearly fits, and the enterprise can act on it): undetermined for want of data, or
+  failing a condition the enterprise can change;
+- 其他 (folded): clearly not met, not met on something that cannot change (the founding
+  date, where it is registered), or a policy of another park or city.
+
+By default a policy counts only where it applies: national ones everywhere, a local one in
+the park or city it names. The total counts only what fits.
 """
 
 from __future__ import annotations
@@ -16,8 +24,13 @@ from huiqi.engine.public import (
     Localized,
 )
 from huiqi.engine.result import RANK, nearly_fits
+from huiqi.rules.model import Pack
 from huiqi.service.schemas import MatchPublic
 from huiqi.text import Lang
+
+from . import plain
+
+FITS, NEAR, OTHER = "fits", "near", "other"
 
 
 @dataclass
@@ -39,6 +52,26 @@ class Row:
     near: bool = True
     #: what the amount assumes that the text does not give; empty if it is the text's
     assumed: list[str] = field(default_factory=list)
+    #: why it is not met, in plain words (fixed ones last)
+    reasons: list[plain.Reason] = field(default_factory=list)
+    #: what a clause without money gives (a title, a service)
+    gives: str | None = None
+    #: whether its policy applies where the enterprise is registered
+    local: bool = True
+
+    @property
+    def group(self) -> str:
+        if not self.local:
+            return OTHER
+        if self.status in ("eligible", "needs_review"):
+            return FITS
+        if self.near and not any(r.fixed for r in self.reasons):
+            return NEAR
+        return OTHER
+
+    @property
+    def actionable(self) -> bool:
+        return self.group != OTHER
 
     def window_state(self, day: dt.date) -> str | None:
         if self.window is None:
@@ -62,24 +95,29 @@ class Summary:
     rows: list[Row]
     not_in_force: list[str]
 
+    def group(self, name: str) -> list[Row]:
+        return [r for r in self.rows if r.group == name]
+
     @property
     def shown(self) -> list[Row]:
-        return [r for r in self.rows if r.near]
+        """What fits and what nearly fits (the enterprise can act on it)."""
+        return [r for r in self.rows if r.group != OTHER]
 
     @property
     def hidden(self) -> int:
-        return sum(1 for r in self.rows if not r.near)
+        return sum(1 for r in self.rows if r.group == OTHER)
 
     @property
     def total(self) -> Decimal:
-        return sum((r.amount or Decimal(0) for r in self.rows if r.status == "eligible"),
-                   Decimal(0))
+        """What the clauses that fit pay (only those)."""
+        return sum((r.amount or Decimal(0) for r in self.rows
+                    if r.status == "eligible" and r.local), Decimal(0))
 
     @property
     def assumed_total(self) -> Decimal:
         """The part of :attr:`total` whose amounts are assumed ("含假定金额 ¥…")."""
         return sum((r.amount or Decimal(0) for r in self.rows
-                    if r.status == "eligible" and r.assumed), Decimal(0))
+                    if r.status == "eligible" and r.local and r.assumed), Decimal(0))
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -94,16 +132,6 @@ def _s(v: Localized | None) -> str:
     return "" if v is None else v if isinstance(v, str) else v.zh
 
 
-def _gap_in(c: ConditionExplanationPublic) -> str | None:
-    if c.gap:
-        return _s(c.gap)
-    for k in c.children:
-        g = _gap_in(k)
-        if g:
-            return g
-    return None
-
-
 def _labels(conds: list[ConditionExplanationPublic], into: dict[str, str]) -> dict[str, str]:
     for c in conds:
         into[c.path] = _s(c.label)
@@ -111,13 +139,15 @@ def _labels(conds: list[ConditionExplanationPublic], into: dict[str, str]) -> di
     return into
 
 
-def row(pack: str, clause: ClauseResultPublic, ex: ExplanationPublic) -> Row:
-    """One clause from its match and its explanation (in one language)."""
-    why = []
-    for c in ex.conditions:
-        if c.outcome == "not_met":
-            gap = _gap_in(c)
-            why.append(f"{_s(c.label)}:{gap}" if gap else _s(c.label))
+def row(pack: str, clause: ClauseResultPublic, ex: ExplanationPublic, lang: Lang = "zh",
+        loaded: Pack | None = None, local: bool = True) -> Row:
+    """One clause from its match and its explanation (in one language); with its pack, the
+    reasons say what cannot change and a clause without money says what it gives."""
+    spec = loaded.clause(clause.key) if loaded is not None else None
+    reasons = plain.reasons(ex.conditions, plain.condition_specs(spec), clause.gaps, lang)
+    why = [r.text + ("" if not r.options else ((":" if lang == "zh" else ": ")
+                                               + ("、" if lang == "zh" else ", ").join(r.options)))
+           for r in reasons]
     failed = len(clause.failed)
     labels = _labels(ex.conditions, {})
     return Row(pack=pack, key=clause.key, policy=clause.policy, clause=clause.clause,
@@ -127,7 +157,8 @@ def row(pack: str, clause: ClauseResultPublic, ex: ExplanationPublic) -> Row:
                reviews=[labels.get(x, x) for x in clause.needs_review],
                notes=[_s(n) for n in ex.notes], failed=failed,
                near=nearly_fits(clause.status, failed, bool(clause.gaps)),
-               assumed=_assumed(clause, ex))
+               assumed=_assumed(clause, ex), reasons=reasons, gives=plain.gives(spec, lang),
+               local=local)
 
 
 def _assumed(clause: ClauseResultPublic, ex: ExplanationPublic) -> list[str]:
@@ -136,16 +167,33 @@ def _assumed(clause: ClauseResultPublic, ex: ExplanationPublic) -> list[str]:
     return list(ex.amount_assumed) or ["-"]
 
 
-def summary(data: MatchPublic, lang: Lang) -> Summary:
-    """Every clause of a match explained in ``lang`` (as the API serves it: ``MatchPublic``)."""
+def summary(data: MatchPublic, lang: Lang, packs: dict[str, Pack] | None = None,
+            city: str | None = None, park: str | None = None, everywhere: bool = False
+            ) -> Summary:
+    """Every clause of a match explained in ``lang`` (as the API serves it: ``MatchPublic``).
+
+    With the packs, the reasons are plain (what cannot change, the alternatives), and the
+    policies of other parks and cities (than ``city``/``park``) are folded under 其他 —
+    unless ``everywhere``."""
     rows: list[Row] = []
     not_in_force: list[str] = []
     for pm in data.packs:
         exs = {e.key: e for e in pm.explanations or []}
+        loaded = (packs or {}).get(pm.pack)
+        where: dict[str, bool] = {}
         for c in pm.clauses:
-            rows.append(row(pm.pack, c, exs[c.key]))
-        not_in_force.extend(pm.not_in_force)
-    rows.sort(key=lambda r: (RANK[r.status], r.failed, -(r.potential or 0)))
+            if c.policy not in where:
+                pol = loaded.policy(c.policy) if loaded is not None else None
+                where[c.policy] = everywhere or pol is None or plain.local(
+                    plain.places(pol), city, park)
+            rows.append(row(pm.pack, c, exs[c.key], lang, loaded, where[c.policy]))
+        for pid in pm.not_in_force:
+            pol = loaded.policy(pid) if loaded is not None else None
+            not_in_force.append(_s(pol.title.zh if lang == "zh" else pol.title.en)
+                                if pol is not None else pid)
+    group_rank = {FITS: 0, NEAR: 1, OTHER: 2}
+    rows.sort(key=lambda r: (group_rank[r.group], RANK[r.status], r.failed,
+                             -(r.potential or 0)))
     return Summary(name=data.name, code=data.enterprise or None, as_of=data.as_of,
                    versions=[pm.pack_version for pm in data.packs], rows=rows,
                    not_in_force=not_in_force)

@@ -12,6 +12,7 @@ from huiqi.service.permissions import Permission
 from huiqi.service.schemas import (
     CheckPublic,
     ClausePublic,
+    DiffPublic,
     PackPublic,
     PackUpload,
     Page,
@@ -76,11 +77,25 @@ def check(pack: PackPath, number: NumberPath, ctx: ContextDep) -> CheckPublic:
     return policies.check(ctx, pack, number)
 
 
+@router.get("/{pack}/versions/{number}/diff", openapi_extra=READ_VERSION,
+            response_model=DiffPublic)
+def diff(pack: PackPath, number: NumberPath, ctx: ContextDep) -> DiffPublic:
+    """与已发布版本的差异(规则与原文,逐行)/ The version against the published one, line by
+    line (rules and texts); publish it with ``reviewed`` = its ``digest``."""
+    return policies.diff(ctx, pack, number)
+
+
+Reviewed = Annotated[str | None, Query(max_length=64, pattern="^[0-9a-f]+$")]
+
+
 @router.post("/{pack}/versions/{number}/publish", openapi_extra=rule(Permission.POLICY_PUBLISH),
              response_model=VersionPublic)
-def publish(pack: PackPath, number: NumberPath, ctx: ContextDep) -> VersionPublic:
-    """发布草稿(有任何问题则拒绝,返回问题)/ Publish a draft (any problem rejects it)."""
-    return policies.publish(ctx, pack, number)
+def publish(pack: PackPath, number: NumberPath, ctx: ContextDep,
+            reviewed: Reviewed = None) -> VersionPublic:
+    """发布草稿(有任何问题则拒绝,返回问题)。双人复核:须由上传者以外的人发布,并带上所查看差异的
+    ``digest``(``reviewed``)/ Publish a draft (any problem rejects it). Four eyes: not by
+    its uploader, and with ``reviewed`` = the ``digest`` of the differences looked at."""
+    return policies.publish(ctx, pack, number, reviewed)
 
 
 @router.post("/{pack}/versions/{number}/retire", openapi_extra=rule(Permission.POLICY_PUBLISH),

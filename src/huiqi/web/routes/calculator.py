@@ -17,7 +17,7 @@ from huiqi.text import Text
 
 from .. import exports
 from ..pages import PUBLIC, Page, PageDep, Pages
-from ..view import summary
+from ..view import Summary, summary
 from .matches import XLSX, _download, explained
 
 router = Pages()
@@ -39,6 +39,8 @@ async def _form(p: Page) -> tuple[dict[str, str], set[str], dict[str, str]]:
             skipped.add(v)
         elif k == "value" and "value" in other:  # several boxes ticked (a set of values)
             other["value"] += "|" + v
+        elif k == "part":  # the facts of a question of several (one per line)
+            other["part"] = other.get("part", "") + "\n" + v[:200]
         else:
             other[k] = v
     return answers, skipped, other
@@ -47,6 +49,14 @@ async def _form(p: Page) -> tuple[dict[str, str], set[str], dict[str, str]]:
 def _data(m: C.Matches, name: str, lang: Any) -> MatchPublic:
     return MatchPublic.model_validate({"enterprise": "", "name": name, "as_of": m.day, "packs": [
         pack_match_dict(res, key, mt, lang) for key, mt, res in m.results]})
+
+
+def _summary_of(m: C.Matches, answers: dict[str, str], name: str, lang: Any) -> Summary:
+    """The visitor's result in plain words: the policies of the city and park they gave
+    (and national ones) first, the others folded."""
+    packs = {key: mt.pack for key, mt, _res in m.results}
+    return summary(_data(m, name, lang), lang, packs, answers.get("city") or None,
+                   answers.get("park") or None)
 
 
 def _step(p: Page, answers: dict[str, str], skipped: set[str], finish: bool, name: str,
@@ -58,12 +68,33 @@ def _step(p: Page, answers: dict[str, str], skipped: set[str], finish: bool, nam
     if m.problems:  # ask a wrongly answered question again, with what is wrong
         key = next(iter(m.problems))
         q = _question(m, key) or q
-    s = summary(_data(m, name, p.lang), p.lang)
+    s = _summary_of(m, answers, name, p.lang)
     total = len(m.clauses())
     return p.render("calculator.html", status=status, q=q, answers=answers,
                     skipped=sorted(skipped), s=s, settled=total - m.undetermined(),
-                    total=total, left=C.remaining(m, asked), problems=m.problems, name=name,
-                    done=q is None)
+                    total=total, left=C.remaining(m, asked - set(m.problems)),
+                    bearing=C.bearing(m, q.key) if q is not None else 0,
+                    unit=_unit(p, q.unit if q is not None else None),
+                    unit_of=lambda u: _unit(p, u),
+                    problems=m.problems, name=name,
+                    done=q is None, answer_label=lambda k: _answer_label(p, m, k))
+
+
+def _unit(p: Page, unit: str | None) -> str:
+    """A unit as a person reads it (人, 项, 平方米), never its code (person, item, m2)."""
+    if not unit:
+        return ""
+    from huiqi.facts import types as T
+
+    try:
+        return T.unit_text(T.parse_unit(unit), p.lang)
+    except ValueError:
+        return unit
+
+
+def _answer_label(p: Page, m: C.Matches, key: str) -> str:
+    q = _question(m, key)
+    return p.text(q.label) if q is not None else key
 
 
 def _question(m: C.Matches, key: str) -> C.Question | None:
@@ -90,7 +121,9 @@ async def answer(p: PageDep) -> Response:
     answers, skipped, other = await _form(p)
     q = other.get("q", "")
     action = other.get("action", "answer")
-    if q:
+    if q.startswith("group:"):
+        _answer_group(q, action, other, answers, skipped)
+    elif q:
         value = other.get("value", "").strip()
         if action == "skip" or (action == "answer" and not value):
             skipped.add(q)
@@ -101,6 +134,30 @@ async def answer(p: PageDep) -> Response:
     # that the event loop goes on serving the others meanwhile (huiqi.api.computing)
     return await computed(_step, p, answers, skipped, action == "result",
                           other.get("name", "")[:100])
+
+
+def _answer_group(q: str, action: str, other: dict[str, str], answers: dict[str, str],
+                  skipped: set[str]) -> None:
+    """The answers of a screen of several facts: the boxes ticked are yes (or "some"), the
+    others no (or "none"); each figure given is an answer, a blank one is skipped."""
+    parts = [k for k in other.get("part", "").split("\n") if k][:MAX_ANSWERS]
+    if action == "skip":
+        skipped.update(parts)
+        return
+    if action != "answer":
+        return
+    ticked = set(other.get("value", "").split("|"))
+    for key in parts:
+        if q.startswith("group:checks"):
+            kind = other.get(f"kind:{key}", "bool")
+            yes, no = (C.SOME, C.NONE) if kind == "records" else ("true", "false")
+            answers[key] = yes if key in ticked else no
+        else:
+            value = other.get(f"v:{key}", "").strip()
+            if value:
+                answers[key] = value
+            else:
+                skipped.add(key)
 
 
 @router.page("POST", "/calculator/clause", PUBLIC)
@@ -119,7 +176,8 @@ def _clause(p: Page, answers: dict[str, str], other: dict[str, str]) -> Response
         from huiqi.errors import NotFoundError
 
         raise NotFoundError(Text("条款", "clause"), key[:100])
-    return explained(p, data, key, base=None, pack_obj=pack)
+    return explained(p, data, key, base=None, pack_obj=pack,
+                     s=_summary_of(m, answers, other.get("name", ""), p.lang))
 
 
 @router.page("POST", "/calculator/summary.pdf", PUBLIC)
@@ -143,4 +201,4 @@ async def _summary(p: Page) -> Any:
 
 def _summarised(p: Page, answers: dict[str, str], other: dict[str, str]) -> Any:
     m = C.match(p.platform, answers, today(p.platform.system()))
-    return summary(_data(m, other.get("name", "")[:100], p.lang), p.lang)
+    return _summary_of(m, answers, other.get("name", "")[:100], p.lang)

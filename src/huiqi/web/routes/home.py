@@ -77,4 +77,6 @@ def staff(p: PageDep) -> Response:
     assert p.actor is not None
     if p.actor.role is Role.ENTERPRISE:
         return RedirectResponse(home_of(p.actor), status_code=303)
-    return p.render("staff.html")
+    from ..workbench import todos
+
+    return p.render("staff.html", todos=todos(p))

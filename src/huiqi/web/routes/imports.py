@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path, PurePath
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import File, Response, UploadFile
+from fastapi import File, Query, Response, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse
 
@@ -17,17 +17,51 @@ from huiqi.errors import DataError, InputError
 from huiqi.service import imports
 from huiqi.service.permissions import Permission
 
-from ..pages import PageDep, Pages
+from .. import sheets
+from ..pages import Page, PageDep, Pages
 
 router = Pages()
 uploads = Pages()  # included with the body limit of uploads (HUIQI_UPLOAD_MAX_MB)
 PAGE = 25
 
 
+def _listing(p: Page, status: int = 200, **values: Any) -> Response:
+    from huiqi.facts.catalogue import default_catalogue
+    from huiqi.registry.columns import fact_sets
+
+    values.setdefault("found", imports.list_imports(p.ctx, 0, PAGE))
+    for k in ("error", "problems", "file"):
+        values.setdefault(k, None)
+    return p.render("imports.html", status=status, page=PAGE,
+                    sets=fact_sets(default_catalogue()), year=p.platform.today().year - 1,
+                    **values)
+
+
 @router.page("GET", "/staff/imports", Permission.IMPORT_READ)
 def listing(p: PageDep, offset: Offset = 0) -> Response:
-    return p.render("imports.html", found=imports.list_imports(p.ctx, offset, PAGE), page=PAGE,
-                    error=None, problems=None, file=None)
+    return _listing(p, found=imports.list_imports(p.ctx, offset, PAGE))
+
+
+@router.page("GET", "/staff/imports/template/{fact_set}", Permission.IMPORT_READ)
+def template(p: PageDep, fact_set: Annotated[str, PathParam(pattern="^[a-z_]{1,40}$")],
+             format: Annotated[str, Query(pattern="^(xlsx|csv)$")] = "xlsx",
+             year: Annotated[int | None, Query(ge=1990, le=2100)] = None) -> Response:
+    """An empty import file for one set of facts (those of one usual source): a header row
+    of ``中文名(id)`` columns, which the import reads as they are."""
+    from huiqi.facts.catalogue import default_catalogue
+    from huiqi.registry.columns import template_header
+
+    y = year or p.platform.today().year - 1
+    header = template_header(default_catalogue(), fact_set, y)
+    name = f"huiqi-{fact_set}-{y}.{format}"
+    if format == "csv":
+        body, media = sheets.csv_bytes(header, []), "text/csv; charset=utf-8"
+    else:
+        body = sheets.xlsx(p.t("导入模板", "Template"), header, [],
+                           widths=[24] + [18] * (len(header) - 1))
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 @uploads.page("POST", "/staff/imports", Permission.IMPORT_RUN)
@@ -42,9 +76,7 @@ def upload(p: PageDep, file: Annotated[UploadFile, File()]) -> Response:
             report = imports.run(p.ctx, path, display=name)
     except InputError as exc:
         problems = [pr.as_dict() for pr in exc.problems] if isinstance(exc, DataError) else []
-        return p.render("imports.html", status=422,
-                        found=imports.list_imports(p.ctx, 0, PAGE), page=PAGE, error=exc,
-                        problems=problems, file=name)
+        return _listing(p, status=422, error=exc, problems=problems, file=name)
     if report.id is None:
         return p.render("import.html", report=report, unchanged=True)
     return RedirectResponse(f"/staff/imports/{report.id}?new=1", status_code=303)

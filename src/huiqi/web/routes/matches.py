@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import Response
 
 from huiqi.api.routes.params import CodePath, Day, IdPath
-from huiqi.service import matching, policies
+from huiqi.rules.model import Pack
+from huiqi.service import enterprises, matching, policies
 from huiqi.service.permissions import Permission
 from huiqi.service.schemas import MatchPublic
 
@@ -37,10 +38,27 @@ def _typed(data: bytes) -> MatchPublic:
     return MatchPublic.model_validate_json(data)
 
 
+def packs_of(p: Page, data: MatchPublic) -> dict[str, Pack]:
+    return {pm.pack: policies.pack_of(p.ctx, pm.pack) for pm in data.packs}
+
+
+def place_of(p: Page, code: str) -> tuple[str | None, str | None]:
+    """Where an enterprise is registered: its city and park."""
+    e = enterprises.get(p.ctx, code)
+    city = next((f.value for f in enterprises.facts(p.ctx, code) if f.fact == "city"), None)
+    return (str(city) if city else None), e.park
+
+
+def summarised(p: Page, code: str, data: MatchPublic, everywhere: bool = False) -> Summary:
+    """A match in plain words, the policies of other places folded (unless ``everywhere``)."""
+    city, park = place_of(p, code)
+    return summary(data, p.lang, packs_of(p, data), city, park, everywhere)
+
+
 @router.page("GET", "/match/{code}", READ)
 def matches(p: PageDep, code: CodePath, as_of: Day = None, all: bool = False
             ) -> Response:
-    s = summary(_match(p, code, as_of), p.lang)
+    s = summarised(p, code, _match(p, code, as_of), everywhere=all)
     return p.render("matches.html", s=s, code=code.upper(), show_all=all,
                     base=f"/match/{code.upper()}")
 
@@ -48,7 +66,7 @@ def matches(p: PageDep, code: CodePath, as_of: Day = None, all: bool = False
 @router.page("GET", "/match/{code}/calendar", READ)
 def windows(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
     data = _match(p, code, as_of)
-    s = summary(data, p.lang)
+    s = summarised(p, code, data)
     packs = [policies.pack_of(p.ctx, pm.pack) for pm in data.packs]
     cal = calendar(packs, s.as_of, p.lang, {r.key for r in s.shown})
     return p.render("calendar.html", s=s, cal=cal, code=code.upper(),
@@ -57,14 +75,14 @@ def windows(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
 
 @router.page("GET", "/match/{code}/summary.pdf", READ)
 def summary_pdf(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
-    s = summary(_match(p, code, as_of), p.lang)
+    s = summarised(p, code, _match(p, code, as_of))
     return _download(exports.summary_pdf(s, p.lang), "application/pdf",
                      exports.filename(f"huiqi-{code.upper()}", s.as_of, "pdf"))
 
 
 @router.page("GET", "/match/{code}/summary.xlsx", READ)
 def summary_xlsx(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
-    s = summary(_match(p, code, as_of), p.lang)
+    s = summarised(p, code, _match(p, code, as_of))
     return _download(exports.summary_xlsx(s, p.lang), XLSX,
                      exports.filename(f"huiqi-{code.upper()}", s.as_of, "xlsx"))
 
@@ -73,22 +91,41 @@ def summary_xlsx(p: PageDep, code: CodePath, as_of: Day = None) -> Response:
 def clause(p: PageDep, code: CodePath, policy: IdPath, clause: IdPath, as_of: Day = None
            ) -> Response:
     data = _match(p, code, as_of)
-    return explained(p, data, f"{policy}/{clause}", base=f"/match/{code.upper()}")
+    return explained(p, data, f"{policy}/{clause}", base=f"/match/{code.upper()}",
+                     s=summarised(p, code, data, everywhere=True))
 
 
 def explained(p: Page, data: MatchPublic, key: str, base: str | None,
-              pack_obj: Any = None) -> Response:
-    """A clause's explanation beside its policy's text (signed in, or for a visitor)."""
+              pack_obj: Any = None, s: Summary | None = None) -> Response:
+    """A clause's explanation beside its policy's text (signed in, or for a visitor): each
+    failed condition in plain words, the expressions only for staff who ask."""
+    from .. import plain
+
     pack, c, ex = explanation(data, key)
     pk = pack_obj or policies.pack_of(p.ctx, pack)
     spec = pk.clause(key)
     pol = pk.policy(c.policy)
     assert spec is not None and pol is not None
     text = policy_text(pol, citations_of(spec))
-    s: Summary = summary(data, p.lang)
+    if s is None:
+        s = summary(data, p.lang, {pack: pk}, everywhere=True)
     row = next(r for r in s.rows if r.key == key)
+    specs = plain.condition_specs(spec)
+    gaps = {g.condition: g for g in c.gaps}
+    reasons = {x.path: plain.reason(x, specs, gaps, p.lang).text
+               for x in _walk(ex.conditions) if x.outcome == "not_met"}
     return p.render("clause.html", s=s, row=row, ex=ex, pol=pol, spec=spec, text=text,
-                    base=base)
+                    base=base, reasons=reasons, plain_steps=plain.steps(
+                        [str(x) for x in ex.amount_steps],
+                        spec.benefit.text if spec.benefit else None, p.lang))
+
+
+def _walk(conds: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for c in conds:
+        out.append(c)
+        out.extend(_walk(c.children))
+    return out
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

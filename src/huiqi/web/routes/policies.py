@@ -10,7 +10,7 @@ from fastapi import File, Form, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
 from huiqi.api.routes.params import IdPath, NumberPath, PackPath
-from huiqi.errors import InputError, PackError, TooLarge
+from huiqi.errors import Conflict, InputError, PackError, TooLarge
 from huiqi.packs.files import Limits, read_uploads
 from huiqi.service import policies
 from huiqi.service.permissions import Permission
@@ -78,13 +78,33 @@ def check(p: PageDep, pack: PackPath, number: NumberPath) -> Response:
                          problems=_problems(result.problems), checked=result)
 
 
+def _diff_page(p: Page, pack: str, number: int, status: int = 200, error: Any = None
+               ) -> Response:
+    v = policies.get_version(p.ctx, pack, number)
+    d = policies.diff(p.ctx, pack, number)
+    own = p.actor is not None and v.created_by == p.actor.username
+    return p.render("diff.html", status=status, v=v, pack=pack, d=d, own=own, error=error,
+                    changed=[f for f in d.files if f.change != "same"],
+                    same=[f for f in d.files if f.change == "same"])
+
+
+@router.page("GET", "/staff/policies/{pack}/{number}/diff", READ, drafts=DRAFTS)
+def diff(p: PageDep, pack: PackPath, number: NumberPath) -> Response:
+    """The version against the published one (rules and texts, line by line); a draft is
+    published from here, by someone other than its author (four eyes)."""
+    return _diff_page(p, pack, number)
+
+
 @router.page("POST", "/staff/policies/{pack}/{number}/publish", PUBLISH)
-def publish(p: PageDep, pack: PackPath, number: NumberPath) -> Response:
+def publish(p: PageDep, pack: PackPath, number: NumberPath,
+            reviewed: Annotated[str, Form(max_length=64)] = "") -> Response:
     try:
-        policies.publish(p.ctx, pack, number)
+        policies.publish(p.ctx, pack, number, reviewed or None)
     except PackError as exc:
         return _version_page(p, pack, number, status=422, problems=_problems(exc.problems),
                              error=exc)
+    except Conflict as exc:
+        return _diff_page(p, pack, number, status=409, error=exc)
     return RedirectResponse(f"/staff/policies/{pack}/{number}?published=1", status_code=303)
 
 

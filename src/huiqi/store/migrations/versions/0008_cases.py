@@ -3,7 +3,7 @@ approval agency, supervision, enterprise requests and cross-district moves with 
 files, ratings and the service standard (templates, categories, escalation) as data.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from huiqi.store import types as T
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,116 @@
+"""Spark on a standalone cluster (a Master and 1, then 2 Workers of one core on 127.0.0.1)
+beside DuckDB, the same park and pack (issue 18: Spark on a real cluster).
+
+    python -m bench.spark_cluster [--n 200000] [--rounds 3] [--append]
+
+For each round, in turn: DuckDB (``huiqi.population.runner.Runner``, its default threads),
+then Spark with one Worker, then with two. Each Spark run is ``match_parquet`` on a session
+already started (its start-up is reported apart); the park is written in one row group, so
+that the spreading over executor cores is part of what is measured. "Per core" multiplies a
+run's seconds by the cores it had: DuckDB the machine's, Spark its Workers'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from bench.machine import describe, record
+from huiqi.generator import table as generate
+from huiqi.population import spark as S
+from huiqi.population.runner import Runner
+from huiqi.population.standalone import Standalone, stop_sessions
+from huiqi.rules.loader import load_pack
+
+ROOT = Path(__file__).parents[1]
+AS_OF = dt.date(2025, 6, 1)
+
+
+def spark_run(workers: int, pack: Any, park: Path, folder: Path) -> tuple[float, float]:
+    """Seconds to start the cluster's session, and to match the park on it."""
+    stop_sessions()
+    with Standalone(workers=workers, cores=1, memory="2g", executor_memory="1536m") as c:
+        t0 = time.perf_counter()
+        spark = S.session(c.master, app=f"huiqi-bench-{workers}", conf=c.conf)
+        start = time.perf_counter() - t0
+        try:
+            out = folder / f"spark-{workers}"
+            t0 = time.perf_counter()
+            S.match_parquet(spark, pack, AS_OF, park, out)
+            seconds = time.perf_counter() - t0
+            shutil.rmtree(out, ignore_errors=True)
+        finally:
+            spark.stop()
+    return start, seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=200_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--append", action="store_true")
+    args = ap.parse_args(argv)
+    why = S.missing()
+    if why is not None:
+        print(why.en)
+        return 1
+    load = os.getloadavg()[0]
+    pack = load_pack(ROOT / "policies" / "seed")
+    folder = Path(tempfile.mkdtemp(prefix="huiqi-bench-spark-"))
+    park = folder / "park.parquet"
+    pq.write_table(generate(args.n, 11, AS_OF), park, row_group_size=args.n)
+    times: dict[str, list[float]] = {"duckdb": [], "spark-1": [], "spark-2": []}
+    starts: list[float] = []
+    try:
+        for i in range(args.rounds):
+            t0 = time.perf_counter()
+            Runner(pack, AS_OF).run(park, folder / "duck.parquet", batch_size=100_000)
+            times["duckdb"].append(time.perf_counter() - t0)
+            for w in (1, 2):
+                start, seconds = spark_run(w, pack, park, folder)
+                times[f"spark-{w}"].append(seconds)
+                starts.append(start)
+            print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    cores = os.cpu_count() or 1
+    per_core = {"duckdb": med["duckdb"] * cores, "spark-1": med["spark-1"],
+                "spark-2": med["spark-2"] * 2}
+    lines = [
+        "", f"## Spark on a standalone cluster beside DuckDB ({dt.date.today().isoformat()})", "",
+        f"- command: `python -m bench.spark_cluster --n {args.n} --rounds {args.rounds}`",
+        f"- machine: {describe(load=False)}; load average {load:.1f} before the run "
+        "(other engineers' work shares the 2 cores)",
+        f"- park: {args.n:,} generated enterprises in one Parquet row group; the seed pack "
+        f"({len(pack.clauses())} clauses), as of {AS_OF}",
+        "- DuckDB: `Runner.run` (its default threads, the machine's cores); Spark: a Master and "
+        "1 or 2 Workers of 1 core each on 127.0.0.1 (`huiqi.population.standalone`), "
+        "`match_parquet` timed on a started session, Parquet to Parquet",
+        f"- Spark session start-up (median, not in the times): {statistics.median(starts):.1f} s",
+        "",
+        "| engine | median s | runs s | core-seconds | per core vs DuckDB |",
+        "|---|---|---|---|---|",
+    ]
+    for k in ("duckdb", "spark-1", "spark-2"):
+        lines.append(f"| {k} | {med[k]:.2f} | {', '.join(f'{x:.2f}' for x in times[k])} | "
+                     f"{per_core[k]:.1f} | {per_core[k] / per_core['duckdb']:.2f}× |")
+    lines += ["", f"1 → 2 Workers: {med['spark-1'] / med['spark-2']:.2f}× faster.", ""]
+    text = "\n".join(lines)
+    print(text)
+    if args.append:
+        record(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

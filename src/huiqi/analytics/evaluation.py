@@ -1,0 +1,413 @@
+"""The park evaluation as a service: park-level statistics in (an all-or-nothing import, or
+generated for the demo), each year's scores, ranks and rank intervals out, and one park's
+strengths, weaknesses, sensitivity, what-if and trend.
+
+Results are remembered per year and state of the statistics (a new import recomputes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, select
+
+from huiqi.errors import DataError, NotFoundError, Problem
+from huiqi.registry.sheets import Limits, check, open_rows
+from huiqi.service.audit import record
+from huiqi.service.context import Context, requires
+from huiqi.service.permissions import Permission
+from huiqi.store.models import ImportBatch, table
+from huiqi.text import Text
+
+from . import framework as F
+from . import indicators as I
+from .composite import Options, Tree, compute, ranks
+from .models import EvalPark, ParkStatistic
+from .schemas import (
+    Evaluation,
+    FrameworkPublic,
+    GroupDef,
+    GroupPlace,
+    IndicatorDef,
+    IndicatorPlace,
+    Label,
+    ParkDetail,
+    ParkRow,
+    RegistryIndicator,
+    StatisticsImport,
+    TrendPoint,
+    WhatIf,
+)
+from .uncertainty import Stability, monte_carlo, what_if
+
+DRAWS = 2000  # draws behind the intervals the pages show (bench: 10,000 in ~2 s)
+COLUMNS = ("park_code", "park_name", "indicator", "year", "value", "source", "note")
+MAX_ROWS = 200_000
+
+
+def label(t: Text) -> Label:
+    return Label(zh=t.zh, en=t.en)
+
+
+def framework_public(fw: F.Framework) -> FrameworkPublic:
+    return FrameworkPublic(
+        key=fw.key, version=fw.version, title=label(fw.title), source=fw.source, years=fw.years,
+        complete=fw.complete, min_available=fw.min_available,
+        groups=[GroupDef(key=g.key, label=label(g.label), weight=g.weight, range=g.range,
+                         status=g.status, indicators=[
+                             IndicatorDef(key=i.key, label=label(i.label), unit=i.unit,
+                                          direction=i.direction, weight=i.weight, range=i.range,
+                                          status=i.status, group=i.group)
+                             for i in g.indicators]) for g in fw.groups])
+
+
+@requires(Permission.ANALYTICS_READ)
+def frameworks(ctx: Context) -> list[FrameworkPublic]:
+    """The evaluation frameworks huiqi knows, complete or not."""
+    return [framework_public(f) for f in F.shipped().values()]
+
+
+# ------------------------------------------------------------------ statistics in
+
+
+@dataclass(frozen=True)
+class Figure:
+    park_code: str
+    park_name: str
+    indicator: str
+    year: int
+    value: Decimal | None
+    source: str
+    note: str | None
+
+
+def _known_indicators() -> dict[str, str]:
+    return {i.key: i.unit for fw in F.shipped().values() for i in fw.indicators}
+
+
+def _bad(display: str, line: int, column: str, zh: str, en: str) -> Problem:
+    return Problem(code="analytics.bad_value", file=display, line=line, path=(column,),
+                   message=Text(zh, en))
+
+
+def read_statistics(path: Path, display: str, limits: Limits) -> list[Figure]:
+    """Every row of a statistics file (CSV or .xlsx, long format: one figure a row), all
+    checked first; any problem rejects the file with each bad row named."""
+    sheet = check(path, display, limits)
+    known = _known_indicators()
+    problems: list[Problem] = []
+    out: list[Figure] = []
+    seen: dict[tuple[str, str, int], int] = {}
+    with open_rows(sheet) as (header, rows, _progress):
+        missing = [c for c in COLUMNS[:5] if c not in header]
+        if missing:
+            raise DataError([Problem(code="analytics.columns", file=display, message=Text(
+                f"缺少列:{', '.join(missing)}(需要 {', '.join(COLUMNS)})",
+                f"Missing columns: {', '.join(missing)} (expected {', '.join(COLUMNS)})"))],
+                display)
+        at = {c: header.index(c) for c in COLUMNS if c in header}
+        for n, cells in rows:
+            if len(out) + len(problems) >= MAX_ROWS:
+                problems.append(_bad(display, n, "-", f"超过 {MAX_ROWS} 行",
+                                     f"more than {MAX_ROWS} rows"))
+                break
+
+            def cell(c: str, cells: list[Any] = cells) -> str:
+                i = at.get(c)
+                v = cells[i] if i is not None and i < len(cells) else None
+                return "" if v is None else str(v).strip()
+
+            code, name, ind = cell("park_code"), cell("park_name"), cell("indicator")
+            if not code or len(code) > 32:
+                problems.append(_bad(display, n, "park_code", "园区代码为空或过长",
+                                     "park code empty or too long"))
+                continue
+            if not name or len(name) > 100:
+                problems.append(_bad(display, n, "park_name", "园区名称为空或过长",
+                                     "park name empty or too long"))
+                continue
+            if ind not in known:
+                problems.append(_bad(display, n, "indicator", f"未知指标 {ind[:64]!r}",
+                                     f"unknown indicator {ind[:64]!r}"))
+                continue
+            try:
+                year = int(float(cell("year")))
+                if not 1990 <= year <= 2100:
+                    raise ValueError
+            except ValueError:
+                problems.append(_bad(display, n, "year", "年份无效", "invalid year"))
+                continue
+            raw = cell("value").replace(",", "")
+            value: Decimal | None = None
+            if raw:
+                try:
+                    value = Decimal(raw)
+                    if not value.is_finite():
+                        raise InvalidOperation
+                except InvalidOperation:
+                    problems.append(_bad(display, n, "value", f"不是数字:{raw[:40]!r}",
+                                         f"not a number: {raw[:40]!r}"))
+                    continue
+            elif not cell("note"):
+                problems.append(_bad(display, n, "value", "空值须在 note 列说明原因(缺失不按0处理)",
+                                     "an empty value needs a note saying why (missing is not 0)"))
+                continue
+            key = (code, ind, year)
+            if key in seen:
+                problems.append(_bad(display, n, "indicator",
+                                     f"与第 {seen[key]} 行重复", f"repeats row {seen[key]}"))
+                continue
+            seen[key] = n
+            out.append(Figure(code, name, ind, year, value, cell("source")[:200] or display[:200],
+                              cell("note")[:500] or None))
+    if problems:
+        raise DataError(problems, display)
+    return out
+
+
+@requires(Permission.ANALYTICS_EDIT)
+def import_statistics(ctx: Context, path: Path, display: str | None = None
+                      ) -> StatisticsImport:
+    """Import park-level statistics: all or nothing. A figure replaces the park's figure
+    for the same indicator and year."""
+    display = display or path.name
+    figures = read_statistics(path, display, Limits.of(ctx.settings))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with ctx.db.write(lock="park_statistics") as s:
+        batch = ImportBatch(file_name=display[:255], sha256=digest, format=path.suffix[1:5],
+                            source="park_statistics", rows=len(figures),
+                            report={"parks": len({f.park_code for f in figures})},
+                            imported_at=ctx.now(), imported_by=ctx.actor.username)
+        s.add(batch)
+        s.flush()
+        written = _write(s, ctx, figures, batch.id)
+        record(s, ctx, "analytics.statistics.import", target=f"import_batch:{batch.id}",
+               after={"file": display, "rows": len(figures), "written": written})
+    return StatisticsImport(file=display, rows=len(figures),
+                            parks=len({f.park_code for f in figures}), written=written,
+                            batch_id=batch.id)
+
+
+def _write(s: Any, ctx: Context, figures: Sequence[Figure], batch_id: int | None,
+           home: str | None = None) -> int:
+    units = _known_indicators()
+    parks = {p.code: p for p in s.scalars(select(EvalPark))}
+    for f in figures:
+        p = parks.get(f.park_code)
+        if p is None:
+            p = EvalPark(code=f.park_code, name=f.park_name, home=f.park_name == home)
+            s.add(p)
+            parks[f.park_code] = p
+        elif p.name != f.park_name:
+            p.name = f.park_name
+    s.flush()
+    keys = {(parks[f.park_code].id, f.indicator, f.year) for f in figures}
+    years = {f.year for f in figures}
+    old = s.execute(select(ParkStatistic.id, ParkStatistic.park_id, ParkStatistic.indicator,
+                           ParkStatistic.year).where(ParkStatistic.year.in_(years))).all()
+    stale = [r[0] for r in old if (r[1], r[2], r[3]) in keys]
+    for start in range(0, len(stale), 1000):
+        s.execute(delete(ParkStatistic).where(ParkStatistic.id.in_(stale[start:start + 1000])))
+    rows = [{"park_id": parks[f.park_code].id, "indicator": f.indicator, "year": f.year,
+             "value": f.value, "unit": units[f.indicator], "source": f.source, "note": f.note,
+             "batch_id": batch_id, "recorded_at": ctx.now(), "recorded_by": ctx.actor.username}
+            for f in figures]
+    for start in range(0, len(rows), 2000):
+        s.execute(table(ParkStatistic).insert(), rows[start:start + 2000])
+    return len(rows)
+
+
+def store_generated(ctx: Context, codes: Sequence[str], names: Sequence[str],
+                    values: dict[int, np.ndarray[Any, Any]], fw: F.Framework, home: str,
+                    source: str) -> int:
+    """Write generated statistics (the demo): the system only."""
+    figures = []
+    for year, m in values.items():
+        for p, (code, name) in enumerate(zip(codes, names, strict=True)):
+            for k, key in enumerate(fw.keys):
+                v = m[p, k]
+                if np.isnan(v):
+                    continue
+                figures.append(Figure(code, name, key, year, Decimal(str(round(float(v), 3))),
+                                      source, None))
+    with ctx.db.write(lock="park_statistics") as s:
+        n = _write(s, ctx, figures, None, home)
+        record(s, ctx, "analytics.statistics.generate", after={"rows": n, "source": source})
+    return n
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+@dataclass
+class _Year:
+    fw: F.Framework
+    codes: list[str]
+    names: list[str]
+    home: list[bool]
+    x: np.ndarray[Any, Any]
+    result: Any
+    stability: Stability
+
+
+def _stamp(ctx: Context) -> tuple[Any, ...]:
+    with ctx.db.read() as s:
+        return tuple(s.execute(select(func.count(ParkStatistic.id), func.max(ParkStatistic.id),
+                                      func.max(ParkStatistic.recorded_at))).one())
+
+
+def _matrix(ctx: Context, year: int, fw: F.Framework
+            ) -> tuple[list[str], list[str], list[bool], np.ndarray[Any, Any]]:
+    keys = {k: j for j, k in enumerate(fw.keys)}
+    with ctx.db.read() as s:
+        parks = list(s.execute(select(EvalPark.id, EvalPark.code, EvalPark.name, EvalPark.home)
+                               .order_by(EvalPark.code)))
+        rows = s.execute(select(ParkStatistic.park_id, ParkStatistic.indicator,
+                                ParkStatistic.value).where(ParkStatistic.year == year)).all()
+    present = {r[0] for r in rows if r[1] in keys}
+    parks = [p for p in parks if p[0] in present]
+    at = {p[0]: i for i, p in enumerate(parks)}
+    x = np.full((len(parks), len(keys)), np.nan)
+    for pid, ind, value in rows:
+        if pid in at and ind in keys and value is not None:
+            x[at[pid], keys[ind]] = float(value)
+    return [p[1] for p in parks], [p[2] for p in parks], [bool(p[3]) for p in parks], x
+
+
+def _year(ctx: Context, year: int, draws: int = DRAWS) -> _Year:
+    fw = F.for_year(year)
+    key = ("analytics.year", year, draws, _stamp(ctx))
+    with ctx.platform.lock:
+        hit = ctx.platform.cache.get(key)
+    if hit is not None:
+        assert isinstance(hit, _Year)
+        return hit
+    codes, names, home, x = _matrix(ctx, year, fw)
+    if not codes:
+        raise NotFoundError(Text("该年度的园区统计数据", "park statistics of the year"), str(year))
+    result = compute(x, fw.directions(), Tree.of(fw), Options(), codes, fw.min_available)
+    stability = monte_carlo(fw, x, codes, draws=draws, seed=year)
+    out = _Year(fw, codes, names, home, x, result, stability)
+    with ctx.platform.lock:
+        for k in [k for k in ctx.platform.cache if isinstance(k, tuple) and k[:2] == key[:2]]:
+            del ctx.platform.cache[k]
+        ctx.platform.cache[key] = out
+    return out
+
+
+def _rows(y: _Year) -> list[ParkRow]:
+    lo, hi, outside = y.stability.interval()
+    med = y.stability.median()
+    out = []
+    for i, code in enumerate(y.codes):
+        score = y.result.index[i]
+        rank = y.result.rank[i]
+        ok = not np.isnan(rank)
+        out.append(ParkRow(
+            code=code, name=y.names[i], home=y.home[i],
+            score=None if np.isnan(score) else round(float(score), 2),
+            rank=int(rank) if ok else None,
+            median_rank=float(med[i]) if ok else None,
+            interval=(int(lo[i]), int(hi[i])) if ok else None,
+            nominal_outside=bool(outside[i]) if ok else False,
+            available=round(float(y.result.available[i]), 3)))
+    out.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
+    return out
+
+
+@requires(Permission.ANALYTICS_READ)
+def years(ctx: Context) -> list[int]:
+    """The years with park statistics, latest first."""
+    with ctx.db.read() as s:
+        return sorted(s.scalars(select(ParkStatistic.year).distinct()), reverse=True)
+
+
+@requires(Permission.ANALYTICS_READ)
+def evaluate(ctx: Context, year: int) -> Evaluation:
+    """Every park's score, rank and rank interval in ``year``."""
+    y = _year(ctx, year)
+    return Evaluation(year=year, framework=y.fw.key, method={
+        "normalisation": "minmax", "aggregation": "arithmetic", "imputation": "none"},
+        draws=y.stability.draws, parks=_rows(y))
+
+
+def _place(y: _Year, i: int, k: int, norm_ranks: np.ndarray[Any, Any]) -> IndicatorPlace:
+    ind = y.fw.indicators[k]
+    v = y.x[i, k]
+    nv = y.result.levels[0][i, k]
+    r = norm_ranks[i, k]
+    return IndicatorPlace(key=ind.key, label=label(ind.label), unit=ind.unit,
+                          value=None if np.isnan(v) else float(v),
+                          normalised=None if np.isnan(nv) else round(float(nv), 2),
+                          rank=None if np.isnan(r) else int(r),
+                          of=int(np.sum(~np.isnan(y.x[:, k]))), status=ind.status)
+
+
+@requires(Permission.ANALYTICS_READ)
+def park(ctx: Context, year: int, code: str, strongest: int = 5) -> ParkDetail:
+    """One park in ``year``: its place, groups, strongest and weakest indicators (by rank
+    among the parks with data), what moves its rank, how it could move up, its trend."""
+    y = _year(ctx, year)
+    if code not in y.codes:
+        raise NotFoundError(Text("园区", "park"), code, y.codes[:3])
+    i = y.codes.index(code)
+    row = next(r for r in _rows(y) if r.code == code)
+    norm_ranks = ranks(y.result.levels[0].T).T  # rank of each indicator among parks
+    order = [k for k in np.argsort(norm_ranks[i], kind="stable") if not np.isnan(norm_ranks[i, k])]
+    group_scores = y.result.levels[1]
+    group_ranks = ranks(group_scores.T).T
+    groups = [GroupPlace(key=g.key, label=label(g.label),
+                         score=None if np.isnan(group_scores[i, gi]) else round(float(group_scores[i, gi]), 2),
+                         rank=None if np.isnan(group_ranks[i, gi]) else int(group_ranks[i, gi]))
+              for gi, g in enumerate(y.fw.groups)]
+    sens = {k: round(float(v[i]), 3) for k, v in y.stability.sensitivity().items()}
+    improvements = [WhatIf(indicator=w.indicator, label=label(y.fw.indicator(w.indicator).label),
+                           unit=y.fw.indicator(w.indicator).unit, value_before=w.value_before,
+                           value_after=w.value_after, change=w.change, relative=w.relative,
+                           sd=round(w.sd, 3), rank_after=w.rank_after)
+                    for w in what_if(y.fw, y.x, y.codes, code)]
+    trend = []
+    for yr in sorted(years(ctx)):
+        try:
+            other = _year(ctx, yr)
+        except NotFoundError:
+            continue
+        if code in other.codes:
+            r = next(p for p in _rows(other) if p.code == code)
+            trend.append(TrendPoint(year=yr, score=r.score, rank=r.rank, interval=r.interval))
+    missing = [k for k in range(len(y.fw.keys)) if np.isnan(y.x[i, k])]
+    return ParkDetail(
+        year=year, park=row, of=int(np.sum(~np.isnan(y.result.rank))), groups=groups,
+        strongest=[_place(y, i, k, norm_ranks) for k in order[:strongest]],
+        weakest=[_place(y, i, k, norm_ranks) for k in order[::-1][:strongest]],
+        missing=[_place(y, i, k, norm_ranks) for k in missing],
+        sensitivity=sens, what_if=improvements, trend=trend)
+
+
+@requires(Permission.ANALYTICS_READ)
+def home_code(ctx: Context) -> str | None:
+    """The code of the home park (the park the platform serves), if declared."""
+    with ctx.db.read() as s:
+        return s.scalar(select(EvalPark.code).where(EvalPark.home.is_(True)).limit(1))
+
+
+@requires(Permission.ANALYTICS_READ)
+def registry_indicators(ctx: Context, year: int, park_name: str | None = None
+                        ) -> list[RegistryIndicator]:
+    """The home park's indicators for ``year`` computed from the registry."""
+    with ctx.db.read() as s:
+        name = park_name or s.scalar(select(EvalPark.name).where(EvalPark.home.is_(True))
+                                     .limit(1)) or ""
+        values = I.compute(s, str(name), [year])
+    return [RegistryIndicator(key=v.key, label=label(v.label), unit=v.unit,
+                              definition=label(v.definition), source=label(v.source),
+                              year=v.year, value=None if v.value is None else round(v.value, 4),
+                              enterprises=v.enterprises,
+                              missing=None if v.missing is None else label(v.missing))
+            for v in values]

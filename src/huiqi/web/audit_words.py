@@ -1,0 +1,90 @@
+"""The audit log in words: each action, outcome and role a person reads, in Chinese and
+English. An action not listed here (a new area's) is shown by its area's name and its code,
+never dropped; add a line here when a new action is recorded."""
+
+from __future__ import annotations
+
+from huiqi.service.permissions import ROLE_LABELS, Role
+from huiqi.text import Lang, Text
+
+ACTIONS: dict[str, Text] = {
+    "login": Text("登录", "sign-in"),
+    "logout": Text("退出登录", "sign-out"),
+    "access": Text("访问", "access"),
+    "account.create": Text("新建账号", "account created"),
+    "account.update": Text("修改账号", "account changed"),
+    "account.password": Text("修改本人密码", "own password changed"),
+    "account.totp_begin": Text("开始设置动态验证码", "second factor: set-up begun"),
+    "account.totp_enable": Text("开启动态验证码", "second factor on"),
+    "account.totp_disable": Text("关闭动态验证码", "second factor off"),
+    "account.manage": Text("管理账号", "manage accounts"),
+    "audit.read": Text("查看审计日志", "read the audit log"),
+    "calendar.day": Text("设定工作日/节假日", "working day set"),
+    "calendar.year": Text("确认年度日历", "calendar year declared"),
+    "calendar.read": Text("查看工作日历", "read the calendar"),
+    "calendar.edit": Text("修改工作日历", "edit the calendar"),
+    "enterprise.create": Text("登记企业", "enterprise registered"),
+    "enterprise.update": Text("修改企业信息", "enterprise changed"),
+    "enterprise.facts": Text("填报企业数据", "enterprise facts recorded"),
+    "enterprise.read": Text("查看企业", "read an enterprise"),
+    "enterprise.write": Text("修改企业", "change an enterprise"),
+    "enterprise.move": Text("迁移企业注册地", "move an enterprise"),
+    "import": Text("导入数据", "import"),
+    "import.run": Text("导入数据", "run an import"),
+    "import.read": Text("查看导入记录", "read imports"),
+    "policy.upload": Text("上传政策版本", "policy version uploaded"),
+    "policy.publish": Text("发布政策版本", "policy version published"),
+    "policy.retire": Text("废止政策版本", "policy version retired"),
+    "policy.read": Text("查看政策", "read policies"),
+    "policy.draft.read": Text("查看政策草稿", "read a policy draft"),
+    "policy.write": Text("编辑政策草稿", "edit a policy draft"),
+    "result.run": Text("批量匹配", "matching run"),
+    "result.read": Text("查看匹配结果", "read results"),
+    "simulation.run": Text("政策模拟", "simulation"),
+}
+
+#: the first part of an action (its area), for an action not listed above
+AREAS: dict[str, Text] = {
+    "account": Text("账号", "account"), "audit": Text("审计", "audit"),
+    "calendar": Text("日历", "calendar"), "enterprise": Text("企业", "enterprise"),
+    "import": Text("导入", "import"), "policy": Text("政策", "policy"),
+    "result": Text("匹配结果", "results"), "simulation": Text("模拟", "simulation"),
+    "programme": Text("申报项目", "programme"), "voucher": Text("创新券", "voucher"),
+    "case": Text("代办事项", "service case"), "push": Text("政策推送", "push"),
+    "analytics": Text("分析", "analytics"), "workflow": Text("流程", "workflow"),
+    "login": Text("登录", "sign-in"), "auth": Text("登录", "sign-in"),
+}
+
+OUTCOMES: dict[str, Text] = {
+    "ok": Text("成功", "done"),
+    "denied": Text("无权限,已拒绝", "refused (no right)"),
+    "failed": Text("失败", "failed"),
+    "locked": Text("已锁定", "locked"),
+    "unauthenticated": Text("未登录或登录无效", "not signed in"),
+    "rate_limited": Text("请求过于频繁", "too many requests"),
+}
+
+
+def action_text(action: str, lang: Lang) -> str:
+    known = ACTIONS.get(action)
+    if known is not None:
+        return known.get(lang)
+    area = AREAS.get(action.split(".", 1)[0])
+    return f"{area.get(lang)}:{action}" if area is not None else action
+
+
+def outcome_text(outcome: str, lang: Lang) -> str:
+    known = OUTCOMES.get(outcome)
+    return known.get(lang) if known is not None else outcome
+
+
+def role_text(role: str | None, lang: Lang) -> str:
+    if not role:
+        return ""
+    try:
+        return ROLE_LABELS[Role(role)].get(lang)
+    except ValueError:
+        return role
+
+
+__all__ = ["ACTIONS", "AREAS", "OUTCOMES", "action_text", "outcome_text", "role_text"]

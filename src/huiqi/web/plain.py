@@ -1,0 +1,223 @@
+"""Plain words for enterprises: a failed condition as what it means and what can be done,
+never as an expression (``rd_expense / revenue >= 0.05``), a clause id or a pack hash.
+
+- a gap says the value, what is required and how far it is, in 元 / 万元 / 亿元, %, 天;
+- a condition on a fact that cannot change by supplying documents (the date the firm was
+  founded, where it is registered, what kind of entity it is) says so plainly:
+  "成立日期不满足,无法通过补充材料改变";
+- a group of alternatives that failed lists the alternatives;
+- a clause that gives a title or a service says what it gives;
+- where a policy applies: the parks and cities its conditions name; none is national.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from huiqi.engine.public import ConditionExplanationPublic, GapPublic, Localized
+from huiqi.facts import types as T
+from huiqi.facts.catalogue import default_catalogue
+from huiqi.rules.fixed import FIXED
+from huiqi.rules.fixed import fixed_facts as _fixed_facts
+from huiqi.rules.model import ClauseSpec, ConditionSpec
+from huiqi.rules.places import local, places
+from huiqi.text import Lang
+
+_OPS_ZH = {">=": "不低于", ">": "须高于", "<=": "不超过", "<": "须低于"}
+_OPS_EN = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
+_DATE_OPS_ZH = {">=": "不早于", ">": "晚于", "<=": "不晚于", "<": "早于"}
+_DATE_OPS_EN = {">=": "on or after", ">": "after", "<=": "on or before", "<": "before"}
+
+
+def _s(v: Localized | None) -> str:
+    return "" if v is None else v if isinstance(v, str) else v.zh
+
+
+def wan(v: Decimal, lang: Lang = "zh") -> str:
+    """An amount as a manager says it: ¥5,000 · 12.5万元 · 1.2亿元 (negative: −¥…)."""
+    sign = "−" if v < 0 else ""
+    a = abs(v)
+    if lang != "zh" or a < 10_000:
+        text = f"¥{a:,.2f}".replace(".00", "") if a != a.to_integral_value() else f"¥{int(a):,}"
+        return sign + text
+    if a >= 100_000_000:
+        n, unit = a / 100_000_000, "亿元"
+    else:
+        n, unit = a / 10_000, "万元"
+    text = format(n.quantize(Decimal("0.01")).normalize(), "f")
+    return f"{sign}{text}{unit}"
+
+
+def _dec(v: object) -> Decimal | None:
+    if isinstance(v, bool) or v is None:
+        return None
+    try:
+        return Decimal(str(v))
+    except InvalidOperation:
+        return None
+
+
+def _val(v: object, unit: str, lang: Lang) -> str:
+    d = _dec(v)
+    if d is None:
+        return "—" if v is None else str(v)
+    if unit == "yuan":
+        return wan(d, lang)
+    if unit == "ratio":
+        return format((d * 100).quantize(Decimal("0.01")).normalize(), "f") + "%"
+    if unit == "days":
+        return f"{d.normalize():f} 天" if lang == "zh" else f"{d.normalize():f} days"
+    if unit:
+        try:
+            label = T.unit_text(T.parse_unit(unit.replace("·", "*")), lang)
+        except ValueError:
+            label = unit
+        return f"{d.normalize():f} {label}"
+    return f"{d.normalize():f}"
+
+
+def _is_date(v: object) -> bool:
+    if isinstance(v, dt.date):
+        return True
+    return isinstance(v, str) and bool(re.fullmatch(r"\d{4}-\d\d-\d\d", v))
+
+
+def fact_label(fid: str, lang: Lang) -> str:
+    f = default_catalogue().facts.get(fid)
+    if f is None:
+        return fid
+    return f.label.zh if lang == "zh" else f.label.en
+
+
+def fixed_facts(spec: ConditionSpec | None) -> list[str]:
+    """The facts a condition reads that an enterprise cannot change (in catalogue order)."""
+    read = _fixed_facts(spec)
+    return [f for f in default_catalogue().facts if f in read]
+
+
+def cannot_change(facts: list[str], lang: Lang) -> str:
+    names = "、".join(fact_label(f, lang) for f in facts) if lang == "zh" else \
+        ", ".join(fact_label(f, lang) for f in facts)
+    return (f"{names}不满足,无法通过补充材料改变" if lang == "zh" else
+            f"{names} does not qualify and cannot be changed by supplying documents")
+
+
+def gap_text(g: GapPublic, lang: Lang) -> str:
+    """How far a comparison is from being met, in words: 目前 300万元,须不低于 500万元,还差 200万元."""
+    zh = lang == "zh"
+    if _is_date(g.value) or _is_date(g.target):
+        op = (_DATE_OPS_ZH if zh else _DATE_OPS_EN).get(g.op, g.op)
+        return (f"目前为 {g.value},须{op} {g.target}" if zh else
+                f"it is {g.value}; it must be {op} {g.target}")
+    op = (_OPS_ZH if zh else _OPS_EN).get(g.op, g.op)
+    now, need = _val(g.value, g.unit, lang), _val(g.target, g.unit, lang)
+    short = _dec(g.shortfall) or Decimal(0)
+    if g.strict and short == 0:
+        return (f"目前正好 {now},须{op} {need}" if zh else f"it is exactly {now}; it must be {op} {need}")
+    if g.unit == "ratio":
+        pts = format((short * 100).quantize(Decimal("0.01")).normalize(), "f")
+        more = f"还差 {pts} 个百分点" if zh else f"{pts} percentage points short"
+    else:
+        more = f"还差 {_val(short, g.unit, lang)}" if zh else f"{_val(short, g.unit, lang)} short"
+    return f"目前 {now},须{op} {need},{more}" if zh else f"it is {now}; it must be {op} {need}: {more}"
+
+
+@dataclass
+class Reason:
+    """Why a clause is not met, as an enterprise reads it."""
+
+    text: str
+    fixed: bool = False            # nothing the enterprise can do about it
+    options: list[str] = field(default_factory=list)  # the alternatives, none of them met
+
+
+def _gap_under(path: str, gaps: dict[str, GapPublic]) -> GapPublic | None:
+    if path in gaps:
+        return gaps[path]
+    return next((g for p, g in gaps.items() if p.startswith(path + "/")), None)
+
+
+def reasons(conditions: list[ConditionExplanationPublic], specs: dict[str, ConditionSpec],
+            gaps: list[GapPublic], lang: Lang) -> list[Reason]:
+    """A reason for each condition not met: fixed ones last (nothing can be done there)."""
+    by_path = {g.condition: g for g in gaps}
+    out: list[Reason] = []
+    for c in conditions:
+        if c.outcome != "not_met":
+            continue
+        out.append(reason(c, specs, by_path, lang))
+    return sorted(out, key=lambda r: r.fixed)
+
+
+def reason(c: ConditionExplanationPublic, specs: dict[str, ConditionSpec],
+           gaps: dict[str, GapPublic], lang: Lang) -> Reason:
+    zh = lang == "zh"
+    spec = specs.get(c.path)
+    label = _s(c.label)
+    fixed = fixed_facts(spec)
+    kind = spec.kind if spec is not None else ("any" if c.children else "expr")
+    if kind == "any" and c.children:
+        options = [_s(k.label) for k in c.children]
+        head = (f"{label}:以下各项均不满足" if zh else f"{label}: none of these is met")
+        kid_fixed = all(fixed_facts(specs.get(k.path)) for k in c.children)
+        return Reason(head, fixed=kid_fixed and bool(c.children), options=options)
+    if kind == "all" and c.children:
+        failed = [k for k in c.children if k.outcome == "not_met"]
+        if len(failed) == 1:
+            return reason(failed[0], specs, gaps, lang)
+        parts = [reason(k, specs, gaps, lang) for k in failed]
+        return Reason(label + (":" if zh else ": ") + ("；" if zh else "; ").join(p.text for p in parts),
+                      fixed=all(p.fixed for p in parts))
+    if fixed:
+        g = _gap_under(c.path, gaps)
+        detail = f"({gap_text(g, lang)})" if g is not None and zh else \
+            f" ({gap_text(g, lang)})" if g is not None else ""
+        return Reason(f"{label}{detail}" + (":" if zh else ": ") + cannot_change(fixed, lang),
+                      fixed=True)
+    g = _gap_under(c.path, gaps)
+    if g is not None:
+        return Reason(f"{label}:{gap_text(g, lang)}" if zh else f"{label}: {gap_text(g, lang)}")
+    return Reason(f"未满足:{label}" if zh else f"Not met: {label}")
+
+
+def condition_specs(spec: ClauseSpec | None) -> dict[str, ConditionSpec]:
+    return {} if spec is None else {c.path: c for c in spec.all_conditions()}
+
+
+def gives(spec: ClauseSpec | None, lang: Lang) -> str | None:
+    """What a clause without money gives: 称号 “专精特新中小企业” · 服务 …"""
+    if spec is None or spec.benefit is None or spec.benefit.expr is not None:
+        return None
+    b = spec.benefit
+    kind = {"title": ("认定/称号", "a title"), "service": ("服务", "a service")}.get(
+        b.kind, (b.kind, b.kind))
+    label = b.label.zh if b.label and lang == "zh" else b.label.en if b.label else ""
+    word = kind[0] if lang == "zh" else kind[1]
+    return f"{word}:{label}" if label and lang == "zh" else f"{word}: {label}" if label else word
+
+
+def steps(lines: list[str], formula: str | None, lang: Lang) -> list[str]:
+    """The amount's steps without the formula's code: "按政策规定计算得 ¥…", "其中 研发费用:¥…"."""
+    zh = lang == "zh"
+    out: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if formula and formula in text:
+            value = text.rsplit(" ", 1)[-1]
+            out.append(f"按政策规定的方法计算得 {value}" if zh else f"the policy's method gives {value}")
+        elif text.startswith(("其中 ", "where ")):
+            head, _, value = text.partition(" = ")
+            label = head.split(" ")[1] if len(head.split(" ")) > 1 else head
+            out.append(f"其中 {label}:{value}" if zh else f"where {label}: {value}")
+        elif "金额按" in text or ": amount is" in text:
+            out.append(text.split(":金额按")[0].split(": amount is")[0])
+        else:
+            out.append(text)
+    return out
+
+
+__all__ = ["FIXED", "Reason", "condition_specs", "gap_text", "gives", "local", "places",
+           "reasons", "wan"]

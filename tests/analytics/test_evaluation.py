@@ -1,0 +1,83 @@
+"""The evaluation service: statistics imported all or nothing, scores, ranks, intervals,
+one park's detail, and who may see them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from huiqi.analytics import evaluation as E
+from huiqi.analytics import framework as F
+from huiqi.analytics import sample
+from huiqi.analytics.models import ParkStatistic
+from huiqi.errors import DataError, PermissionDenied
+from huiqi.service.context import Context
+from service_fixtures import World
+
+FW = F.get("gxq-2021")
+
+
+def _demo(system: Context, n: int = 30) -> sample.Parks:
+    p = sample.generate(FW, n=n, years=(2024, 2025), seed=4, home_rank=5)
+    E.store_generated(system, p.codes, p.names, p.values, FW, sample.HOME, "test")
+    return p
+
+
+def test_evaluation_scores_ranks_and_intervals(world: World, system: Context) -> None:
+    p = _demo(system)
+    ev = E.evaluate(world.ctx("leadership"), 2025)
+    assert ev.framework == "gxq-2021" and len(ev.parks) == 30
+    home = next(r for r in ev.parks if r.home)
+    assert home.name == sample.HOME and home.rank == 5
+    for r in ev.parks:
+        if r.rank is not None:
+            assert r.interval is not None and r.interval[0] <= r.rank <= r.interval[1]
+    assert [r.rank for r in ev.parks if r.rank] == sorted(r.rank for r in ev.parks if r.rank)
+    detail = E.park(world.ctx("leadership"), 2025, home.code)
+    assert detail.park.rank == 5 and len(detail.groups) == 5
+    assert detail.strongest[0].rank is not None and detail.weakest[0].rank is not None
+    assert detail.strongest[0].rank <= detail.weakest[0].rank
+    assert [t.year for t in detail.trend] == [2024, 2025]
+    assert "normalisation" in detail.sensitivity
+    assert all(w.rank_after < 5 for w in detail.what_if)  # may be empty: no single indicator
+    # the missing figures are listed as missing, not scored as 0
+    i = p.names.index(sample.HOME)
+    assert len(detail.missing) == int(np.isnan(p.values[2025][i]).sum())
+
+
+def test_enterprise_users_and_reviewers_see_no_evaluation(world: World, system: Context) -> None:
+    _demo(system, n=12)
+    for role in ("enterprise", "reviewer"):
+        with pytest.raises(PermissionDenied):
+            E.evaluate(world.ctx(role), 2025)
+
+
+def _csv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "stats.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_statistics_import_is_all_or_nothing(world: World, tmp_path: Path) -> None:
+    ctx = world.ctx("case_officer")
+    good = ("park_code,park_name,indicator,year,value,source,note\n"
+            "GXQ1,甲高新区,rd_intensity,2025,3.2,统计局,\n"
+            "GXQ2,乙高新区,rd_intensity,2025,,统计局,未报送\n")
+    bad = good + "GXQ3,丙高新区,no_such_indicator,2025,1,x,\nGXQ4,丁,rd_intensity,2025,abc,x,\n" \
+                 "GXQ5,戊,rd_intensity,2025,,x,\n"
+    with pytest.raises(DataError) as caught:
+        E.import_statistics(ctx, _csv(tmp_path, bad))
+    assert len(caught.value.problems) == 3
+    assert {p.line for p in caught.value.problems} == {4, 5, 6}
+    with world.platform.db.read() as s:
+        assert s.scalar(select(func.count(ParkStatistic.id))) == 0
+    report = E.import_statistics(ctx, _csv(tmp_path, good))
+    assert report.rows == 2 and report.parks == 2
+    with world.platform.db.read() as s:
+        rows = {r.note: r.value for r in s.scalars(select(ParkStatistic))}
+    assert rows[None] is not None and rows["未报送"] is None  # missing stated, not 0
+    with pytest.raises(PermissionDenied):
+        E.import_statistics(world.ctx("leadership"), _csv(tmp_path, good))

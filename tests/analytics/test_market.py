@@ -1,0 +1,137 @@
+"""The supply-demand market: every score explained, and never a link without both sides'
+consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from huiqi.analytics import market as M
+from huiqi.analytics.models import MarketMatch
+from huiqi.analytics.schemas import ListingCreate
+from huiqi.errors import Conflict, PermissionDenied
+from huiqi.service.context import Context
+from service_fixtures import CODE_A, CODE_B, World
+
+DEMAND = dict(side="demand", kind="need", category="mcu", title="车身域控 MCU",
+              specs={"core": ["Cortex-M7", "Cortex-R5"], "frequency_mhz": 300, "flash_kb": 4096,
+                     "temperature_c": [-40, 125], "price_yuan": 30},
+              qualifications=["AEC-Q100-G1"], volume=500_000,
+              needed_by=dt.date(2026, 6, 30), contact="采购部 王工 0592-1234567")
+OFFER = dict(side="offer", kind="product", category="mcu", title="XM7 系列车规 MCU",
+             specs={"core": "Cortex-M7", "frequency_mhz": 280, "flash_kb": 4096,
+                    "temperature_c": [-40, 150], "price_yuan": 28},
+             qualifications=["AEC-Q100-G0", "IATF16949"], volume=2_000_000,
+             needed_by=dt.date(2026, 3, 1), contact="销售 李经理 138****0000")
+
+
+def test_every_point_of_a_score_is_explained() -> None:
+    value, checks = M.score(ListingCreate(credit_code=CODE_A, **DEMAND),
+                            ListingCreate(credit_code=CODE_B, **OFFER))
+    by = {c.spec: c for c in checks}
+    assert set(by) == {"core", "frequency_mhz", "flash_kb", "temperature_c", "price_yuan",
+                       "qualification:AEC-Q100-G1", "volume", "timing"}
+    assert by["frequency_mhz"].status == "partial"  # 280 of 300 MHz, within 20 %
+    assert by["qualification:AEC-Q100-G1"].status == "met"  # grade 0 covers grade 1
+    assert all(c.note.zh and c.note.en for c in checks)
+    total = sum(c.weight for c in checks)
+    assert value == round(100 * sum(c.weight * c.points for c in checks) / total, 1)
+    assert 80 < value < 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["frequency_mhz", "flash_kb", "ram_kb", "can_fd",
+                                        "price_yuan"]),
+                       st.floats(0, 1e5, allow_nan=False), max_size=5),
+       st.dictionaries(st.sampled_from(["frequency_mhz", "flash_kb", "ram_kb", "can_fd",
+                                        "price_yuan"]),
+                       st.floats(0, 1e5, allow_nan=False), max_size=5))
+def test_any_score_is_the_weighted_sum_of_its_checks(want: dict, have: dict) -> None:  # type: ignore[type-arg]
+    d = ListingCreate(credit_code=CODE_A, side="demand", category="mcu", title="d", specs=want,
+                      contact="x")
+    o = ListingCreate(credit_code=CODE_B, side="offer", category="mcu", title="o", specs=have,
+                      contact="y")
+    value, checks = M.score(d, o)
+    assert len(checks) == len(want)
+    assert 0 <= value <= 100
+    for c in checks:
+        assert 0 <= c.points <= 1 and c.status in ("met", "partial", "unmet", "unknown")
+    if checks:
+        total = sum(c.weight for c in checks)
+        assert value == round(100 * sum(c.weight * c.points for c in checks) / total, 1)
+
+
+def _listings(world: World) -> int:
+    ent = world.ctx("enterprise")  # bound to CODE_A
+    M.create_listing(ent, ListingCreate(credit_code=CODE_A, **DEMAND))
+    staff = world.ctx("case_officer")  # posts the offer for CODE_B
+    M.create_listing(staff, ListingCreate(credit_code=CODE_B, **OFFER))
+    (m,) = M.matches(staff)
+    return m.id
+
+
+def test_contacts_only_after_both_consents(world: World, system: Context) -> None:
+    mid = _listings(world)
+    ent = world.ctx("enterprise")
+    m = M.match(ent, mid)
+    assert m.state == "proposed" and m.contacts is None and m.my_side == "demand"
+    m = M.interest(ent, mid)
+    assert m.state == "demand_yes" and m.contacts is None
+    # staff cannot say yes for the other side
+    with pytest.raises(PermissionDenied):
+        M.interest(world.ctx("case_officer"), mid)
+    # the same side saying yes again does not connect
+    with pytest.raises(Conflict):
+        M.interest(ent, mid)
+    assert M.match(world.ctx("admin"), mid).contacts is None
+    # the database refuses a connected match without both consents, whatever the code does
+    with world.platform.db.write() as s, pytest.raises(IntegrityError), s.begin_nested():
+        s.execute(update(MarketMatch).where(MarketMatch.id == mid).values(state="connected"))
+    assert M.match(world.ctx("admin"), mid).state == "demand_yes"
+
+
+def test_connected_after_both_sides_and_outcome(world: World, system: Context) -> None:
+    from huiqi.service import accounts
+    from huiqi.service.permissions import Role
+    from huiqi.service.sessions import authenticate, login
+    from service_fixtures import PASSWORD
+
+    mid = _listings(world)
+    accounts.create(system, "u_offer", "供给方", Role.ENTERPRISE, PASSWORD, CODE_B)
+    offer_ctx = world.platform.as_actor(
+        authenticate(world.platform, login(world.platform, "u_offer", PASSWORD).token))
+    m = M.interest(offer_ctx, mid)
+    assert m.state == "offer_yes" and m.contacts is None and m.my_side == "offer"
+    m = M.interest(world.ctx("enterprise"), mid)
+    assert m.state == "connected"
+    assert m.contacts == {"demand": DEMAND["contact"], "offer": OFFER["contact"]}
+    assert M.match(offer_ctx, mid).contacts is not None
+    m = M.outcome(world.ctx("case_officer"), mid, deal=True, note="首批 5 万片")
+    assert m.state == "deal" and m.outcome_note == "首批 5 万片"
+
+
+def test_an_enterprise_sees_only_its_own_matches(world: World, system: Context) -> None:
+    from huiqi.service import accounts
+    from huiqi.service.permissions import Role
+    from huiqi.service.sessions import authenticate, login
+    from service_fixtures import CODE_UNI, PASSWORD
+
+    mid = _listings(world)
+    accounts.create(system, "u_uni", "大学", Role.ENTERPRISE, PASSWORD, CODE_UNI)
+    uni = world.platform.as_actor(
+        authenticate(world.platform, login(world.platform, "u_uni", PASSWORD).token))
+    assert M.matches(uni) == []
+    with pytest.raises(PermissionDenied):
+        M.match(uni, mid)
+    with pytest.raises(PermissionDenied):
+        M.interest(uni, mid)
+    # and cannot post for another enterprise
+    with pytest.raises(PermissionDenied):
+        M.create_listing(uni, ListingCreate(credit_code=CODE_A, **DEMAND))
+    # listings show no contacts to anyone
+    assert all("contact" not in ls.model_dump() for ls in M.listings(uni))

@@ -1,0 +1,123 @@
+"""Spark on a real standalone cluster (a Master and two Workers on 127.0.0.1): the same
+results as DuckDB's, the input spread over every executor core, the results written by the
+executors; Spark's own configuration honoured where huiqi's exactness does not need it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from huiqi.generator import table as generate
+from huiqi.population import spark as S
+from huiqi.population.compare import differences, table_rows
+from huiqi.population.runner import Runner
+from huiqi.rules.loader import load_pack
+
+ROOT = Path(__file__).parents[2]
+AS_OF = dt.date(2025, 6, 1)
+N = 600
+
+pytestmark = pytest.mark.skipif(S.missing() is not None,
+                                reason=str(S.missing() and S.missing().en))  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def standalone() -> Iterator[Any]:
+    from huiqi.population.standalone import Standalone
+
+    with Standalone(workers=2, cores=1) as c:
+        yield c
+
+
+@pytest.fixture
+def cluster(standalone: Any) -> Iterator[Any]:
+    """A session of this process on the cluster, stopped after its test: while it lives, it
+    holds every executor core, and another application (the command line's) would wait."""
+    from huiqi.population.standalone import stop_sessions
+
+    stop_sessions()  # a local session of another module would be returned by getOrCreate
+    spark = S.session(standalone.master, app="huiqi-test-standalone", conf=standalone.conf)
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
+@pytest.fixture(scope="module")
+def park(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A park written in one row group, and DuckDB's results for it."""
+    folder = tmp_path_factory.mktemp("park")
+    park = folder / "park.parquet"
+    pq.write_table(generate(N, 7, AS_OF), park, row_group_size=N)
+    duck_out = folder / "duck.parquet"
+    Runner(load_pack(ROOT / "policies" / "seed"), AS_OF).run(park, duck_out, batch_size=256)
+    return park, duck_out
+
+
+def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: Path) -> None:
+    pack = load_pack(ROOT / "policies" / "seed")
+    park, duck_out = park
+    spark_out = tmp_path / "spark"
+    assert cluster.sparkContext.master.startswith("spark://127.0.0.1:")
+    assert S.cores(cluster) == 2
+    # one row group is one partition as read; spread over both executors' cores
+    assert cluster.read.parquet(str(park)).rdd.getNumPartitions() == 1
+    assert S.spread(cluster, cluster.read.parquet(str(park))).rdd.getNumPartitions() == 2
+    S.match_parquet(cluster, pack, AS_OF, park, spark_out)
+    parts = sorted(spark_out.glob("part-*.parquet"))
+    assert len(parts) >= 2  # written by the executors, one file per partition
+    got = table_rows(pq.read_table(spark_out).to_pylist())
+    want = table_rows(pq.read_table(duck_out).to_pylist())
+    assert len(got) == len(want) > 0
+    assert differences(want, got) == []
+    for key, value in S.EXACT.items():  # exactness needs them, whatever else is configured
+        assert cluster.conf.get(key) == value
+
+
+def test_configuration_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "spark-defaults.conf").write_text(
+        "# a comment\nspark.master  spark://10.0.0.1:7077\nspark.sql.shuffle.partitions=64\n"
+        "spark.executor.extraJavaOptions -Da=b\n", encoding="utf-8")
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--conf spark.driver.memory=6g pyspark-shell")
+    got = S.configured()
+    assert got["spark.master"] == "spark://10.0.0.1:7077"
+    assert got["spark.sql.shuffle.partitions"] == "64"
+    assert got["spark.executor.extraJavaOptions"] == "-Da=b"
+    assert got["spark.driver.memory"] == "6g"
+
+
+def test_match_all_on_the_cluster(standalone: Any, park: tuple[Path, Path],
+                                  tmp_path: Path) -> None:
+    """The command line, in a process of its own (its own driver), on the cluster."""
+    source, duck_out = park
+    out = tmp_path / "cli"
+    conf = [x for k, v in standalone.conf.items() for x in ("--spark-conf", f"{k}={v}")]
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "huiqi"), "match-all", "-p", str(ROOT / "policies" / "seed"),
+         "-d", str(source), "--as-of", AS_OF.isoformat(), "-o", str(out), "--engine", "spark",
+         "--master", standalone.master, *conf], capture_output=True, text=True, timeout=300,
+        check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    got = table_rows(pq.read_table(out).to_pylist())
+    assert differences(table_rows(pq.read_table(duck_out).to_pylist()), got) == []
+
+
+def test_spark_options_need_spark(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from huiqi.cli.app import app
+
+    r = CliRunner().invoke(app, ["match-all", "-p", str(ROOT / "policies" / "seed"),
+                                 "--master", "spark://127.0.0.1:7077"])
+    assert r.exit_code != 0 and "--engine spark" in r.output
+    r = CliRunner().invoke(app, ["match-all", "-p", str(ROOT / "policies" / "seed"),
+                                 "--engine", "spark", "--spark-conf", "novalue"])
+    assert r.exit_code != 0 and "key=value" in r.output

@@ -1,0 +1,96 @@
+"""The analytics pages in a real browser (Debian's Chromium driven by Playwright): the
+leadership evaluation page, the chain map and the market, with the demo's analytics data;
+no page breaches the Content-Security-Policy (the ``page`` fixture fails the test if one
+does)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from service_fixtures import make_settings
+
+from .test_browser import DAY, _build, _free_port, browser, chromium, page, shot, sign_in
+
+__all__ = ["browser", "page"]  # the fixtures, used by name
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    import uvicorn
+
+    from huiqi.analytics import demo
+    from huiqi.service.context import Platform
+    from huiqi.store.database import Database
+    from huiqi.web import create_app
+
+    chromium()
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser-analytics') / 'huiqi.db'}"
+    info = _build(url)
+    db = Database.connect(url)
+    made = demo.populate(Platform(db, make_settings(database_url=url)).system(), DAY,
+                         info["code"])
+    db.dispose()
+    app = create_app(make_settings(database_url=url))
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                        access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield {**info, "base": f"http://127.0.0.1:{port}", "matches": str(made.matches)}
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_leadership_sees_the_rank_its_interval_and_the_charts(page: Any) -> None:
+    sign_in(page, "leadership")
+    page.goto("/staff/evaluation")
+    assert "第11 名 / 169" in page.locator('[data-kpi="rank"]').inner_text().replace(" ", " ")
+    lo, hi = page.locator('[data-kpi="interval"]').inner_text().split("–")
+    assert int(lo) <= 11 <= int(hi)
+    page.locator('[data-achart="interval"] svg').first.wait_for()
+    page.locator('[data-achart="trend"] svg').first.wait_for()
+    assert page.locator("#t-parks tbody tr").count() == 169
+    assert page.locator("#t-parks tr.home").inner_text().startswith("11")
+    shot(page, "evaluation", full=True)
+    with page.expect_download() as d:
+        page.get_by_role("link", name="导出 Excel").click()
+    assert d.value.suggested_filename.endswith(".xlsx")
+
+
+def test_the_chain_map_is_drawn_with_its_targets(page: Any) -> None:
+    sign_in(page, "case_officer")
+    page.goto("/staff/chains/battery")
+    page.locator('[data-achart="chain"] svg').first.wait_for()
+    assert page.locator("#chain-flow .segment").count() == 4
+    assert page.locator("#t-targets tbody tr").count() >= 1
+    assert page.get_by_text("链主").first.is_visible()
+    shot(page, "chain", full=True)
+
+
+def test_the_market_shares_contacts_only_once_both_sides_said_yes(page: Any,
+                                                                  server: dict[str, str]) -> None:
+    if server["matches"] == "0":
+        pytest.skip("the generated park has too few chip firms for the market demo")
+    sign_in(page, "enterprise")
+    page.goto("/staff/market")
+    waiting = page.locator('article.match[data-state="offer_yes"]').first
+    assert waiting.locator("[data-contacts]").count() == 0
+    match_id = waiting.get_attribute("id")
+    waiting.locator('button[data-action="interest"]').click()
+    page.wait_for_load_state()
+    done = page.locator(f"article#{match_id}")
+    assert done.get_attribute("data-state") == "connected"
+    assert done.locator("[data-contacts]").is_visible()
+    page.locator(f"article#{match_id} summary").click()
+    assert done.locator("table.explain tbody tr").count() >= 5
+    shot(page, "market", full=True)

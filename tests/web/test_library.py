@@ -1,0 +1,36 @@
+"""The public policy library (issue 16, item 4)."""
+
+from __future__ import annotations
+
+from .conftest import Site
+
+
+def test_a_visitor_browses_and_searches_the_library(site: Site) -> None:
+    site.sign_in(None)
+    r = site.client.get("/library")
+    assert r.status_code == 200 and 'data-policy="language/lang"' in r.text
+    assert "现行有效" in r.text or "已失效" in r.text or "尚未施行" in r.text
+    found = site.client.get("/library", params={"q": "没有这样的政策"})
+    assert 'data-policy="language/lang"' not in found.text and "没有符合条件的政策" in found.text
+    by_number = site.client.get("/library", params={"q": "〔2024〕1号"})  # by 文号
+    assert 'data-policy="language/lang"' in by_number.text
+    by_issuer = site.client.get("/library", params={"issuer": "测试区管委会"})
+    assert 'data-policy="language/lang"' in by_issuer.text
+    by_kind = site.client.get("/library", params={"kind": "money"})
+    assert 'data-policy="language/lang"' in by_kind.text
+    expired = site.client.get("/library", params={"state": "expired"})
+    assert 'data-policy="language/lang"' not in expired.text
+
+
+def test_a_policy_page_has_its_header_text_clauses_and_a_way_to_check(site: Site) -> None:
+    site.sign_in(None)
+    r = site.client.get("/library/language/lang")
+    assert r.status_code == 200
+    for words in ("发文机关", "施行日期", "有效期至", "有效性", "支持内容与条件", "适合我的企业吗?",
+                  'href="/calculator"', "研发费用补助"):
+        assert words in r.text, words
+    assert "rd_ratio" not in r.text and "lang/rd_subsidy" not in r.text  # plain words
+    site.sign_in("enterprise")
+    mine = site.client.get("/library/language/lang")
+    assert f'href="/match/{site.world.own}"' in mine.text
+    assert site.client.get("/library/language/none").status_code == 404

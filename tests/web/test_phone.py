@@ -1,0 +1,196 @@
+"""The pages on a phone (390 × 844, as most managers read them, inside WeChat), and for
+everyone, axe-core (WCAG 2.1 AA) on every page.
+
+- no page is wider than the screen (the document's scrollWidth ≤ the viewport; a wide table
+  scrolls inside its own box, or becomes cards);
+- on the enterprise's pages every tap target is at least 44 × 44 px;
+- axe-core finds no violation of WCAG 2.0/2.1 A and AA on any page, on a phone and on a
+  desktop.
+
+axe-core's script (MPL-2.0, from the npm package ``axe-core``) is kept in
+``tests/web/fixtures`` for the tests only; the site never ships it. The screenshots of the
+phone pages go where the other browser tests put theirs (``make screenshots``: the README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .test_browser import browser, server, shot, sign_in  # noqa: F401  (fixtures)
+
+PHONE = {"width": 390, "height": 844}
+AXE = Path(__file__).with_name("fixtures") / "axe.min.js"
+
+pytestmark = pytest.mark.slow
+
+
+@cache
+def axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def phone(browser: Any, server: dict[str, str]) -> Iterator[Any]:  # noqa: F811
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", base_url=server["base"])
+    context.set_default_timeout(15_000)
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    yield p
+    context.close()
+    assert errors == [], errors
+
+
+def overflow(page: Any) -> int:
+    """How many pixels the page is wider than the screen (0: none)."""
+    return int(page.evaluate(
+        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - window.innerWidth"))
+
+
+SMALL_TARGETS = """() => {
+  const out = [];
+  const seen = new Set();
+  for (const el of document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+    let box = el;
+    if (el.matches('input[type=radio], input[type=checkbox]') && el.closest('label')) {
+      box = el.closest('label');
+    }
+    if (seen.has(box)) continue;
+    seen.add(box);
+    const r = box.getBoundingClientRect();
+    const style = getComputedStyle(box);
+    if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') continue;
+    if (r.right <= 0 || r.left >= window.innerWidth) continue;  // off screen (the skip link)
+    if (r.width < 43.5 || r.height < 43.5) {
+      out.push(`${el.tagName.toLowerCase()} “${(el.innerText || el.value || el.name || '')
+        .trim().slice(0, 30)}” ${Math.round(r.width)}×${Math.round(r.height)}`);
+    }
+  }
+  return out;
+}"""
+
+
+def small_targets(page: Any) -> list[str]:
+    return list(page.evaluate(SMALL_TARGETS))
+
+
+def axe(page: Any) -> list[str]:
+    """The violations axe-core finds (WCAG 2.0 and 2.1, levels A and AA), as lines."""
+    if not page.evaluate("() => !!window.axe"):
+        page.evaluate(axe_source())
+    found = page.evaluate("""async () => {
+      const r = await window.axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+      return r.violations.map(v => v.id + ': ' + v.help + ' — ' +
+        v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    return list(found)
+
+
+def enterprise_pages(code: str) -> list[str]:
+    return [f"/match/{code}", f"/match/{code}?all=1", f"/match/{code}/calendar",
+            f"/staff/enterprises/{code}"]
+
+
+VISITOR_PAGES = ["/", "/login", "/calculator", "/library", "/library/seed/xm-torch-voucher",
+                 "/library?kind=title", "/no-such-page"]
+STAFF_PAGES = ["/staff", "/staff/policies", "/staff/policies/seed/1",
+               "/staff/policies/seed/1/text/xm-torch-voucher",
+               "/staff/policies/seed/1/files/pack.yaml", "/staff/policies/language/1",
+               "/staff/enterprises", "/staff/results", "/staff/simulation", "/staff/imports",
+               "/staff/audit", "/dashboard"]
+
+
+def _clause_page(page: Any, code: str) -> str:
+    page.goto(f"/match/{code}")
+    href = page.locator("tr[data-clause] th a").first.get_attribute("href")
+    assert href
+    return str(href)
+
+
+def check(page: Any, path: str, targets: bool, failures: list[str]) -> None:
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    wide = overflow(page)
+    if wide > 0:
+        failures.append(f"{path}: {wide}px wider than the screen")
+    if targets:
+        failures.extend(f"{path}: small tap target {t}" for t in small_targets(page))
+    failures.extend(f"{path}: axe {v}" for v in axe(page))
+
+
+def test_a_visitor_on_a_phone(phone: Any) -> None:
+    failures: list[str] = []
+    for path in VISITOR_PAGES:
+        check(phone, path, True, failures)
+    phone.goto("/calculator")
+    shot(phone, "phone-calculator", full=True)
+    phone.goto("/library")
+    shot(phone, "phone-library")
+    phone.goto("/library/seed/xm-torch-voucher")
+    shot(phone, "phone-library-policy")
+    assert failures == [], "\n".join(failures)
+
+
+def test_an_enterprise_user_on_a_phone(phone: Any, server: dict[str, str]) -> None:  # noqa: F811
+    sign_in(phone, "enterprise")
+    code = server["code"]
+    failures: list[str] = []
+    pages = [*enterprise_pages(code), _clause_page(phone, code)]
+    for path in pages:
+        check(phone, path, True, failures)
+    assert failures == [], "\n".join(failures)
+    phone.goto(f"/match/{code}")
+    # the header is one line: the name and a menu button that opens the sections
+    header = phone.locator("header.top").bounding_box()
+    assert header is not None and header["height"] <= 64, header
+    menu = phone.get_by_role("button", name="菜单")
+    nav_link = phone.locator("header.top").get_by_role("link", name="申报日历")
+    assert menu.is_visible() and not nav_link.is_visible()
+    shot(phone, "phone-matches", full=True)
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert nav_link.is_visible()
+    shot(phone, "phone-menu")
+    phone.goto(pages[-1])
+    shot(phone, "phone-clause", full=True)
+
+
+def test_staff_pages_on_a_phone_are_not_wider_than_the_screen(phone: Any) -> None:
+    sign_in(phone, "admin")
+    failures: list[str] = []
+    for path in STAFF_PAGES:
+        check(phone, path, False, failures)
+    assert failures == [], "\n".join(failures)
+
+
+def test_every_page_on_a_desktop_has_no_axe_violation(browser: Any,  # noqa: F811
+                                                      server: dict[str, str]) -> None:  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
+                                  base_url=server["base"])
+    page = context.new_page()
+    failures: list[str] = []
+    try:
+        for path in VISITOR_PAGES:
+            page.goto(path)
+            failures.extend(f"{path}: axe {v}" for v in axe(page))
+        sign_in(page, "enterprise")
+        for path in [*enterprise_pages(server["code"]), _clause_page(page, server["code"])]:
+            page.goto(path)
+            failures.extend(f"{path}: axe {v}" for v in axe(page))
+        sign_in(page, "admin")
+        for path in STAFF_PAGES:
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            failures.extend(f"{path}: axe {v}" for v in axe(page))
+    finally:
+        context.close()
+    assert failures == [], "\n".join(failures)
