@@ -206,3 +206,26 @@ def test_a_move_changes_nothing_until_both_districts_approve(world: World, as_: 
     assert handover.payload["from_place"] == {"district": "崂山区", "park": "青岛高新区"}
     assert handover.payload["credit_code"] == world.own
     assert [x.district for x in enterprises.locations(admin, world.own)] == ["崂山区", "黄岛区"]
+
+
+def test_a_missed_target_is_told_once_by_the_worker(world: World, as_: dict[str, Context],
+                                                    clock: Clock, db: Database) -> None:
+    firm, officer = as_["enterprise"], as_["case_officer"]
+    clock.now = at("2026-02-10")
+    rid = requests.submit(firm, world.own, "finance", "贷款", "需要贷款")  # acknowledge in 1
+    clock.now = at("2026-02-11", 12)
+    assert timers.run_due(world.platform) == 0  # due on the 11th: not missed yet
+    clock.now = at("2026-02-12", 1)
+    assert timers.run_due(world.platform) == 1
+    assert [e.payload["target"] for e in _events(db, "request.breached")] == ["acknowledge"]
+    requests.transition(officer, rid, "acknowledge")
+    requests.transition(officer, rid, "ask", "请补充材料")  # paused: checked day by day
+    clock.now = at("2026-03-30")
+    timers.run_due(world.platform)
+    assert [e.payload["target"] for e in _events(db, "request.breached")] == ["acknowledge"]
+    requests.transition(firm, rid, "supply")
+    clock.now = at("2026-06-30")
+    timers.run_due(world.platform)
+    timers.run_due(world.platform)
+    assert sorted(e.payload["target"] for e in _events(db, "request.breached")) == [
+        "acknowledge", "answer", "resolve"]

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from huiqi.cases.clock import Change, timeline
 from huiqi.cases.flows import CLOCKS, REQUEST_TARGETS
-from huiqi.clock import CHINA
+from huiqi.cases.flows import REQUEST as REQUEST_FLOW
+from huiqi.clock import CHINA, china_date
 from huiqi.workflow.calendar import WorkingDays
 
 CAL = WorkingDays()
@@ -87,3 +91,44 @@ def test_an_item_returned_across_national_day_is_on_time_thanks_to_a_make_up_sat
     tl = timeline(at("2026-09-20"), "waiting", late, CLOCKS["item"], ordinary, at("2026-10-20"),
                   targets)
     assert (tl.targets["approve"].status, tl.targets["approve"].used) == ("met", 5)
+
+
+# ---------------------------------------------------------------- properties
+
+
+@st.composite
+def walks(draw: st.DrawFn) -> tuple[dt.datetime, list[Change], dt.datetime]:
+    """A request's random history through its declared workflow, in 2026."""
+    day = dt.date(2026, 1, 1) + dt.timedelta(days=draw(st.integers(0, 200)))
+    opened = at(day.isoformat(), draw(st.integers(8, 18)))
+    state, now, changes = REQUEST_FLOW.initial, opened, []
+    for _ in range(draw(st.integers(0, 8))):
+        moves = [t for t in REQUEST_FLOW.transitions if state in t.sources]
+        if not moves:
+            break
+        t = draw(st.sampled_from(moves))
+        now = now + dt.timedelta(days=draw(st.integers(0, 9)), hours=draw(st.integers(0, 8)))
+        changes.append(Change(now, state, t.target))
+        state = t.target
+    return opened, changes, now + dt.timedelta(days=draw(st.integers(0, 20)))
+
+
+@given(walks())
+def test_the_periods_cover_the_whole_life_and_the_pauses_are_the_waiting(
+        walk: tuple[dt.datetime, list[Change], dt.datetime]) -> None:
+    opened, changes, now = walk
+    tl = timeline(opened, "submitted", changes, CLOCKS["request"], CAL, now, TARGETS)
+    assert sum(p.working_days for p in tl.periods) == CAL.count(china_date(opened),
+                                                                china_date(now))
+    assert tl.paused_days == sum(p.working_days for p in tl.periods if p.state == "waiting")
+    assert tl.paused == (tl.state == "waiting")
+    for target in tl.targets.values():
+        assert target.due is not None
+        if target.reached_at is not None:
+            end = china_date(target.reached_at)
+            assert target.used == CAL.count(china_date(opened), end) - sum(
+                p.working_days for p in tl.periods
+                if p.state == "waiting" and p.end is not None and p.end <= target.reached_at)
+            assert (target.status == "met") == (target.used <= target.days)
+        elif not tl.paused:
+            assert (target.status == "missed") == (china_date(now) > target.due)

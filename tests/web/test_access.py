@@ -27,7 +27,7 @@ OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", 
              "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "gl-2025",
              "app_id": "1", "material_id": "1", "objection_id": "1", "case_id": "999999",
              "file_id": "1", "match_id": "1", "fact_set": "tax", "username": "u_reviewer",
-             "claim_id": "1"}
+             "claim_id": "1", "kind": "request_category", "std": "policy"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -59,6 +59,18 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/cases/{case_id}/rating"): {"data": {"score": "5"}},
     ("POST", "/my/requests"): {"data": {"category": "policy", "title": "条款咨询",
                                         "description": "怎么申请", "code": CODE_A}},
+    ("POST", "/staff/standards/{kind}/{std}"): {"data": {
+        "name": "政策咨询", "body": '{"acknowledge": 1, "answer": 3, "resolve": 10}'}},
+    ("POST", "/my/surveys/{case_id}"): {"data": {"score": "4"}},
+    ("POST", "/staff/cases/projects"): {"data": {"code": CODE_A, "title": "新建厂房",
+                                                 "template": "industrial"}},
+    ("POST", "/staff/cases/measures"): {"data": {"title": "一日办结", "area": "政务服务",
+                                                 "department": "行政审批局",
+                                                 "deadline": "2025-09-30"}},
+    ("POST", "/staff/cases/{case_id}/agents"): {"data": {"agents": "u_case_officer"}},
+    ("POST", "/staff/cases/{case_id}/evaluation"): {"data": {"score": "80", "evaluator": "第三方"}},
+    ("POST", "/staff/cases/{case_id}/appeal"): {"data": {"reason": "误评"}},
+    ("POST", "/staff/cases/{case_id}/decision"): {"data": {"uphold": "true", "reason": "误评"}},
     ("POST", "/my/moves"): {"data": {"to_district": "黄岛区", "reason": "扩大产能",
                                      "code": CODE_A}},
     ("POST", "/staff/chains/{key}/members"): {"data": {"segment": "cells", "credit_code": CODE_A,

@@ -72,3 +72,75 @@ def test_the_matches_and_clause_pages_link_to_asking(site: Site) -> None:
     assert r.status_code == 200
     links = re.findall(r'data-ask href="([^"]+)"', r.text)
     assert links and all(x.startswith("/my/requests?clause=") for x in links)
+
+
+def test_staff_edit_the_service_standard_as_data(site: Site) -> None:
+    site.sign_in("case_officer")
+    r = site.client.get("/staff/standards")
+    assert r.status_code == 200 and "施工许可" in r.text
+    body = '{"items": [{"name": "施工许可", "agency": "住房和城乡建设局", "days": 4, "green_days": 2}]}'
+    r = site.client.post("/staff/standards/project_template/simple", data={
+        "csrf": csrf_of(r.text), "name": "简易项目", "body": body}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    officer = site.world.ctx("case_officer")
+    pid = agency.create_project(officer, site.world.own, "简易改造", template="simple")
+    from huiqi.cases import views
+
+    [item] = views.detail(officer, pid).children
+    assert (item.case.title, item.case.target_days) == ("施工许可", 4)
+    r = site.client.post("/staff/standards/project_template/simple", data={
+        "csrf": csrf_of(site.client.get("/staff/standards").text), "name": "x",
+        "body": '{"items": []}'})
+    assert r.status_code == 422
+    site.sign_in("leadership")
+    assert 'data-standard="project_template:simple"' in site.client.get("/staff/standards").text
+
+
+def test_an_enterprise_rates_its_satisfaction_with_a_measure(site: Site) -> None:
+    officer = site.world.ctx("case_officer")
+    mid = supervision.create_measure(officer, "企业开办一日办结", area="政务服务",
+                                     department="行政审批局", deadline=dt.date(2025, 9, 30))
+    site.sign_in("enterprise")
+    r = site.client.get("/my/surveys")
+    assert f'data-measure="{mid}"' in r.text
+    r = site.client.post(f"/my/surveys/{mid}", data={"csrf": csrf_of(r.text), "score": "4"},
+                         follow_redirects=False)
+    assert r.status_code == 303
+    [row] = [m for m in supervision.board(officer).measures if m.id == mid]
+    assert (row.satisfaction, row.surveys) == (4, 1)
+
+
+def test_staff_open_cases_and_an_administrator_decides_an_appeal(site: Site) -> None:
+    site.sign_in("case_officer")
+    page = site.client.get("/staff/cases")
+    r = site.client.post("/staff/cases/projects", data={
+        "csrf": csrf_of(page.text), "code": site.world.own, "title": "页面新建项目",
+        "template": "industrial", "green": "true", "agents": "u_case_officer,u_admin"},
+        follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    project = site.client.get(r.headers["location"]).text
+    assert "多对一" in project and "绿色通道" in project
+    r = site.client.post("/staff/cases/measures", data={
+        "csrf": csrf_of(page.text), "title": "页面新建措施", "area": "政务服务",
+        "department": "行政审批局", "deadline": "2025-09-30"}, follow_redirects=False)
+    assert r.status_code == 303
+    mid = int(r.headers["location"].rsplit("/", 1)[1])
+    r = site.client.post(f"/staff/cases/{mid}/evaluation", data={
+        "csrf": csrf_of(page.text), "score": "88.5", "evaluator": "第三方评估机构"},
+        follow_redirects=False)
+    assert r.status_code == 303
+    officer, firm = site.world.ctx("case_officer"), site.world.ctx("enterprise")
+    rid = requests.submit(firm, site.world.own, "policy", "咨询", "问题")
+    for name, reason in (("acknowledge", None), ("answer", "答复"), ("resolve", None)):
+        requests.transition(officer, rid, name, reason)
+    fix = requests.rate(firm, rid, 1, "误点")
+    r = site.client.post(f"/staff/cases/{rid}/appeal", data={
+        "csrf": csrf_of(page.text), "reason": "企业来电说明误点"}, follow_redirects=False)
+    assert r.status_code == 303
+    site.sign_in("admin")
+    detail = site.client.get(f"/staff/cases/{rid}").text
+    assert "申诉成立" in detail
+    r = site.client.post(f"/staff/cases/{rid}/decision", data={
+        "csrf": csrf_of(detail), "uphold": "true", "reason": "核实为误评"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert 'data-state="withdrawn"' in site.client.get(f"/staff/cases/{fix}").text

@@ -194,9 +194,11 @@ def _embedded_worker(platform: Platform) -> Any:
     import os
     import socket
 
-    import huiqi.cases.alerts  # noqa: F401  (the cases' timer handlers)
     from huiqi.workflow.timers import Worker
 
+    from .timers import load_handlers
+
+    load_handlers()
     w = Worker(platform, f"{socket.gethostname()}:{os.getpid()}:serve"[:64],
                platform.settings.worker_poll_seconds)
     w.start()

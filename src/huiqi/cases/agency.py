@@ -29,6 +29,7 @@ from .service import (
     assign,
     check_entity,
     entity_of,
+    events_of,
     get_case,
     note,
     open_case,
@@ -151,14 +152,17 @@ def dashboard(ctx: Context) -> Dashboard:
         items = [r for r in rows if r.kind == "item"]
         states = Counter(p.state for p in projects)
         on_time = late = overdue = 0
+        events = events_of(s, rows)
         for item in items:
-            target = times(s, item, now, cal).targets.get("approve")
+            target = times(s, item, now, cal, events[item.id]).targets.get("approve")
             if target is None:
                 continue
             on_time += target.status == "met"
             late += target.status == "missed" and target.reached_at is not None
             overdue += target.status == "missed" and target.reached_at is None
-        alerts = sum(contact_overdue(p, last_contact(s, p), now) for p in projects)
+        alerts = sum(contact_overdue(p, max((e.occurred_at for e in events[p.id]
+                                             if e.kind == "project.contact"), default=None), now)
+                     for p in projects)
     return Dashboard(
         projects=len(projects), started=states["started"] + states["closed"],
         in_progress=states["accepted"] + states["handling"],

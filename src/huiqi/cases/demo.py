@@ -31,7 +31,7 @@ from huiqi.workflow.calendar import WorkingDays
 from huiqi.workflow.events import emit
 from huiqi.workflow.holidays import working_days
 
-from . import flows, standards
+from . import flows, sla, standards
 from .agency import _contact_check
 from .models import CaseAgent, CaseRating, ServiceCase
 from .requests import RECTIFY_DAYS
@@ -162,6 +162,7 @@ def _projects(s: Session, staff: Context, boss: Context, ents: list[Entity], cal
                     _step(s, staff, item, "return", cal.add(day, 2), "缺少环评报告附件")
                     if n % 4 == 1:
                         _step(s, staff, item, "resubmit", cal.add(day, 5))
+                sla.schedule(s, item, staff.now())
                 continue
             if (n + i) % 5 == 2:
                 _step(s, staff, item, "return", cal.add(day, 1), "材料需补正")
@@ -269,6 +270,7 @@ def _requests(s: Session, platform: Platform, staff: Context, ents: list[Entity]
             reason = {"ask": "请补充近三年财务报表", "answer": "已协调相关部门,答复如下",
                       "supply": None}.get(step)
             _step(s, who, case, step, day, reason)
+        sla.schedule(s, case, staff.now())
         if score is None or case.state != "resolved":
             continue
         rated = min(cal.add(day, 1), today)
@@ -330,6 +332,6 @@ def _moves(s: Session, platform: Platform, staff: Context, boss: Context, ents: 
 
 def fire_due(platform: Platform) -> int:
     """Fire the timers already due (the demo's overdue escalations and contact alerts)."""
-    import huiqi.cases.alerts  # noqa: F401
+    from . import alerts  # noqa: F401  (the handlers of the cases' timers)
 
     return timers.run_due(platform, "init-demo")

@@ -30,8 +30,9 @@ OPEN_MOVE = ("requested", "released")
 @requires(Permission.CASE_REQUEST, enterprise="code")
 def request(ctx: Context, code: str, to_district: str, to_park: str | None, reason: str,
             on: dt.date | None = None) -> int:
-    """Ask for the enterprise ``code`` to move to ``to_district`` (and park); the case id."""
-    with ctx.db.write() as s:
+    """Ask for the enterprise ``code`` to move to ``to_district`` (and park); the case id. One
+    open move per enterprise (two asked at once on PostgreSQL: one after the other)."""
+    with ctx.db.write(lock=f"move:{code.strip().upper()}") as s:
         e = entity_of(s, code)
         if to_district == e.district and to_park == e.park:
             raise Conflict("case.same_district")

@@ -23,7 +23,7 @@ from huiqi.service.permissions import Permission
 from huiqi.text import Text
 from huiqi.workflow import machine
 
-from . import flows, standards
+from . import flows, sla, standards
 from .models import CaseRating, ServiceCase
 from .service import (
     act,
@@ -62,6 +62,7 @@ def submit(ctx: Context, code: str, category: str, title: str, description: str,
                          target_days=int(targets["resolve"]), at=at, details={
                              "description": description[:8000], "category_name": name,
                              "targets": targets, "clause": clause})
+        sla.schedule(s, case, case.created_at)
         return case.id
 
 
@@ -93,7 +94,7 @@ def rate(ctx: Context, case_id: int, score: int, comment: str | None = None) -> 
     with ctx.db.read() as s:
         case = get_case(s, case_id, "request")
     visible(ctx, Permission.CASE_REQUEST, case)
-    with ctx.db.write() as s:
+    with ctx.db.write(lock=f"rate:{case_id}") as s:  # one rating, whoever rates at once
         case = get_case(s, case_id, "request")
         if case.state != "resolved":
             raise Conflict("case.rating_closed")
@@ -108,6 +109,7 @@ def rate(ctx: Context, case_id: int, score: int, comment: str | None = None) -> 
         fix = open_case(s, ctx, "rectify", f"差评整改:{case.title}"[:200],
                         entity_id=case.entity_id, parent_id=case.id, category=case.category,
                         target_days=RECTIFY_DAYS, details={"score": score, "comment": comment})
+        sla.schedule(s, fix, fix.created_at)
         return fix.id
 
 

@@ -106,6 +106,9 @@ def act(ctx: Context, case_id: int, name: str, reason: str | None = None,
         change = machine.apply(s, ctx, flow, row, t, reason, payload)
         if effect is not None:
             effect(s, row)
+        from .sla import schedule  # the breach check of the target that now runs
+
+        schedule(s, row, ctx.now())
         return change
 
 
@@ -146,6 +149,30 @@ def assign(ctx: Context, case_id: int, usernames: list[str], lead: str | None = 
         s.add_all(rows)
         note(s, ctx, case, "assigned", {"agents": names, "lead": lead, "before": before})
         return rows
+
+
+def events_of(s: Session, cases: list[ServiceCase]) -> dict[int, list[DomainEvent]]:
+    """Every event of each of ``cases``, oldest first, read at once (a list of cases)."""
+    out: dict[int, list[DomainEvent]] = {c.id: [] for c in cases}
+    by_type: dict[str, list[str]] = {}
+    for c in cases:
+        by_type.setdefault(flows.FLOWS[c.kind].name, []).append(str(c.id))
+    for kind, ids in by_type.items():
+        for i in range(0, len(ids), 500):
+            for e in s.scalars(select(DomainEvent).where(
+                    DomainEvent.subject_type == kind, DomainEvent.subject_id.in_(ids[i:i + 500]))
+                    .order_by(DomainEvent.id)):
+                out[int(e.subject_id)].append(e)
+    return out
+
+
+def agents_by_case(s: Session, case_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {i: [] for i in case_ids}
+    for i in range(0, len(case_ids), 500):
+        for a in s.scalars(select(CaseAgent).where(CaseAgent.case_id.in_(case_ids[i:i + 500]))
+                           .order_by(CaseAgent.lead.desc(), CaseAgent.id)):
+            out[a.case_id].append(a.username)
+    return out
 
 
 def agents_of(s: Session, case_id: int) -> list[CaseAgent]:
@@ -228,9 +255,10 @@ def targets_of(case: ServiceCase) -> dict[str, tuple[int, frozenset[str]]]:
 
 
 def times(s: Session, case: ServiceCase, now: dt.datetime,
-          cal: WorkingDays | None = None) -> Timeline:
-    """The case's timeline, computed from its events now."""
-    events = history(s, subject(case))
+          cal: WorkingDays | None = None, events: list[DomainEvent] | None = None) -> Timeline:
+    """The case's timeline, computed from its events now (``events``: already read)."""
+    if events is None:
+        events = history(s, subject(case))
     return timeline(case.created_at, flows.FLOWS[case.kind].initial, changes_of(events),
                     flows.CLOCKS[case.kind], cal or working_days(s), now, targets_of(case))
 

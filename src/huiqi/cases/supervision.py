@@ -23,12 +23,11 @@ from huiqi.service.context import Context, requires
 from huiqi.service.permissions import Permission
 from huiqi.text import Text
 from huiqi.workflow import timers
-from huiqi.workflow.events import history
 from huiqi.workflow.holidays import working_days
 
 from . import standards
 from .models import CaseRating, ServiceCase
-from .service import get_case, note, open_case, subject
+from .service import events_of, get_case, note, open_case, subject
 
 ESCALATE = "measure.escalate"
 LEVELS = {1: Text("部门负责人", "the department's leader"),
@@ -179,8 +178,9 @@ def board(ctx: Context) -> Board:
                                                         [m.id for m in measures]))):
             ratings[r.case_id].append(r.score)
         rows = []
+        by_case = events_of(s, measures)
         for m in measures:
-            events = history(s, subject(m))
+            events = by_case[m.id]
             progress = max((int(e.payload["progress"]) for e in events
                             if e.kind == "measure.progress"), default=0)
             escalation = max((int(e.payload["level"]) for e in events

@@ -28,7 +28,18 @@ from .agency import contact_overdue, last_contact
 from .clock import Timeline
 from .models import CaseAgent, CaseFile, CaseRating, ServiceCase
 from .requests import rating_of
-from .service import Due, agents_of, due_of, files_of, get_case, subject, times, visible
+from .service import (
+    Due,
+    agents_by_case,
+    agents_of,
+    due_of,
+    events_of,
+    files_of,
+    get_case,
+    subject,
+    times,
+    visible,
+)
 
 CLOSED = {"closed", "approved", "completed", "resolved", "withdrawn", "moved", "refused",
           "started"}
@@ -66,17 +77,21 @@ class Detail:
 
 
 def _row(s: Session, case: ServiceCase, now: dt.datetime, today: dt.date, cal: WorkingDays,
-         names: dict[int, tuple[str, str]]) -> tuple[Row, Timeline]:
+         names: dict[int, tuple[str, str]], events: list[DomainEvent] | None = None,
+         agents: list[str] | None = None) -> tuple[Row, Timeline]:
     try:
-        tl = times(s, case, now, cal)
+        tl = times(s, case, now, cal, events)
     except Conflict:  # a year China's calendar does not know yet: no due day is guessed
         tl = Timeline(case.created_at, case.state, [], None, None, 0, False, {})
     due = due_of(case, tl, today)
     alert = due.overdue
     if case.kind == "project":
-        alert = alert or contact_overdue(case, last_contact(s, case), now)
+        last = last_contact(s, case) if events is None else max(
+            (e.occurred_at for e in events if e.kind == "project.contact"), default=None)
+        alert = alert or contact_overdue(case, last, now)
     name, code = names.get(case.entity_id or -1, (None, None))
-    agents = [a.username for a in agents_of(s, case.id)]
+    if agents is None:
+        agents = [a.username for a in agents_of(s, case.id)]
     label = flows.FLOWS[case.kind].states.get(case.state, Text(case.state, case.state))
     return Row(case, name, code, label, due, agents, alert), tl
 
@@ -112,7 +127,9 @@ def queue(ctx: Context, *, mine: bool = False, kind: str | None = None,
                 CaseAgent.username == ctx.actor.username)))
         cases = list(s.scalars(stmt.order_by(ServiceCase.id).limit(limit)))
         cal, names = working_days(s), _names(s, cases)
-        rows = [_row(s, c, now, today, cal, names)[0] for c in cases]
+        events, agents = events_of(s, cases), agents_by_case(s, [c.id for c in cases])
+        rows = [_row(s, c, now, today, cal, names, events[c.id], agents[c.id])[0]
+                for c in cases]
     return sorted(rows, key=_sort_key)
 
 

@@ -20,11 +20,6 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
-def load_handlers() -> None:
-    """Every area's timer handlers, registered on import."""
-    import huiqi.cases.alerts  # noqa: F401
-
-
 @app.command()
 @handles_errors
 def worker(database: DatabaseOpt = None,
@@ -37,6 +32,7 @@ def worker(database: DatabaseOpt = None,
     Timers live in the database: a worker stopped or killed half-way loses none, and on
     PostgreSQL several workers never fire one twice.
     """
+    from huiqi.api.timers import load_handlers
     from huiqi.workflow.timers import Worker, run_due
 
     load_handlers()

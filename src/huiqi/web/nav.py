@@ -35,6 +35,7 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/my/applications", t("我的申报", "My applications"), "applications"))
         out.append(Item("/my/requests", t("我的诉求", "My requests"), "my_requests"))
         out.append(Item("/my/projects", t("我的项目", "My projects"), "my_projects"))
+        out.append(Item("/my/surveys", t("满意度评价", "Satisfaction"), "my_surveys"))
         if p.may(Permission.MARKET_READ):
             out.append(Item("/staff/market", t("供需对接", "Market"), "market"))
         return out

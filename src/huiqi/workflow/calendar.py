@@ -41,6 +41,13 @@ def package_years() -> range:
     return range(min(known).year, max(known).year + 1)
 
 
+@cache
+def _package_workday(day: dt.date) -> bool:
+    """The package's answer for ``day``, remembered (the package checks its whole table on
+    every call: ~0.1 ms, which a deadline counted over months pays per day)."""
+    return bool(chinese_calendar.is_workday(day))
+
+
 @dataclass(frozen=True)
 class WorkingDays:
     """The calendar as known now: the package, with what administrators declared over it."""
@@ -64,7 +71,7 @@ class WorkingDays:
         if declared is not None:
             return declared
         if day.year in package_years():
-            return bool(chinese_calendar.is_workday(day))
+            return _package_workday(day)
         if day.year in self.years:  # entered in full: an unlisted day is an ordinary one
             return day.weekday() < 5
         raise Conflict("calendar.unknown_year", year=day.year, last=package_years()[-1])

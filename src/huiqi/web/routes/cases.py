@@ -6,6 +6,8 @@ satisfaction by measure and 差评 under rectification."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import File, Form, Query, Response, UploadFile
@@ -33,13 +35,41 @@ def _go(case_id: int, anchor: str = "") -> Response:
 @router.page("GET", "/staff/cases", READ)
 def queue(p: PageDep, kind: Kind = None, mine: bool = False, closed: bool = False) -> Response:
     rows = views.queue(p.ctx, mine=mine, kind=kind, include_closed=closed)
-    return p.render("cases.html", rows=rows, kind=kind, mine=mine, closed=closed)
+    with p.ctx.db.read() as s:
+        templates = standards.codes(s, "project_template")
+    return p.render("cases.html", rows=rows, kind=kind, mine=mine, closed=closed,
+                    templates=templates)
+
+
+@router.page("POST", "/staff/cases/projects", WORK)
+def new_project(p: PageDep, code: Annotated[str, Form(pattern=r"^[0-9A-Za-z]{18}$")],
+                title: Annotated[str, Form(min_length=1, max_length=200)], template: Slug,
+                green: Annotated[bool, Form()] = False,
+                agents: Annotated[str, Form(max_length=400)] = "") -> Response:
+    names = [a for a in agents.replace("、", ",").replace(" ", ",").split(",") if a]
+    pid = agency.create_project(p.ctx, code, title, template=template, green=green,
+                                agents=names or [p.ctx.actor.username])
+    return _go(pid)
+
+
+@router.page("POST", "/staff/cases/measures", WORK)
+def new_measure(p: PageDep, title: Annotated[str, Form(min_length=1, max_length=200)],
+                area: Annotated[str, Form(min_length=1, max_length=64)],
+                department: Annotated[str, Form(min_length=1, max_length=64)],
+                deadline: Annotated[dt.date, Form()],
+                number: Annotated[str, Form(max_length=20)] = "") -> Response:
+    mid = supervision.create_measure(p.ctx, title, area=area, department=department,
+                                     deadline=deadline, number=number or None)
+    return _go(mid)
 
 
 @router.page("GET", "/staff/cases/{case_id}", READ)
 def case(p: PageDep, case_id: CaseId) -> Response:
     d = views.detail(p.ctx, case_id)
-    return p.render("case.html", d=d, c=d.row.case, levels=requests.LEVELS)
+    from huiqi.cases.flows import FLOWS
+
+    return p.render("case.html", d=d, c=d.row.case, levels=requests.LEVELS,
+                    states=FLOWS[d.row.case.kind].states)
 
 
 @router.page("POST", "/staff/cases/{case_id}/step", ASK)
@@ -86,6 +116,35 @@ def progress(p: PageDep, case_id: CaseId, percent: Annotated[int, Form(ge=0, le=
     return _go(case_id)
 
 
+@router.page("POST", "/staff/cases/{case_id}/agents", WORK)
+def set_agents(p: PageDep, case_id: CaseId,
+               agents: Annotated[str, Form(min_length=1, max_length=400)]) -> Response:
+    names = [a for a in agents.replace("、", ",").replace(" ", ",").split(",") if a]
+    service.assign(p.ctx, case_id, names)
+    return _go(case_id)
+
+
+@router.page("POST", "/staff/cases/{case_id}/evaluation", WORK)
+def evaluation(p: PageDep, case_id: CaseId,
+               score: Annotated[Decimal, Form(ge=0, le=100, max_digits=5, decimal_places=2)],
+               evaluator: Annotated[str, Form(min_length=1, max_length=64)]) -> Response:
+    supervision.evaluate(p.ctx, case_id, score, evaluator)
+    return _go(case_id)
+
+
+@router.page("POST", "/staff/cases/{case_id}/appeal", WORK)
+def appeal(p: PageDep, case_id: CaseId, reason: Text_) -> Response:
+    requests.appeal(p.ctx, case_id, reason)
+    return _go(case_id)
+
+
+@router.page("POST", "/staff/cases/{case_id}/decision", Permission.CASE_DECIDE)
+def decide(p: PageDep, case_id: CaseId, uphold: Annotated[bool, Form()], reason: Text_
+           ) -> Response:
+    requests.decide(p.ctx, case_id, uphold, reason)
+    return _go(case_id)
+
+
 @router.page("POST", "/staff/cases/{case_id}/rating", ASK)
 def rate(p: PageDep, case_id: CaseId, score: Annotated[int, Form(ge=1, le=5)],
          comment: Text_ = "") -> Response:
@@ -129,6 +188,58 @@ def my_projects(p: PageDep) -> Response:
     rows = views.queue(p.ctx, kind="project", include_closed=True)
     items = {r.case.id: views.detail(p.ctx, r.case.id).children for r in rows}
     return p.render("my_projects.html", rows=rows, items=items)
+
+
+@router.page("GET", "/my/surveys", READ)
+def surveys(p: PageDep) -> Response:
+    from sqlalchemy import select
+
+    from huiqi.cases.models import CaseRating
+
+    with p.ctx.db.read() as s:
+        mine = {r.case_id: r.score for r in s.scalars(select(CaseRating).where(
+            CaseRating.rated_by == p.ctx.actor.username))}
+    return p.render("surveys.html", board=supervision.board(p.ctx), mine=mine,
+                    levels=requests.LEVELS)
+
+
+@router.page("POST", "/my/surveys/{case_id}", ASK)
+def survey(p: PageDep, case_id: CaseId, score: Annotated[int, Form(ge=1, le=5)]) -> Response:
+    supervision.survey(p.ctx, case_id, score)
+    return RedirectResponse(f"/my/surveys#m{case_id}", status_code=303)
+
+
+@router.page("GET", "/staff/standards", READ)
+def service_standard(p: PageDep, saved: str | None = Query(default=None, max_length=100)
+                     ) -> Response:
+    return p.render("standards.html", items=standards.listing(p.ctx), saved=saved,
+                    dumps=_dumps)
+
+
+@router.page("POST", "/staff/standards/{kind}/{std}", Permission.CASE_STANDARD)
+def set_standard(p: PageDep,
+                 kind: Annotated[str, PathParam(pattern=r"^(project_template|request_category|"
+                                                        r"escalation)$")],
+                 std: Annotated[str, PathParam(pattern=r"^[a-z][a-z0-9_]{0,63}$")],
+                 name: Annotated[str, Form(min_length=1, max_length=200)],
+                 body: Annotated[str, Form(max_length=20000)]) -> Response:
+    import json
+
+    from huiqi.errors import InputError
+    from huiqi.messages import message
+
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise InputError(message("case.standard_body", detail=str(exc))) from None
+    standards.put(p.ctx, kind, std, name, data)
+    return RedirectResponse(f"/staff/standards?saved={kind}:{std}", status_code=303)
+
+
+def _dumps(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=1)
 
 
 @router.page("GET", "/dashboard/cases", READ)
