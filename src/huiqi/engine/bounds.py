@@ -24,6 +24,10 @@ fall outside every band). A value the enterprise gave is its own range. Otherwis
   no value" if the range leaves the bands); ``lookup(t, k)`` of a missing key: its entries;
 * anything else missing: unbounded, "may have no value".
 
+A value that has none for sure (a ratio over a revenue of 0, whatever the missing facts)
+makes what is computed from it have none, and is left out when the branches of an ``if``
+are joined: an undeclared choice whose one option gives no value is decided by the other.
+
 A comparison of two numbers is then met when the ranges say so and neither may have no
 value; not met when the ranges say it cannot hold (a value that does not exist does not
 meet a comparison either). ``and``, ``or``, ``not`` and ``if`` combine the outcomes as
@@ -53,12 +57,14 @@ Concrete = Callable[[ir.Node], Any]
 
 @dataclass(frozen=True)
 class Rng:
-    """The values a number can take: ``[lo, hi]`` (None: unbounded), and whether it may
-    have no value at all."""
+    """The values a number can take: ``[lo, hi]`` (None: unbounded), whether it may have no
+    value at all (``mu``), and whether it has none for sure (``empty``: a ratio over zero,
+    whatever the missing facts are)."""
 
     lo: Any
     hi: Any
     mu: bool
+    empty: bool = False
 
     @property
     def point(self) -> bool:
@@ -66,6 +72,7 @@ class Rng:
 
 
 ANY = Rng(None, None, True)
+NONE = Rng(None, None, True, True)
 
 
 def fact_range(cat: Catalogue, fact: str) -> tuple[Decimal | None, Decimal | None]:
@@ -128,6 +135,8 @@ def within(span: tuple[Any, bool, Any, bool], lo: Any, hi: Any) -> bool:
 
 def decide_cmp(op: str, a: Rng, b: Rng) -> Any:
     """The outcome of ``a op b`` from the ranges: True, False or MISSING."""
+    if a.empty or b.empty:
+        return False
     mu = a.mu or b.mu
     below = a.hi is not None and b.lo is not None and a.hi < b.lo  # a < b for sure
     above = a.lo is not None and b.hi is not None and a.lo > b.hi  # a > b for sure
@@ -154,6 +163,10 @@ def decide_cmp(op: str, a: Rng, b: Rng) -> Any:
 
 
 def join(a: Rng, b: Rng) -> Rng:
+    if a.empty:
+        return Rng(b.lo, b.hi, True, b.empty)
+    if b.empty:
+        return Rng(a.lo, a.hi, True)
     lo = None if a.lo is None or b.lo is None else min(a.lo, b.lo)
     hi = None if a.hi is None or b.hi is None else max(a.hi, b.hi)
     return Rng(lo, hi, a.mu or b.mu)
@@ -175,6 +188,8 @@ def times(a: Rng, b: Rng) -> Rng:
     """The range of a product: of bounded ranges, the least and greatest product of their
     ends; of ranges of known signs, the products of the right ends; of one known number
     and a range, that range scaled; otherwise unbounded."""
+    if a.empty or b.empty:
+        return NONE
     mu = a.mu or b.mu
     if None not in (a.lo, a.hi, b.lo, b.hi):
         ends = [mul(a.lo, b.lo), mul(a.lo, b.hi), mul(a.hi, b.lo), mul(a.hi, b.hi)]
@@ -249,7 +264,7 @@ class Bounds:
         v = concrete(n)
         if v is not MISSING and v is not REVIEW:
             if isinstance(v, Undefined):
-                return Rng(None, None, True)
+                return NONE
             if is_number(v):
                 return Rng(v, v, False)
             return ANY
@@ -260,11 +275,14 @@ class Bounds:
             return self.rng(self.value_expr(n.key), concrete)
         if isinstance(n, ir.Neg):
             r = self.rng(n.operand, concrete)
-            return Rng(None if r.hi is None else -r.hi, None if r.lo is None else -r.lo, r.mu)
+            return Rng(None if r.hi is None else -r.hi, None if r.lo is None else -r.lo, r.mu,
+                       r.empty)
         if isinstance(n, ir.Arith) and n.left.type.kind is T.Kind.NUM:
             if n.op == "/":
                 return self._quotient(n, concrete)
             a, b = self.rng(n.left, concrete), self.rng(n.right, concrete)
+            if a.empty or b.empty:
+                return NONE
             if n.op == "+":
                 return Rng(_add(a.lo, b.lo), _add(a.hi, b.hi), a.mu or b.mu)
             if n.op == "-":
@@ -297,11 +315,14 @@ class Bounds:
         return ANY
 
     def _quotient(self, n: ir.Arith, concrete: Concrete) -> Rng:
-        b = concrete(n.right)
-        if not is_number(b) or b == 0 or self.is_quotient(n.left) or \
-                self.is_quotient(n.right):
+        if self.is_quotient(n.left) or self.is_quotient(n.right):
             return ANY
         a = self.rng(n.left, concrete)
+        if a.empty:
+            return NONE
+        b = concrete(n.right)
+        if not is_number(b) or b == 0:
+            return ANY
         lo = None if a.lo is None else div(a.lo, b)
         hi = None if a.hi is None else div(a.hi, b)
         return Rng(lo, hi, a.mu) if b > 0 else Rng(hi, lo, a.mu)
@@ -312,8 +333,8 @@ class Bounds:
         bands = pol.tables[n.table].bands_at(self.as_of)
         r = self.rng(n.arg, concrete)
         hit = [b.value for b in bands if meets(b, r.lo, r.hi)]
-        if not hit:
-            return Rng(None, None, True)
+        if r.empty or not hit:
+            return NONE
         return Rng(min(hit), max(hit), r.mu or not within(band_span(bands), r.lo, r.hi))
 
 
@@ -332,6 +353,8 @@ def _greatest(xs: list[Any]) -> Any:
 
 
 def _pick(a: Rng, b: Rng, which: str) -> Rng:
+    if a.empty or b.empty:
+        return NONE
     if which == "min":
         lo = None if a.lo is None or b.lo is None else min(a.lo, b.lo)
         hi = b.hi if a.hi is None else a.hi if b.hi is None else min(a.hi, b.hi)

@@ -31,6 +31,7 @@ class R:
     lo: V
     hi: V
     mu: str  # SQL, never NULL: the number may have no value
+    em: str = "FALSE"  # SQL, never NULL: it has none for sure
 
 
 def _num(n: ir.Node) -> bool:
@@ -170,7 +171,8 @@ class SqlBounds:
             ">=": (at_least, below), ">": (above, at_most), "<=": (at_most, above),
             "<": (below, at_least), "==": (equal, f"({below} OR {above})"),
             "!=": (f"({below} OR {above})", equal)}[op]
-        return f"(CASE WHEN {no} THEN 0 WHEN {yes} AND NOT ({a.mu} OR {b.mu}) THEN 1 ELSE 2 END)"
+        return (f"(CASE WHEN {a.em} OR {b.em} OR {no} THEN 0 WHEN {yes} AND NOT ({a.mu} OR {b.mu}) "
+                f"THEN 1 ELSE 2 END)")
 
     # ------------------------------------------------------------------ numbers
 
@@ -182,6 +184,18 @@ class SqlBounds:
 
     def _any(self) -> R:
         return R(self._null(), self._null(), "TRUE")
+
+    def _none(self) -> R:
+        return R(self._null(), self._null(), "TRUE", "TRUE")
+
+    def _or_none(self, r: R, *parts: R) -> R:
+        """``r``, or no value where one of ``parts`` has none for sure."""
+        ems = [p.em for p in parts if p.em != "FALSE"]
+        if not ems:
+            return r
+        em = self.ex.bind_sql("(" + " OR ".join(ems) + ")")
+        return R(self._case([(em, self._null())], r.lo), self._case([(em, self._null())], r.hi),
+                 f"({em} OR {r.mu})", em)
 
     def _rng_of(self, n: ir.Node) -> R:
         x = self.ex.compile(n)
@@ -195,7 +209,9 @@ class SqlBounds:
         hi = self._case([(undef, self._null()), (present, own)], k.hi)
         mu = self.ex.bind_sql(f"(CASE WHEN {undef} THEN TRUE WHEN {present} THEN FALSE "
                               f"ELSE {k.mu} END)")
-        return R(lo, hi, mu)
+        em = self.ex.bind_sql(f"(CASE WHEN {undef} THEN TRUE WHEN {present} THEN FALSE "
+                              f"ELSE {k.em} END)")
+        return R(lo, hi, mu, em)
 
     def _missing(self, n: ir.Node) -> R:
         """The range of a number where its exact value is missing."""
@@ -207,22 +223,24 @@ class SqlBounds:
             return self.rng(ex.values[n.key].expr)
         if isinstance(n, ir.Neg):
             r = self.rng(n.operand)
-            return R(self._neg(r.hi), self._neg(r.lo), r.mu)
+            return R(self._neg(r.hi), self._neg(r.lo), r.mu, r.em)
         if isinstance(n, ir.Arith) and _num(n.left):
             if n.op == "/":
                 return self._quotient(n)
             a, b = self.rng(n.left), self.rng(n.right)
             mu = f"({a.mu} OR {b.mu})"
             if n.op == "+":
-                return R(self._arith(a.lo, "+", b.lo), self._arith(a.hi, "+", b.hi), mu)
-            if n.op == "-":
-                return R(self._arith(a.lo, "-", b.hi), self._arith(a.hi, "-", b.lo), mu)
-            return self._times(a, b, mu)
+                out = R(self._arith(a.lo, "+", b.lo), self._arith(a.hi, "+", b.hi), mu)
+            elif n.op == "-":
+                out = R(self._arith(a.lo, "-", b.hi), self._arith(a.hi, "-", b.lo), mu)
+            else:
+                out = self._times(a, b, mu)
+            return self._or_none(out, a, b)
         if isinstance(n, ir.Func) and n.name in ("min", "max") and _num(n):
             rs = [self.rng(a) for a in n.args]
             out = rs[0]
             for r in rs[1:]:
-                out = self._pick(out, r, n.name)
+                out = self._or_none(self._pick(out, r, n.name), out, r)
             return out
         if isinstance(n, ir.IfElse) and _num(n):
             c = self.code(n.cond)
@@ -230,7 +248,8 @@ class SqlBounds:
             j = self._join(t, e)
             return R(self._case([(f"{c} = 1", t.lo), (f"{c} = 0", e.lo)], j.lo),
                      self._case([(f"{c} = 1", t.hi), (f"{c} = 0", e.hi)], j.hi),
-                     f"(CASE WHEN {c} = 1 THEN {t.mu} WHEN {c} = 0 THEN {e.mu} ELSE {j.mu} END)")
+                     f"(CASE WHEN {c} = 1 THEN {t.mu} WHEN {c} = 0 THEN {e.mu} ELSE {j.mu} END)",
+                     f"(CASE WHEN {c} = 1 THEN {t.em} WHEN {c} = 0 THEN {e.em} ELSE {j.em} END)")
         if isinstance(n, ir.Band):
             return self._band(n)
         if isinstance(n, ir.Lookup):
@@ -304,14 +323,16 @@ class SqlBounds:
         pos = f"{b.v} > 0"
         lo = self._case([(f"NOT {ok}", self._null()), (pos, over(a.lo))], over(self._neg(a.hi)))
         hi = self._case([(f"NOT {ok}", self._null()), (pos, over(a.hi))], over(self._neg(a.lo)))
-        return R(lo, hi, f"(CASE WHEN {ok} THEN {a.mu} ELSE TRUE END)")
+        return self._or_none(R(lo, hi, f"(CASE WHEN {ok} THEN {a.mu} ELSE TRUE END)"), a)
 
     def _join(self, a: R, b: R) -> R:
-        lo = self._case([(f"{a.lo.v} IS NULL OR {b.lo.v} IS NULL", self._null()),
+        lo = self._case([(a.em, b.lo), (b.em, a.lo),
+                         (f"{a.lo.v} IS NULL OR {b.lo.v} IS NULL", self._null()),
                          (self._cmp(a.lo, "<=", b.lo), a.lo)], b.lo)
-        hi = self._case([(f"{a.hi.v} IS NULL OR {b.hi.v} IS NULL", self._null()),
+        hi = self._case([(a.em, b.hi), (b.em, a.hi),
+                         (f"{a.hi.v} IS NULL OR {b.hi.v} IS NULL", self._null()),
                          (self._cmp(a.hi, ">=", b.hi), a.hi)], b.hi)
-        return R(lo, hi, f"({a.mu} OR {b.mu})")
+        return R(lo, hi, f"({a.mu} OR {b.mu})", f"({a.em} AND {b.em})")
 
     def _pick(self, a: R, b: R, which: str) -> R:
         mu = f"({a.mu} OR {b.mu})"
@@ -341,7 +362,7 @@ class SqlBounds:
                 self._cmp(r.hi, "<" if b.lo_inclusive else "<=", self._lit(b.lo))
             meets.append((b.value, f"(NOT {below} AND NOT {above})"))
         if not meets:
-            return self._any()
+            return self._none()
         up = sorted(meets, key=lambda m: m[0])
         lo = self._case([(c, self._lit(v)) for v, c in up], self._null())
         hi = self._case([(c, self._lit(v)) for v, c in reversed(up)], self._null())
@@ -353,4 +374,6 @@ class SqlBounds:
             inside.append(self._cmp(r.hi, "<=" if shi_inc else "<", self._lit(shi)))
         hit_any = " OR ".join(c for _, c in meets)
         within = " AND ".join(inside) or "TRUE"
-        return R(lo, hi, ex.bind_sql(f"({r.mu} OR NOT ({within}) OR NOT ({hit_any}))"))
+        none = ex.bind_sql(f"({r.em} OR NOT ({hit_any}))")
+        return R(self._case([(none, self._null())], lo), self._case([(none, self._null())], hi),
+                 ex.bind_sql(f"({none} OR {r.mu} OR NOT ({within}))"), none)
