@@ -48,7 +48,7 @@ def _said(output: str) -> str:
 def test_passing_cases_run_on_the_engine_and_duckdb(runner: CliRunner) -> None:
     r = runner.invoke(app, ["test", str(CASES), "--lang", "en"])
     assert r.exit_code == 0, r.output
-    assert "28 cases: 28 passed, 0 failed (engines: engine, DuckDB)" in _said(r.output)
+    assert "29 cases: 29 passed, 0 failed (engines: engine, DuckDB)" in _said(r.output)
 
 
 def test_a_failure_shows_expected_and_actual_of_each_engine_and_exits_1(
@@ -90,7 +90,7 @@ def test_a_pack_folder_runs_its_cases_folder(runner: CliRunner, tmp_path: Path) 
     (pack / T.CASES_FOLDER / "notes.yaml").write_text("not: a case file\n", encoding="utf-8")
     r = runner.invoke(app, ["test", str(pack), "--lang", "en"])
     assert r.exit_code == 0, r.output
-    assert "1 case files, 28 cases: 28 passed" in _said(r.output)
+    assert "1 case files, 29 cases: 29 passed" in _said(r.output)
 
 
 def test_nothing_to_run_is_said(runner: CliRunner, tmp_path: Path) -> None:

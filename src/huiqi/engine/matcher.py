@@ -20,10 +20,14 @@ from typing import Any
 from huiqi.errors import InputError
 from huiqi.facts.enterprise import Enterprise
 from huiqi.rules import ir
+from huiqi.rules import syntax as S
 from huiqi.rules.model import AmountSpec, ClauseSpec, ConditionSpec, GroupSpec, Pack
+from huiqi.rules.printer import to_text
 from huiqi.text import Text
 
+from .bounds import Bounds
 from .compile import Compiler, Env, Fn
+from .format import fmt_number
 from .result import AmountTrace, ClauseResult, Gap, MatchResult, Missing, Status
 from .values import (
     EXACT,
@@ -77,6 +81,8 @@ class Matcher:
 
         self.codegen = CodeGen(self.compiler)
         self.compiler.generate = self.codegen.function
+        specs = self.compiler._value_specs
+        self.bounds = Bounds(pack, as_of, lambda key: specs[key].expr)
         self.clauses: list[_Clause] = []
         self._rec_needs: dict[str, list[ir.Node]] = {}
         self._gap_plans: dict[int, tuple[Any, ...] | None] = {}
@@ -119,13 +125,32 @@ class Matcher:
             out.window = spec.program.window_at(self.as_of)
         return out
 
+    def _decided(self, node: ir.Node, owner: ConditionSpec) -> Fn:
+        """The outcome of a condition (or of one of its exceptions): exact, or, where that is
+        undetermined, what the missing facts cannot change (:mod:`huiqi.engine.bounds`); a
+        condition so decided is remembered for its explanation."""
+        f = self.codegen.function(node)
+        compile_ = self.compiler.compile
+        truth_by_bounds = self.bounds.truth
+        mark = f"bounds:{id(owner)}"
+
+        def decided(env: Env) -> Any:
+            v = f(env)
+            if v is MISSING:
+                v = truth_by_bounds(node, lambda n: compile_(n)(env))
+                if v is True or v is False:
+                    env.memo.setdefault(mark, []).append((node, v))
+            return v
+
+        return decided
+
     def _condition(self, c: ConditionSpec) -> CondFn:
         path = c.path
-        exceptions = [(self.codegen.function(e.when), e.then) for e in c.exceptions]
+        exceptions = [(self._decided(e.when, c), e.then) for e in c.exceptions]
         inner: CondFn
         if c.kind in ("expr", "review"):
             assert c.expr is not None
-            f = self.codegen.function(c.expr)
+            f = self._decided(c.expr, c)
             if not exceptions:  # the common case, in one frame
                 def leaf(env: Env, out: dict[str, Any]) -> Any:
                     v = f(env)
@@ -255,13 +280,55 @@ class Matcher:
         if failed_specs:
             found = [self._gap(spec, env) for spec in failed_specs]
             gaps = tuple(g for g in found if g is not None)
+        notes = [self._bounds_note(spec, env, e) for spec in c.spec.all_conditions()
+                 if f"bounds:{id(spec)}" in env.memo] if len(env.memo) else []
         return ClauseResult(
-            key=c.key, policy=c.spec.policy, clause=c.spec.id, status=status,
+            key=c.key, policy=c.spec.policy, clause=c.spec.id, status=status, notes=notes,
             amount=value if status is Status.ELIGIBLE else None,
             potential=value, failed=tuple(failed), gaps=gaps, missing=missing, reviews=reviews,
             outcomes=outcomes, window=c.window, trace=trace, slots=env.slots,
             undefined=undefined,
             amount_assumed=c.spec.benefit is not None and c.spec.benefit.assumed)
+
+    def _bounds_note(self, spec: ConditionSpec, env: Env, e: Enterprise) -> Text:
+        """What the explanation says of a condition the missing facts could not change:
+        "无论研发费用如何,得分均不低于 80"."""
+        node, v = env.memo[f"bounds:{id(spec)}"][-1]
+        specs = self.compiler._value_specs
+        missing = [f for f, y in ir.needs([node], self.as_of.year, lambda k: specs[k].expr)
+                   if not f.startswith("choice:") and (e.value(f, y) if y is not None
+                                                       else e.facts.get(f)) is None]
+        choices = [f[7:] for f, _ in ir.needs([node], self.as_of.year,
+                                             lambda k: specs[k].expr)
+                   if f.startswith("choice:") and f[7:] not in e.choices]
+        cat = self.pack.catalogue
+        zh = [cat.facts[f].label.zh if f in cat.facts else f for f in dict.fromkeys(missing)]
+        en = [cat.facts[f].label.en if f in cat.facts else f for f in dict.fromkeys(missing)]
+        for key in choices:
+            pol = self.pack.policy(key.partition(":")[0])
+            ch = pol.choices.get(key.partition(":")[2]) if pol else None
+            zh.append(f"{ch.label.zh if ch else key}的选择")
+            en.append(f"the choice of {ch.label.en if ch else key}")
+        what_zh, what_en = "、".join(zh) or "缺少的信息", ", ".join(en) or "the missing facts"
+        outcome_zh, outcome_en = ("均成立", "met") if v else ("均不成立", "not met")
+        detail_zh = detail_en = ""
+        if isinstance(node, ir.Cmp) and node.left.type.kind.value == "number" and \
+                node.src is not None and isinstance(node.src, S.Compare):
+            r = self.bounds.rng(node.left, lambda n: self.compiler.compile(n)(env))
+            side = to_text(node.src.left)
+            if r.lo is not None and r.hi is not None:
+                detail_zh = f",{side} 均在 {fmt_number(r.lo)} 至 {fmt_number(r.hi)} 之间"
+                detail_en = f", {side} is between {fmt_number(r.lo)} and {fmt_number(r.hi)}"
+            elif r.lo is not None:
+                detail_zh = f",{side} 均不低于 {fmt_number(r.lo)}"
+                detail_en = f", {side} is at least {fmt_number(r.lo)}"
+            elif r.hi is not None:
+                detail_zh = f",{side} 均不高于 {fmt_number(r.hi)}"
+                detail_en = f", {side} is at most {fmt_number(r.hi)}"
+        return Text(f"“{spec.label.zh}”:无论{what_zh}如何{detail_zh},该条件{outcome_zh}"
+                    f"(无需补充即可判定)",
+                    f"“{spec.label.en}”: whatever {what_en}{' are' if len(en) > 1 else ' is'}"
+                    f"{detail_en}, the condition is {outcome_en} (decided without them)")
 
     def _missing(self, c: _Clause, outcomes: dict[str, Any], e: Enterprise,
                  amount_missing: bool, env: Env) -> tuple[Missing, ...]:

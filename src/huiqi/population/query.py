@@ -23,6 +23,7 @@ from huiqi.facts import types as T
 from huiqi.rules import ir
 from huiqi.rules.model import ClauseSpec, ConditionSpec, Pack
 
+from .bounds import SqlBounds
 from .dialect import Dialect
 from .expr import TRUE, ExprCompiler, V, any_of, dec, lit_decimal, truth_all, truth_any
 
@@ -88,6 +89,8 @@ class MatchQuery:
         self.sql = dialect
         self.columns = set(columns) | {"__reg_year"}
         self.ex = ExprCompiler(pack, as_of, dialect, self.columns)
+        # conditions the missing facts cannot change are decided (huiqi.engine.bounds)
+        self.bounds = SqlBounds(self.ex)
         in_force = {p.id for p in pack.policies if p.in_force(as_of)}
         chosen = clauses if clauses is not None else pack.clauses()
         self.clauses = [_Clause(c, c.index, f"__k{i}_") for i, c in enumerate(chosen)
@@ -105,7 +108,7 @@ class MatchQuery:
         """The truth code of a condition, bound to a column; its reference is returned."""
         if c.kind in ("expr", "review"):
             assert c.expr is not None
-            code = self.ex.compile(c.expr).v
+            code = self.bounds.code(c.expr)
         else:
             kids = [self._cond(cl, k) for k in c.children]
             code = truth_all(kids) if c.kind == "all" else truth_any(kids)
@@ -118,7 +121,7 @@ class MatchQuery:
     def _chain(self, c: ConditionSpec, default: str) -> str:
         result = default
         for e in reversed(c.exceptions):
-            w = self.ex.compile(e.when).v
+            w = self.bounds.code(e.when)
             then = "1" if e.then else "0"
             result = self.ex.bind_sql(f"(CASE WHEN {w} = 1 THEN {then} WHEN {w} = 0 THEN {result} "
                                       f"WHEN {result} = {then} THEN {then} ELSE {w} END)")

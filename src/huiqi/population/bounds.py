@@ -1,0 +1,379 @@
+"""What the missing facts cannot change, in SQL (issue 11, item 6).
+
+The rules of :mod:`huiqi.engine.bounds`, computed per row: each number has a range (two
+exact numbers ``lo`` and ``hi``, a NULL end unbounded) and a flag "may have no value"; a
+condition whose exact code is 2 (undetermined) is decided when the ranges say so. The
+one-enterprise engine applies the same rules to the same values, and which rule applies
+where is decided by the expression alone (:func:`huiqi.engine.bounds.quotient`), so the
+engines decide the same conditions.
+
+A range's ends are :class:`~huiqi.population.expr.V` numbers: a numerator and, for the
+range of a quotient, a denominator (always positive, never NULL where the numerator is
+not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from huiqi.engine.bounds import band_span, quotient
+from huiqi.facts import types as T
+from huiqi.rules import ir
+
+if TYPE_CHECKING:
+    from .expr import ExprCompiler, V
+
+
+@dataclass(frozen=True)
+class R:
+    lo: V
+    hi: V
+    mu: str  # SQL, never NULL: the number may have no value
+    em: str = "FALSE"  # SQL, never NULL: it has none for sure
+
+
+def _num(n: ir.Node) -> bool:
+    return n.type.kind is T.Kind.NUM
+
+
+class SqlBounds:
+    """Ranges and decided conditions for one :class:`ExprCompiler`."""
+
+    def __init__(self, ex: ExprCompiler) -> None:
+        self.ex = ex
+        self._rng: dict[int, R] = {}
+        self._code: dict[int, str] = {}
+        self._refinable: dict[int, bool] = {}
+
+    # ------------------------------------------------------------------ helpers
+
+    def _v(self, v: str, d: str | None, s: int, sd: int) -> V:
+        from .expr import V, dec
+
+        return V(dec(v, s), None if d is None else dec(d, sd), s=s, sd=sd)
+
+    def _null(self) -> V:
+        from .expr import V, dec
+
+        return V(dec("NULL", 0), s=0)
+
+    def _lit(self, d: Decimal | None) -> V:
+        from .expr import lit_decimal
+
+        return self._null() if d is None else lit_decimal(d)
+
+    def _case(self, whens: list[tuple[str, V]], other: V) -> V:
+        """One number chosen by conditions (numerators and denominators chosen alike)."""
+        vs = [v for _, v in whens] + [other]
+        s = max(v.s for v in vs)
+        has_d = any(v.d is not None for v in vs)
+        sd = max((v.sd for v in vs if v.d is not None), default=0)
+        self.ex._check(s)
+        from .expr import dec
+
+        num = "(CASE " + " ".join(f"WHEN {c} THEN {dec(v.v, s)}" for c, v in whens) + \
+            f" ELSE {dec(other.v, s)} END)" if whens else dec(other.v, s)
+        if not has_d:
+            return self._v(self.ex.bind_sql(num), None, s, 0)
+        one = dec("1", sd)
+
+        def den(v: V) -> str:
+            return one if v.d is None else f"coalesce({dec(v.d, sd)}, {one})"
+
+        d = "(CASE " + " ".join(f"WHEN {c} THEN {den(v)}" for c, v in whens) + \
+            f" ELSE {den(other)} END)" if whens else den(other)
+        return self._v(self.ex.bind_sql(num), self.ex.bind_sql(d), s, sd)
+
+    def _cmp(self, a: V, op: str, b: V) -> str:
+        """``a op b`` for two ends (FALSE where either is NULL: unbounded)."""
+        an, bn, _, _ = self.ex.common(a, b)
+        return f"({a.v} IS NOT NULL AND {b.v} IS NOT NULL AND {an} {op} {bn})"
+
+    def _arith(self, a: V, op: str, b: V) -> V:
+        from .expr import V, _mul, dec
+
+        if op == "*":
+            s = a.s + b.s
+            self.ex._check(s)
+            return V(dec(f"({a.v} * {b.v})", s), _mul(a.d, b.d), s=s,
+                     sd=(a.sd if a.d else 0) + (b.sd if b.d else 0))
+        an, bn, d, s = self.ex.common(a, b)
+        return V(dec(f"({an} {op} {bn})", s), d, s=s, sd=self.ex._dscale(a, b))
+
+    def _neg(self, a: V) -> V:
+        from .expr import V
+
+        return V(f"(-{a.v})", a.d, s=a.s, sd=a.sd)
+
+    def _nonneg(self, a: V) -> str:
+        return f"({a.v} IS NOT NULL AND {a.v} >= 0)"
+
+    # ------------------------------------------------------------------ conditions
+
+    def refinable(self, n: ir.Node) -> bool:
+        """Can bounds decide this condition where it is undetermined (a comparison of
+        numbers under and / or / not / if)?"""
+        hit = self._refinable.get(id(n))
+        if hit is None:
+            if isinstance(n, ir.Cmp):
+                hit = _num(n.left)
+            elif isinstance(n, ir.And | ir.Or):
+                hit = self.refinable(n.left) or self.refinable(n.right)
+            elif isinstance(n, ir.Not):
+                hit = self.refinable(n.operand)
+            elif isinstance(n, ir.IfElse) and n.type.kind is T.Kind.BOOL:
+                hit = any(self.refinable(k) for k in n.kids())
+            elif isinstance(n, ir.ValueRef) and n.type.kind is T.Kind.BOOL:
+                hit = self.refinable(self.ex.values[n.key].expr)
+            else:
+                hit = False
+            self._refinable[id(n)] = hit
+        return hit
+
+    def code(self, n: ir.Node) -> str:
+        """The truth code of a condition, decided by bounds where it is undetermined."""
+        x = self.ex.compile(n)
+        if not self.refinable(n):
+            return x.v
+        hit = self._code.get(id(n))
+        if hit is not None:
+            return hit
+        from .expr import truth_and, truth_not, truth_or
+
+        if isinstance(n, ir.Cmp):
+            refined = self._decide(n.op, self.rng(n.left), self.rng(n.right))
+        elif isinstance(n, ir.And):
+            refined = truth_and(self.code(n.left), self.code(n.right))
+        elif isinstance(n, ir.Or):
+            refined = truth_or(self.code(n.left), self.code(n.right))
+        elif isinstance(n, ir.Not):
+            refined = truth_not(self.code(n.operand))
+        elif isinstance(n, ir.IfElse):
+            c, t, e = self.code(n.cond), self.code(n.then), self.code(n.orelse)
+            refined = (f"(CASE WHEN {c} = 1 THEN {t} WHEN {c} = 0 THEN {e} "
+                       f"WHEN {t} = {e} AND {t} <> 2 THEN {t} ELSE {c} END)")
+        else:
+            assert isinstance(n, ir.ValueRef)
+            return self.code(self.ex.values[n.key].expr)
+        out = self.ex.bind_sql(f"(CASE WHEN {x.v} = 2 THEN {refined} ELSE {x.v} END)")
+        self._code[id(n)] = out
+        return out
+
+    def _decide(self, op: str, a: R, b: R) -> str:
+        below = self._cmp(a.hi, "<", b.lo)
+        above = self._cmp(a.lo, ">", b.hi)
+        at_most = self._cmp(a.hi, "<=", b.lo)
+        at_least = self._cmp(a.lo, ">=", b.hi)
+        equal = f"({at_most} AND {at_least})"
+        yes, no = {
+            ">=": (at_least, below), ">": (above, at_most), "<=": (at_most, above),
+            "<": (below, at_least), "==": (equal, f"({below} OR {above})"),
+            "!=": (f"({below} OR {above})", equal)}[op]
+        return (f"(CASE WHEN {a.em} OR {b.em} OR {no} THEN 0 WHEN {yes} AND NOT ({a.mu} OR {b.mu}) "
+                f"THEN 1 ELSE 2 END)")
+
+    # ------------------------------------------------------------------ numbers
+
+    def rng(self, n: ir.Node) -> R:
+        hit = self._rng.get(id(n))
+        if hit is None:
+            hit = self._rng[id(n)] = self._rng_of(n)
+        return hit
+
+    def _any(self) -> R:
+        return R(self._null(), self._null(), "TRUE")
+
+    def _none(self) -> R:
+        return R(self._null(), self._null(), "TRUE", "TRUE")
+
+    def _or_none(self, r: R, *parts: R) -> R:
+        """``r``, or no value where one of ``parts`` has none for sure."""
+        ems = [p.em for p in parts if p.em != "FALSE"]
+        if not ems:
+            return r
+        em = self.ex.bind_sql("(" + " OR ".join(ems) + ")")
+        return R(self._case([(em, self._null())], r.lo), self._case([(em, self._null())], r.hi),
+                 f"({em} OR {r.mu})", em)
+
+    def _rng_of(self, n: ir.Node) -> R:
+        x = self.ex.compile(n)
+        k = self._missing(n)
+        undef = f"coalesce({x.u}, FALSE)" if x.u else "FALSE"
+        present = f"({x.v} IS NOT NULL AND NOT {undef})"
+        from .expr import V
+
+        own = V(x.v, x.d, s=x.s, sd=x.sd)
+        lo = self._case([(undef, self._null()), (present, own)], k.lo)
+        hi = self._case([(undef, self._null()), (present, own)], k.hi)
+        mu = self.ex.bind_sql(f"(CASE WHEN {undef} THEN TRUE WHEN {present} THEN FALSE "
+                              f"ELSE {k.mu} END)")
+        em = self.ex.bind_sql(f"(CASE WHEN {undef} THEN TRUE WHEN {present} THEN FALSE "
+                              f"ELSE {k.em} END)")
+        return R(lo, hi, mu, em)
+
+    def _missing(self, n: ir.Node) -> R:
+        """The range of a number where its exact value is missing."""
+        ex = self.ex
+        if isinstance(n, ir.Fact | ir.YearFact) and _num(n):
+            f = ex.cat.facts[n.fact]
+            return R(self._lit(f.min), self._lit(f.max), "FALSE")
+        if isinstance(n, ir.ValueRef):
+            return self.rng(ex.values[n.key].expr)
+        if isinstance(n, ir.Neg):
+            r = self.rng(n.operand)
+            return R(self._neg(r.hi), self._neg(r.lo), r.mu, r.em)
+        if isinstance(n, ir.Arith) and _num(n.left):
+            if n.op == "/":
+                return self._quotient(n)
+            a, b = self.rng(n.left), self.rng(n.right)
+            mu = f"({a.mu} OR {b.mu})"
+            if n.op == "+":
+                out = R(self._arith(a.lo, "+", b.lo), self._arith(a.hi, "+", b.hi), mu)
+            elif n.op == "-":
+                out = R(self._arith(a.lo, "-", b.hi), self._arith(a.hi, "-", b.lo), mu)
+            else:
+                out = self._times(a, b, mu)
+            return self._or_none(out, a, b)
+        if isinstance(n, ir.Func) and n.name in ("min", "max") and _num(n):
+            rs = [self.rng(a) for a in n.args]
+            out = rs[0]
+            for r in rs[1:]:
+                out = self._or_none(self._pick(out, r, n.name), out, r)
+            return out
+        if isinstance(n, ir.IfElse) and _num(n):
+            c = self.code(n.cond)
+            t, e = self.rng(n.then), self.rng(n.orelse)
+            j = self._join(t, e)
+            return R(self._case([(f"{c} = 1", t.lo), (f"{c} = 0", e.lo)], j.lo),
+                     self._case([(f"{c} = 1", t.hi), (f"{c} = 0", e.hi)], j.hi),
+                     f"(CASE WHEN {c} = 1 THEN {t.mu} WHEN {c} = 0 THEN {e.mu} ELSE {j.mu} END)",
+                     f"(CASE WHEN {c} = 1 THEN {t.em} WHEN {c} = 0 THEN {e.em} ELSE {j.em} END)")
+        if isinstance(n, ir.Band):
+            return self._band(n)
+        if isinstance(n, ir.Lookup):
+            pol = ex.pack.policy(n.policy)
+            assert pol is not None
+            table = pol.tables[n.table]
+            vals = [*table.entries.values(), *([table.default] if table.default is not None
+                                               else [])]
+            if not vals:
+                return self._any()
+            return R(self._lit(min(vals)), self._lit(max(vals)),
+                     "TRUE" if table.default is None else "FALSE")
+        return self._any()
+
+    def _least(self, xs: list[V]) -> V:
+        out = xs[0]
+        for x in xs[1:]:
+            out = self._case([(self._cmp(out, "<=", x), out)], x)
+        return out
+
+    def _greatest(self, xs: list[V]) -> V:
+        out = xs[0]
+        for x in xs[1:]:
+            out = self._case([(self._cmp(out, ">=", x), out)], x)
+        return out
+
+    def _times(self, a: R, b: R, mu: str) -> R:
+        m = self._arith
+        bounded = " AND ".join(f"{x.v} IS NOT NULL" for x in (a.lo, a.hi, b.lo, b.hi))
+        ends = [m(a.lo, "*", b.lo), m(a.lo, "*", b.hi), m(a.hi, "*", b.lo), m(a.hi, "*", b.hi)]
+        a_pos, b_pos = self._nonneg(a.lo), self._nonneg(b.lo)
+        a_neg = f"({a.hi.v} IS NOT NULL AND {a.hi.v} <= 0)"
+        b_neg = f"({b.hi.v} IS NOT NULL AND {b.hi.v} <= 0)"
+        nonneg = f"({a_pos} AND {b_pos})"
+        a_point = self._cmp(a.lo, "=", a.hi)
+        b_point = self._cmp(b.lo, "=", b.hi)
+        lo = self._case([(bounded, self._least(ends)), (nonneg, m(a.lo, "*", b.lo)),
+                         (f"({a_pos} AND {b_neg})", m(a.hi, "*", b.lo)),
+                         (f"({a_neg} AND {b_pos})", m(a.lo, "*", b.hi)),
+                         (f"({a_neg} AND {b_neg})", m(a.hi, "*", b.hi)),
+                         (a_point, self._case([(self._nonneg(a.lo), m(a.lo, "*", b.lo))],
+                                              m(a.lo, "*", b.hi))),
+                         (b_point, self._case([(self._nonneg(b.lo), m(b.lo, "*", a.lo))],
+                                              m(b.lo, "*", a.hi)))], self._null())
+        hi = self._case([(bounded, self._greatest(ends)), (nonneg, m(a.hi, "*", b.hi)),
+                         (f"({a_pos} AND {b_neg})", m(a.lo, "*", b.hi)),
+                         (f"({a_neg} AND {b_pos})", m(a.hi, "*", b.lo)),
+                         (f"({a_neg} AND {b_neg})", m(a.lo, "*", b.lo)),
+                         (a_point, self._case([(self._nonneg(a.lo), m(a.lo, "*", b.hi))],
+                                              m(a.lo, "*", b.lo))),
+                         (b_point, self._case([(self._nonneg(b.lo), m(b.lo, "*", a.hi))],
+                                              m(b.lo, "*", a.lo)))], self._null())
+        return R(lo, hi, mu)
+
+    def _quotient(self, n: ir.Arith) -> R:
+        values = self.ex.values
+        if quotient(n.left, lambda k: values[k].expr) or \
+                quotient(n.right, lambda k: values[k].expr):
+            return self._any()
+        b = self.ex.compile(n.right)
+        undef = f"coalesce({b.u}, FALSE)" if b.u else "FALSE"
+        ok = f"({b.v} IS NOT NULL AND NOT {undef} AND {b.v} <> 0)"
+        a = self.rng(n.left)
+        from .expr import V, dec
+
+        den = dec(f"abs({b.v})", b.s)
+
+        def over(x: V) -> V:
+            return V(x.v, den, s=x.s, sd=b.s)
+
+        pos = f"{b.v} > 0"
+        lo = self._case([(f"NOT {ok}", self._null()), (pos, over(a.lo))], over(self._neg(a.hi)))
+        hi = self._case([(f"NOT {ok}", self._null()), (pos, over(a.hi))], over(self._neg(a.lo)))
+        return self._or_none(R(lo, hi, f"(CASE WHEN {ok} THEN {a.mu} ELSE TRUE END)"), a)
+
+    def _join(self, a: R, b: R) -> R:
+        lo = self._case([(a.em, b.lo), (b.em, a.lo),
+                         (f"{a.lo.v} IS NULL OR {b.lo.v} IS NULL", self._null()),
+                         (self._cmp(a.lo, "<=", b.lo), a.lo)], b.lo)
+        hi = self._case([(a.em, b.hi), (b.em, a.hi),
+                         (f"{a.hi.v} IS NULL OR {b.hi.v} IS NULL", self._null()),
+                         (self._cmp(a.hi, ">=", b.hi), a.hi)], b.hi)
+        return R(lo, hi, f"({a.mu} OR {b.mu})", f"({a.em} AND {b.em})")
+
+    def _pick(self, a: R, b: R, which: str) -> R:
+        mu = f"({a.mu} OR {b.mu})"
+        if which == "min":
+            lo = self._case([(f"{a.lo.v} IS NULL OR {b.lo.v} IS NULL", self._null()),
+                             (self._cmp(a.lo, "<=", b.lo), a.lo)], b.lo)
+            hi = self._case([(f"{a.hi.v} IS NULL", b.hi), (f"{b.hi.v} IS NULL", a.hi),
+                             (self._cmp(a.hi, "<=", b.hi), a.hi)], b.hi)
+        else:
+            lo = self._case([(f"{a.lo.v} IS NULL", b.lo), (f"{b.lo.v} IS NULL", a.lo),
+                             (self._cmp(a.lo, ">=", b.lo), a.lo)], b.lo)
+            hi = self._case([(f"{a.hi.v} IS NULL OR {b.hi.v} IS NULL", self._null()),
+                             (self._cmp(a.hi, ">=", b.hi), a.hi)], b.hi)
+        return R(lo, hi, mu)
+
+    def _band(self, n: ir.Band) -> R:
+        ex = self.ex
+        pol = ex.pack.policy(n.policy)
+        assert pol is not None
+        bands = pol.tables[n.table].bands_at(ex.as_of)
+        r = self.rng(n.arg)
+        meets: list[tuple[Decimal, str]] = []
+        for b in bands:
+            below = "FALSE" if b.hi is None else \
+                self._cmp(r.lo, ">" if b.hi_inclusive else ">=", self._lit(b.hi))
+            above = "FALSE" if b.lo is None else \
+                self._cmp(r.hi, "<" if b.lo_inclusive else "<=", self._lit(b.lo))
+            meets.append((b.value, f"(NOT {below} AND NOT {above})"))
+        if not meets:
+            return self._none()
+        up = sorted(meets, key=lambda m: m[0])
+        lo = self._case([(c, self._lit(v)) for v, c in up], self._null())
+        hi = self._case([(c, self._lit(v)) for v, c in reversed(up)], self._null())
+        slo, slo_inc, shi, shi_inc = band_span(bands)
+        inside = []
+        if slo is not None:
+            inside.append(self._cmp(r.lo, ">=" if slo_inc else ">", self._lit(slo)))
+        if shi is not None:
+            inside.append(self._cmp(r.hi, "<=" if shi_inc else "<", self._lit(shi)))
+        hit_any = " OR ".join(c for _, c in meets)
+        within = " AND ".join(inside) or "TRUE"
+        none = ex.bind_sql(f"({r.em} OR NOT ({hit_any}))")
+        return R(self._case([(none, self._null())], lo), self._case([(none, self._null())], hi),
+                 ex.bind_sql(f"({none} OR {r.mu} OR NOT ({within}))"), none)
