@@ -7,6 +7,7 @@ from alembic import context
 import huiqi.analytics.models
 import huiqi.cases.models
 import huiqi.programmes.models  # every area's tables on the metadata, for autogenerate
+import huiqi.vouchers.models
 import huiqi.workflow.models
 import huiqi.workflow.timers  # noqa: F401
 from huiqi.store.models import Base
