@@ -64,5 +64,10 @@ def make_world(park: Park, firms: int = 2, budget: str = "1000000") -> World:
 
 
 @pytest.fixture
+def park(platform: Platform, clock: Clock) -> Park:
+    return make_park(platform, clock)
+
+
+@pytest.fixture
 def world(platform: Platform, clock: Clock) -> World:
     return make_world(make_park(platform, clock))

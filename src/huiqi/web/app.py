@@ -41,6 +41,7 @@ def install(app: FastAPI) -> None:
         programmes,
         results,
         simulation,
+        vouchers,
     )
 
     app.state.templates = environment()
@@ -50,7 +51,8 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
-                   imports, audit, accounts, dashboard, programmes, cases, analytics, market):
+                   imports, audit, accounts, dashboard, programmes, cases, analytics, market,
+                   vouchers):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

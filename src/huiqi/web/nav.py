@@ -35,6 +35,8 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/my/applications", t("我的申报", "My applications"), "applications"))
         out.append(Item("/my/requests", t("我的诉求", "My requests"), "my_requests"))
         out.append(Item("/my/projects", t("我的项目", "My projects"), "my_projects"))
+        if p.may(Permission.VOUCHER_READ):
+            out.append(Item("/staff/vouchers", t("创新券", "Vouchers"), "vouchers"))
         if p.may(Permission.MARKET_READ):
             out.append(Item("/staff/market", t("供需对接", "Market"), "market"))
         return out
@@ -53,6 +55,8 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/staff/reviews", t("评审任务", "My reviews"), "reviews"))
     if p.may(Permission.RESULT_READ):
         out.append(Item("/staff/budgets", t("项目资金", "Budgets"), "budgets"))
+    if p.may(Permission.VOUCHER_READ):
+        out.append(Item("/staff/vouchers", t("创新券", "Vouchers"), "vouchers"))
     if p.may(Permission.ENTERPRISE_READ):
         out.append(Item("/staff/enterprises", t("企业", "Enterprises"), "enterprises"))
     if p.may(Permission.CASE_READ):
