@@ -780,6 +780,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "possible now"),
     "voucher.not_eligible": ("企业不符合“{clause}”的条件({status}),不能发放创新券",
                              "The enterprise does not qualify for “{clause}” ({status}): no voucher"),
+    "challenge.exists": ("榜单“{key}”已存在", "The challenge list “{key}” exists already"),
+    "challenge.unknown_category": ("类别“{category}”不在供需对接的统一词表中",
+                                   "The category “{category}” is not in the market's vocabulary"),
+    "challenge.unknown_spec": ("指标“{spec}”不是类别“{category}”的规格", "“{spec}” is not a "
+                               "specification of “{category}”"),
+    "challenge.milestone_shares": ("各里程碑的拨付比例之和须为 1", "The milestones' shares must sum to 1"),
+    "challenge.state": ("榜单当前状态为 {state},不能进行此操作", "The list is {state}: not possible now"),
+    "challenge.budget_exceeded": ("榜单预算 {budget} 元,合计 {total} 元将超出预算,未作改动",
+                                  "The list's budget is {budget}: a total of {total} would exceed "
+                                  "it; nothing changed"),
+    "challenge.agreement_needed": ("联合体申报须上传联合体协议", "A consortium must upload its agreement"),
+    "challenge.twice": ("单位 {who} 在同一申请中出现了两次", "{who} appears twice in one application"),
+    "challenge.closed": ("榜单“{key}”当前不接受申请", "The list “{key}” takes no application now"),
+    "challenge.applied": ("单位 {who} 已申请任务 {task}(每个任务每个单位只能申请一次)",
+                          "{who} has already applied for task {task} (one application per task "
+                          "per applicant)"),
+    "challenge.nothing_to_select": ("任务 {task} 没有待评审的申请", "Task {task} has no application "
+                                    "to select from"),
+    "challenge.unscored": ("申请 {application} 没有评分", "Application {application} has no scores"),
+    "challenge.not_selected": ("申请 {application} 未入选", "Application {application} was not selected"),
+    "challenge.milestone_done": ("里程碑 {milestone} 已验收", "The milestone {milestone} has already "
+                                 "been accepted"),
     # ==== end of vouchers ====
 }
 

@@ -28,7 +28,8 @@ TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "
           "timers", "service_case", "case_agent", "case_file", "case_rating", "case_standard",
           "eval_park", "park_statistic", "chain_member", "market_listing", "market_match",
           "voucher_scheme", "voucher_provider", "voucher_item", "voucher", "voucher_contract",
-          "voucher_claim", "ledger_account", "ledger_txn", "ledger_entry"}
+          "voucher_claim", "ledger_account", "ledger_txn", "ledger_entry",
+          "challenge_list", "challenge_task", "challenge_application", "challenge_milestone"}
 
 
 @pytest.mark.parametrize("name", BACKENDS)

@@ -96,7 +96,7 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
                         P.IMPORT_READ: A, P.APPLICATION_PROCESS: A, P.CASE_WORK: A,
                         P.CASE_REQUEST: A, P.CASE_STANDARD: A, P.ANALYTICS_READ: A,
                         P.ANALYTICS_EDIT: A, P.MARKET_READ: A, P.MARKET_WRITE: A,
-                        P.VOUCHER_READ: A, P.VOUCHER_MANAGE: A},
+                        P.VOUCHER_READ: A, P.VOUCHER_USE: A, P.VOUCHER_MANAGE: A},
     Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A, P.ANALYTICS_READ: A, P.MARKET_READ: A,
                       P.VOUCHER_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,

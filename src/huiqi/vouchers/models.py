@@ -178,3 +178,93 @@ class LedgerEntry(Base):
     txn_id: Mapped[int] = mapped_column(ForeignKey("ledger_txn.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_account.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money())
+
+
+# ---------------------------------------------------------------------- 揭榜挂帅 challenge lists
+
+class ChallengeList(Base):
+    """A list of tasks (榜单) published by the park, with its budget; the awards of its
+    selected teams never exceed it (the list's row is locked while selecting)."""
+
+    __tablename__ = "challenge_list"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(200))
+    budget: Mapped[Decimal] = mapped_column(Money())
+    state: Mapped[str] = mapped_column(String(16))   # draft | published | closed
+    opens_on: Mapped[dt.date] = mapped_column(Date)
+    closes_on: Mapped[dt.date] = mapped_column(Date)
+    #: the panel's rubric (the programmes' shape): criteria with weights, pass mark
+    rubric: Mapped[Any] = mapped_column(JSONText())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class ChallengeTask(Base):
+    """One task of a list: a chip (its class, its category in the market's vocabulary, its
+    indicators, packaging, deliverables, period), its share of the budget, one winner or
+    several (赛马), and its milestones with the share of the award each pays."""
+
+    __tablename__ = "challenge_task"
+    __table_args__ = (UniqueConstraint("list_id", "code"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("challenge_list.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    group_zh: Mapped[str] = mapped_column(String(100))    # the class of chips
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(64))     # analytics' market vocabulary
+    indicators: Mapped[Any] = mapped_column(JSONText())   # {spec: wanted} in that vocabulary
+    qualifications: Mapped[Any] = mapped_column(JSONText())
+    packaging: Mapped[str] = mapped_column(String(200))
+    deliverables: Mapped[Any] = mapped_column(JSONText())  # [text]
+    period_months: Mapped[int] = mapped_column(Integer)
+    budget: Mapped[Decimal] = mapped_column(Money())
+    winners: Mapped[int] = mapped_column(Integer)         # 1, or more for 赛马
+    milestones: Mapped[Any] = mapped_column(JSONText())   # [{id, zh, en, share}]
+
+
+class ChallengeApplication(Base):
+    """An application to a task, alone or as a consortium (lead + members with roles, the
+    agreement's digest); one per task per applicant (lead or member)."""
+
+    __tablename__ = "challenge_application"
+    __table_args__ = (UniqueConstraint("task_id", "lead_code"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("challenge_task.id"), index=True)
+    lead_code: Mapped[str] = mapped_column(String(18))
+    lead_name: Mapped[str] = mapped_column(String(200))
+    province: Mapped[str] = mapped_column(String(32))
+    members: Mapped[Any] = mapped_column(JSONText())      # [{code, name, role}]
+    agreement_sha256: Mapped[str | None] = mapped_column(String(64))
+    agreement_name: Mapped[str | None] = mapped_column(String(255))
+    proposal: Mapped[str] = mapped_column(String(2000))
+    state: Mapped[str] = mapped_column(String(16), index=True)  # submitted|selected|not_selected
+    scores: Mapped[Any] = mapped_column(JSONText(), nullable=True)  # the panel's reviews
+    score: Mapped[Decimal | None] = mapped_column(Exact())
+    rank: Mapped[int | None] = mapped_column(Integer)
+    award: Mapped[Decimal | None] = mapped_column(Money())
+    paid: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    submitted_by: Mapped[str] = mapped_column(String(64))
+
+
+class ChallengeMilestone(Base):
+    """A milestone accepted by the reviewers, and the staged payment it released."""
+
+    __tablename__ = "challenge_milestone"
+    __table_args__ = (UniqueConstraint("application_id", "milestone"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("challenge_application.id"), index=True)
+    milestone: Mapped[str] = mapped_column(String(32))
+    accepted_on: Mapped[dt.date] = mapped_column(Date)
+    accepted_by: Mapped[str] = mapped_column(String(64))
+    reviewers: Mapped[Any] = mapped_column(JSONText())
+    amount: Mapped[Decimal] = mapped_column(Money())
+    reference: Mapped[str] = mapped_column(String(100))

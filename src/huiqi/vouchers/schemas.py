@@ -168,3 +168,127 @@ class SettlementRun(_Model):
     already: int
     paid: str
     bonus: str
+
+
+# ---------------------------------------------------------------------- 揭榜挂帅
+
+class CriterionIn(_Model):
+    id: Key
+    label_zh: Name
+    label_en: Name
+    weight: Decimal_
+    assumed: bool = False
+
+
+class ChallengeListCreate(_Model):
+    key: Key
+    title_zh: Name
+    title_en: Name
+    issuer: Name
+    budget: Decimal_
+    opens_on: dt.date
+    closes_on: dt.date
+    criteria: Annotated[list[CriterionIn], Field(min_length=1, max_length=12)]
+    pass_mark: Decimal_ = "60"
+
+
+class MilestoneSpec(_Model):
+    id: Key
+    zh: Name
+    en: Name
+    share: Decimal_
+
+
+class TaskCreate(_Model):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,32}$")]
+    group_zh: Name
+    title_zh: Name
+    title_en: Name
+    category: Key
+    indicators: dict[Key, Any] = {}
+    qualifications: list[Str] = []
+    packaging: Str = ""
+    deliverables: list[Str] = []
+    period_months: Annotated[int, Field(ge=1, le=120)]
+    budget: Decimal_
+    winners: Annotated[int, Field(ge=1, le=5)] = 1
+    milestones: Annotated[list[MilestoneSpec], Field(min_length=1, max_length=10)]
+
+
+class Member(_Model):
+    code: Code
+    name: Name
+    role: Name
+
+
+class ChallengeApply(_Model):
+    lead_code: Code
+    lead_name: Name
+    province: Name
+    members: Annotated[list[Member], Field(max_length=4)] = []
+    agreement_name: Str | None = None
+    agreement_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    proposal: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class Selection(_Model):
+    """The panel's reviews per application (criterion → score, one mapping a reviewer) and,
+    optionally, the award of a winner (default: the task's share divided among its winners)."""
+
+    reviews: dict[str, Annotated[list[dict[Key, Decimal_]], Field(min_length=1, max_length=20)]]
+    awards: dict[str, Decimal_] = {}
+
+
+class MilestoneAccept(_Model):
+    milestone: Key
+    reviewers: Annotated[list[Name], Field(min_length=1, max_length=10)]
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class ApplicationOut(_Model):
+    id: int
+    task: str
+    lead_code: str
+    lead_name: str
+    province: str
+    members: list[dict[str, str]]
+    consortium: bool
+    state: str
+    score: str | None
+    rank: int | None
+    award: str | None
+    paid: str
+    milestones: list[dict[str, str]]
+
+
+class TaskOut(_Model):
+    id: int
+    code: str
+    group: str
+    title: dict[str, str]
+    category: str
+    category_label: dict[str, str]
+    indicators: dict[str, Any]
+    qualifications: list[str]
+    packaging: str
+    deliverables: list[str]
+    period_months: int
+    budget: str
+    winners: int
+    horse_race: bool
+    milestones: list[dict[str, str]]
+    needs: int            # car makers' recorded needs in the same category (the market)
+    applications: int
+
+
+class ChallengeListOut(_Model):
+    key: str
+    title: dict[str, str]
+    issuer: str
+    budget: str
+    committed: str
+    paid: str
+    state: str
+    opens_on: dt.date
+    closes_on: dt.date
+    tasks: list[TaskOut]

@@ -1,6 +1,7 @@
-"""Vouchers (issue 13): schemes, providers and their service items, vouchers (yearly
+"""Vouchers and challenge lists (issue 13): schemes, providers and their service items, vouchers (yearly
 quotas), service contracts, quarterly claims, and the double-entry ledger (accounts,
-balanced transactions, entries) that holds every amount.
+balanced transactions, entries) that holds every amount; 揭榜挂帅 lists, their tasks,
+applications (consortia) and accepted milestones.
 
 Revision ID: 0012
 Revises: 0009
@@ -134,8 +135,77 @@ def upgrade() -> None:
     op.create_index(op.f("ix_ledger_entry_txn_id"), "ledger_entry", ["txn_id"])
     op.create_index(op.f("ix_ledger_entry_account_id"), "ledger_entry", ["account_id"])
 
+    op.create_table(
+        "challenge_list", _id(),
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("title_zh", sa.String(200), nullable=False),
+        sa.Column("title_en", sa.String(200), nullable=False),
+        sa.Column("issuer", sa.String(200), nullable=False),
+        sa.Column("budget", T.Money(), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("opens_on", sa.Date(), nullable=False),
+        sa.Column("closes_on", sa.Date(), nullable=False),
+        sa.Column("rubric", T.JSONText(), nullable=False),
+        sa.Column("created_at", T.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.UniqueConstraint("key", name=op.f("uq_challenge_list_key")))
+    op.create_table(
+        "challenge_task", _id(),
+        sa.Column("list_id", T.BigKey, sa.ForeignKey("challenge_list.id"), nullable=False),
+        sa.Column("code", sa.String(32), nullable=False),
+        sa.Column("group_zh", sa.String(100), nullable=False),
+        sa.Column("title_zh", sa.String(200), nullable=False),
+        sa.Column("title_en", sa.String(200), nullable=False),
+        sa.Column("category", sa.String(64), nullable=False),
+        sa.Column("indicators", T.JSONText(), nullable=False),
+        sa.Column("qualifications", T.JSONText(), nullable=False),
+        sa.Column("packaging", sa.String(200), nullable=False),
+        sa.Column("deliverables", T.JSONText(), nullable=False),
+        sa.Column("period_months", sa.Integer(), nullable=False),
+        sa.Column("budget", T.Money(), nullable=False),
+        sa.Column("winners", sa.Integer(), nullable=False),
+        sa.Column("milestones", T.JSONText(), nullable=False),
+        sa.UniqueConstraint("list_id", "code", name=op.f("uq_challenge_task_list_id")))
+    op.create_index(op.f("ix_challenge_task_list_id"), "challenge_task", ["list_id"])
+    op.create_table(
+        "challenge_application", _id(),
+        sa.Column("task_id", T.BigKey, sa.ForeignKey("challenge_task.id"), nullable=False),
+        sa.Column("lead_code", sa.String(18), nullable=False),
+        sa.Column("lead_name", sa.String(200), nullable=False),
+        sa.Column("province", sa.String(32), nullable=False),
+        sa.Column("members", T.JSONText(), nullable=False),
+        sa.Column("agreement_sha256", sa.String(64), nullable=True),
+        sa.Column("agreement_name", sa.String(255), nullable=True),
+        sa.Column("proposal", sa.String(2000), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("scores", T.JSONText(), nullable=True),
+        sa.Column("score", T.Exact(), nullable=True),
+        sa.Column("rank", sa.Integer(), nullable=True),
+        sa.Column("award", T.Money(), nullable=True),
+        sa.Column("paid", T.Money(), nullable=False),
+        sa.Column("submitted_at", T.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("submitted_by", sa.String(64), nullable=False),
+        sa.UniqueConstraint("task_id", "lead_code", name=op.f("uq_challenge_application_task_id")))
+    op.create_index(op.f("ix_challenge_application_task_id"), "challenge_application", ["task_id"])
+    op.create_index(op.f("ix_challenge_application_state"), "challenge_application", ["state"])
+    op.create_table(
+        "challenge_milestone", _id(),
+        sa.Column("application_id", T.BigKey, sa.ForeignKey("challenge_application.id"),
+                  nullable=False),
+        sa.Column("milestone", sa.String(32), nullable=False),
+        sa.Column("accepted_on", sa.Date(), nullable=False),
+        sa.Column("accepted_by", sa.String(64), nullable=False),
+        sa.Column("reviewers", T.JSONText(), nullable=False),
+        sa.Column("amount", T.Money(), nullable=False),
+        sa.Column("reference", sa.String(100), nullable=False),
+        sa.UniqueConstraint("application_id", "milestone",
+                            name=op.f("uq_challenge_milestone_application_id")))
+    op.create_index(op.f("ix_challenge_milestone_application_id"), "challenge_milestone",
+                    ["application_id"])
+
 
 def downgrade() -> None:
-    for t in ("ledger_entry", "ledger_txn", "ledger_account", "voucher_contract", "voucher_claim",
+    for t in ("challenge_milestone", "challenge_application", "challenge_task", "challenge_list",
+              "ledger_entry", "ledger_txn", "ledger_account", "voucher_contract", "voucher_claim",
               "voucher", "voucher_item", "voucher_provider", "voucher_scheme"):
         op.drop_table(t)
