@@ -112,6 +112,21 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/vouchers/claims/{claim_id}/settlement"): {"json": {"reference": "PAY-1"}},
     ("POST", "/vouchers/schemes/{key}/settlements"): {"json": {"period": "2025Q1",
                                                                "reference": "PAY"}},
+    ("POST", "/vouchers/challenges"): {"json": {
+        "key": "bj-chips", "title_zh": "车规级芯片", "title_en": "Chips", "issuer": "北京市经信局",
+        "budget": "42000000", "opens_on": "2025-03-01", "closes_on": "2025-06-30",
+        "criteria": [{"id": "maturity", "label_zh": "技术成熟度", "label_en": "Maturity",
+                      "weight": "1"}]}},
+    ("POST", "/vouchers/challenges/{key}/tasks"): {"json": {
+        "code": "A1", "group_zh": "控制类", "title_zh": "MCU", "title_en": "MCU", "category": "mcu",
+        "period_months": 24, "budget": "1000", "milestones": [
+            {"id": "design", "zh": "设计", "en": "Design", "share": "1"}]}},
+    ("POST", "/vouchers/tasks/{task_id}/applications"): {"json": {
+        "lead_code": CODE_A, "lead_name": "芯片公司", "province": "上海市"}},
+    ("POST", "/vouchers/tasks/{task_id}/selection"): {"json": {"reviews": {
+        "1": [{"maturity": "90"}]}}},
+    ("POST", "/vouchers/challenge-applications/{app_id}/milestones"): {"json": {
+        "milestone": "design", "reviewers": ["专家甲"], "reference": "拨-1"}},
 }
 
 
@@ -162,7 +177,7 @@ def _path(template: str, code: str) -> str:
               "material_id": "1", "objection_id": "1", "case_id": "999999", "file_id": "1",
               "name": "acknowledge", "kind": "request_category", "std": "policy",
               "match_id": "1", "park": "GXQ001", "provider_id": "1", "voucher_id": "1",
-              "contract_id": "1", "claim_id": "1"}
+              "contract_id": "1", "claim_id": "1", "task_id": "1"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

@@ -25,6 +25,7 @@ def navigation(p: Page) -> list[Item]:
     a = p.actor
     if a is None:
         out.append(Item("/public/notice", t("公示", "Public notice"), "notice"))
+        out.append(Item("/public/challenges", t("揭榜挂帅", "Challenge lists"), "challenges"))
         return out
     if a.role is Role.ENTERPRISE and a.entity_code:
         out.append(Item(f"/match/{a.entity_code}", t("我的政策", "My policies"), "match"))

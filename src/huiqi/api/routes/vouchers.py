@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiqi.service.permissions import Permission, Scope
+from huiqi.vouchers import challenges as C
 from huiqi.vouchers import schemas as S
 from huiqi.vouchers import service as VS
 
@@ -165,3 +166,60 @@ def settlement_run(key: Key, body: Run, ctx: ContextDep) -> S.SettlementRun:
 def expire(key: Key, ctx: ContextDep) -> dict[str, str | int]:
     """到期创新券失效,余额退回预算 / Expire vouchers past their day; back to the budget."""
     return VS.expire_due(ctx, key)
+
+
+# ---------------------------------------------------------------------- 揭榜挂帅
+
+@router.post("/challenges", openapi_extra=MANAGE, response_model=S.ChallengeListOut,
+             status_code=201)
+def create_challenge(body: S.ChallengeListCreate, ctx: ContextDep) -> S.ChallengeListOut:
+    """新建揭榜挂帅榜单(草稿)/ A new challenge list (draft)."""
+    return C.create_list(ctx, body)
+
+
+@router.get("/challenges/{key}", openapi_extra=READ, response_model=S.ChallengeListOut)
+def challenge(key: Key, ctx: ContextDep) -> S.ChallengeListOut:
+    """一份榜单:任务、预算、已承诺、已拨付 / A list: tasks, budget, committed, paid."""
+    return C.get_list(ctx, key)
+
+
+@router.post("/challenges/{key}/tasks", openapi_extra=MANAGE, response_model=S.TaskOut,
+             status_code=201)
+def add_task(key: Key, body: S.TaskCreate, ctx: ContextDep) -> S.TaskOut:
+    """榜单任务(用供需对接的统一词表描述指标)/ A task, in the market's vocabulary."""
+    return C.add_task(ctx, key, body)
+
+
+@router.post("/challenges/{key}/publication", openapi_extra=MANAGE,
+             response_model=S.ChallengeListOut)
+def publish_challenge(key: Key, ctx: ContextDep) -> S.ChallengeListOut:
+    """发布榜单 / Publish the list."""
+    return C.publish(ctx, key)
+
+
+@router.get("/tasks/{task_id}/applications", openapi_extra=READ,
+            response_model=list[S.ApplicationOut])
+def task_applications(task_id: Id, ctx: ContextDep) -> list[S.ApplicationOut]:
+    """任务的揭榜申请(企业只看到本单位参与的)/ A task's applications (an enterprise: its own)."""
+    return C.applications(ctx, task_id)
+
+
+@router.post("/tasks/{task_id}/applications", openapi_extra=USE, response_model=S.ApplicationOut,
+             status_code=201)
+def apply_task(task_id: Id, body: S.ChallengeApply, ctx: ContextDep) -> S.ApplicationOut:
+    """揭榜(单独或联合体;每个任务每个单位一次)/ Apply, alone or as a consortium."""
+    return C.apply(ctx, task_id, body)
+
+
+@router.post("/tasks/{task_id}/selection", openapi_extra=MANAGE,
+             response_model=list[S.ApplicationOut])
+def select_task(task_id: Id, body: S.Selection, ctx: ContextDep) -> list[S.ApplicationOut]:
+    """专家评审择优(加权指标;赛马可多家;不超过榜单预算)/ The panel's selection."""
+    return C.select_winners(ctx, task_id, body)
+
+
+@router.post("/challenge-applications/{app_id}/milestones", openapi_extra=MANAGE,
+             response_model=S.ApplicationOut)
+def accept_milestone(app_id: Id, body: S.MilestoneAccept, ctx: ContextDep) -> S.ApplicationOut:
+    """里程碑验收与分期拨付 / A milestone accepted, its staged payment."""
+    return C.accept_milestone(ctx, app_id, body)

@@ -10,7 +10,9 @@ from fastapi import Form, Response
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse
 
+from huiqi.api.access import PUBLIC
 from huiqi.service.permissions import Permission, Role, Scope
+from huiqi.vouchers import challenges as C
 from huiqi.vouchers import service as VS
 from huiqi.vouchers.schemas import Redeem
 
@@ -90,3 +92,16 @@ def reconciliation(p: PageDep, key: Key) -> Response:
                  "transaction sums to zero)")]
     return _download(sheets.xlsx(f"vouchers-{key}", head, rows, lines), XLSX,
                      f"vouchers-{key}.xlsx")
+
+
+# ---------------------------------------------------------------------- 揭榜挂帅 (public)
+
+@router.page("GET", "/public/challenges", PUBLIC)
+def challenge_lists(p: PageDep) -> Response:
+    """The published challenge lists and their tasks, for anyone in China (no sign-in)."""
+    return p.render("challenges.html", lists=C.published_lists(p.platform.db))
+
+
+@router.page("GET", "/public/challenges/{key}", PUBLIC)
+def challenge_list(p: PageDep, key: Key) -> Response:
+    return p.render("challenges.html", lists=[C.public(p.platform.db, key)])
