@@ -9,7 +9,13 @@ from sqlalchemy import select
 
 from huiqi.vouchers import demo
 from huiqi.vouchers import ledger as L
-from huiqi.vouchers.models import Voucher, VoucherClaim, VoucherContract, VoucherProvider
+from huiqi.vouchers.models import (
+    ChallengeApplication,
+    Voucher,
+    VoucherClaim,
+    VoucherContract,
+    VoucherProvider,
+)
 from programmes.conftest import REVIEWERS, Park
 
 from .conftest import XM
@@ -26,9 +32,12 @@ def test_the_demo_has_every_state(park: Park) -> None:
         claims = set(s.scalars(select(VoucherClaim.state)))
         vouchers = set(s.scalars(select(Voucher.state)))
         providers = set(s.scalars(select(VoucherProvider.state)))
+        challenge = set(s.scalars(select(ChallengeApplication.state)))
+        paid = sum(s.scalars(select(ChallengeApplication.paid)))
         assert L.unbalanced(s) == []
         assert sum(L.balances(s).values()) == 0
     assert contracts == {"settled", "claimed", "confirmed", "delivered", "redeemed", "cancelled"}
     assert claims == {"settled", "claimed"}
     assert vouchers == {"issued", "expired"}
     assert providers == {"recognised", "rejected", "lapsed"}
+    assert challenge == {"submitted", "selected", "not_selected"} and paid > 0

@@ -144,12 +144,105 @@ def create(platform: Platform, day: dt.date, reviewers: list[str], first: str | 
     firms = _firms(platform, first, 14)
     if len(firms) < 14:
         log("火炬创新券:企业不足,跳过 / too few enterprises, skipped")
+        _try(lambda: _challenges(d, day), log)
         return
     r = _Run(d, firms)
     last = (day - dt.timedelta(days=400)).year
-    steps: list[Callable[[], None]] = [lambda: _last_year(r, last), lambda: _this_year(r, day)]
+    steps: list[Callable[[], None]] = [lambda: _last_year(r, last), lambda: _this_year(r, day),
+                                       lambda: _challenges(d, day)]
     for make in steps:
-        try:
-            make()
-        except HuiqiError as exc:
-            log(f"✗ {exc.message('zh')} / {exc.message('en')}")
+        _try(make, log)
+
+
+def _try(make: Callable[[], None], log: Callable[[str], None]) -> None:
+    try:
+        make()
+    except HuiqiError as exc:
+        log(f"✗ {exc.message('zh')} / {exc.message('en')}")
+
+
+# ---------------------------------------------------------------------- 揭榜挂帅
+
+#: Beijing's automotive-grade chips: 3 classes, 11 chips, ¥42 million (the split of the
+#: budget among the chips is the demo's: the seed gives only the total)
+CHIPS = [("控制类", "A1", "车规级主控 MCU", "mcu", "5000000", 1),
+         ("控制类", "A2", "车规级域控 SoC", "mcu", "6000000", 2),
+         ("控制类", "A3", "车规级安全 MCU", "mcu", "3000000", 1),
+         ("控制类", "A4", "车身控制 MCU", "mcu", "3000000", 1),
+         ("功率类", "B1", "主驱 SiC MOSFET", "power", "5000000", 1),
+         ("功率类", "B2", "车规级 IGBT 模块", "power", "4000000", 1),
+         ("功率类", "B3", "车载充电功率器件", "power", "3000000", 1),
+         ("功率类", "B4", "DC-DC 功率器件", "power", "3000000", 1),
+         ("传感类", "C1", "毫米波雷达芯片", "mcu", "4000000", 1),
+         ("传感类", "C2", "图像传感器接口芯片", "mcu", "3000000", 1),
+         ("传感类", "C3", "胎压监测芯片", "mcu", "3000000", 1)]
+
+
+def _challenges(d: Demo, day: dt.date) -> None:
+    from huiqi.facts.credit_code import make
+
+    from . import challenges as C
+    from .schemas import (
+        ChallengeApply,
+        ChallengeListCreate,
+        CriterionIn,
+        MilestoneAccept,
+        MilestoneSpec,
+        Selection,
+        TaskCreate,
+    )
+
+    d.at(day - dt.timedelta(days=90))
+    officer = d.staff()
+    key = f"bj-chips-{day.year}"
+    C.create_list(officer, ChallengeListCreate(
+        key=key, title_zh=f"{day.year}年北京市车规级芯片揭榜挂帅榜单",
+        title_en=f"Beijing automotive-grade chips {day.year}", issuer="北京市经济和信息化局",
+        budget="42000000", opens_on=day - dt.timedelta(days=90), closes_on=day + dt.timedelta(days=30),
+        criteria=[CriterionIn.model_validate(c) for c in C.BEIJING_CRITERIA], pass_mark="70"))
+    milestones = [MilestoneSpec(id="design", zh="设计", en="Design", share="0.2"),
+                  MilestoneSpec(id="tapeout", zh="流片", en="Tape-out", share="0.3"),
+                  MilestoneSpec(id="aecq100", zh="AEC-Q100 认证", en="AEC-Q100", share="0.3"),
+                  MilestoneSpec(id="vehicle", zh="上车验证", en="On-vehicle validation", share="0.2")]
+    ids = {}
+    for group, code, title, cat, budget, winners in CHIPS:
+        t = C.add_task(officer, key, TaskCreate(
+            code=code, group_zh=group, title_zh=title, title_en=f"Chip {code}", category=cat,
+            indicators={"temperature_c": [-40, 125]} if cat == "mcu" else {"voltage_v": 1200},
+            qualifications=["AEC-Q100-G1"], packaging="LQFP-144" if cat == "mcu" else "TO-247",
+            deliverables=["工程样片", "AEC-Q100 认证报告", "上车验证报告"], period_months=24,
+            budget=budget, winners=winners, milestones=milestones))
+        ids[code] = t.id
+    C.publish(officer, key)
+    good = {"maturity": "88", "mass_production": "84", "team": "86", "indicators": "90"}
+    fair = {"maturity": "72", "mass_production": "70", "team": "75", "indicators": "71"}
+    n = 0
+
+    def apply(code: str, members: int = 0) -> int:
+        nonlocal n
+        n += 1
+        lead = make("9", "1", "310115", f"MAC{n:05d}")
+        return C.apply(officer, ids[code], ChallengeApply.model_validate(dict(
+            lead_code=lead, lead_name=f"芯片设计公司{n}号", province=("上海市", "北京市", "江苏省")[n % 3],
+            members=[{"code": make("9", "1", "110108", f"MAM{n:03d}{i:02d}"), "name": f"封测伙伴{n}-{i}",
+                      "role": ("封装测试", "整车验证", "晶圆代工")[i % 3]} for i in range(members)],
+            agreement_sha256="0" * 64 if members else None,
+            agreement_name="联合体协议.pdf" if members else None,
+            proposal="面向国产整车平台的车规级芯片研制方案"))).id
+
+    d.at(day - dt.timedelta(days=60))
+    a1 = [apply("A1", 2), apply("A1")]
+    a2 = [apply("A2", 1), apply("A2", 3), apply("A2")]
+    b1 = [apply("B1", 2)]
+    apply("C1")                       # waiting for the panel
+    d.at(day - dt.timedelta(days=40))
+    C.select_winners(officer, ids["A1"], Selection(reviews={str(a1[0]): [good, good], str(a1[1]): [fair]}))
+    C.select_winners(officer, ids["A2"], Selection(reviews={str(a2[0]): [good], str(a2[1]): [good, fair],
+                                                            str(a2[2]): [fair]}))
+    C.select_winners(officer, ids["B1"], Selection(reviews={str(b1[0]): [good]}))
+    d.at(day - dt.timedelta(days=10))
+    C.accept_milestone(officer, a1[0], MilestoneAccept(milestone="design", reviewers=["专家甲", "专家乙"],
+                                                       reference=f"京经信拨〔{day.year}〕1号"))
+    C.accept_milestone(officer, b1[0], MilestoneAccept(milestone="design", reviewers=["专家丙"],
+                                                       reference=f"京经信拨〔{day.year}〕2号"))
+    d.log(f"✓ 揭榜挂帅 / challenge list {key}: 11 tasks, consortia, 赛马, milestones paid")
