@@ -148,3 +148,26 @@ def test_tasks_speak_the_markets_vocabulary(park: Park) -> None:
                                             period_months=1, budget="1", milestones=MILESTONES))
     with pytest.raises(NotFoundError):
         C.public(park.platform.db, "xx")      # a draft is not public
+
+
+def test_an_enterprise_applies_as_itself_only_and_car_makers_needs_are_counted(park: Park) -> None:
+    from huiqi.analytics.models import MarketListing
+    from huiqi.errors import PermissionDenied
+
+    park.clock.now = dt.datetime(2025, 4, 1, 2, tzinfo=dt.UTC)
+    ids = _beijing(park)
+    me = park.add_firm(77, "北京市", "中关村科技园区", "北京芯片设计有限公司")
+    other = park.add_firm(78, "北京市", "中关村科技园区", "别家公司")
+    with pytest.raises(PermissionDenied):
+        C.apply(park.firm(me), ids["A1"], ChallengeApply(lead_code=other, lead_name="别家公司",
+                                                         province="北京市"))
+    a = C.apply(park.firm(me), ids["A1"], ChallengeApply(lead_code=me, lead_name="北京芯片设计有限公司",
+                                                         province="北京市"))
+    assert [x.id for x in C.applications(park.firm(me), ids["A1"])] == [a.id]
+    with park.platform.db.write() as s:     # a car maker's recorded need, in the same vocabulary
+        s.add(MarketListing(side="demand", entity_id=park.ids[other], kind="need", category="mcu",
+                            title="车身域控 MCU", specs={"flash_kb": 2048}, qualifications=[],
+                            contact="采购部", state="open", created_at=park.clock.now,
+                            created_by="t"))
+    tasks = {t.code: t for t in C.public(park.platform.db, "bj-chips-2025").tasks}
+    assert tasks["A1"].needs == 1 and tasks["B1"].needs == 0
