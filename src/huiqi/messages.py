@@ -744,6 +744,66 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "The file {subject} failed checking with {count} problem(s); nothing was "
                         "imported:"),
     # ==== end of platform service ====
+    # ==== vouchers (issue 13) ====
+    "voucher.empty_transaction": ("交易 {reference} 没有金额", "The transaction {reference} moves nothing"),
+    "voucher.unbalanced": ("交易 {reference} 借贷不平衡或金额精确到分以下,未记账",
+                           "The transaction {reference} does not balance (or has fractions of a fen); "
+                           "nothing was posted"),
+    "voucher.no_parameter": ("参数 {name} 在 {day} 没有生效的值", "The parameter {name} has no value on {day}"),
+    "voucher.bad_period": ("期间“{period}”无效,应为如 2025Q2 的季度", "The period “{period}” is not a quarter "
+                           "such as 2025Q2"),
+    "voucher.not_found": ("未找到 {what} #{id}", "{what} #{id} not found"),
+    "voucher.bad_amount": ("金额 {amount} 无效", "The amount {amount} is not valid"),
+    "voucher.already_issued": ("该企业已领取“{scheme}”的创新券", "The enterprise already holds a voucher of "
+                               "“{scheme}”"),
+    "voucher.budget_exhausted": ("“{scheme}”预算余额 {left} 元,不足以发放 {amount} 元",
+                                 "“{scheme}” has {left} left in its budget: {amount} cannot be issued"),
+    "voucher.not_valid": ("创新券 #{voucher} 已失效(有效期至 {until})", "Voucher #{voucher} is no longer "
+                          "valid (valid until {until})"),
+    "voucher.provider_not_recognised": ("服务机构 #{provider} 不是有效的火炬创新平台",
+                                        "Provider #{provider} is not a recognised platform"),
+    "voucher.contract_redeemed": ("合同 {number} 已兑付过创新券,不能重复兑付",
+                                  "The contract {number} has already been redeemed"),
+    "voucher.quota_exhausted": ("创新券 #{voucher} 额度已用完", "Voucher #{voucher} has no quota left"),
+    "voucher.contract_state": ("合同 {number} 当前状态为 {state},不能进行此操作",
+                               "The contract {number} is {state}: not possible now"),
+    "voucher.period_open": ("{period} 尚未结束(截至 {end}),不能申请兑付",
+                            "{period} has not ended (it ends on {end}): it cannot be claimed yet"),
+    "voucher.claimed": ("{period} 已申请过兑付", "{period} has been claimed already"),
+    "voucher.nothing_to_claim": ("{period} 没有已确认、待兑付的合同", "No confirmed contract to claim in "
+                                 "{period}"),
+    "voucher.not_settled": ("{period} 的兑付尚未支付,不能计算奖励", "The claim of {period} is not settled: "
+                            "no bonus yet"),
+    "voucher.not_expired": ("创新券 #{voucher} 有效期至 {until},尚未到期", "Voucher #{voucher} is valid "
+                            "until {until}: not expired"),
+    "voucher.scheme_exists": ("创新券方案“{key}”已存在", "The voucher scheme “{key}” exists already"),
+    "voucher.provider_state": ("服务机构当前状态为 {state},不能进行此操作", "The provider is {state}: not "
+                               "possible now"),
+    "voucher.not_eligible": ("企业不符合“{clause}”的条件({status}),不能发放创新券",
+                             "The enterprise does not qualify for “{clause}” ({status}): no voucher"),
+    "challenge.exists": ("榜单“{key}”已存在", "The challenge list “{key}” exists already"),
+    "challenge.unknown_category": ("类别“{category}”不在供需对接的统一词表中",
+                                   "The category “{category}” is not in the market's vocabulary"),
+    "challenge.unknown_spec": ("指标“{spec}”不是类别“{category}”的规格", "“{spec}” is not a "
+                               "specification of “{category}”"),
+    "challenge.milestone_shares": ("各里程碑的拨付比例之和须为 1", "The milestones' shares must sum to 1"),
+    "challenge.state": ("榜单当前状态为 {state},不能进行此操作", "The list is {state}: not possible now"),
+    "challenge.budget_exceeded": ("榜单预算 {budget} 元,合计 {total} 元将超出预算,未作改动",
+                                  "The list's budget is {budget}: a total of {total} would exceed "
+                                  "it; nothing changed"),
+    "challenge.agreement_needed": ("联合体申报须上传联合体协议", "A consortium must upload its agreement"),
+    "challenge.twice": ("单位 {who} 在同一申请中出现了两次", "{who} appears twice in one application"),
+    "challenge.closed": ("榜单“{key}”当前不接受申请", "The list “{key}” takes no application now"),
+    "challenge.applied": ("单位 {who} 已申请任务 {task}(每个任务每个单位只能申请一次)",
+                          "{who} has already applied for task {task} (one application per task "
+                          "per applicant)"),
+    "challenge.nothing_to_select": ("任务 {task} 没有待评审的申请", "Task {task} has no application "
+                                    "to select from"),
+    "challenge.unscored": ("申请 {application} 没有评分", "Application {application} has no scores"),
+    "challenge.not_selected": ("申请 {application} 未入选", "Application {application} was not selected"),
+    "challenge.milestone_done": ("里程碑 {milestone} 已验收", "The milestone {milestone} has already "
+                                 "been accepted"),
+    # ==== end of vouchers ====
 }
 
 

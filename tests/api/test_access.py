@@ -95,6 +95,38 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "specs": {"flash_kb": 1024}, "qualifications": ["AEC-Q100-G1"], "contact": "王工"}},
     ("POST", "/market/matches/{match_id}/decline"): {"json": {"reason": "暂不需要"}},
     ("POST", "/market/matches/{match_id}/outcome"): {"json": {"deal": True, "note": "成交"}},
+    ("POST", "/vouchers/schemes"): {"json": {
+        "key": "xm-2025", "title_zh": "火炬创新券", "title_en": "Vouchers", "year": 2025,
+        "budget": "1000000", "valid_until": "2025-12-31"}},
+    ("POST", "/vouchers/schemes/{key}/providers"): {"json": {"enterprise": CODE_A, "items": [
+        {"code": "cfd", "title_zh": "流体仿真", "title_en": "CFD", "service_class": "technology",
+         "price": "80000"}]}},
+    ("POST", "/vouchers/providers/{provider_id}/evaluation"): {"json": {"reviews": [
+        {"operations": "80", "capability": "90"}]}},
+    ("POST", "/vouchers/providers/{provider_id}/lapse"): {"json": {"reason": "认定期满"}},
+    ("POST", "/vouchers/schemes/{key}/vouchers"): {"json": {"enterprise": CODE_A,
+                                                            "amount": "100000"}},
+    ("POST", "/vouchers/vouchers/{voucher_id}/contracts"): {"json": {
+        "provider": 1, "number": "HT-1", "amount": "1000"}},
+    ("POST", "/vouchers/providers/{provider_id}/claims"): {"json": {"period": "2025Q1"}},
+    ("POST", "/vouchers/claims/{claim_id}/settlement"): {"json": {"reference": "PAY-1"}},
+    ("POST", "/vouchers/schemes/{key}/settlements"): {"json": {"period": "2025Q1",
+                                                               "reference": "PAY"}},
+    ("POST", "/vouchers/challenges"): {"json": {
+        "key": "bj-chips", "title_zh": "车规级芯片", "title_en": "Chips", "issuer": "北京市经信局",
+        "budget": "42000000", "opens_on": "2025-03-01", "closes_on": "2025-06-30",
+        "criteria": [{"id": "maturity", "label_zh": "技术成熟度", "label_en": "Maturity",
+                      "weight": "1"}]}},
+    ("POST", "/vouchers/challenges/{key}/tasks"): {"json": {
+        "code": "A1", "group_zh": "控制类", "title_zh": "MCU", "title_en": "MCU", "category": "mcu",
+        "period_months": 24, "budget": "1000", "milestones": [
+            {"id": "design", "zh": "设计", "en": "Design", "share": "1"}]}},
+    ("POST", "/vouchers/tasks/{task_id}/applications"): {"json": {
+        "lead_code": CODE_A, "lead_name": "芯片公司", "province": "上海市"}},
+    ("POST", "/vouchers/tasks/{task_id}/selection"): {"json": {"reviews": {
+        "1": [{"maturity": "90"}]}}},
+    ("POST", "/vouchers/challenge-applications/{app_id}/milestones"): {"json": {
+        "milestone": "design", "reviewers": ["专家甲"], "reference": "拨-1"}},
 }
 
 
@@ -144,7 +176,8 @@ def _path(template: str, code: str) -> str:
               "day": "2027-01-01", "year": "2027", "key": "gl-2025", "app_id": "1",
               "material_id": "1", "objection_id": "1", "case_id": "999999", "file_id": "1",
               "name": "acknowledge", "kind": "request_category", "std": "policy",
-              "match_id": "1", "park": "GXQ001"}
+              "match_id": "1", "park": "GXQ001", "provider_id": "1", "voucher_id": "1",
+              "contract_id": "1", "claim_id": "1", "task_id": "1"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

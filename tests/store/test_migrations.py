@@ -15,6 +15,7 @@ import huiqi.analytics.models  # (analytics' tables on the metadata)
 import huiqi.cases.models
 import huiqi.programmes.models  # the programmes' tables on the metadata
 import huiqi.registry.claims
+import huiqi.vouchers.models  # the vouchers' tables and ledger
 import huiqi.workflow.models
 import huiqi.workflow.timers  # noqa: F401  (the timers' table)
 from huiqi.store.database import Database
@@ -27,7 +28,10 @@ TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "
           "application_material", "review_assignment", "reviewer_conflict", "objection", "payment",
           "timers", "service_case", "case_agent", "case_file", "case_rating", "case_standard",
           "eval_park", "park_statistic", "chain_member", "market_listing", "market_match",
-          "fact_claim", "policy_note"}
+          "fact_claim", "policy_note",
+          "voucher_scheme", "voucher_provider", "voucher_item", "voucher", "voucher_contract",
+          "voucher_claim", "ledger_account", "ledger_txn", "ledger_entry",
+          "challenge_list", "challenge_task", "challenge_application", "challenge_milestone"}
 
 
 @pytest.mark.parametrize("name", BACKENDS)
@@ -38,7 +42,7 @@ def test_empty_to_head_and_back(name: str, tmp_path: Path) -> None:
         assert db.revision() is None
         assert set(db.table_names()) <= {"alembic_version"}
         db.upgrade()
-        assert db.revision() == "0010"
+        assert db.revision() == "0012"
         assert set(db.table_names()) >= TABLES
         with b.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={

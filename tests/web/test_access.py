@@ -27,7 +27,7 @@ OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", 
              "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "gl-2025",
              "app_id": "1", "material_id": "1", "objection_id": "1", "case_id": "999999",
              "file_id": "1", "match_id": "1", "fact_set": "tax", "username": "u_reviewer",
-             "claim_id": "1", "kind": "request_category", "std": "policy"}
+             "claim_id": "1", "kind": "request_category", "std": "policy", "contract_id": "1"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -57,6 +57,11 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/cases/{case_id}/contact"): {"data": {"channel": "call", "summary": "电话"}},
     ("POST", "/staff/cases/{case_id}/progress"): {"data": {"percent": "50", "text": "过半"}},
     ("POST", "/staff/cases/{case_id}/rating"): {"data": {"score": "5"}},
+    ("POST", "/staff/vouchers/{key}/redeem"): {"data": {"voucher": "1", "provider": "1",
+                                                         "number": "HT-1", "amount": "1000"}},
+    ("POST", "/staff/vouchers/{key}/contracts/{contract_id}"): {"data": {"action": "confirm"}},
+    ("POST", "/staff/vouchers/{key}/claim"): {"data": {"provider": "1", "period": "2025Q1"}},
+    ("POST", "/staff/vouchers/{key}/settle"): {"data": {"period": "2025Q1", "reference": "PAY"}},
     ("POST", "/my/requests"): {"data": {"category": "policy", "title": "条款咨询",
                                         "description": "怎么申请", "code": CODE_A}},
     ("POST", "/staff/standards/{kind}/{std}"): {"data": {

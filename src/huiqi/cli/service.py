@@ -290,6 +290,9 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         from huiqi.programmes import demo as programmes_demo
 
         programmes_demo.create(platform, day, panel, first, lambda line: console.print(line, markup=False))
+        from huiqi.vouchers import demo as vouchers_demo
+
+        vouchers_demo.create(platform, day, panel, first, lambda line: console.print(line, markup=False))
     from huiqi.analytics import demo as analytics_demo
 
     made = analytics_demo.populate(ctx, day, first)

@@ -71,6 +71,9 @@ class Permission(StrEnum):
     MARKET_READ = "market.read"              # supply-demand listings and matches
     MARKET_WRITE = "market.write"            # post listings, record a match's outcome
     MARKET_CONSENT = "market.consent"        # say yes or no to a match (the enterprise only)
+    VOUCHER_READ = "voucher.read"            # voucher schemes, balances, contracts, claims
+    VOUCHER_USE = "voucher.use"              # redeem, confirm; a provider's items, claims
+    VOUCHER_MANAGE = "voucher.manage"        # schemes, issue, recognise providers, settle
 
 
 class Scope(StrEnum):
@@ -87,19 +90,22 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.ADMIN: {p: A for p in Permission},
     Role.POLICY_OFFICER: {**_READ_ALL, P.POLICY_WRITE: A, P.POLICY_PUBLISH: A, P.RESULT_RUN: A,
                           P.SIMULATION_RUN: A, P.IMPORT_READ: A, P.PROGRAMME_MANAGE: A,
-                          P.ANALYTICS_READ: A, P.MARKET_READ: A},
+                          P.ANALYTICS_READ: A, P.MARKET_READ: A, P.VOUCHER_READ: A},
     Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A,
                     P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.REVIEW_SCORE: A},
     Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.IMPORT_RUN: A,
                         P.IMPORT_READ: A, P.APPLICATION_PROCESS: A, P.CASE_WORK: A,
                         P.CASE_REQUEST: A, P.CASE_STANDARD: A, P.ANALYTICS_READ: A,
                         P.ANALYTICS_EDIT: A, P.MARKET_READ: A, P.MARKET_WRITE: A,
-                        P.FACT_CONFIRM: A},
-    Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A, P.ANALYTICS_READ: A, P.MARKET_READ: A},
+                        P.FACT_CONFIRM: A, P.VOUCHER_READ: A, P.VOUCHER_USE: A,
+                        P.VOUCHER_MANAGE: A},
+    Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A, P.ANALYTICS_READ: A, P.MARKET_READ: A,
+                      P.VOUCHER_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
                       P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: OWN,
                       P.APPLICATION_WRITE: OWN, P.CASE_READ: OWN, P.CASE_REQUEST: OWN,
-                      P.MARKET_READ: OWN, P.MARKET_WRITE: OWN, P.MARKET_CONSENT: OWN},
+                      P.MARKET_READ: OWN, P.MARKET_WRITE: OWN, P.MARKET_CONSENT: OWN,
+                      P.VOUCHER_READ: OWN, P.VOUCHER_USE: OWN},
 }
 
 

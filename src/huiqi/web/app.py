@@ -42,6 +42,7 @@ def install(app: FastAPI) -> None:
         results,
         selfservice,
         simulation,
+        vouchers,
     )
 
     app.state.templates = environment()
@@ -52,7 +53,7 @@ def install(app: FastAPI) -> None:
 
     for module in (home, calculator, library, selfservice, matches, policies, enterprises,
                    results, simulation, imports, audit, accounts, dashboard, programmes, cases,
-                   analytics, market):
+                   analytics, market, vouchers):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

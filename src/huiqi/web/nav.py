@@ -25,6 +25,7 @@ def navigation(p: Page) -> list[Item]:
     a = p.actor
     if a is None:
         out.append(Item("/public/notice", t("公示", "Public notice"), "notice"))
+        out.append(Item("/public/challenges", t("揭榜挂帅", "Challenge lists"), "challenges"))
         return out
     if a.role is Role.ENTERPRISE and a.entity_code:
         out.append(Item(f"/match/{a.entity_code}", t("我的政策", "My policies"), "match"))
@@ -36,6 +37,8 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/my/requests", t("我的诉求", "My requests"), "my_requests"))
         out.append(Item("/my/projects", t("我的项目", "My projects"), "my_projects"))
         out.append(Item("/my/surveys", t("满意度评价", "Satisfaction"), "my_surveys"))
+        if p.may(Permission.VOUCHER_READ):
+            out.append(Item("/staff/vouchers", t("创新券", "Vouchers"), "vouchers"))
         if p.may(Permission.MARKET_READ):
             out.append(Item("/staff/market", t("供需对接", "Market"), "market"))
         return out
@@ -54,6 +57,8 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/staff/reviews", t("评审任务", "My reviews"), "reviews"))
     if p.may(Permission.RESULT_READ):
         out.append(Item("/staff/budgets", t("项目资金", "Budgets"), "budgets"))
+    if p.may(Permission.VOUCHER_READ):
+        out.append(Item("/staff/vouchers", t("创新券", "Vouchers"), "vouchers"))
     if p.may(Permission.ENTERPRISE_READ):
         out.append(Item("/staff/enterprises", t("企业", "Enterprises"), "enterprises"))
     if p.may(Permission.CASE_READ):
