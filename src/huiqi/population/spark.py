@@ -43,7 +43,7 @@ DEFAULTS = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
-    "spark.driver.memory": "2g",
+    "spark.driver.memory": "4g",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 
@@ -117,7 +117,8 @@ def session(master: str | None = None, app: str = "huiqi",
     elif "spark.master" not in given:
         builder = builder.master("local[*]")
     defaults = {**DEFAULTS,
-                "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{log}"}
+                # the planner recurses over the bounds' deep CASE trees: a larger thread stack
+                "spark.driver.extraJavaOptions": f"-Xss64m -Dlog4j2.configurationFile=file:{log}"}
     for k, v in defaults.items():
         if k not in given and k not in (conf or {}):
             builder = builder.config(k, v)
