@@ -53,6 +53,10 @@ AREAS: dict[str, Text] = {
     "case": Text("代办事项", "service case"), "push": Text("政策推送", "push"),
     "analytics": Text("分析", "analytics"), "workflow": Text("流程", "workflow"),
     "login": Text("登录", "sign-in"), "auth": Text("登录", "sign-in"),
+    # service cases' workflows (huiqi.cases.flows)
+    "project": Text("代办项目", "agency project"), "item": Text("审批事项", "approval item"),
+    "measure": Text("督查任务", "measure"), "request": Text("企业诉求", "request"),
+    "rectify": Text("差评整改", "rectification"), "move": Text("跨区迁移", "move"),
 }
 
 OUTCOMES: dict[str, Text] = {
