@@ -41,6 +41,52 @@ ACTIONS: dict[str, Text] = {
     "result.run": Text("批量匹配", "matching run"),
     "result.read": Text("查看匹配结果", "read results"),
     "simulation.run": Text("政策模拟", "simulation"),
+    # programmes (huiqi.programmes)
+    "programme.create": Text("设立申报项目", "programme created"),
+    "programme.propose": Text("列出免申即享名单", "eligible listed (no application)"),
+    "programme.confirm": Text("确认免申即享名单", "list confirmed (no application)"),
+    "programme.decide": Text("评审决定", "programme decided"),
+    "application.start": Text("开始申报", "application started"),
+    "application.facts": Text("填报申报信息", "application facts given"),
+    "application.upload": Text("上传申报材料", "material uploaded"),
+    "application.objection": Text("公示异议", "objection raised"),
+    "application.objection_answer": Text("答复公示异议", "objection answered"),
+    "application.payment": Text("拨付资金", "payment made"),
+    "review.assign": Text("分配评审专家", "reviewers assigned"),
+    "review.assign_skipped": Text("跳过有冲突的专家", "conflicted reviewer skipped"),
+    "review.conflict": Text("声明利益冲突", "conflict declared"),
+    "review.no_conflict": Text("声明无利益冲突", "no conflict declared"),
+    "review.recuse": Text("专家回避", "reviewer recused"),
+    "review.score": Text("评审打分", "scored"),
+    # self-service facts and the policy library
+    "enterprise.facts_claimed": Text("企业自报数据待确认", "facts claimed by the enterprise"),
+    "enterprise.facts_confirmed": Text("确认企业自报数据", "claimed facts decided"),
+    "policy.note": Text("撰写政策解读", "policy explained"),
+    # service cases
+    "case.demo": Text("生成演示服务事项", "demo cases made"),
+    "case.standard": Text("修改服务标准", "service standard changed"),
+    "measure.survey": Text("满意度评价", "satisfaction survey"),
+    # analytics and the supply-demand market
+    "analytics.chain.decide": Text("调整产业链企业", "chain member decided"),
+    "analytics.statistics.generate": Text("生成园区统计(演示)", "park statistics generated"),
+    "analytics.statistics.import": Text("导入园区统计", "park statistics imported"),
+    "market.listing.create": Text("发布供需信息", "market listing posted"),
+    # vouchers and challenge lists
+    "voucher.scheme": Text("设立创新券计划", "voucher scheme set up"),
+    "voucher.issue": Text("发放创新券", "voucher issued"),
+    "voucher.redeem": Text("使用创新券", "voucher redeemed"),
+    "voucher.claim": Text("服务机构申请兑付", "settlement claimed"),
+    "voucher.settle": Text("兑付结算", "settled"),
+    "voucher.expire": Text("创新券到期收回", "vouchers expired"),
+    "voucher.provider_apply": Text("服务机构申请认定", "provider applied"),
+    "voucher.provider_evaluate": Text("评审服务机构", "provider evaluated"),
+    "voucher.provider_lapse": Text("服务机构认定失效", "provider lapsed"),
+    "challenge.create": Text("设立揭榜挂帅榜单", "challenge list created"),
+    "challenge.task": Text("添加榜单任务", "challenge task added"),
+    "challenge.publish": Text("发布榜单", "challenge list published"),
+    "challenge.apply": Text("揭榜申报", "challenge application"),
+    "challenge.select": Text("确定揭榜单位", "challenge winners selected"),
+    "challenge.milestone": Text("里程碑验收", "milestone accepted"),
 }
 
 #: the first part of an action (its area), for an action not listed above
@@ -57,6 +103,8 @@ AREAS: dict[str, Text] = {
     "project": Text("代办项目", "agency project"), "item": Text("审批事项", "approval item"),
     "measure": Text("督查任务", "measure"), "request": Text("企业诉求", "request"),
     "rectify": Text("差评整改", "rectification"), "move": Text("跨区迁移", "move"),
+    "application": Text("申报", "application"), "review": Text("评审", "review"),
+    "challenge": Text("揭榜挂帅", "challenge list"), "market": Text("供需对接", "market"),
 }
 
 OUTCOMES: dict[str, Text] = {
