@@ -53,7 +53,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -120,6 +120,32 @@ class Settings(BaseSettings):
                                        description="how often a worker looks for due timers")
     park_contact: str = Field(default="", max_length=200,
                               description="the park's contact on every PDF page")
+    # ---- push (issue 15): channels; secrets are SecretStr (never printed, never in repr)
+    push_base_url: str = Field(default="http://127.0.0.1:8000",
+                               description="the address links in messages open")
+    push_smtp_host: str = Field(default="", description="SMTP server (empty: no e-mail)")
+    push_smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port")
+    push_smtp_user: str = Field(default="", description="SMTP user (empty: no login)")
+    push_smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
+    push_smtp_starttls: bool = Field(default=False, description="STARTTLS before login")
+    push_smtp_from: str = Field(default="huiqi@localhost", description="sender address")
+    push_wecom_url: SecretStr | None = Field(default=None,
+                                             description="WeCom group robot webhook (has its key)")
+    push_dingtalk_url: SecretStr | None = Field(default=None,
+                                                description="DingTalk robot webhook")
+    push_dingtalk_secret: SecretStr | None = Field(default=None,
+                                                   description="DingTalk robot signing secret")
+    push_feishu_url: SecretStr | None = Field(default=None, description="Feishu robot webhook")
+    push_feishu_secret: SecretStr | None = Field(default=None,
+                                                 description="Feishu robot signing secret")
+    push_sms_url: str = Field(default="", description="SMS provider endpoint (empty: no SMS)")
+    push_sms_key: SecretStr | None = Field(default=None, description="SMS provider API key")
+    push_max_attempts: int = Field(default=6, ge=1, description="tries before a dead letter")
+    push_lease_seconds: int = Field(default=300, ge=5,
+                                    description="a delivery claimed by a dead worker is retried")
+    push_rate_per_minute: dict[str, int] = Field(
+        default={"email": 600, "sms": 60, "wecom": 20, "dingtalk": 20, "feishu": 100},
+        description="deliveries per minute per channel (group robots' own limits)")
 
     @field_validator("policies")
     @classmethod

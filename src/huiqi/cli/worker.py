@@ -22,7 +22,8 @@ def worker_name() -> str:
 
 def load_handlers() -> None:
     """Every area's timer handlers, registered on import."""
-    import huiqi.cases.alerts  # noqa: F401
+    import huiqi.cases.alerts
+    import huiqi.push.delivery  # noqa: F401 (delivers push messages every round)
 
 
 @app.command()
@@ -37,13 +38,14 @@ def worker(database: DatabaseOpt = None,
     Timers live in the database: a worker stopped or killed half-way loses none, and on
     PostgreSQL several workers never fire one twice.
     """
-    from huiqi.workflow.timers import Worker, run_due
+    from huiqi.workflow.timers import Worker, rounds, run_due
 
     load_handlers()
     with _platform(database) as platform:
         name = worker_name()
         if once:
             n = run_due(platform, name)
+            n += sum(fn(platform, name) for fn in rounds())
             _console().print(f"已触发 {n} 个 / fired {n}")
             return
         stop = threading.Event()

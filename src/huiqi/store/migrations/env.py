@@ -6,7 +6,8 @@ from alembic import context
 
 import huiqi.analytics.models
 import huiqi.cases.models
-import huiqi.programmes.models  # every area's tables on the metadata, for autogenerate
+import huiqi.programmes.models
+import huiqi.push.models  # every area's tables on the metadata, for autogenerate
 import huiqi.workflow.models
 import huiqi.workflow.timers  # noqa: F401
 from huiqi.store.models import Base
