@@ -45,6 +45,23 @@
 | ``HUIQI_WORKER_EMBEDDED`` | ``true`` | ``huiqi serve`` fires due timers itself (false: run ``huiqi worker`` apart) |
 | ``HUIQI_WORKER_POLL_SECONDS`` | ``5`` | how often a worker looks for due timers |
 | ``HUIQI_PARK_CONTACT`` | (none) | the park's contact at the foot of every PDF (e.g. ``企业服务中心 0592-…``) |
+| ``HUIQI_PUSH_BASE_URL`` | ``http://127.0.0.1:8000`` | the address the links in push messages open |
+| ``HUIQI_PUSH_SMTP_HOST`` | (none) | SMTP server for e-mail messages (none: no e-mail) |
+| ``HUIQI_PUSH_SMTP_PORT`` | ``25`` | its port |
+| ``HUIQI_PUSH_SMTP_USER`` | (none) | SMTP login (none: no login) |
+| ``HUIQI_PUSH_SMTP_PASSWORD`` | (none) | SMTP password (secret: never printed) |
+| ``HUIQI_PUSH_SMTP_STARTTLS`` | ``false`` | STARTTLS before the login |
+| ``HUIQI_PUSH_SMTP_FROM`` | ``huiqi@localhost`` | the sender of e-mail messages |
+| ``HUIQI_PUSH_WECOM_URL`` | (none) | WeCom group robot webhook (holds its key: secret) |
+| ``HUIQI_PUSH_DINGTALK_URL`` | (none) | DingTalk group robot webhook (secret) |
+| ``HUIQI_PUSH_DINGTALK_SECRET`` | (none) | DingTalk 加签 secret (HMAC-SHA256 of the timestamp) |
+| ``HUIQI_PUSH_FEISHU_URL`` | (none) | Feishu group robot webhook (secret) |
+| ``HUIQI_PUSH_FEISHU_SECRET`` | (none) | Feishu 签名校验 secret (HMAC-SHA256 of the timestamp) |
+| ``HUIQI_PUSH_SMS_URL`` | (none) | the SMS provider's endpoint (none: no SMS) |
+| ``HUIQI_PUSH_SMS_KEY`` | (none) | the SMS provider's API key (secret) |
+| ``HUIQI_PUSH_MAX_ATTEMPTS`` | ``6`` | tries of a delivery before it goes to the dead letters |
+| ``HUIQI_PUSH_LEASE_SECONDS`` | ``300`` | a delivery claimed by a worker that died is sent again after this |
+| ``HUIQI_PUSH_RATE_PER_MINUTE`` | e-mail 600, SMS 60, WeCom 20, DingTalk 20, Feishu 100 | sends a minute per channel |
 """
 
 from __future__ import annotations
