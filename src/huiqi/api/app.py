@@ -35,6 +35,7 @@ from .routes import (
     market,
     policies,
     programmes,
+    push,
 )
 
 DESCRIPTION = """惠企平台接口。出错时一律返回 RFC 9457 `application/problem+json`:
@@ -115,7 +116,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     problems.install(app)
     headers.install(app, production=settings.env == "production")
     for module in (auth, accounts, enterprises, policies, imports, audit, calendar, programmes,
-                   cases, analytics, market):
+                   cases, analytics, market, push):
         include(app, module)
     _population(app)
     _document_password_policy(app, settings)

@@ -70,6 +70,9 @@ class Permission(StrEnum):
     MARKET_READ = "market.read"              # supply-demand listings and matches
     MARKET_WRITE = "market.write"            # post listings, record a match's outcome
     MARKET_CONSENT = "market.consent"        # say yes or no to a match (the enterprise only)
+    PUSH_READ = "push.read"                  # an enterprise's inbox and its delivery log
+    PUSH_SUBSCRIBE = "push.subscribe"        # read or archive messages, change subscriptions
+    PUSH_ADMIN = "push.admin"                # dead letters: see them, send them again
 
 
 class Scope(StrEnum):
@@ -79,7 +82,8 @@ class Scope(StrEnum):
 
 P, A, OWN = Permission, Scope.ALL, Scope.OWN
 _READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A, P.RESULT_READ: A,
-             P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: A, P.CASE_READ: A}
+             P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: A, P.CASE_READ: A,
+             P.PUSH_READ: A}
 
 #: What each role may do. A permission a role does not list is refused.
 GRANTS: dict[Role, dict[Permission, Scope]] = {
@@ -97,7 +101,8 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
                       P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: OWN,
                       P.APPLICATION_WRITE: OWN, P.CASE_READ: OWN, P.CASE_REQUEST: OWN,
-                      P.MARKET_READ: OWN, P.MARKET_WRITE: OWN, P.MARKET_CONSENT: OWN},
+                      P.MARKET_READ: OWN, P.MARKET_WRITE: OWN, P.MARKET_CONSENT: OWN,
+                      P.PUSH_READ: OWN, P.PUSH_SUBSCRIBE: OWN},
 }
 
 
