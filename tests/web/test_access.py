@@ -26,7 +26,8 @@ from .conftest import LANGUAGE, Site
 OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", "path:path": "lang.yaml",
              "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "gl-2025",
              "app_id": "1", "material_id": "1", "objection_id": "1", "case_id": "999999",
-             "file_id": "1", "match_id": "1", "fact_set": "tax", "username": "u_reviewer"}
+             "file_id": "1", "match_id": "1", "fact_set": "tax", "username": "u_reviewer",
+             "message_id": "1", "token": "1.not-a-signature"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -72,6 +73,10 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/accounts"): {"data": {"username": "matrix_user", "display_name": "矩阵",
                                            "role": "reviewer"}},
     ("POST", "/staff/accounts/{username}"): {"data": {"action": "unlock"}},
+    ("POST", "/inbox/settings"): {"data": {"channels": "email", "email": "a@b.cn",
+                                           "code": CODE_A}},
+    ("POST", "/inbox/{message_id}/archive"): {"data": {"code": CODE_A}},
+    ("POST", "/staff/push/dead/retry"): {"data": {"ids": "1"}},
 }
 
 

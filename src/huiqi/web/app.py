@@ -39,6 +39,7 @@ def install(app: FastAPI) -> None:
         matches,
         policies,
         programmes,
+        push,
         results,
         simulation,
     )
@@ -50,7 +51,8 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, library, matches, policies, enterprises, results, simulation,
-                   imports, audit, accounts, dashboard, programmes, cases, analytics, market):
+                   imports, audit, accounts, dashboard, programmes, cases, analytics, market,
+                   push):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 
