@@ -178,19 +178,21 @@ def _event_notice(s: Session, ctx: Context, ev: Any) -> Notice | None:
 
 
 def from_events(platform: Platform, worker: str = "worker", limit: int = 500) -> int:
-    """Messages for the domain events since the last round (position saved with them)."""
+    """Messages for the domain events since the last round, ``limit`` events a transaction
+    (each with its position); how many messages were written."""
     ctx = platform.system()
     n = 0
-    with platform.db.write() as s:
-        last = position(s, "events")
-        events = after(s, last, limit=limit)
-        for ev in events:
-            notice = _event_notice(s, ctx, ev)
-            if notice is not None:
-                n += notify(s, ctx, notice) is not None
-        if events:
+    while True:
+        with platform.db.write() as s:
+            last = position(s, "events")
+            events = after(s, last, limit=limit)
+            if not events:
+                return n
+            for ev in events:
+                notice = _event_notice(s, ctx, ev)
+                if notice is not None:
+                    n += notify(s, ctx, notice) is not None
             advance(s, "events", events[-1].id, platform.now())
-    return n
 
 
 @each_round
