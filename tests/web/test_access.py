@@ -77,6 +77,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
                                            "code": CODE_A}},
     ("POST", "/inbox/{message_id}/archive"): {"data": {"code": CODE_A}},
     ("POST", "/staff/push/dead/retry"): {"data": {"ids": "1"}},
+    ("POST", "/staff/plans/{code}/visits"): {"data": {"summary": "走访", "due": "2025-07-01"}},
 }
 
 

@@ -46,6 +46,7 @@ def _build(url: str) -> None:
     policies.publish(ctx, "pushtest", v.number)
     assert triggers.announce(platform) == 1
     accounts.create(ctx, "p_enterprise", "推送企业", Role.ENTERPRISE, PASSWORD, CODE)
+    accounts.create(ctx, "p_officer", "走访专员", Role.CASE_OFFICER, PASSWORD)
     db.dispose()
 
 
@@ -92,12 +93,16 @@ def page(base: str) -> Iterator[Any]:
         assert errors == [], errors
 
 
-def test_the_inbox_count_a_message_opening_its_clause_and_the_settings(page: Any) -> None:
+def _sign_in(page: Any, user: str) -> None:
     page.goto("/login")
-    page.get_by_label("用户名").fill("p_enterprise")
+    page.get_by_label("用户名").fill(user)
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
+
+
+def test_the_inbox_count_a_message_opening_its_clause_and_the_settings(page: Any) -> None:
+    _sign_in(page, "p_enterprise")
     assert page.locator("#inbox-count .count").inner_text() == "1"
     page.locator("#inbox-count").click()
     page.wait_for_url("**/inbox")
@@ -115,3 +120,23 @@ def test_the_inbox_count_a_message_opening_its_clause_and_the_settings(page: Any
     assert page.get_by_label("邮箱").input_value() == "boss@push.cn"
     assert page.get_by_label("电子邮件").is_checked()
     assert page.get_by_label("发送方式").input_value() == "daily"
+
+
+def test_an_officer_records_a_visit_and_downloads_the_plan_pdf(page: Any, tmp_path: Path
+                                                               ) -> None:
+    from pypdf import PdfReader
+
+    _sign_in(page, "p_officer")
+    page.goto("/staff/plans")
+    page.get_by_role("link", name="青岛推送测试有限公司").click()
+    page.get_by_label("走访情况").fill("了解研发投入")
+    page.get_by_label("跟进事项").fill("协助申报成长奖励")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert "了解研发投入" in page.content()
+    with page.expect_download() as d:
+        page.locator("#plan-pdf").click()
+    path = tmp_path / "plan.pdf"
+    d.value.save_as(path)
+    text = "".join(pg.extract_text() for pg in PdfReader(path).pages)
+    assert "p/growth" in text and "了解研发投入" in text

@@ -117,3 +117,80 @@ def retry(p: PageDep, ids: Annotated[list[int] | None, Form()] = None) -> Respon
     if ids:
         push.retry(p.ctx, ids)
     return RedirectResponse("/staff/push/dead", status_code=303)
+
+
+# ------------------------------------------------------------------ 一企一策 plans (走访)
+
+PLAN_READ, PLAN_WORK = Permission.ENTERPRISE_READ, Permission.CASE_WORK
+CodePath = Annotated[str, PathParam(pattern=r"^[0-9A-Za-z]{18}$")]
+
+
+@router.page("GET", "/staff/plans", PLAN_WORK)
+def plans(p: PageDep, months: Annotated[int, Query(ge=1, le=120)] = 6) -> Response:
+    from huiqi.push import plans as P
+
+    return p.render("plans.html", rows=P.unvisited(p.ctx, months), months=months)
+
+
+@router.page("GET", "/staff/plans/{code}", PLAN_WORK)
+def plan(p: PageDep, code: CodePath) -> Response:
+    from huiqi.push import plans as P
+
+    return p.render("plan.html", plan=P.plan(p.ctx, code))
+
+
+@router.page("GET", "/staff/plans/{code}/pdf", PLAN_WORK)
+def plan_pdf(p: PageDep, code: CodePath) -> Response:
+    from huiqi.push import plans as P
+
+    from .. import pdf
+
+    pl = P.plan(p.ctx, code)
+    t = p.t
+    rows = [[t("符合", "fits"), x.clause, _money(x.amount, x.assumed, p), _day(x.deadline), ""]
+            for x in pl.fits]
+    rows += [[t("差一项", "nearly"), x.clause, _money(x.amount, x.assumed, p), _day(x.deadline),
+              ";".join(x.steps)] for x in pl.near]
+    rows += [[t("走访", "visit"), v.at.strftime("%Y-%m-%d"), v.by, _day(v.due),
+              f"{v.summary} → {v.follow_up}"] for v in pl.visits]
+    body = pdf.document(
+        t(f"一企一策:{pl.name}", f"One enterprise, one plan: {pl.name}"),
+        [f"{t('统一社会信用代码', 'Credit code')}: {pl.code}",
+         f"{t('评估日期', 'As of')}: {pl.as_of.isoformat()}",
+         f"{t('责任人', 'Responsible officer')}: {pl.officer or '—'}"],
+        [t("类别", "Kind"), t("条款 / 日期", "Clause / date"), t("金额 / 人员", "Amount / by"),
+         t("截止", "Deadline"), t("具体步骤 / 记录", "Steps / notes")],
+        rows, [22, 60, 40, 25, 120],
+        disclaimer=t("金额以政策原文和审核结果为准;标“假定”的金额为估算。",
+                     "Amounts are subject to the policy text and review; assumed ones are "
+                     "estimates."),
+        page_footer=p.platform.settings.park_contact)
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="plan-{pl.code}.pdf"'})
+
+
+def _money(v: object, assumed: bool, p: Page) -> str:
+    if v is None:
+        return "—"
+    from decimal import Decimal
+
+    return f"{Decimal(str(v)):,.2f} 元" + (p.t("(假定)", " (assumed)") if assumed else "")
+
+
+def _day(d: object) -> str:
+    return "—" if d is None else str(d)
+
+
+@router.page("POST", "/staff/plans/{code}/visits", PLAN_WORK)
+def visit(p: PageDep, code: CodePath, summary: Annotated[str, Form(max_length=2000)],
+          follow_up: Annotated[str, Form(max_length=2000)] = "",
+          due: Annotated[str, Form(pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
+          officer: Annotated[str, Form(max_length=64)] = "") -> Response:
+    import datetime as dt
+
+    from huiqi.push import plans as P
+
+    if officer:
+        P.assign(p.ctx, code, officer)
+    P.record_visit(p.ctx, code, summary, follow_up, dt.date.fromisoformat(due) if due else None)
+    return RedirectResponse(f"/staff/plans/{code}", status_code=303)
