@@ -72,8 +72,7 @@ def prepare(n: int, work: Path, everyone: bool) -> dict[str, Any]:
     t0 = time.perf_counter()
     if everyone:
         con = duckdb.connect()
-        first = con.sql(f"SELECT min(clause) FROM read_parquet('{before}')").fetchone()
-        assert first is not None
+        first = con.sql(f"SELECT min(clause) FROM read_parquet('{before}')").fetchall()[0]
         con.execute(f"""COPY (SELECT * REPLACE (
             CASE WHEN clause = '{first[0]}' THEN 'eligible' ELSE status END AS status,
             CASE WHEN clause = '{first[0]}' THEN coalesce(amount, 0) + 1 ELSE amount END

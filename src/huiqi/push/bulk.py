@@ -48,11 +48,13 @@ SELECT enterprise_id, clause, kind, a1 AS amount, a0 AS before FROM (
 """
 
 
-def diff_batches(old: Path, new: Path, batch: int = 20_000, con: Any = None) -> Iterator[Any]:
-    """The difference as Arrow record batches (DuckDB streams them; nothing held whole)."""
+def diff_batches(old: Path, new: Path, batch: int = 20_000, con: Any = None,
+                 memory_limit: str = "1GB") -> Iterator[Any]:
+    """The difference as Arrow record batches (DuckDB streams them; nothing held whole; the
+    join's hash table beyond ``memory_limit`` spills to DuckDB's temporary files)."""
     from huiqi.population.duck import connect
 
-    con = con or connect()
+    con = con or connect(memory_limit=memory_limit)
     sql = DIFF_SQL.format(old=old.as_posix().replace("'", "''"),
                           new=new.as_posix().replace("'", "''"))
     reader = con.sql(sql).to_arrow_reader(batch)
