@@ -563,6 +563,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "workflow.illegal": ("“{subject}”当前为“{state_zh}”,不能“{transition_zh}”(此时可以:{allowed_zh})",
                          "“{subject}” is {state_en}: it cannot be “{transition_en}” now (possible: "
                          "{allowed_en})"),
+    "plan.summary": ("请填写走访情况", "Say what the visit found"),
+    "push.unsubscribe_invalid": ("退订链接无效或已被改动", "The unsubscribe link is invalid or "
+                                 "was altered"),
     "workflow.stale": ("“{subject}”刚被他人改变了状态,请刷新后重试", "“{subject}” was just changed by "
                        "someone else; reload it and try again"),
     "workflow.unknown_transition": ("流程“{workflow}”没有“{name}”这一步(可用:{known})",

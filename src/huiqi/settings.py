@@ -45,6 +45,23 @@
 | ``HUIQI_WORKER_EMBEDDED`` | ``true`` | ``huiqi serve`` fires due timers itself (false: run ``huiqi worker`` apart) |
 | ``HUIQI_WORKER_POLL_SECONDS`` | ``5`` | how often a worker looks for due timers |
 | ``HUIQI_PARK_CONTACT`` | (none) | the park's contact at the foot of every PDF (e.g. ``企业服务中心 0592-…``) |
+| ``HUIQI_PUSH_BASE_URL`` | ``http://127.0.0.1:8000`` | the address the links in push messages open |
+| ``HUIQI_PUSH_SMTP_HOST`` | (none) | SMTP server for e-mail messages (none: no e-mail) |
+| ``HUIQI_PUSH_SMTP_PORT`` | ``25`` | its port |
+| ``HUIQI_PUSH_SMTP_USER`` | (none) | SMTP login (none: no login) |
+| ``HUIQI_PUSH_SMTP_PASSWORD`` | (none) | SMTP password (secret: never printed) |
+| ``HUIQI_PUSH_SMTP_STARTTLS`` | ``false`` | STARTTLS before the login |
+| ``HUIQI_PUSH_SMTP_FROM`` | ``huiqi@localhost`` | the sender of e-mail messages |
+| ``HUIQI_PUSH_WECOM_URL`` | (none) | WeCom group robot webhook (holds its key: secret) |
+| ``HUIQI_PUSH_DINGTALK_URL`` | (none) | DingTalk group robot webhook (secret) |
+| ``HUIQI_PUSH_DINGTALK_SECRET`` | (none) | DingTalk 加签 secret (HMAC-SHA256 of the timestamp) |
+| ``HUIQI_PUSH_FEISHU_URL`` | (none) | Feishu group robot webhook (secret) |
+| ``HUIQI_PUSH_FEISHU_SECRET`` | (none) | Feishu 签名校验 secret (HMAC-SHA256 of the timestamp) |
+| ``HUIQI_PUSH_SMS_URL`` | (none) | the SMS provider's endpoint (none: no SMS) |
+| ``HUIQI_PUSH_SMS_KEY`` | (none) | the SMS provider's API key (secret) |
+| ``HUIQI_PUSH_MAX_ATTEMPTS`` | ``6`` | tries of a delivery before it goes to the dead letters |
+| ``HUIQI_PUSH_LEASE_SECONDS`` | ``300`` | a delivery claimed by a worker that died is sent again after this |
+| ``HUIQI_PUSH_RATE_PER_MINUTE`` | e-mail 600, SMS 60, WeCom 20, DingTalk 20, Feishu 100 | sends a minute per channel |
 """
 
 from __future__ import annotations
@@ -53,7 +70,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -120,6 +137,32 @@ class Settings(BaseSettings):
                                        description="how often a worker looks for due timers")
     park_contact: str = Field(default="", max_length=200,
                               description="the park's contact on every PDF page")
+    # ---- push (issue 15): channels; secrets are SecretStr (never printed, never in repr)
+    push_base_url: str = Field(default="http://127.0.0.1:8000",
+                               description="the address links in messages open")
+    push_smtp_host: str = Field(default="", description="SMTP server (empty: no e-mail)")
+    push_smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port")
+    push_smtp_user: str = Field(default="", description="SMTP user (empty: no login)")
+    push_smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
+    push_smtp_starttls: bool = Field(default=False, description="STARTTLS before login")
+    push_smtp_from: str = Field(default="huiqi@localhost", description="sender address")
+    push_wecom_url: SecretStr | None = Field(default=None,
+                                             description="WeCom group robot webhook (has its key)")
+    push_dingtalk_url: SecretStr | None = Field(default=None,
+                                                description="DingTalk robot webhook")
+    push_dingtalk_secret: SecretStr | None = Field(default=None,
+                                                   description="DingTalk robot signing secret")
+    push_feishu_url: SecretStr | None = Field(default=None, description="Feishu robot webhook")
+    push_feishu_secret: SecretStr | None = Field(default=None,
+                                                 description="Feishu robot signing secret")
+    push_sms_url: str = Field(default="", description="SMS provider endpoint (empty: no SMS)")
+    push_sms_key: SecretStr | None = Field(default=None, description="SMS provider API key")
+    push_max_attempts: int = Field(default=6, ge=1, description="tries before a dead letter")
+    push_lease_seconds: int = Field(default=300, ge=5,
+                                    description="a delivery claimed by a dead worker is retried")
+    push_rate_per_minute: dict[str, int] = Field(
+        default={"email": 600, "sms": 60, "wecom": 20, "dingtalk": 20, "feishu": 100},
+        description="deliveries per minute per channel (group robots' own limits)")
 
     @field_validator("policies")
     @classmethod

@@ -42,6 +42,9 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/policies/{pack}/runs"): {"json": {}},
     ("POST", "/imports"): {"files": {"file": ("firms.csv", f"id,name\n{NEW_CODE},新企业\n")}},
     ("POST", "/simulations"): {"json": {"pack": "language"}},
+    ("PUT", "/push/enterprises/{code}/subscription"): {"json": {"channels": ["email"],
+                                                              "email": "a@b.cn"}},
+    ("POST", "/push/dead/retry"): {"json": {"ids": [1]}},
     ("PUT", "/calendar/days/{day}"): {"json": {"is_working_day": False, "reason": "元旦"}},
     ("PUT", "/calendar/years/{year}"): {"json": {"source": "国务院办公厅通知"}},
     ("GET", "/calendar/deadline"): {"params": {"start": "2026-02-13", "days": 3}},
@@ -177,7 +180,7 @@ def _path(template: str, code: str) -> str:
               "material_id": "1", "objection_id": "1", "case_id": "999999", "file_id": "1",
               "name": "acknowledge", "kind": "request_category", "std": "policy",
               "match_id": "1", "park": "GXQ001", "provider_id": "1", "voucher_id": "1",
-              "contract_id": "1", "claim_id": "1", "task_id": "1"}
+              "contract_id": "1", "claim_id": "1", "task_id": "1", "message_id": "1"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 import huiqi.analytics.models  # (analytics' tables on the metadata)
 import huiqi.cases.models
 import huiqi.programmes.models  # the programmes' tables on the metadata
+import huiqi.push.models  # (push's tables on the metadata)
 import huiqi.registry.claims
 import huiqi.vouchers.models  # the vouchers' tables and ledger
 import huiqi.workflow.models
@@ -31,7 +32,8 @@ TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "
           "fact_claim", "policy_note",
           "voucher_scheme", "voucher_provider", "voucher_item", "voucher", "voucher_contract",
           "voucher_claim", "ledger_account", "ledger_txn", "ledger_entry",
-          "challenge_list", "challenge_task", "challenge_application", "challenge_milestone"}
+          "challenge_list", "challenge_task", "challenge_application", "challenge_milestone",
+          "push_message", "push_delivery", "push_subscription", "push_cursor"}
 
 
 @pytest.mark.parametrize("name", BACKENDS)
@@ -42,7 +44,7 @@ def test_empty_to_head_and_back(name: str, tmp_path: Path) -> None:
         assert db.revision() is None
         assert set(db.table_names()) <= {"alembic_version"}
         db.upgrade()
-        assert db.revision() == "0012"
+        assert db.revision() == "0013"
         assert set(db.table_names()) >= TABLES
         with b.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={

@@ -27,7 +27,8 @@ OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", 
              "clause": "rd_subsidy", "path": "lang.yaml", "batch_id": "1", "key": "gl-2025",
              "app_id": "1", "material_id": "1", "objection_id": "1", "case_id": "999999",
              "file_id": "1", "match_id": "1", "fact_set": "tax", "username": "u_reviewer",
-             "claim_id": "1", "kind": "request_category", "std": "policy", "contract_id": "1"}
+             "claim_id": "1", "kind": "request_category", "std": "policy", "contract_id": "1",
+             "message_id": "1", "token": "1.not-a-signature"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -93,6 +94,11 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/match/{code}/facts"): {"data": {"f:own_brand": "true"}},
     ("POST", "/staff/claims/{claim_id}"): {"data": {"decision": "reject", "note": "x"}},
     ("POST", "/library/{pack}/{policy}/note"): {"data": {"text": "解读"}},
+    ("POST", "/inbox/settings"): {"data": {"channels": "email", "email": "a@b.cn",
+                                           "code": CODE_A}},
+    ("POST", "/inbox/{message_id}/archive"): {"data": {"code": CODE_A}},
+    ("POST", "/staff/push/dead/retry"): {"data": {"ids": "1"}},
+    ("POST", "/staff/plans/{code}/visits"): {"data": {"summary": "走访", "due": "2025-07-01"}},
 }
 
 

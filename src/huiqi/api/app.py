@@ -35,6 +35,7 @@ from .routes import (
     market,
     policies,
     programmes,
+    push,
     vouchers,
 )
 
@@ -116,7 +117,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     problems.install(app)
     headers.install(app, production=settings.env == "production")
     for module in (auth, accounts, enterprises, policies, imports, audit, calendar, programmes,
-                   cases, analytics, market, vouchers):
+                   cases, analytics, market, vouchers, push):
         include(app, module)
     _population(app)
     _document_password_policy(app, settings)

@@ -8,6 +8,7 @@ import importlib
 
 HANDLER_MODULES = (
     "huiqi.cases.alerts",   # weekly-contact checks of approval projects, measure escalations
+    "huiqi.push.delivery",  # delivers push messages every round
 )
 
 

@@ -309,6 +309,11 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         t.add_row(*r)
     console.print(t)
     _demo_cases(platform, first, console)
+    from huiqi.push import demo as push_demo
+
+    pushed = push_demo.populate(platform, first)
+    console.print(f"[green]✓[/green] 推送 / push: {pushed.messages} messages, "
+                  f"{pushed.deliveries} deliveries, {pushed.subscriptions} subscriptions")
     if first:
         console.print(f"demo_enterprise → {first}")
     if logins is not None:

@@ -33,13 +33,14 @@ def worker(database: DatabaseOpt = None,
     PostgreSQL several workers never fire one twice.
     """
     from huiqi.api.timers import load_handlers
-    from huiqi.workflow.timers import Worker, run_due
+    from huiqi.workflow.timers import Worker, rounds, run_due
 
     load_handlers()
     with _platform(database) as platform:
         name = worker_name()
         if once:
             n = run_due(platform, name)
+            n += sum(fn(platform, name) for fn in rounds())
             _console().print(f"已触发 {n} 个 / fired {n}")
             return
         stop = threading.Event()

@@ -74,6 +74,9 @@ class Permission(StrEnum):
     VOUCHER_READ = "voucher.read"            # voucher schemes, balances, contracts, claims
     VOUCHER_USE = "voucher.use"              # redeem, confirm; a provider's items, claims
     VOUCHER_MANAGE = "voucher.manage"        # schemes, issue, recognise providers, settle
+    PUSH_READ = "push.read"                  # an enterprise's inbox and its delivery log
+    PUSH_SUBSCRIBE = "push.subscribe"        # read or archive messages, change subscriptions
+    PUSH_ADMIN = "push.admin"                # dead letters: see them, send them again
 
 
 class Scope(StrEnum):
@@ -83,7 +86,8 @@ class Scope(StrEnum):
 
 P, A, OWN = Permission, Scope.ALL, Scope.OWN
 _READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A, P.RESULT_READ: A,
-             P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: A, P.CASE_READ: A}
+             P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: A, P.CASE_READ: A,
+             P.PUSH_READ: A}
 
 #: What each role may do. A permission a role does not list is refused.
 GRANTS: dict[Role, dict[Permission, Scope]] = {
@@ -105,7 +109,8 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
                       P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: OWN,
                       P.APPLICATION_WRITE: OWN, P.CASE_READ: OWN, P.CASE_REQUEST: OWN,
                       P.MARKET_READ: OWN, P.MARKET_WRITE: OWN, P.MARKET_CONSENT: OWN,
-                      P.VOUCHER_READ: OWN, P.VOUCHER_USE: OWN},
+                      P.VOUCHER_READ: OWN, P.VOUCHER_USE: OWN, P.PUSH_READ: OWN,
+                      P.PUSH_SUBSCRIBE: OWN},
 }
 
 

@@ -39,6 +39,7 @@ def install(app: FastAPI) -> None:
         matches,
         policies,
         programmes,
+        push,
         results,
         selfservice,
         simulation,
@@ -53,7 +54,7 @@ def install(app: FastAPI) -> None:
 
     for module in (home, calculator, library, selfservice, matches, policies, enterprises,
                    results, simulation, imports, audit, accounts, dashboard, programmes, cases,
-                   analytics, market, vouchers):
+                   analytics, market, vouchers, push):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

@@ -45,7 +45,17 @@ def render(p: Page, template: str, **values: Any) -> str:
         p=p, t=p.t, tx=p.text, lang=p.lang, actor=p.actor, csrf=p.csrf,
         nav=navigation(p), status_text=lambda s: status_text(p, s), fact=lambda f: fact(p, f),
         enum=lambda e, v: enum(p, e, v), perm=Permission,
-        gap=lambda v, unit: "—" if v is None else fmt_shortfall(v, unit, p.lang), **values)
+        gap=lambda v, unit: "—" if v is None else fmt_shortfall(v, unit, p.lang),
+        unread=lambda: _unread(p), **values)
+
+
+def _unread(p: Page) -> int | None:
+    """The header's unread count: an enterprise user's inbox (None for others)."""
+    if p.actor is None or p.actor.entity_id is None:
+        return None
+    from huiqi.push.service import unread_of
+
+    return unread_of(p.platform, p.actor.entity_id)
 
 
 def money(v: Any) -> str:

@@ -98,6 +98,22 @@ def handlers() -> Mapping[str, Handler]:
     return dict(_HANDLERS)
 
 
+Round = Callable[[Platform, str], int]
+_ROUNDS: list[Round] = []
+
+
+def each_round(fn: Round) -> Round:
+    """Register work a worker does every round after firing timers (push's deliveries):
+    ``fn(platform, worker_name)`` returns how much it did."""
+    if fn not in _ROUNDS:
+        _ROUNDS.append(fn)
+    return fn
+
+
+def rounds() -> list[Round]:
+    return list(_ROUNDS)
+
+
 def schedule(s: Session, kind: str, due_at: dt.datetime, subject: Subject,
              payload: Mapping[str, Any] | None = None, *, key: str | None = None,
              now: dt.datetime | None = None) -> Timer | None:
@@ -203,6 +219,8 @@ class Worker:
         while not self.stop.is_set():
             try:
                 run_due(self.platform, self.name)
+                for fn in rounds():
+                    fn(self.platform, self.name)
                 last = ""
             except Exception as exc:  # the database went away: try again next round
                 said = f"{type(exc).__name__}: {exc}"
@@ -233,5 +251,20 @@ def _probe(s: Session, ctx: Context, timer: Timer) -> None:
     emit(s, ctx, PROBE, timer.subject, {"timer": timer.id})
 
 
-__all__ = ["MAX_ATTEMPTS", "PROBE", "Handler", "Timer", "Worker", "cancel", "fire_one",
-           "handler", "handlers", "pending", "run_due", "schedule"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "PROBE",
+    "Handler",
+    "Round",
+    "Timer",
+    "Worker",
+    "cancel",
+    "each_round",
+    "fire_one",
+    "handler",
+    "handlers",
+    "pending",
+    "rounds",
+    "run_due",
+    "schedule",
+]

@@ -7,6 +7,7 @@ from alembic import context
 import huiqi.analytics.models
 import huiqi.cases.models
 import huiqi.programmes.models  # every area's tables on the metadata, for autogenerate
+import huiqi.push.models
 import huiqi.registry.claims
 import huiqi.vouchers.models
 import huiqi.workflow.models

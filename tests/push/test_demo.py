@@ -1,0 +1,40 @@
+"""init-demo shows push: the demo enterprise's inbox (unread, read, archived), its
+subscription, deliveries sent, waiting and dead, others' digests and an unsubscribed one;
+the seed's programmes and cases told to their enterprises."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from huiqi.cli.app import app
+from huiqi.push.models import PushDelivery, PushMessage, PushSubscription
+from huiqi.store.database import Database
+from service_fixtures import ROOT
+
+
+def test_init_demo_shows_push_in_every_state(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    r = CliRunner().invoke(app, ["init-demo", "--database", url, "--enterprises", "30",
+                                 "--policies", str(ROOT / "policies")],
+                           env={"HUIQI_LANG": "zh", "COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "推送 / push" in r.output
+    db = Database.connect(url)
+    try:
+        with db.read() as s:
+            msgs = list(s.scalars(select(PushMessage)))
+            kinds = Counter(m.kind for m in msgs)
+            assert {"eligible.new", "amount.changed", "eligible.near"} <= set(kinds)
+            assert any(k.startswith("application.") or k == "case.update" for k in kinds), kinds
+            assert any(m.read_at is None for m in msgs) and any(m.archived_at for m in msgs)
+            states = {d.state for d in s.scalars(select(PushDelivery))}
+            assert {"sent", "pending", "dead"} <= states
+            subs = list(s.scalars(select(PushSubscription)))
+            assert {x.digest for x in subs} >= {"immediate", "daily", "weekly"}
+            assert any(not x.active for x in subs)
+    finally:
+        db.dispose()
