@@ -242,7 +242,7 @@ def test_the_programme_journey(browser: Any, server: dict[str, Any]) -> None:
     firm = v.as_("p_enterprise")
     firm.goto(f"/staff/enterprises/{CODE}")
     awards = firm.locator("tr", has_text="获奖情况").inner_text()
-    assert "programme" in awards and "p_officer" in awards   # recorded by the grant, with provenance
+    assert "申报项目授予" in awards and "p_officer" in awards   # recorded by the grant, with provenance
     firm.goto(f"/match/{CODE}")
     row = firm.locator("tr[data-clause='gl-mayor-quality/award']")
     assert row.count() == 0 or "不符合" in row.inner_text()

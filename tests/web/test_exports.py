@@ -37,6 +37,8 @@ EXPORTS = {
 #: the analytics downloads: checked with hostile names in tests/web/test_analytics_pages.py
 ANALYTICS_EXPORTS = {"/staff/evaluation/export.xlsx", "/staff/chains/{key}/targets.xlsx",
                      "/staff/chains/{key}/export.xlsx", "/staff/market/matches.xlsx"}
+#: the vouchers' reconciliation: written through web/sheets (huiqi.cells), tested in tests/vouchers
+VOUCHER_EXPORTS = {"/staff/vouchers/{key}/reconciliation.xlsx"}
 
 
 def test_the_neutral_form_of_a_cell() -> None:
@@ -64,7 +66,7 @@ def _assert_safe_csv(cells: list[str]) -> None:
 def test_every_page_export_keeps_a_hostile_name_as_text(site: Site) -> None:
     app_exports = {path for _m, path, _r in endpoints(site.client.app)
                    if path.endswith((".csv", ".xlsx"))}
-    assert app_exports == set(EXPORTS) | ANALYTICS_EXPORTS, "a new export: add it to EXPORTS"
+    assert app_exports == set(EXPORTS) | ANALYTICS_EXPORTS | VOUCHER_EXPORTS, "a new export: add it to EXPORTS"
     ctx = site.world.ctx("admin")
     enterprises.update(ctx, site.world.own, EnterpriseUpdate(name=HOSTILE, district=DISTRICT,
                                                                    moved_on=dt.date(2025, 7, 1)))

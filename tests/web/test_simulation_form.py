@@ -41,7 +41,7 @@ def test_a_parameter_a_cap_and_a_clause_switched_off_without_yaml(site: Site) ->
     status, html = _post(site, kind="cap", capped="lang/rd_subsidy", value="6万元",
                          start="2024-01-01")
     assert status == 200, html[:3000]
-    assert _cost_change(html) == "¥-20,000"  # capped at ¥60,000 instead of ¥80,000
+    assert _cost_change(html) == "−¥20,000"  # capped at ¥60,000 instead of ¥80,000
     status, html = _post(site, kind="switch_off", clause="lang/rd_subsidy")
     assert status == 200 and "停止执行" in html and "80,000" in _cost_change(html)
 

@@ -223,7 +223,8 @@ _SOURCES = {"self_confirmed": ("企业自报(工作人员已确认)", "Self-repo
             "manual": ("工作人员录入", "Entered by staff"),
             "generator": ("园区导入(演示数据)", "Park import (demo data)"),
             "import": ("园区导入", "Park import"), "csv": ("园区导入", "Park import"),
-            "xlsx": ("园区导入", "Park import")}
+            "xlsx": ("园区导入", "Park import"),
+            "programme": ("申报项目授予", "Granted by a programme")}
 
 
 def source_words(source: str | None, lang: Lang) -> str:
