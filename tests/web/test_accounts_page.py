@@ -20,7 +20,7 @@ def test_an_administrator_manages_accounts_on_the_page(site: Site) -> None:
         "role": "case_officer"})
     assert made.status_code == 201 and "仅显示这一次" in made.text
     m = re.search(r"<code data-password>([^<]+)</code>", made.text)
-    assert m is not None
+    assert m is not None and len(m.group(1)) >= 20  # a random first password
     first = m.group(1)
     assert sessions.login(site.platform, "zhang.san", first).actor.role.value == "case_officer"
     again = site.client.get("/staff/accounts")

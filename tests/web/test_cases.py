@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from huiqi.cases import agency, moves, requests, service, supervision
+from huiqi.cases.service import get_case
 from huiqi.service.context import Context
 
 from .conftest import Site, csrf_of
@@ -26,7 +27,9 @@ def _cases(site: Site, officer: Context, firm: Context) -> dict[str, int]:
     for name, reason in (("acknowledge", None), ("answer", "见第三条"), ("resolve", None)):
         requests.transition(officer, out["request"], name, reason)
     fix = requests.rate(firm, out["request"], 2, "太慢")
-    assert fix is not None
+    assert fix is not None and fix != out["request"]  # a rectification of its own
+    with officer.db.read() as s:
+        assert get_case(s, fix, "rectify").parent_id == out["request"]
     out["rectify"] = fix
     service.attach(officer, out["measure"], "evidence", "进展.pdf", "application/pdf", b"%PDF")
     return out

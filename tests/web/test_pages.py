@@ -184,7 +184,7 @@ def test_a_policy_officer_checks_a_draft_sees_the_error_and_publishes_a_fix(site
     checked = site.client.post("/staff/policies/language/2/check", data={"csrf": site.csrf()})
     assert checked.status_code == 422 and "未通过检查" in checked.text
     line = re.search(r"lang\.yaml:(\d+):\d+", checked.text)
-    assert line is not None
+    assert line is not None and line.group(1) == str(bad[:bad.index("测试区 and")].count("\n") + 1)
     shown = site.client.get(f"/staff/policies/language/2/files/lang.yaml#L{line.group(1)}")
     assert f'<div class="line bad" id="L{line.group(1)}">' in shown.text
     own = site.client.post("/staff/policies/language/2/publish", data={"csrf": site.csrf()})

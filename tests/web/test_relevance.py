@@ -51,7 +51,7 @@ def test_the_groups_and_the_total(site: Site) -> None:
     page = site.client.get(f"/match/{own}").text
     assert 'id="g-fits"' in page and 'id="g-near"' in page
     total = re.search(r'data-total>([^<]*)<', page)
-    assert total is not None
+    assert total is not None and re.fullmatch(r"¥[\d,]+", total.group(1)), page[:2000]
     fits = re.search(r'<table class="stack" id="fits">(.*?)</table>', page, re.S)
     amounts = re.findall(r"<strong>(¥[\d,]+)</strong>", fits.group(1)) if fits else []
     assert sum(int(a[1:].replace(",", "")) for a in amounts) == int(

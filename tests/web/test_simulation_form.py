@@ -34,7 +34,7 @@ def test_a_parameter_a_cap_and_a_clause_switched_off_without_yaml(site: Site) ->
                          start="2024-01-01")
     assert status == 200 and _cost_change(html) == "¥40,000"
     generated = re.search(r'<textarea id="reform"[^>]*>([^<]*)</textarea>', html)
-    assert generated is not None
+    assert generated is not None and "lang/rd_share" in generated.group(1)
     doc = yaml.safe_load(generated.group(1).replace("&#39;", "'").replace("&#34;", '"'))
     assert doc["changes"] == [{"parameter": "lang/rd_share",
                                "values": {dt.date(2024, 1, 1): "15%"}}]
