@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,17 @@ def redis_or_skip() -> None:
 
 
 @dataclass
+def clear_of_minute_turn(margin: float = 15.0) -> None:
+    """Wait, if the wall clock is within ``margin`` seconds of a minute's turn, until it has
+    turned: the in-process rate-limit counters (``limits``' sliding windows) are aligned on the
+    wall clock's minutes, and at the turn a request that would have been refused is let
+    through (the previous minute's count is weighted down). A test that counts refusals must
+    not straddle the turn."""
+    left = 60.0 - time.time() % 60.0
+    if left < margin:
+        time.sleep(left + 0.2)
+
+
 class Backend:
     """A migrated, empty database of one kind for the test session."""
 

@@ -21,12 +21,17 @@ from huiqi.service import limiter, refusals
 from huiqi.service.audit import AuditQuery, entries
 from huiqi.service.context import Platform
 from huiqi.web import create_app as site_app
-from service_fixtures import PASSWORD, REDIS_URL, Clock, World, auth, make_settings, redis_or_skip
+from service_fixtures import PASSWORD, REDIS_URL, Clock, World, auth, clear_of_minute_turn, make_settings, redis_or_skip
 
 REDIS = REDIS_URL
 
 LIMITS = {"rate_limit_anonymous_per_minute": 3, "rate_limit_calculator_per_minute": 2,
           "rate_limit_login_per_minute": 4, "rate_limit_login_account_per_minute": 2}
+
+
+@pytest.fixture(autouse=True)
+def _clear_of_minute_turn() -> None:
+    clear_of_minute_turn()
 
 
 def _platform(world: World, storage: str = "memory://", prefix: str = "huiqi",

@@ -10,7 +10,12 @@ import pytest
 
 from huiqi.errors import RateLimited
 from huiqi.service.limiter import Limiter
-from service_fixtures import REDIS_URL, make_settings, redis_or_skip
+from service_fixtures import REDIS_URL, clear_of_minute_turn, make_settings, redis_or_skip
+
+
+@pytest.fixture(autouse=True)
+def _clear_of_minute_turn() -> None:
+    clear_of_minute_turn()
 
 
 @pytest.mark.parametrize("storage", ["memory://", REDIS_URL])
