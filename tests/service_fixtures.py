@@ -67,7 +67,6 @@ def redis_or_skip() -> None:
         pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
 
 
-@dataclass
 def clear_of_minute_turn(margin: float = 15.0) -> None:
     """Wait, if the wall clock is within ``margin`` seconds of a minute's turn, until it has
     turned: the in-process rate-limit counters (``limits``' sliding windows) are aligned on the
@@ -79,6 +78,7 @@ def clear_of_minute_turn(margin: float = 15.0) -> None:
         time.sleep(left + 0.2)
 
 
+@dataclass
 class Backend:
     """A migrated, empty database of one kind for the test session."""
 
