@@ -170,8 +170,14 @@ def shot(page: Any, name: str, full: bool = False) -> None:
 
 
 def sign_in(page: Any, role: str) -> None:
+    """Sign in as this module's account of ``role`` (``b_<role>``)."""
+    sign_in_as(page, f"b_{role}")
+
+
+def sign_in_as(page: Any, user: str) -> None:
+    """Sign in on the login page as ``user`` (every test account has :data:`PASSWORD`)."""
     page.goto("/login")
-    page.get_by_label("用户名").fill(f"b_{role}")
+    page.get_by_label("用户名").fill(user)
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
