@@ -640,9 +640,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "programme.no_rubric": ("项目“{programme}”没有评分细则", "The programme “{programme}” has no rubric"),
     "programme.panel_decides": ("项目“{programme}”评审择优,须在全部评审完成后统一决定", "The programme "
                                 "“{programme}” is competitive: it is decided as a whole, after every review"),
-    "programme.budget_exhausted": ("项目“{programme}”的预算或名额已用完,不能再支持 {amount} 元",
-                                   "The budget or the quota of “{programme}” is used up: {amount} cannot be "
-                                   "committed"),
+    "programme.budget_exhausted": ("项目“{programme}”的预算、本年度预算或名额已用完,不能再支持 {amount} 元",
+                                   "The budget, the year's budget or the quota of “{programme}” is used up: "
+                                   "{amount} cannot be committed"),
+    "programme.budget_above_year": ("本批次预算 {budget} 元超过年度预算 {year} 元", "This call's budget of "
+                                    "{budget} is above the year's budget of {year}"),
+    "programme.year_line_differs": ("条款 {clause} 在 {year} 年已有批次“{other}”,年度预算为 {line} 元;同一年度的各批次"
+                                    "共用一条年度预算,请填写相同的金额", "The clause {clause} already has the call "
+                                    "“{other}” in {year} with a year's budget of {line}: the calls of one year "
+                                    "share one yearly line, give the same amount"),
     "programme.nothing_to_decide": ("项目“{programme}”没有待决定的申报", "The programme “{programme}” has no "
                                     "application to decide"),
     "programme.reviews_pending": ("申报 #{application} 尚有 {pending} 位评审专家未完成评审,不能决定",
