@@ -552,6 +552,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case.same_district": ("迁入地与当前注册地相同", "The new district is the one it is in"),
     "case.move_open": ("该企业已有一个未办结的迁移申请(#{case})", "This enterprise has an open move "
                        "already (#{case})"),
+    "case.wrong_district": ("这一步须由{district}的工作人员办理(您的账号所属区县:{mine});跨区迁移由迁出地和迁入地的"
+                            "工作人员分别审批", "This step is for staff of {district} (your account's "
+                            "district: {mine}): a move is approved by staff of the district it leaves "
+                            "and by staff of the one it enters"),
     "case.second_approver": ("迁入地须由另一位工作人员同意(迁出地已由 {user} 同意)",
                              "The new district's approval must come from someone else ({user} "
                              "approved for the old district)"),
