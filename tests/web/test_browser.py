@@ -101,9 +101,11 @@ def _build(url: str) -> dict[str, str]:
             MatchResult, MatchResult.entity_id == Entity.id)
             .where(MatchResult.status == "eligible", MatchResult.clause_key.in_(assumed))
             .order_by(Entity.credit_code).limit(1)).scalar_one()
-    for role in Role:
+        district = s.scalar(select(Entity.district).where(Entity.credit_code == code))
+    for role in Role:  # the case officer of the enterprise user's district
         accounts.create(ctx, f"b_{role.value}", f"测试{role.label.zh}", role, PASSWORD,
-                        code if role is Role.ENTERPRISE else None)
+                        code if role is Role.ENTERPRISE else None,
+                        district=district if role is Role.CASE_OFFICER else None)
     db.dispose()
     return {"code": code, "assumed_code": assumed_code}
 
