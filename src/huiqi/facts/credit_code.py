@@ -16,6 +16,8 @@ Characters come from ``0-9`` and ``ABCDEFGHJKLMNPQRTUWXY`` (no I, O, S, V, Z).
 
 from __future__ import annotations
 
+from operator import mul
+
 from huiqi.errors import CreditCodeError
 from huiqi.text import Text
 
@@ -107,6 +109,30 @@ def validate(code: str) -> str:
         raise _fail(raw, 18, f"校验位应为“{expected}”,实际为“{code[17]}”",
                     f"the check character should be “{expected}”, not “{code[17]}”")
     return code
+
+
+_CHARS = frozenset(ALPHABET)
+_DIGITS = frozenset("0123456789")
+_ORG_VALUE = {c: _org_value(c) for c in ALPHABET}
+
+
+def quick(code: str) -> str | None:
+    """The code (trimmed, upper-cased) if :func:`validate` accepts it, else None — the
+    same checks, several times faster, for files of millions of codes; :func:`validate`
+    then says what is wrong."""
+    code = code.strip().upper()
+    if len(code) != 18 or not _CHARS.issuperset(code):
+        return None
+    kinds = KINDS.get(code[0])
+    if code[0] not in AUTHORITY or (kinds is not None and code[1] not in kinds):
+        return None
+    if not _DIGITS.issuperset(code[2:8]) or code[2:4] == "00":
+        return None
+    c9 = 11 - sum(map(mul, map(_ORG_VALUE.__getitem__, code[8:16]), ORG_WEIGHTS)) % 11
+    if code[16] != ("X" if c9 == 10 else ("0" if c9 == 11 else str(c9))):
+        return None
+    total = sum(map(mul, map(VALUE.__getitem__, code[:17]), WEIGHTS))
+    return code if code[17] == ALPHABET[(31 - total % 31) % 31] else None
 
 
 def is_valid(code: str) -> bool:
