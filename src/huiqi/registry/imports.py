@@ -26,6 +26,7 @@ import hashlib
 import json
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
@@ -56,6 +57,8 @@ T = TypeVar("T")
 CENT = Decimal("0.01")
 #: distinct values remembered per column (a district, an industry, a date: few distinct)
 MEMO = 4096
+#: SQLite's page cache while an import writes (KiB)
+SQLITE_CACHE_KIB = 64 * 1024
 
 
 @dataclass
@@ -166,8 +169,8 @@ def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report:
             s.flush()
             report.batch_id = batch.id
             prov = E.Provenance(source=mapping.source, by=by, at=at, batch_id=batch.id)
-            writer = _Writer(s, cat, prov, report)
-            with open_rows(sheet) as (header, rows, share):
+            with _Writer(s, cat, prov, report).cached() as writer, \
+                    open_rows(sheet) as (header, rows, share):
                 columns = _columns(cat, header, mapping, report, cell_chars, display)
                 for chunk in _chunks(rows, batch_rows):
                     items = _check_rows(columns, header, chunk, cell_chars, problems, report)
@@ -615,6 +618,23 @@ class _Writer:
         # bound as SQLAlchemy would bind them (SQLite keeps times and dates as text)
         self.at = _bound(conn, table(FactValue).c.recorded_at, prov.at)
         self.day = _bound(conn, table(EntityLocation).c.valid_from, prov.at.date())
+        self.cache: int | None = None
+
+    @contextmanager
+    def cached(self) -> Iterator[_Writer]:
+        """On SQLite, a page cache of :data:`SQLITE_CACHE_KIB` for the import (the indexes
+        of a million entities do not fit SQLite's default 2 MB: each insert would read and
+        write their pages again), set back when it ends."""
+        conn = self.s.connection()
+        if self.pg:
+            yield self
+            return
+        self.cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        try:
+            yield self
+        finally:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {int(self.cache or -2000)}")
 
     def write(self, items: Sequence[_Parsed], problems: _Problems) -> None:
         """Write one batch: new entities, their locations and all changed facts each in one
@@ -699,13 +719,15 @@ class _Writer:
 
     def _current(self, ids: list[int]) -> dict[tuple[int, str, int], V.Stored]:
         """The stored value in force of every (entity, fact, year) of these entities (read
-        with the driver: SQLite gives an exact number as its text)."""
+        with the driver: SQLite gives an exact number as its text). In the order of the
+        index (entity, fact, year, id), the last row of each key wins: ordered by id alone,
+        SQLite scans the whole table for a long list of entities."""
         out: dict[tuple[int, str, int], V.Stored] = {}
         where = "= ANY(%s)" if self.pg else f"IN ({', '.join(['?'] * len(ids))})"
         params = (ids,) if self.pg else tuple(ids)
         for eid, fact, year, text, number in self.s.connection().exec_driver_sql(
                 "SELECT entity_id, fact, year, value_text, value_number FROM fact_value "
-                f"WHERE entity_id {where} ORDER BY id", params):
+                f"WHERE entity_id {where} ORDER BY entity_id, fact, year, id", params):
             out[(eid, fact, year)] = (text, None if number is None else Decimal(number))
         return out
 
