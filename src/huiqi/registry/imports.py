@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from huiqi.errors import Conflict, CreditCodeError, DataError, Problem
 from huiqi.facts.catalogue import Catalogue, Field
 from huiqi.facts.credit_code import quick as quick_code
+from huiqi.facts.credit_code import quick_all as quick_codes
 from huiqi.facts.credit_code import validate as validate_code
 from huiqi.facts.enterprise import Enterprise
 from huiqi.messages import message
@@ -389,7 +390,9 @@ def _check_rows(columns: Sequence[_Column], header: list[str],
     out: list[_Parsed] = []
     display = problems.display
     width = len(header)
-    for n, cells in chunk:
+    at = next(c.index for c in columns if c.target == "id")
+    codes = quick_codes([cells[at] if at < len(cells) else None for _n, cells in chunk])
+    for (n, cells), code in zip(chunk, codes, strict=True):
         report.rows += 1
         if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
             problems.add(Problem(code="import.too_long", file=display, line=n,
@@ -400,7 +403,7 @@ def _check_rows(columns: Sequence[_Column], header: list[str],
             for p in bad:
                 problems.add(p)
             continue
-        parsed = _parse(columns, n, cells, problems)
+        parsed = _parse(columns, n, cells, problems, code)
         if parsed is not None:
             problems.seen(n, parsed.code)
             out.append(parsed)
@@ -483,9 +486,10 @@ def _code(problems: _Problems, n: int, c: _Column, raw: Any) -> str | None:
         return None
 
 
-def _parse(columns: Sequence[_Column], n: int, cells: list[Any],
-           problems: _Problems) -> _Parsed | None:
-    """One row as stored values, or None after reporting each of its problems."""
+def _parse(columns: Sequence[_Column], n: int, cells: list[Any], problems: _Problems,
+           checked: str | None = None) -> _Parsed | None:
+    """One row as stored values, or None after reporting each of its problems
+    (``checked``: its credit code, if found valid already)."""
     ok = True
     code = name = kind = industry = None
     location: dict[str, str] = {}
@@ -519,7 +523,7 @@ def _parse(columns: Sequence[_Column], n: int, cells: list[Any],
                 else:
                     kind = stored[0]
         elif c.target == "id":
-            code = _code(problems, n, c, raw)
+            code = checked or _code(problems, n, c, raw)
             ok = ok and code is not None
         elif c.target == "name":
             name = str(raw)[:200]
