@@ -685,10 +685,15 @@ class _Writer:
                    None, prov.batch_id, at, prov.by) for p in fresh if p.location]
         if places:
             self._insert("entity_location", _LOCATION_COLUMNS, places)
-        fact_row = self._fact_row
-        for p in fresh:
+        src, batch_id, by = prov.source, prov.batch_id, prov.by
+        for p in fresh:  # (what _fact_row does, without a call per value)
             eid = ids[p.code]
-            rows.extend([fact_row(eid, f, y, v) for f, y, v in p.facts])
+            if self.pg:
+                rows.extend([(eid, f, y, t, n, src, batch_id, at, by)
+                             for f, y, (t, n) in p.facts])
+            else:
+                rows.extend([(eid, f, y, t, None if n is None else format(n, "f"), src,
+                              batch_id, at, by) for f, y, (t, n) in p.facts])
         self.report.entities_created += len(fresh)
 
     def _update(self, items: Sequence[_Parsed], known: dict[str, _Known],
