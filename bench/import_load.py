@@ -64,9 +64,21 @@ def write_csv(path: Path, rows: int) -> None:
     tmp.rename(path)
 
 
-def child(csv_path: str, url: str) -> None:
-    """Run in a fresh process: import the file, print the report and the time."""
+def child(csv_path: str, url: str, baseline: str | None = None) -> None:
+    """Run in a fresh process: import the file, print the report and the time (with
+    ``baseline``, a file of registry/imports.py as it was, by that code)."""
     from huiqi.service import imports
+
+    if baseline:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("huiqi.registry.baseline_imports",
+                                                      baseline)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # (its dataclasses look their module up)
+        spec.loader.exec_module(module)
+        imports.import_file = module.import_file  # type: ignore[attr-defined]
     from huiqi.service.context import Platform
     from huiqi.settings import Settings
     from huiqi.store.database import Database
@@ -79,20 +91,20 @@ def child(csv_path: str, url: str) -> None:
     seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": report.rows,
                       "created": report.entities_created, "facts": report.facts_written,
-                      "changed": report.changed}))
+                      "changed": report.changed,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
     db.dispose()
 
 
-def measure(csv_path: Path, url: str) -> dict[str, object]:
+def measure(csv_path: Path, url: str, baseline: Path | None = None) -> dict[str, object]:
     """One import in a child process: its time, CPU time (this process's, not the
     database server's), peak memory, and the load average before and after."""
     load = os.getloadavg()[0]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    extra = ["--baseline-file", str(baseline)] if baseline else []
     out = subprocess.run([sys.executable, "-m", "bench.import_load", "--child", str(csv_path),
-                          url], check=True, capture_output=True, text=True, cwd=ROOT).stdout
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
-    result["peak_mb"] = max(peak, before) / 1024  # ru_maxrss is in KiB on Linux
+                          url, *extra], check=True, capture_output=True, text=True,
+                         cwd=ROOT).stdout
+    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])  # peak: the child's
     result["load"] = (load, os.getloadavg()[0])
     return result
 
@@ -126,23 +138,35 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs of each (medians reported)")
     ap.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--append", action="store_true")
+    ap.add_argument("--baseline", metavar="COMMIT",
+                    help="also run registry/imports.py of this commit, interleaved")
     ap.add_argument("--child", nargs=2, metavar=("CSV", "URL"))
+    ap.add_argument("--baseline-file", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        child(*args.child)
+        child(args.child[0], args.child[1], args.baseline_file)
         return 0
     csv_path = ROOT / "var" / "bench" / f"firms-{args.rows}.csv"
     if not csv_path.exists():
         t = time.perf_counter()
         write_csv(csv_path, args.rows)
         print(f"wrote {csv_path} in {time.perf_counter() - t:.0f} s")
-    runs: dict[str, list[dict[str, Any]]] = {"first import": [],
-                                             "same file again (no change)": []}
+    codes: list[tuple[str, Path | None]] = [("", None)]
+    if args.baseline:
+        old = ROOT / "var" / "bench" / f"imports-{args.baseline}.py"
+        old.write_bytes(subprocess.run(
+            ["git", "show", f"{args.baseline}:src/huiqi/registry/imports.py"], check=True,
+            capture_output=True, cwd=ROOT).stdout)
+        codes = [(f"{args.baseline}: ", old), ("this commit: ", None)]
+    runs: dict[str, list[dict[str, Any]]] = {
+        f"{label}{name}": [] for label, _ in codes
+        for name in ("first import", "same file again (no change)")}
     for _ in range(args.repeat):
-        url = fresh_database(args.database, args.rows)
-        for name, results in runs.items():
-            results.append(measure(csv_path, url))
-            print(f"{name}:", results[-1], flush=True)
+        for label, code in codes:  # interleaved: each under the same load
+            url = fresh_database(args.database, args.rows)
+            for name in ("first import", "same file again (no change)"):
+                runs[f"{label}{name}"].append(measure(csv_path, url, code))
+                print(f"{label}{name}:", runs[f"{label}{name}"][-1], flush=True)
     if args.append:
         record(_section(args, csv_path, runs))
     return 0
@@ -164,12 +188,16 @@ def _section(args: argparse.Namespace, csv_path: Path,
         f"- file: {size:,.0f} MiB, {len(HEADER)} columns (credit code, name, district, park, "
         "industry, registration date, four 2024 figures; one R&D cell in five empty)",
         f"- `python -m bench.import_load --rows {args.rows} --repeat {args.repeat} --database "
-        f"{args.database}`: the service's import (`huiqi import` without the progress bar) into "
+        f"{args.database}" + (f" --baseline {args.baseline}" if args.baseline else "") +
+        "`: the service's import (`huiqi import` without the progress bar) into "
         f"{where}, in a child process; peak memory is the child's maximum resident set; "
         f"medians of {args.repeat} run(s), each on a new database",
         "- design: one streaming pass in one transaction: each row checked, and written in "
         "batches of 5,000 (driver executemany; COPY on PostgreSQL) while no row has failed; "
-        "a bad row rolls everything back", "",
+        "a bad row rolls everything back" + (
+            f" (the rows “{args.baseline}:” ran registry/imports.py of that commit: a checking "
+            "pass, then a writing pass parsing every row again, with ORM and SQLAlchemy "
+            "bulk inserts — interleaved with this commit's runs)" if args.baseline else ""), "",
         "| run | rows | time | CPU time | rows/s | entities created | facts written | peak RSS |",
         "|---|---|---|---|---|---|---|---|"]
     for name, rs in runs.items():

@@ -15,8 +15,12 @@ before in a column of few distinct values is not converted again); the rows are 
 with the driver's many-row statements (``COPY`` on PostgreSQL), without ORM objects —
 except for an entity that moves, which goes through :func:`entities.move`.
 
-Memory stays bounded: one batch of rows at a time, plus 12 bytes per row to find codes
-that appear twice.
+Memory stays bounded: one batch of rows at a time, plus 16 bytes per row to find codes
+that appear twice (and, on SQLite, a page cache of :data:`SQLITE_CACHE_KIB` while writing).
+
+The write lock (and the entities' lock) is held while the file is read: a file is read
+once, not checked first and read again, so a good file holds it for less time than the
+write pass alone used to; a bad one holds it until its last row is checked.
 """
 
 from __future__ import annotations
