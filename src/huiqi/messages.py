@@ -715,6 +715,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.missing_name": ("新主体须有名称(name 列)", "a new entity needs a name (column name)"),
     "import.duplicate_row": ("统一社会信用代码“{value}”在第 {first} 行已出现", "the credit code "
                              "“{value}” already appears on row {first}"),
+    "import.duplicate_object": ("统一社会信用代码“{value}”在同一批主体中出现两次",
+                                "the credit code “{value}” appears twice among the entities"),
     "import.bad_value": ("“{column}”的值“{value}”有误:{reason_zh}",
                          "bad value “{value}” in “{column}”: {reason_en}"),
     "import.bad_year": ("列“{name}”的年度无效", "the year of the column “{name}” is not valid"),
