@@ -1,8 +1,9 @@
 """Push in the demo (``huiqi init-demo``): the demo enterprise's inbox with messages unread,
 read and archived (about clauses, its applications and cases), its subscription, a delivery
 log with sent, waiting (quiet hours) and dead deliveries, others' subscriptions (digests, one
-unsubscribed). The versions published by the demo itself are not announced (every
-enterprise would be told of every clause at once); the domain events of the demo's
+unsubscribed). The versions published by the demo itself are not announced, nor the
+facts its imports wrote (every enterprise would be told of every clause at once); the
+domain events of the demo's
 programmes and cases are."""
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+from huiqi.registry.changes import FactChange
 from huiqi.service.context import Platform
 from huiqi.store.models import Entity, MatchResult, PackVersion
 
@@ -34,6 +36,7 @@ def populate(platform: Platform, first: str | None) -> Made:
     with platform.db.write() as s:
         top = s.scalar(select(func.max(PackVersion.id))) or 0
         advance(s, "versions", top, now)  # the demo's own publications: not announced
+        s.execute(delete(FactChange))  # nor its own imports (every enterprise is new)
     from_events(platform)  # the programmes' and cases' events of the demo
     if first is None:
         return Made(0, 0, 0)

@@ -36,6 +36,7 @@ from huiqi.store.database import Database, is_unique_violation
 from huiqi.store.models import Entity, EntityLocation, FactValue, ImportBatch, table
 from huiqi.text import Text
 
+from . import changes as C
 from . import entities as E
 from .columns import Column, Mapping, cell_text, resolve
 from .sheets import Limits, Sheet, check, open_rows
@@ -487,6 +488,7 @@ def _write(s: Session, cat: Catalogue, parsed: Sequence[_Parsed | None], prov: E
             report.entities_unchanged += 1
     if fact_rows:
         s.execute(table(FactValue).insert(), fact_rows)
+        C.mark(s, fact_rows, current)
     report.facts_written += len(fact_rows)
 
 
