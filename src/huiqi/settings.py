@@ -157,6 +157,9 @@ class Settings(BaseSettings):
                                                  description="Feishu robot signing secret")
     push_sms_url: str = Field(default="", description="SMS provider endpoint (empty: no SMS)")
     push_sms_key: SecretStr | None = Field(default=None, description="SMS provider API key")
+    push_closing_days: int = Field(default=3, ge=1, le=30,
+                                   description="working days before a programme's window "
+                                               "closes that eligible enterprises are reminded")
     push_max_attempts: int = Field(default=6, ge=1, description="tries before a dead letter")
     push_lease_seconds: int = Field(default=300, ge=5,
                                     description="a delivery claimed by a dead worker is retried")

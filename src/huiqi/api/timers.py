@@ -11,6 +11,7 @@ HANDLER_MODULES = (
     "huiqi.push.delivery",  # delivers push messages every round
     "huiqi.push.triggers",  # published versions, programme stages, case updates
     "huiqi.push.facts",     # an enterprise's facts changed
+    "huiqi.push.timed",     # versions taking effect, application windows opening / closing
 )
 
 

@@ -61,16 +61,19 @@ def link(ctx: Context, clause_key: str, pack: str) -> str:
 
 
 def changes(ctx: Context, s: Session, key: str, old: PackVersion | None, new: PackVersion,
-            entities: list[Entity], day: dt.date) -> Iterator[tuple[Entity, str, Outcome,
-                                                                      Outcome | None]]:
-    """(enterprise, kind, after, before) of every clause result that calls for a message."""
+            entities: list[Entity], day: dt.date, old_day: dt.date | None = None
+            ) -> Iterator[tuple[Entity, str, Outcome, Outcome | None]]:
+    """(enterprise, kind, after, before) of every clause result that calls for a message:
+    ``old`` on ``old_day`` (default ``day``) before, ``new`` on ``day`` after."""
     m_new = matcher(ctx, key, new, day)
-    m_old = matcher(ctx, key, old, day) if old is not None else None
+    m_old = matcher(ctx, key, old, old_day or day) if old is not None else None
     cat = default_catalogue()
     facts = E.latest_values(s, [e.id for e in entities])
     for e in entities:
         ent = enterprise_of(s, cat, e, day, facts[e.id])
         now = {c.key: outcome(c) for c in m_new.match(ent).clauses}
+        if old_day is not None and old_day != day:
+            ent = enterprise_of(s, cat, e, old_day, facts[e.id])
         was = {c.key: outcome(c) for c in m_old.match(ent).clauses} if m_old else {}
         for ck in sorted(set(now) | set(was)):
             kind = classify(was.get(ck), now.get(ck))
