@@ -5,9 +5,11 @@ told once."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.enterprise import Enterprise
@@ -16,9 +18,20 @@ from huiqi.push import triggers as T
 from huiqi.push.models import PushMessage
 from huiqi.registry.changes import FactChange, before_values
 from huiqi.registry.imports import import_enterprises
+from huiqi.service import enterprises, policies
 from huiqi.service.context import Platform
+from huiqi.service.schemas import EnterpriseCreate, FactSet, FactsUpdate
+from huiqi.store.database import Database
 from huiqi.store.models import Entity
-from service_fixtures import CODE_A, CODE_B, World
+from service_fixtures import (
+    CODE_A,
+    CODE_B,
+    Clock,
+    World,
+    drop_backend,
+    make_settings,
+    new_backend,
+)
 
 from .test_triggers import pack_files, revenue
 
@@ -130,3 +143,43 @@ def test_before_values_take_each_value_as_the_first_change_found_it() -> None:
     second = FactChange(id=2, entity_id=1, before=[["revenue", 2024, "", "2"],
                                                    ["staff", 2024, None, None]], source="x")
     assert before_values(after, [first, second]) == {("revenue", 2024): ("", Decimal(1))}
+
+
+def test_one_enterprise_s_changes_are_told_together_whatever_the_batch(world: World) -> None:
+    """A batch takes all the changes of its enterprises: a batch boundary never splits
+    them (each part would compare another before with the same after, telling twice)."""
+    p = _published(world)
+    revenue(world, CODE_A, 1_000_000)
+    F.from_facts(p)
+    start = _last(p)
+    for value in (6_000_000, 1_000_000, 6_000_000):
+        revenue(world, CODE_A, value)
+    assert _pending(p) == 3
+    assert F.from_facts(p, limit=1) == 1
+    assert [(c, k) for c, k, _ in _messages(p, start)] == [(CODE_A, "eligible.new")]
+
+
+def test_an_enterprise_being_written_waits_for_the_next_round_on_postgresql(
+        tmp_path: Path) -> None:
+    """Its row locked by a writer (facts being written), an enterprise is skipped, not
+    waited for, and told once the writer is done (a database of its own: real locks)."""
+    b = new_backend("postgresql", tmp_path, "pushfacts")
+    try:
+        Database(b.engine).upgrade()
+        p = Platform(Database(b.engine), make_settings(), Clock())
+        ctx = p.system()
+        policies.upload(ctx, "pushtest", pack_files(5_000_000, 100_000))
+        policies.publish(ctx, "pushtest", 1)
+        enterprises.create(ctx, EnterpriseCreate(credit_code=CODE_A, name="青岛海纳微电子有限公司",
+                                                 kind="enterprise", since=dt.date(2019, 5, 1)))
+        F.from_facts(p)
+        enterprises.set_facts(ctx, CODE_A, FactsUpdate(items=[
+            FactSet(fact="revenue", year=2024, value="6000000")]))
+        with b.engine.connect() as conn, conn.begin():  # another transaction holds A's row
+            conn.execute(text("SELECT id FROM entity WHERE credit_code = :c FOR UPDATE"),
+                         {"c": CODE_A})
+            assert F.from_facts(p) == 0 and _pending(p) == 1
+        assert F.from_facts(p) == 1 and _pending(p) == 0
+        assert [(c, k) for c, k, _ in _messages(p)] == [(CODE_A, "eligible.new")]
+    finally:
+        drop_backend(b)

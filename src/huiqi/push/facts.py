@@ -2,10 +2,11 @@
 own change, a confirmed claim — every write of facts adds a ``fact_change`` row in its own
 transaction, :mod:`huiqi.registry.changes`).
 
-The worker's round takes those rows, :data:`BATCH` at a time (an import of a million rows
-is told in bounded transactions), matches each enterprise with the one-enterprise engine
-against every published version twice — with its facts before the change and after — and
-tells it per :mod:`huiqi.push.who` (newly eligible, newly one condition short where it can
+The worker's round takes those rows, :data:`BATCH` at a time with all the others of their
+enterprises (an import of a million rows is told in bounded transactions; one enterprise's
+changes are compared at once, from the first one's before to the last one's after), matches
+each enterprise with the one-enterprise engine against every published version twice —
+with its facts before the changes and after — and tells it per :mod:`huiqi.push.who` (newly eligible, newly one condition short where it can
 act, no longer eligible, amount changed). The messages and the deletion of the rows they
 tell commit together: a worker killed half-way leaves the rows, and a second round writes
 the same idempotency keys (the last change's id is in them), so nothing is told twice.
@@ -38,6 +39,10 @@ Facts = dict[tuple[str, int], Stored]
 
 #: fact changes read (and told) per transaction
 BATCH = 200
+#: the lock of the transactions that tell fact changes: two workers splitting one
+#: enterprise's changes between them would each compare a different before with the same
+#: after (and tell it twice); they take turns instead
+LOCK = "push.facts"
 
 
 def _results(ctx: Context, s: Session, e: Entity, facts: Facts,
@@ -81,16 +86,31 @@ def _tell(ctx: Context, s: Session, e: Entity, changes: Sequence[FactChange],
     return n
 
 
+def _taken(s: Session, limit: int) -> list[FactChange]:
+    """The changes of the enterprises of the next ``limit`` changes — all of each one's, so
+    that one comparison spans them. The enterprises' rows are
+    locked first (skipping those a writer holds: their facts are being written; a later
+    round takes them), so that no change of theirs commits while they are compared and the
+    facts read are exactly those the changes taken lead to."""
+    first = list(dict.fromkeys(s.scalars(select(FactChange.entity_id)
+                                         .order_by(FactChange.id).limit(limit))))
+    if not first:
+        return []
+    mine = list(s.scalars(select(Entity.id).where(Entity.id.in_(first)).order_by(Entity.id)
+                          .with_for_update(skip_locked=True)))
+    return list(s.scalars(select(FactChange).where(FactChange.entity_id.in_(mine))
+                          .order_by(FactChange.id))) if mine else []
+
+
 def from_facts(platform: Platform, worker: str = "worker", limit: int = BATCH) -> int:
-    """Tell what the facts changed since the last round, ``limit`` changes a transaction;
-    how many messages were written."""
+    """Tell what the facts changed since the last round, the changes of about ``limit`` a
+    transaction; how many messages were written."""
     ctx = platform.system()
     written = 0
     while True:
-        with platform.db.write() as s:
-            rows = list(s.scalars(select(FactChange).order_by(FactChange.id).limit(limit)
-                                  .with_for_update(skip_locked=True)))
-            if not rows:
+        with platform.db.write(lock=LOCK) as s:  # workers take turns (see the module)
+            rows = _taken(s, limit)
+            if not rows:  # none, or only enterprises being written now: the next round
                 return written
             by_entity: dict[int, list[FactChange]] = {}
             for r in rows:

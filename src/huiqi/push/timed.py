@@ -262,7 +262,7 @@ def run_job(platform: Platform, name: str) -> int:
     ctx = platform.system()
     n = 0
     while True:
-        with platform.db.write() as s:
+        with platform.db.write(lock=f"push.{name}") as s:  # two workers: one after the other
             last = position(s, name)
             if last == DONE:
                 return n
