@@ -6,8 +6,9 @@ The worker's round takes those rows, :data:`BATCH` at a time with all the others
 enterprises (an import of a million rows is told in bounded transactions; one enterprise's
 changes are compared at once, from the first one's before to the last one's after), matches
 each enterprise with the one-enterprise engine against every published version twice —
-with its facts before the changes and after — and tells it per :mod:`huiqi.push.who` (newly eligible, newly one condition short where it can
-act, no longer eligible, amount changed). The messages and the deletion of the rows they
+with its facts before the changes and after — and tells it per :mod:`huiqi.push.who`
+(newly eligible, newly one condition short where it can act, no longer eligible, amount
+changed). The messages and the deletion of the rows they
 tell commit together: a worker killed half-way leaves the rows, and a second round writes
 the same idempotency keys (the last change's id is in them), so nothing is told twice.
 """

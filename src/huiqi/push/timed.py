@@ -196,7 +196,7 @@ WINDOW_TEXT = {
 }
 
 
-def _window_notice(ctx: Context, e: Entity, what: str, prog: Any, amount: str,
+def window_notice(ctx: Context, e: Entity, what: str, prog: Any, amount: str,
                    assumed: bool) -> Notice:
     pid, key, title, title_en, pack, _, clause, opens, closes, _ = prog
     zh, en = WINDOW_TEXT[what]
@@ -243,7 +243,7 @@ def _window_batch(ctx: Context, s: Session, what: str, pid: int, day: dt.date,
         for c in m.match(enterprise_of(s, cat, e, today, facts[e.id])).clauses:
             o = outcome(c)
             if o.key == prog[6] and o.eligible:
-                n += notify(s, ctx, _window_notice(ctx, e, what, prog, _yuan(o.amount),
+                n += notify(s, ctx, window_notice(ctx, e, what, prog, _yuan(o.amount),
                                                    o.assumed)) is not None
     return n
 
