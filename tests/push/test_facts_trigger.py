@@ -183,3 +183,11 @@ def test_an_enterprise_being_written_waits_for_the_next_round_on_postgresql(
         assert [(c, k) for c, k, _ in _messages(p)] == [(CODE_A, "eligible.new")]
     finally:
         drop_backend(b)
+
+
+def test_a_round_works_a_bounded_number_of_batches_and_leaves_the_rest(world: World) -> None:
+    p = _published(world)
+    revenue(world, CODE_A, 6_000_000)
+    revenue(world, CODE_B, 6_000_000)
+    assert F.from_facts(p, limit=1, batches=1) == 1 and _pending(p) == 1  # the next round's
+    assert F.from_facts(p, limit=1, batches=1) == 1 and _pending(p) == 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from itertools import count
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -103,12 +104,14 @@ def _taken(s: Session, limit: int) -> list[FactChange]:
                           .order_by(FactChange.id))) if mine else []
 
 
-def from_facts(platform: Platform, worker: str = "worker", limit: int = BATCH) -> int:
+def from_facts(platform: Platform, worker: str = "worker", limit: int = BATCH,
+               batches: int | None = None) -> int:
     """Tell what the facts changed since the last round, the changes of about ``limit`` a
-    transaction; how many messages were written."""
+    transaction (at most ``batches`` transactions: the rest is for the next round); how many
+    messages were written."""
     ctx = platform.system()
     written = 0
-    while True:
+    for _ in count() if batches is None else range(batches):
         with platform.db.write(lock=LOCK) as s:  # workers take turns (see the module)
             rows = _taken(s, limit)
             if not rows:  # none, or only enterprises being written now: the next round
@@ -128,11 +131,17 @@ def from_facts(platform: Platform, worker: str = "worker", limit: int = BATCH) -
                                      versions, day)
             s.execute(delete(FactChange).where(FactChange.id.in_([r.id for r in rows]))
                       .execution_options(synchronize_session=False))
+    return written
+
+
+#: transactions of fact changes a worker's round works at most (then timers and deliveries
+#: get their turn; the rest is the next round's)
+ROUND_BATCHES = 25
 
 
 @each_round
 def _round(platform: Platform, worker: str) -> int:
-    return from_facts(platform, worker)
+    return from_facts(platform, worker, batches=ROUND_BATCHES)
 
 
 __all__ = ["BATCH", "from_facts", "told"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import count
 from typing import Any
 
 from sqlalchemy import Date, select, text
@@ -47,6 +48,8 @@ from .triggers import advance, changes, link, position
 from .who import outcome
 
 BATCH = 500
+#: batches of a job a worker's round works at most (the rest: the next round's)
+ROUND_BATCHES = 20
 EFFECTIVE, OPENING, CLOSING = "push.effective", "push.window_open", "push.window_closing"
 DONE = -1
 
@@ -257,11 +260,12 @@ def _job_batch(ctx: Context, s: Session, name: str, batch: list[Entity],
     return _window_batch(ctx, s, what, int(subject), day, batch, today)
 
 
-def run_job(platform: Platform, name: str) -> int:
-    """Work a job through, one batch of enterprises a transaction; messages written."""
+def run_job(platform: Platform, name: str, batches: int | None = None) -> int:
+    """Work a job through, one batch of enterprises a transaction (at most ``batches``: the
+    rest is for the next round); messages written."""
     ctx = platform.system()
     n = 0
-    while True:
+    for _ in count() if batches is None else range(batches):
         with platform.db.write(lock=f"push.{name}") as s:  # two workers: one after the other
             last = position(s, name)
             if last == DONE:
@@ -274,19 +278,21 @@ def run_job(platform: Platform, name: str) -> int:
                 return n
             n += _job_batch(ctx, s, name, batch, platform.today())
             advance(s, name, batch[-1].id, platform.now())
+    return n
 
 
-def run_jobs(platform: Platform) -> int:
+def run_jobs(platform: Platform, batches: int | None = None) -> int:
     with platform.db.read() as s:
         names = list(s.scalars(select(PushCursor.name).where(
             PushCursor.name.like("job:%"), PushCursor.position != DONE)
             .order_by(PushCursor.updated_at, PushCursor.name)))
-    return sum(run_job(platform, name) for name in names)
+    return sum(run_job(platform, name, batches) for name in names)
 
 
 @each_round
 def _round(platform: Platform, worker: str) -> int:
-    return schedule_effective(platform) + schedule_windows(platform) + run_jobs(platform)
+    return schedule_effective(platform) + schedule_windows(platform) + \
+        run_jobs(platform, ROUND_BATCHES)
 
 
 __all__ = ["CLOSING", "EFFECTIVE", "OPENING", "effective_dates", "run_job", "run_jobs",
