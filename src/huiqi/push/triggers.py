@@ -113,17 +113,24 @@ def announce_version(platform: Platform, version_id: int) -> int:
 
 
 def announce(platform: Platform, worker: str = "worker") -> int:
-    """Announce every version published since the last round (oldest first)."""
+    """Announce every version published and not announced yet, in the order they were
+    published. Each announced version is marked (``announced:<id>``): a version uploaded
+    before another and published after it is announced all the same (a cursor on the
+    versions' ids passed it by). Versions up to the ``versions`` position are not announced
+    (the demo's own publications)."""
     n = 0
     with platform.db.read() as s:
         start = position(s, "versions")
-        ids = list(s.scalars(select(PackVersion.id).where(
+        done = set(s.scalars(select(PushCursor.name).where(
+            PushCursor.name.like("announced:%"))))
+        ids = [vid for vid in s.scalars(select(PackVersion.id).where(
             PackVersion.id > start, PackVersion.published_at.is_not(None))
-            .order_by(PackVersion.id)))
+            .order_by(PackVersion.published_at, PackVersion.id))
+            if f"announced:{vid}" not in done]
     for vid in ids:
         n += announce_version(platform, vid)
         with platform.db.write() as s:
-            advance(s, "versions", vid, platform.now())
+            advance(s, f"announced:{vid}", vid, platform.now())
     return n
 
 
