@@ -59,6 +59,7 @@
 | ``HUIQI_PUSH_FEISHU_SECRET`` | (none) | Feishu 签名校验 secret (HMAC-SHA256 of the timestamp) |
 | ``HUIQI_PUSH_SMS_URL`` | (none) | the SMS provider's endpoint (none: no SMS) |
 | ``HUIQI_PUSH_SMS_KEY`` | (none) | the SMS provider's API key (secret) |
+| ``HUIQI_PUSH_CLOSING_DAYS`` | ``3`` | working days before a window closes that the eligible are reminded |
 | ``HUIQI_PUSH_MAX_ATTEMPTS`` | ``6`` | tries of a delivery before it goes to the dead letters |
 | ``HUIQI_PUSH_LEASE_SECONDS`` | ``300`` | a delivery claimed by a worker that died is sent again after this |
 | ``HUIQI_PUSH_RATE_PER_MINUTE`` | e-mail 600, SMS 60, WeCom 20, DingTalk 20, Feishu 100 | sends a minute per channel |
