@@ -12,11 +12,12 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from huiqi.facts.catalogue import default_catalogue
+from huiqi.facts.credit_code import make
 from huiqi.facts.enterprise import Enterprise
 from huiqi.push import facts as F
 from huiqi.push import triggers as T
 from huiqi.push.models import PushMessage
-from huiqi.registry.changes import FactChange, before_values
+from huiqi.registry.changes import NOTHING, FactChange, before_values
 from huiqi.registry.imports import import_enterprises
 from huiqi.service import enterprises, policies
 from huiqi.service.context import Platform
@@ -137,12 +138,29 @@ def test_a_worker_killed_before_committing_leaves_the_changes_to_tell(world: Wor
     assert F.from_facts(p) == 1 and F.from_facts(p) == 0
 
 
+def test_a_new_enterprise_s_change_says_it_had_nothing_before(world: World) -> None:
+    p = _published(world)
+    cat = default_catalogue()
+    code = make("9", "1", "110108", "MA01NEW1")
+    import_enterprises(p.db, cat, [Enterprise(id=code, name="新企业", years={
+        2024: {"revenue": Decimal(8_000_000)}})], by="system", at=p.now(), source="import",
+                       display="new")
+    with p.db.read() as s:
+        [change] = s.scalars(select(FactChange))
+        assert change.before == NOTHING  # not every key written twice
+    start = _last(p)
+    assert F.from_facts(p) == 1
+    assert [(c, k) for c, k, _ in _messages(p, start)] == [(code, "eligible.new")]
+
+
 def test_before_values_take_each_value_as_the_first_change_found_it() -> None:
     after = {("revenue", 2024): ("", Decimal(3)), ("staff", 2024): ("", Decimal(9))}
     first = FactChange(id=1, entity_id=1, before=[["revenue", 2024, "", "1"]], source="x")
     second = FactChange(id=2, entity_id=1, before=[["revenue", 2024, "", "2"],
                                                    ["staff", 2024, None, None]], source="x")
     assert before_values(after, [first, second]) == {("revenue", 2024): ("", Decimal(1))}
+    new = FactChange(id=0, entity_id=1, before=NOTHING, source="x")
+    assert before_values(after, [new, first, second]) == {}
 
 
 def test_one_enterprise_s_changes_are_told_together_whatever_the_batch(world: World) -> None:

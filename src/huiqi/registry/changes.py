@@ -5,7 +5,9 @@ transaction that writes the facts — the outbox the push worker reads and empti
 (:mod:`huiqi.push.facts`): the enterprise's result before and after, exactly.
 
     before   [[fact, year, text, number], …]: the value in force before this write of each
-             (fact, year) it wrote; text and number both null where there was none
+             (fact, year) it wrote; text and number both null where there was none —
+             or "nothing" (:data:`NOTHING`): the enterprise had no facts at all before (a new
+             one: a million new enterprises imported do not write their every key twice)
 
 A queue, not a cursor: a row is deleted in the transaction that tells what it changed, so a
 write committed late (a long import) is read all the same.
@@ -25,6 +27,8 @@ from huiqi.store.models import Base, table
 from huiqi.store.types import BigKey, JSONText, UTCDateTime
 
 from . import values as V
+
+NOTHING = "nothing"
 
 
 class FactChange(Base):
@@ -58,8 +62,9 @@ def mark(s: Session, fact_rows: Iterable[Mapping[str, Any]],
         if key not in seen:
             seen[key] = _plain(current.get(eid, {}).get(key))
         meta.setdefault(eid, (str(r["source"]), r["recorded_at"]))
-    rows = [{"entity_id": eid, "before": [[f, y, *old] for (f, y), old in keys.items()],
-             "source": meta[eid][0][:32], "at": meta[eid][1]}
+    rows = [{"entity_id": eid,
+             "before": [[f, y, *old] for (f, y), old in keys.items()] if current.get(eid)
+             else NOTHING, "source": meta[eid][0][:32], "at": meta[eid][1]}
             for eid, keys in by_entity.items()]
     if rows:
         s.execute(table(FactChange).insert(), rows)
@@ -71,7 +76,11 @@ def before_values(after: Mapping[tuple[str, int], V.Stored], changes: Iterable[F
     """An enterprise's facts before ``changes`` (oldest first), from those after them."""
     out = dict(after)
     seen: set[tuple[str, int]] = set()
-    for c in changes:
+    for i, c in enumerate(changes):
+        if c.before == NOTHING:
+            if i == 0:  # none before the first: none at all
+                return {}
+            continue  # (a later write cannot find none: facts are never removed)
         for fact, year, text, number in c.before or []:
             key = (str(fact), int(year))
             if key in seen:
@@ -84,4 +93,4 @@ def before_values(after: Mapping[tuple[str, int], V.Stored], changes: Iterable[F
     return out
 
 
-__all__ = ["FactChange", "before_values", "mark"]
+__all__ = ["NOTHING", "FactChange", "before_values", "mark"]
