@@ -259,6 +259,11 @@ class ApplicationOut(_Model):
     award: str | None
     paid: str
     milestones: list[dict[str, str]]
+    agreement_name: str | None = None
+    agreement_sha256: str | None = None
+    agreement_file: bool = False      # the file is kept (uploaded through the pages)
+    proposal: str = ""
+    scores: list[dict[str, Any]] = []   # the panel's reviews, one mapping a reviewer
 
 
 class TaskOut(_Model):
@@ -292,3 +297,6 @@ class ChallengeListOut(_Model):
     opens_on: dt.date
     closes_on: dt.date
     tasks: list[TaskOut]
+    left: str = "0.00"                    # the budget less the winners' awards
+    criteria: list[dict[str, Any]] = []   # the panel's rubric: id, labels, weight, assumed
+    pass_mark: str = "60"

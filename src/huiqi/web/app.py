@@ -30,6 +30,7 @@ def install(app: FastAPI) -> None:
         audit,
         calculator,
         cases,
+        challenges,
         dashboard,
         enterprises,
         home,
@@ -54,7 +55,7 @@ def install(app: FastAPI) -> None:
 
     for module in (home, calculator, library, selfservice, matches, policies, enterprises,
                    results, simulation, imports, audit, accounts, dashboard, programmes, cases,
-                   analytics, market, vouchers, push):
+                   analytics, market, vouchers, challenges, push):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

@@ -39,6 +39,8 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/my/surveys", t("满意度评价", "Satisfaction"), "my_surveys"))
         if p.may(Permission.VOUCHER_READ):
             out.append(Item("/staff/vouchers", t("创新券", "Vouchers"), "vouchers"))
+            out.append(Item("/staff/challenges", t("揭榜挂帅", "Challenge lists"),
+                            "staff_challenges"))
         if p.may(Permission.MARKET_READ):
             out.append(Item("/staff/market", t("供需对接", "Market"), "market"))
         return out
@@ -59,6 +61,7 @@ def navigation(p: Page) -> list[Item]:
         out.append(Item("/staff/budgets", t("项目资金", "Budgets"), "budgets"))
     if p.may(Permission.VOUCHER_READ):
         out.append(Item("/staff/vouchers", t("创新券", "Vouchers"), "vouchers"))
+        out.append(Item("/staff/challenges", t("揭榜挂帅", "Challenge lists"), "staff_challenges"))
     if p.may(Permission.ENTERPRISE_READ):
         out.append(Item("/staff/enterprises", t("企业", "Enterprises"), "enterprises"))
     if p.may(Permission.CASE_READ):
