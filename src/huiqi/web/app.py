@@ -31,6 +31,7 @@ def install(app: FastAPI) -> None:
         calculator,
         cases,
         challenges,
+        competitions,
         dashboard,
         enterprises,
         home,
@@ -55,7 +56,7 @@ def install(app: FastAPI) -> None:
 
     for module in (home, calculator, library, selfservice, matches, policies, enterprises,
                    results, simulation, imports, audit, accounts, dashboard, programmes, cases,
-                   analytics, market, vouchers, challenges, push):
+                   analytics, market, vouchers, challenges, competitions, push):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

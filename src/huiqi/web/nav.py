@@ -26,6 +26,8 @@ def navigation(p: Page) -> list[Item]:
     if a is None:
         out.append(Item("/public/notice", t("公示", "Public notice"), "notice"))
         out.append(Item("/public/challenges", t("揭榜挂帅", "Challenge lists"), "challenges"))
+        out.append(Item("/public/competitions", t("创新创业竞赛", "Competitions"),
+                        "public_competitions"))
         return out
     if a.role is Role.ENTERPRISE and a.entity_code:
         out.append(Item(f"/match/{a.entity_code}", t("我的政策", "My policies"), "match"))
@@ -41,6 +43,8 @@ def navigation(p: Page) -> list[Item]:
             out.append(Item("/staff/vouchers", t("创新券", "Vouchers"), "vouchers"))
             out.append(Item("/staff/challenges", t("揭榜挂帅", "Challenge lists"),
                             "staff_challenges"))
+        if p.may(Permission.COMPETITION_READ):
+            out.append(Item("/staff/competitions", t("竞赛命题", "Competitions"), "competitions"))
         if p.may(Permission.MARKET_READ):
             out.append(Item("/staff/market", t("供需对接", "Market"), "market"))
         return out
@@ -62,6 +66,8 @@ def navigation(p: Page) -> list[Item]:
     if p.may(Permission.VOUCHER_READ):
         out.append(Item("/staff/vouchers", t("创新券", "Vouchers"), "vouchers"))
         out.append(Item("/staff/challenges", t("揭榜挂帅", "Challenge lists"), "staff_challenges"))
+    if p.may(Permission.COMPETITION_READ):
+        out.append(Item("/staff/competitions", t("竞赛", "Competitions"), "competitions"))
     if p.may(Permission.ENTERPRISE_READ):
         out.append(Item("/staff/enterprises", t("企业", "Enterprises"), "enterprises"))
     if p.may(Permission.CASE_READ):
