@@ -325,30 +325,45 @@ def award(ctx: Context, problem_id: int, data: StageScores) -> ProblemOut:
 def register(ctx: Context, problem_id: int, data: TeamRegister) -> TeamOut:
     """A team registers for a problem open for registration; a team's name is taken once
     per problem, and a student appears once in a team."""
-    names = [(m.name.strip(), m.university.strip()) for m in data.members]
-    if len(set(names)) != len(names):
-        raise InputError(message("competition.member_twice", name=names[0][0]))
+    return register_many(ctx, problem_id, [data])[0]
+
+
+@requires(Permission.COMPETITION_ENTER)
+def register_many(ctx: Context, problem_id: int, teams: list[TeamRegister]) -> list[TeamOut]:
+    """Teams registered in one transaction (all or none), each audited as by
+    :func:`register` (a university's list sent at once; the demo)."""
+    for data in teams:
+        names = [(m.name.strip(), m.university.strip()) for m in data.members]
+        if len(set(names)) != len(names):
+            raise InputError(message("competition.member_twice", name=names[0][0]))
+    name = teams[0].name if teams else ""
     try:
         with ctx.db.write() as s:
             p = _problem(s, problem_id)
             if p.state != "open":
                 raise Conflict("competition.closed", problem=p.code,
                                state=PROBLEM.states[p.state].zh)
-            if s.scalar(select(CompetitionTeam.id).where(CompetitionTeam.problem_id == p.id,
-                                                          CompetitionTeam.name == data.name)):
-                raise Conflict("competition.team_exists", name=data.name, problem=p.code)
-            t = CompetitionTeam(problem_id=p.id, name=data.name, university=data.university,
-                                members=[m.model_dump() for m in data.members], mentor=data.mentor,
-                                contact=data.contact, state="registered",
-                                registered_at=ctx.now(), registered_by=ctx.actor.username)
-            s.add(t)
-            s.flush()
-            record(s, ctx, "competition.register", target=f"competition_team:{t.id}",
-                   after={"problem": p.code, "university": t.university,
-                          "members": len(data.members)})
-            return _team_out(t, contacts=True)
+            taken = set(s.scalars(select(CompetitionTeam.name).where(
+                CompetitionTeam.problem_id == p.id)))
+            out = []
+            for data in teams:
+                name = data.name
+                if data.name in taken:
+                    raise Conflict("competition.team_exists", name=data.name, problem=p.code)
+                taken.add(data.name)
+                t = CompetitionTeam(problem_id=p.id, name=data.name, university=data.university,
+                                    members=[m.model_dump() for m in data.members],
+                                    mentor=data.mentor, contact=data.contact, state="registered",
+                                    registered_at=ctx.now(), registered_by=ctx.actor.username)
+                s.add(t)
+                s.flush()
+                record(s, ctx, "competition.register", target=f"competition_team:{t.id}",
+                       after={"problem": p.code, "university": t.university,
+                              "members": len(data.members)})
+                out.append(_team_out(t, contacts=True))
+            return out
     except IntegrityError as exc:
-        raise Conflict("competition.team_exists", name=data.name, problem=str(problem_id)) from exc
+        raise Conflict("competition.team_exists", name=name, problem=str(problem_id)) from exc
 
 
 def certificate(db: Database, number: str) -> dict[str, Any]:

@@ -140,16 +140,24 @@ def _this_year(r: _Run, day: dt.date) -> None:
 def create(platform: Platform, day: dt.date, reviewers: list[str], first: str | None,
            log: Callable[[str], None]) -> None:
     """Both schemes, each on its own (one that cannot be made is reported and skipped)."""
+    from . import competitions_demo
+
     d = Demo(platform, reviewers, log)
     firms = _firms(platform, first, 14)
+
+    def contest() -> None:
+        if firms:
+            competitions_demo.create(d, day, firms, log)
+
     if len(firms) < 14:
         log("火炬创新券:企业不足,跳过 / too few enterprises, skipped")
         _try(lambda: _challenges(d, day), log)
+        _try(contest, log)
         return
     r = _Run(d, firms)
     last = (day - dt.timedelta(days=400)).year
     steps: list[Callable[[], None]] = [lambda: _last_year(r, last), lambda: _this_year(r, day),
-                                       lambda: _challenges(d, day)]
+                                       lambda: _challenges(d, day), contest]
     for make in steps:
         _try(make, log)
 
