@@ -230,13 +230,13 @@ def _challenges(d: Demo, day: dt.date) -> None:
         nonlocal n
         n += 1
         lead = make("9", "1", "310115", f"MAC{n:05d}")
+        agreement = (f"联合体协议-{n}.pdf", b"%PDF-1.4\n% consortium agreement " +
+                     str(n).encode() + b"\n%%EOF\n") if members else None
         return C.apply(officer, ids[code], ChallengeApply.model_validate(dict(
             lead_code=lead, lead_name=f"芯片设计公司{n}号", province=("上海市", "北京市", "江苏省")[n % 3],
             members=[{"code": make("9", "1", "110108", f"MAM{n:03d}{i:02d}"), "name": f"封测伙伴{n}-{i}",
                       "role": ("封装测试", "整车验证", "晶圆代工")[i % 3]} for i in range(members)],
-            agreement_sha256="0" * 64 if members else None,
-            agreement_name="联合体协议.pdf" if members else None,
-            proposal="面向国产整车平台的车规级芯片研制方案"))).id
+            proposal="面向国产整车平台的车规级芯片研制方案")), agreement).id
 
     d.at(day - dt.timedelta(days=60))
     a1 = [apply("A1", 2), apply("A1")]
