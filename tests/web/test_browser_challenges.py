@@ -118,7 +118,7 @@ def test_a_task_from_publication_to_a_consortiums_milestone_payment(
     apply.locator("[name=proposal]").fill("基于 RISC-V 的车规 MCU")
     apply.locator("button").click()
     page.wait_for_load_state()
-    assert page.locator(".application .state").all_inner_texts() == ["submitted"]
+    assert page.locator(".application .state").all_inner_texts() == ["待评审"]
     with page.expect_download() as got:
         page.locator("a.agreement").click()
     assert Path(got.value.path()).read_bytes() == AGREEMENT
@@ -133,7 +133,7 @@ def test_a_task_from_publication_to_a_consortiums_milestone_payment(
             page.locator(f"input[name$=':{i}:{c}']").fill(score)
     page.get_by_role("button", name="确定入选单位").click()
     page.wait_for_load_state()
-    assert page.locator(".application .state").all_inner_texts() == ["selected"]
+    assert page.locator(".application .state").all_inner_texts() == ["入选"]
     assert page.locator(".application .award").inner_text() == "¥3,000,000"
     ms = page.locator("form.milestone")
     ms.locator("[name=milestone]").select_option("design")

@@ -450,6 +450,7 @@ def _team_out(t: CompetitionTeam, contacts: bool) -> TeamOut:
     return TeamOut(id=t.id, problem_id=t.problem_id, name=t.name, university=t.university,
                    members=[{k: str(v) for k, v in m.items()} for m in t.members or []],
                    mentor=t.mentor, contact=t.contact if contacts else None, state=t.state,
+                   state_label={"zh": TEAM.states[t.state].zh, "en": TEAM.states[t.state].en},
                    preliminary_score=None if t.preliminary_score is None
                    else format(t.preliminary_score, "f"),
                    final_score=None if t.final_score is None else format(t.final_score, "f"),

@@ -369,6 +369,7 @@ class TeamOut(_Model):
     mentor: str
     contact: str | None        # the organisers' and the posting enterprise's only
     state: str
+    state_label: dict[str, str] = {}
     preliminary_score: str | None
     final_score: str | None
     rank: int | None
