@@ -17,6 +17,7 @@ the problem's move (the preliminary's scores choose the finalists, the final's t
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -260,6 +261,31 @@ def _scored(r: Rubric, teams: list[CompetitionTeam], reviews: dict[str, list[dic
     return sorted(teams, key=lambda t: (-(getattr(t, key) or ZERO), t.registered_at, t.id))
 
 
+def finalists(order: Sequence[tuple[Any, Decimal]], pass_mark: Decimal, n: int) -> list[Any]:
+    """Of teams ranked best first (key, score), those that go to the final: at or above the
+    pass mark, at most ``n``."""
+    return [k for k, score in order if score >= pass_mark][:n]
+
+
+def places(order: Sequence[tuple[Any, Decimal]], pass_mark: Decimal,
+           prizes: Sequence[Mapping[str, Any]], money_: Decimal
+           ) -> list[tuple[Any, int, Mapping[str, Any] | None, Decimal | None]]:
+    """Of finalists ranked best first (key, score): each one's rank, and — for the best at or
+    above the pass mark, as many as there are prizes — its prize and the prize's share of
+    ``money_``, rounded down to the fen (so the prizes never sum above the money when the
+    shares sum to at most one)."""
+    specs = sorted(prizes, key=lambda x: int(x["rank"]))
+    out: list[tuple[Any, int, Mapping[str, Any] | None, Decimal | None]] = []
+    for i, (k, score) in enumerate(order, start=1):
+        if score >= pass_mark and i <= len(specs):
+            spec = specs[i - 1]
+            out.append((k, i, spec, (money_ * Decimal(str(spec["share"]))).quantize(
+                FEN, rounding=ROUND_DOWN)))
+        else:
+            out.append((k, i, None, None))
+    return out
+
+
 @requires(Permission.COMPETITION_MANAGE)
 def advance(ctx: Context, problem_id: int, data: StageScores) -> ProblemOut:
     """The preliminary panel's scores: the best at or above the pass mark, as many as the
@@ -272,10 +298,11 @@ def advance(ctx: Context, problem_id: int, data: StageScores) -> ProblemOut:
             CompetitionTeam.problem_id == p.id, CompetitionTeam.state == "registered")
             .order_by(CompetitionTeam.id)))
         order = _scored(r, teams, data.reviews, "preliminary")
-        finalists = [t for t in order if (t.preliminary_score or ZERO) >= r.pass_mark][:c.finalists]
+        chosen = finalists([(t, t.preliminary_score or ZERO) for t in order], r.pass_mark,
+                           c.finalists)
         s.flush()
         for t in order:
-            go = "advance" if t in finalists else "eliminate"
+            go = "advance" if t in chosen else "eliminate"
             apply(s, ctx, TEAM, t, TEAM.transition(go),
                   payload={"score": format(t.preliminary_score or ZERO, "f")})
 
@@ -299,15 +326,12 @@ def award(ctx: Context, problem_id: int, data: StageScores) -> ProblemOut:
             CompetitionTeam.problem_id == p.id, CompetitionTeam.state == "finalist")
             .order_by(CompetitionTeam.id)))
         order = _scored(r, teams, data.reviews, "final")
-        prizes = sorted(c.prizes, key=lambda x: int(x["rank"]))
-        passed = [t for t in order if (t.final_score or ZERO) >= r.pass_mark]
-        for i, t in enumerate(order, start=1):
-            t.rank = i
-            if t in passed and i <= len(prizes):
-                spec = prizes[i - 1]
-                t.award = str(spec["rank"])
-                t.prize = (p.prize * Decimal(str(spec["share"]))).quantize(FEN, ROUND_DOWN)
-                t.certificate = f"{c.year}-{p.id:06d}-{i:02d}"
+        for t, rank, spec, prize in places([(t, t.final_score or ZERO) for t in order],
+                                           r.pass_mark, c.prizes, p.prize):
+            t.rank = rank
+            if spec is not None:
+                t.award, t.prize = str(spec["rank"]), prize
+                t.certificate = f"{c.year}-{p.id:06d}-{rank:02d}"
         s.flush()
         for t in order:
             apply(s, ctx, TEAM, t, TEAM.transition("place" if t.award else "unplace"),
