@@ -102,7 +102,7 @@ def test_a_task_from_publication_to_a_consortiums_milestone_payment(
     page.wait_for_load_state()
     page.locator("form.publish button").click()
     page.wait_for_load_state()
-    assert page.locator(".list-state").inner_text() == "published"
+    assert page.locator(".list-state").inner_text() == "已发布"
     # the enterprise applies as the lead of a consortium, the agreement uploaded
     sign_in(page, "enterprise")
     page.get_by_role("link", name="揭榜挂帅").first.click()
