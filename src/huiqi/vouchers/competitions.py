@@ -448,7 +448,10 @@ def _counts(s: Session, c: Competition) -> Counts:
         CompetitionProblem.competition_id == c.id).order_by(CompetitionProblem.code)))
     for p in problems:
         probs[p.id] = {"id": p.id, "code": p.code, "title": {"zh": p.title_zh, "en": p.title_en},
-                       "enterprise": p.entity_name, "state": p.state, "teams": 0, "entrants": 0}
+                       "enterprise": p.entity_name, "state": p.state,
+                       "state_label": {"zh": PROBLEM.states[p.state].zh,
+                                       "en": PROBLEM.states[p.state].en},
+                       "teams": 0, "entrants": 0}
     rows = s.execute(select(CompetitionTeam.problem_id, CompetitionTeam.university,
                             CompetitionTeam.members).join(
         CompetitionProblem, CompetitionProblem.id == CompetitionTeam.problem_id).where(
