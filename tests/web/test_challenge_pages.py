@@ -105,3 +105,21 @@ def test_an_agreement_of_the_wrong_type_is_refused(site: Site) -> None:
         follow_redirects=False)
     assert r.status_code == 422 and "pdf" in r.text
     assert C.applications(site.world.ctx("admin"), task) == []
+
+
+def test_a_selection_past_the_lists_budget_is_refused_on_the_page(site: Site) -> None:
+    """An award that would take the list past its ¥42 million: refused, nothing changed."""
+    from huiqi.vouchers.schemas import ChallengeApply
+
+    task = _list(site)
+    app = C.apply(site.world.ctx("enterprise"), task, ChallengeApply(
+        lead_code=CODE_A, lead_name="青岛海纳微电子", province="山东"))
+    site.sign_in("case_officer")
+    scores = {f"score:{app.id}:0:{c}": "90"
+              for c in ("maturity", "mass_production", "team", "indicators")}
+    r = site.client.post(f"/staff/challenge-tasks/{task}/selection", data={
+        "csrf": site.csrf(), **scores, f"award:{app.id}": "42000000.01"}, follow_redirects=False)
+    assert r.status_code == 409 and "超出预算" in r.text
+    (again,) = C.applications(site.world.ctx("admin"), task)
+    assert (again.state, again.award) == ("submitted", None)
+    assert C.get_list(site.world.ctx("admin"), "bj-chips").committed == "0.00"
