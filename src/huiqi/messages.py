@@ -820,6 +820,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "challenge.not_selected": ("申请 {application} 未入选", "Application {application} was not selected"),
     "challenge.milestone_done": ("里程碑 {milestone} 已验收", "The milestone {milestone} has already "
                                  "been accepted"),
+    "competition.exists": ("竞赛“{key}”已存在", "The competition “{key}” exists already"),
+    "competition.prize_shares": ("各奖项占奖金的比例之和为 {total},不能超过 1,且名次不能重复",
+                                 "The prizes' shares sum to {total}: at most 1, each rank once"),
+    "competition.problem_exists": ("命题编号 {problem} 已被使用", "The problem code {problem} is taken"),
+    "competition.needs_scores": ("“{transition}”须附评审专家的评分", "“{transition}” needs the "
+                                 "panel's scores"),
+    "competition.unknown_team": ("团队 #{team} 不在本阶段的评审名单中", "Team #{team} is not "
+                                 "among the teams of this stage"),
+    "competition.unscored": ("团队“{team}”没有评分", "The team “{team}” has no scores"),
+    "competition.member_twice": ("队员“{name}”在同一团队中出现了两次", "“{name}” appears twice "
+                                 "in one team"),
+    "competition.closed": ("命题 {problem} 当前为“{state}”,不接受报名", "The problem {problem} takes no "
+                           "registration now ({state})"),
+    "competition.team_exists": ("命题 {problem} 已有名为“{name}”的团队", "The problem {problem} has a "
+                                "team named “{name}” already"),
     # ==== end of vouchers ====
 }
 

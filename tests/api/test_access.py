@@ -132,6 +132,24 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "1": [{"maturity": "90"}]}}},
     ("POST", "/vouchers/challenge-applications/{app_id}/milestones"): {"json": {
         "milestone": "design", "reviewers": ["专家甲"], "reference": "拨-1"}},
+    ("POST", "/competitions"): {"json": {
+        "key": "jhz", "title_zh": "炬火种", "title_en": "Torch seeds", "organiser": "管委会",
+        "year": 2025, "prizes": [{"rank": 1, "zh": "一等奖", "en": "First", "share": "0.5"}],
+        "preliminary": {"criteria": [{"id": "fit", "label_zh": "契合", "label_en": "Fit",
+                                      "weight": "1"}]},
+        "final": {"criteria": [{"id": "pitch", "label_zh": "路演", "label_en": "Pitch",
+                                "weight": "1"}]}}},
+    ("POST", "/competitions/{key}/problems"): {"json": {
+        "code": "P1", "enterprise": CODE_A, "title_zh": "视觉检测", "title_en": "Vision",
+        "description": "焊点缺陷", "prize": "100000"}},
+    ("POST", "/competitions/problems/{problem_id}/moves"): {"json": {"name": "open"}},
+    ("POST", "/competitions/problems/{problem_id}/teams"): {"json": {
+        "name": "队伍", "university": "厦门大学", "mentor": "导师", "contact": "139",
+        "members": [{"name": "学生", "university": "厦门大学"}]}},
+    ("POST", "/competitions/problems/{problem_id}/preliminary"): {"json": {"reviews": {
+        "1": [{"fit": "90"}]}}},
+    ("POST", "/competitions/problems/{problem_id}/final"): {"json": {"reviews": {
+        "1": [{"pitch": "90"}]}}},
 }
 
 
@@ -182,7 +200,8 @@ def _path(template: str, code: str) -> str:
               "material_id": "1", "objection_id": "1", "case_id": "999999", "file_id": "1",
               "name": "acknowledge", "kind": "request_category", "std": "policy",
               "match_id": "1", "park": "GXQ001", "provider_id": "1", "voucher_id": "1",
-              "contract_id": "1", "claim_id": "1", "task_id": "1", "message_id": "1"}
+              "contract_id": "1", "claim_id": "1", "task_id": "1", "message_id": "1",
+              "problem_id": "1"}
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from huiqi.vouchers import demo
 from huiqi.vouchers import ledger as L
 from huiqi.vouchers.models import (
+    ChallengeAgreement,
     ChallengeApplication,
     Voucher,
     VoucherClaim,
@@ -33,6 +34,9 @@ def test_the_demo_has_every_state(park: Park) -> None:
         vouchers = set(s.scalars(select(Voucher.state)))
         providers = set(s.scalars(select(VoucherProvider.state)))
         challenge = set(s.scalars(select(ChallengeApplication.state)))
+        agreements = s.scalar(select(func.count()).select_from(ChallengeAgreement))
+        consortia = s.scalar(select(func.count()).select_from(ChallengeApplication).where(
+            ChallengeApplication.agreement_sha256.is_not(None)))
         paid = sum(s.scalars(select(ChallengeApplication.paid)))
         assert L.unbalanced(s) == []
         assert sum(L.balances(s).values()) == 0
@@ -41,3 +45,4 @@ def test_the_demo_has_every_state(park: Park) -> None:
     assert vouchers == {"issued", "expired"}
     assert providers == {"recognised", "rejected", "lapsed"}
     assert challenge == {"submitted", "selected", "not_selected"} and paid > 0
+    assert agreements == consortia and agreements > 0     # the agreements' files are kept

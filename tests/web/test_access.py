@@ -28,7 +28,8 @@ OWN_PATHS = {"code": None, "pack": "language", "number": "1", "policy": "lang", 
              "app_id": "1", "material_id": "1", "objection_id": "1", "case_id": "999999",
              "file_id": "1", "match_id": "1", "fact_set": "tax", "username": "u_reviewer",
              "claim_id": "1", "kind": "request_category", "std": "policy", "contract_id": "1",
-             "message_id": "1", "token": "1.not-a-signature"}
+             "message_id": "1", "token": "1.not-a-signature", "task_id": "1",
+             "problem_id": "1"}
 
 
 def _files() -> list[tuple[str, tuple[str, bytes]]]:
@@ -63,6 +64,30 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/vouchers/{key}/contracts/{contract_id}"): {"data": {"action": "confirm"}},
     ("POST", "/staff/vouchers/{key}/claim"): {"data": {"provider": "1", "period": "2025Q1"}},
     ("POST", "/staff/vouchers/{key}/settle"): {"data": {"period": "2025Q1", "reference": "PAY"}},
+    ("POST", "/staff/challenges"): {"data": {
+        "key": "matrix-list", "title_zh": "榜单", "title_en": "List", "issuer": "经信局",
+        "budget": "1000", "opens_on": "2025-03-01", "closes_on": "2025-06-30"}},
+    ("POST", "/staff/challenges/{key}/tasks"): {"data": {
+        "code": "A1", "group_zh": "控制类", "title_zh": "MCU", "title_en": "MCU",
+        "category": "mcu", "period_months": "12", "budget": "10", "milestones": "d|设计|Design|1"}},
+    ("POST", "/staff/challenges/{key}/publish"): {"data": {}},
+    ("POST", "/staff/challenge-tasks/{task_id}/applications"): {"data": {
+        "lead_code": CODE_A, "lead_name": "甲", "province": "北京"}},
+    ("POST", "/staff/challenge-tasks/{task_id}/selection"): {"data": {"score:1:0:team": "80"}},
+    ("POST", "/staff/challenge-applications/{app_id}/milestones"): {"data": {
+        "task_id": "1", "milestone": "design", "reviewers": "张", "reference": "拨-1"}},
+    ("POST", "/staff/competitions"): {"data": {
+        "key": "matrix-jhz", "title_zh": "竞赛", "title_en": "Contest", "organiser": "管委会",
+        "year": "2025"}},
+    ("POST", "/staff/competitions/{key}/problems"): {"data": {
+        "code": "P1", "enterprise": CODE_A, "title_zh": "命题", "title_en": "Problem",
+        "description": "说明", "prize": "1000"}},
+    ("POST", "/staff/competition-problems/{problem_id}/move"): {"data": {"name": "open"}},
+    ("POST", "/staff/competition-problems/{problem_id}/scores"): {"data": {
+        "stage": "preliminary", "score:1:0:fit": "80"}},
+    ("POST", "/public/competitions/problems/{problem_id}/teams"): {"data": {
+        "name": "队伍", "university": "厦门大学", "mentor": "导师", "contact": "139",
+        "members": "学生|厦门大学|队长"}},
     ("POST", "/my/requests"): {"data": {"category": "policy", "title": "条款咨询",
                                         "description": "怎么申请", "code": CODE_A}},
     ("POST", "/staff/standards/{kind}/{std}"): {"data": {

@@ -30,6 +30,7 @@ from .routes import (
     auth,
     calendar,
     cases,
+    competitions,
     enterprises,
     imports,
     market,
@@ -117,7 +118,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     problems.install(app)
     headers.install(app, production=settings.env == "production")
     for module in (auth, accounts, enterprises, policies, imports, audit, calendar, programmes,
-                   cases, analytics, market, vouchers, push):
+                   cases, analytics, market, vouchers, competitions, push):
         include(app, module)
     _population(app)
     _document_password_policy(app, settings)

@@ -74,6 +74,11 @@ class Permission(StrEnum):
     VOUCHER_READ = "voucher.read"            # voucher schemes, balances, contracts, claims
     VOUCHER_USE = "voucher.use"              # redeem, confirm; a provider's items, claims
     VOUCHER_MANAGE = "voucher.manage"        # schemes, issue, recognise providers, settle
+    COMPETITION_READ = "competition.read"    # competitions, problems, teams, rankings, counts
+    COMPETITION_POST = "competition.post"    # post a problem (命题) with its prize money
+    COMPETITION_ENTER = "competition.enter"  # register a team for a problem (also on the
+                                             # public page, as the visitor "public")
+    COMPETITION_MANAGE = "competition.manage"  # competitions, stages, panels' scores, prizes
     PUSH_READ = "push.read"                  # an enterprise's inbox and its delivery log
     PUSH_SUBSCRIBE = "push.subscribe"        # read or archive messages, change subscriptions
     PUSH_ADMIN = "push.admin"                # dead letters: see them, send them again
@@ -94,7 +99,8 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.ADMIN: {p: A for p in Permission},
     Role.POLICY_OFFICER: {**_READ_ALL, P.POLICY_WRITE: A, P.POLICY_PUBLISH: A, P.RESULT_RUN: A,
                           P.SIMULATION_RUN: A, P.IMPORT_READ: A, P.PROGRAMME_MANAGE: A,
-                          P.ANALYTICS_READ: A, P.MARKET_READ: A, P.VOUCHER_READ: A},
+                          P.ANALYTICS_READ: A, P.MARKET_READ: A, P.VOUCHER_READ: A,
+                          P.COMPETITION_READ: A},
     Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A,
                     P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.REVIEW_SCORE: A},
     Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.IMPORT_RUN: A,
@@ -102,15 +108,17 @@ GRANTS: dict[Role, dict[Permission, Scope]] = {
                         P.CASE_REQUEST: A, P.CASE_STANDARD: A, P.ANALYTICS_READ: A,
                         P.ANALYTICS_EDIT: A, P.MARKET_READ: A, P.MARKET_WRITE: A,
                         P.FACT_CONFIRM: A, P.VOUCHER_READ: A, P.VOUCHER_USE: A,
-                        P.VOUCHER_MANAGE: A},
+                        P.VOUCHER_MANAGE: A, P.COMPETITION_READ: A, P.COMPETITION_POST: A,
+                        P.COMPETITION_ENTER: A, P.COMPETITION_MANAGE: A},
     Role.LEADERSHIP: {**_READ_ALL, P.IMPORT_READ: A, P.ANALYTICS_READ: A, P.MARKET_READ: A,
-                      P.VOUCHER_READ: A},
+                      P.VOUCHER_READ: A, P.COMPETITION_READ: A},
     Role.ENTERPRISE: {P.ENTERPRISE_READ: OWN, P.ENTERPRISE_WRITE: OWN, P.POLICY_READ: A,
                       P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.APPLICATION_READ: OWN,
                       P.APPLICATION_WRITE: OWN, P.CASE_READ: OWN, P.CASE_REQUEST: OWN,
                       P.MARKET_READ: OWN, P.MARKET_WRITE: OWN, P.MARKET_CONSENT: OWN,
                       P.VOUCHER_READ: OWN, P.VOUCHER_USE: OWN, P.PUSH_READ: OWN,
-                      P.PUSH_SUBSCRIBE: OWN},
+                      P.PUSH_SUBSCRIBE: OWN, P.COMPETITION_READ: OWN, P.COMPETITION_POST: OWN,
+                      P.COMPETITION_ENTER: A},
 }
 
 

@@ -9,6 +9,7 @@ awards of its winners never sum above it.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import func, select
@@ -26,7 +27,13 @@ from huiqi.service.permissions import Permission, Scope
 from huiqi.store.database import Database
 from huiqi.text import Text
 
-from .models import ChallengeApplication, ChallengeList, ChallengeMilestone, ChallengeTask
+from .models import (
+    ChallengeAgreement,
+    ChallengeApplication,
+    ChallengeList,
+    ChallengeMilestone,
+    ChallengeTask,
+)
 from .schemas import (
     ApplicationOut,
     ChallengeApply,
@@ -42,6 +49,12 @@ LIST = Text("榜单", "challenge list")
 TASK = Text("榜单任务", "task")
 APP = Text("揭榜申请", "application")
 FEN = Decimal("0.01")
+#: the agreement's accepted types, told by name and by the first bytes (as the materials)
+AGREEMENT_TYPES = {"pdf": ("application/pdf", (b"%PDF-",)),
+                   "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml"
+                            ".document", (b"PK\x03\x04",)),
+                   "ofd": ("application/ofd", (b"PK\x03\x04",))}
+AGREEMENT_MAX = 20 * 1024 * 1024
 ZERO = Decimal(0)
 
 #: Beijing's criteria (PRODUCT.md: technical maturity, mass-producibility, team capability,
@@ -200,12 +213,33 @@ def get_list(ctx: Context, key: str) -> ChallengeListOut:
 
 # ---------------------------------------------------------------------- applications
 
+def _agreement_file(name: str, content: bytes) -> tuple[str, str]:
+    """The agreement's content type and digest, if it is a file of an accepted type and size."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = AGREEMENT_TYPES.get(suffix)
+    if kind is None or not content.startswith(kind[1]):
+        raise InputError(message("programme.material_type", name=name[:100],
+                                 types="、".join(AGREEMENT_TYPES)))
+    if not content or len(content) > AGREEMENT_MAX:
+        raise InputError(message("programme.material_size", name=name[:100], size=len(content),
+                                 max=AGREEMENT_MAX))
+    return kind[0], hashlib.sha256(content).hexdigest()
+
+
 @requires(Permission.VOUCHER_USE)
-def apply(ctx: Context, task_id: int, data: ChallengeApply) -> ApplicationOut:
-    """An application, alone or as a consortium (the agreement's digest required with
-    members). An applicant — lead or member — appears in one application per task."""
+def apply(ctx: Context, task_id: int, data: ChallengeApply,
+          agreement: tuple[str, bytes] | None = None) -> ApplicationOut:
+    """An application, alone or as a consortium (the agreement required with members: its
+    file — kept with its SHA-256 — or, through the API, its digest). An applicant — lead or
+    member — appears in one application per task."""
     if ctx.scope(Permission.VOUCHER_USE) is Scope.OWN and data.lead_code != ctx.actor.entity_code:
         ctx.refuse(Permission.VOUCHER_USE, f"enterprise:{data.lead_code}")
+    upload: tuple[str, str, str, bytes] | None = None
+    if agreement is not None:
+        ctype, digest = _agreement_file(*agreement)
+        upload = (agreement[0][:255], ctype, digest, agreement[1])
+        data = data.model_copy(update={"agreement_sha256": digest,
+                                       "agreement_name": agreement[0][:255]})
     if data.members and not data.agreement_sha256:
         raise InputError(message("challenge.agreement_needed"))
     codes = [data.lead_code, *(m.code for m in data.members)]
@@ -232,11 +266,57 @@ def apply(ctx: Context, task_id: int, data: ChallengeApply) -> ApplicationOut:
                 submitted_by=ctx.actor.username)
             s.add(a)
             s.flush()
+            if upload is not None:
+                s.add(ChallengeAgreement(application_id=a.id, file_name=upload[0],
+                                         content_type=upload[1], size=len(upload[3]),
+                                         sha256=upload[2], content=upload[3],
+                                         uploaded_at=ctx.now(), uploaded_by=ctx.actor.username))
             record(s, ctx, "challenge.apply", target=f"challenge_application:{a.id}",
-                   after={"task": t.code, "lead": a.lead_code, "members": len(data.members)})
+                   after={"task": t.code, "lead": a.lead_code, "members": len(data.members),
+                          "agreement_sha256": data.agreement_sha256})
             return _app_out(s, a)
     except IntegrityError as exc:
         raise Conflict("challenge.applied", who=data.lead_code, task=str(task_id)) from exc
+
+
+def _mine(ctx: Context, a: ChallengeApplication) -> bool:
+    me = ctx.actor.entity_code
+    return a.lead_code == me or any(m["code"] == me for m in a.members or [])
+
+
+@requires(Permission.VOUCHER_READ)
+def agreement(ctx: Context, app_id: int) -> tuple[str, str, bytes]:
+    """The consortium agreement's name, type and bytes — only for those who may see the
+    application (the park's staff; an enterprise that is its lead or a member)."""
+    with ctx.db.read() as s:
+        a = s.get(ChallengeApplication, app_id)
+        if a is None or (ctx.scope(Permission.VOUCHER_READ) is Scope.OWN and not _mine(ctx, a)):
+            raise NotFoundError(APP, str(app_id))
+        f = s.scalar(select(ChallengeAgreement).where(ChallengeAgreement.application_id == a.id))
+        if f is None:
+            raise NotFoundError(Text("联合体协议", "consortium agreement"), str(app_id))
+        return f.file_name, f.content_type, f.content
+
+
+@requires(Permission.VOUCHER_READ)
+def lists(ctx: Context) -> list[ChallengeListOut]:
+    """Every list (an enterprise: the published ones), the newest first."""
+    with ctx.db.read() as s:
+        stmt = select(ChallengeList).order_by(ChallengeList.opens_on.desc(), ChallengeList.key)
+        if ctx.scope(Permission.VOUCHER_READ) is Scope.OWN:
+            stmt = stmt.where(ChallengeList.state != "draft")
+        return [_out(s, cl) for cl in s.scalars(stmt)]
+
+
+@requires(Permission.VOUCHER_READ)
+def task(ctx: Context, task_id: int) -> tuple[ChallengeListOut, TaskOut]:
+    """A task and its list (as :func:`get_list` shows it)."""
+    with ctx.db.read() as s:
+        t = _task(s, task_id)
+        cl = s.get_one(ChallengeList, t.list_id)
+        if cl.state == "draft" and ctx.scope(Permission.VOUCHER_READ) is Scope.OWN:
+            raise NotFoundError(TASK, str(task_id))
+        return _out(s, cl), _task_out(s, t)
 
 
 @requires(Permission.VOUCHER_READ)
@@ -247,9 +327,7 @@ def applications(ctx: Context, task_id: int) -> list[ApplicationOut]:
                       ChallengeApplication.id)
         rows = list(s.scalars(stmt))
         if ctx.scope(Permission.VOUCHER_READ) is Scope.OWN:
-            me = ctx.actor.entity_code
-            rows = [a for a in rows if a.lead_code == me or any(
-                m["code"] == me for m in a.members or [])]
+            rows = [a for a in rows if _mine(ctx, a)]
         return [_app_out(s, a) for a in rows]
 
 
@@ -364,11 +442,14 @@ def _task_out(s: Session, t: ChallengeTask) -> TaskOut:
 def _out(s: Session, cl: ChallengeList) -> ChallengeListOut:
     tasks = s.scalars(select(ChallengeTask).where(ChallengeTask.list_id == cl.id)
                       .order_by(ChallengeTask.code))
+    used = committed(s, cl.id)
     return ChallengeListOut(key=cl.key, title={"zh": cl.title_zh, "en": cl.title_en},
-                            issuer=cl.issuer, budget=money(cl.budget),
-                            committed=money(committed(s, cl.id)), paid=money(_paid(s, cl.id)),
+                            issuer=cl.issuer, budget=money(cl.budget), committed=money(used),
+                            left=money(cl.budget - used), paid=money(_paid(s, cl.id)),
                             state=cl.state, opens_on=cl.opens_on, closes_on=cl.closes_on,
-                            tasks=[_task_out(s, t) for t in tasks])
+                            tasks=[_task_out(s, t) for t in tasks],
+                            criteria=list(cl.rubric["criteria"]),
+                            pass_mark=str(cl.rubric["pass_mark"]))
 
 
 def _app_out(s: Session, a: ChallengeApplication) -> ApplicationOut:
@@ -381,6 +462,10 @@ def _app_out(s: Session, a: ChallengeApplication) -> ApplicationOut:
         consortium=bool(a.members), state=a.state,
         score=None if a.score is None else format(a.score, "f"), rank=a.rank,
         award=None if a.award is None else money(a.award), paid=money(a.paid),
+        agreement_name=a.agreement_name, agreement_sha256=a.agreement_sha256,
+        agreement_file=s.scalar(select(ChallengeAgreement.id).where(
+            ChallengeAgreement.application_id == a.id)) is not None,
+        proposal=a.proposal, scores=list(a.scores or []),
         milestones=[{"milestone": m.milestone, "amount": money(m.amount),
                      "accepted_on": m.accepted_on.isoformat(), "reference": m.reference}
                     for m in ms])

@@ -140,16 +140,24 @@ def _this_year(r: _Run, day: dt.date) -> None:
 def create(platform: Platform, day: dt.date, reviewers: list[str], first: str | None,
            log: Callable[[str], None]) -> None:
     """Both schemes, each on its own (one that cannot be made is reported and skipped)."""
+    from . import competitions_demo
+
     d = Demo(platform, reviewers, log)
     firms = _firms(platform, first, 14)
+
+    def contest() -> None:
+        if firms:
+            competitions_demo.create(d, day, firms, log)
+
     if len(firms) < 14:
         log("火炬创新券:企业不足,跳过 / too few enterprises, skipped")
         _try(lambda: _challenges(d, day), log)
+        _try(contest, log)
         return
     r = _Run(d, firms)
     last = (day - dt.timedelta(days=400)).year
     steps: list[Callable[[], None]] = [lambda: _last_year(r, last), lambda: _this_year(r, day),
-                                       lambda: _challenges(d, day)]
+                                       lambda: _challenges(d, day), contest]
     for make in steps:
         _try(make, log)
 
@@ -222,13 +230,13 @@ def _challenges(d: Demo, day: dt.date) -> None:
         nonlocal n
         n += 1
         lead = make("9", "1", "310115", f"MAC{n:05d}")
+        agreement = (f"联合体协议-{n}.pdf", b"%PDF-1.4\n% consortium agreement " +
+                     str(n).encode() + b"\n%%EOF\n") if members else None
         return C.apply(officer, ids[code], ChallengeApply.model_validate(dict(
             lead_code=lead, lead_name=f"芯片设计公司{n}号", province=("上海市", "北京市", "江苏省")[n % 3],
             members=[{"code": make("9", "1", "110108", f"MAM{n:03d}{i:02d}"), "name": f"封测伙伴{n}-{i}",
                       "role": ("封装测试", "整车验证", "晶圆代工")[i % 3]} for i in range(members)],
-            agreement_sha256="0" * 64 if members else None,
-            agreement_name="联合体协议.pdf" if members else None,
-            proposal="面向国产整车平台的车规级芯片研制方案"))).id
+            proposal="面向国产整车平台的车规级芯片研制方案")), agreement).id
 
     d.at(day - dt.timedelta(days=60))
     a1 = [apply("A1", 2), apply("A1")]

@@ -1,4 +1,4 @@
-"""The tables of vouchers (migration 0012)::
+"""The tables of vouchers (migration 0012; the consortium agreements' files, 0014)::
 
     voucher_scheme ─┬─ voucher ── voucher_contract ── (voucher_claim)
                     └─ voucher_provider ── voucher_item
@@ -16,7 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.store.models import Base
@@ -268,3 +268,98 @@ class ChallengeMilestone(Base):
     reviewers: Mapped[Any] = mapped_column(JSONText())
     amount: Mapped[Decimal] = mapped_column(Money())
     reference: Mapped[str] = mapped_column(String(100))
+
+
+class ChallengeAgreement(Base):
+    """A consortium's agreement, as uploaded (within the upload limits): its bytes and their
+    SHA-256, given only to those who may see the application."""
+
+    __tablename__ = "challenge_agreement"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("challenge_application.id"),
+                                                unique=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+
+
+# ---------------------------------------------------------------------- 炬火种 competitions
+
+class Competition(Base):
+    """A competition (炬火种) of a year: its stages' rubrics and panels (the programmes'
+    shape), how many teams of a problem go to the final, and the prizes (a share of the
+    problem's prize money by final rank)."""
+
+    __tablename__ = "competition"
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    organiser: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    #: {"preliminary": {criteria, pass_mark, aggregation}, "final": {...}}
+    rubrics: Mapped[Any] = mapped_column(JSONText())
+    #: {"preliminary": [reviewer names], "final": [...]}
+    panels: Mapped[Any] = mapped_column(JSONText())
+    #: [{"rank": 1, "zh": "一等奖", "en": "First prize", "share": "0.5"}, ...]
+    prizes: Mapped[Any] = mapped_column(JSONText())
+    finalists: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class CompetitionProblem(Base):
+    """A problem (命题) posted by an enterprise, with its prize money; it moves through the
+    declared stages (:data:`huiqi.vouchers.competitions.PROBLEM`)."""
+
+    __tablename__ = "competition_problem"
+    __table_args__ = (UniqueConstraint("competition_id", "code"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    entity_code: Mapped[str] = mapped_column(String(18), index=True)
+    entity_name: Mapped[str] = mapped_column(String(200))
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(4000))
+    prize: Mapped[Decimal] = mapped_column(Money())
+    # posted | open | preliminary | final | awarded | withdrawn
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    posted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    posted_by: Mapped[str] = mapped_column(String(64))
+
+
+class CompetitionTeam(Base):
+    """A team registered for a problem: students (each with a university and a role), the
+    team's university, a mentor; its scores in each stage, its rank and prize, and the
+    number of its certificate. One name per problem."""
+
+    __tablename__ = "competition_team"
+    __table_args__ = (UniqueConstraint("problem_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("competition_problem.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    university: Mapped[str] = mapped_column(String(200), index=True)
+    members: Mapped[Any] = mapped_column(JSONText())     # [{name, university, role}]
+    mentor: Mapped[str] = mapped_column(String(200))
+    contact: Mapped[str] = mapped_column(String(200))
+    # registered | finalist | eliminated | placed | unplaced
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    preliminary: Mapped[Any] = mapped_column(JSONText(), nullable=True)  # the panel's reviews
+    preliminary_score: Mapped[Decimal | None] = mapped_column(Exact())
+    final: Mapped[Any] = mapped_column(JSONText(), nullable=True)
+    final_score: Mapped[Decimal | None] = mapped_column(Exact())
+    rank: Mapped[int | None] = mapped_column(Integer)
+    award: Mapped[str | None] = mapped_column(String(32))    # the prize's rank label key
+    prize: Mapped[Decimal | None] = mapped_column(Money())
+    certificate: Mapped[str | None] = mapped_column(String(40), unique=True)
+    registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    registered_by: Mapped[str] = mapped_column(String(64))

@@ -259,6 +259,11 @@ class ApplicationOut(_Model):
     award: str | None
     paid: str
     milestones: list[dict[str, str]]
+    agreement_name: str | None = None
+    agreement_sha256: str | None = None
+    agreement_file: bool = False      # the file is kept (uploaded through the pages)
+    proposal: str = ""
+    scores: list[dict[str, Any]] = []   # the panel's reviews, one mapping a reviewer
 
 
 class TaskOut(_Model):
@@ -292,3 +297,125 @@ class ChallengeListOut(_Model):
     opens_on: dt.date
     closes_on: dt.date
     tasks: list[TaskOut]
+    left: str = "0.00"                    # the budget less the winners' awards
+    criteria: list[dict[str, Any]] = []   # the panel's rubric: id, labels, weight, assumed
+    pass_mark: str = "60"
+
+
+# ---------------------------------------------------------------------- 炬火种 competitions
+
+class PrizeSpec(_Model):
+    rank: Annotated[int, Field(ge=1, le=20)]
+    zh: Name
+    en: Name
+    share: Decimal_            # of the problem's prize money
+
+
+class StageRubric(_Model):
+    criteria: Annotated[list[CriterionIn], Field(min_length=1, max_length=12)]
+    pass_mark: Decimal_ = "60"
+
+
+class CompetitionCreate(_Model):
+    key: Key
+    title_zh: Name
+    title_en: Name
+    organiser: Name
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    finalists: Annotated[int, Field(ge=1, le=50)] = 5
+    prizes: Annotated[list[PrizeSpec], Field(min_length=1, max_length=20)]
+    preliminary: StageRubric
+    final: StageRubric
+    panels: dict[Literal["preliminary", "final"],
+                 Annotated[list[Name], Field(max_length=20)]] = {}
+
+
+class ProblemPost(_Model):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,32}$")]
+    enterprise: Code
+    title_zh: Name
+    title_en: Name
+    description: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=4000)]
+    prize: Decimal_
+
+
+class Entrant(_Model):
+    name: Name
+    university: Name
+    role: Name = "队员"
+
+
+class TeamRegister(_Model):
+    name: Name
+    university: Name
+    members: Annotated[list[Entrant], Field(min_length=1, max_length=10)]
+    mentor: Name
+    contact: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=200)]
+
+
+class StageScores(_Model):
+    """The stage panel's reviews per team (criterion → score, one mapping a reviewer)."""
+
+    reviews: dict[str, Annotated[list[dict[Key, Decimal_]], Field(min_length=1, max_length=20)]]
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class TeamOut(_Model):
+    id: int
+    problem_id: int
+    name: str
+    university: str
+    members: list[dict[str, str]]
+    mentor: str
+    contact: str | None        # the organisers' and the posting enterprise's only
+    state: str
+    state_label: dict[str, str] = {}
+    preliminary_score: str | None
+    final_score: str | None
+    rank: int | None
+    award: dict[str, str] | None
+    prize: str | None
+    certificate: str | None
+
+
+class ProblemOut(_Model):
+    id: int
+    competition: str
+    code: str
+    enterprise: str
+    enterprise_name: str
+    title: dict[str, str]
+    description: str
+    prize: str
+    state: str
+    state_label: dict[str, str]
+    teams: int
+    entrants: int
+    actions: list[dict[str, str]] = []       # what the reader may do now (name, zh, en)
+    roster: list[TeamOut] = []
+
+
+class CompetitionOut(_Model):
+    key: str
+    title: dict[str, str]
+    organiser: str
+    year: int
+    finalists: int
+    prizes: list[dict[str, Any]]
+    rubrics: dict[str, Any]
+    panels: dict[str, list[str]]
+    problems: list[ProblemOut]
+    teams: int
+    entrants: int
+    universities: int
+
+
+class Counts(_Model):
+    """Entrants and teams by university (a member counts for the university named with
+    them) and by problem."""
+
+    key: str
+    universities: list[dict[str, Any]]     # {university, teams, entrants}
+    problems: list[dict[str, Any]]         # {code, title, state, teams, entrants}
+    teams: int
+    entrants: int

@@ -30,6 +30,8 @@ def install(app: FastAPI) -> None:
         audit,
         calculator,
         cases,
+        challenges,
+        competitions,
         dashboard,
         enterprises,
         home,
@@ -54,7 +56,7 @@ def install(app: FastAPI) -> None:
 
     for module in (home, calculator, library, selfservice, matches, policies, enterprises,
                    results, simulation, imports, audit, accounts, dashboard, programmes, cases,
-                   analytics, market, vouchers, push):
+                   analytics, market, vouchers, challenges, competitions, push):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)
 

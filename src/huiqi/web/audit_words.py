@@ -95,6 +95,22 @@ ACTIONS: dict[str, Text] = {
     "challenge.apply": Text("揭榜申报", "challenge application"),
     "challenge.select": Text("确定揭榜单位", "challenge winners selected"),
     "challenge.milestone": Text("里程碑验收", "milestone accepted"),
+    # competitions (炬火种)
+    "competition.create": Text("设立竞赛", "competition set up"),
+    "competition.post": Text("企业发布命题", "problem posted"),
+    "competition.register": Text("团队报名", "team registered"),
+    "competition_problem.open": Text("命题开放报名", "problem open for registration"),
+    "competition_problem.review": Text("截止报名,进入初赛网评", "registration closed: "
+                                       "preliminary review"),
+    "competition_problem.advance": Text("初赛评分,确定决赛团队", "preliminary scored, "
+                                        "finalists chosen"),
+    "competition_problem.award": Text("决赛评分,排名颁奖", "final scored, prizes awarded"),
+    "competition_problem.withdraw": Text("撤回命题", "problem withdrawn"),
+    "competition_team.advance": Text("团队晋级决赛", "team to the final"),
+    "competition_team.eliminate": Text("团队初赛未晋级", "team out after the preliminary"),
+    "competition_team.place": Text("团队获奖", "team placed"),
+    "competition_team.unplace": Text("团队决赛未获奖", "finalist without a prize"),
+    "competition.read": Text("查看竞赛", "read competitions"),
 }
 
 #: the first part of an action (its area), for an action not listed above
@@ -113,6 +129,9 @@ AREAS: dict[str, Text] = {
     "rectify": Text("差评整改", "rectification"), "move": Text("跨区迁移", "move"),
     "application": Text("申报", "application"), "review": Text("评审", "review"),
     "challenge": Text("揭榜挂帅", "challenge list"), "market": Text("供需对接", "market"),
+    "competition": Text("竞赛", "competition"),
+    "competition_problem": Text("竞赛命题", "competition problem"),
+    "competition_team": Text("参赛团队", "competition team"),
 }
 
 OUTCOMES: dict[str, Text] = {

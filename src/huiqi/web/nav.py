@@ -29,6 +29,8 @@ STAFF: tuple[tuple[Permission, str, str, str, str], ...] = (
     (Permission.REVIEW_SCORE, "/staff/reviews", "评审任务", "My reviews", "reviews"),
     (Permission.RESULT_READ, "/staff/budgets", "项目资金", "Budgets", "budgets"),
     (Permission.VOUCHER_READ, "/staff/vouchers", "创新券", "Vouchers", "vouchers"),
+    (Permission.VOUCHER_READ, "/staff/challenges", "揭榜挂帅", "Challenge lists", "staff_challenges"),
+    (Permission.COMPETITION_READ, "/staff/competitions", "竞赛", "Competitions", "competitions"),
     (Permission.ENTERPRISE_READ, "/staff/enterprises", "企业", "Enterprises", "enterprises"),
     (Permission.CASE_READ, "/staff/cases", "服务事项", "Cases", "cases"),
     (Permission.CASE_READ, "/dashboard/cases", "服务看板", "Service dashboard", "cases_dashboard"),
@@ -52,6 +54,8 @@ ENTERPRISE: tuple[tuple[str, str, str, str], ...] = (
 #: and those its role's permissions open
 ENTERPRISE_MAY: tuple[tuple[Permission, str, str, str, str], ...] = (
     (Permission.VOUCHER_READ, "/staff/vouchers", "创新券", "Vouchers", "vouchers"),
+    (Permission.VOUCHER_READ, "/staff/challenges", "揭榜挂帅", "Challenge lists", "staff_challenges"),
+    (Permission.COMPETITION_READ, "/staff/competitions", "竞赛命题", "Competitions", "competitions"),
     (Permission.MARKET_READ, "/staff/market", "供需对接", "Market", "market"),
 )
 
@@ -59,6 +63,7 @@ ENTERPRISE_MAY: tuple[tuple[Permission, str, str, str, str], ...] = (
 PUBLIC: tuple[tuple[str, str, str, str], ...] = (
     ("/public/notice", "公示", "Public notice", "notice"),
     ("/public/challenges", "揭榜挂帅", "Challenge lists", "challenges"),
+    ("/public/competitions", "创新创业竞赛", "Competitions", "public_competitions"),
 )
 
 

@@ -137,4 +137,51 @@ def _numbered(font_name: str, text: str, page_word: str) -> Any:
     return Numbered
 
 
-__all__ = ["document", "font", "font_file"]
+
+def certificate(heading: str, lines: Sequence[str], header: Sequence[str],
+                rows: Sequence[Sequence[str]], number: str, footer: str = "") -> bytes:
+    """A certificate (portrait A4): a heading, the lines that say who won what, a small
+    table (the team's members) and the certificate's number; CJK font as :func:`document`."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    name = font()
+    big = ParagraphStyle("big", fontName=name, fontSize=30, leading=40, alignment=TA_CENTER,
+                         spaceAfter=12, textColor=colors.HexColor("#8a1c1c"))
+    body = ParagraphStyle("body", fontName=name, fontSize=13, leading=22, alignment=TA_CENTER,
+                          wordWrap="CJK")
+    small = ParagraphStyle("small", fontName=name, fontSize=9, leading=13, alignment=TA_CENTER)
+    cell = ParagraphStyle("cell", fontName=name, fontSize=10, leading=13, wordWrap="CJK")
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm,
+                            topMargin=30 * mm, bottomMargin=20 * mm, title=heading,
+                            author="huiqi 惠企")
+
+    def para(text: str, style: ParagraphStyle) -> Paragraph:
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+    story: list[Flowable] = [para(heading, big), Spacer(1, 8 * mm)]
+    story += [para(line, body) for line in lines]
+    story.append(Spacer(1, 8 * mm))
+    if rows:
+        data = [[para(h, cell) for h in header]] + [[para(str(v), cell) for v in r] for r in rows]
+        table = Table(data, colWidths=[(166 / len(header)) * mm] * len(header), repeatRows=1)
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b7c3")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f5f8")),
+        ]))
+        story.append(table)
+    story += [Spacer(1, 12 * mm), para(number, small)]
+    if footer:
+        story += [Spacer(1, 2 * mm), para(footer, small)]
+    doc.build(story)
+    return buf.getvalue()
+
+
+__all__ = ["certificate", "document", "font", "font_file"]

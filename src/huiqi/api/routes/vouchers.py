@@ -6,8 +6,9 @@ its own vouchers and, as a provider, its own contracts and claims."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiqi.service.permissions import Permission, Scope
@@ -223,3 +224,13 @@ def select_task(task_id: Id, body: S.Selection, ctx: ContextDep) -> list[S.Appli
 def accept_milestone(app_id: Id, body: S.MilestoneAccept, ctx: ContextDep) -> S.ApplicationOut:
     """里程碑验收与分期拨付 / A milestone accepted, its staged payment."""
     return C.accept_milestone(ctx, app_id, body)
+
+
+@router.get("/challenge-applications/{app_id}/agreement", openapi_extra=READ,
+            response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+def agreement(app_id: Id, ctx: ContextDep) -> Response:
+    """联合体协议原件(仅园区工作人员、牵头单位与成员可下载)/ The consortium agreement's
+    file (the park's staff, the lead and the members only)."""
+    name, ctype, content = C.agreement(ctx, app_id)
+    return Response(content, media_type=ctype, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})

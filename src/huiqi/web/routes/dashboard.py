@@ -49,5 +49,12 @@ def dashboard(p: PageDep) -> Response:
     charts = {"policy": series(o.by_policy, titles),
               "industry": series(o.by_industry[:12], industries),
               "district": series(o.by_district, {})}
+    from huiqi.vouchers.competitions import latest_counts
+
+    contest = latest_counts(p.platform.db)
+    if contest is not None:
+        top = contest.universities[:15]
+        charts["universities"] = {"labels": [u["university"] for u in top],
+                                  "entrants": [u["entrants"] for u in top]}
     return p.render("dashboard.html", o=o, titles=titles, industries=industries,
-                    charts=charts)
+                    charts=charts, contest=contest)
