@@ -1,6 +1,6 @@
 """Benchmark of importing a large CSV file: time and peak memory, in bounded memory.
 
-    python -m bench.import_load [--rows 1000000] [--append]
+    python -m bench.import_load [--rows 1000000] [--repeat 3] [--database postgresql] [--append]
 
 Writes (once) var/bench/firms-<rows>.csv — valid credit codes, names, district and park,
 industry, registration date and four yearly figures, some cells empty — then imports it
@@ -17,10 +17,12 @@ import datetime as dt
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.machine import record
 
@@ -62,9 +64,21 @@ def write_csv(path: Path, rows: int) -> None:
     tmp.rename(path)
 
 
-def child(csv_path: str, url: str) -> None:
-    """Run in a fresh process: import the file, print the report and the time."""
+def child(csv_path: str, url: str, baseline: str | None = None) -> None:
+    """Run in a fresh process: import the file, print the report and the time (with
+    ``baseline``, a file of registry/imports.py as it was, by that code)."""
     from huiqi.service import imports
+
+    if baseline:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("huiqi.registry.baseline_imports",
+                                                      baseline)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # (its dataclasses look their module up)
+        spec.loader.exec_module(module)
+        imports.import_file = module.import_file  # type: ignore[attr-defined]
     from huiqi.service.context import Platform
     from huiqi.settings import Settings
     from huiqi.store.database import Database
@@ -72,68 +86,127 @@ def child(csv_path: str, url: str) -> None:
     db = Database.connect(url)
     db.upgrade()
     ctx = Platform(db, Settings(database_url=url)).system()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     report = imports.run(ctx, Path(csv_path))
-    seconds = time.perf_counter() - t
-    print(json.dumps({"seconds": seconds, "rows": report.rows, "created": report.entities_created,
-                      "facts": report.facts_written, "changed": report.changed}))
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": report.rows,
+                      "created": report.entities_created, "facts": report.facts_written,
+                      "changed": report.changed,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
     db.dispose()
 
 
-def measure(csv_path: Path, url: str) -> dict[str, object]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def measure(csv_path: Path, url: str, baseline: Path | None = None) -> dict[str, object]:
+    """One import in a child process: its time, CPU time (this process's, not the
+    database server's), peak memory, and the load average before and after."""
+    load = os.getloadavg()[0]
+    extra = ["--baseline-file", str(baseline)] if baseline else []
     out = subprocess.run([sys.executable, "-m", "bench.import_load", "--child", str(csv_path),
-                          url], check=True, capture_output=True, text=True, cwd=ROOT).stdout
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
-    result["peak_mb"] = max(peak, before) / 1024  # ru_maxrss is in KiB on Linux
+                          url, *extra], check=True, capture_output=True, text=True,
+                         cwd=ROOT).stdout
+    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])  # peak: the child's
+    result["load"] = (load, os.getloadavg()[0])
     return result
+
+
+def fresh_database(kind: str, rows: int) -> str:
+    """The URL of an empty database: a new SQLite file, or a PostgreSQL database created
+    again on the server of ``HUIQI_BENCH_PG`` (default: the tests' server)."""
+    if kind == "sqlite":
+        db_path = ROOT / "var" / "bench" / f"import-{rows}.db"
+        for p in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+            p.unlink(missing_ok=True)
+        return f"sqlite:///{db_path}"
+    from sqlalchemy import create_engine, text
+
+    server = os.environ.get("HUIQI_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS huiqi_bench_import"))
+        conn.execute(text("CREATE DATABASE huiqi_bench_import"))
+    engine.dispose()
+    return server.rsplit("/", 1)[0] + "/huiqi_bench_import"
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(float(r[key]) for r in runs))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each (medians reported)")
+    ap.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--append", action="store_true")
+    ap.add_argument("--baseline", metavar="COMMIT",
+                    help="also run registry/imports.py of this commit, interleaved")
     ap.add_argument("--child", nargs=2, metavar=("CSV", "URL"))
+    ap.add_argument("--baseline-file", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        child(*args.child)
+        child(args.child[0], args.child[1], args.baseline_file)
         return 0
     csv_path = ROOT / "var" / "bench" / f"firms-{args.rows}.csv"
     if not csv_path.exists():
         t = time.perf_counter()
         write_csv(csv_path, args.rows)
         print(f"wrote {csv_path} in {time.perf_counter() - t:.0f} s")
-    db_path = ROOT / "var" / "bench" / f"import-{args.rows}.db"
-    for p in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
-        p.unlink(missing_ok=True)
-    url = f"sqlite:///{db_path}"
-    first = measure(csv_path, url)
-    print("first import:", first)
-    again = measure(csv_path, url)
-    print("same file again:", again)
+    codes: list[tuple[str, Path | None]] = [("", None)]
+    if args.baseline:
+        old = ROOT / "var" / "bench" / f"imports-{args.baseline}.py"
+        old.write_bytes(subprocess.run(
+            ["git", "show", f"{args.baseline}:src/huiqi/registry/imports.py"], check=True,
+            capture_output=True, cwd=ROOT).stdout)
+        codes = [(f"{args.baseline}: ", old), ("this commit: ", None)]
+    runs: dict[str, list[dict[str, Any]]] = {
+        f"{label}{name}": [] for label, _ in codes
+        for name in ("first import", "same file again (no change)")}
+    for _ in range(args.repeat):
+        for label, code in codes:  # interleaved: each under the same load
+            url = fresh_database(args.database, args.rows)
+            for name in ("first import", "same file again (no change)"):
+                runs[f"{label}{name}"].append(measure(csv_path, url, code))
+                print(f"{label}{name}:", runs[f"{label}{name}"][-1], flush=True)
     if args.append:
-        from bench.api_load import machine
-
-        size = csv_path.stat().st_size / 2**20
-        lines = [
-            "", f"## Import: {args.rows:,}-row CSV ({dt.date.today().isoformat()})", "",
-            f"- machine: {machine()}",
-            f"- file: {size:,.0f} MiB, {len(HEADER)} columns (credit code, name, district, park, "
-            "industry, registration date, four 2024 figures; one R&D cell in five empty)",
-            "- `python -m bench.import_load`: the service's import (`huiqi import` without the "
-            "progress bar) into a fresh SQLite file (WAL), in a child process; peak memory is "
-            "the child's maximum resident set",
-            "- design: a first streaming pass checks every row (nothing written), a second pass "
-            f"writes batches of {5000:,} rows inside one transaction", "",
-            "| run | rows | time | rows/s | entities created | facts written | peak RSS |",
-            "|---|---|---|---|---|---|---|"]
-        for name, r in (("first import", first), ("same file again (no change)", again)):
-            secs = float(r["seconds"])  # type: ignore[arg-type]
-            lines.append(f"| {name} | {r['rows']:,} | {secs:,.0f} s | {int(r['rows']) / secs:,.0f} "  # type: ignore[call-overload]
-                         f"| {r['created']:,} | {r['facts']:,} | {float(r['peak_mb']):,.0f} MB |")  # type: ignore[arg-type]
-        record("\n".join(lines) + "\n")
+        record(_section(args, csv_path, runs))
     return 0
+
+
+def _section(args: argparse.Namespace, csv_path: Path,
+             runs: dict[str, list[dict[str, Any]]]) -> str:
+    from bench.api_load import machine
+
+    size = csv_path.stat().st_size / 2**20
+    loads = [x for rs in runs.values() for r in rs for x in r["load"]]
+    where = "a fresh SQLite file (WAL)" if args.database == "sqlite" else \
+        "a fresh PostgreSQL 15 database on the same machine (its server's CPU time is not counted)"
+    lines = [
+        "", f"## Import: {args.rows:,}-row CSV, {args.database} ({dt.date.today().isoformat()})",
+        "", f"- machine: {machine()}; load average (1 min) {min(loads):.1f}–{max(loads):.1f} "
+        "during the runs: the 2 cores are shared with other work, so the wall time is "
+        "longer than the CPU time the import used",
+        f"- file: {size:,.0f} MiB, {len(HEADER)} columns (credit code, name, district, park, "
+        "industry, registration date, four 2024 figures; one R&D cell in five empty)",
+        f"- `python -m bench.import_load --rows {args.rows} --repeat {args.repeat} --database "
+        f"{args.database}" + (f" --baseline {args.baseline}" if args.baseline else "") +
+        "`: the service's import (`huiqi import` without the progress bar) into "
+        f"{where}, in a child process; peak memory is the child's maximum resident set; "
+        f"medians of {args.repeat} run(s), each on a new database",
+        "- design: one streaming pass in one transaction: each row checked, and written in "
+        "batches of 5,000 (driver executemany; COPY on PostgreSQL) while no row has failed; "
+        "a bad row rolls everything back" + (
+            f" (the rows “{args.baseline}:” ran registry/imports.py of that commit: a checking "
+            "pass, then a writing pass parsing every row again, with ORM and SQLAlchemy "
+            "bulk inserts — interleaved with this commit's runs)" if args.baseline else ""), "",
+        "| run | rows | time | CPU time | rows/s | entities created | facts written | peak RSS |",
+        "|---|---|---|---|---|---|---|---|"]
+    for name, rs in runs.items():
+        secs, cpu = _median(rs, "seconds"), _median(rs, "cpu")
+        r = rs[0]
+        lines.append(f"| {name} | {r['rows']:,} | {secs:,.0f} s | {cpu:,.0f} s | "
+                     f"{int(r['rows']) / secs:,.0f} | {r['created']:,} | {r['facts']:,} | "
+                     f"{_median(rs, 'peak_mb'):,.0f} MB |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

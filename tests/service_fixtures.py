@@ -182,7 +182,8 @@ CODE_UNI = make("1", "2", "350200", "42600001")  # a university (public institut
 
 @dataclass
 class World:
-    """Two enterprises, a university, and one account of each role."""
+    """Two enterprises, a university, and one account of each role (the case officer of
+    崂山区, the enterprises' district)."""
 
     platform: Platform
     tokens: dict[str, str]
@@ -218,7 +219,8 @@ def world(platform: Platform, system: Context) -> World:
     tokens = {}
     for role in Role:
         accounts.create(system, f"u_{role.value}", f"{role.label.zh}", role, PASSWORD,
-                        CODE_A if role is Role.ENTERPRISE else None)
+                        CODE_A if role is Role.ENTERPRISE else None,
+                        district="崂山区" if role is Role.CASE_OFFICER else None)
         tokens[role.value] = sessions.login(platform, f"u_{role.value}", PASSWORD).token
     return World(platform, tokens)
 

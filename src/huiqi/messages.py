@@ -552,6 +552,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case.same_district": ("迁入地与当前注册地相同", "The new district is the one it is in"),
     "case.move_open": ("该企业已有一个未办结的迁移申请(#{case})", "This enterprise has an open move "
                        "already (#{case})"),
+    "case.wrong_district": ("这一步须由{district}的工作人员办理(您的账号所属区县:{mine});跨区迁移由迁出地和迁入地的"
+                            "工作人员分别审批", "This step is for staff of {district} (your account's "
+                            "district: {mine}): a move is approved by staff of the district it leaves "
+                            "and by staff of the one it enters"),
     "case.second_approver": ("迁入地须由另一位工作人员同意(迁出地已由 {user} 同意)",
                              "The new district's approval must come from someone else ({user} "
                              "approved for the old district)"),
@@ -640,9 +644,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "programme.no_rubric": ("项目“{programme}”没有评分细则", "The programme “{programme}” has no rubric"),
     "programme.panel_decides": ("项目“{programme}”评审择优,须在全部评审完成后统一决定", "The programme "
                                 "“{programme}” is competitive: it is decided as a whole, after every review"),
-    "programme.budget_exhausted": ("项目“{programme}”的预算或名额已用完,不能再支持 {amount} 元",
-                                   "The budget or the quota of “{programme}” is used up: {amount} cannot be "
-                                   "committed"),
+    "programme.budget_exhausted": ("项目“{programme}”的预算、本年度预算或名额已用完,不能再支持 {amount} 元",
+                                   "The budget, the year's budget or the quota of “{programme}” is used up: "
+                                   "{amount} cannot be committed"),
+    "programme.budget_above_year": ("本批次预算 {budget} 元超过年度预算 {year} 元", "This call's budget of "
+                                    "{budget} is above the year's budget of {year}"),
+    "programme.year_line_differs": ("条款 {clause} 在 {year} 年已有批次“{other}”,年度预算为 {line} 元;同一年度的各批次"
+                                    "共用一条年度预算,请填写相同的金额", "The clause {clause} already has the call "
+                                    "“{other}” in {year} with a year's budget of {line}: the calls of one year "
+                                    "share one yearly line, give the same amount"),
     "programme.nothing_to_decide": ("项目“{programme}”没有待决定的申报", "The programme “{programme}” has no "
                                     "application to decide"),
     "programme.reviews_pending": ("申报 #{application} 尚有 {pending} 位评审专家未完成评审,不能决定",
@@ -705,6 +715,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.missing_name": ("新主体须有名称(name 列)", "a new entity needs a name (column name)"),
     "import.duplicate_row": ("统一社会信用代码“{value}”在第 {first} 行已出现", "the credit code "
                              "“{value}” already appears on row {first}"),
+    "import.duplicate_object": ("统一社会信用代码“{value}”在同一批主体中出现两次",
+                                "the credit code “{value}” appears twice among the entities"),
     "import.bad_value": ("“{column}”的值“{value}”有误:{reason_zh}",
                          "bad value “{value}” in “{column}”: {reason_en}"),
     "import.bad_year": ("列“{name}”的年度无效", "the year of the column “{name}” is not valid"),

@@ -67,11 +67,12 @@ def test_statistics_import_is_all_or_nothing(world: World, tmp_path: Path) -> No
             "GXQ1,甲高新区,rd_intensity,2025,3.2,统计局,\n"
             "GXQ2,乙高新区,rd_intensity,2025,,统计局,未报送\n")
     bad = good + "GXQ3,丙高新区,no_such_indicator,2025,1,x,\nGXQ4,丁,rd_intensity,2025,abc,x,\n" \
-                 "GXQ5,戊,rd_intensity,2025,,x,\n"
+                 "GXQ5,戊,rd_intensity,2025,,x,\nGXQ1,甲高新区,rd_intensity,2025,3.3,x,\n"
     with pytest.raises(DataError) as caught:
         E.import_statistics(ctx, _csv(tmp_path, bad))
-    assert len(caught.value.problems) == 3
-    assert {p.line for p in caught.value.problems} == {4, 5, 6}
+    assert len(caught.value.problems) == 4
+    assert {p.line for p in caught.value.problems} == {4, 5, 6, 7}
+    assert "重复" in caught.value.problems[-1].message.zh  # the park's figure given twice
     with world.platform.db.read() as s:
         assert s.scalar(select(func.count(ParkStatistic.id))) == 0
     report = E.import_statistics(ctx, _csv(tmp_path, good))

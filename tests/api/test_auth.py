@@ -108,3 +108,20 @@ def test_the_last_administrator_cannot_be_demoted_through_the_api(
         assert r.status_code == 409, r.text
         assert "最后一个启用的系统管理员" in r.json()["detail"]
     assert client.get("/auth/me", headers=h).json()["role"] == "admin"
+
+
+def test_a_staff_account_carries_a_district(api: tuple[World, TestClient]) -> None:
+    """Issue 14: administrators set a staff account's district (an enterprise user has
+    none); the case officer's counters are there for the workbench."""
+    world, client = api
+    h = auth(world.tokens["admin"])
+    assert client.get("/accounts/u_case_officer", headers=h).json()["district"] == "崂山区"
+    r = client.patch("/accounts/u_reviewer", headers=h, json={"district": "黄岛区"})
+    assert r.status_code == 200 and r.json()["district"] == "黄岛区"
+    r = client.patch("/accounts/u_reviewer", headers=h, json={"district": ""})
+    assert r.json()["district"] is None
+    r = client.patch("/accounts/u_enterprise", headers=h, json={"district": "黄岛区"})
+    assert r.status_code == 200 and r.json()["district"] is None
+    r = client.get("/cases/counters", headers=auth(world.tokens["case_officer"]))
+    assert r.status_code == 200 and r.json() == {"open": 0, "overdue": 0, "due_this_week": 0,
+                                                 "green": 0, "waiting": 0}

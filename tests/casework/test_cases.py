@@ -186,26 +186,64 @@ def test_an_overdue_measure_escalates_twice(world: World, as_: dict[str, Context
 
 def test_a_move_changes_nothing_until_both_districts_approve(world: World, as_: dict[str, Context], clock: Clock,
                                                              db: Database) -> None:
+    """Each district's approval only by that district's staff: the old district (崂山区)
+    releases, the new one (黄岛区) admits; neither the other's staff nor an administrator
+    without that district can."""
     firm, officer, admin = as_["enterprise"], as_["case_officer"], as_["admin"]
+    huangdao = _officer(world, admin, "u_huangdao", "黄岛区")
     clock.now = at("2026-03-02")
     mid = moves.request(firm, world.own, "黄岛区", "西海岸新区", "扩大产能")
     with pytest.raises(Conflict):
         moves.request(firm, world.own, "即墨区", None, "again")
     with pytest.raises(PermissionDenied):
         moves.release(firm, mid)
+    for other in (huangdao, admin):
+        with pytest.raises(Conflict) as wrong:
+            requests.transition(other, mid, "release")  # the pages' and the API's path
+        assert wrong.value.reason == "case.wrong_district"
     moves.release(officer, mid)
     assert enterprises.get(admin, world.own).district == "崂山区"
-    with pytest.raises(Conflict) as same:
-        moves.admit(officer, mid)
-    assert same.value.reason == "case.second_approver"
+    for other in (officer, admin):
+        with pytest.raises(Conflict) as wrong:
+            moves.admit(other, mid)
+        assert wrong.value.reason == "case.wrong_district"
+    with pytest.raises(Conflict) as wrong:
+        requests.transition(officer, mid, "refuse", "不同意")
+    assert wrong.value.reason == "case.wrong_district"
     assert enterprises.get(admin, world.own).district == "崂山区"
-    moves.admit(admin, mid)
+    requests.transition(huangdao, mid, "admit")
     e = enterprises.get(admin, world.own)
     assert (e.district, e.park, e.credit_code) == ("黄岛区", "西海岸新区", world.own)
     [handover] = _events(db, "move.handover")
     assert handover.payload["from_place"] == {"district": "崂山区", "park": "青岛高新区"}
     assert handover.payload["credit_code"] == world.own
     assert [x.district for x in enterprises.locations(admin, world.own)] == ["崂山区", "黄岛区"]
+
+
+def _officer(world: World, admin: Context, username: str, district: str) -> Context:
+    from huiqi.service import accounts
+    from huiqi.service.context import Actor
+    from huiqi.service.permissions import Role
+    from service_fixtures import PASSWORD
+
+    accounts.create(admin, username, username, Role.CASE_OFFICER, PASSWORD, district=district)
+    return world.platform.as_actor(Actor(username=username, role=Role.CASE_OFFICER))
+
+
+def test_within_one_district_the_second_approval_is_someone_else(
+        world: World, as_: dict[str, Context], clock: Clock) -> None:
+    """A move between two parks of one district: its staff release and admit, not the same
+    person twice."""
+    firm, officer, admin = as_["enterprise"], as_["case_officer"], as_["admin"]
+    colleague = _officer(world, admin, "u_laoshan2", "崂山区")
+    clock.now = at("2026-03-02")
+    mid = moves.request(firm, world.own, "崂山区", "崂山科技城", "搬入新园区")
+    moves.release(officer, mid)
+    with pytest.raises(Conflict) as same:
+        moves.admit(officer, mid)
+    assert same.value.reason == "case.second_approver"
+    moves.admit(colleague, mid)
+    assert enterprises.get(admin, world.own).park == "崂山科技城"
 
 
 def test_a_missed_target_is_told_once_by_the_worker(world: World, as_: dict[str, Context],
@@ -229,3 +267,28 @@ def test_a_missed_target_is_told_once_by_the_worker(world: World, as_: dict[str,
     timers.run_due(world.platform)
     assert sorted(e.payload["target"] for e in _events(db, "request.breached")) == [
         "acknowledge", "answer", "resolve"]
+
+
+def test_the_workbench_counts_overdue_due_this_week_green_and_waiting(
+        world: World, as_: dict[str, Context], clock: Clock) -> None:
+    """On Wednesday 4 March 2026: a request submitted on Monday missed its 1-working-day
+    acknowledgement (overdue); one submitted today is due tomorrow (this week); one asked
+    for more waits for the enterprise (its clock paused); a major project is green."""
+    firm, officer = as_["enterprise"], as_["case_officer"]
+    clock.now = at("2026-03-02")
+    requests.submit(firm, world.own, "finance", "贷款", "需要一笔贷款")
+    asked = requests.submit(firm, world.own, "finance", "担保", "需要担保")
+    requests.transition(officer, asked, "acknowledge")
+    clock.now = at("2026-03-03")
+    requests.transition(officer, asked, "ask", "请补充财务报表")
+    clock.now = at("2026-03-04")
+    requests.submit(firm, world.own, "finance", "贴息", "申请贴息")
+    c = views.counters(officer)
+    assert (c.open, c.overdue, c.due_this_week, c.green, c.waiting) == (3, 1, 1, 0, 1)
+    with pytest.raises(PermissionDenied):
+        views.counters(firm)
+    agency.create_project(officer, world.other, "重大项目", template="industrial", green=True)
+    c = views.counters(officer)
+    green = [r for r in views.queue(officer) if r.case.green]
+    assert c.green == len(green) >= 1 and (c.overdue, c.waiting) == (1, 1)
+    assert views.counters(officer, mine=True).open == 0  # none assigned to the officer

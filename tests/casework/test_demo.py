@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from huiqi.cases import agency, supervision, views
 from huiqi.cli.app import app
-from huiqi.service.context import Platform
+from huiqi.service.context import Context, Platform
 from huiqi.store.database import Database
 from service_fixtures import ROOT, make_settings
 
@@ -44,5 +45,41 @@ def test_init_demo_creates_every_kind_of_case_in_every_state(tmp_path: Path) -> 
         assert any(m.overdue for m in b.measures) and any(m.escalation for m in b.measures)
         ratings = views.ratings_summary(ctx)
         assert ratings["poor"] >= 1 and ratings["appealed"] == 1
+        _the_districts_approve(ctx, rows)
     finally:
         db.dispose()
+
+
+def _the_districts_approve(ctx: Context, rows: list[views.Row]) -> None:
+    """The demo's case officers belong to districts: demo_case_officer to the demo
+    enterprise's, which its move asks to leave; demo_case_officer2 to the one the released
+    move waits to enter — each can take that step, not the other's."""
+    from huiqi.cases import moves
+    from huiqi.cases.demo import AWAITING_ADMISSION
+    from huiqi.errors import Conflict
+    from huiqi.service import accounts, enterprises
+    from huiqi.service.context import Actor
+    from huiqi.service.permissions import Role
+
+    def officer(name: str) -> Context:
+        return ctx.platform.as_actor(Actor(username=name, role=Role.CASE_OFFICER))
+
+    assert accounts.get(ctx, "demo_case_officer2").district == AWAITING_ADMISSION
+    released = next(r.case for r in rows if r.case.kind == "move" and r.case.state == "released")
+    asked = next(r.case for r in rows if r.case.kind == "move" and r.case.state == "requested")
+    home = accounts.get(ctx, "demo_case_officer").district
+    assert home is not None and home == asked.details["from_district"]
+    with pytest.raises(Conflict):
+        moves.admit(officer("demo_case_officer"), released.id)
+    moves.admit(officer("demo_case_officer2"), released.id)
+    assert enterprises.get(ctx, _code(ctx, released.entity_id)).district == AWAITING_ADMISSION
+    with pytest.raises(Conflict):
+        moves.release(officer("demo_case_officer2"), asked.id)
+    moves.release(officer("demo_case_officer"), asked.id)
+
+
+def _code(ctx: Context, entity_id: int | None) -> str:
+    from huiqi.store.models import Entity
+
+    with ctx.db.read() as s:
+        return s.get_one(Entity, entity_id).credit_code

@@ -93,3 +93,29 @@ def test_spark_without_java_says_what_is_missing(park: Path, tmp_path: Path,
                                  "-o", str(tmp_path / "r")], env={"COLUMNS": "300"})
     assert r.exit_code != 0 and "需要 Java 17" in r.output
     assert "Traceback" not in r.output and len(r.output.splitlines()) < 6
+
+
+def test_spark_summaries_equal_duckdb_summaries(park: Path, tmp_path: Path) -> None:
+    """`match-all --engine spark` counts its results from the files (DuckDB views over the
+    input and Spark's output, nothing loaded whole): the same summaries as the DuckDB engine."""
+    import os
+
+    from huiqi.population import spark as S
+
+    missing = S.missing()
+    if missing is not None:
+        if os.environ.get("HUIQI_REQUIRE_SPARK") == "1":
+            pytest.fail(missing.en)
+        pytest.skip(missing.en)
+    got = {}
+    for engine in ("duckdb", "spark"):
+        summary = tmp_path / engine
+        r = CliRunner().invoke(app, ["match-all", "-p", SEED, "-d", str(park), "--as-of", AS_OF,
+                                     "-o", str(tmp_path / f"{engine}.parquet"), "--engine", engine,
+                                     "--summary", str(summary)], env={"COLUMNS": "300"})
+        assert r.exit_code == 0, r.output
+        assert "300 家企业" in r.output
+        got[engine] = {p.name: sorted(p.read_text(encoding="utf-8").splitlines())
+                       for p in summary.iterdir()}
+    assert got["spark"] == got["duckdb"]
+    assert len(got["duckdb"]["by_clause.csv"]) > 10

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from huiqi.engine.result import RANK, STATUS_ORDER, Status, Tally, near_miss, nearly_fits
+from hypothesis import given
+from hypothesis import strategies as st
+
+from huiqi.engine.result import (
+    RANK,
+    STATUS_ORDER,
+    Status,
+    Tally,
+    capped_by_quota,
+    near_miss,
+    nearly_fits,
+)
 
 
 def test_statuses_read_from_what_fits_to_what_clearly_does_not() -> None:
@@ -37,3 +48,21 @@ def test_a_tally_counts_statuses_and_keeps_money_apart() -> None:
     assert t.counts == {"eligible": 2, "needs_review": 1, "undetermined": 1, "not_eligible": 5}
     assert t.total == 9
     assert (t.amount, t.potential) == (Decimal("300000.00"), Decimal("200000"))
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=10**7, places=2), max_size=12),
+       st.lists(st.decimals(min_value=0, max_value=10**7, places=2), max_size=12),
+       st.one_of(st.none(), st.integers(min_value=0, max_value=15)))
+def test_money_capped_by_a_quota(eligible: list[Decimal], undetermined: list[Decimal],
+                                 quota: int | None) -> None:
+    """Issue 12: with a quota of k, payable is the k largest eligible amounts, and payable
+    plus potential the k largest of all; never more than without the quota."""
+    payable, potential = capped_by_quota(eligible, undetermined, quota)
+    k = len(eligible) + len(undetermined) if quota is None else quota
+    assert payable == sum(sorted(eligible, reverse=True)[:k], Decimal(0))
+    assert payable + potential == sum(sorted(eligible + undetermined, reverse=True)[:k],
+                                      Decimal(0))
+    assert 0 <= payable <= sum(eligible, Decimal(0))
+    assert 0 <= potential <= sum(undetermined, Decimal(0))
+    if quota is None:
+        assert (payable, potential) == (sum(eligible, Decimal(0)), sum(undetermined, Decimal(0)))

@@ -4,11 +4,11 @@ rejected with an error that names the position, in Chinese and in English."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from huiqi.errors import CreditCodeError, InputError
-from huiqi.facts.credit_code import ALPHABET, check_char, is_valid, make, org_check_char, validate
+from huiqi.facts.credit_code import ALPHABET, check_char, is_valid, make, org_check_char, quick, quick_all, validate
 
 # Codes published by the enterprises themselves (business licences, AIGC content labels),
 # found in public repositories: 华为技术有限公司, 腾讯科技(深圳)有限公司, 小米科技有限责任公司,
@@ -178,3 +178,48 @@ def test_every_single_character_substitution_is_rejected() -> None:
        kind=st.sampled_from([("9", "1"), ("9", "2"), ("9", "3"), ("1", "1"), ("5", "3")]))
 def test_made_codes_are_valid(org: str, division: str, kind: tuple[str, str]) -> None:
     assert is_valid(make(kind[0], kind[1], division, org))
+
+
+def _validated(code: str) -> str | None:
+    try:
+        return validate(code)
+    except CreditCodeError:
+        return None
+
+
+@settings(deadline=None)  # the first call of quick_all loads numpy
+@given(code=st.sampled_from(VALID), edits=st.lists(st.tuples(
+    st.integers(0, 19), st.sampled_from(ALPHABET + FORBIDDEN + "xyz -*\u00df\uff11")),
+    max_size=3), pad=st.sampled_from(["", " ", "\t"]), lower=st.booleans())
+def test_the_quick_check_accepts_what_validate_accepts(code: str, edits: list[tuple[int, str]],
+                                                       pad: str, lower: bool) -> None:
+    """quick(), for files of millions of codes, is validate() without the messages."""
+    for position, char in edits:
+        code = code[:position] + char + code[position + 1:]
+    code = pad + (code.lower() if lower else code) + pad
+    assert quick(code) == _validated(code)
+    assert quick_all([code, *VALID]) == [_validated(code), *VALID]
+
+
+@given(code=st.text(alphabet=ALPHABET + "IOSVZ x\u00df", min_size=16, max_size=19))
+def test_the_quick_check_agrees_on_any_text(code: str) -> None:
+    assert quick(code) == _validated(code)
+
+
+@settings(deadline=None)
+@given(codes=st.lists(st.one_of(
+    st.sampled_from(VALID), st.text(alphabet=ALPHABET + "IOSVZ x\u00df\uff11", min_size=17,
+                                    max_size=19),
+    st.builds(make, st.sampled_from("123456789ANY"), st.sampled_from(ALPHABET),
+              st.integers(100000, 999999).map(str), st.text(alphabet=ALPHABET, min_size=8,
+                                                             max_size=8)),
+    st.none(), st.integers()), max_size=30))
+def test_the_checks_of_many_codes_at_once_agree_with_validate(codes: list[object]) -> None:
+    """quick_all() checks a batch's codes with array arithmetic: the same answers."""
+    assert quick_all(codes) == [_validated(c) if isinstance(c, str) else None for c in codes]
+
+
+def test_the_quick_check_accepts_every_known_code() -> None:
+    for code in VALID:
+        assert quick(code) == code
+        assert quick(f" {code.lower()} ") == code

@@ -117,12 +117,13 @@ def guilin(park: Park, key: str = "gl-2025", quota: int | None = None,
 
 
 def universal(park: Park, key: str = "nb-cert", budget: str = "1000000", quota: int | None = None,
-              materials: bool = False) -> ProgrammePublic:
+              materials: bool = False, budget_year: str | None = None) -> ProgrammePublic:
     """A 普惠 programme: Ningbo's subsidy for a first IP-management certification (¥20,000)."""
     return calls.create(park.staff("policy_officer"), ProgrammeCreate(
         key=key, title_zh="贯标认证补助", title_en="IP-management certification subsidy", pack="seed",
         clause="nbgx-ip/ip_mgmt_cert", mode="universal", year=2025,
         opens_on=dt.date(2025, 5, 1), closes_on=dt.date(2025, 6, 30), budget=budget, quota=quota,
+        budget_year=budget_year,
         materials=[MaterialSpec(kind="report", label_zh="自评报告", label_en="Self-assessment")]
         if materials else []))
 

@@ -1,6 +1,7 @@
 """Fifty grant decisions at once, with real concurrent transactions (PostgreSQL and SQLite):
 against a budget that fits only some, exactly those that fit succeed and the sum never
-exceeds the budget; against a quota of 2, exactly two."""
+exceeds the budget; against a quota of 2, exactly two; over two calls sharing a year's
+budget line, exactly those that fit the line, whichever call they are in."""
 
 from __future__ import annotations
 
@@ -40,13 +41,21 @@ def concurrent_park(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
     drop_backend(b)
 
 
+OFFSET = {"budget": 0, "quota": 100, "year": 200}
+
+
 def _in_review(park: Park, key: str, budget: str, quota: int | None) -> list[int]:
-    universal(park, key=key, budget=budget, quota=quota)
+    """Fifty applications in review; for ``year`` over two calls of one clause that share
+    a year's line of ¥500,000 (each call could take it all alone)."""
+    calls = [key] if key != "year" else ["year", "year-b"]
+    for k in calls:
+        universal(park, key=k, budget=budget, quota=quota,
+                  budget_year="500000" if key == "year" else None)
     ids = []
     for i in range(N):
-        code = park.add_firm(1000 + i + (0 if key == "budget" else 100), "宁波市", NINGBO,
-                             f"宁波{key}{i}号有限公司")
-        app = A.start(park.firm(code), key, code)
+        k = calls[i % len(calls)]
+        code = park.add_firm(1000 + i + OFFSET[key], "宁波市", NINGBO, f"宁波{key}{i}号有限公司")
+        app = A.start(park.firm(code), k, code)
         A.move(park.firm(code), app.id, "submit")
         A.move(park.staff(), app.id, "pass")
         ids.append(app.id)
@@ -78,20 +87,26 @@ def _decide_all_at_once(park: Park, ids: list[int]) -> tuple[int, list[BaseExcep
     return len(ok), refused
 
 
-@pytest.mark.parametrize("case", ["budget", "quota"])
+@pytest.mark.parametrize("case", ["budget", "quota", "year"])
 def test_fifty_decisions_at_once(concurrent_park: Park, case: str) -> None:
     park = concurrent_park
-    budget, quota, fits = ("500000", None, 25) if case == "budget" else ("10000000", 2, 2)
+    budget, quota, fits = {"budget": ("500000", None, 25), "quota": ("10000000", 2, 2),
+                           "year": ("500000", None, 25)}[case]
     ids = _in_review(park, case, budget, quota)
     n, refused = _decide_all_at_once(park, ids)
     assert n == fits
     assert len(refused) == N - fits
     assert {e.reason for e in refused} <= {"programme.budget_exhausted", "workflow.stale"}
     with park.platform.db.read() as s:
-        p = s.scalars(select(Programme).where(Programme.key == case)).one()
+        ps = list(s.scalars(select(Programme).where(Programme.key.startswith(case))))
+        ids = [p.id for p in ps]
         selected = s.scalar(select(func.count()).select_from(Application).where(
-            Application.programme_id == p.id, Application.state == "selected"))
+            Application.programme_id.in_(ids), Application.state == "selected"))
         total = s.scalar(select(func.sum(Application.amount)).where(
-            Application.programme_id == p.id, Application.state == "selected"))
-    assert selected == fits == p.awarded
-    assert Decimal(total) == p.committed == Decimal(20000) * fits <= p.budget
+            Application.programme_id.in_(ids), Application.state == "selected"))
+    assert selected == fits == sum(p.awarded for p in ps)
+    committed = sum((p.committed for p in ps), Decimal(0))
+    assert Decimal(total) == committed == Decimal(20000) * fits
+    assert all(p.committed <= p.budget for p in ps)
+    if case == "year":
+        assert len(ps) == 2 and committed <= ps[0].budget_year == Decimal(500000)

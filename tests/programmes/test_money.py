@@ -5,6 +5,7 @@ without any application)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -15,7 +16,7 @@ from huiqi.programmes.schemas import AutomaticConfirm, Exclusion, ProgrammeCreat
 from huiqi.service import enterprises
 from huiqi.service.schemas import FactSet, FactsUpdate
 
-from .conftest import NINGBO, Park
+from .conftest import NINGBO, Park, universal
 
 
 def _prog(park: Park, key: str, group: str | None, cap: str | None) -> None:
@@ -105,3 +106,62 @@ def _chip_clause(park: Park) -> str:
 
     pack = policies.pack_of(park.system(), "seed")
     return next(c.key for c in pack.clauses() if c.program is not None and c.program.budget_total)
+
+
+def test_the_calls_of_a_year_share_its_budget_line(park: Park) -> None:
+    """Two calls on one clause in 2025, each with ¥50,000, under a year's line of ¥60,000:
+    three grants of ¥20,000 over both calls, the fourth refused in either call."""
+    universal(park, key="nb-spring", budget="50000", budget_year="60000")
+    universal(park, key="nb-autumn", budget="50000", budget_year="60000")
+    codes = [park.add_firm(700 + i, "宁波市", NINGBO, f"宁波年度{i}号有限公司") for i in range(5)]
+    for code, key in zip(codes[:3], ("nb-spring", "nb-autumn", "nb-spring"), strict=True):
+        _through(park, key, code)
+    for code, key in zip(codes[3:], ("nb-autumn", "nb-spring"), strict=True):
+        with pytest.raises(Conflict, match="本年度预算"):
+            _through(park, key, code)
+    got = {p.key: p for p in calls.list_all(park.staff(), 2025)}
+    assert (got["nb-spring"].committed, got["nb-autumn"].committed) == ("40000.00", "20000.00")
+
+
+def test_a_year_line_is_one_amount_and_holds_each_call(park: Park) -> None:
+    from huiqi.errors import InputError
+
+    with pytest.raises(InputError, match="超过年度预算"):
+        universal(park, key="nb-big", budget="100000", budget_year="60000")
+    universal(park, key="nb-one", budget="50000", budget_year="60000")
+    with pytest.raises(InputError, match="共用一条年度预算"):
+        universal(park, key="nb-two", budget="50000", budget_year="80000")
+    with pytest.raises(InputError, match="共用一条年度预算"):
+        universal(park, key="nb-three", budget="50000")
+
+
+def test_potential_is_capped_by_the_quota_on_the_dashboard_and_the_budget_lines(
+        park: Park) -> None:
+    """Guilin's award (at most 2 winners of ¥500,000): with three candidates under review,
+    the dashboard and the programme's budget line both count ¥1,000,000, not ¥1,500,000."""
+    from huiqi.engine.result import capped_by_quota
+    from huiqi.service import matching, reports
+
+    from .conftest import GUILIN_CITY, GUILIN_PARK, guilin
+
+    for i in range(3):
+        code = park.add_firm(800 + i, GUILIN_CITY, GUILIN_PARK, f"桂林看板{i}号有限公司")
+        enterprises.set_facts(park.system(), code, FactsUpdate(items=[
+            FactSet(fact="awards", value=[])]))  # known: none; the panel's questions remain
+    guilin(park, budget="5000000")
+    boss = park.staff("leadership")
+    matching.run(park.staff("policy_officer"), "seed")
+    o = reports.overview(boss)
+    award = next(t for t in o.by_policy if t.key == "seed/gl-mayor-quality")
+    assert award.counts["needs_review"] == 3
+    assert (award.amount, award.potential) == (Decimal(0), Decimal(1000000))
+    clause = next(t for t in reports.pack_totals(boss, "seed").clauses
+                  if t.key == "gl-mayor-quality/award")
+    assert (clause.counts["needs_review"], clause.potential) == (3, Decimal(1000000))
+    line = next(b for b in calls.budgets(boss) if b.programme == "gl-2025")
+    assert (line.potential, line.potential_capped, line.potential_count) == (
+        "1500000.00", "1000000.00", 3)
+    # the one definition: the eligible first, what the undetermined may add within the quota
+    assert capped_by_quota([Decimal(5), Decimal(3)], [Decimal(9), Decimal(1)], 2) == (
+        Decimal(8), Decimal(6))
+    assert capped_by_quota([Decimal(5)], [Decimal(9)], None) == (Decimal(5), Decimal(9))

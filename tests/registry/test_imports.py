@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from huiqi.errors import DataError
+from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.credit_code import make
 from huiqi.registry.columns import read_mapping
+from huiqi.registry.imports import converter, import_file
+from huiqi.registry.values import encode
 from huiqi.service import enterprises, imports
 from huiqi.service.context import Context
 from huiqi.store.database import Database
@@ -83,6 +89,7 @@ BAD_ROWS = [
     ("bad credit code", f"{C1[:-1]}0,某公司,,,,,,,", "id", f"{C1[:-1]}0", "校验位"),
     ("bad type", f"{C1},某公司,,,,,一千万,,", "revenue@2024", "一千万", "不是数字"),
     ("out of range", f"{C1},某公司,,,,,-5,,", "revenue@2024", "-5", "小于下限"),
+    ("money too large", f"{C1},某公司,,,,,1e30,,", "revenue@2024", "1e30", "过大"),
     ("not whole", f"{C1},某公司,,,,,,,3.5", "staff_total@2024", "3.5", "须为整数"),
     ("bad enum value", f"{C1},某公司,,,造船,,,,", "industry", "造船", "不是允许的取值"),
     ("bad date", f"{C1},某公司,,,,2019-13-01,,,", "registration_date", "2019-13-01", "不是日期"),
@@ -241,3 +248,155 @@ def test_unreadable_files(tmp_path: Path, system: Context, name: str, content: b
     with pytest.raises(DataError) as exc:
         imports.run(system, p)
     assert exc.value.problems[0].code == code
+
+
+# --------------------------------------------------------------------------- the fast paths
+
+def _outcome(f: Any, call: Any, raw: Any) -> Any:
+    try:
+        return ("ok", call(raw))
+    except ValueError as exc:
+        return ("error", type(exc).__name__, exc.args[0])
+
+
+_CAT = default_catalogue()
+_FIELDS = sorted((f for f in _CAT.facts.values() if f.kind != "records"), key=lambda f: f.id)
+_NUMBERS = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.from_regex(r"-?[0-9,_]{0,9}(\.[0-9]{0,4})?%?", fullmatch=True),
+    st.integers(-10**20, 10**20).map(str),
+    st.sampled_from(["1e30", "1E+40", "9" * 40, "0.001", "-0", "１２", "0.5", "1.000", "NaN",
+                     "是", "2024-01-31", "new_materials", "集成电路", "a|b", "其他"]),
+    st.text(max_size=8))
+
+
+@given(data=st.data())
+def test_a_column_converts_as_coerce_then_encode(data: st.DataObject) -> None:
+    """The converter made once per column gives what the catalogue's coerce and the
+    stored encoding give, value for value and error for error (numbers read directly,
+    other kinds remembered: asked twice, the second answer is the same)."""
+    f = data.draw(st.sampled_from(_FIELDS))
+    convert = converter(_CAT, f)
+    raw = data.draw(_NUMBERS).strip()
+    if not raw:
+        return
+    expected = _outcome(f, lambda r: encode(f, _CAT.coerce(f, r)), raw)
+    assert _outcome(f, convert, raw) == expected
+    assert _outcome(f, convert, raw) == expected
+
+
+def test_reimporting_written_differently_changes_nothing(tmp_path: Path, system: Context,
+                                                        db: Database) -> None:
+    """Values are compared as numbers, not text: 12000000.50 is 12000000.5."""
+    imports.run(system, write(tmp_path, GOOD))
+    before = counts(db)
+    again = GOOD.replace("12000000.50", "\"12,000,000.500\"").replace(",120\n", ",120.0\n") \
+        .replace("集成电路", "integrated_circuits")
+    report = imports.run(system, write(tmp_path, again, "again.csv"))
+    assert (report.changed, report.facts_written, report.entities_unchanged) == (False, 0, 3)
+    assert counts(db) == before
+
+
+def _rows(prefix: str, n: int) -> list[str]:
+    return [f"{make('9', '1', '370212', f'{prefix}{i:06d}')},公司{i},崂山区,,other,,{i},,"
+            for i in range(n)]
+
+
+def test_a_bad_row_after_batches_were_written_changes_nothing(tmp_path: Path, system: Context,
+                                                              db: Database) -> None:
+    """Rows are written batch by batch while none has failed; a later bad row rolls them
+    all back, and the rows after it are still checked."""
+    imports.run(system, write(tmp_path, GOOD, "first.csv"))
+    before = counts(db)
+    rows = _rows("ME", 120)
+    rows[100] = rows[100].replace(",100,,", ",一百,,")
+    rows[110] = f"{make('9', '1', '370212', 'MF000001')},,,,,,,,"  # new, without a name
+    with pytest.raises(DataError) as exc:
+        import_file(db, default_catalogue(), write(tmp_path, HEADER + "\n" + "\n".join(rows)),
+                    by="t", at=system.now(), batch_rows=25)
+    assert [(p.code, p.line) for p in exc.value.problems] == [
+        ("import.bad_value", 102), ("import.missing_name", 112)]
+    assert counts(db) == before
+
+
+@pytest.mark.parametrize("where", [(3, 7), (3, 60)], ids=["same batch", "later batch"])
+def test_a_code_twice_is_found_within_and_across_batches(tmp_path: Path, system: Context,
+                                                         db: Database, where: tuple[int, int]
+                                                         ) -> None:
+    before = counts(db)
+    rows = _rows("MG", 80)
+    first, second = where
+    rows[second] = rows[first].replace("公司", "又一公司")
+    with pytest.raises(DataError) as exc:
+        import_file(db, default_catalogue(), write(tmp_path, HEADER + "\n" + "\n".join(rows)),
+                    by="t", at=system.now(), batch_rows=25)
+    [p] = exc.value.problems
+    assert (p.code, p.line) == ("import.duplicate_row", second + 2)
+    assert f"第 {first + 2} 行已出现" in p.message.zh
+    assert counts(db) == before
+
+
+def test_an_unchanged_reimport_of_many_batches_writes_nothing(tmp_path: Path, system: Context,
+                                                              db: Database, clock: Clock
+                                                              ) -> None:
+    path = write(tmp_path, HEADER + "\n" + "\n".join(_rows("MH", 130)))
+    first = import_file(db, default_catalogue(), path, by="t", at=system.now(), batch_rows=40)
+    assert (first.entities_created, first.facts_written) == (130, 260)
+    with db.read() as s:
+        revisions = sorted(s.scalars(select(Entity.revision)))
+    before = counts(db)
+    clock.advance(days=1)
+    again = import_file(db, default_catalogue(), path, by="t", at=system.now(), batch_rows=40)
+    assert (again.changed, again.entities_unchanged, again.facts_written, again.batch_id) == (
+        False, 130, 0, None)
+    assert counts(db) == before
+    with db.read() as s:
+        assert sorted(s.scalars(select(Entity.revision))) == revisions
+
+
+def test_values_are_stored_as_the_orm_stores_them(tmp_path: Path, system: Context,
+                                                  db: Database) -> None:
+    """The many-row statements bind times, dates and exact numbers as SQLAlchemy does."""
+    report = imports.run(system, write(tmp_path, GOOD))
+    with db.read() as s:
+        batch = s.get_one(ImportBatch, report.id)
+        facts = s.scalars(select(FactValue).where(FactValue.batch_id == report.id)).all()
+        assert {f.recorded_at for f in facts} == {batch.imported_at}
+        assert {f.recorded_by for f in facts} == {"system"}
+        [loc] = s.scalars(select(EntityLocation).join(Entity).where(
+            Entity.credit_code == C1)).all()
+        assert loc.valid_from == batch.imported_at.date() and loc.batch_id == report.id
+        e = s.scalars(select(Entity).where(Entity.credit_code == C1)).one()
+        assert (e.created_at, e.updated_at, e.revision) == (batch.imported_at,) * 2 + (1,)
+        raw = s.connection().exec_driver_sql(
+            "SELECT f.recorded_at, b.imported_at FROM fact_value f JOIN import_batch b "
+            "ON b.id = f.batch_id").all()
+        assert {a == b for a, b in raw} == {True}  # the same text (SQLite) or time
+        numbers = {f.value_number for f in facts if f.fact == "revenue"}
+        assert numbers == {Decimal("12000000.50"), Decimal("3000000")}
+
+
+def test_a_moved_entity_updates_its_name_and_facts_too(tmp_path: Path, system: Context,
+                                                       clock: Clock) -> None:
+    imports.run(system, write(tmp_path, GOOD))
+    clock.advance(days=3)
+    moved = GOOD.replace("青岛海纳微电子有限公司,崂山区", "青岛海纳微电子股份有限公司,黄岛区") \
+        .replace("集成电路", "software_it")
+    report = imports.run(system, write(tmp_path, moved, "moved.csv"))
+    assert (report.entities_updated, report.locations_changed, report.facts_written) == (1, 1, 1)
+    e = enterprises.get(system, C1)
+    assert (e.name, e.district, e.industry) == ("青岛海纳微电子股份有限公司", "黄岛区", "software_it")
+    assert [x.district for x in enterprises.locations(system, C1)] == ["崂山区", "黄岛区"]
+
+
+def test_enterprises_given_twice_are_refused(system: Context, db: Database) -> None:
+    from huiqi.facts.enterprise import Enterprise
+    from huiqi.registry.imports import import_enterprises
+
+    before = counts(db)
+    twice = [Enterprise(id=C1, name="甲"), Enterprise(id=C1, name="乙")]
+    with pytest.raises(DataError) as exc:
+        import_enterprises(db, default_catalogue(), twice, by="t", at=system.now(),
+                           source="generator", display="twice")
+    assert exc.value.problems[0].code == "import.duplicate_object"
+    assert counts(db) == before

@@ -101,9 +101,11 @@ def _build(url: str) -> dict[str, str]:
             MatchResult, MatchResult.entity_id == Entity.id)
             .where(MatchResult.status == "eligible", MatchResult.clause_key.in_(assumed))
             .order_by(Entity.credit_code).limit(1)).scalar_one()
-    for role in Role:
+        district = s.scalar(select(Entity.district).where(Entity.credit_code == code))
+    for role in Role:  # the case officer of the enterprise user's district
         accounts.create(ctx, f"b_{role.value}", f"测试{role.label.zh}", role, PASSWORD,
-                        code if role is Role.ENTERPRISE else None)
+                        code if role is Role.ENTERPRISE else None,
+                        district=district if role is Role.CASE_OFFICER else None)
     db.dispose()
     return {"code": code, "assumed_code": assumed_code}
 
@@ -170,8 +172,14 @@ def shot(page: Any, name: str, full: bool = False) -> None:
 
 
 def sign_in(page: Any, role: str) -> None:
+    """Sign in as this module's account of ``role`` (``b_<role>``)."""
+    sign_in_as(page, f"b_{role}")
+
+
+def sign_in_as(page: Any, user: str) -> None:
+    """Sign in on the login page as ``user`` (every test account has :data:`PASSWORD`)."""
     page.goto("/login")
-    page.get_by_label("用户名").fill(f"b_{role}")
+    page.get_by_label("用户名").fill(user)
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()

@@ -201,9 +201,19 @@ def test_a_move_changes_nothing_until_both_districts_approve(page: Any,
     page.goto(f"/staff/cases/{mid}")
     with page.expect_response(lambda r: r.url.endswith("/step")) as info:
         page.locator("button[data-step='admit']").click()
-    assert info.value.status == 409  # the new district's approval must be someone else's
+    assert info.value.status == 409  # the new district's approval is its own staff's
     assert district() == before
-    sign_in(page, "admin")
+    sign_in(page, "admin")  # of no district: refused too, until it belongs to the new one
+    page.goto(f"/staff/cases/{mid}")
+    with page.expect_response(lambda r: r.url.endswith("/step")) as info:
+        page.locator("button[data-step='admit']").click()
+    assert info.value.status == 409
+    page.goto("/staff/accounts")
+    row = page.locator("tr", has=page.locator("th", has_text="b_admin"))
+    row.locator("input[name='district']").fill("浏览器测试区")
+    row.locator("form", has=page.locator("input[name='district']")).get_by_role("button").click()
+    page.wait_for_load_state()
+    assert page.locator("td[data-district='浏览器测试区']").count() == 1
     page.goto(f"/staff/cases/{mid}")
     _step(page, "admit")
     assert page.locator("[data-state]").inner_text() == "已迁入"

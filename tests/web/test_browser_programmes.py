@@ -19,7 +19,7 @@ from huiqi.facts.credit_code import make
 from huiqi.packs.files import read_folder
 from service_fixtures import ROOT, make_settings
 
-from .test_browser import CHROMIUM_ARGS, PASSWORD, _free_port, chromium, shot
+from .test_browser import CHROMIUM_ARGS, PASSWORD, _free_port, chromium, shot, sign_in_as
 from .test_phone import axe, overflow
 
 pytestmark = pytest.mark.slow
@@ -136,11 +136,7 @@ class Visit:
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" and
                 "Content Security Policy" in m.text else None)
         if user is not None:
-            page.goto("/login")
-            page.get_by_label("用户名").fill(user)
-            page.get_by_label("密码", exact=True).fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_load_state()
+            sign_in_as(page, user)
         return page
 
 

@@ -56,6 +56,28 @@ def test_every_kind_of_case_has_its_page(site: Site) -> None:
     assert site.client.get(f"/staff/cases/{ids['measure']}").status_code == 403
 
 
+def test_the_workbench_counts_the_officers_cases_and_accounts_carry_a_district(
+        site: Site) -> None:
+    from huiqi.cases import views
+
+    officer, firm = site.world.ctx("case_officer"), site.world.ctx("enterprise")
+    _cases(site, officer, firm)
+    c = views.counters(officer)
+    assert c.overdue >= 1 and c.green >= 1
+    site.sign_in("case_officer")
+    r = site.client.get("/staff")
+    for key, n in (("cases_overdue", c.overdue), ("cases_week", c.due_this_week),
+                   ("cases_green", c.green), ("cases_waiting", c.waiting)):
+        m = re.search(rf'data-todo="{key}">.*?data-count>([0-9,]+)<', r.text, re.S)
+        assert m is not None and int(m.group(1).replace(",", "")) == n, key
+    site.sign_in("admin")
+    page = site.client.get("/staff/accounts")
+    assert 'data-district="崂山区"' in page.text
+    r = site.client.post("/staff/accounts/u_case_officer", data={
+        "csrf": csrf_of(page.text), "action": "district", "district": "黄岛区"})
+    assert r.status_code == 200 and 'data-district="黄岛区"' in r.text
+
+
 def test_an_enterprise_asks_about_a_clause(site: Site) -> None:
     site.sign_in("enterprise")
     r = site.client.get("/my/requests?pack=language&clause=rd_subsidy")

@@ -14,7 +14,7 @@ import pytest
 from huiqi.facts.credit_code import make
 from service_fixtures import make_settings
 
-from .test_browser import CHROMIUM_ARGS, PASSWORD, _free_port, chromium
+from .test_browser import CHROMIUM_ARGS, PASSWORD, _free_port, chromium, sign_in_as
 
 pytestmark = pytest.mark.slow
 PACK = Path(__file__).parents[1] / "push" / "pack"
@@ -93,16 +93,8 @@ def page(base: str) -> Iterator[Any]:
         assert errors == [], errors
 
 
-def _sign_in(page: Any, user: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
 def test_the_inbox_count_a_message_opening_its_clause_and_the_settings(page: Any) -> None:
-    _sign_in(page, "p_enterprise")
+    sign_in_as(page, "p_enterprise")
     assert page.locator("#inbox-count .count").inner_text() == "1"
     page.locator("#inbox-count").click()
     page.wait_for_url("**/inbox")
@@ -126,7 +118,7 @@ def test_an_officer_records_a_visit_and_downloads_the_plan_pdf(page: Any, tmp_pa
                                                                ) -> None:
     from pypdf import PdfReader
 
-    _sign_in(page, "p_officer")
+    sign_in_as(page, "p_officer")
     page.goto("/staff/plans")
     page.get_by_role("link", name="青岛推送测试有限公司").click()
     page.get_by_label("走访情况").fill("了解研发投入")

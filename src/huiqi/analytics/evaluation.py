@@ -117,58 +117,66 @@ def read_statistics(path: Path, display: str, limits: Limits) -> list[Figure]:
                 problems.append(_bad(display, n, "-", f"超过 {MAX_ROWS} 行",
                                      f"more than {MAX_ROWS} rows"))
                 break
-
-            def cell(c: str, cells: list[Any] = cells) -> str:
-                i = at.get(c)
-                v = cells[i] if i is not None and i < len(cells) else None
-                return "" if v is None else str(v).strip()
-
-            code, name, ind = cell("park_code"), cell("park_name"), cell("indicator")
-            if not code or len(code) > 32:
-                problems.append(_bad(display, n, "park_code", "园区代码为空或过长",
-                                     "park code empty or too long"))
-                continue
-            if not name or len(name) > 100:
-                problems.append(_bad(display, n, "park_name", "园区名称为空或过长",
-                                     "park name empty or too long"))
-                continue
-            if ind not in known:
-                problems.append(_bad(display, n, "indicator", f"未知指标 {ind[:64]!r}",
-                                     f"unknown indicator {ind[:64]!r}"))
-                continue
-            try:
-                year = int(float(cell("year")))
-                if not 1990 <= year <= 2100:
-                    raise ValueError
-            except ValueError:
-                problems.append(_bad(display, n, "year", "年份无效", "invalid year"))
-                continue
-            raw = cell("value").replace(",", "")
-            value: Decimal | None = None
-            if raw:
-                try:
-                    value = Decimal(raw)
-                    if not value.is_finite():
-                        raise InvalidOperation
-                except InvalidOperation:
-                    problems.append(_bad(display, n, "value", f"不是数字:{raw[:40]!r}",
-                                         f"not a number: {raw[:40]!r}"))
+            got = _figure(_Row(at, cells), display, n, known)
+            if isinstance(got, Figure):
+                key = (got.park_code, got.indicator, got.year)
+                if key in seen:
+                    got = _bad(display, n, "indicator", f"与第 {seen[key]} 行重复",
+                               f"repeats row {seen[key]}")
+                else:
+                    seen[key] = n
+                    out.append(got)
                     continue
-            elif not cell("note"):
-                problems.append(_bad(display, n, "value", "空值须在 note 列说明原因(缺失不按0处理)",
-                                     "an empty value needs a note saying why (missing is not 0)"))
-                continue
-            key = (code, ind, year)
-            if key in seen:
-                problems.append(_bad(display, n, "indicator",
-                                     f"与第 {seen[key]} 行重复", f"repeats row {seen[key]}"))
-                continue
-            seen[key] = n
-            out.append(Figure(code, name, ind, year, value, cell("source")[:200] or display[:200],
-                              cell("note")[:500] or None))
+            problems.append(got)
     if problems:
         raise DataError(problems, display)
     return out
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One row of a statistics file, read by column name (a cell absent or empty: "")."""
+
+    at: dict[str, int]
+    cells: list[Any]
+
+    def __call__(self, column: str) -> str:
+        i = self.at.get(column)
+        v = self.cells[i] if i is not None and i < len(self.cells) else None
+        return "" if v is None else str(v).strip()
+
+
+def _figure(cell: _Row, display: str, n: int, known: dict[str, str]) -> Figure | Problem:
+    """The figure of row ``n``, or the first problem with it: park code and name, a known
+    indicator, a year 1990–2100, a number — or an empty value with a note saying why."""
+    code, name, ind = cell("park_code"), cell("park_name"), cell("indicator")
+    if not code or len(code) > 32:
+        return _bad(display, n, "park_code", "园区代码为空或过长", "park code empty or too long")
+    if not name or len(name) > 100:
+        return _bad(display, n, "park_name", "园区名称为空或过长", "park name empty or too long")
+    if ind not in known:
+        return _bad(display, n, "indicator", f"未知指标 {ind[:64]!r}",
+                    f"unknown indicator {ind[:64]!r}")
+    try:
+        year = int(float(cell("year")))
+        if not 1990 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        return _bad(display, n, "year", "年份无效", "invalid year")
+    raw = cell("value").replace(",", "")
+    value: Decimal | None = None
+    if raw:
+        try:
+            value = Decimal(raw)
+            if not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            return _bad(display, n, "value", f"不是数字:{raw[:40]!r}", f"not a number: {raw[:40]!r}")
+    elif not cell("note"):
+        return _bad(display, n, "value", "空值须在 note 列说明原因(缺失不按0处理)",
+                    "an empty value needs a note saying why (missing is not 0)")
+    return Figure(code, name, ind, year, value, cell("source")[:200] or display[:200],
+                  cell("note")[:500] or None)
 
 
 @requires(Permission.ANALYTICS_EDIT)

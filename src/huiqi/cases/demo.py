@@ -54,6 +54,9 @@ AREAS = {
                               "涉企检查备案", "企业合规指引", "营商环境投诉快速处理"]),
 }
 CHANNELS = ("visit", "call", "meeting", "message")
+#: the district a demo move waits to enter (released by the old district): its case officer
+#: (``demo_case_officer2``) admits it
+AWAITING_ADMISSION = "城阳区"
 
 
 def _ctx(platform: Platform, username: str, role: Role, entity: Entity | None = None
@@ -303,7 +306,8 @@ def _moves(s: Session, platform: Platform, staff: Context, boss: Context, ents: 
     from huiqi.registry import entities as E
     from huiqi.store.models import EntityLocation
 
-    plans = [(ents[0], "黄岛区", "西海岸新区", []), (ents[1 % len(ents)], "城阳区", None, ["release"]),
+    plans = [(ents[0], "黄岛区", "西海岸新区", []),
+             (ents[1 % len(ents)], AWAITING_ADMISSION, None, ["release"]),
              (ents[2 % len(ents)], "即墨区", "即墨经济开发区", ["release", "admit"])]
     for n, (e, district, park, steps) in enumerate(plans):
         firm = _ctx(platform, enterprise if n == 0 else f"firm:{e.credit_code}",

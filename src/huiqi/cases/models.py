@@ -23,7 +23,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -31,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.store.models import Base
+from huiqi.store.stored_file import StoredFile
 from huiqi.store.types import BigKey, Exact, JSONText, UTCDateTime
 
 
@@ -72,8 +72,9 @@ class CaseAgent(Base):
     assigned_by: Mapped[str] = mapped_column(String(64))
 
 
-class CaseFile(Base):
-    """An attachment: a request's, or evidence of progress or of a rectification."""
+class CaseFile(StoredFile, Base):
+    """An attachment: a request's, or evidence of progress or of a rectification (the
+    stored-file columns: :class:`~huiqi.store.stored_file.StoredFile`)."""
 
     __tablename__ = "case_file"
 
@@ -81,12 +82,6 @@ class CaseFile(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    uploaded_by: Mapped[str] = mapped_column(String(64))
 
 
 class CaseRating(Base):

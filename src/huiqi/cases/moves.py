@@ -1,8 +1,10 @@
 """Cross-district moves (after Qingdao): a move is a case. The enterprise (or staff) asks for
 it; the old district's staff release the enterprise, then the new district's staff — someone
-else — admit it, and only then does its location change, in the same transaction: identity
-(credit code), facts, awards, vouchers and open cases stay with the enterprise (they hang on
-its id), and the hand-over is recorded as an event of the move. Until then nothing moves.
+else — admit it (each step only by an account of that district, ``account.district``; a
+refusal too, by the district whose decision is pending), and only then does its location
+change, in the same transaction: identity (credit code), facts, awards, vouchers and open
+cases stay with the enterprise (they hang on its id), and the hand-over is recorded as an
+event of the move. Until then nothing moves.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from huiqi.errors import Conflict
 from huiqi.registry import entities as E
 from huiqi.service.context import Context, requires
 from huiqi.service.permissions import Permission
-from huiqi.store.models import Entity, FactValue, MatchResult
+from huiqi.store.models import Account, Entity, FactValue, MatchResult
 from huiqi.workflow import machine
 from huiqi.workflow.events import history
 
@@ -49,15 +51,35 @@ def request(ctx: Context, code: str, to_district: str, to_park: str | None, reas
         return case.id
 
 
+def deciding_district(case: ServiceCase) -> str | None:
+    """The district whose staff decide the move's next step: the old one while it is asked
+    for, the new one once released."""
+    d = case.details or {}
+    return d.get("from_district") if case.state == "requested" else d.get("to_district")
+
+
+def of_deciding_district(s: Session, ctx: Context, case: ServiceCase) -> None:
+    """Refuse (409) an actor whose account is not of the deciding district (a move whose
+    district is not known is decided by any staff)."""
+    district = deciding_district(case)
+    if district is None:
+        return
+    mine = s.scalar(select(Account.district).where(Account.username == ctx.actor.username))
+    if mine != district:
+        raise Conflict("case.wrong_district", district=district, mine=mine or "—")
+
+
 def release(ctx: Context, case_id: int, reason: str | None = None) -> machine.Change:
     """The old district's staff agree to let the enterprise go (nothing moves yet)."""
-    return act(ctx, case_id, "release", reason)
+    return act(ctx, case_id, "release", reason,
+               check=lambda s, case: of_deciding_district(s, ctx, case))
 
 
 def admit(ctx: Context, case_id: int, reason: str | None = None) -> machine.Change:
     """The new district's staff (not the one who released it) agree: the move is made."""
 
     def check(s: Session, case: ServiceCase) -> None:
+        of_deciding_district(s, ctx, case)
         by = _releaser(s, case)
         if by is not None and by == ctx.actor.username:
             raise Conflict("case.second_approver", user=by)
@@ -84,7 +106,9 @@ def _releaser(s: Session, case: ServiceCase) -> str | None:
 
 
 def refuse(ctx: Context, case_id: int, reason: str) -> machine.Change:
-    return act(ctx, case_id, "refuse", reason)
+    """The district whose decision is pending says no."""
+    return act(ctx, case_id, "refuse", reason,
+               check=lambda s, case: of_deciding_district(s, ctx, case))
 
 
 def withdraw(ctx: Context, case_id: int, reason: str | None = None) -> machine.Change:
@@ -103,4 +127,5 @@ def handover(s: Session, e: Entity) -> dict[str, int | str]:
             "open_cases": cases}
 
 
-__all__ = ["admit", "handover", "refuse", "release", "request", "withdraw"]
+__all__ = ["admit", "deciding_district", "handover", "of_deciding_district", "refuse", "release",
+           "request", "withdraw"]

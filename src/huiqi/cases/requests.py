@@ -23,7 +23,7 @@ from huiqi.service.permissions import Permission
 from huiqi.text import Text
 from huiqi.workflow import machine
 
-from . import flows, sla, standards
+from . import flows, moves, sla, standards
 from .models import CaseRating, ServiceCase
 from .service import (
     act,
@@ -69,8 +69,17 @@ def submit(ctx: Context, code: str, category: str, title: str, description: str,
 def transition(ctx: Context, case_id: int, name: str, reason: str | None = None
                ) -> machine.Change:
     """Any step of a request or a rectification (acknowledge, ask, supply, answer, resolve;
-    close — with evidence — or withdraw)."""
-    check = _evidence if name == "close" else None
+    close — with evidence — or withdraw), or of another case by name: a move's steps are
+    taken by the staff of the district deciding it (:mod:`huiqi.cases.moves`)."""
+    if name == "admit":
+        return moves.admit(ctx, case_id, reason)
+
+    def check(s: Session, case: ServiceCase) -> None:
+        if name == "close":
+            _evidence(s, case)
+        if case.kind == "move" and name in ("release", "refuse"):
+            moves.of_deciding_district(s, ctx, case)
+
     return act(ctx, case_id, name, reason, check=check)
 
 

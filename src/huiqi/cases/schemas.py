@@ -122,6 +122,16 @@ class PeriodPublic(BaseModel):
     working_days: int
 
 
+class CountersPublic(BaseModel):
+    """The open cases counted for the case officer's workbench."""
+
+    open: int
+    overdue: int
+    due_this_week: int
+    green: int
+    waiting: int
+
+
 class CasePublic(BaseModel):
     id: int
     kind: str

@@ -8,7 +8,6 @@ is held over its own enterprise); staff see every case.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from huiqi.service.audit import record
 from huiqi.service.context import Context, requires
 from huiqi.service.permissions import Permission, Scope
 from huiqi.store.models import Account, Entity
+from huiqi.store.stored_file import stored
 from huiqi.text import Text
 from huiqi.workflow import machine
 from huiqi.workflow.calendar import WorkingDays
@@ -189,9 +189,7 @@ def add_file(s: Session, ctx: Context, case: ServiceCase, purpose: str, name: st
     if len(content) > FILE_MAX:
         raise InputError(message("case.file_large", mb=FILE_MAX // (1024 * 1024)))
     row = CaseFile(case_id=case.id, purpose=purpose, name=(name or "file")[:255],
-                   content_type=(content_type or "application/octet-stream")[:100],
-                   size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                   content=content, uploaded_at=ctx.now(), uploaded_by=ctx.actor.username)
+                   **stored(content, content_type, ctx.actor.username, ctx.now()))
     s.add(row)
     s.flush()
     note(s, ctx, case, "file", {"file": row.id, "purpose": purpose, "name": row.name,

@@ -133,6 +133,35 @@ def queue(ctx: Context, *, mine: bool = False, kind: str | None = None,
     return sorted(rows, key=_sort_key)
 
 
+@dataclass(frozen=True)
+class Counters:
+    """The open cases a case officer works on, counted for the workbench."""
+
+    open: int
+    overdue: int
+    due_this_week: int     # due by Sunday (China's week), not yet overdue
+    green: int             # green channel (major projects)
+    waiting: int           # the clock paused: waiting for the enterprise
+
+
+def count(rows: list[Row], today: dt.date) -> Counters:
+    """:class:`Counters` of queue rows as of ``today``."""
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    return Counters(
+        open=len(rows), overdue=sum(1 for r in rows if r.due.overdue),
+        due_this_week=sum(1 for r in rows if not r.due.overdue and r.due.due is not None
+                          and r.due.due <= sunday),
+        green=sum(1 for r in rows if r.case.green),
+        waiting=sum(1 for r in rows if r.due.paused))
+
+
+@requires(Permission.CASE_WORK)
+def counters(ctx: Context, *, mine: bool = False) -> Counters:
+    """The open cases counted: overdue, due this week, green channel, waiting for the
+    enterprise (``mine``: only those the actor is an agent of)."""
+    return count(queue(ctx, mine=mine, limit=100_000), china_date(ctx.now()))
+
+
 @requires(Permission.CASE_READ)
 def detail(ctx: Context, case_id: int) -> Detail:
     now, today = ctx.now(), china_date(ctx.now())
@@ -192,5 +221,5 @@ def ratings_summary(ctx: Context) -> dict[str, int]:
     return out
 
 
-__all__ = ["CLOSED", "Detail", "Row", "detail", "overdue_by_department", "queue",
-           "ratings_summary"]
+__all__ = ["CLOSED", "Counters", "Detail", "Row", "count", "counters", "detail",
+           "overdue_by_department", "queue", "ratings_summary"]

@@ -149,7 +149,6 @@ def _spark_run(console: Any, pack: Any, day: Any, source: Path, out: Path, lg: L
     """Match on Spark (a Parquet folder at ``out``), then count the results by clause and
     dimension as the DuckDB engine does while it streams."""
     import duckdb
-    import pyarrow.parquet as pq
 
     from huiqi.population import spark as S
     from huiqi.population.summary import Summary
@@ -157,19 +156,26 @@ def _spark_run(console: Any, pack: Any, day: Any, source: Path, out: Path, lg: L
     S.require_spark()
     with console.status("Spark …" if lg != "zh" else "Spark 计算中 …"):
         S.match_parquet(S.session(master, conf=conf), pack, day, source, out)
-    enterprises = pq.read_table(source)
     con = duckdb.connect()
-    try:
+    try:  # views over the files: DuckDB reads them as it counts, nothing is loaded whole
+        files = source / "*.parquet" if source.is_dir() else source
+        con.execute(f"CREATE VIEW enterprises AS SELECT * FROM read_parquet({_sql_text(files)})")
         where = str(out / "*.parquet") if out.is_dir() else str(out)
-        results = con.sql(
-            f"SELECT enterprise_id, clause, status, amount, potential_amount, "
-            f"DATE '{day.isoformat()}' AS as_of "
-            f"FROM read_parquet('{where.replace(chr(39), chr(39) * 2)}')").to_arrow_table()
+        con.execute(f"CREATE VIEW results AS SELECT enterprise_id, clause, status, amount, "
+                    f"potential_amount FROM read_parquet({_sql_text(where)})")
+        columns = [r[0] for r in con.execute("DESCRIBE enterprises").fetchall()]
         summary = Summary()
-        summary.add(con, enterprises, results)
+        summary.count(con, columns, day)
+        counted = con.execute("SELECT (SELECT count(*) FROM enterprises), "
+                              "(SELECT count(*) FROM results)").fetchone()
     finally:
         con.close()
-    return enterprises.num_rows, results.num_rows, summary
+    assert counted is not None
+    return int(counted[0]), int(counted[1]), summary
+
+
+def _sql_text(path: Path | str) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _report(console: Any, pack: Any, day: Any, lg: Lang, engine: str, enterprises: int,

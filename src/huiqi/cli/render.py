@@ -14,8 +14,8 @@ from rich.tree import Tree
 from huiqi.engine.explain import ConditionExplanation, Explainer, Explanation, label_of_missing
 from huiqi.engine.format import fmt_money, fmt_shortfall
 from huiqi.engine.matcher import Matcher
-from huiqi.engine.result import RANK, MatchResult, Status, nearly_fits
-from huiqi.rules.model import Citation, Pack
+from huiqi.engine.result import RANK, ClauseResult, MatchResult, Status, nearly_fits
+from huiqi.rules.model import Citation, ClauseSpec, Pack
 from huiqi.text import Lang, Text
 
 STYLE = {Status.ELIGIBLE: "green", Status.NOT_ELIGIBLE: "red", Status.UNDETERMINED: "yellow",
@@ -49,38 +49,59 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang, show_all: bool =
         if not show_all and not nearly_fits(r.status, len(r.failed), bool(r.gaps)):
             hidden += 1
             continue
-        amount = ""
-        if r.status is Status.ELIGIBLE and r.amount is not None:
-            amount = fmt_money(r.amount)
-        elif r.potential is not None:
-            amount = f"({fmt_money(r.potential)})"
-        if amount and r.amount_assumed:
-            amount += "\n" + assumed_mark(lang)
-        why: list[str] = []
-        conds = {c.path: c for c in spec.all_conditions()}
-        for g in r.gaps:
-            lab = conds[g.condition].label.get(lang)
-            why.append(f"{lab}: {fmt_shortfall(g.shortfall, g.unit, lang)}")
-        for f in r.failed:
-            if not any(g.condition == f for g in r.gaps):
-                why.append("✗ " + conds[f].label.get(lang))
-        if r.missing:
-            names = "、".join(label_of_missing(m, pack.catalogue, matcher).get(lang)
-                             for m in r.missing[:3])
-            more = f" 等{len(r.missing)}项" if zh and len(r.missing) > 3 else (
-                f" and {len(r.missing) - 3} more" if len(r.missing) > 3 else "")
-            why.append(("缺:" if zh else "missing: ") + names + more)
-        for p in r.reviews:
-            why.append(("待审:" if zh else "review: ") + conds[p].label.get(lang))
-        if r.trace is not None:
-            why.extend(s.get(lang) for s in r.trace.stacking)
-        if r.undefined is not None:
-            why.append(r.undefined.get(lang))
         t.add_row(f"{spec.title.get(lang)}\n[dim]{r.key}[/dim]",
-                  f"[{STYLE[r.status]}]{r.status.text.get(lang)}[/]", amount, "\n".join(why))
-    total = res.total
+                  f"[{STYLE[r.status]}]{r.status.text.get(lang)}[/]", _amount_cell(r, lang),
+                  "\n".join(_why(matcher, spec, r, lang)))
+    return Group(*_after_table(matcher, res, lang, t, hidden))  # type: ignore[arg-type]
+
+
+def _amount_cell(r: ClauseResult, lang: Lang) -> str:
+    """The amount if eligible, the potential in brackets otherwise; marked if assumed."""
+    amount = ""
+    if r.status is Status.ELIGIBLE and r.amount is not None:
+        amount = fmt_money(r.amount)
+    elif r.potential is not None:
+        amount = f"({fmt_money(r.potential)})"
+    if amount and r.amount_assumed:
+        amount += "\n" + assumed_mark(lang)
+    return amount
+
+
+def _why(matcher: Matcher, spec: ClauseSpec, r: ClauseResult, lang: Lang) -> list[str]:
+    """Why a clause is where it is: the gaps, the other failed conditions, the missing facts
+    (three named), the conditions under review, the stacking and what could not be computed."""
+    zh = lang == "zh"
+    why: list[str] = []
+    conds = {c.path: c for c in spec.all_conditions()}
+    for g in r.gaps:
+        lab = conds[g.condition].label.get(lang)
+        why.append(f"{lab}: {fmt_shortfall(g.shortfall, g.unit, lang)}")
+    for f in r.failed:
+        if not any(g.condition == f for g in r.gaps):
+            why.append("✗ " + conds[f].label.get(lang))
+    if r.missing:
+        names = "、".join(label_of_missing(m, matcher.pack.catalogue, matcher).get(lang)
+                         for m in r.missing[:3])
+        more = f" 等{len(r.missing)}项" if zh and len(r.missing) > 3 else (
+            f" and {len(r.missing) - 3} more" if len(r.missing) > 3 else "")
+        why.append(("缺:" if zh else "missing: ") + names + more)
+    for p in r.reviews:
+        why.append(("待审:" if zh else "review: ") + conds[p].label.get(lang))
+    if r.trace is not None:
+        why.extend(s.get(lang) for s in r.trace.stacking)
+    if r.undefined is not None:
+        why.append(r.undefined.get(lang))
+    return why
+
+
+def _after_table(matcher: Matcher, res: MatchResult, lang: Lang, t: Table, hidden: int
+                 ) -> list[object]:
+    """The table, the total, how many clauses are not listed, the facts that would settle
+    more clauses, the policies not in force."""
+    zh = lang == "zh"
+    pack = matcher.pack
     footer = RText(("符合条件可获资金合计:" if zh else "Total payable if eligible: ")
-                   + fmt_money(total) + assumed_part(res.assumed_total, lang), style="bold")
+                   + fmt_money(res.total) + assumed_part(res.assumed_total, lang), style="bold")
     parts: list[object] = [t, footer]
     if hidden:
         parts.append(RText((f"另有 {hidden} 个条款明显不符合(多项基本条件不满足),未列出;"
@@ -98,7 +119,7 @@ def match_table(matcher: Matcher, res: MatchResult, lang: Lang, show_all: bool =
     if res.not_in_force:
         parts.append(RText(("未生效或已失效的政策:" if zh else "Policies not in force: ")
                            + ", ".join(res.not_in_force), style="dim"))
-    return Group(*parts)  # type: ignore[arg-type]
+    return parts
 
 
 def assumed_mark(lang: Lang) -> str:

@@ -210,104 +210,20 @@ def sqlite_file(url: str) -> Path | None:
 def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: int,
           policies: Path | None, logins: Path | None = None, shown_url: str | None = None
           ) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from huiqi.errors import PackError
-    from huiqi.facts.catalogue import default_catalogue
-    from huiqi.registry.imports import import_enterprises
-    from huiqi.rules.loader import find_packs
-    from huiqi.service import accounts, matching
-    from huiqi.service import policies as svc
-    from huiqi.service.audit import record
-    from huiqi.service.permissions import Role
     from huiqi.settings import get_settings
-    from huiqi.store.models import Account
 
     settings = platform.settings
-    if settings.env == "production":
-        raise UsageError(message("demo.production"))
-    with platform.db.read() as s:
-        if s.query(Account).count():
-            where = safe_url(settings.database_url)
-            raise UsageError(Text(f"数据库 {where} 已有账号;演示数据请用新的数据库",
-                                  f"{where} already has accounts; use a new database for demo "
-                                  "data"))
+    _demo_allowed(platform)
     console = _console()
     ctx = platform.as_actor(_operator())
-    from huiqi.packs.files import read_folder
-
-    published: list[str] = []
-    for root in find_packs(policies or settings.policies):
-        if not root.is_dir():
-            continue
-        key = root.name
-        try:
-            import yaml
-
-            meta = yaml.safe_load((root / "pack.yaml").read_text("utf-8")) or {}
-            key = str(meta.get("id") or key)
-        except (OSError, yaml.YAMLError):
-            pass
-        v = svc.upload(ctx, key, read_folder(root), note="init-demo")
-        try:
-            svc.publish(ctx, key, v.number)
-        except PackError as exc:  # a pack that fails checking stays a draft
-            console.print(f"[red]✗ {exc.message(lg)}[/red]")
-            continue
-        published.append(key)
-        console.print(f"[green]✓[/green] {key} #{v.number}")
-    from huiqi import generator
-
-    cat = default_catalogue()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console) as bar:
-        task = bar.add_task("生成并写入企业 / enterprises", total=enterprises)
-        ents = generator.enterprises(enterprises, seed, day, cat)
-        import_enterprises(platform.db, cat, ents, by=ctx.actor.username, at=platform.now(),
-                           source="generator", display=f"generator seed={seed} n={enterprises}",
-                           batch_rows=1000,
-                           progress=lambda _p, n, _s: bar.update(task, completed=n),
-                           audit=lambda s, r: _audit(record(s, ctx, "import", target="generator",
-                                                            after={"rows": r.rows})))
-    for key in published:
-        run = matching.run(ctx, key, day)
-        console.print(f"[green]✓[/green] {key}: {run.results} results / 条结果 ({run.as_of})")
-    first = _richest(platform) or (ents[0].id if ents else None)
-    rows = []
-    for role in Role:
-        password = _password()
-        accounts.create(ctx, f"demo_{role.value}", f"演示{role.label.zh}", role, password,
-                        first if role is Role.ENTERPRISE else None)
-        rows.append((f"demo_{role.value}", role.label.get(lg), password))
-    # a review panel of five for the demo's programmes (demo_reviewer and four more)
-    panel = ["demo_reviewer"]
-    for n in range(2, 6):
-        password = _password()
-        accounts.create(ctx, f"demo_reviewer{n}", f"演示评审专家{n}", Role.REVIEWER, password)
-        rows.append((f"demo_reviewer{n}", Role.REVIEWER.label.get(lg), password))
-        panel.append(f"demo_reviewer{n}")
-    if "seed" in published:
-        from huiqi.programmes import demo as programmes_demo
-
-        programmes_demo.create(platform, day, panel, first, lambda line: console.print(line, markup=False))
-        from huiqi.vouchers import demo as vouchers_demo
-
-        vouchers_demo.create(platform, day, panel, first, lambda line: console.print(line, markup=False))
-    from huiqi.analytics import demo as analytics_demo
-
-    made = analytics_demo.populate(ctx, day, first)
-    console.print(f"[green]✓[/green] 园区评价 / evaluation: {made.parks} parks, {made.figures} "
-                  f"figures, home park rank {made.home_rank}; 供需对接 / market: "
-                  f"{made.listings} listings, {made.matches} matches")
+    published = _demo_packs(ctx, lg, policies or settings.policies, console)
+    _demo_enterprises(ctx, enterprises, seed, day, console)
+    _demo_runs(ctx, published, day, console)
+    first = _richest(platform) or _first_entity(platform)
+    rows, panel = _demo_accounts(ctx, lg, first)
+    _demo_areas(platform, ctx, day, panel, first, published, console)
     _demo_pages(ctx, first, published)
-    from rich.table import Table
-
-    t = Table(title="演示账号(密码只显示这一次)/ demo accounts (passwords shown once)")
-    for col in ("用户名 / user", "角色 / role", "密码 / password"):
-        t.add_column(col)
-    for r in rows:
-        t.add_row(*r)
-    console.print(t)
+    _demo_logins_table(console, rows)
     _demo_cases(platform, first, console)
     from huiqi.push import demo as push_demo
 
@@ -323,6 +239,168 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         console.print("→ huiqi serve", markup=False)
     else:
         console.print(f"→ huiqi serve --database {safe_url(url)}", markup=False)
+
+
+def _demo_allowed(platform: Platform) -> None:
+    """Demo data only outside production, and only into a database without accounts."""
+    from huiqi.store.models import Account
+
+    settings = platform.settings
+    if settings.env == "production":
+        raise UsageError(message("demo.production"))
+    with platform.db.read() as s:
+        if s.query(Account).count():
+            where = safe_url(settings.database_url)
+            raise UsageError(Text(f"数据库 {where} 已有账号;演示数据请用新的数据库",
+                                  f"{where} already has accounts; use a new database for demo "
+                                  "data"))
+
+
+def _pack_key(root: Path) -> str:
+    """A pack folder's id (its pack.yaml's ``id``, or the folder's name)."""
+    import yaml
+
+    try:
+        meta = yaml.safe_load((root / "pack.yaml").read_text("utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return root.name
+    return str(meta.get("id") or root.name)
+
+
+def _demo_packs(ctx: Context, lg: Lang, where: Path, console: Any) -> list[str]:
+    """Upload and publish every pack found; the keys published (one failing its checks
+    stays a draft, said in red)."""
+    from huiqi.errors import PackError
+    from huiqi.packs.files import read_folder
+    from huiqi.rules.loader import find_packs
+    from huiqi.service import policies as svc
+
+    published: list[str] = []
+    for root in find_packs(where):
+        if not root.is_dir():
+            continue
+        key = _pack_key(root)
+        v = svc.upload(ctx, key, read_folder(root), note="init-demo")
+        try:
+            svc.publish(ctx, key, v.number)
+        except PackError as exc:
+            console.print(f"[red]✗ {exc.message(lg)}[/red]")
+            continue
+        published.append(key)
+        console.print(f"[green]✓[/green] {key} #{v.number}")
+    return published
+
+
+def _demo_enterprises(ctx: Context, enterprises: int, seed: int, day: dt.date,
+                      console: Any) -> None:
+    """Generate the park's enterprises and import them (audited), with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from huiqi import generator
+    from huiqi.facts.catalogue import default_catalogue
+    from huiqi.registry.imports import import_enterprises
+    from huiqi.service.audit import record
+
+    platform = ctx.platform
+    cat = default_catalogue()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console) as bar:
+        task = bar.add_task("生成并写入企业 / enterprises", total=enterprises)
+        ents = generator.enterprises(enterprises, seed, day, cat)
+        import_enterprises(platform.db, cat, ents, by=ctx.actor.username, at=platform.now(),
+                           source="generator", display=f"generator seed={seed} n={enterprises}",
+                           batch_rows=1000,
+                           progress=lambda _p, n, _s: bar.update(task, completed=n),
+                           audit=lambda s, r: _audit(record(s, ctx, "import", target="generator",
+                                                            after={"rows": r.rows})))
+
+
+def _demo_runs(ctx: Context, published: list[str], day: dt.date, console: Any) -> None:
+    from huiqi.service import matching
+
+    for key in published:
+        run = matching.run(ctx, key, day)
+        console.print(f"[green]✓[/green] {key}: {run.results} results / 条结果 ({run.as_of})")
+
+
+def _first_entity(platform: Platform) -> str | None:
+    from sqlalchemy import select
+
+    from huiqi.store.models import Entity
+
+    with platform.db.read() as s:
+        return s.scalar(select(Entity.credit_code).order_by(Entity.id).limit(1))
+
+
+def _demo_accounts(ctx: Context, lg: Lang, first: str | None
+                   ) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """One account of each role (the case officer of the demo enterprise's district), a
+    second case officer of the district a demo move waits to enter, and a review panel of
+    five; the rows to show (passwords once) and the panel."""
+    from huiqi.cases.demo import AWAITING_ADMISSION
+    from huiqi.service import accounts
+    from huiqi.service.permissions import Role
+
+    home = _district_of(ctx.platform, first)
+    rows = []
+    for role in Role:
+        password = _password()
+        accounts.create(ctx, f"demo_{role.value}", f"演示{role.label.zh}", role, password,
+                        first if role is Role.ENTERPRISE else None,
+                        district=home if role is Role.CASE_OFFICER else None)
+        rows.append((f"demo_{role.value}", role.label.get(lg), password))
+    password = _password()
+    accounts.create(ctx, "demo_case_officer2", f"演示代办员({AWAITING_ADMISSION})",
+                    Role.CASE_OFFICER, password, district=AWAITING_ADMISSION)
+    rows.append(("demo_case_officer2", f"{Role.CASE_OFFICER.label.get(lg)} {AWAITING_ADMISSION}",
+                 password))
+    panel = ["demo_reviewer"]
+    for n in range(2, 6):
+        password = _password()
+        accounts.create(ctx, f"demo_reviewer{n}", f"演示评审专家{n}", Role.REVIEWER, password)
+        rows.append((f"demo_reviewer{n}", Role.REVIEWER.label.get(lg), password))
+        panel.append(f"demo_reviewer{n}")
+    return rows, panel
+
+
+def _district_of(platform: Platform, code: str | None) -> str | None:
+    from sqlalchemy import select
+
+    from huiqi.store.models import Entity
+
+    with platform.db.read() as s:
+        return s.scalar(select(Entity.district).where(Entity.credit_code == (code or "")))
+
+
+def _demo_areas(platform: Platform, ctx: Context, day: dt.date, panel: list[str],
+                first: str | None, published: list[str], console: Any) -> None:
+    """The programmes and vouchers (on the seed pack), the evaluation and the market."""
+    def say(line: str) -> None:
+        console.print(line, markup=False)
+
+    if "seed" in published:
+        from huiqi.programmes import demo as programmes_demo
+        from huiqi.vouchers import demo as vouchers_demo
+
+        programmes_demo.create(platform, day, panel, first, say)
+        vouchers_demo.create(platform, day, panel, first, say)
+    from huiqi.analytics import demo as analytics_demo
+
+    made = analytics_demo.populate(ctx, day, first)
+    console.print(f"[green]✓[/green] 园区评价 / evaluation: {made.parks} parks, {made.figures} "
+                  f"figures, home park rank {made.home_rank}; 供需对接 / market: "
+                  f"{made.listings} listings, {made.matches} matches")
+
+
+def _demo_logins_table(console: Any, rows: list[tuple[str, str, str]]) -> None:
+    from rich.table import Table
+
+    t = Table(title="演示账号(密码只显示这一次)/ demo accounts (passwords shown once)")
+    for col in ("用户名 / user", "角色 / role", "密码 / password"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(*r)
+    console.print(t)
 
 
 def _demo_cases(platform: Platform, first: str | None, console: Any) -> None:

@@ -278,16 +278,7 @@ class Bounds:
             return Rng(None if r.hi is None else -r.hi, None if r.lo is None else -r.lo, r.mu,
                        r.empty)
         if isinstance(n, ir.Arith) and n.left.type.kind is T.Kind.NUM:
-            if n.op == "/":
-                return self._quotient(n, concrete)
-            a, b = self.rng(n.left, concrete), self.rng(n.right, concrete)
-            if a.empty or b.empty:
-                return NONE
-            if n.op == "+":
-                return Rng(_add(a.lo, b.lo), _add(a.hi, b.hi), a.mu or b.mu)
-            if n.op == "-":
-                return Rng(_sub(a.lo, b.hi), _sub(a.hi, b.lo), a.mu or b.mu)
-            return times(a, b)
+            return self._arith(n, concrete)
         if isinstance(n, ir.Func) and n.name in ("min", "max") and n.type.kind is T.Kind.NUM:
             rs = [self.rng(a, concrete) for a in n.args]
             out = rs[0]
@@ -295,24 +286,45 @@ class Bounds:
                 out = _pick(out, r, n.name)
             return out
         if isinstance(n, ir.IfElse) and n.type.kind is T.Kind.NUM:
-            c = self.truth(n.cond, concrete)
-            if c is True:
-                return self.rng(n.then, concrete)
-            if c is False:
-                return self.rng(n.orelse, concrete)
-            return join(self.rng(n.then, concrete), self.rng(n.orelse, concrete))
+            return self._if_else(n, concrete)
         if isinstance(n, ir.Band):
             return self._band(n, concrete)
         if isinstance(n, ir.Lookup):
-            pol = self.pack.policy(n.policy)
-            assert pol is not None
-            table = pol.tables[n.table]
-            vals = [*table.entries.values(), *([table.default] if table.default is not None
-                                               else [])]
-            if not vals:
-                return ANY
-            return Rng(min(vals), max(vals), table.default is None)
+            return self._lookup(n)
         return ANY
+
+    def _arith(self, n: ir.Arith, concrete: Concrete) -> Rng:
+        """The range of a sum, difference, product or quotient of numbers."""
+        if n.op == "/":
+            return self._quotient(n, concrete)
+        a, b = self.rng(n.left, concrete), self.rng(n.right, concrete)
+        if a.empty or b.empty:
+            return NONE
+        if n.op == "+":
+            return Rng(_add(a.lo, b.lo), _add(a.hi, b.hi), a.mu or b.mu)
+        if n.op == "-":
+            return Rng(_sub(a.lo, b.hi), _sub(a.hi, b.lo), a.mu or b.mu)
+        return times(a, b)
+
+    def _if_else(self, n: ir.IfElse, concrete: Concrete) -> Rng:
+        """The branch taken when the condition is known, else both branches joined."""
+        c = self.truth(n.cond, concrete)
+        if c is True:
+            return self.rng(n.then, concrete)
+        if c is False:
+            return self.rng(n.orelse, concrete)
+        return join(self.rng(n.then, concrete), self.rng(n.orelse, concrete))
+
+    def _lookup(self, n: ir.Lookup) -> Rng:
+        """From the smallest to the largest value of the table (its default included)."""
+        pol = self.pack.policy(n.policy)
+        assert pol is not None
+        table = pol.tables[n.table]
+        vals = [*table.entries.values(), *([table.default] if table.default is not None
+                                           else [])]
+        if not vals:
+            return ANY
+        return Rng(min(vals), max(vals), table.default is None)
 
     def _quotient(self, n: ir.Arith, concrete: Concrete) -> Rng:
         if self.is_quotient(n.left) or self.is_quotient(n.right):

@@ -48,26 +48,34 @@ def fmt_value(v: Any, t: T.Type | None = None, lang: str = "zh") -> str:
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, Decimal | int | Quot):
-        if t is not None and t.kind is T.Kind.DAYS:
-            return f"{fmt_number(v)}天" if zh else f"{fmt_number(v)} days"
-        if t is not None and t.kind is T.Kind.MONTHS:
-            n = int(to_decimal(v, 0))
-            if n % 12 == 0:
-                return f"{n // 12}年" if zh else f"{n // 12} years"
-            return f"{n}个月" if zh else f"{n} months"
-        if t is not None and t.kind is T.Kind.NUM:
-            if t.unit == T.YUAN:
-                return fmt_money(v, lang)
-            if t.unit == T.DIMENSIONLESS and t.percent:
-                return fmt_percent(v)
-            if t.unit:
-                return f"{fmt_number(v)} {T.unit_text(t.unit, lang)}"
-        return fmt_number(v)
+        return _fmt_quantity(v, t, lang)
     if isinstance(v, frozenset):
         return "、".join(sorted(str(x) for x in v)) if zh else ", ".join(sorted(str(x) for x in v))
     if isinstance(v, tuple):
         return f"{len(v)}条记录" if zh else f"{len(v)} record(s)"
     return str(v)
+
+
+def _fmt_quantity(v: Decimal | int | Quot, t: T.Type | None, lang: str) -> str:
+    """A number as its type reads: days, months (whole years as years), yuan, a percent,
+    a number with its unit, or a plain number."""
+    zh = lang == "zh"
+    kind = t.kind if t is not None else None
+    if kind is T.Kind.DAYS:
+        return f"{fmt_number(v)}天" if zh else f"{fmt_number(v)} days"
+    if kind is T.Kind.MONTHS:
+        n = int(to_decimal(v, 0))
+        if n % 12 == 0:
+            return f"{n // 12}年" if zh else f"{n // 12} years"
+        return f"{n}个月" if zh else f"{n} months"
+    if t is not None and kind is T.Kind.NUM:
+        if t.unit == T.YUAN:
+            return fmt_money(v, lang)
+        if t.unit == T.DIMENSIONLESS and t.percent:
+            return fmt_percent(v)
+        if t.unit:
+            return f"{fmt_number(v)} {T.unit_text(t.unit, lang)}"
+    return fmt_number(v)
 
 
 def fmt_shortfall(shortfall: Decimal, unit: str, lang: str = "zh") -> str:

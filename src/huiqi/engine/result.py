@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -51,6 +51,24 @@ def near_miss(status: str, failed: Sequence[str], gap_conditions: Collection[str
     return None
 
 
+def within_quota(amounts: Iterable[Decimal], quota: int | None) -> Decimal:
+    """What a quota lets be paid of these amounts: with a quota of k awards, the k largest;
+    all of them without a quota."""
+    ranked = sorted(amounts, reverse=True)
+    return sum(ranked if quota is None else ranked[:max(0, quota)], Decimal(0))
+
+
+def capped_by_quota(eligible: Iterable[Decimal], undetermined: Iterable[Decimal],
+                    quota: int | None) -> tuple[Decimal, Decimal]:
+    """The money of one clause under its quota: payable — what the eligible can receive (the
+    k largest amounts) — and potential — what more the undetermined and those under review
+    may add (the k largest of all, less the payable). Without a quota, plain sums. The one
+    definition the leadership dashboard and the programmes' budget lines use."""
+    eligible = list(eligible)
+    payable = within_quota(eligible, quota)
+    return payable, within_quota([*eligible, *undetermined], quota) - payable
+
+
 @dataclass
 class Tally:
     """Results counted by status, with their money: of one clause, or of one policy,
@@ -78,6 +96,15 @@ class Tally:
             self.potential += money
             if assumed:
                 self.assumed_potential += money
+
+    def add_money(self, amount: Decimal, potential: Decimal, *, assumed: bool = False) -> None:
+        """Add money counted apart from its results (a clause's amounts capped by its quota,
+        see :func:`capped_by_quota`)."""
+        self.amount += amount
+        self.potential += potential
+        if assumed:
+            self.assumed += amount
+            self.assumed_potential += potential
 
     @property
     def total(self) -> int:

@@ -156,8 +156,13 @@ def _coerce(cat: Catalogue, f: Field, value: Any) -> Any:
             raise _bad(f"“{value}”不是有限数字", f"“{value}” is not a finite number")
         if k == "integer" and d != d.to_integral_value():
             raise _bad(f"“{value}”须为整数", f"“{value}” must be a whole number")
-        if k == "money" and d != d.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
-            raise _bad(f"金额“{value}”最多保留到分", f"money “{value}” has more than 2 decimals")
+        if k == "money":
+            try:
+                cents = d.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+            except InvalidOperation:  # more digits than any amount has (1e30)
+                raise _bad(f"金额“{value}”过大", f"money “{value}” is too large") from None
+            if d != cents:
+                raise _bad(f"金额“{value}”最多保留到分", f"money “{value}” has more than 2 decimals")
         if f.min is not None and d < f.min:
             raise _bad(f"“{value}”小于下限 {f.min}", f"“{value}” is below the minimum {f.min}")
         if f.max is not None and d > f.max:

@@ -16,6 +16,11 @@ Characters come from ``0-9`` and ``ABCDEFGHJKLMNPQRTUWXY`` (no I, O, S, V, Z).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
+from operator import mul
+from typing import Any
+
 from huiqi.errors import CreditCodeError
 from huiqi.text import Text
 
@@ -107,6 +112,77 @@ def validate(code: str) -> str:
         raise _fail(raw, 18, f"校验位应为“{expected}”,实际为“{code[17]}”",
                     f"the check character should be “{expected}”, not “{code[17]}”")
     return code
+
+
+_CHARS = frozenset(ALPHABET)
+_DIGITS = frozenset("0123456789")
+_ORG_VALUE = {c: _org_value(c) for c in ALPHABET}
+
+
+def quick(code: str) -> str | None:
+    """The code (trimmed, upper-cased) if :func:`validate` accepts it, else None — the
+    same checks, several times faster, for files of millions of codes; :func:`validate`
+    then says what is wrong."""
+    code = code.strip().upper()
+    if len(code) != 18 or not _CHARS.issuperset(code):
+        return None
+    kinds = KINDS.get(code[0])
+    if code[0] not in AUTHORITY or (kinds is not None and code[1] not in kinds):
+        return None
+    if not _DIGITS.issuperset(code[2:8]) or code[2:4] == "00":
+        return None
+    c9 = 11 - sum(map(mul, map(_ORG_VALUE.__getitem__, code[8:16]), ORG_WEIGHTS)) % 11
+    if code[16] != ("X" if c9 == 10 else ("0" if c9 == 11 else str(c9))):
+        return None
+    total = sum(map(mul, map(VALUE.__getitem__, code[:17]), WEIGHTS))
+    return code if code[17] == ALPHABET[(31 - total % 31) % 31] else None
+
+
+def quick_all(codes: Sequence[Any]) -> list[str | None]:
+    """:func:`quick` of each code (a cell that is not text: None), checked all together
+    with array arithmetic — for the thousands of codes of a batch of rows."""
+    import numpy as np
+
+    norm = [c.strip().upper() if isinstance(c, str) else "" for c in codes]
+    fit = [len(c) == 18 and c.isascii() for c in norm]
+    if not norm:
+        return []
+    text = "".join([c if f else _BLANK for c, f in zip(norm, fit, strict=True)])
+    chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    lut = _luts()
+    v = lut["value"][chars]
+    ok = np.array(fit) & (v >= 0).all(axis=1)
+    ok &= lut["head"][v[:, 0].clip(0), v[:, 1].clip(0)]
+    ok &= (v[:, 2:8] < 10).all(axis=1) & ((v[:, 2] != 0) | (v[:, 3] != 0))
+    org = (lut["org"][chars[:, 8:16]] * np.array(ORG_WEIGHTS)).sum(axis=1) % 11
+    ok &= lut["org_check"][org] == chars[:, 16]
+    total = (v[:, :17] * np.array(WEIGHTS)).sum(axis=1) % 31
+    ok &= lut["check"][total] == chars[:, 17]
+    return [c if good else None for c, good in zip(norm, ok.tolist(), strict=True)]
+
+
+_BLANK = "0" * 18
+
+
+@cache
+def _luts() -> dict[str, Any]:
+    """Lookup tables by byte: a character's value (-1: not allowed), its organisation-code
+    value, which (authority, kind) pairs exist, and the check characters by remainder."""
+    import numpy as np
+
+    value = np.full(256, -1, dtype=np.int64)
+    org = np.zeros(256, dtype=np.int64)
+    for c in ALPHABET:
+        value[ord(c)] = VALUE[c]
+        org[ord(c)] = _ORG_VALUE[c]
+    head = np.zeros((31, 31), dtype=bool)
+    for a in AUTHORITY:
+        for k in ALPHABET:
+            head[VALUE[a], VALUE[k]] = a in ALPHABET and (KINDS.get(a) is None or k in KINDS[a])
+    org_check = np.array([ord("X" if 11 - r == 10 else ("0" if 11 - r == 11 else str(11 - r)))
+                          for r in range(11)], dtype=np.uint8)
+    check = np.array([ord(ALPHABET[(31 - t) % 31]) for t in range(31)], dtype=np.uint8)
+    return {"value": value, "org": org, "head": head, "org_check": org_check, "check": check}
 
 
 def is_valid(code: str) -> bool:

@@ -25,7 +25,7 @@ import csv
 import datetime as dt
 import difflib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +109,22 @@ def enterprise_from_mapping(raw: Any, cat: Catalogue, problems: list[Problem], w
     for key in raw:
         if key not in _KEYS:
             problems.append(where("data.bad_field", (key,), name=key))
+    eid = _mapping_id(raw, problems, where, n, check_codes)
+    facts: dict[str, Any] = {}
+    for name, value in (raw.get("facts") or {}).items():
+        _put(cat, name, value, facts, problems, where, ("facts", name), yearly=False)
+    years = _mapping_years(raw, cat, problems, where)
+    choices = _mapping_choices(raw, problems, where, options)
+    reviews = _mapping_reviews(raw, problems, where)
+    if len(problems) > before:
+        return None
+    return Enterprise(id=eid, name=str(raw.get("name") or ""), facts=facts, years=years,
+                      choices=choices, reviews=reviews)
+
+
+def _mapping_id(raw: dict[str, Any], problems: list[Problem], where: Any, n: int,
+                check_codes: bool) -> str:
+    """The enterprise's id (``#n`` when missing, said), checked as a credit code if asked."""
     eid = raw.get("id")
     if eid is None or str(eid).strip() == "":
         problems.append(where("data.no_id", (), n=n))
@@ -122,9 +138,12 @@ def enterprise_from_mapping(raw: Any, cat: Catalogue, problems: list[Problem], w
         except CreditCodeError as exc:
             problems.append(where("data.bad_value", ("id",), name="id",
                                   reason_zh=exc.message("zh"), reason_en=exc.message("en")))
-    facts: dict[str, Any] = {}
-    for name, value in (raw.get("facts") or {}).items():
-        _put(cat, name, value, facts, problems, where, ("facts", name), yearly=False)
+    return str(eid)
+
+
+def _mapping_years(raw: dict[str, Any], cat: Catalogue, problems: list[Problem], where: Any
+                   ) -> dict[int, dict[str, Any]]:
+    """The yearly facts by fiscal year (1900–2200)."""
     years: dict[int, dict[str, Any]] = {}
     for year, row in (raw.get("years") or {}).items():
         try:
@@ -138,12 +157,24 @@ def enterprise_from_mapping(raw: Any, cat: Catalogue, problems: list[Problem], w
         for name, value in (row or {}).items():
             _put(cat, name, value, vals, problems, where, ("years", year, name), yearly=True)
         years[y] = vals
+    return years
+
+
+def _mapping_choices(raw: dict[str, Any], problems: list[Problem], where: Any,
+                     options: Choices | None) -> dict[str, str]:
+    """The enterprise's choices, each among its options where the pack declares them."""
     choices = {str(k): str(v) for k, v in (raw.get("choices") or {}).items() if v is not None}
     for k, v in choices.items():
         allowed = (options or {}).get(k)
         if allowed is not None and v not in allowed:
             problems.append(where("data.bad_choice", ("choices", k), name=k, value=v,
                                   options=", ".join(allowed)))
+    return choices
+
+
+def _mapping_reviews(raw: dict[str, Any], problems: list[Problem], where: Any
+                     ) -> dict[str, bool]:
+    """Human review decisions given: true or false each (blank: not reviewed)."""
     reviews: dict[str, bool] = {}
     for k, v in (raw.get("reviews") or {}).items():
         if v is None:
@@ -153,10 +184,7 @@ def enterprise_from_mapping(raw: Any, cat: Catalogue, problems: list[Problem], w
                                   reason_zh="须为 true 或 false", reason_en="must be true or false"))
             continue
         reviews[str(k)] = v
-    if len(problems) > before:
-        return None
-    return Enterprise(id=eid, name=str(raw.get("name") or ""), facts=facts, years=years,
-                      choices=choices, reviews=reviews)
+    return reviews
 
 
 def _put(cat: Catalogue, name: str, value: Any, into: dict[str, Any], problems: list[Problem],
@@ -190,61 +218,12 @@ def _from_csv(path: Path, cat: Catalogue, check_codes: bool, choices: Choices | 
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         columns = reader.fieldnames or []
-        for col in columns:
-            base = col.split("@")[0]
-            if col in ("id", "name") or col.startswith(("choice:", "review:")):
-                continue
-            if base not in cat.facts:
-                problems.append(Problem(code="data.bad_column", message=message(
-                    "data.bad_column", name=col), hint=message("data.bad_column.hint"),
-                    file=name, line=1, column=columns.index(col) + 1))
+        _check_columns(columns, cat, problems, name)
         if problems:
             raise DataError(problems, name)
         for row_no, row in enumerate(reader, start=2):
-            raw: dict[str, Any] = {"id": row.get("id"), "name": row.get("name"), "facts": {},
-                                   "years": {}, "choices": {}, "reviews": {}}
-            for col, cell in row.items():
-                if col in ("id", "name") or cell is None or cell.strip() == "":
-                    continue
-                value: Any = cell.strip()
-                if col.startswith("choice:"):
-                    raw["choices"][col[7:]] = value
-                    continue
-                if col.startswith("review:"):
-                    raw["reviews"][col[7:]] = value.lower() in ("true", "1", "是", "yes")
-                    continue
-                fact, _, year = col.partition("@")
-                f = cat.facts.get(fact)
-                if f is not None and f.kind == "records":
-                    try:
-                        value = json.loads(value)
-                    except json.JSONDecodeError as exc:
-                        problems.append(Problem(code="data.bad_value", message=message(
-                            "data.bad_value", name=col, reason_zh=f"不是有效的 JSON:{exc.msg}",
-                            reason_en=f"not valid JSON: {exc.msg}"), file=name, line=row_no,
-                            column=columns.index(col) + 1, snippet=cell))
-                        continue
-                if year:
-                    raw["years"].setdefault(year, {})[fact] = value
-                else:
-                    raw["facts"][fact] = value
-
-            def where(code: str, p: tuple[Any, ...], _row: int = row_no,
-                      _cells: dict[str, Any] = row, **kw: Any) -> Problem:
-                col = "@".join(str(x) for x in p[1:][::-1]) if p[:1] == ("years",) else \
-                    (str(p[-1]) if p else None)
-                if p[:1] == ("years",) and len(p) == 3:
-                    col = f"{p[2]}@{p[1]}"
-                if p[:1] == ("choices",) and len(p) == 2:
-                    col = f"choice:{p[1]}"
-                hint = message(code + ".hint", **kw)
-                from huiqi.messages import MESSAGES
-
-                return Problem(code=code, message=message(code, **kw),
-                               hint=hint if code + ".hint" in MESSAGES else None, file=name,
-                               line=_row, column=(columns.index(col) + 1) if col in columns
-                               else None, snippet=_cells.get(col) if col else None)
-
+            raw = _csv_mapping(row, columns, cat, problems, name, row_no)
+            where = _csv_where(name, columns, row_no, row)
             e = enterprise_from_mapping(raw, cat, problems, where, row_no - 1, check_codes,
                                         choices)
             if e is not None:
@@ -252,6 +231,74 @@ def _from_csv(path: Path, cat: Catalogue, check_codes: bool, choices: Choices | 
     if problems:
         raise DataError(problems, name)
     return out
+
+
+def _check_columns(columns: Sequence[str], cat: Catalogue, problems: list[Problem],
+                   name: str) -> None:
+    """Every column is id, name, ``choice:…``, ``review:…`` or a fact (``fact@year``)."""
+    for col in columns:
+        base = col.split("@")[0]
+        if col in ("id", "name") or col.startswith(("choice:", "review:")):
+            continue
+        if base not in cat.facts:
+            problems.append(Problem(code="data.bad_column", message=message(
+                "data.bad_column", name=col), hint=message("data.bad_column.hint"),
+                file=name, line=1, column=columns.index(col) + 1))
+
+
+def _csv_mapping(row: dict[str, Any], columns: Sequence[str], cat: Catalogue,
+                 problems: list[Problem], name: str, row_no: int) -> dict[str, Any]:
+    """One CSV row as the mapping :func:`enterprise_from_mapping` checks (records given as
+    JSON; a cell that is not is a problem at its line and column)."""
+    raw: dict[str, Any] = {"id": row.get("id"), "name": row.get("name"), "facts": {},
+                           "years": {}, "choices": {}, "reviews": {}}
+    for col, cell in row.items():
+        if col in ("id", "name") or cell is None or cell.strip() == "":
+            continue
+        value: Any = cell.strip()
+        if col.startswith("choice:"):
+            raw["choices"][col[7:]] = value
+            continue
+        if col.startswith("review:"):
+            raw["reviews"][col[7:]] = value.lower() in ("true", "1", "是", "yes")
+            continue
+        fact, _, year = col.partition("@")
+        f = cat.facts.get(fact)
+        if f is not None and f.kind == "records":
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(code="data.bad_value", message=message(
+                    "data.bad_value", name=col, reason_zh=f"不是有效的 JSON:{exc.msg}",
+                    reason_en=f"not valid JSON: {exc.msg}"), file=name, line=row_no,
+                    column=columns.index(col) + 1, snippet=cell))
+                continue
+        if year:
+            raw["years"].setdefault(year, {})[fact] = value
+        else:
+            raw["facts"][fact] = value
+    return raw
+
+
+def _csv_where(name: str, columns: Sequence[str], row_no: int, cells: dict[str, Any]
+               ) -> Callable[..., Problem]:
+    """The problem maker of one CSV row: a path in the mapping becomes its column."""
+    from huiqi.messages import MESSAGES
+
+    def where(code: str, p: tuple[Any, ...], **kw: Any) -> Problem:
+        col = "@".join(str(x) for x in p[1:][::-1]) if p[:1] == ("years",) else \
+            (str(p[-1]) if p else None)
+        if p[:1] == ("years",) and len(p) == 3:
+            col = f"{p[2]}@{p[1]}"
+        if p[:1] == ("choices",) and len(p) == 2:
+            col = f"choice:{p[1]}"
+        hint = message(code + ".hint", **kw)
+        return Problem(code=code, message=message(code, **kw),
+                       hint=hint if code + ".hint" in MESSAGES else None, file=name,
+                       line=row_no, column=(columns.index(col) + 1) if col in columns
+                       else None, snippet=cells.get(col) if col else None)
+
+    return where
 
 
 def enterprise_to_mapping(e: Enterprise) -> dict[str, Any]:

@@ -86,6 +86,34 @@ def _split(ref: str, what: str, doc: Any, path: tuple[Any, ...]) -> tuple[str, s
 
 def load_reform(path: Path, baseline: Pack) -> Reform:
     """Apply a reform file to a checked pack; the reformed pack is checked whole."""
+    doc, spec = _read_reform(path)
+    root = Path(baseline.path)
+    raw: dict[str, Any] = {}
+    docs: dict[str, Any] = {}
+    for p in baseline.policies:
+        f = Path(p.file)
+        fpath = f if f.is_absolute() else Path.cwd() / f
+        raw[p.id] = copy.deepcopy(load_file(fpath).data)
+        docs[p.id] = fpath
+    edits = _Edits(raw, doc)
+    for i, ch in enumerate(spec.changes):
+        edits.apply(ch, ("changes", i))
+    if edits.problems:
+        raise PackError(edits.problems, str(path))
+    pack_raw = _pack_without(root, set(edits.removed))
+    try:
+        reformed = _write_and_load(baseline, root, raw, docs, pack_raw)
+    except PackError as exc:
+        # say where, in terms of the pack the person knows, that the reform broke it
+        problems = [dataclasses.replace(p, file=_original(p.file, root)) for p in exc.problems]
+        raise PackError(problems, f"{path} → {root}") from None
+    affected = _affected(reformed, edits.replaced, edits.changed_names)
+    return Reform(id=spec.id, title=text_of(spec.title), baseline=baseline, pack=reformed,
+                  affected=affected, removed=edits.removed, added=edits.added)
+
+
+def _read_reform(path: Path) -> tuple[Any, ReformFile]:
+    """The reform file read and checked: a mapping with changes."""
     try:
         doc = load_file(path)
     except YamlProblems as exc:
@@ -101,97 +129,107 @@ def load_reform(path: Path, baseline: Pack) -> Reform:
         raise PackError([Problem(code="reform.empty", file=str(path), line=1,
                                  message=message("reform.empty"))], str(path))
     try:
-        spec = ReformFile.model_validate(doc.data)
+        return doc, ReformFile.model_validate(doc.data)
     except ValidationError as exc:
         raise PackError(validation_problems(exc, doc), str(path)) from None
-    root = Path(baseline.path)
-    policy_files = {p.id: Path(p.file) for p in baseline.policies}
-    raw: dict[str, Any] = {}
-    docs: dict[str, Any] = {}
-    for pid, f in policy_files.items():
-        fpath = f if f.is_absolute() else Path.cwd() / f
-        d = load_file(fpath)
-        raw[pid] = copy.deepcopy(d.data)
-        docs[pid] = fpath
-    problems: list[Problem] = []
-    changed_names: dict[str, set[str]] = {}
-    replaced: set[str] = set()
-    removed: list[str] = []
-    added: list[str] = []
-    for i, ch in enumerate(spec.changes):
-        p = ("changes", i)
+
+
+def _kept_groups(groups: list[dict[str, Any]], gone: set[str]) -> list[dict[str, Any]]:
+    """Groups without the clauses ``gone``; a group left too small is dropped (an exclusive
+    one needs two clauses, another one)."""
+    for g in groups:
+        g["clauses"] = [c for c in g.get("clauses", []) if c not in gone]
+    return [g for g in groups if len(g["clauses"]) >= (2 if g.get("kind") == "exclusive" else 1)]
+
+
+def _pack_without(root: Path, removed: set[str]) -> dict[str, Any] | None:
+    """The pack file (of a pack folder) with the removed clauses out of its groups."""
+    if not (root.is_dir() and (root / PACK_FILE).is_file()):
+        return None
+    pack_raw: dict[str, Any] | None = copy.deepcopy(load_file(root / PACK_FILE).data)
+    if pack_raw is not None and pack_raw.get("groups"):
+        pack_raw["groups"] = _kept_groups(pack_raw["groups"], removed)
+    return pack_raw
+
+
+class _Edits:
+    """The reform's changes made to the policies' raw data, with what they touched and the
+    problems found (an unknown parameter, table, clause or policy; an empty change)."""
+
+    def __init__(self, raw: dict[str, Any], doc: Any) -> None:
+        self.raw, self.doc = raw, doc
+        self.problems: list[Problem] = []
+        self.changed_names: dict[str, set[str]] = {}
+        self.replaced: set[str] = set()
+        self.removed: list[str] = []
+        self.added: list[str] = []
+
+    def apply(self, ch: Change, p: tuple[Any, ...]) -> None:
         if ch.parameter:
-            pol, name = _split(ch.parameter, "parameter", doc, (*p, "parameter"))
-            params = (raw.get(pol) or {}).get("parameters") or {}
-            if name not in params:
-                problems.append(doc.problem("reform.unknown", (*p, "parameter"), ref=ch.parameter,
-                                            what_zh="参数", what_en="parameter"))
-                continue
-            params[name]["values"] = {k.isoformat(): v for k, v in (ch.values or {}).items()}
-            changed_names.setdefault(pol, set()).add(name)
+            self._parameter(ch, p)
         elif ch.table:
-            pol, name = _split(ch.table, "table", doc, (*p, "table"))
-            tables = (raw.get(pol) or {}).get("tables") or {}
-            if name not in tables:
-                problems.append(doc.problem("reform.unknown", (*p, "table"), ref=ch.table,
-                                            what_zh="分档表", what_en="table"))
-                continue
-            for k in ("bands", "versions", "entries"):
-                tables[name].pop(k, None)
-            if ch.bands is not None:
-                tables[name]["bands"] = ch.bands
-            if ch.entries is not None:
-                tables[name]["entries"] = ch.entries
-            changed_names.setdefault(pol, set()).add(name)
+            self._table(ch, p)
         elif ch.clause:
-            pol, cid = _split(ch.clause, "clause", doc, (*p, "clause"))
-            clauses = (raw.get(pol) or {}).get("clauses") or []
-            idx = next((j for j, c in enumerate(clauses) if c.get("id") == cid), None)
-            if idx is None:
-                problems.append(doc.problem("reform.unknown", (*p, "clause"), ref=ch.clause,
-                                            what_zh="条款", what_en="clause"))
-                continue
-            if ch.remove:
-                clauses.pop(idx)
-                removed.append(ch.clause)
-                for g in raw[pol].get("groups") or []:
-                    g["clauses"] = [c for c in g.get("clauses", []) if c != cid]
-                raw[pol]["groups"] = [g for g in raw[pol].get("groups") or []
-                                      if len(g["clauses"]) >= (2 if g.get("kind") == "exclusive" else 1)]
-            elif ch.replace is not None:
-                clauses[idx] = ch.replace
-                replaced.add(f"{pol}/{ch.replace.get('id', cid)}")
+            self._clause(ch, p)
         elif ch.policy and ch.add_clause is not None:
-            if ch.policy not in raw:
-                problems.append(doc.problem("reform.unknown", (*p, "policy"), ref=ch.policy,
-                                            what_zh="政策", what_en="policy"))
-                continue
-            raw[ch.policy].setdefault("clauses", []).append(ch.add_clause)
-            key = f"{ch.policy}/{ch.add_clause.get('id')}"
-            replaced.add(key)
-            added.append(key)
+            self._add_clause(ch, p)
         else:
-            problems.append(doc.problem("reform.empty_change", p))
-    if problems:
-        raise PackError(problems, str(path))
-    pack_raw: dict[str, Any] | None = None
-    if root.is_dir() and (root / PACK_FILE).is_file():
-        pack_raw = copy.deepcopy(load_file(root / PACK_FILE).data)
-        gone = set(removed)
-        for g in (pack_raw or {}).get("groups") or []:
-            g["clauses"] = [c for c in g.get("clauses", []) if c not in gone]
-        if pack_raw is not None and pack_raw.get("groups"):
-            pack_raw["groups"] = [g for g in pack_raw["groups"] if len(g["clauses"]) >= (
-                2 if g.get("kind") == "exclusive" else 1)]
-    try:
-        reformed = _write_and_load(baseline, root, raw, docs, pack_raw)
-    except PackError as exc:
-        # say where, in terms of the pack the person knows, that the reform broke it
-        problems = [dataclasses.replace(p, file=_original(p.file, root)) for p in exc.problems]
-        raise PackError(problems, f"{path} → {root}") from None
-    affected = _affected(reformed, replaced, changed_names)
-    return Reform(id=spec.id, title=text_of(spec.title), baseline=baseline, pack=reformed,
-                  affected=affected, removed=removed, added=added)
+            self.problems.append(self.doc.problem("reform.empty_change", p))
+
+    def _unknown(self, p: tuple[Any, ...], key: str, ref: str, zh: str, en: str) -> None:
+        self.problems.append(self.doc.problem("reform.unknown", (*p, key), ref=ref, what_zh=zh,
+                                              what_en=en))
+
+    def _parameter(self, ch: Change, p: tuple[Any, ...]) -> None:
+        assert ch.parameter is not None
+        pol, name = _split(ch.parameter, "parameter", self.doc, (*p, "parameter"))
+        params = (self.raw.get(pol) or {}).get("parameters") or {}
+        if name not in params:
+            self._unknown(p, "parameter", ch.parameter, "参数", "parameter")
+            return
+        params[name]["values"] = {k.isoformat(): v for k, v in (ch.values or {}).items()}
+        self.changed_names.setdefault(pol, set()).add(name)
+
+    def _table(self, ch: Change, p: tuple[Any, ...]) -> None:
+        assert ch.table is not None
+        pol, name = _split(ch.table, "table", self.doc, (*p, "table"))
+        tables = (self.raw.get(pol) or {}).get("tables") or {}
+        if name not in tables:
+            self._unknown(p, "table", ch.table, "分档表", "table")
+            return
+        for k in ("bands", "versions", "entries"):
+            tables[name].pop(k, None)
+        if ch.bands is not None:
+            tables[name]["bands"] = ch.bands
+        if ch.entries is not None:
+            tables[name]["entries"] = ch.entries
+        self.changed_names.setdefault(pol, set()).add(name)
+
+    def _clause(self, ch: Change, p: tuple[Any, ...]) -> None:
+        assert ch.clause is not None
+        pol, cid = _split(ch.clause, "clause", self.doc, (*p, "clause"))
+        clauses = (self.raw.get(pol) or {}).get("clauses") or []
+        idx = next((j for j, c in enumerate(clauses) if c.get("id") == cid), None)
+        if idx is None:
+            self._unknown(p, "clause", ch.clause, "条款", "clause")
+            return
+        if ch.remove:
+            clauses.pop(idx)
+            self.removed.append(ch.clause)
+            self.raw[pol]["groups"] = _kept_groups(self.raw[pol].get("groups") or [], {cid})
+        elif ch.replace is not None:
+            clauses[idx] = ch.replace
+            self.replaced.add(f"{pol}/{ch.replace.get('id', cid)}")
+
+    def _add_clause(self, ch: Change, p: tuple[Any, ...]) -> None:
+        assert ch.policy is not None and ch.add_clause is not None
+        if ch.policy not in self.raw:
+            self._unknown(p, "policy", ch.policy, "政策", "policy")
+            return
+        self.raw[ch.policy].setdefault("clauses", []).append(ch.add_clause)
+        key = f"{ch.policy}/{ch.add_clause.get('id')}"
+        self.replaced.add(key)
+        self.added.append(key)
 
 
 def _original(file: str | None, root: Path) -> str | None:

@@ -62,15 +62,21 @@ class Summary:
         con.register("results", results)
         try:
             as_of = results.column("as_of")[0].as_py() if results.num_rows else china_date()
-            dims = dimensions_sql(enterprises.column_names, as_of)
-            rows = con.execute(
-                f"WITH d AS ({dims}) SELECT r.clause, r.status, d.industry, d.size_band, "
-                f"d.district, count(*), coalesce(sum(r.amount), 0), "
-                f"coalesce(sum(r.potential_amount), 0) FROM results r JOIN d "
-                f"ON r.enterprise_id = d.id GROUP BY ALL").fetchall()
+            self.count(con, enterprises.column_names, as_of)
         finally:
             con.unregister("enterprises")
             con.unregister("results")
+
+    def count(self, con: duckdb.DuckDBPyConnection, columns: list[str], as_of: dt.date) -> None:
+        """Add the counts of the relations ``enterprises`` (with ``columns``) and ``results``
+        that ``con`` knows — tables registered by :meth:`add`, or views over Parquet files
+        that DuckDB reads as it goes, without loading them."""
+        dims = dimensions_sql(columns, as_of)
+        rows = con.execute(
+            f"WITH d AS ({dims}) SELECT r.clause, r.status, d.industry, d.size_band, "
+            f"d.district, count(*), coalesce(sum(r.amount), 0), "
+            f"coalesce(sum(r.potential_amount), 0) FROM results r JOIN d "
+            f"ON r.enterprise_id = d.id GROUP BY ALL").fetchall()
         for clause, status, industry, band, district, n, amount, potential in rows:
             c = self.cells[(clause, status, industry, band, district)]
             c.count += n

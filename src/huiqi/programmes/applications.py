@@ -9,7 +9,6 @@ workflow (:mod:`.flow`): allowed role, audited reason, domain event, one transac
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,6 +29,7 @@ from huiqi.service.permissions import Permission, Scope
 from huiqi.service.policies import loaded
 from huiqi.service.schemas import FactSet, FactsUpdate
 from huiqi.store.models import Entity, PackVersion
+from huiqi.store.stored_file import stored
 from huiqi.workflow import machine as M
 
 from . import core, flow, money
@@ -192,16 +192,14 @@ def upload(ctx: Context, app_id: int, kind: str, file_name: str, content: bytes)
         if len(content) > spec.max_bytes or not content:
             raise InputError(message("programme.material_size", name=file_name[:100],
                                      size=len(content), max=spec.max_bytes))
-        digest = hashlib.sha256(content).hexdigest()
         m = ApplicationMaterial(application_id=a.id, kind=kind, file_name=file_name[:255],
-                                content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"),
-                                size=len(content), sha256=digest, content=content,
-                                uploaded_at=ctx.now(), uploaded_by=ctx.actor.username)
+                                **stored(content, CONTENT_TYPES.get(suffix), ctx.actor.username,
+                                         ctx.now()))
         s.add(m)
         a.updated_at = ctx.now()
         s.flush()
         record(s, ctx, "application.upload", target=f"application:{a.id}",
-               after={"kind": kind, "file": file_name[:255], "size": len(content), "sha256": digest})
+               after={"kind": kind, "file": file_name[:255], "size": m.size, "sha256": m.sha256})
         return core.application_public(ctx, s, a)
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from huiqi.engine.result import capped_by_quota
 from huiqi.errors import Conflict, InputError, NotFoundError
 from huiqi.messages import message
 from huiqi.packs import versions as PV
@@ -54,6 +56,24 @@ def _within_rule(prog: ProgramSpec, data: ProgrammeCreate, clause: str) -> None:
                                      windows="、".join(f"{a}–{b}" for a, b in yearly)))
 
 
+def _year_line(s: Session, data: ProgrammeCreate, clause: str) -> None:
+    """A call's budget fits in the year's line, and the calls on one clause in one year
+    share one line (the same ``budget_year``), which their decisions never overrun
+    together (:func:`huiqi.programmes.money.commit`)."""
+    line = _decimal(data.budget_year, "budget_year")
+    budget = _decimal(data.budget, "budget")
+    if line is not None and budget is not None and budget > line:
+        raise InputError(message("programme.budget_above_year", budget=data.budget,
+                                 year=data.budget_year))
+    other = s.execute(select(Programme.key, Programme.budget_year).where(
+        Programme.pack_key == data.pack, Programme.clause_key == clause,
+        Programme.year == data.year).order_by(Programme.id)).first()
+    theirs = None if other is None or other[1] is None else Decimal(other[1])
+    if other is not None and theirs != line:
+        raise InputError(message("programme.year_line_differs", clause=clause, year=data.year,
+                                 other=other[0], line=core.money(theirs) or "—"))
+
+
 @requires(Permission.PROGRAMME_MANAGE)
 def create(ctx: Context, data: ProgrammeCreate) -> ProgrammePublic:
     """Open a programme on a clause of the published version of a pack. What the clause's
@@ -92,6 +112,7 @@ def create(ctx: Context, data: ProgrammeCreate) -> ProgrammePublic:
                 raise InputError(message("programme.not_a_reviewer", username=name))
         if s.scalar(select(Programme.id).where(Programme.key == data.key)) is not None:
             raise Conflict("programme.exists", key=data.key)
+        _year_line(s, data, spec.key)
         p = Programme(
             key=data.key, title_zh=data.title_zh, title_en=data.title_en, pack_key=data.pack,
             pack_version_id=v.id, clause_key=spec.key, mode=data.mode, year=data.year,
@@ -151,15 +172,18 @@ def budgets(ctx: Context) -> list[BudgetLine]:
             potential = capped = None
             n = None
             if day is not None:
-                amounts = sorted((Decimal(x or 0) for x in s.scalars(
-                    select(func.coalesce(MatchResult.amount, MatchResult.potential_amount))
-                    .where(MatchResult.pack_version_id == p.pack_version_id, MatchResult.as_of == day,
-                           MatchResult.clause_key == p.clause_key,
-                           MatchResult.status.in_(("eligible", "needs_review"))))), reverse=True)
-                n = len(amounts)
-                potential = sum(amounts, Decimal(0))
-                capped = sum(amounts[:p.quota] if p.quota is not None else amounts, Decimal(0))
-                capped = min(capped, Decimal(p.budget))
+                by: dict[str, list[Decimal]] = {"eligible": [], "needs_review": []}
+                for status, x in s.execute(
+                        select(MatchResult.status,
+                               func.coalesce(MatchResult.amount, MatchResult.potential_amount))
+                        .where(MatchResult.pack_version_id == p.pack_version_id,
+                               MatchResult.as_of == day, MatchResult.clause_key == p.clause_key,
+                               MatchResult.status.in_(tuple(by)))):
+                    by[status].append(Decimal(x or 0))
+                n = len(by["eligible"]) + len(by["needs_review"])
+                potential = sum(by["eligible"] + by["needs_review"], Decimal(0))
+                payable, more = capped_by_quota(by["eligible"], by["needs_review"], p.quota)
+                capped = min(payable + more, Decimal(p.budget))
             out.append(BudgetLine(
                 programme=p.key, title={"zh": p.title_zh, "en": p.title_en},
                 mode=p.mode,  # type: ignore[arg-type]

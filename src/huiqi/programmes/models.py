@@ -25,7 +25,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -33,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.store.models import Base
+from huiqi.store.stored_file import StoredFile
 from huiqi.store.types import BigKey, Exact, JSONText, Money, UTCDateTime
 
 
@@ -109,8 +109,9 @@ class Application(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
-class ApplicationMaterial(Base):
-    """A file handed in with an application, kept byte for byte with its digest."""
+class ApplicationMaterial(StoredFile, Base):
+    """A file handed in with an application, kept byte for byte with its digest (the
+    stored-file columns: :class:`~huiqi.store.stored_file.StoredFile`)."""
 
     __tablename__ = "application_material"
 
@@ -118,12 +119,6 @@ class ApplicationMaterial(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     kind: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    uploaded_by: Mapped[str] = mapped_column(String(64))
 
 
 class ReviewerConflict(Base):

@@ -7,7 +7,9 @@ totals — ``… SET committed = committed + :x, awarded = awarded + 1 WHERE id 
 committed + :x <= budget AND (quota IS NULL OR awarded < quota)`` — and its row count:
 PostgreSQL re-checks the condition on the row after waiting for a concurrent writer, SQLite
 writes one transaction at a time, so two decisions can never both take the last place or
-the last yuan.
+the last yuan. A yearly budget line (``budget_year``, shared by the calls on the same
+clause in the same year) is held the same way: the year's rows are locked in id order, their
+sum checked, then the call's row updated.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from huiqi.engine.result import ClauseResult
@@ -63,9 +65,40 @@ def assess(ctx: Context, s: Session, p: Programme, e: Entity, day: dt.date) -> A
                     tuple(c.failed), tuple(x.key for x in c.missing), c)
 
 
+def year_line(p: Programme) -> Select[Decimal]:
+    """The running totals of the calls that share ``p``'s yearly budget line: the
+    programmes on the same clause of the same pack in the same year."""
+    return select(Programme.committed).where(
+        Programme.pack_key == p.pack_key, Programme.clause_key == p.clause_key,
+        Programme.year == p.year)
+
+
+def year_left(s: Session, p: Programme) -> Decimal | None:
+    """What is left of the year's budget line over its calls; None without one."""
+    if p.budget_year is None:
+        return None
+    used = sum((Decimal(x) for x in s.scalars(year_line(p))), ZERO)
+    return Decimal(p.budget_year) - used
+
+
+def budget_left(s: Session, p: Programme) -> Decimal:
+    """What a decision of ``p`` may still take: the call's budget left, and no more than
+    the year's line left."""
+    left = Decimal(p.budget) - Decimal(p.committed)
+    year = year_left(s, p)
+    return left if year is None else min(left, year)
+
+
 def commit(s: Session, p: Programme, amount: Decimal) -> bool:
     """Take ``amount`` and one place of the quota, if both are left (one conditional
-    UPDATE); False if not — nothing changed."""
+    UPDATE) and, with a yearly budget line, if the year's calls together stay within it
+    (their rows locked in id order first: a concurrent decision on any call of the year
+    waits, then sees the sum this one leaves); False if not — nothing changed."""
+    if p.budget_year is not None:
+        used = sum((Decimal(x) for x in s.scalars(
+            year_line(p).order_by(Programme.id).with_for_update())), ZERO)
+        if used + amount > Decimal(p.budget_year):
+            return False
     moved = s.execute(update(Programme).where(
         Programme.id == p.id, Programme.committed + amount <= Programme.budget,
         or_(Programme.quota.is_(None), Programme.awarded < Programme.quota))

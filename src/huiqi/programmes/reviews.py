@@ -329,7 +329,7 @@ def decide(ctx: Context, programme: str) -> DecisionPublic:
                             "status": got.status}
         pass_mark = rubric.pass_mark if (rubric is not None and p.mode == "competitive") else None
         quota_left = None if p.quota is None else max(0, p.quota - p.awarded)
-        outcome = choose(cands, pass_mark, quota_left, Decimal(p.budget) - Decimal(p.committed),
+        outcome = choose(cands, pass_mark, quota_left, money.budget_left(s, p),
                          rubric.tie_break if rubric else ())
         ranks = {c.id: i + 1 for i, c in enumerate(outcome.ranked)}
         by_id = {a.id: a for a in apps}

@@ -252,6 +252,34 @@ class Checker:
     # ------------------------------------------------------------------ the checker proper
 
     def node(self, e: S.Expr, ctx: _Ctx) -> ir.Node:
+        const = self._literal(e)
+        if const is not None:
+            return const
+        if isinstance(e, S.Name):
+            return self._name(e, ctx)
+        if isinstance(e, S.YearRef):
+            return self._year_ref(e, ctx, allow_range=False)
+        if isinstance(e, S.Attr):
+            raise CheckError("attr.outside_aggregate", e.span, text=to_text(e))
+        if isinstance(e, S.Where):
+            raise CheckError("where.outside_aggregate", e.span)
+        if isinstance(e, S.Unary):
+            return self._unary(e, ctx)
+        if isinstance(e, S.Binary):
+            return self._binary(e, ctx)
+        if isinstance(e, S.Compare):
+            return self._compare(e, ctx)
+        if isinstance(e, S.Member):
+            return self._member(e, ctx)
+        if isinstance(e, S.If):
+            return self._if(e, ctx)
+        if isinstance(e, S.Call):
+            return self._call(e, ctx)
+        raise CheckError("expr.unsupported", e.span)  # pragma: no cover
+
+    def _literal(self, e: S.Expr) -> ir.Const | None:
+        """A literal as a constant of its type (a duration in days or months; a set of
+        strings only); None if ``e`` is not a literal."""
         if isinstance(e, S.Num):
             return ir.Const(type=T.LITERAL, src=e, value=e.value)
         if isinstance(e, S.Percent):
@@ -275,47 +303,35 @@ class Checker:
                     raise CheckError("set.literal_only", item.span)
             return ir.Const(type=T.Type(T.Kind.SET), src=e,
                             value=frozenset(i.value for i in e.items))  # type: ignore[attr-defined]
-        if isinstance(e, S.Name):
-            return self._name(e, ctx)
-        if isinstance(e, S.YearRef):
-            return self._year_ref(e, ctx, allow_range=False)
-        if isinstance(e, S.Attr):
-            raise CheckError("attr.outside_aggregate", e.span, text=to_text(e))
-        if isinstance(e, S.Where):
-            raise CheckError("where.outside_aggregate", e.span)
-        if isinstance(e, S.Unary):
-            operand = self.node(e.operand, ctx)
-            if e.op == "not":
-                if operand.type.kind is not T.Kind.BOOL:
-                    raise CheckError("type.not_condition", e.operand.span,
-                                     got_zh=operand.type.describe("zh"),
-                                     got_en=operand.type.describe("en"))
-                return ir.Not(type=T.BOOL, src=e, operand=operand)
-            if operand.type.kind not in (T.Kind.NUM, T.Kind.DAYS, T.Kind.MONTHS):
-                raise CheckError("type.not_number", e.operand.span, op="-",
+        return None
+
+    def _unary(self, e: S.Unary, ctx: _Ctx) -> ir.Node:
+        """``not`` a condition, or minus a number, days or months."""
+        operand = self.node(e.operand, ctx)
+        if e.op == "not":
+            if operand.type.kind is not T.Kind.BOOL:
+                raise CheckError("type.not_condition", e.operand.span,
                                  got_zh=operand.type.describe("zh"),
                                  got_en=operand.type.describe("en"))
-            return ir.Neg(type=operand.type, src=e, operand=operand)
-        if isinstance(e, S.Binary):
-            return self._binary(e, ctx)
-        if isinstance(e, S.Compare):
-            return self._compare(e, ctx)
-        if isinstance(e, S.Member):
-            return self._member(e, ctx)
-        if isinstance(e, S.If):
-            cond = self.node(e.cond, ctx)
-            if cond.type.kind is not T.Kind.BOOL:
-                raise CheckError("type.not_condition", e.cond.span,
-                                 got_zh=cond.type.describe("zh"), got_en=cond.type.describe("en"))
-            a = self.node(e.then, ctx)
-            b = self.node(e.orelse, ctx)
-            t = self._same(a, b, e.span, "if")
-            a = self._coerce_to(a, t, e.then.span)
-            b = self._coerce_to(b, t, e.orelse.span)
-            return ir.IfElse(type=t, src=e, cond=cond, then=a, orelse=b)
-        if isinstance(e, S.Call):
-            return self._call(e, ctx)
-        raise CheckError("expr.unsupported", e.span)  # pragma: no cover
+            return ir.Not(type=T.BOOL, src=e, operand=operand)
+        if operand.type.kind not in (T.Kind.NUM, T.Kind.DAYS, T.Kind.MONTHS):
+            raise CheckError("type.not_number", e.operand.span, op="-",
+                             got_zh=operand.type.describe("zh"),
+                             got_en=operand.type.describe("en"))
+        return ir.Neg(type=operand.type, src=e, operand=operand)
+
+    def _if(self, e: S.If, ctx: _Ctx) -> ir.Node:
+        """``if`` a condition ``then`` one ``else`` the other, both of one type."""
+        cond = self.node(e.cond, ctx)
+        if cond.type.kind is not T.Kind.BOOL:
+            raise CheckError("type.not_condition", e.cond.span,
+                             got_zh=cond.type.describe("zh"), got_en=cond.type.describe("en"))
+        a = self.node(e.then, ctx)
+        b = self.node(e.orelse, ctx)
+        t = self._same(a, b, e.span, "if")
+        a = self._coerce_to(a, t, e.then.span)
+        b = self._coerce_to(b, t, e.orelse.span)
+        return ir.IfElse(type=t, src=e, cond=cond, then=a, orelse=b)
 
     def _same(self, a: ir.Node, b: ir.Node, span: S.Span | None, op: str) -> T.Type:
         ta, tb = a.type, b.type
@@ -493,50 +509,66 @@ class Checker:
             return self._rec_agg(e, ctx)
         if kw:
             raise CheckError("func.kwarg", e.span, name=f, kwarg=next(iter(kw)))
-        if f in ("min", "max"):
-            if len(e.args) < 2:
-                raise CheckError("func.arity", e.span, name=f, expected="≥ 2")
-            nodes = [self.node(a, ctx) for a in e.args]
-            t = nodes[0].type
-            for n, a in zip(nodes[1:], e.args[1:], strict=True):
-                t = self._same(ir.Const(type=t), n, a.span, f)
-            if t.kind not in (T.Kind.NUM, T.Kind.DATE, T.Kind.DAYS, T.Kind.MONTHS):
-                raise CheckError("type.not_number", e.span, op=f, got_zh=t.describe("zh"),
-                                 got_en=t.describe("en"))
-            return ir.Func(type=t, src=e, name=f, args=tuple(nodes))
-        if f == "year_of":
-            self._arity(e, 1)
-            n = self.node(e.args[0], ctx)
-            if n.type.kind is not T.Kind.DATE:
-                raise CheckError("type.not_date", e.args[0].span, name=f,
-                                 got_zh=n.type.describe("zh"), got_en=n.type.describe("en"))
-            return ir.Func(type=T.LITERAL, src=e, name=f, args=(n,))
-        if f in ("abs", "floor"):
-            self._arity(e, 1)
-            n = self.node(e.args[0], ctx)
-            if n.type.kind not in (T.Kind.NUM, T.Kind.DAYS):
-                raise CheckError("type.not_number", e.span, op=f, got_zh=n.type.describe("zh"),
-                                 got_en=n.type.describe("en"))
-            return ir.Func(type=n.type, src=e, name=f, args=(n,))
-        if f == "full_years":
-            self._arity(e, 2)
-            nodes = [self.node(a, ctx) for a in e.args]
-            for n, a in zip(nodes, e.args, strict=True):
-                if n.type.kind is not T.Kind.DATE:
-                    raise CheckError("type.not_date", a.span, name=f,
-                                     got_zh=n.type.describe("zh"), got_en=n.type.describe("en"))
-            return ir.Func(type=T.num((("year", 1),)), src=e, name=f, args=tuple(nodes))
-        if f == "known":
-            self._arity(e, 1)
-            a = e.args[0]
-            if not isinstance(a, S.Name | S.YearRef):
-                raise CheckError("func.known_arg", a.span)
-            n = self.node(a, ctx)
-            if not isinstance(n, ir.Fact | ir.YearFact):
-                raise CheckError("func.known_arg", a.span)
-            return ir.Func(type=T.BOOL, src=e, name=f, args=(n,))
+        plain = {"min": self._min_max, "max": self._min_max, "year_of": self._year_of,
+                 "abs": self._abs_floor, "floor": self._abs_floor,
+                 "full_years": self._full_years, "known": self._known}.get(f)
+        if plain is not None:
+            return plain(e, ctx)
         # sum/avg/count/exists used with wrong arguments
         raise CheckError("func.bad_args", e.span, name=f)
+
+    def _min_max(self, e: S.Call, ctx: _Ctx) -> ir.Node:
+        """min/max of two or more numbers, dates, days or months of one type."""
+        f = e.func
+        if len(e.args) < 2:
+            raise CheckError("func.arity", e.span, name=f, expected="≥ 2")
+        nodes = [self.node(a, ctx) for a in e.args]
+        t = nodes[0].type
+        for n, a in zip(nodes[1:], e.args[1:], strict=True):
+            t = self._same(ir.Const(type=t), n, a.span, f)
+        if t.kind not in (T.Kind.NUM, T.Kind.DATE, T.Kind.DAYS, T.Kind.MONTHS):
+            raise CheckError("type.not_number", e.span, op=f, got_zh=t.describe("zh"),
+                             got_en=t.describe("en"))
+        return ir.Func(type=t, src=e, name=f, args=tuple(nodes))
+
+    def _year_of(self, e: S.Call, ctx: _Ctx) -> ir.Node:
+        """The year of a date, a plain number."""
+        self._arity(e, 1)
+        n = self.node(e.args[0], ctx)
+        if n.type.kind is not T.Kind.DATE:
+            raise CheckError("type.not_date", e.args[0].span, name=e.func,
+                             got_zh=n.type.describe("zh"), got_en=n.type.describe("en"))
+        return ir.Func(type=T.LITERAL, src=e, name=e.func, args=(n,))
+
+    def _abs_floor(self, e: S.Call, ctx: _Ctx) -> ir.Node:
+        """abs/floor of a number or of days, of the same type."""
+        self._arity(e, 1)
+        n = self.node(e.args[0], ctx)
+        if n.type.kind not in (T.Kind.NUM, T.Kind.DAYS):
+            raise CheckError("type.not_number", e.span, op=e.func, got_zh=n.type.describe("zh"),
+                             got_en=n.type.describe("en"))
+        return ir.Func(type=n.type, src=e, name=e.func, args=(n,))
+
+    def _full_years(self, e: S.Call, ctx: _Ctx) -> ir.Node:
+        """The full years between two dates."""
+        self._arity(e, 2)
+        nodes = [self.node(a, ctx) for a in e.args]
+        for n, a in zip(nodes, e.args, strict=True):
+            if n.type.kind is not T.Kind.DATE:
+                raise CheckError("type.not_date", a.span, name=e.func,
+                                 got_zh=n.type.describe("zh"), got_en=n.type.describe("en"))
+        return ir.Func(type=T.num((("year", 1),)), src=e, name=e.func, args=tuple(nodes))
+
+    def _known(self, e: S.Call, ctx: _Ctx) -> ir.Node:
+        """Whether a fact (of a year) is known: its argument must be a fact."""
+        self._arity(e, 1)
+        a = e.args[0]
+        if not isinstance(a, S.Name | S.YearRef):
+            raise CheckError("func.known_arg", a.span)
+        n = self.node(a, ctx)
+        if not isinstance(n, ir.Fact | ir.YearFact):
+            raise CheckError("func.known_arg", a.span)
+        return ir.Func(type=T.BOOL, src=e, name=e.func, args=(n,))
 
     def _arity(self, e: S.Call, n: int) -> None:
         if len(e.args) != n:
@@ -660,20 +692,8 @@ def literal_value(text: str | int | Decimal | bool, want: T.Type) -> tuple[Any, 
 
     Raises :class:`CheckError` when the text is not a literal of that type.
     """
-    if isinstance(text, bool):
-        if want.kind is T.Kind.BOOL:
-            return text, T.BOOL
-        raise CheckError("literal.type", None, value=text, want_zh=want.describe("zh"),
-                         want_en=want.describe("en"))
-    if isinstance(text, int | Decimal):
-        if want.kind is T.Kind.DAYS:
-            return int(text), T.DAYS
-        if want.kind is T.Kind.MONTHS:
-            return int(text), T.MONTHS
-        if want.kind is not T.Kind.NUM:
-            raise CheckError("literal.type", None, value=text, want_zh=want.describe("zh"),
-                             want_en=want.describe("en"))
-        return Decimal(text), want
+    if isinstance(text, bool | int | Decimal):
+        return _plain_value(text, want)
     try:
         e = parse(str(text))
     except ExprSyntaxError as exc:
@@ -682,34 +702,59 @@ def literal_value(text: str | int | Decimal | bool, want: T.Type) -> tuple[Any, 
     neg = False
     if isinstance(e, S.Unary) and e.op == "-":
         neg, e = True, e.operand
-    value: Any
-    if isinstance(e, S.Num):
-        value, t = e.value, T.num(want.unit if want.kind is T.Kind.NUM else None)
-    elif isinstance(e, S.Percent):
-        value, t = e.value / 100, T.RATIO
-    elif isinstance(e, S.Money):
-        value, t = e.yuan, T.MONEY
-    elif isinstance(e, S.DateLit) and not neg:
-        value, t = e.value, T.DATE
-    elif isinstance(e, S.Duration) and not neg:
-        if e.unit == "days":
-            value, t = e.amount, T.DAYS
-        else:
-            value, t = e.amount * (12 if e.unit == "years" else 1), T.MONTHS
-    elif isinstance(e, S.Str) and want.kind is T.Kind.TEXT:
-        value, t = e.value, T.TEXT
-    elif isinstance(e, S.Bool):
-        value, t = e.value, T.BOOL
-    else:
+    found = _literal_of(e, want, neg)
+    if found is None:
         raise CheckError("literal.not_literal", None, value=text)
+    value, t = found
     if neg:
         value = -value
     if want.kind is T.Kind.NUM and t.kind is T.Kind.NUM:
         if t.unit is not None and want.unit is not None and t.unit != want.unit:
-            raise CheckError("literal.type", None, value=text, want_zh=want.describe("zh"),
-                             want_en=want.describe("en"))
+            raise _wrong_type(text, want)
         return value, want if want.unit is not None else t
     if want.kind != t.kind:
-        raise CheckError("literal.type", None, value=text, want_zh=want.describe("zh"),
-                         want_en=want.describe("en"))
+        raise _wrong_type(text, want)
     return value, t
+
+
+def _wrong_type(text: object, want: T.Type) -> CheckError:
+    return CheckError("literal.type", None, value=text, want_zh=want.describe("zh"),
+                      want_en=want.describe("en"))
+
+
+def _plain_value(text: bool | int | Decimal, want: T.Type) -> tuple[Any, T.Type]:
+    """A YAML boolean or number (not text) as the type wants: yes/no, days, months or a
+    number."""
+    if isinstance(text, bool):
+        if want.kind is T.Kind.BOOL:
+            return text, T.BOOL
+        raise _wrong_type(text, want)
+    if want.kind is T.Kind.DAYS:
+        return int(text), T.DAYS
+    if want.kind is T.Kind.MONTHS:
+        return int(text), T.MONTHS
+    if want.kind is not T.Kind.NUM:
+        raise _wrong_type(text, want)
+    return Decimal(text), want
+
+
+def _literal_of(e: S.Expr, want: T.Type, neg: bool) -> tuple[Any, T.Type] | None:
+    """The value and type of a parsed literal (a date or a duration not negated; text
+    only where text is wanted); None if ``e`` is no literal."""
+    if isinstance(e, S.Num):
+        return e.value, T.num(want.unit if want.kind is T.Kind.NUM else None)
+    if isinstance(e, S.Percent):
+        return e.value / 100, T.RATIO
+    if isinstance(e, S.Money):
+        return e.yuan, T.MONEY
+    if isinstance(e, S.DateLit) and not neg:
+        return e.value, T.DATE
+    if isinstance(e, S.Duration) and not neg:
+        if e.unit == "days":
+            return e.amount, T.DAYS
+        return e.amount * (12 if e.unit == "years" else 1), T.MONTHS
+    if isinstance(e, S.Str) and want.kind is T.Kind.TEXT:
+        return e.value, T.TEXT
+    if isinstance(e, S.Bool):
+        return e.value, T.BOOL
+    return None

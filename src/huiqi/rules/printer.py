@@ -44,6 +44,12 @@ def _str(s: str) -> str:
 
 def to_text(e: S.Expr) -> str:
     """The canonical text of an expression."""
+    leaf = _leaf_text(e)
+    return leaf if leaf is not None else _compound_text(e)
+
+
+def _leaf_text(e: S.Expr) -> str | None:
+    """The text of a literal, a name or a yearly reference; None for anything else."""
     if isinstance(e, S.Num):
         return _num(e.value)
     if isinstance(e, S.Percent):
@@ -66,6 +72,12 @@ def to_text(e: S.Expr) -> str:
         if e.end is None:
             return f"{e.name}[{e.start}]"
         return f"{e.name}[{e.start}..{e.end}]"
+    return None
+
+
+def _compound_text(e: S.Expr) -> str:
+    """The text of an expression made of others, each bracketed only where its precedence
+    needs it."""
     if isinstance(e, S.Attr):
         return f"{_at(e.obj, _LEVEL_ATOM)}.{e.field}"
     if isinstance(e, S.Call):

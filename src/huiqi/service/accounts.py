@@ -28,6 +28,7 @@ class AccountView:
     active: bool
     totp_enabled: bool
     locked: bool
+    district: str | None = None
 
 
 def view(s: Session, acc: Account, ctx: Context) -> AccountView:
@@ -36,12 +37,20 @@ def view(s: Session, acc: Account, ctx: Context) -> AccountView:
         code = s.scalar(select(Entity.credit_code).where(Entity.id == acc.entity_id))
     locked = lockout.is_locked(s, acc.username, ctx.now())
     return AccountView(acc.username, acc.display_name, Role(acc.role), code, acc.active,
-                       acc.totp_enabled, locked)
+                       acc.totp_enabled, locked, acc.district)
 
 
 def _snapshot(v: AccountView) -> dict[str, object]:
     return {"username": v.username, "display_name": v.display_name, "role": v.role.value,
-            "enterprise": v.enterprise, "active": v.active, "totp_enabled": v.totp_enabled}
+            "enterprise": v.enterprise, "active": v.active, "totp_enabled": v.totp_enabled,
+            "district": v.district}
+
+
+def _district(role: Role, district: str | None) -> str | None:
+    """A staff account's district (blank: none); an enterprise user has none (its
+    enterprise has one)."""
+    d = (district or "").strip()
+    return (d or None) if role is not Role.ENTERPRISE else None
 
 
 def _entity_id(s: Session, code: str | None) -> int | None:
@@ -55,7 +64,7 @@ def _entity_id(s: Session, code: str | None) -> int | None:
 
 @requires(Permission.ACCOUNT_MANAGE)
 def create(ctx: Context, username: str, display_name: str, role: Role, password: str,
-           enterprise: str | None = None) -> AccountView:
+           enterprise: str | None = None, district: str | None = None) -> AccountView:
     passwords.check_policy(ctx.settings, password, username)
     if role is Role.ENTERPRISE and not enterprise:
         raise InputError(message("account.needs_enterprise"))
@@ -64,6 +73,7 @@ def create(ctx: Context, username: str, display_name: str, role: Role, password:
             raise Conflict("account.exists", username=username)
         acc = Account(username=username, display_name=display_name, role=role.value,
                       entity_id=_entity_id(s, enterprise) if role is Role.ENTERPRISE else None,
+                      district=_district(role, district),
                       password_hash=passwords.hash_password(ctx.settings, password),
                       password_changed_at=ctx.now(), totp_enabled=False, active=True,
                       created_at=ctx.now())
@@ -78,11 +88,11 @@ def create(ctx: Context, username: str, display_name: str, role: Role, password:
 def update(ctx: Context, username: str, *, display_name: str | None = None,
            role: Role | None = None, active: bool | None = None, unlock: bool = False,
            enterprise: str | None = None, password: str | None = None,
-           totp_off: bool = False) -> AccountView:
+           totp_off: bool = False, district: str | None = None) -> AccountView:
     """Change an account. A new password ends every session of the account. An
     administrator resets the password or second factor of *other* accounts only: their own
     they change themselves, with their current password (and code). The last active
-    administrator stays one."""
+    administrator stays one. ``district``: the staff account's district ("" clears it)."""
     with ctx.db.write() as s:
         acc = _get(s, username, lock=True)
         if (password is not None or totp_off) and acc.id == ctx.actor.account_id:
@@ -97,10 +107,14 @@ def update(ctx: Context, username: str, *, display_name: str | None = None,
             acc.role = role.value
         if enterprise is not None:
             acc.entity_id = _entity_id(s, enterprise)
+        if district is not None:
+            acc.district = _district(Role(acc.role), district)
         if Role(acc.role) is not Role.ENTERPRISE:
             acc.entity_id = None
         elif acc.entity_id is None:
             raise InputError(message("account.needs_enterprise"))
+        else:
+            acc.district = None
         if active is not None:
             acc.active = active
         if unlock:

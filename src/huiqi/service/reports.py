@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from huiqi.engine.result import Tally, near_miss
+from huiqi.engine.result import Tally, capped_by_quota, near_miss
 from huiqi.packs import versions as PV
 from huiqi.rules.model import Pack
 from huiqi.store.models import Entity, MatchResult, MatchRun, PackVersion
@@ -71,14 +72,59 @@ def _assumed(pack: Pack) -> set[str]:
     return {c.key for c in pack.clauses() if c.benefit is not None and c.benefit.assumed}
 
 
-def _clauses(s: Session, v: PackVersion, day: dt.date, assumed: set[str]) -> dict[str, Tally]:
+def _quotas(pack: Pack) -> dict[str, int]:
+    """The clauses of ``pack`` whose program declares a quota (at most k awards a year)."""
+    return {c.key: c.program.quota_per_year for c in pack.clauses()
+            if c.program is not None and c.program.quota_per_year is not None}
+
+
+class _Capped:
+    """The amounts of clauses with a quota, gathered per (tally, clause), then added to the
+    tallies capped by :func:`capped_by_quota` — the k largest amounts, not all of them."""
+
+    def __init__(self, quotas: dict[str, int], assumed: set[str]) -> None:
+        self.quotas, self.assumed = quotas, assumed
+        self.found: dict[tuple[int, str, str], tuple[Tally, list[Decimal], list[Decimal]]] = {}
+
+    def gather(self, into: Tally, clause: str, status: str, amount: object,
+               potential: object) -> None:
+        _t, eligible, others = self.found.setdefault((id(into), into.key, clause), (into, [], []))
+        if status == "eligible":
+            eligible.append(Decimal(str(amount or 0)))
+        elif status in ("undetermined", "needs_review"):
+            others.append(Decimal(str(potential or 0)))
+
+    def rows(self, s: Session, v: PackVersion, day: dt.date) -> Any:
+        """The results of the clauses with a quota, one by one (with the enterprise's
+        industry and district)."""
+        return s.execute(select(MatchResult.clause_key, Entity.industry, Entity.district,
+                                MatchResult.status, MatchResult.amount, MatchResult.potential_amount)
+                         .join(Entity, Entity.id == MatchResult.entity_id)
+                         .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day,
+                                MatchResult.clause_key.in_(tuple(self.quotas)),
+                                MatchResult.status != "not_eligible"))
+
+    def add(self) -> None:
+        for (_i, _k, clause), (tally, eligible, others) in self.found.items():
+            payable, more = capped_by_quota(eligible, others, self.quotas[clause])
+            tally.add_money(payable, more, assumed=clause in self.assumed)
+
+
+def _clauses(s: Session, v: PackVersion, day: dt.date, assumed: set[str],
+             quotas: dict[str, int]) -> dict[str, Tally]:
     out: dict[str, Tally] = {}
     stmt = (select(MatchResult.clause_key, MatchResult.status, func.count(),
                    func.sum(MatchResult.amount), func.sum(MatchResult.potential_amount))
             .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day)
             .group_by(MatchResult.clause_key, MatchResult.status))
     for key, status, n, amount, potential in s.execute(stmt):
-        out.setdefault(key, Tally(key)).add(status, n, amount, potential, assumed=key in assumed)
+        money = (None, None) if key in quotas else (amount, potential)
+        out.setdefault(key, Tally(key)).add(status, n, *money, assumed=key in assumed)
+    if quotas:
+        capped = _Capped(quotas, assumed)
+        for key, _ind, _dis, status, amount, potential in capped.rows(s, v, day):
+            capped.gather(out[key], key, status, amount, potential)
+        capped.add()
     return out
 
 
@@ -94,7 +140,7 @@ def pack_totals(ctx: Context, pack: str, as_of: dt.date | None = None) -> PackTo
         if isinstance(hit, PackTotals):
             return hit
         spec = loaded(ctx, pack, v)
-        found = {} if day is None else _clauses(s, v, day, _assumed(spec))
+        found = {} if day is None else _clauses(s, v, day, _assumed(spec), _quotas(spec))
     order = [c.key for c in spec.clauses()]
     out = PackTotals(pack=pack, number=v.number, version_key=v.version_key or "", as_of=day,
                      clauses=[found.get(k, Tally(k)) for k in order])
@@ -161,6 +207,40 @@ def _forget(ctx: Context, kind: str, keep: int) -> None:
         ctx.platform.cache.pop(k, None)
 
 
+def _pack_overview(ctx: Context, s: Session, key: str, v: PackVersion, day: dt.date | None,
+                   by: dict[str, dict[str, Tally]]) -> PackTotals:
+    """One pack's latest run, per clause, into the tallies by policy, industry, district.
+    A clause with a quota counts its k largest amounts (in each tally), not all."""
+    spec = loaded(ctx, key, v)
+    assumed, quotas = _assumed(spec), _quotas(spec)
+    clauses: dict[str, Tally] = {}
+    capped = _Capped(quotas, assumed)
+
+    def tallies(clause: str, industry: str | None, district: str | None) -> list[Tally]:
+        return [into.setdefault(k, Tally(k)) for into, k in (
+            (clauses, clause), (by["policy"], f"{key}/{clause.partition('/')[0]}"),
+            (by["industry"], industry or "unknown"), (by["district"], district or "unknown"))]
+
+    if day is not None:
+        stmt = (select(MatchResult.clause_key, Entity.industry, Entity.district,
+                       MatchResult.status, func.count(), func.sum(MatchResult.amount),
+                       func.sum(MatchResult.potential_amount))
+                .join(Entity, Entity.id == MatchResult.entity_id)
+                .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day)
+                .group_by(MatchResult.clause_key, Entity.industry, Entity.district,
+                          MatchResult.status))
+        for clause, industry, district, status, n, amount, potential in s.execute(stmt):
+            money = (None, None) if clause in quotas else (amount, potential)
+            for t in tallies(clause, industry, district):
+                t.add(status, n, *money, assumed=clause in assumed)
+        if quotas:
+            for clause, industry, district, status, amount, potential in capped.rows(s, v, day):
+                for t in tallies(clause, industry, district):
+                    capped.gather(t, clause, status, amount, potential)
+            capped.add()
+    return PackTotals(key, v.number, v.version_key or "", day, list(clauses.values()))
+
+
 @requires(Permission.RESULT_READ)
 def overview(ctx: Context) -> Overview:
     """Every published pack's latest stored run, in total and by policy, industry, district.
@@ -179,26 +259,7 @@ def overview(ctx: Context) -> Overview:
         packs = []
         for key, v in published:
             day = _latest(s, v)
-            assumed = _assumed(loaded(ctx, key, v))
-            clauses: dict[str, Tally] = {}
-            if day is not None:
-                stmt = (select(MatchResult.clause_key, Entity.industry, Entity.district,
-                               MatchResult.status, func.count(), func.sum(MatchResult.amount),
-                               func.sum(MatchResult.potential_amount))
-                        .join(Entity, Entity.id == MatchResult.entity_id)
-                        .where(MatchResult.pack_version_id == v.id, MatchResult.as_of == day)
-                        .group_by(MatchResult.clause_key, Entity.industry, Entity.district,
-                                  MatchResult.status))
-                for clause, industry, district, status, n, amount, potential in s.execute(stmt):
-                    for into, k in ((clauses, clause),
-                                    (by["policy"], f"{key}/{clause.split('/')[0]}"),
-                                    (by["industry"], industry or "unknown"),
-                                    (by["district"], district or "unknown")):
-                        into.setdefault(k, Tally(k)).add(status, n, amount, potential,
-                                                         assumed=clause in assumed)
-            packs.append(PackTotals(key, v.number, v.version_key or "", day,
-                                    list(clauses.values())))
-
+            packs.append(_pack_overview(ctx, s, key, v, day, by))
     def ranked(d: dict[str, Tally]) -> list[Tally]:
         return sorted(d.values(), key=lambda t: (-t.amount, -t.potential, t.key))
 

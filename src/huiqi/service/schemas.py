@@ -33,6 +33,7 @@ Str = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=200)]
 Name = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", min_length=1,
                                         max_length=200)]
 Code = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{18}$")]
+District = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=64)]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
 Password = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=256)]
 
@@ -114,6 +115,8 @@ class AccountCreate(_Model):
     role: Role
     password: NewPassword
     enterprise: Code | None = None
+    district: District | None = Field(default=None, description="工作人员所属区县 / the staff "
+                                      "account's district")
 
 
 class AccountUpdate(_Model):
@@ -125,6 +128,8 @@ class AccountUpdate(_Model):
                            "one-time code off (to be bound again)")
     enterprise: Code | None = None
     password: NewPassword | None = None
+    district: District | None = Field(default=None, description="工作人员所属区县(空串清除)/ "
+                                      "the staff account's district (empty clears it)")
 
 
 class AccountPublic(BaseModel):
@@ -136,6 +141,7 @@ class AccountPublic(BaseModel):
     active: bool
     totp_enabled: bool
     locked: bool
+    district: str | None = None
 
 
 class PasswordChange(_Model):

@@ -220,6 +220,9 @@ class Account(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), index=True)
+    #: the district a staff account belongs to (区县): its staff approve the moves of
+    #: enterprises out of it and into it (migration 0018)
+    district: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(255))
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed (service.seal)

@@ -74,7 +74,25 @@ def _refusals(p: Page) -> list[Todo]:
                  f"/staff/audit?outcome=denied&since={since.isoformat()}")]
 
 
-COUNTERS: list[Callable[[Page], list[Todo]]] = [_drafts, _accounts, _refusals]
+def _cases(p: Page) -> list[Todo]:
+    """The case officer's open service cases (issue 14): overdue, due this week, green
+    channel, waiting for the enterprise."""
+    if not p.may(Permission.CASE_WORK):
+        return []
+    from huiqi.cases import views
+
+    c = views.counters(p.ctx)
+    return [Todo("cases_overdue", p.t("逾期的服务事项", "Overdue cases"), c.overdue, "/staff/cases",
+                 p.t("已超过时限,红色标出", "past their targets, marked red")),
+            Todo("cases_week", p.t("本周到期的服务事项", "Cases due this week"), c.due_this_week,
+                 "/staff/cases", p.t("按到期日排序", "sorted by due day")),
+            Todo("cases_green", p.t("绿色通道事项", "Green-channel cases"), c.green, "/staff/cases",
+                 p.t("重大项目,排在最前", "major projects, first in the queue")),
+            Todo("cases_waiting", p.t("等待企业补充的事项", "Waiting for the enterprise"), c.waiting,
+                 "/staff/cases", p.t("计时暂停中", "the clock is paused"))]
+
+
+COUNTERS: list[Callable[[Page], list[Todo]]] = [_drafts, _accounts, _refusals, _cases]
 
 
 def todos(p: Page) -> list[Todo]:

@@ -26,7 +26,8 @@ RULE = rule(Permission.ACCOUNT_MANAGE)
 def public(v: AccountView) -> AccountPublic:
     return AccountPublic(username=v.username, display_name=v.display_name, role=v.role,
                          role_label=LocalText(**v.role.label.as_dict()), enterprise=v.enterprise,
-                         active=v.active, totp_enabled=v.totp_enabled, locked=v.locked)
+                         active=v.active, totp_enabled=v.totp_enabled, locked=v.locked,
+                         district=v.district)
 
 
 @router.get("", openapi_extra=RULE, response_model=list[AccountPublic])
@@ -39,7 +40,7 @@ def list_accounts(ctx: ContextDep) -> list[AccountPublic]:
 def create_account(body: AccountCreate, ctx: ContextDep) -> AccountPublic:
     """新建账号 / Create an account."""
     return public(accounts.create(ctx, body.username, body.display_name, body.role,
-                                  body.password, body.enterprise))
+                                  body.password, body.enterprise, body.district))
 
 
 @router.get("/{username}", openapi_extra=RULE, response_model=AccountPublic)
@@ -50,9 +51,9 @@ def get_account(username: Username, ctx: ContextDep) -> AccountPublic:
 
 @router.patch("/{username}", openapi_extra=RULE, response_model=AccountPublic)
 def update_account(username: Username, body: AccountUpdate, ctx: ContextDep) -> AccountPublic:
-    """修改账号:角色、停用、解锁、重置密码、关闭动态验证码 / Change role, disable, unlock,
-    reset password, turn the one-time code off."""
+    """修改账号:角色、所属区县、停用、解锁、重置密码、关闭动态验证码 / Change role, district,
+    disable, unlock, reset password, turn the one-time code off."""
     return public(accounts.update(ctx, username, display_name=body.display_name,
                                   role=body.role, active=body.active, unlock=body.unlock,
                                   enterprise=body.enterprise, password=body.password,
-                                  totp_off=body.totp_off))
+                                  totp_off=body.totp_off, district=body.district))

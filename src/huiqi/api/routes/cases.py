@@ -44,6 +44,13 @@ def queue(ctx: ContextDep, lg: LangDep, kind: Kind = None, mine: bool = False,
     return _list(ctx, lg, kind, mine, closed)
 
 
+@router.get("/counters", openapi_extra=WORK, response_model=P.CountersPublic)
+def counters(ctx: ContextDep, mine: bool = False) -> P.CountersPublic:
+    """待办计数:逾期、本周到期、绿色通道、等待企业补充 / The open cases counted: overdue, due
+    this week, green channel, waiting for the enterprise."""
+    return P.CountersPublic(**views.counters(ctx, mine=mine).__dict__)
+
+
 # ---------------------------------------------------------------- dashboards and standard
 
 @router.get("/dashboard/agency", openapi_extra=READ, response_model=P.AgencyDashboardPublic)

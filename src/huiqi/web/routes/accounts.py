@@ -1,5 +1,5 @@
 """Accounts in the staff console (administrators): create one (a random first password,
-shown once), change its role, reset its password (a new random one, shown once; its
+shown once), change its role or its district (staff), reset its password (a new random one, shown once; its
 sessions end), turn its second factor off, unlock it, deactivate or reactivate it. The
 service keeps the rules: an administrator resets others only, and the last active
 administrator stays one."""
@@ -52,32 +52,36 @@ def listing(p: PageDep) -> Response:
 def create(p: PageDep, username: Username,
            display_name: Annotated[str, Form(min_length=1, max_length=100)],
            role: Annotated[Role, Form()],
-           enterprise: Annotated[str, Form(max_length=18)] = "") -> Response:
+           enterprise: Annotated[str, Form(max_length=18)] = "",
+           district: Annotated[str, Form(max_length=64)] = "") -> Response:
     password = new_password()
     form = {"username": username, "display_name": display_name, "role": role.value,
-            "enterprise": enterprise}
+            "enterprise": enterprise, "district": district}
     try:
         accounts.create(p.ctx, username, display_name.strip(), role, password,
-                        enterprise.strip() or None)
+                        enterprise.strip() or None, district)
     except (InputError, Conflict, NotFoundError) as exc:
         return _page(p, status=409 if isinstance(exc, Conflict) else 422, error=exc, form=form)
     return _page(p, status=201, shown_once=(username, password),
                  notice=p.t(f"已创建账号 {username}。", f"Account {username} created."))
 
 
-ACTIONS = ("role", "reset", "totp_off", "unlock", "deactivate", "activate")
+ACTIONS = ("role", "district", "reset", "totp_off", "unlock", "deactivate", "activate")
 
 
 @router.page("POST", "/staff/accounts/{username}", MANAGE)
 def change(p: PageDep, username: str,
            action: Annotated[str, Form(pattern="^(" + "|".join(ACTIONS) + ")$")],
-           role: Annotated[Role | None, Form()] = None) -> Response:
+           role: Annotated[Role | None, Form()] = None,
+           district: Annotated[str, Form(max_length=64)] = "") -> Response:
     password = new_password() if action == "reset" else None
     try:
         if action == "role":
             if role is None:
                 raise InputError(_no_role())
             accounts.update(p.ctx, username, role=role)
+        elif action == "district":
+            accounts.update(p.ctx, username, district=district)
         elif action == "reset":
             accounts.update(p.ctx, username, password=password, unlock=True)
         elif action == "totp_off":
@@ -89,6 +93,7 @@ def change(p: PageDep, username: str,
     except (InputError, Conflict) as exc:
         return _page(p, status=409 if isinstance(exc, Conflict) else 422, error=exc)
     done = {"role": ("已更改角色", "Role changed"),
+            "district": ("已更改所属区县", "District changed"),
             "reset": ("已重置密码,该账号的所有登录已失效", "Password reset; its sessions ended"),
             "totp_off": ("已关闭动态验证码", "Second factor turned off"),
             "unlock": ("已解除锁定", "Unlocked"), "deactivate": ("已停用", "Deactivated"),
