@@ -568,6 +568,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "“{subject}” is {state_en}: it cannot be “{transition_en}” now (possible: "
                          "{allowed_en})"),
     "plan.summary": ("请填写走访情况", "Say what the visit found"),
+    "push.no_account": ("只有登录账号才能设置本人的订阅", "Only a signed-in account has a "
+                        "subscription of its own"),
     "push.unsubscribe_invalid": ("退订链接无效或已被改动", "The unsubscribe link is invalid or "
                                  "was altered"),
     "workflow.stale": ("“{subject}”刚被他人改变了状态,请刷新后重试", "“{subject}” was just changed by "

@@ -59,6 +59,7 @@
 | ``HUIQI_PUSH_FEISHU_SECRET`` | (none) | Feishu 签名校验 secret (HMAC-SHA256 of the timestamp) |
 | ``HUIQI_PUSH_SMS_URL`` | (none) | the SMS provider's endpoint (none: no SMS) |
 | ``HUIQI_PUSH_SMS_KEY`` | (none) | the SMS provider's API key (secret) |
+| ``HUIQI_PUSH_CLOSING_DAYS`` | ``3`` | working days before a window closes that the eligible are reminded |
 | ``HUIQI_PUSH_MAX_ATTEMPTS`` | ``6`` | tries of a delivery before it goes to the dead letters |
 | ``HUIQI_PUSH_LEASE_SECONDS`` | ``300`` | a delivery claimed by a worker that died is sent again after this |
 | ``HUIQI_PUSH_RATE_PER_MINUTE`` | e-mail 600, SMS 60, WeCom 20, DingTalk 20, Feishu 100 | sends a minute per channel |
@@ -157,6 +158,9 @@ class Settings(BaseSettings):
                                                  description="Feishu robot signing secret")
     push_sms_url: str = Field(default="", description="SMS provider endpoint (empty: no SMS)")
     push_sms_key: SecretStr | None = Field(default=None, description="SMS provider API key")
+    push_closing_days: int = Field(default=3, ge=1, le=30,
+                                   description="working days before a programme's window "
+                                               "closes that eligible enterprises are reminded")
     push_max_attempts: int = Field(default=6, ge=1, description="tries before a dead letter")
     push_lease_seconds: int = Field(default=300, ge=5,
                                     description="a delivery claimed by a dead worker is retried")

@@ -44,6 +44,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/simulations"): {"json": {"pack": "language"}},
     ("PUT", "/push/enterprises/{code}/subscription"): {"json": {"channels": ["email"],
                                                               "email": "a@b.cn"}},
+    ("PUT", "/push/enterprises/{code}/subscription/mine"): {"json": {
+        "channels": ["email"], "email": "me@b.cn", "topics": {"programme": ["gl-2025"]}}},
     ("POST", "/push/dead/retry"): {"json": {"ids": [1]}},
     ("PUT", "/calendar/days/{day}"): {"json": {"is_working_day": False, "reason": "元旦"}},
     ("PUT", "/calendar/years/{year}"): {"json": {"source": "国务院办公厅通知"}},

@@ -3,6 +3,7 @@ streamed in batches, one message per key (a second run adds nothing)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import func, select
 
 from huiqi.push.bulk import diff_batches, enqueue
-from huiqi.push.models import PushDelivery, PushMessage
+from huiqi.push.models import PushDelivery, PushMessage, PushSubscription
 from huiqi.service.context import Platform
 from service_fixtures import CODE_A, CODE_B
 
@@ -53,3 +54,29 @@ def test_the_difference_is_streamed_into_the_inbox_once(pushing: Platform, two: 
         assert s.scalar(select(func.count()).select_from(PushMessage)) == 3
         assert s.scalar(select(func.count()).select_from(PushDelivery)) == 2  # A's two
     assert done.messages == 0  # the second run added nothing (PostgreSQL does not say: 0)
+
+
+def test_bulk_deliveries_keep_quiet_hours_digests_and_topics(pushing: Platform,
+                                                             two: tuple[int, int],
+                                                             tmp_path: Path) -> None:
+    """A population's deliveries are due when the single path's would be (the clock: 17:00
+    in China)."""
+    a, b = two
+    ctx = pushing.system()
+    subscribe(ctx, a, ["email"], quiet_from=16, quiet_until=8)   # 17:00 is quiet: 08:00
+    subscribe(ctx, a, ["sms"], email=None, topics={"pack": ["other"]})  # another pack only
+    subscribe(ctx, b, ["email"])
+    with pushing.db.write() as s:  # (the fixture writes immediate; B wants a daily digest)
+        for sub in s.scalars(select(PushSubscription).where(PushSubscription.entity_id == b)):
+            sub.digest = "daily"
+    old = _results(tmp_path / "old.parquet", [(CODE_A, "p/x", "not_eligible", None, 2, 0),
+                                              (CODE_B, "p/x", "not_eligible", None, 2, 0)])
+    new = _results(tmp_path / "new.parquet", [(CODE_A, "p/x", "eligible", 100, 0, 0),
+                                              (CODE_B, "p/x", "eligible", 100, 0, 0)])
+    enqueue(pushing, diff_batches(old, new), version="v2", pack="p")
+    with pushing.db.read() as s:
+        got = sorted((d.entity_id, d.channel, d.due_at, d.digest)
+                     for d in s.scalars(select(PushDelivery)))
+    assert got == sorted([
+        (a, "email", dt.datetime(2025, 6, 2, 0, 0, tzinfo=dt.UTC), "morning"),  # 08:00 China
+        (b, "email", dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.UTC), "daily")])   # 09:00 China

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from huiqi.cli.app import app
@@ -29,6 +29,9 @@ def test_init_demo_shows_push_in_every_state(tmp_path: Path) -> None:
             msgs = list(s.scalars(select(PushMessage)))
             kinds = Counter(m.kind for m in msgs)
             assert {"eligible.new", "amount.changed", "eligible.near"} <= set(kinds)
+            windows = s.scalar(text("SELECT count(*) FROM programme WHERE mode <> 'automatic'"))
+            if windows:  # (a park this small may have too few enterprises for one)
+                assert {"window.open", "window.closing"} <= set(kinds)
             assert any(k.startswith("application.") or k == "case.update" for k in kinds), kinds
             assert any(m.read_at is None for m in msgs) and any(m.archived_at for m in msgs)
             states = {d.state for d in s.scalars(select(PushDelivery))}
@@ -36,5 +39,6 @@ def test_init_demo_shows_push_in_every_state(tmp_path: Path) -> None:
             subs = list(s.scalars(select(PushSubscription)))
             assert {x.digest for x in subs} >= {"immediate", "daily", "weekly"}
             assert any(not x.active for x in subs)
+            assert any(x.account_id is not None for x in subs)  # a user's own
     finally:
         db.dispose()

@@ -144,3 +144,40 @@ def test_the_inbox_read_and_archive_and_only_ones_own(world: World, firm: tuple[
         P.inbox(me, world.other)
     with pytest.raises(PermissionDenied):
         P.dead(me)
+
+
+def test_a_user_has_a_subscription_of_their_own_with_their_own_unsubscribe_link(
+        world: World, firm: tuple[Platform, int], sinks: S.Sinks) -> None:
+    """Per user, not only per enterprise: the enterprise's user and a staff member following
+    it each set their topics, channels, quiet hours and digest; each has a link of their
+    own; the enterprise's subscription is not touched."""
+    p, a = firm
+    clock = p.clock
+    assert isinstance(clock, Clock)
+    firm_user = p.as_actor(world.ctx("enterprise").actor)
+    officer = p.as_actor(world.ctx("case_officer").actor)
+    clock.now = dt.datetime(2025, 6, 4, 10, 0, tzinfo=CHINA).astimezone(dt.UTC)
+    P.subscribe(firm_user, CODE_A, SubscriptionSet(channels=["email"], email="firm@firm.cn"))
+    mine = P.subscribe_me(firm_user, CODE_A, SubscriptionSet(
+        channels=["email"], email="me@firm.cn", topics={"programme": ["gl-2025"]}))
+    theirs = P.subscribe_me(officer, CODE_A, SubscriptionSet(
+        channels=["email"], email="officer@park.cn", digest="daily"))
+    assert mine.topics == {"programme": ["gl-2025"]} and theirs.digest == "daily"
+    assert P.subscription(firm_user, CODE_A).email == "firm@firm.cn"  # the enterprise's, kept
+    assert P.my_subscription(officer, CODE_A).email == "officer@park.cn"
+    assert len({mine.unsubscribe, theirs.unsubscribe,
+                P.subscription(firm_user, CODE_A).unsubscribe}) == 3
+    with p.db.write() as s:
+        notify(s, p.system(), _note(a, 1, {"programme": "other"}))
+    assert D.deliver_due(p) == 1  # the enterprise's address at once; mine: another programme
+    assert [m["To"] for m in sinks.mailbox.messages] == ["firm@firm.cn"]
+    clock.now = dt.datetime(2025, 6, 5, 9, 0, tzinfo=CHINA).astimezone(dt.UTC)
+    assert D.deliver_due(p) == 1  # the officer's daily digest
+    assert sinks.mailbox.messages[-1]["To"] == "officer@park.cn"
+    assert P.unsubscribe(p, theirs.unsubscribe.rsplit("/", 1)[1])
+    assert P.my_subscription(officer, CODE_A).active is False
+    assert P.my_subscription(firm_user, CODE_A).active is True  # only the officer's
+    with pytest.raises(PermissionDenied):  # a user of one enterprise, not of another
+        P.subscribe_me(firm_user, world.other, SubscriptionSet())
+    with pytest.raises(InputError):  # the platform itself has no account
+        P.subscribe_me(p.system(), CODE_A, SubscriptionSet())

@@ -95,3 +95,23 @@ def test_a_case_event_reaches_the_enterprise_once(world: World) -> None:
     assert T.from_events(p) == 0
     assert T.from_events(p) == 0
     assert a is not None
+
+
+def test_a_version_uploaded_before_another_and_published_after_it_is_announced(
+        world: World) -> None:
+    from huiqi.service import policies
+
+    p = world.platform
+    revenue(world, CODE_A, 6_000_000)
+    other = [(n, d.replace(b"id: pushtest", b"id: pushtwo")) for n, d in
+             pack_files(5_000_000, 100_000)]
+    draft = policies.upload(world.ctx("policy_officer"), "pushtwo", other)  # the lower id
+    world.publish("pushtest", pack_files(5_000_000, 100_000))
+    T.announce(p)
+    assert [c for c, k in _messages(p) if k == "eligible.new"] == [CODE_A]
+    admin = world.ctx("admin")
+    policies.publish(admin, "pushtwo", draft.number,
+                     policies.diff(admin, "pushtwo", draft.number).digest)
+    T.announce(p)
+    assert [c for c, k in _messages(p) if k == "eligible.new"] == [CODE_A, CODE_A]
+    assert T.announce(p) == 0

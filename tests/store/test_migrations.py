@@ -15,6 +15,7 @@ import huiqi.analytics.models  # (analytics' tables on the metadata)
 import huiqi.cases.models
 import huiqi.programmes.models  # the programmes' tables on the metadata
 import huiqi.push.models  # (push's tables on the metadata)
+import huiqi.registry.changes
 import huiqi.registry.claims
 import huiqi.vouchers.models  # the vouchers' tables and ledger
 import huiqi.workflow.models
@@ -34,7 +35,8 @@ TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "
           "voucher_claim", "ledger_account", "ledger_txn", "ledger_entry",
           "challenge_list", "challenge_task", "challenge_application", "challenge_milestone",
           "push_message", "push_delivery", "push_subscription", "push_cursor",
-          "challenge_agreement", "competition", "competition_problem", "competition_team"}
+          "fact_change", "challenge_agreement", "competition", "competition_problem",
+          "competition_team"}
 
 
 @pytest.mark.parametrize("name", BACKENDS)

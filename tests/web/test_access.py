@@ -121,6 +121,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/library/{pack}/{policy}/note"): {"data": {"text": "解读"}},
     ("POST", "/inbox/settings"): {"data": {"channels": "email", "email": "a@b.cn",
                                            "code": CODE_A}},
+    ("POST", "/inbox/settings/mine"): {"data": {"channels": "email", "email": "me@b.cn",
+                                                "programme": "gl-2025", "code": CODE_A}},
     ("POST", "/inbox/{message_id}/archive"): {"data": {"code": CODE_A}},
     ("POST", "/staff/push/dead/retry"): {"data": {"ids": "1"}},
     ("POST", "/staff/plans/{code}/visits"): {"data": {"summary": "走访", "due": "2025-07-01"}},

@@ -112,6 +112,16 @@ def test_the_inbox_count_a_message_opening_its_clause_and_the_settings(page: Any
     assert page.get_by_label("邮箱").input_value() == "boss@push.cn"
     assert page.get_by_label("电子邮件").is_checked()
     assert page.get_by_label("发送方式").input_value() == "daily"
+    page.locator("#mine-link").click()  # the user's own, beside the enterprise's
+    page.wait_for_url("**/inbox/settings/mine")
+    assert page.get_by_label("邮箱").input_value() == ""
+    page.get_by_label("电子邮件").check()
+    page.get_by_label("邮箱").fill("me@push.cn")
+    page.get_by_label("申报项目").fill("gl-2025")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/inbox/settings/mine?saved=true")
+    assert page.get_by_label("邮箱").input_value() == "me@push.cn"
+    assert page.get_by_label("申报项目").input_value() == "gl-2025"
 
 
 def test_an_officer_records_a_visit_and_downloads_the_plan_pdf(page: Any, tmp_path: Path

@@ -9,6 +9,9 @@ import importlib
 HANDLER_MODULES = (
     "huiqi.cases.alerts",   # weekly-contact checks of approval projects, measure escalations
     "huiqi.push.delivery",  # delivers push messages every round
+    "huiqi.push.triggers",  # published versions, programme stages, case updates
+    "huiqi.push.facts",     # an enterprise's facts changed
+    "huiqi.push.timed",     # versions taking effect, application windows opening / closing
 )
 
 

@@ -4,14 +4,16 @@ inbox with bounded memory — never the whole difference in memory, one transact
 one message per idempotency key (a batch written twice adds nothing:
 ``INSERT … ON CONFLICT DO NOTHING`` on both SQLite and PostgreSQL).
 
-Deliveries for the subscriptions of the enterprises told are added per batch by one
-``INSERT … SELECT`` (only enterprises with an active subscription have any).
+Deliveries for the subscriptions of the enterprises told (the enterprise's and its users')
+are added per batch, only for enterprises with an active subscription, as the single path
+makes them: topics filtered, quiet hours holding a delivery until the morning, daily and
+weekly digests (:func:`huiqi.push.outbox.when`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from huiqi.store.models import Entity
 
 from .channels import configured
 from .models import PushDelivery, PushMessage, PushSubscription
-from .outbox import KIND_TEXT, _yuan
+from .outbox import KIND_TEXT, _yuan, addresses, wants, when
 
 #: one row per enterprise × clause whose result calls for a message (see huiqi.push.who)
 DIFF_SQL = """
@@ -117,26 +119,33 @@ def enqueue(platform: Platform, batches: Iterable[Any], *, version: str, pack: s
                 out.messages += max(int(getattr(r, "rowcount", 0) or 0), 0)  # PG: -1
                 if have:
                     out.deliveries += _deliveries(s, [r["key"] for r in rows], have, now,
-                                                  dialect)
+                                                  dialect, {"pack": pack})
             out.rows += len(codes)
             out.batches += 1
     return out
 
 
 def _deliveries(s: Any, keys: list[str], have: list[str], now: dt.datetime,
-                dialect: str) -> int:
-    subs = s.execute(select(PushMessage.id, PushMessage.entity_id, PushSubscription.channels,
-                            PushSubscription.email, PushSubscription.phone).join(
+                dialect: str, topics: Mapping[str, str]) -> int:
+    """The deliveries of the messages of ``keys``, as :func:`~huiqi.push.outbox.notify`
+    makes them: the subscriptions' topics, quiet hours and digests respected."""
+    subs = s.execute(select(PushMessage.id, PushMessage.entity_id, PushSubscription).join(
         PushSubscription, PushSubscription.entity_id == PushMessage.entity_id).where(
-        PushMessage.key.in_(keys), PushSubscription.active.is_(True)))
+        PushMessage.key.in_(keys), PushSubscription.active.is_(True))
+        .order_by(PushMessage.id, PushSubscription.id))
     rows = []
-    for mid, eid, channels, email, phone in subs:
-        for c in channels or []:
-            address = {"email": email, "sms": phone}.get(c, c)
-            if c in have and address:
-                rows.append({"message_id": mid, "entity_id": eid, "channel": c,
-                             "address": address, "state": "pending", "due_at": now,
-                             "attempts": 0})
+    seen: set[tuple[int, str, str]] = set()
+    for mid, eid, sub in subs:
+        if not wants(sub, topics):
+            continue
+        due, digest = when(sub, now)
+        for channel, address in addresses(sub, have):
+            if (mid, channel, address) in seen:
+                continue
+            seen.add((mid, channel, address))
+            rows.append({"message_id": mid, "entity_id": eid, "channel": channel,
+                         "address": address, "state": "pending", "due_at": due,
+                         "digest": digest, "attempts": 0})
     if not rows:
         return 0
     r = s.execute(_insert(dialect, PushDelivery.__table__), rows)

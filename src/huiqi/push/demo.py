@@ -1,8 +1,10 @@
 """Push in the demo (``huiqi init-demo``): the demo enterprise's inbox with messages unread,
-read and archived (about clauses, its applications and cases), its subscription, a delivery
+read and archived (about clauses, programme windows opening and closing soon, its
+applications and cases), its subscription and its user's own, a delivery
 log with sent, waiting (quiet hours) and dead deliveries, others' subscriptions (digests, one
-unsubscribed). The versions published by the demo itself are not announced (every
-enterprise would be told of every clause at once); the domain events of the demo's
+unsubscribed). The versions published by the demo itself are not announced, nor the
+facts its imports wrote (every enterprise would be told of every clause at once); the
+domain events of the demo's
 programmes and cases are."""
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
 
+from huiqi.registry.changes import FactChange
 from huiqi.service.context import Platform
-from huiqi.store.models import Entity, MatchResult, PackVersion
+from huiqi.store.models import Account, Entity, MatchResult, PackVersion
 
 from .models import PushDelivery, PushMessage, PushSubscription
 from .outbox import clause_notice, notify
+from .timed import PROGRAMME, window_notice
 from .triggers import advance, from_events, link
 
 
@@ -28,12 +33,28 @@ class Made:
     subscriptions: int
 
 
+def _windows(s: Session, platform: Platform, e: Entity) -> list[PushMessage]:
+    """The demo enterprise told of a programme's window opening and another's closing soon
+    (the worker tells them on their dates; the demo shows one of each now)."""
+    ctx = platform.system()
+    out = []
+    ids = list(s.scalars(text("SELECT id FROM programme WHERE mode <> 'automatic' "
+                              "ORDER BY id LIMIT 2")))
+    for pid, what in zip(ids, ("open", "closing"), strict=False):
+        prog = s.execute(PROGRAMME, {"id": pid}).first()
+        msg = notify(s, ctx, window_notice(ctx, e, what, prog, "100,000.00 元", True))
+        if msg is not None:
+            out.append(msg)
+    return out
+
+
 def populate(platform: Platform, first: str | None) -> Made:
     ctx = platform.system()
     now = platform.now()
     with platform.db.write() as s:
         top = s.scalar(select(func.max(PackVersion.id))) or 0
         advance(s, "versions", top, now)  # the demo's own publications: not announced
+        s.execute(delete(FactChange))  # nor its own imports (every enterprise is new)
     from_events(platform)  # the programmes' and cases' events of the demo
     if first is None:
         return Made(0, 0, 0)
@@ -69,6 +90,15 @@ def populate(platform: Platform, first: str | None) -> Made:
                 missing=["研发投入占营业收入比例:差 0.5%"] if kind == "eligible.near" else []))
             if msg is not None:
                 made.append(msg)
+        made += _windows(s, platform, e)
+        account = s.scalar(select(Account.id).where(Account.entity_id == e.id)
+                           .order_by(Account.id).limit(1))
+        if account is not None:  # the enterprise's user: a subscription of their own
+            s.add(PushSubscription(entity_id=e.id, account_id=account,
+                                   topics={"pack": ["seed"]}, channels=["email"],
+                                   email="me@example.com", phone=None, quiet_from=21,
+                                   quiet_until=9, digest="daily", active=True,
+                                   updated_at=now))
         if len(made) >= 2:
             made[0].read_at = now
             made[1].read_at = made[1].archived_at = now

@@ -144,6 +144,22 @@ def wants(sub: PushSubscription, topics: Mapping[str, str]) -> bool:
     return True
 
 
+def when(sub: PushSubscription, now: dt.datetime) -> tuple[dt.datetime, str | None]:
+    """When a delivery for ``sub`` made ``now`` is due, and as which digest (None: alone;
+    ``morning``: held by quiet hours; ``daily`` / ``weekly``) — the same for one message
+    (:func:`notify`) and for a population's (:func:`huiqi.push.bulk.enqueue`)."""
+    due = quiet_until(sub, now)
+    digest = "morning" if due != now else None
+    if sub.digest in ("daily", "weekly"):
+        due, digest = quiet_until(sub, digest_time(sub.digest, now)), sub.digest
+    return due, digest
+
+
+def addresses(sub: PushSubscription, have: Sequence[str]) -> list[tuple[str, str]]:
+    """(channel, address) of each external channel ``sub`` wants that is configured."""
+    return _addresses(sub, have)
+
+
 def _addresses(sub: PushSubscription, have: Sequence[str]) -> list[tuple[str, str]]:
     out = []
     for channel in sub.channels or []:
@@ -178,10 +194,7 @@ def notify(s: Session, ctx: Context, notice: Notice) -> PushMessage | None:
     for sub in subs:
         if not wants(sub, notice.topics):
             continue
-        due = quiet_until(sub, now)
-        digest = "morning" if due != now else None
-        if sub.digest in ("daily", "weekly"):
-            due, digest = quiet_until(sub, digest_time(sub.digest, now)), sub.digest
+        due, digest = when(sub, now)
         for channel, address in _addresses(sub, have):
             if (channel, address) in seen:
                 continue
@@ -194,5 +207,5 @@ def notify(s: Session, ctx: Context, notice: Notice) -> PushMessage | None:
     return msg
 
 
-__all__ = ["Notice", "clause_key", "clause_notice", "digest_time", "notify", "quiet_until",
-           "wants"]
+__all__ = ["Notice", "addresses", "clause_key", "clause_notice", "digest_time", "notify",
+           "quiet_until", "wants", "when"]

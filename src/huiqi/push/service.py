@@ -90,9 +90,19 @@ def mark(ctx: Context, code: str, message_id: int, what: str) -> MessagePublic:
         return _public(m)
 
 
-def _sub(s: Session, entity_id: int) -> PushSubscription | None:
+def _sub(s: Session, entity_id: int, account_id: int | None = None
+         ) -> PushSubscription | None:
+    """The enterprise's own subscription (``account_id`` None), or one user's to it."""
+    cond = PushSubscription.account_id.is_(None) if account_id is None \
+        else PushSubscription.account_id == account_id
     return s.scalar(select(PushSubscription).where(PushSubscription.entity_id == entity_id,
-                                                   PushSubscription.account_id.is_(None)))
+                                                   cond))
+
+
+def _account(ctx: Context) -> int:
+    if ctx.actor.account_id is None:
+        raise InputError(message_text("push.no_account"))
+    return ctx.actor.account_id
 
 
 def unsubscribe_token(platform: Platform, subscription_id: int) -> str:
@@ -110,40 +120,69 @@ def _checked(platform: Platform, token: str) -> int:
     return int(sid)
 
 
+def _shown(ctx: Context, sub: PushSubscription | None) -> SubscriptionPublic:
+    if sub is None:
+        return SubscriptionPublic(unsubscribe="")
+    base = ctx.settings.push_base_url.rstrip("/")
+    return SubscriptionPublic(
+        topics=sub.topics or {}, channels=sub.channels or [], email=sub.email,
+        phone=sub.phone, quiet_from=sub.quiet_from, quiet_until=sub.quiet_until,
+        digest=sub.digest, active=sub.active,  # type: ignore[arg-type]
+        unsubscribe=f"{base}/unsubscribe/{unsubscribe_token(ctx.platform, sub.id)}")
+
+
 def subscription(ctx: Context, code: str) -> SubscriptionPublic:
     ctx.require(Permission.PUSH_READ, code)
     with ctx.db.read() as s:
-        e = load(s, code)
-        sub = _sub(s, e.id)
-        base = ctx.settings.push_base_url.rstrip("/")
-        if sub is None:
-            return SubscriptionPublic(unsubscribe="")
-        return SubscriptionPublic(
-            topics=sub.topics or {}, channels=sub.channels or [], email=sub.email,
-            phone=sub.phone, quiet_from=sub.quiet_from, quiet_until=sub.quiet_until,
-            digest=sub.digest, active=sub.active,  # type: ignore[arg-type]
-            unsubscribe=f"{base}/unsubscribe/{unsubscribe_token(ctx.platform, sub.id)}")
+        return _shown(ctx, _sub(s, load(s, code).id))
+
+
+def my_subscription(ctx: Context, code: str) -> SubscriptionPublic:
+    """The signed-in user's own subscription to an enterprise's messages (an enterprise's
+    user to its own; a staff member to one they follow): anyone who may read them."""
+    ctx.require(Permission.PUSH_READ, code)
+    account = _account(ctx)
+    with ctx.db.read() as s:
+        return _shown(ctx, _sub(s, load(s, code).id, account))
+
+
+def _write(ctx: Context, s: Session, entity_id: int, account_id: int | None,
+           body: SubscriptionSet, target: str) -> None:
+    sub = _sub(s, entity_id, account_id)
+    before = None
+    if sub is None:
+        sub = PushSubscription(entity_id=entity_id, account_id=account_id)
+        s.add(sub)
+    else:
+        before = {"channels": sub.channels, "digest": sub.digest, "active": sub.active,
+                  "topics": sub.topics}
+    sub.topics = {k: list(dict.fromkeys(v)) for k, v in body.topics.items() if v}
+    sub.channels = list(dict.fromkeys(body.channels))
+    sub.email, sub.phone, sub.digest, sub.active = body.email, body.phone, body.digest, \
+        body.active
+    sub.quiet_from, sub.quiet_until = body.quiet_from, body.quiet_until
+    sub.updated_at = ctx.now()
+    record(s, ctx, "push.subscribe" if account_id is None else "push.subscribe_user",
+           target=target, before=before,
+           after={"channels": sub.channels, "digest": sub.digest, "active": sub.active,
+                  "topics": sub.topics})
 
 
 def subscribe(ctx: Context, code: str, body: SubscriptionSet) -> SubscriptionPublic:
     ctx.require(Permission.PUSH_SUBSCRIBE, code)
     with ctx.db.write() as s:
-        e = load(s, code)
-        sub = _sub(s, e.id)
-        before = None
-        if sub is None:
-            sub = PushSubscription(entity_id=e.id, account_id=None)
-            s.add(sub)
-        else:
-            before = {"channels": sub.channels, "digest": sub.digest, "active": sub.active}
-        sub.topics, sub.channels = dict(body.topics), list(dict.fromkeys(body.channels))
-        sub.email, sub.phone, sub.digest, sub.active = body.email, body.phone, body.digest, \
-            body.active
-        sub.quiet_from, sub.quiet_until = body.quiet_from, body.quiet_until
-        sub.updated_at = ctx.now()
-        record(s, ctx, "push.subscribe", target=code, before=before,
-               after={"channels": sub.channels, "digest": sub.digest, "active": sub.active})
+        _write(ctx, s, load(s, code).id, None, body, code)
     return subscription(ctx, code)
+
+
+def subscribe_me(ctx: Context, code: str, body: SubscriptionSet) -> SubscriptionPublic:
+    """Set the signed-in user's own subscription to an enterprise's messages (see
+    :func:`my_subscription`); the enterprise's own subscription is not touched."""
+    ctx.require(Permission.PUSH_READ, code)
+    account = _account(ctx)
+    with ctx.db.write() as s:
+        _write(ctx, s, load(s, code).id, account, body, f"{code} {ctx.actor.username}")
+    return my_subscription(ctx, code)
 
 
 def unsubscribe(platform: Platform, token: str) -> bool:
@@ -197,5 +236,6 @@ def mark_all_read(ctx: Context, code: str) -> int:
         return int(getattr(n, "rowcount", 0) or 0)
 
 
-__all__ = ["Scope", "dead", "deliveries", "inbox", "mark", "message", "retry", "subscribe",
-           "subscription", "unread_of", "unsubscribe", "unsubscribe_token"]
+__all__ = ["Scope", "dead", "deliveries", "inbox", "mark", "message", "my_subscription", "retry",
+           "subscribe", "subscribe_me", "subscription", "unread_of", "unsubscribe",
+           "unsubscribe_token"]

@@ -61,16 +61,19 @@ def link(ctx: Context, clause_key: str, pack: str) -> str:
 
 
 def changes(ctx: Context, s: Session, key: str, old: PackVersion | None, new: PackVersion,
-            entities: list[Entity], day: dt.date) -> Iterator[tuple[Entity, str, Outcome,
-                                                                      Outcome | None]]:
-    """(enterprise, kind, after, before) of every clause result that calls for a message."""
+            entities: list[Entity], day: dt.date, old_day: dt.date | None = None
+            ) -> Iterator[tuple[Entity, str, Outcome, Outcome | None]]:
+    """(enterprise, kind, after, before) of every clause result that calls for a message:
+    ``old`` on ``old_day`` (default ``day``) before, ``new`` on ``day`` after."""
     m_new = matcher(ctx, key, new, day)
-    m_old = matcher(ctx, key, old, day) if old is not None else None
+    m_old = matcher(ctx, key, old, old_day or day) if old is not None else None
     cat = default_catalogue()
     facts = E.latest_values(s, [e.id for e in entities])
     for e in entities:
         ent = enterprise_of(s, cat, e, day, facts[e.id])
         now = {c.key: outcome(c) for c in m_new.match(ent).clauses}
+        if old_day is not None and old_day != day:
+            ent = enterprise_of(s, cat, e, old_day, facts[e.id])
         was = {c.key: outcome(c) for c in m_old.match(ent).clauses} if m_old else {}
         for ck in sorted(set(now) | set(was)):
             kind = classify(was.get(ck), now.get(ck))
@@ -110,17 +113,24 @@ def announce_version(platform: Platform, version_id: int) -> int:
 
 
 def announce(platform: Platform, worker: str = "worker") -> int:
-    """Announce every version published since the last round (oldest first)."""
+    """Announce every version published and not announced yet, in the order they were
+    published. Each announced version is marked (``announced:<id>``): a version uploaded
+    before another and published after it is announced all the same (a cursor on the
+    versions' ids passed it by). Versions up to the ``versions`` position are not announced
+    (the demo's own publications)."""
     n = 0
     with platform.db.read() as s:
         start = position(s, "versions")
-        ids = list(s.scalars(select(PackVersion.id).where(
+        done = set(s.scalars(select(PushCursor.name).where(
+            PushCursor.name.like("announced:%"))))
+        ids = [vid for vid in s.scalars(select(PackVersion.id).where(
             PackVersion.id > start, PackVersion.published_at.is_not(None))
-            .order_by(PackVersion.id)))
+            .order_by(PackVersion.published_at, PackVersion.id))
+            if f"announced:{vid}" not in done]
     for vid in ids:
         n += announce_version(platform, vid)
         with platform.db.write() as s:
-            advance(s, "versions", vid, platform.now())
+            advance(s, f"announced:{vid}", vid, platform.now())
     return n
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from huiqi.facts.catalogue import Catalogue
 from huiqi.store.models import Entity, EntityLocation, FactValue, table
 
+from . import changes as C
 from . import values as V
 
 STATIC = 0  # the "year" of a static fact
@@ -154,6 +155,7 @@ def set_facts(s: Session, cat: Catalogue, e: Entity, items: Iterable[tuple[str, 
         e.industry = industry
     if rows:
         s.execute(table(FactValue).insert(), rows)
+        C.mark(s, rows, {e.id: now_values})
         touch(e, p.at)
     return changes
 

@@ -52,6 +52,7 @@ from huiqi.store.database import Database, is_unique_violation
 from huiqi.store.models import Entity, EntityLocation, FactValue, ImportBatch, table
 from huiqi.text import Text
 
+from . import changes as C
 from . import entities as E
 from . import values as V
 from .columns import Column, Mapping, cell_text, resolve
@@ -661,13 +662,31 @@ class _Writer:
         if problems:
             return
         rows: list[tuple[Any, ...]] = []
-        self._create(fresh, rows)
-        self._update([p for p in items if p.code in known], known, rows)
+        created = self._create(fresh, rows)
+        before = self._update([p for p in items if p.code in known], known, rows)
         if rows:
             self._insert("fact_value", _FACT_COLUMNS, rows)
+            self._mark(rows, created, before)
         self.report.facts_written += len(rows)
         s.flush()
         s.expunge_all()
+
+    def _mark(self, rows: Sequence[tuple[Any, ...]], created: Sequence[int],
+              before: dict[tuple[int, str, int], V.Stored]) -> None:
+        """The push worker's queue of changed enterprises (:mod:`.changes`), in this
+        transaction: a new enterprise had nothing before (one row each, without looking at
+        its facts); an existing one, the values in force before of what this batch wrote."""
+        prov = self.prov
+        new = set(created)
+        if new:
+            self._insert("fact_change", ("entity_id", "before", "source", "at"),
+                         [(eid, json.dumps(C.NOTHING), prov.source[:32], self.at)
+                          for eid in created])
+        current: dict[int, dict[tuple[str, int], V.Stored]] = {}
+        for (eid, fact, year), value in before.items():
+            current.setdefault(eid, {})[(fact, year)] = value
+        C.mark(self.s, ({"entity_id": r[0], "fact": r[1], "year": r[2], "source": prov.source,
+                         "recorded_at": prov.at} for r in rows if r[0] not in new), current)
 
     def _fact_row(self, entity_id: int, fact: str, year: int, new: V.Stored) -> tuple[Any, ...]:
         number: Decimal | str | None = new[1]
@@ -676,9 +695,10 @@ class _Writer:
         return (entity_id, fact, year, new[0], number, self.prov.source, self.prov.batch_id,
                 self.at, self.prov.by)
 
-    def _create(self, fresh: Sequence[_Parsed], rows: list[tuple[Any, ...]]) -> None:
+    def _create(self, fresh: Sequence[_Parsed], rows: list[tuple[Any, ...]]) -> list[int]:
+        """New entities, their locations and facts; the ids of those with facts."""
         if not fresh:
-            return
+            return []
         at, prov = self.at, self.prov
         self._insert("entity", _ENTITY_COLUMNS, [
             (p.code, p.name or p.code, p.kind or "enterprise", p.location.get("district"),
@@ -699,13 +719,15 @@ class _Writer:
                 rows.extend([(eid, f, y, t, None if n is None else format(n, "f"), src,
                               batch_id, at, by) for f, y, (t, n) in p.facts])
         self.report.entities_created += len(fresh)
+        return [ids[p.code] for p in fresh if p.facts]
 
     def _update(self, items: Sequence[_Parsed], known: dict[str, _Known],
-                rows: list[tuple[Any, ...]]) -> None:
+                rows: list[tuple[Any, ...]]) -> dict[tuple[int, str, int], V.Stored]:
         """Existing entities: changed facts only; name, kind and industry updated in one
-        statement; an entity that moves goes through :func:`entities.move`."""
+        statement; an entity that moves goes through :func:`entities.move`. Returns the
+        values in force before, by (entity, fact, year)."""
         if not items:
-            return
+            return {}
         current = self._current([known[p.code][0] for p in items])
         touched: list[dict[str, Any]] = []
         fact_row = self._fact_row
@@ -729,6 +751,7 @@ class _Writer:
                 report.entities_unchanged += 1
         if touched:
             self._touch(touched)
+        return current
 
     def _current(self, ids: list[int]) -> dict[tuple[int, str, int], V.Stored]:
         """The stored value in force of every (entity, fact, year) of these entities (read

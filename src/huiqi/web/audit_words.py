@@ -41,6 +41,14 @@ ACTIONS: dict[str, Text] = {
     "result.run": Text("批量匹配", "matching run"),
     "result.read": Text("查看匹配结果", "read results"),
     "simulation.run": Text("政策模拟", "simulation"),
+    # push (huiqi.push)
+    "push.read": Text("阅读推送消息", "push messages read"),
+    "push.archived": Text("归档推送消息", "push message archived"),
+    "push.subscribe": Text("修改企业推送订阅", "enterprise's subscription changed"),
+    "push.subscribe_user": Text("修改本人推送订阅", "own subscription changed"),
+    "push.unsubscribe": Text("通过退订链接退订", "unsubscribed by the link"),
+    "push.retry": Text("重发失败的推送", "dead deliveries sent again"),
+    "push.admin": Text("管理失败的推送", "manage dead deliveries"),
     # programmes (huiqi.programmes)
     "programme.create": Text("设立申报项目", "programme created"),
     "programme.propose": Text("列出免申即享名单", "eligible listed (no application)"),

@@ -72,6 +72,22 @@ def put_subscription(code: CodePath, body: SubscriptionSet, ctx: ContextDep
     return push.subscribe(ctx, code, body)
 
 
+@router.get("/enterprises/{code}/subscription/mine", openapi_extra=READ,
+            response_model=SubscriptionPublic)
+def get_my_subscription(code: CodePath, ctx: ContextDep) -> SubscriptionPublic:
+    """本人的订阅 / The signed-in user's own subscription to the enterprise's messages."""
+    return push.my_subscription(ctx, code)
+
+
+@router.put("/enterprises/{code}/subscription/mine", openapi_extra=READ,
+            response_model=SubscriptionPublic)
+def put_my_subscription(code: CodePath, body: SubscriptionSet, ctx: ContextDep
+                        ) -> SubscriptionPublic:
+    """修改本人的订阅(可阅读该企业消息者)/ Change one's own subscription (whoever may read
+    the enterprise's messages: its users, staff following it)."""
+    return push.subscribe_me(ctx, code, body)
+
+
 @router.get("/enterprises/{code}/deliveries", openapi_extra=READ,
             response_model=list[DeliveryPublic])
 def deliveries(code: CodePath, ctx: ContextDep) -> list[DeliveryPublic]:

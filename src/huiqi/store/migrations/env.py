@@ -8,6 +8,7 @@ import huiqi.analytics.models
 import huiqi.cases.models
 import huiqi.programmes.models  # every area's tables on the metadata, for autogenerate
 import huiqi.push.models
+import huiqi.registry.changes
 import huiqi.registry.claims
 import huiqi.vouchers.models
 import huiqi.workflow.models

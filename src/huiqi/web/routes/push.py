@@ -51,11 +51,52 @@ def inbox(p: PageDep, code: Code = None, archived: bool = False) -> Response:
     return p.render("inbox.html", box=box, code=c, archived=archived)
 
 
+#: the topics a subscription filters on, as the settings form names them
+TOPICS = ("programme", "pack", "industry", "issuer", "kinds")
+
+
+def _topics(values: dict[str, str]) -> dict[str, list[str]]:
+    """Each topic's field ("a, b; c") as its list (comma, semicolon, space or 、 between)."""
+    out = {}
+    for name in TOPICS:
+        items = [x for x in values.get(name, "").replace("、", ",").replace(";", ",")
+                 .replace(" ", ",").split(",") if x]
+        if items:
+            out[name] = items[:50]
+    return out
+
+
+def _settings_page(p: Page, code: str | None, saved: bool, mine: bool) -> Response:
+    sub = None
+    if code:
+        sub = push.my_subscription(p.ctx, code) if mine else push.subscription(p.ctx, code)
+    return p.render("push_settings.html", sub=sub, code=code, saved=saved, mine=mine,
+                    topics=TOPICS)
+
+
 @router.page("GET", "/inbox/settings", READ)
 def settings(p: PageDep, code: Code = None, saved: bool = False) -> Response:
-    c = _code(p, code)
-    sub = push.subscription(p.ctx, c) if c else None
-    return p.render("push_settings.html", sub=sub, code=c, saved=saved)
+    return _settings_page(p, _code(p, code), saved, mine=False)
+
+
+@router.page("GET", "/inbox/settings/mine", READ)
+def my_settings(p: PageDep, code: Code = None, saved: bool = False) -> Response:
+    """The signed-in user's own subscription to an enterprise's messages."""
+    return _settings_page(p, _code(p, code), saved, mine=True)
+
+
+Hour = Annotated[str, Form(max_length=2)]
+Topic = Annotated[str, Form(max_length=500)]
+
+
+def _body(channels: list[str] | None, email: str, phone: str, quiet_from: str,
+          quiet_until: str, digest: str, active: str, topics: dict[str, str]
+          ) -> SubscriptionSet:
+    return _valid({
+        "channels": channels or [], "email": email or None, "phone": phone or None,
+        "quiet_from": int(quiet_from) if quiet_from.isdigit() else None,
+        "quiet_until": int(quiet_until) if quiet_until.isdigit() else None,
+        "digest": digest, "active": active == "on", "topics": _topics(topics)})
 
 
 @router.page("POST", "/inbox/settings", WRITE)
@@ -63,18 +104,37 @@ def save(p: PageDep, code: Annotated[str, Form(max_length=18)] = "",
          channels: Annotated[list[str] | None, Form()] = None,
          email: Annotated[str, Form(max_length=200)] = "",
          phone: Annotated[str, Form(max_length=32)] = "",
-         quiet_from: Annotated[str, Form(max_length=2)] = "",
-         quiet_until: Annotated[str, Form(max_length=2)] = "",
+         quiet_from: Hour = "", quiet_until: Hour = "",
          digest: Annotated[str, Form(pattern=r"^(immediate|daily|weekly)$")] = "immediate",
-         active: Annotated[str, Form(max_length=3)] = "") -> Response:
+         active: Annotated[str, Form(max_length=3)] = "", programme: Topic = "",
+         pack: Topic = "", industry: Topic = "", issuer: Topic = "", kinds: Topic = ""
+         ) -> Response:
     c = _code(p, code or None) or ""
-    body = _valid({
-        "channels": channels or [], "email": email or None, "phone": phone or None,
-        "quiet_from": int(quiet_from) if quiet_from.isdigit() else None,
-        "quiet_until": int(quiet_until) if quiet_until.isdigit() else None,
-        "digest": digest, "active": active == "on"})
-    push.subscribe(p.ctx, c, body)
+    push.subscribe(p.ctx, c, _body(channels, email, phone, quiet_from, quiet_until, digest,
+                                   active, {"programme": programme, "pack": pack,
+                                            "industry": industry, "issuer": issuer,
+                                            "kinds": kinds}))
     return RedirectResponse("/inbox/settings?saved=true" + (f"&code={c}" if code else ""),
+                            status_code=303)
+
+
+@router.page("POST", "/inbox/settings/mine", READ)
+def save_mine(p: PageDep, code: Annotated[str, Form(max_length=18)] = "",
+              channels: Annotated[list[str] | None, Form()] = None,
+              email: Annotated[str, Form(max_length=200)] = "",
+              phone: Annotated[str, Form(max_length=32)] = "",
+              quiet_from: Hour = "", quiet_until: Hour = "",
+              digest: Annotated[str, Form(pattern=r"^(immediate|daily|weekly)$")] = "immediate",
+              active: Annotated[str, Form(max_length=3)] = "", programme: Topic = "",
+              pack: Topic = "", industry: Topic = "", issuer: Topic = "", kinds: Topic = ""
+              ) -> Response:
+    """Whoever may read an enterprise's messages sets their own subscription to them."""
+    c = _code(p, code or None) or ""
+    push.subscribe_me(p.ctx, c, _body(channels, email, phone, quiet_from, quiet_until, digest,
+                                      active, {"programme": programme, "pack": pack,
+                                               "industry": industry, "issuer": issuer,
+                                               "kinds": kinds}))
+    return RedirectResponse("/inbox/settings/mine?saved=true" + (f"&code={c}" if code else ""),
                             status_code=303)
 
 

@@ -3,7 +3,7 @@ competition with its stages' rubrics, panels and prizes; problems posted by ente
 teams registered for a problem, their scores, ranks, prizes and certificates.
 
 Revision ID: 0014
-Revises: 0018
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from huiqi.store import types as T
 
 revision = "0014"
-down_revision = "0018"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

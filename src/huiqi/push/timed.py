@@ -1,0 +1,299 @@
+"""Triggers on dates, by timers in the database (fired once by ``huiqi worker``, surviving
+restarts; :mod:`huiqi.workflow.timers`):
+
+* a published pack version **taking effect** on a later date (a policy's effective date,
+  the day after its expiry, a parameter's or a table's new value — a reform enacted as a
+  version usually takes effect so): on that date (00:00 China time; quiet hours hold the
+  external deliveries) every enterprise's result the day before and on the date are
+  compared (:mod:`huiqi.push.who`) and those whose result changed are told;
+* a programme's **application window opening** (09:00 China time on ``opens_on``) and
+  **closing soon** (09:00, ``HUIQI_PUSH_CLOSING_DAYS`` working days before ``closes_on``,
+  by the working-day calendar): the enterprises eligible for its clause are told (closing:
+  those that have not applied). 免申即享 programmes (``automatic``) tell nobody.
+
+Each round schedules what is missing (one timer per key: scheduling again adds nothing).
+Firing a timer starts a **job** — a ``push_cursor`` row ``job:…`` — that the round then works
+through in batches of :data:`BATCH` enterprises, each batch one transaction with the job's
+position (-1 when done): a population of any size is told with bounded memory, resumably.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from itertools import count
+from typing import Any
+
+from sqlalchemy import Date, select, text
+from sqlalchemy.orm import Session
+
+from huiqi.clock import CHINA
+from huiqi.errors import Conflict
+from huiqi.facts.catalogue import default_catalogue
+from huiqi.packs import versions as PV
+from huiqi.registry import entities as E
+from huiqi.registry.profile import enterprise_of
+from huiqi.rules.model import Pack
+from huiqi.service.context import Context, Platform
+from huiqi.service.policies import loaded, matcher
+from huiqi.store.models import Entity, PackVersion, PolicyPack
+from huiqi.workflow.calendar import WorkingDays
+from huiqi.workflow.events import Subject
+from huiqi.workflow.holidays import working_days
+from huiqi.workflow.timers import Timer, each_round, handler, schedule
+
+from .models import PushCursor
+from .outbox import Notice, _yuan, clause_notice, notify
+from .triggers import advance, changes, link, position
+from .who import outcome
+
+BATCH = 500
+#: batches of a job a worker's round works at most (the rest: the next round's)
+ROUND_BATCHES = 20
+EFFECTIVE, OPENING, CLOSING = "push.effective", "push.window_open", "push.window_closing"
+DONE = -1
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), CHINA).astimezone(dt.UTC)
+
+
+# ------------------------------------------------------------------------- scheduling
+
+def effective_dates(pack: Pack) -> list[dt.date]:
+    """The dates on which a version's results can change by themselves."""
+    out: set[dt.date] = set()
+    for p in pack.policies:
+        out.add(p.effective)
+        if p.expiry is not None:
+            out.add(p.expiry + dt.timedelta(days=1))
+        for param in p.params.values():
+            out.update(d for d, _ in param.values)
+        for table in p.tables.values():
+            out.update(d for d, _ in table.versions if d is not None)
+    return sorted(out)
+
+
+def schedule_effective(platform: Platform) -> int:
+    """Timers for the later dates of every published version (once per version)."""
+    ctx = platform.system()
+    n = 0
+    with platform.db.read() as s:
+        done = set(s.scalars(select(PushCursor.name).where(
+            PushCursor.name.like("effective:%"))))
+        todo = [(k, v) for k, v in PV.all_published(s) if f"effective:{v.id}" not in done]
+    if not todo:
+        return 0
+    dates = {v.id: effective_dates(loaded(ctx, k, v)) for k, v in todo}
+    with platform.db.write() as s:
+        today, now = platform.today(), platform.now()
+        for key, v in todo:
+            name = f"effective:{v.id}"
+            if s.get(PushCursor, name) is not None:
+                continue
+            for day in dates[v.id]:
+                if day > today:
+                    n += schedule(s, EFFECTIVE, _at(day, 0), Subject("pack_version", v.id),
+                                  {"pack": key, "date": day.isoformat()},
+                                  key=f"push:effective:{v.id}:{day.isoformat()}",
+                                  now=now) is not None
+            advance(s, name, v.id, now)
+    return n
+
+
+def _before(cal: WorkingDays, day: dt.date, n: int) -> dt.date:
+    """The day ``n`` working days before ``day``."""
+    left = n
+    while left:
+        day -= dt.timedelta(days=1)
+        try:
+            working = cal.is_working_day(day)
+        except Conflict:  # a year the calendar does not know: Monday to Friday
+            working = day.weekday() < 5
+        left -= working
+    return day
+
+
+PROGRAMMES = text(
+    "SELECT id, opens_on, closes_on FROM programme WHERE closes_on >= :today "
+    "AND mode <> 'automatic' ORDER BY id").columns(opens_on=Date, closes_on=Date)
+
+
+def windows(s: Session, today: dt.date, days: int) -> Iterator[tuple[str, dt.datetime, int,
+                                                                     dt.date]]:
+    """(timer kind, due, programme, date) of each programme window still to come."""
+    cal = working_days(s)
+    for pid, opens, closes in s.execute(PROGRAMMES, {"today": today}):
+        yield OPENING, _at(opens, 9), pid, opens
+        remind = max(_before(cal, closes, days), opens)
+        yield CLOSING, _at(remind, 9), pid, closes
+
+
+def schedule_windows(platform: Platform) -> int:
+    """Timers for the windows of the programmes not closed yet (one per window date)."""
+    n = 0
+    with platform.db.write() as s:
+        wanted = {f"push:{kind}:{pid}:{day.isoformat()}": (kind, due, pid, day)
+                  for kind, due, pid, day in windows(s, platform.today(),
+                                                     platform.settings.push_closing_days)}
+        if not wanted:
+            return 0
+        have = set(s.scalars(select(Timer.key).where(Timer.key.in_(list(wanted)))))
+        for key, (kind, due, pid, day) in wanted.items():
+            if key not in have:
+                schedule(s, kind, due, Subject("programme", pid), {"date": day.isoformat()},
+                         key=key, now=platform.now())
+                n += 1
+    return n
+
+
+def _start(s: Session, name: str, now: dt.datetime) -> None:
+    if s.get(PushCursor, name) is None:
+        advance(s, name, 0, now)
+
+
+@handler(EFFECTIVE)
+def _effective(s: Session, ctx: Context, timer: Timer) -> None:
+    _start(s, f"job:effective:{timer.subject_id}:{timer.payload['date']}", ctx.now())
+
+
+@handler(OPENING)
+def _opening(s: Session, ctx: Context, timer: Timer) -> None:
+    _start(s, f"job:open:{timer.subject_id}:{timer.payload['date']}", ctx.now())
+
+
+@handler(CLOSING)
+def _closing(s: Session, ctx: Context, timer: Timer) -> None:
+    _start(s, f"job:closing:{timer.subject_id}:{timer.payload['date']}", ctx.now())
+
+
+# ------------------------------------------------------------------------------- jobs
+
+def _effective_batch(ctx: Context, s: Session, vid: int, day: dt.date,
+                     batch: list[Entity]) -> int:
+    v = s.get(PackVersion, vid)
+    if v is None or v.status != PV.PUBLISHED:  # superseded or retired since: nobody
+        return 0
+    pack = s.get_one(PolicyPack, v.pack_id).key
+    version = f"{v.version_key or v.number}@{day.isoformat()}"
+    n = 0
+    for e, kind, now, was in changes(ctx, s, pack, v, v, batch, day,
+                                     old_day=day - dt.timedelta(days=1)):
+        n += notify(s, ctx, clause_notice(
+            entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key,
+            clause_title=now.key, version=version, link=link(ctx, now.key, pack),
+            amount=now.amount, assumed=now.assumed, before=was.amount if was else None,
+            deadline=now.deadline, missing=list(now.gaps or now.missing),
+            topics={"pack": pack, "industry": e.industry or ""})) is not None
+    return n
+
+
+PROGRAMME = text(
+    "SELECT p.id, p.key, p.title_zh, p.title_en, p.pack_key, p.pack_version_id, "
+    "p.clause_key, p.opens_on, p.closes_on, p.mode FROM programme p WHERE p.id = :id"
+).columns(opens_on=Date, closes_on=Date)
+
+WINDOW_TEXT = {
+    "open": ("申报窗口已开启", "application window open"),
+    "closing": ("申报即将截止", "application window closing soon"),
+}
+
+
+def window_notice(ctx: Context, e: Entity, what: str, prog: Any, amount: str,
+                   assumed: bool) -> Notice:
+    pid, key, title, title_en, pack, _, clause, opens, closes, _ = prog
+    zh, en = WINDOW_TEXT[what]
+    mark = "(按假设数据估算)" if assumed else ""
+    mark_en = " (estimated from assumed facts)" if assumed else ""
+    base = ctx.settings.push_base_url.rstrip("/")
+    return Notice(
+        entity_id=e.id, kind=f"window.{what}",
+        key=f"{e.id}:window:{pid}:{what}:{(opens if what == 'open' else closes).isoformat()}",
+        title=f"【{zh}】{title}"[:200],
+        body=f"{e.name}:您符合「{title}」({clause})的条件。\n金额:{amount}{mark}\n"
+             f"申报时间:{opens.isoformat()} 至 {closes.isoformat()}(截止日期:"
+             f"{closes.isoformat()})",
+        title_en=f"[{en}] {title_en}"[:200],
+        body_en=f"{e.name}: you qualify for {title_en} ({clause}).\nAmount: {amount}"
+                f"{mark_en}\nWindow: {opens.isoformat()} to {closes.isoformat()}",
+        link=f"{base}/staff/programmes/{key}",
+        detail={"programme": key, "clause": clause, "opens": opens.isoformat(),
+                "closes": closes.isoformat(), "deadline": closes.isoformat(),
+                "clause_link": link(ctx, clause, pack)},
+        topics={"programme": key, "pack": pack, "industry": e.industry or ""})
+
+
+def _window_batch(ctx: Context, s: Session, what: str, pid: int, day: dt.date,
+                  batch: list[Entity], today: dt.date) -> int:
+    prog = s.execute(PROGRAMME, {"id": pid}).first()
+    if prog is None or prog[9] == "automatic" or \
+            (prog[7] if what == "open" else prog[8]) != day or prog[8] < today:
+        return 0  # gone, moved to another date (its own timer tells) or closed
+    v = s.get(PackVersion, prog[5])
+    if v is None:
+        return 0
+    applied: set[int] = set()
+    if what == "closing":
+        applied = set(s.scalars(text(
+            "SELECT entity_id FROM application WHERE programme_id = :id").bindparams(id=pid)))
+    m = matcher(ctx, prog[4], v, today)
+    cat = default_catalogue()
+    facts = E.latest_values(s, [e.id for e in batch])
+    n = 0
+    for e in batch:
+        if e.id in applied:
+            continue
+        for c in m.match(enterprise_of(s, cat, e, today, facts[e.id])).clauses:
+            o = outcome(c)
+            if o.key == prog[6] and o.eligible:
+                n += notify(s, ctx, window_notice(ctx, e, what, prog, _yuan(o.amount),
+                                                   o.assumed)) is not None
+    return n
+
+
+def _job_batch(ctx: Context, s: Session, name: str, batch: list[Entity],
+               today: dt.date) -> int:
+    _, what, subject, date = name.split(":", 3)
+    day = dt.date.fromisoformat(date)
+    if what == "effective":
+        return _effective_batch(ctx, s, int(subject), day, batch)
+    return _window_batch(ctx, s, what, int(subject), day, batch, today)
+
+
+def run_job(platform: Platform, name: str, batches: int | None = None) -> int:
+    """Work a job through, one batch of enterprises a transaction (at most ``batches``: the
+    rest is for the next round); messages written."""
+    ctx = platform.system()
+    n = 0
+    for _ in count() if batches is None else range(batches):
+        with platform.db.write(lock=f"push.{name}") as s:  # two workers: one after the other
+            last = position(s, name)
+            if last == DONE:
+                return n
+            batch = list(s.scalars(select(Entity).where(Entity.id > last,
+                                                        Entity.kind == "enterprise")
+                                   .order_by(Entity.id).limit(BATCH)))
+            if not batch:
+                advance(s, name, DONE, platform.now())
+                return n
+            n += _job_batch(ctx, s, name, batch, platform.today())
+            advance(s, name, batch[-1].id, platform.now())
+    return n
+
+
+def run_jobs(platform: Platform, batches: int | None = None) -> int:
+    with platform.db.read() as s:
+        names = list(s.scalars(select(PushCursor.name).where(
+            PushCursor.name.like("job:%"), PushCursor.position != DONE)
+            .order_by(PushCursor.updated_at, PushCursor.name)))
+    return sum(run_job(platform, name, batches) for name in names)
+
+
+@each_round
+def _round(platform: Platform, worker: str) -> int:
+    return schedule_effective(platform) + schedule_windows(platform) + \
+        run_jobs(platform, ROUND_BATCHES)
+
+
+__all__ = ["CLOSING", "EFFECTIVE", "OPENING", "effective_dates", "run_job", "run_jobs",
+           "schedule_effective", "schedule_windows", "windows"]
