@@ -35,7 +35,8 @@ TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "
           "voucher_claim", "ledger_account", "ledger_txn", "ledger_entry",
           "challenge_list", "challenge_task", "challenge_application", "challenge_milestone",
           "push_message", "push_delivery", "push_subscription", "push_cursor",
-          "fact_change"}
+          "fact_change", "challenge_agreement", "competition", "competition_problem",
+          "competition_team"}
 
 
 @pytest.mark.parametrize("name", BACKENDS)

@@ -25,6 +25,7 @@ from huiqi.service.audit import record
 from huiqi.service.context import Context, requires
 from huiqi.service.permissions import Permission, Scope
 from huiqi.store.database import Database
+from huiqi.store.stored_file import stored
 from huiqi.text import Text
 
 from .models import (
@@ -268,9 +269,8 @@ def apply(ctx: Context, task_id: int, data: ChallengeApply,
             s.flush()
             if upload is not None:
                 s.add(ChallengeAgreement(application_id=a.id, file_name=upload[0],
-                                         content_type=upload[1], size=len(upload[3]),
-                                         sha256=upload[2], content=upload[3],
-                                         uploaded_at=ctx.now(), uploaded_by=ctx.actor.username))
+                                         **stored(upload[3], upload[1], ctx.actor.username,
+                                                  ctx.now())))
             record(s, ctx, "challenge.apply", target=f"challenge_application:{a.id}",
                    after={"task": t.code, "lead": a.lead_code, "members": len(data.members),
                           "agreement_sha256": data.agreement_sha256})

@@ -16,10 +16,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.store.models import Base
+from huiqi.store.stored_file import StoredFile
 from huiqi.store.types import BigKey, Exact, JSONText, Money, UTCDateTime
 
 
@@ -270,9 +271,9 @@ class ChallengeMilestone(Base):
     reference: Mapped[str] = mapped_column(String(100))
 
 
-class ChallengeAgreement(Base):
+class ChallengeAgreement(StoredFile, Base):
     """A consortium's agreement, as uploaded (within the upload limits): its bytes and their
-    SHA-256, given only to those who may see the application."""
+    SHA-256 (the stored file's columns), given only to those who may see the application."""
 
     __tablename__ = "challenge_agreement"
 
@@ -280,12 +281,6 @@ class ChallengeAgreement(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("challenge_application.id"),
                                                 unique=True)
     file_name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    uploaded_by: Mapped[str] = mapped_column(String(64))
 
 
 # ---------------------------------------------------------------------- 炬火种 competitions

@@ -3,7 +3,7 @@ competition with its stages' rubrics, panels and prizes; problems posted by ente
 teams registered for a problem, their scores, ranks, prizes and certificates.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0015
 """
 
 from __future__ import annotations
