@@ -654,9 +654,8 @@ class _Writer:
             return
         s = self.s
         known: dict[str, _Known] = {code: (eid, name, kind, district, park) for
-                                    eid, code, name, kind, district, park in s.execute(
-            select(Entity.id, Entity.credit_code, Entity.name, Entity.kind, Entity.district,
-                   Entity.park).where(Entity.credit_code.in_(codes)))}
+                                    eid, code, name, kind, district, park in self._select(
+            "id, credit_code, name, kind, district, park", "entity", "credit_code", codes)}
         fresh = [p for p in items if p.code not in known]
         _missing_names([p for p in fresh if p.name is None], known, problems)
         if problems:
@@ -703,8 +702,8 @@ class _Writer:
         self._insert("entity", _ENTITY_COLUMNS, [
             (p.code, p.name or p.code, p.kind or "enterprise", p.location.get("district"),
              p.location.get("park"), p.industry, 1, at, at) for p in fresh])
-        ids = {code: eid for code, eid in self.s.execute(select(
-            Entity.credit_code, Entity.id).where(Entity.credit_code.in_([p.code for p in fresh])))}
+        ids = {code: eid for code, eid in self._select(
+            "credit_code, id", "entity", "credit_code", [p.code for p in fresh])}
         places = [(ids[p.code], p.location.get("district"), p.location.get("park"), self.day,
                    None, prov.batch_id, at, prov.by) for p in fresh if p.location]
         if places:
@@ -759,13 +758,22 @@ class _Writer:
         index (entity, fact, year, id), the last row of each key wins: ordered by id alone,
         SQLite scans the whole table for a long list of entities."""
         out: dict[tuple[int, str, int], V.Stored] = {}
-        where = "= ANY(%s)" if self.pg else f"IN ({', '.join(['?'] * len(ids))})"
-        params = (ids,) if self.pg else tuple(ids)
-        for eid, fact, year, text, number in self.s.connection().exec_driver_sql(
-                "SELECT entity_id, fact, year, value_text, value_number FROM fact_value "
-                f"WHERE entity_id {where} ORDER BY entity_id, fact, year, id", params):
+        for eid, fact, year, text, number in self._select(
+                "entity_id, fact, year, value_text, value_number", "fact_value", "entity_id",
+                ids, "ORDER BY entity_id, fact, year, id"):
             out[(eid, fact, year)] = (text, None if number is None else Decimal(number))
         return out
+
+    def _select(self, columns: str, name: str, key: str, values: Sequence[Any],
+                tail: str = "") -> Any:
+        """The rows of a table whose ``key`` is one of ``values``, read with the driver
+        (SQLAlchemy's expansion of thousands of parameters costs more than the query)."""
+        if self.pg:
+            where, params = "= ANY(%s)", (list(values),)
+        else:
+            where, params = f"IN ({', '.join(['?'] * len(values))})", tuple(values)
+        return self.s.connection().exec_driver_sql(
+            f"SELECT {columns} FROM {name} WHERE {key} {where} {tail}", params)
 
     def _touch(self, touched: list[dict[str, Any]]) -> None:
         """Name, kind, industry (if written) of changed entities; their revision is one more."""
