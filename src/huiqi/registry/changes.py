@@ -50,10 +50,11 @@ def _plain(old: V.Stored | None) -> list[str | None]:
     return [text, None if number is None else str(number)]
 
 
-def mark(s: Session, fact_rows: Iterable[Mapping[str, Any]],
-         current: Mapping[int, Mapping[tuple[str, int], V.Stored]]) -> int:
-    """Add one change per enterprise among ``fact_rows`` (the rows just written), with the
-    values ``current`` had before for what they wrote; how many."""
+def change_rows(fact_rows: Iterable[Mapping[str, Any]],
+                current: Mapping[int, Mapping[tuple[str, int], V.Stored]]
+                ) -> list[dict[str, Any]]:
+    """The ``fact_change`` rows of a write of ``fact_rows``: one per enterprise, with the
+    values ``current`` had before for what they wrote (:data:`NOTHING` if it had none)."""
     by_entity: dict[int, dict[tuple[str, int], list[str | None]]] = {}
     meta: dict[int, tuple[str, dt.datetime]] = {}
     for r in fact_rows:
@@ -62,10 +63,17 @@ def mark(s: Session, fact_rows: Iterable[Mapping[str, Any]],
         if key not in seen:
             seen[key] = _plain(current.get(eid, {}).get(key))
         meta.setdefault(eid, (str(r["source"]), r["recorded_at"]))
-    rows = [{"entity_id": eid,
+    return [{"entity_id": eid,
              "before": [[f, y, *old] for (f, y), old in keys.items()] if current.get(eid)
              else NOTHING, "source": meta[eid][0][:32], "at": meta[eid][1]}
             for eid, keys in by_entity.items()]
+
+
+def mark(s: Session, fact_rows: Iterable[Mapping[str, Any]],
+         current: Mapping[int, Mapping[tuple[str, int], V.Stored]]) -> int:
+    """Add one change per enterprise among ``fact_rows`` (the rows just written) in ``s``;
+    how many."""
+    rows = change_rows(fact_rows, current)
     if rows:
         s.execute(table(FactChange).insert(), rows)
     return len(rows)
@@ -93,4 +101,4 @@ def before_values(after: Mapping[tuple[str, int], V.Stored], changes: Iterable[F
     return out
 
 
-__all__ = ["NOTHING", "FactChange", "before_values", "mark"]
+__all__ = ["NOTHING", "FactChange", "before_values", "change_rows", "mark"]
