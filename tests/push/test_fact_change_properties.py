@@ -12,7 +12,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huiqi.registry.changes import FactChange, before_values, change_rows
+from huiqi.registry.changes import NOTHING, FactChange, before_values, change_rows
 from huiqi.registry.values import Stored
 
 KEYS = st.tuples(st.sampled_from(["revenue", "staff", "industry"]), st.sampled_from([0, 2023, 2024]))
@@ -40,6 +40,16 @@ def test_the_values_before_all_writes_are_found_again(
         changes.append(FactChange(id=i + 1, entity_id=1, before=stored, source=row["source"]))
         state.update({(f, y): v for (f, y), v in write.items()})
     assert before_values(state, changes) == start
+
+
+def test_only_a_new_enterprise_had_nothing_before() -> None:
+    rows = [{"entity_id": e, "fact": "revenue", "year": 2024, "source": "import",
+             "recorded_at": AT} for e in (1, 2)]
+    made = change_rows(rows, {}, new=[1])  # 2: none of what was written, other facts maybe
+    assert [r["before"] for r in made] == [NOTHING, [["revenue", 2024, None, None]]]
+    after = {("revenue", 2024): (None, Decimal(5)), ("staff", 0): (None, Decimal(9))}
+    c = FactChange(id=1, entity_id=2, before=made[1]["before"], source="import")
+    assert before_values(after, [c]) == {("staff", 0): (None, Decimal(9))}
 
 
 def test_numbers_come_back_exact() -> None:

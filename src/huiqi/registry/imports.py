@@ -488,7 +488,7 @@ def _write(s: Session, cat: Catalogue, parsed: Sequence[_Parsed | None], prov: E
             report.entities_unchanged += 1
     if fact_rows:
         s.execute(table(FactValue).insert(), fact_rows)
-        C.mark(s, fact_rows, current)
+        C.mark(s, fact_rows, current, new=ids.values())
     report.facts_written += len(fact_rows)
 
 
