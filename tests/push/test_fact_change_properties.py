@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from huiqi.registry.changes import NOTHING, FactChange, before_values, change_rows
@@ -24,6 +24,7 @@ STATE = st.dictionaries(KEYS, VALUES, max_size=6)
 AT = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
 
+@settings(deadline=None)  # (pure and quick, but the machine is shared: no timing)
 @given(STATE, st.lists(st.dictionaries(KEYS, VALUES, min_size=1, max_size=4), max_size=6))
 def test_the_values_before_all_writes_are_found_again(
         start: dict[tuple[str, int], Stored], writes: list[dict[tuple[str, int], Stored]]
