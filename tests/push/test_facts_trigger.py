@@ -209,3 +209,18 @@ def test_a_round_works_a_bounded_number_of_batches_and_leaves_the_rest(world: Wo
     revenue(world, CODE_B, 6_000_000)
     assert F.from_facts(p, limit=1, batches=1) == 1 and _pending(p) == 1  # the next round's
     assert F.from_facts(p, limit=1, batches=1) == 1 and _pending(p) == 0
+
+
+def test_an_existing_enterprise_given_a_fact_it_lacked_is_not_told_what_it_had(
+        world: World) -> None:
+    """An import writing only facts an enterprise did not have yet: its other facts count
+    before as after (not "nothing before": that would tell it again what it qualified for)."""
+    p = _published(world)
+    revenue(world, CODE_A, 6_000_000)
+    F.from_facts(p)
+    start = _last(p)
+    import_enterprises(p.db, default_catalogue(), [Enterprise(id=CODE_A, name=CODE_A, years={
+        2023: {"revenue": Decimal(1_000)}})], by="system", at=p.now(), source="import",
+                       display="an older year")
+    assert _pending(p) == 1
+    assert F.from_facts(p) == 0 and _messages(p, start) == []

@@ -8,15 +8,19 @@ changes are compared at once, from the first one's before to the last one's afte
 each enterprise with the one-enterprise engine against every published version twice —
 with its facts before the changes and after — and tells it per :mod:`huiqi.push.who`
 (newly eligible, newly one condition short where it can act, no longer eligible, amount
-changed). The messages and the deletion of the rows they
-tell commit together: a worker killed half-way leaves the rows, and a second round writes
-the same idempotency keys (the last change's id is in them), so nothing is told twice.
+changed). The comparing is done outside any writing transaction (on SQLite one holds the
+whole database: the pages would wait); then, in one transaction, each enterprise's row is
+locked (skipped if a writer holds it) and, if its changes are still exactly those compared,
+its messages are written and its changes deleted — together: a worker killed half-way
+leaves the rows, and a second round writes the same idempotency keys (the last change's id
+is in them), so nothing is told twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from itertools import count
 
 from sqlalchemy import delete, select
@@ -33,7 +37,7 @@ from huiqi.service.policies import matcher
 from huiqi.store.models import Entity, PackVersion
 from huiqi.workflow.timers import each_round
 
-from .outbox import clause_notice, notify
+from .outbox import Notice, clause_notice, notify
 from .triggers import link
 from .who import Outcome, classify, outcome
 
@@ -73,64 +77,97 @@ def told(ctx: Context, s: Session, e: Entity, changes: Sequence[FactChange],
 
 def _tell(ctx: Context, s: Session, e: Entity, changes: Sequence[FactChange],
           after: Facts, versions: Sequence[tuple[str, PackVersion]],
-          day: dt.date) -> int:
-    n = 0
+          day: dt.date) -> list[Notice]:
     last = changes[-1].id
-    for pack, version, kind, now, was in told(ctx, s, e, changes, after, versions, day):
-        notice = clause_notice(
-            entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key,
-            clause_title=now.key, version=f"{version}:facts{last}",
-            link=link(ctx, now.key, pack), amount=now.amount, assumed=now.assumed,
-            before=was.amount if was else None, deadline=now.deadline,
-            missing=list(now.gaps or now.missing),
-            topics={"pack": pack, "industry": e.industry or ""})
-        n += notify(s, ctx, notice) is not None
-    return n
+    return [clause_notice(
+        entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key, clause_title=now.key,
+        version=f"{version}:facts{last}", link=link(ctx, now.key, pack), amount=now.amount,
+        assumed=now.assumed, before=was.amount if was else None, deadline=now.deadline,
+        missing=list(now.gaps or now.missing), topics={"pack": pack, "industry": e.industry or ""})
+        for pack, version, kind, now, was in told(ctx, s, e, changes, after, versions, day)]
 
 
-def _taken(s: Session, limit: int) -> list[FactChange]:
-    """The changes of the enterprises of the next ``limit`` changes — all of each one's, so
-    that one comparison spans them. The enterprises' rows are
-    locked first (skipping those a writer holds: their facts are being written; a later
-    round takes them), so that no change of theirs commits while they are compared and the
-    facts read are exactly those the changes taken lead to."""
-    first = list(dict.fromkeys(s.scalars(select(FactChange.entity_id)
-                                         .order_by(FactChange.id).limit(limit))))
-    if not first:
-        return []
-    mine = list(s.scalars(select(Entity.id).where(Entity.id.in_(first)).order_by(Entity.id)
-                          .with_for_update(skip_locked=True)))
-    return list(s.scalars(select(FactChange).where(FactChange.entity_id.in_(mine))
-                          .order_by(FactChange.id))) if mine else []
+@dataclass
+class Plan:
+    """What one batch tells: per enterprise, the changes it read and the messages they make."""
+
+    changes: dict[int, list[int]] = field(default_factory=dict)
+    notices: dict[int, list[Notice]] = field(default_factory=dict)
+
+
+def _plan(platform: Platform, limit: int) -> Plan | None:
+    """Read the changes of the enterprises of the next ``limit`` changes — all of each
+    one's, so that one comparison spans them — and compute their messages, outside any
+    writing transaction (on SQLite one holds the whole database). None: no changes."""
+    ctx = platform.system()
+    with platform.db.read() as s:
+        first = list(dict.fromkeys(s.scalars(select(FactChange.entity_id)
+                                             .order_by(FactChange.id).limit(limit))))
+        if not first:
+            return None
+        rows = list(s.scalars(select(FactChange).where(FactChange.entity_id.in_(first))
+                              .order_by(FactChange.id)))
+        plan = Plan()
+        by_entity: dict[int, list[FactChange]] = {}
+        for r in rows:
+            by_entity.setdefault(r.entity_id, []).append(r)
+            plan.changes.setdefault(r.entity_id, []).append(r.id)
+        firms = list(s.scalars(select(Entity).where(Entity.id.in_(by_entity),
+                                                    Entity.kind == "enterprise")
+                               .order_by(Entity.id)))
+        versions = PV.all_published(s) if firms else []
+        if versions:
+            facts = E.latest_values(s, [e.id for e in firms])
+            day = platform.today()
+            for e in firms:
+                plan.notices[e.id] = _tell(ctx, s, e, by_entity[e.id], facts[e.id], versions,
+                                           day)
+        return plan
+
+
+def _write(platform: Platform, plan: Plan) -> tuple[int, int]:
+    """Write a plan's messages and delete its changes, for each enterprise whose changes
+    are still exactly those planned — its row locked first, skipping those a writer holds
+    (their facts are being written), so no change of it commits meanwhile. One whose facts
+    changed since is left to the next round (the changes' rows stay). (enterprises told,
+    messages written)."""
+    ctx = platform.system()
+    done = written = 0
+    with platform.db.write(lock=LOCK) as s:  # workers take turns (see the module)
+        mine = list(s.scalars(select(Entity.id).where(Entity.id.in_(plan.changes))
+                              .order_by(Entity.id).with_for_update(skip_locked=True)))
+        now: dict[int, list[int]] = {}
+        for eid, cid in s.execute(select(FactChange.entity_id, FactChange.id).where(
+                FactChange.entity_id.in_(mine)).order_by(FactChange.id)):
+            now.setdefault(eid, []).append(cid)
+        gone: list[int] = []
+        for eid in mine:
+            if now.get(eid) != plan.changes[eid]:
+                continue
+            for notice in plan.notices.get(eid, []):
+                written += notify(s, ctx, notice) is not None
+            gone += plan.changes[eid]
+            done += 1
+        if gone:
+            s.execute(delete(FactChange).where(FactChange.id.in_(gone))
+                      .execution_options(synchronize_session=False))
+    return done, written
 
 
 def from_facts(platform: Platform, worker: str = "worker", limit: int = BATCH,
                batches: int | None = None) -> int:
-    """Tell what the facts changed since the last round, the changes of about ``limit`` a
-    transaction (at most ``batches`` transactions: the rest is for the next round); how many
-    messages were written."""
-    ctx = platform.system()
+    """Tell what the facts changed since the last round, the changes of about ``limit``
+    enterprises a transaction (at most ``batches``: the rest is for the next round); how
+    many messages were written."""
     written = 0
     for _ in count() if batches is None else range(batches):
-        with platform.db.write(lock=LOCK) as s:  # workers take turns (see the module)
-            rows = _taken(s, limit)
-            if not rows:  # none, or only enterprises being written now: the next round
-                return written
-            by_entity: dict[int, list[FactChange]] = {}
-            for r in rows:
-                by_entity.setdefault(r.entity_id, []).append(r)
-            firms = list(s.scalars(select(Entity).where(Entity.id.in_(by_entity),
-                                                        Entity.kind == "enterprise")
-                                   .order_by(Entity.id)))
-            versions = PV.all_published(s) if firms else []
-            if versions:
-                facts = E.latest_values(s, [e.id for e in firms])
-                day = platform.today()
-                for e in firms:
-                    written += _tell(ctx, s, e, by_entity[e.id], facts[e.id],
-                                     versions, day)
-            s.execute(delete(FactChange).where(FactChange.id.in_([r.id for r in rows]))
-                      .execution_options(synchronize_session=False))
+        plan = _plan(platform, limit)
+        if plan is None:
+            return written
+        done, n = _write(platform, plan)
+        written += n
+        if not done:  # only enterprises being written, or changed since: the next round
+            return written
     return written
 
 

@@ -170,22 +170,19 @@ def _closing(s: Session, ctx: Context, timer: Timer) -> None:
 # ------------------------------------------------------------------------------- jobs
 
 def _effective_batch(ctx: Context, s: Session, vid: int, day: dt.date,
-                     batch: list[Entity]) -> int:
+                     batch: list[Entity]) -> list[Notice]:
     v = s.get(PackVersion, vid)
     if v is None or v.status != PV.PUBLISHED:  # superseded or retired since: nobody
-        return 0
+        return []
     pack = s.get_one(PolicyPack, v.pack_id).key
     version = f"{v.version_key or v.number}@{day.isoformat()}"
-    n = 0
-    for e, kind, now, was in changes(ctx, s, pack, v, v, batch, day,
-                                     old_day=day - dt.timedelta(days=1)):
-        n += notify(s, ctx, clause_notice(
-            entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key,
-            clause_title=now.key, version=version, link=link(ctx, now.key, pack),
-            amount=now.amount, assumed=now.assumed, before=was.amount if was else None,
-            deadline=now.deadline, missing=list(now.gaps or now.missing),
-            topics={"pack": pack, "industry": e.industry or ""})) is not None
-    return n
+    return [clause_notice(
+        entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key, clause_title=now.key,
+        version=version, link=link(ctx, now.key, pack), amount=now.amount,
+        assumed=now.assumed, before=was.amount if was else None, deadline=now.deadline,
+        missing=list(now.gaps or now.missing), topics={"pack": pack, "industry": e.industry or ""})
+        for e, kind, now, was in changes(ctx, s, pack, v, v, batch, day,
+                                         old_day=day - dt.timedelta(days=1))]
 
 
 PROGRAMME = text(
@@ -224,14 +221,14 @@ def window_notice(ctx: Context, e: Entity, what: str, prog: Any, amount: str,
 
 
 def _window_batch(ctx: Context, s: Session, what: str, pid: int, day: dt.date,
-                  batch: list[Entity], today: dt.date) -> int:
+                  batch: list[Entity], today: dt.date) -> list[Notice]:
     prog = s.execute(PROGRAMME, {"id": pid}).first()
     if prog is None or prog[9] == "automatic" or \
             (prog[7] if what == "open" else prog[8]) != day or prog[8] < today:
-        return 0  # gone, moved to another date (its own timer tells) or closed
+        return []  # gone, moved to another date (its own timer tells) or closed
     v = s.get(PackVersion, prog[5])
     if v is None:
-        return 0
+        return []
     applied: set[int] = set()
     if what == "closing":
         applied = set(s.scalars(text(
@@ -239,20 +236,19 @@ def _window_batch(ctx: Context, s: Session, what: str, pid: int, day: dt.date,
     m = matcher(ctx, prog[4], v, today)
     cat = default_catalogue()
     facts = E.latest_values(s, [e.id for e in batch])
-    n = 0
+    out = []
     for e in batch:
         if e.id in applied:
             continue
         for c in m.match(enterprise_of(s, cat, e, today, facts[e.id])).clauses:
             o = outcome(c)
             if o.key == prog[6] and o.eligible:
-                n += notify(s, ctx, window_notice(ctx, e, what, prog, _yuan(o.amount),
-                                                   o.assumed)) is not None
-    return n
+                out.append(window_notice(ctx, e, what, prog, _yuan(o.amount), o.assumed))
+    return out
 
 
 def _job_batch(ctx: Context, s: Session, name: str, batch: list[Entity],
-               today: dt.date) -> int:
+               today: dt.date) -> list[Notice]:
     _, what, subject, date = name.split(":", 3)
     day = dt.date.fromisoformat(date)
     if what == "effective":
@@ -260,24 +256,44 @@ def _job_batch(ctx: Context, s: Session, name: str, batch: list[Entity],
     return _window_batch(ctx, s, what, int(subject), day, batch, today)
 
 
+def _next(platform: Platform, name: str) -> tuple[int, int, list[Notice]] | None:
+    """Read a job's next batch and compute its messages outside any writing transaction (on
+    SQLite one holds the whole database): (the position read, the batch's last enterprise,
+    the messages) — DONE as the last when no enterprise is left — or None when the job is
+    done."""
+    ctx = platform.system()
+    with platform.db.read() as s:
+        last = position(s, name)
+        if last == DONE:
+            return None
+        batch = list(s.scalars(select(Entity).where(Entity.id > last,
+                                                    Entity.kind == "enterprise")
+                               .order_by(Entity.id).limit(BATCH)))
+        if not batch:
+            return last, DONE, []
+        return last, batch[-1].id, _job_batch(ctx, s, name, batch, platform.today())
+
+
 def run_job(platform: Platform, name: str, batches: int | None = None) -> int:
     """Work a job through, one batch of enterprises a transaction (at most ``batches``: the
-    rest is for the next round); messages written."""
+    rest is for the next round); messages written. Each batch is computed first, then
+    written with the job's new position if the position is still the one it was computed
+    from (two workers: one writes, the other computes the next batch)."""
     ctx = platform.system()
     n = 0
     for _ in count() if batches is None else range(batches):
+        step = _next(platform, name)
+        if step is None:
+            return n
+        start, upto, notices = step
         with platform.db.write(lock=f"push.{name}") as s:  # two workers: one after the other
-            last = position(s, name)
-            if last == DONE:
-                return n
-            batch = list(s.scalars(select(Entity).where(Entity.id > last,
-                                                        Entity.kind == "enterprise")
-                                   .order_by(Entity.id).limit(BATCH)))
-            if not batch:
-                advance(s, name, DONE, platform.now())
-                return n
-            n += _job_batch(ctx, s, name, batch, platform.today())
-            advance(s, name, batch[-1].id, platform.now())
+            if position(s, name) != start:
+                continue  # another worker wrote this batch meanwhile
+            for notice in notices:
+                n += notify(s, ctx, notice) is not None
+            advance(s, name, upto, platform.now())
+        if upto == DONE:
+            return n
     return n
 
 

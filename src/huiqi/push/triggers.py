@@ -82,34 +82,52 @@ def changes(ctx: Context, s: Session, key: str, old: PackVersion | None, new: Pa
                 yield e, kind, shown, was.get(ck)
 
 
+def _version_batch(platform: Platform, version_id: int, name: str
+                   ) -> tuple[int, int, list[Notice]] | None:
+    """The next batch of a version's announcement, computed outside any writing transaction
+    (on SQLite one holds the whole database): (the position read, the batch's last
+    enterprise, the messages), or None when no enterprise is left."""
+    ctx = platform.system()
+    with platform.db.read() as s:
+        v = s.get_one(PackVersion, version_id)
+        pack = s.get_one(PolicyPack, v.pack_id)
+        old = _previous(s, v)
+        last = position(s, name)
+        batch = list(s.scalars(select(Entity).where(Entity.id > last,
+                                                    Entity.kind == "enterprise")
+                               .order_by(Entity.id).limit(BATCH)))
+        if not batch:
+            return None
+        notices = [clause_notice(
+            entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key,
+            clause_title=now.key, version=v.version_key or v.number,
+            link=link(ctx, now.key, pack.key), amount=now.amount, assumed=now.assumed,
+            before=was.amount if was else None, deadline=now.deadline,
+            missing=list(now.gaps or now.missing),
+            topics={"pack": pack.key, "industry": e.industry or ""})
+            for e, kind, now, was in changes(ctx, s, pack.key, old, v, batch,
+                                             platform.today())]
+        return last, batch[-1].id, notices
+
+
 def announce_version(platform: Platform, version_id: int) -> int:
     """Tell the enterprises whose results a published version changed; resumable (one
-    transaction per batch, with its position); how many messages were written."""
+    transaction per batch, with its position, written if the position is still the one
+    the batch was computed from); how many messages were written."""
     ctx = platform.system()
     name = f"version:{version_id}"
     written = 0
     while True:
-        with platform.db.write() as s:
-            v = s.get_one(PackVersion, version_id)
-            pack = s.get_one(PolicyPack, v.pack_id)
-            old = _previous(s, v)
-            last = position(s, name)
-            batch = list(s.scalars(select(Entity).where(Entity.id > last,
-                                                        Entity.kind == "enterprise")
-                                   .order_by(Entity.id).limit(BATCH)))
-            if not batch:
-                return written
-            day = platform.today()
-            for e, kind, now, was in changes(ctx, s, pack.key, old, v, batch, day):
-                msg = notify(s, ctx, clause_notice(
-                    entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key,
-                    clause_title=now.key, version=v.version_key or v.number,
-                    link=link(ctx, now.key, pack.key), amount=now.amount,
-                    assumed=now.assumed, before=was.amount if was else None,
-                    deadline=now.deadline, missing=list(now.gaps or now.missing),
-                    topics={"pack": pack.key, "industry": e.industry or ""}))
-                written += msg is not None
-            advance(s, name, batch[-1].id, platform.now())
+        step = _version_batch(platform, version_id, name)
+        if step is None:
+            return written
+        start, upto, notices = step
+        with platform.db.write(lock=f"push.{name}") as s:
+            if position(s, name) != start:
+                continue  # another worker wrote this batch meanwhile
+            for notice in notices:
+                written += notify(s, ctx, notice) is not None
+            advance(s, name, upto, platform.now())
 
 
 def announce(platform: Platform, worker: str = "worker") -> int:

@@ -6,8 +6,8 @@ transaction that writes the facts — the outbox the push worker reads and empti
 
     before   [[fact, year, text, number], …]: the value in force before this write of each
              (fact, year) it wrote; text and number both null where there was none —
-             or "nothing" (:data:`NOTHING`): the enterprise had no facts at all before (a new
-             one: a million new enterprises imported do not write their every key twice)
+             or "nothing" (:data:`NOTHING`): the enterprise is new, it had no facts at all
+             before (a million new enterprises imported do not write every key twice)
 
 A queue, not a cursor: a row is deleted in the transaction that tells what it changed, so a
 write committed late (a long import) is read all the same.
@@ -16,7 +16,7 @@ write committed late (a long import) is read all the same.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -50,10 +50,14 @@ def _plain(old: V.Stored | None) -> list[str | None]:
     return [text, None if number is None else str(number)]
 
 
-def mark(s: Session, fact_rows: Iterable[Mapping[str, Any]],
-         current: Mapping[int, Mapping[tuple[str, int], V.Stored]]) -> int:
-    """Add one change per enterprise among ``fact_rows`` (the rows just written), with the
-    values ``current`` had before for what they wrote; how many."""
+def change_rows(fact_rows: Iterable[Mapping[str, Any]],
+                current: Mapping[int, Mapping[tuple[str, int], V.Stored]],
+                new: Collection[int] = ()) -> list[dict[str, Any]]:
+    """The ``fact_change`` rows of a write of ``fact_rows``: one per enterprise, with the
+    values ``current`` had before for what they wrote (a key ``current`` lacks: none) —
+    :data:`NOTHING` for the enterprises of ``new`` (created by this write: no facts at all
+    before). Only ``new`` says nothing: an enterprise missing from ``current`` may well
+    have other facts than those written."""
     by_entity: dict[int, dict[tuple[str, int], list[str | None]]] = {}
     meta: dict[int, tuple[str, dt.datetime]] = {}
     for r in fact_rows:
@@ -62,10 +66,19 @@ def mark(s: Session, fact_rows: Iterable[Mapping[str, Any]],
         if key not in seen:
             seen[key] = _plain(current.get(eid, {}).get(key))
         meta.setdefault(eid, (str(r["source"]), r["recorded_at"]))
-    rows = [{"entity_id": eid,
-             "before": [[f, y, *old] for (f, y), old in keys.items()] if current.get(eid)
-             else NOTHING, "source": meta[eid][0][:32], "at": meta[eid][1]}
+    fresh = set(new)
+    return [{"entity_id": eid,
+             "before": NOTHING if eid in fresh else [[f, y, *old] for (f, y), old in keys.items()],
+             "source": meta[eid][0][:32], "at": meta[eid][1]}
             for eid, keys in by_entity.items()]
+
+
+def mark(s: Session, fact_rows: Iterable[Mapping[str, Any]],
+         current: Mapping[int, Mapping[tuple[str, int], V.Stored]],
+         new: Collection[int] = ()) -> int:
+    """Add one change per enterprise among ``fact_rows`` (the rows just written) in ``s``
+    (see :func:`change_rows`); how many."""
+    rows = change_rows(fact_rows, current, new)
     if rows:
         s.execute(table(FactChange).insert(), rows)
     return len(rows)
@@ -93,4 +106,4 @@ def before_values(after: Mapping[tuple[str, int], V.Stored], changes: Iterable[F
     return out
 
 
-__all__ = ["NOTHING", "FactChange", "before_values", "mark"]
+__all__ = ["NOTHING", "FactChange", "before_values", "change_rows", "mark"]
