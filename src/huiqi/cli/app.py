@@ -90,15 +90,17 @@ def _one_pack(path: Path | None):  # type: ignore[no-untyped-def]
     packs = _load_packs(path)
     if len(packs) == 1:
         return packs[0]
+    # several packs are matched together as one (each keeps its own groups); the facts each
+    # declares are in play together (a fact two of them declare differently is refused)
+    from huiqi.facts.declared import combine
     from huiqi.rules.model import Pack
 
-    # several packs are matched together as one (each keeps its own groups)
-    first = packs[0]
     merged = Pack(id="+".join(p.id for p in packs), title=Text("全部政策包", "all packs"),
                   version="+".join(p.version for p in packs),
                   digest="".join(p.digest[:12] for p in packs),
                   policies=[pol for p in packs for pol in p.policies],
-                  groups=[g for p in packs for g in p.groups], catalogue=first.catalogue,
+                  groups=[g for p in packs for g in p.groups],
+                  catalogue=combine(p.catalogue for p in packs),
                   path=str(path))
     return merged
 
@@ -109,10 +111,11 @@ def _find_enterprise(key: str, data: Path | None, pack: Any = None):  # type: ig
     from huiqi.facts.io import load_enterprises
 
     choices = pack.choice_options() if pack is not None else None
+    cat = pack.catalogue if pack is not None else None
 
     p = Path(key)
     if p.suffix.lower() in (".yaml", ".yml", ".json", ".csv") and p.is_file():
-        es = load_enterprises(p, check_codes=False, choices=choices)
+        es = load_enterprises(p, cat, check_codes=False, choices=choices)
         if len(es) != 1:
             raise UsageError(Text(f"文件 {key} 含 {len(es)} 家企业,请用 --data 指定文件并给出企业标识",
                                   f"{key} holds {len(es)} enterprises; pass it as --data and name one"))
@@ -120,7 +123,7 @@ def _find_enterprise(key: str, data: Path | None, pack: Any = None):  # type: ig
     source = data or get_settings().data
     if not source.exists():
         raise NotFoundError(Text("企业数据文件", "enterprise file"), str(source))
-    es = load_enterprises(source, check_codes=False, choices=choices)
+    es = load_enterprises(source, cat, check_codes=False, choices=choices)
     for e in es:
         if key in (e.id, e.name):
             return e
