@@ -18,6 +18,7 @@ from huiqi.store.models import PackFile, PackVersion, PolicyPack
 from huiqi.text import Text
 
 from .audit import record
+from .catalogue import others
 from .context import Context, requires
 from .memo import Memo
 from .permissions import Permission
@@ -33,6 +34,11 @@ from .schemas import (
 
 #: memory for remembered check results (a few KB each), per process
 CHECKS_MEMO_BYTES = 4 * 1024 * 1024
+
+
+def published_stamp(s: Session, key: str) -> list[tuple[str, int]]:
+    """The other packs' published versions (a check's result depends on their facts)."""
+    return [(k, v.id) for k, v in PV.all_published(s) if k != key]
 
 
 def _public(s: Session, key: str, v: PackVersion) -> VersionPublic:
@@ -119,8 +125,8 @@ def check(ctx: Context, key: str, number: int) -> CheckPublic:
     with ctx.db.read() as s:
         v = PV.get_version(s, key, number)
         digest = hashlib.sha256(repr((key, [(f.path, f.sha256) for f in s.scalars(
-            select(PackFile).where(PackFile.version_id == v.id).order_by(PackFile.path))])
-        ).encode()).hexdigest()
+            select(PackFile).where(PackFile.version_id == v.id).order_by(PackFile.path))],
+            published_stamp(s, key))).encode()).hexdigest()
         memo = ctx.platform.cache.get("pack-checks")
         if memo is None:
             with ctx.platform.lock:
@@ -130,7 +136,7 @@ def check(ctx: Context, key: str, number: int) -> CheckPublic:
             return CheckPublic.model_validate_json(known)
         files = PV.files_of(s, v.id)
     try:
-        pack = PV.load(key, files)
+        pack = PV.load(key, files, others(ctx, key))
     except PackError as exc:
         result = CheckPublic(ok=False, version_key=None, policies=0, clauses=0,
                              problems=[p.as_dict() for p in exc.problems])  # type: ignore[misc]
@@ -167,10 +173,11 @@ def publish(ctx: Context, key: str, number: int, reviewed: str | None = None) ->
     command) has no account and is not held to this."""
     if ctx.actor.account_id is not None:
         _four_eyes(ctx, key, number, reviewed)
+    checked_against = others(ctx, key)  # the facts of the other published packs
     with ctx.db.write() as s:
         v = PV.get_version(s, key, number)
         before = _snapshot(v)
-        pack = PV.publish(s, key, v, PV.Where(ctx.actor.username, ctx.now()))
+        pack = PV.publish(s, key, v, PV.Where(ctx.actor.username, ctx.now()), checked_against)
         remember(ctx, v.id, pack)
         record(s, ctx, "policy.publish", target=f"{key} #{number}", before=before,
                after=_snapshot(v))
@@ -238,7 +245,7 @@ def pack_of(ctx: Context, key: str, number: int | None = None) -> Pack:
             return loaded(ctx, key, v)
         status, stored = v.status, PV.files_of(s, v.id)
     _unless_draft(ctx, key, v.number, status)
-    return PV.load(key, stored)
+    return PV.load(key, stored, others(ctx, key))
 
 
 # ------------------------------------------------------------------ loaded packs
