@@ -251,14 +251,16 @@ def explain(enterprise: Annotated[str, typer.Argument(help="企业标识、名�
 
 @app.command()
 @handles_errors
-def facts(lang: LangOpt = None) -> None:
+def facts(lang: LangOpt = None, policies: Annotated[Path | None, typer.Option(
+        "--policies", help="并列出这些政策包在 facts.yaml 中声明的事实 / with the facts these packs "
+                           "declare in facts.yaml")] = None) -> None:
     """列出事实目录 / list the fact catalogue."""
     from rich.table import Table
 
     from huiqi.facts.catalogue import default_catalogue
 
     lg = _lang(lang)
-    cat = default_catalogue()
+    cat = _one_pack(policies).catalogue if policies is not None else default_catalogue()
     t = Table(title="事实目录" if lg == "zh" else "Fact catalogue")
     for col in (("名称", "id"), ("类型", "type"), ("单位", "unit"), ("周期", "period"),
                 ("来源", "source"), ("说明", "label")):
