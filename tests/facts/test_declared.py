@@ -3,6 +3,7 @@ file and line when they clash with the base catalogue or another pack, or are ma
 
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 from decimal import Decimal
@@ -195,3 +196,42 @@ def test_declared_catalogue_refuses_a_missing_file_as_yaml(tmp_path: Path) -> No
     f = tmp_path / "facts.yaml"
     f.write_text("facts: {}\n", encoding="utf-8")
     assert declared_catalogue(f, default_catalogue()).declared == {}
+
+
+def test_a_csv_file_may_name_declared_facts_by_their_chinese_labels(tmp_path: Path) -> None:
+    cat = load_pack(EXAMPLE).catalogue
+    f = tmp_path / "firms.csv"
+    f.write_text(
+        "统一社会信用代码,企业名称,专家组评级,博士人数,2025年主导产品线营业收入,主导产品收入占比@2025,"
+        "clinical_trials\n"
+        '9133020170000001X7,甬江生物,良好,5,8600000,72%,"[{""phase"": ""III"", ""started"": '
+        '""2024-05-10"", ""multicentre"": true, ""sites"": 12}]"\n', encoding="utf-8")
+    with pytest.raises(DataError) as err:  # a static fact given with a year
+        load_enterprises(f, cat, check_codes=False)
+    [p] = err.value.problems
+    assert p.code == "data.static_as_yearly" and "product_line_share" in p.message.zh
+    f.write_text(f.read_text(encoding="utf-8").replace("主导产品收入占比@2025", "主导产品收入占比")
+                 .replace(",72%,", ",,"), encoding="utf-8")
+    [e] = load_enterprises(f, cat, check_codes=False)
+    assert (e.id, e.name, e.facts["panel_grade"], e.facts["phd_staff"]) == (
+        "9133020170000001X7", "甬江生物", "B", 5)
+    assert e.years[2025]["product_line_revenue"] == Decimal(8600000)
+    assert "product_line_share" not in e.facts  # an empty cell is missing
+    assert e.facts["clinical_trials"][0]["sites"] == 12
+    f.write_text("id,评级\nx,A\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_enterprises(f, cat, check_codes=False)
+    assert [(p.code, p.line, p.column) for p in err.value.problems] == [
+        ("data.bad_column", 1, 2)]
+
+
+def test_a_json_enterprise_file_holds_declared_facts(tmp_path: Path) -> None:
+    from huiqi.facts.io import enterprise_to_mapping
+
+    cat = load_pack(EXAMPLE).catalogue
+    es = load_enterprises(EXAMPLE / "enterprises.yaml", cat)
+    f = tmp_path / "firms.json"
+    f.write_text(json.dumps([enterprise_to_mapping(e) for e in es], ensure_ascii=False),
+                 encoding="utf-8")
+    again = load_enterprises(f, cat)
+    assert [(e.facts, e.years) for e in again] == [(e.facts, e.years) for e in es]
