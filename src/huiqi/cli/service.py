@@ -212,12 +212,9 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
           ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from huiqi.errors import PackError
-    from huiqi.facts.catalogue import default_catalogue
     from huiqi.registry.imports import import_enterprises
     from huiqi.rules.loader import find_packs
     from huiqi.service import accounts, matching
-    from huiqi.service import policies as svc
     from huiqi.service.audit import record
     from huiqi.service.permissions import Role
     from huiqi.settings import get_settings
@@ -234,31 +231,17 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
                                   "data"))
     console = _console()
     ctx = platform.as_actor(_operator())
-    from huiqi.packs.files import read_folder
 
-    published: list[str] = []
-    for root in find_packs(policies or settings.policies):
-        if not root.is_dir():
-            continue
-        key = root.name
-        try:
-            import yaml
-
-            meta = yaml.safe_load((root / "pack.yaml").read_text("utf-8")) or {}
-            key = str(meta.get("id") or key)
-        except (OSError, yaml.YAMLError):
-            pass
-        v = svc.upload(ctx, key, read_folder(root), note="init-demo")
-        try:
-            svc.publish(ctx, key, v.number)
-        except PackError as exc:  # a pack that fails checking stays a draft
-            console.print(f"[red]✗ {exc.message(lg)}[/red]")
-            continue
-        published.append(key)
-        console.print(f"[green]✓[/green] {key} #{v.number}")
+    folder = policies or settings.policies
+    published = _publish_all(ctx, console, lg, find_packs(folder))
+    # the example packs beside the policies (examples/packs: a pack declaring its own facts),
+    # published too so that the demo shows them; matched after the demo enterprise is chosen
+    examples = folder.resolve().parent / "examples" / "packs"
+    shown = _publish_all(ctx, console, lg, find_packs(examples)) if examples.is_dir() else []
     from huiqi import generator
+    from huiqi.service.catalogue import platform_catalogue
 
-    cat = default_catalogue()
+    cat = platform_catalogue(ctx)  # the generated park holds the published packs' own facts
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console) as bar:
         task = bar.add_task("生成并写入企业 / enterprises", total=enterprises)
@@ -273,6 +256,9 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         run = matching.run(ctx, key, day)
         console.print(f"[green]✓[/green] {key}: {run.results} results / 条结果 ({run.as_of})")
     first = _richest(platform) or (ents[0].id if ents else None)
+    for key in shown:
+        run = matching.run(ctx, key, day)
+        console.print(f"[green]✓[/green] {key}: {run.results} results / 条结果 ({run.as_of})")
     rows = []
     for role in Role:
         password = _password()
@@ -323,6 +309,36 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
         console.print("→ huiqi serve", markup=False)
     else:
         console.print(f"→ huiqi serve --database {safe_url(url)}", markup=False)
+
+
+def _publish_all(ctx: Context, console: Any, lg: Lang, roots: list[Path]) -> list[str]:
+    """Upload and publish each pack folder of ``roots``; the keys of those published (one that
+    fails checking stays a draft, and says why)."""
+    import yaml
+
+    from huiqi.errors import PackError
+    from huiqi.packs.files import read_folder
+    from huiqi.service import policies as svc
+
+    published: list[str] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        key = root.name
+        try:
+            meta = yaml.safe_load((root / "pack.yaml").read_text("utf-8")) or {}
+            key = str(meta.get("id") or key)
+        except (OSError, yaml.YAMLError):
+            pass
+        v = svc.upload(ctx, key, read_folder(root), note="init-demo")
+        try:
+            svc.publish(ctx, key, v.number)
+        except PackError as exc:  # a pack that fails checking stays a draft
+            console.print(f"[red]✗ {exc.message(lg)}[/red]")
+            continue
+        published.append(key)
+        console.print(f"[green]✓[/green] {key} #{v.number}")
+    return published
 
 
 def _demo_cases(platform: Platform, first: str | None, console: Any) -> None:
