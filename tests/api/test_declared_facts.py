@@ -95,6 +95,27 @@ def test_a_published_packs_facts_are_the_platforms(api: tuple[World, TestClient]
     assert {"line_share", "phd", "lab", "lab_age", "patent", "grade"} <= set(clause["failed"])
 
 
+def test_the_api_lists_the_facts_a_published_pack_declares(api: tuple[World, TestClient]
+                                                           ) -> None:
+    world, client = api
+    _publish(world)
+    h = auth(world.tokens["enterprise"])  # a published pack's facts are for everyone to read
+    r = client.get(f"/policies/{KEY}/facts", headers=h)
+    assert r.status_code == 200, r.text
+    facts = {f["id"]: f for f in r.json()}
+    assert list(facts) == ["product_line_revenue", "product_line_share", "phd_staff", "lab_area",
+                           "lab_opened", "patent_supports_main_product", "panel_grade",
+                           "main_product_name", "clinical_trials"]
+    revenue = facts["product_line_revenue"]
+    assert (revenue["type"], revenue["yearly"], revenue["source"], revenue["file"]) == (
+        "money", True, "enterprise", f"{KEY}/facts.yaml")
+    assert Decimal(str(revenue["max"])) == 100_000_000 and revenue["line"] == 3
+    assert facts["panel_grade"]["options"]["B"] == {"zh": "良好", "en": "Good"}
+    fields = {f["id"]: f for f in facts["clinical_trials"]["fields"]}
+    assert fields["cost"]["optional"] and fields["sites"]["unit"] == "item"
+    assert client.get("/policies/nothing/facts", headers=h).status_code == 404
+
+
 def test_the_calculator_asks_for_declared_facts(api: tuple[World, TestClient]) -> None:
     world, _ = api
     _publish(world)

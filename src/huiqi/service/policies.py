@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from huiqi.engine.matcher import Matcher, matcher_for
 from huiqi.errors import NotFoundError, PackError
+from huiqi.facts.catalogue import Catalogue, Field
 from huiqi.packs import versions as PV
 from huiqi.packs.files import Limits
 from huiqi.rules.model import Pack
@@ -25,6 +26,8 @@ from .permissions import Permission
 from .schemas import (
     CheckPublic,
     ClausePublic,
+    DeclaredFactPublic,
+    DeclaredFieldPublic,
     DiffPublic,
     FileDiffPublic,
     PackFilePublic,
@@ -223,6 +226,34 @@ def clauses(ctx: Context, key: str) -> list[ClausePublic]:
     return [ClausePublic(key=c.key, policy=c.key.split("/")[0], clause=c.id,
                          title=c.title.as_dict())  # type: ignore[arg-type]
             for c in pack.clauses()]
+
+
+@requires(Permission.POLICY_READ)
+def declared_facts(ctx: Context, key: str) -> list[DeclaredFactPublic]:
+    """The facts the published version of a pack declares (its facts.yaml), with where."""
+    with ctx.db.read() as s:
+        v = PV.published(s, key)
+    cat = loaded(ctx, key, v).catalogue
+    out = []
+    for fid, (file, line) in cat.declared.items():
+        f = cat.facts[fid]
+        fields = None
+        if f.record is not None:
+            fields = [_field_public(cat, sub) for sub in cat.records[f.record].fields.values()]
+        out.append(DeclaredFactPublic(**_field_public(cat, f).model_dump(), yearly=f.yearly,
+                                      source=f.source, file=file, line=line, fields=fields))
+    return out
+
+
+def _field_public(cat: Catalogue, f: Field) -> DeclaredFieldPublic:
+    e = cat.enum_of(f)
+    return DeclaredFieldPublic(
+        id=f.id, type=f.kind,  # type: ignore[arg-type]
+        label=f.label.as_dict(),  # type: ignore[arg-type]
+        description=f.description.as_dict() if f.description else None,  # type: ignore[arg-type]
+        unit=f.unit, min=f.min, max=f.max, optional=f.optional,
+        options={k: t.as_dict() for k, t in e.values.items()} if e else None,  # type: ignore[misc]
+    )
 
 
 @requires(Permission.POLICY_READ)
