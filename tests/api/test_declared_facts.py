@@ -154,3 +154,18 @@ def test_a_pack_whose_facts_clash_with_a_published_pack_is_not_published(
     with pytest.raises(PackError):
         policies.publish(admin, "clash", v.number, policies.diff(admin, "clash", v.number).digest)
     assert platform_catalogue(admin).facts["panel_grade"].kind == "enum"
+
+
+def test_a_packs_facts_are_versioned_with_it(api: tuple[World, TestClient]) -> None:
+    world, _ = api
+    _publish(world)
+    admin = world.ctx("admin")
+    files = [(p, c.replace(b"max: 200\n", b"max: 500\n") if p == "facts.yaml" else c)
+             for p, c in _files()]
+    assert files != _files()
+    world.publish(KEY, files)
+    assert platform_catalogue(admin).facts["phd_staff"].max == 500
+    assert policies.pack_of(admin, KEY, 1).catalogue.facts["phd_staff"].max == 200
+    assert policies.pack_of(admin, KEY, 2).version_id != policies.pack_of(admin, KEY, 1).version_id
+    policies.retire(admin, KEY, 2)
+    assert "phd_staff" not in platform_catalogue(admin).facts

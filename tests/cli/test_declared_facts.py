@@ -30,6 +30,7 @@ def test_facts_lists_a_packs_own_facts() -> None:
     out = _ok("facts", "--policies", str(EXAMPLE))
     assert "panel_grade" in out and "专家组评级" in out and "评审专家组" in out
     assert "panel_grade" not in _ok("facts")
+    assert "9 个自定义事实" in _ok("check", str(EXAMPLE))
 
 
 def test_match_and_explain_an_enterprise_file_with_declared_facts() -> None:
@@ -83,6 +84,9 @@ def test_packs_in_play_together_must_agree_on_their_facts(tmp_path: Path) -> Non
     facts = tmp_path / "b" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("max: 200", "max: 300"),
                      encoding="utf-8")
+    r = CliRunner().invoke(app, ["check", str(tmp_path), "--lang", "en"])
+    assert r.exit_code == 2 and "facts.clash" in r.output and "phd_staff" in r.output
+    assert r.output.count("✓") == 2  # each pack alone is fine: together they are not
     r = CliRunner().invoke(app, ["match", FIRMS, "--policies", str(tmp_path), "--lang", "en"])
     assert r.exit_code != 0
     assert "phd_staff" in r.output and "facts.yaml:" in r.output

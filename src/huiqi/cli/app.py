@@ -151,6 +151,7 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
     lg = _lang(lang)
     console = _console()
     failed = 0
+    checked = []
     for root in find_packs(path):
         try:
             pack = load_pack(root)
@@ -158,6 +159,7 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
             failed += 1
             _error("✗ " + exc.message(lg))
             continue
+        checked.append(pack)
         n_clauses = len(pack.clauses())
         assumed = sum(1 for c in pack.clauses() for k in c.all_conditions()
                       if k.cite.assumed is not None)
@@ -169,11 +171,22 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
                f"{len(amounts)} 个金额中 {assumed_amounts} 个为假定"
                if lg == "zh" else f"{len(pack.policies)} policies, {n_clauses} clauses, "
                f"{assumed} assumed conditions, {assumed_amounts} of {len(amounts)} amounts "
-               "assumed"))
+               "assumed")
+            + (("," if lg == "zh" else ", ") + (f"{len(pack.catalogue.declared)} 个自定义事实"
+               if lg == "zh" else f"{len(pack.catalogue.declared)} facts of its own")
+               if pack.catalogue.declared else ""))
         if citations:
             from huiqi.cli.render import citations as show
 
             show(pack, lg, console)
+    if len(checked) > 1:  # packs in play together: their own facts must agree
+        from huiqi.facts.declared import combine
+
+        try:
+            combine(p.catalogue for p in checked)
+        except PackError as exc:
+            failed += 1
+            _error("✗ " + exc.message(lg))
     if failed:
         raise typer.Exit(2)
 
