@@ -235,3 +235,25 @@ def test_a_json_enterprise_file_holds_declared_facts(tmp_path: Path) -> None:
                  encoding="utf-8")
     again = load_enterprises(f, cat)
     assert [(e.facts, e.years) for e in again] == [(e.facts, e.years) for e in es]
+
+
+def test_the_facts_schema_is_current_and_agrees_with_the_checker(tmp_path: Path) -> None:
+    import jsonschema
+    import yaml
+
+    from huiqi.facts.declared import facts_schema
+
+    root = Path(__file__).parents[2]
+    on_disk = json.loads((root / "schema" / "facts.schema.json").read_text(encoding="utf-8"))
+    assert on_disk == json.loads(json.dumps(facts_schema())), \
+        "schema/facts.schema.json is stale: run `huiqi schema schema`"
+    validator = jsonschema.Draft202012Validator(on_disk)
+    for f in root.glob("**/facts.yaml"):
+        if ".venv" not in f.parts:
+            assert not list(validator.iter_errors(yaml.safe_load(f.read_text("utf-8")))), f
+    for bad in ("facts:\n  x: {type: float, label: x}\n", "facts:\n  x: {type: money}\n",
+                "facts:\n  x: {type: money, label: x, colour: red}\n",
+                "facts:\n  x: {type: number, unit: acre, label: x}\n",
+                "facts:\n  2x: {type: money, label: x}\n", "- x\n"):
+        assert list(validator.iter_errors(yaml.safe_load(bad))), bad
+        assert _problems(_pack(tmp_path / str(abs(hash(bad))), bad))

@@ -291,14 +291,18 @@ def facts(lang: LangOpt = None, policies: Annotated[Path | None, typer.Option(
 @handles_errors
 def schema(out: Annotated[Path, typer.Argument(help="输出目录 / output folder")] = Path("schema")
            ) -> None:
-    """写出政策文件与政策包的 JSON Schema / write the JSON Schemas of policy and pack files."""
+    """写出政策文件、政策包与 facts.yaml 的 JSON Schema / write the JSON Schemas of policy, pack
+    and facts.yaml files."""
+    from huiqi.facts.declared import facts_schema
     from huiqi.rules.format import pack_schema, policy_schema
 
     out.mkdir(parents=True, exist_ok=True)
-    for name, sch in (("policy", policy_schema()), ("pack", pack_schema())):
+    for name, sch in (("policy", policy_schema()), ("pack", pack_schema()),
+                      ("facts", facts_schema())):
         (out / f"{name}.schema.json").write_text(
             json.dumps(sch, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    _console().print(f"✓ {out}/policy.schema.json, {out}/pack.schema.json")
+    _console().print(f"✓ {out}/policy.schema.json, {out}/pack.schema.json, "
+                     f"{out}/facts.schema.json")
 
 
 @app.command(hidden=True)

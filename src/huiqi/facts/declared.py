@@ -331,4 +331,35 @@ def declared_catalogue(path: Path, base: Catalogue, display: str | None = None) 
     return extend(base, mine)
 
 
-__all__ = ["DECLARED_FILE", "KINDS", "combine", "declared_catalogue", "extend", "meaning"]
+def facts_schema() -> dict[str, Any]:
+    """The JSON Schema of facts.yaml, for editors (``huiqi schema`` writes it); the checker
+    (:func:`declared_catalogue`) says the same and more (clashes, ranges, units)."""
+    text = {"oneOf": [{"type": "string", "minLength": 1},
+                      {"type": "object", "required": ["zh"], "additionalProperties": False,
+                       "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}}]}
+    number = {"oneOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?[0-9][0-9,_.]*%?$"}]}
+    options = {"type": "object", "minProperties": 1, "additionalProperties": text}
+    common = {"label": text, "description": text, "unit": {"enum": list(T.BASE_UNITS)},
+              "min": number, "max": number, "options": options, "enum": {"type": "string"}}
+    field = {"type": "object", "required": ["type", "label"], "additionalProperties": False,
+             "properties": {**common, "type": {"enum": [k for k in KINDS if k != "records"]},
+                            "optional": {"type": "boolean"}}}
+    fact = {"type": "object", "required": ["type", "label"], "additionalProperties": False,
+            "properties": {**common, "type": {"enum": list(KINDS)},
+                           "yearly": {"type": "boolean"},
+                           "period": {"enum": ["static", "yearly"]},
+                           "source": {"type": "string"},
+                           "fields": {"type": "object", "minProperties": 1,
+                                      "additionalProperties": field}}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "huiqi facts.yaml: the facts a pack declares",
+        "type": "object", "required": ["facts"], "additionalProperties": False,
+        "properties": {"facts": {
+            "type": "object", "additionalProperties": fact,
+            "propertyNames": {"pattern": "^[A-Za-z][A-Za-z0-9_]*$"}}},
+    }
+
+
+__all__ = ["DECLARED_FILE", "KINDS", "combine", "declared_catalogue", "extend", "facts_schema",
+           "meaning"]
