@@ -169,3 +169,19 @@ def test_a_packs_facts_are_versioned_with_it(api: tuple[World, TestClient]) -> N
     assert policies.pack_of(admin, KEY, 2).version_id != policies.pack_of(admin, KEY, 1).version_id
     policies.retire(admin, KEY, 2)
     assert "phd_staff" not in platform_catalogue(admin).facts
+
+
+def test_a_retired_packs_facts_leave_the_platform(api: tuple[World, TestClient]) -> None:
+    world, _ = api
+    _publish(world)
+    other = [("pack.yaml", b"id: other\ntitle: other\nversion: '1'\n"),
+             ("facts.yaml", "facts:\n  pilot_line: {type: yes_no, label: 中试线}\n".encode()),
+             ("p.yaml", (EXAMPLE / "product-line.yaml").read_bytes().replace(
+                 b"id: product-line", b"id: p")),
+             ("texts/product-line.txt", (EXAMPLE / "texts" / "product-line.txt").read_bytes())]
+    world.publish("other", other)  # checked against (and so holding) declared-facts' facts
+    admin = world.ctx("admin")
+    assert {"pilot_line", "panel_grade"} <= set(platform_catalogue(admin).facts)
+    policies.retire(admin, KEY, 1)
+    cat = platform_catalogue(admin)
+    assert "pilot_line" in cat.facts and "panel_grade" not in cat.facts

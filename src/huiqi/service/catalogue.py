@@ -13,6 +13,8 @@ A pack is published only if its facts agree with those of every other published 
 
 from __future__ import annotations
 
+import dataclasses
+
 from huiqi.errors import PackError
 from huiqi.facts.catalogue import Catalogue, default_catalogue
 from huiqi.facts.declared import extend
@@ -52,7 +54,11 @@ def _combined(ctx: Context, published: list[tuple[str, PackVersion]]) -> Catalog
 
     cat = default_catalogue()
     for key, v in published:
-        own = loaded(ctx, key, v).catalogue
+        full = loaded(ctx, key, v).catalogue
+        # its own facts only (a version published here was checked against the others', and
+        # its catalogue holds theirs too: one of them retired since must not linger)
+        own = dataclasses.replace(full, declared={
+            k: w for k, w in full.declared.items() if w[0].startswith(f"{key}/")})
         if not own.declared:
             continue
         try:
