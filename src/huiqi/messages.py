@@ -311,6 +311,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "the period of “{name}” must be static or yearly"),
     "catalogue.bad_source": ("事实“{name}”的来源“{value}”未在 sources 中声明",
                              "the source “{value}” of “{name}” is not declared in sources"),
+    # ---- facts declared by a pack (facts.yaml)
+    "facts.bad_file": ("facts.yaml 须是含 facts 的键值表(facts: {事实名: {type: …, label: …}})",
+                       "facts.yaml must be a mapping with facts (facts: {name: {type: …, "
+                       "label: …}})"),
+    "facts.bad_entry": ("声明的事实“{name}”须是键值表(type、label 等)",
+                        "the declared fact “{name}” must be a mapping (type, label, …)"),
+    "facts.bad_id": ("事实名“{name}”不合规范", "the fact name “{name}” is not valid"),
+    "facts.bad_id.hint": ("事实名以英文字母开头,只含英文字母、数字和下划线。",
+                          "A fact name starts with a letter and holds only letters, digits and "
+                          "underscores."),
+    "facts.unknown_key": ("“{name}”中有不认识的项“{key}”", "“{name}” has an unknown entry “{key}”"),
+    "facts.unknown_key.hint": ("可用的项:{suggestions}", "Entries that may be written: "
+                               "{suggestions}"),
+    "facts.bad_type": ("事实“{name}”的类型“{value}”不存在(可用:{allowed})",
+                       "the fact “{name}” has an unknown type “{value}” ({allowed})"),
+    "facts.no_label": ("事实“{name}”缺少 label(中文名称,可附英文)",
+                       "the fact “{name}” has no label (its Chinese name, English optional)"),
+    "facts.bad_unit": ("事实“{name}”的单位“{value}”不存在(可用:{allowed})",
+                       "the fact “{name}” has an unknown unit “{value}” ({allowed})"),
+    "facts.bad_range": ("事实“{name}”的范围“{value}”不是数字",
+                        "the range “{value}” of the fact “{name}” is not a number"),
+    "facts.empty_range": ("事实“{name}”的下限 {min} 大于上限 {max}",
+                          "the fact “{name}” has a minimum {min} above its maximum {max}"),
+    "facts.no_options": ("枚举事实“{name}”须用 options 列出可选值(如 options: {{A: 优秀, B: 良好}})",
+                         "the enumeration “{name}” must list its values under options (e.g. "
+                         "options: {{A: Excellent, B: Good}})"),
+    "facts.bad_option": ("事实“{name}”的可选值“{value}”为空", "the fact “{name}” has an empty "
+                         "option “{value}”"),
+    "facts.no_fields": ("记录事实“{name}”须用 fields 列出各字段及其类型",
+                        "the records fact “{name}” must list its fields and their types under "
+                        "fields"),
+    "facts.bad_period": ("事实“{name}”的 yearly 须是 true 或 false(“{value}”)",
+                         "yearly of the fact “{name}” must be true or false (“{value}”)"),
+    "facts.bad_source": ("事实“{name}”的来源“{value}”不存在(可用:{allowed})",
+                         "the fact “{name}” has an unknown source “{value}” ({allowed})"),
+    "facts.clash": ("事实“{name}”已在 {other} 声明,含义不同({why})",
+                    "the fact “{name}” is already declared in {other} with another meaning "
+                    "({why})"),
+    "facts.clash.hint": ("同名的事实须类型、单位、周期、范围和可选值都相同;否则给“{name}”另起一个名称。",
+                         "A fact declared twice must have the same type, unit, period, range and "
+                         "options; otherwise give “{name}” another name."),
     # ---- enterprise data
     "data.bad_shape": ("企业数据须是企业列表(或含 enterprises 的键值表)",
                        "enterprise data must be a list of enterprises (or a mapping with "

@@ -90,15 +90,17 @@ def _one_pack(path: Path | None):  # type: ignore[no-untyped-def]
     packs = _load_packs(path)
     if len(packs) == 1:
         return packs[0]
+    # several packs are matched together as one (each keeps its own groups); the facts each
+    # declares are in play together (a fact two of them declare differently is refused)
+    from huiqi.facts.declared import combine
     from huiqi.rules.model import Pack
 
-    # several packs are matched together as one (each keeps its own groups)
-    first = packs[0]
     merged = Pack(id="+".join(p.id for p in packs), title=Text("全部政策包", "all packs"),
                   version="+".join(p.version for p in packs),
                   digest="".join(p.digest[:12] for p in packs),
                   policies=[pol for p in packs for pol in p.policies],
-                  groups=[g for p in packs for g in p.groups], catalogue=first.catalogue,
+                  groups=[g for p in packs for g in p.groups],
+                  catalogue=combine(p.catalogue for p in packs),
                   path=str(path))
     return merged
 
@@ -109,10 +111,11 @@ def _find_enterprise(key: str, data: Path | None, pack: Any = None):  # type: ig
     from huiqi.facts.io import load_enterprises
 
     choices = pack.choice_options() if pack is not None else None
+    cat = pack.catalogue if pack is not None else None
 
     p = Path(key)
     if p.suffix.lower() in (".yaml", ".yml", ".json", ".csv") and p.is_file():
-        es = load_enterprises(p, check_codes=False, choices=choices)
+        es = load_enterprises(p, cat, check_codes=False, choices=choices)
         if len(es) != 1:
             raise UsageError(Text(f"文件 {key} 含 {len(es)} 家企业,请用 --data 指定文件并给出企业标识",
                                   f"{key} holds {len(es)} enterprises; pass it as --data and name one"))
@@ -120,7 +123,7 @@ def _find_enterprise(key: str, data: Path | None, pack: Any = None):  # type: ig
     source = data or get_settings().data
     if not source.exists():
         raise NotFoundError(Text("企业数据文件", "enterprise file"), str(source))
-    es = load_enterprises(source, check_codes=False, choices=choices)
+    es = load_enterprises(source, cat, check_codes=False, choices=choices)
     for e in es:
         if key in (e.id, e.name):
             return e
@@ -148,6 +151,7 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
     lg = _lang(lang)
     console = _console()
     failed = 0
+    checked = []
     for root in find_packs(path):
         try:
             pack = load_pack(root)
@@ -155,6 +159,7 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
             failed += 1
             _error("✗ " + exc.message(lg))
             continue
+        checked.append(pack)
         n_clauses = len(pack.clauses())
         assumed = sum(1 for c in pack.clauses() for k in c.all_conditions()
                       if k.cite.assumed is not None)
@@ -166,11 +171,22 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
                f"{len(amounts)} 个金额中 {assumed_amounts} 个为假定"
                if lg == "zh" else f"{len(pack.policies)} policies, {n_clauses} clauses, "
                f"{assumed} assumed conditions, {assumed_amounts} of {len(amounts)} amounts "
-               "assumed"))
+               "assumed")
+            + (("," if lg == "zh" else ", ") + (f"{len(pack.catalogue.declared)} 个自定义事实"
+               if lg == "zh" else f"{len(pack.catalogue.declared)} facts of its own")
+               if pack.catalogue.declared else ""))
         if citations:
             from huiqi.cli.render import citations as show
 
             show(pack, lg, console)
+    if len(checked) > 1:  # packs in play together: their own facts must agree
+        from huiqi.facts.declared import combine
+
+        try:
+            combine(p.catalogue for p in checked)
+        except PackError as exc:
+            failed += 1
+            _error("✗ " + exc.message(lg))
     if failed:
         raise typer.Exit(2)
 
@@ -248,14 +264,16 @@ def explain(enterprise: Annotated[str, typer.Argument(help="企业标识、名�
 
 @app.command()
 @handles_errors
-def facts(lang: LangOpt = None) -> None:
+def facts(lang: LangOpt = None, policies: Annotated[Path | None, typer.Option(
+        "--policies", help="并列出这些政策包在 facts.yaml 中声明的事实 / with the facts these packs "
+                           "declare in facts.yaml")] = None) -> None:
     """列出事实目录 / list the fact catalogue."""
     from rich.table import Table
 
     from huiqi.facts.catalogue import default_catalogue
 
     lg = _lang(lang)
-    cat = default_catalogue()
+    cat = _one_pack(policies).catalogue if policies is not None else default_catalogue()
     t = Table(title="事实目录" if lg == "zh" else "Fact catalogue")
     for col in (("名称", "id"), ("类型", "type"), ("单位", "unit"), ("周期", "period"),
                 ("来源", "source"), ("说明", "label")):
@@ -273,14 +291,18 @@ def facts(lang: LangOpt = None) -> None:
 @handles_errors
 def schema(out: Annotated[Path, typer.Argument(help="输出目录 / output folder")] = Path("schema")
            ) -> None:
-    """写出政策文件与政策包的 JSON Schema / write the JSON Schemas of policy and pack files."""
+    """写出政策文件、政策包与 facts.yaml 的 JSON Schema / write the JSON Schemas of policy, pack
+    and facts.yaml files."""
+    from huiqi.facts.declared import facts_schema
     from huiqi.rules.format import pack_schema, policy_schema
 
     out.mkdir(parents=True, exist_ok=True)
-    for name, sch in (("policy", policy_schema()), ("pack", pack_schema())):
+    for name, sch in (("policy", policy_schema()), ("pack", pack_schema()),
+                      ("facts", facts_schema())):
         (out / f"{name}.schema.json").write_text(
             json.dumps(sch, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    _console().print(f"✓ {out}/policy.schema.json, {out}/pack.schema.json")
+    _console().print(f"✓ {out}/policy.schema.json, {out}/pack.schema.json, "
+                     f"{out}/facts.schema.json")
 
 
 @app.command(hidden=True)

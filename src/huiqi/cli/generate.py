@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from huiqi.facts.catalogue import Catalogue
     from huiqi.generator.output import Written
 
 EnterprisesOpt = Annotated[int, typer.Option(
@@ -33,10 +34,15 @@ AsOfOpt = Annotated[str | None, typer.Option(
 BatchOpt = Annotated[int, typer.Option(
     "--batch-size", min=1, help="每批企业数(Parquet 行组) / enterprises per batch (Parquet row group)")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh 或 en / zh or en")]
+PoliciesOpt = Annotated[Path | None, typer.Option(
+    "--policies", help="政策包:同时生成其 facts.yaml 声明的事实(在声明的范围内随机取值,部分缺失) / "
+                       "policy packs: also generate the facts their facts.yaml declares (drawn "
+                       "from the declared range, some left missing)")]
 
 
 def generate(enterprises: EnterprisesOpt, out: OutOpt, seed: SeedOpt = 0, as_of: AsOfOpt = None,
-             batch_size: BatchOpt = 50_000, lang: LangOpt = None) -> None:
+             batch_size: BatchOpt = 50_000, lang: LangOpt = None,
+             policies: PoliciesOpt = None) -> None:
     """生成逼真的园区企业数据:有效的统一社会信用代码、企业名称、园区与行业、五个财年的财务与知识产权数据、资质荣誉等。
 
     Generate a realistic park: valid credit codes, company names, parks and industries,
@@ -45,12 +51,12 @@ def generate(enterprises: EnterprisesOpt, out: OutOpt, seed: SeedOpt = 0, as_of:
     from huiqi.cli.app import handles_errors
 
     handles_errors(_run)(enterprises=enterprises, out=out, seed=seed, as_of=as_of,
-                         batch_size=batch_size, lang=lang)
+                         batch_size=batch_size, lang=lang, policies=policies)
 
 
 def _run(enterprises: int, out: Path, seed: int, as_of: str | None, batch_size: int,
-         lang: str | None) -> None:
-    from huiqi.cli.app import _as_of, _console, _lang
+         lang: str | None, policies: Path | None = None) -> None:
+    from huiqi.cli.app import _as_of, _console, _lang, _one_pack
     from huiqi.errors import UsageError
     from huiqi.text import Text
 
@@ -58,7 +64,9 @@ def _run(enterprises: int, out: Path, seed: int, as_of: str | None, batch_size: 
     day = _as_of(as_of)
     started = time.perf_counter()
     try:
-        written = _write(out, enterprises, seed, day, batch_size, "生成企业" if lg == "zh" else "Generating")
+        cat = _one_pack(policies).catalogue if policies is not None else None
+        written = _write(out, enterprises, seed, day, batch_size,
+                         "生成企业" if lg == "zh" else "Generating", cat)
     except OSError as exc:
         raise UsageError(Text(f"无法写入 {out}:{exc.strerror or exc}",
                               f"cannot write {out}: {exc.strerror or exc}")) from None
@@ -73,7 +81,8 @@ def _run(enterprises: int, out: Path, seed: int, as_of: str | None, batch_size: 
     _console().print(text, markup=False)
 
 
-def _write(out: Path, enterprises: int, seed: int, day: dt.date, batch_size: int, label: str) -> Written:
+def _write(out: Path, enterprises: int, seed: int, day: dt.date, batch_size: int, label: str,
+           catalogue: Catalogue | None = None) -> Written:
     """Write with a progress bar on stderr."""
     from rich.progress import (
         BarColumn,
@@ -90,4 +99,5 @@ def _write(out: Path, enterprises: int, seed: int, day: dt.date, batch_size: int
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=_console(stderr=True)) as progress:
         task = progress.add_task(label, total=enterprises)
-        return write(out, enterprises, seed, day, batch_size, on_batch=lambda rows: progress.advance(task, rows))
+        return write(out, enterprises, seed, day, batch_size,
+                     on_batch=lambda rows: progress.advance(task, rows), catalogue=catalogue)

@@ -216,10 +216,16 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
     _demo_allowed(platform)
     console = _console()
     ctx = platform.as_actor(_operator())
-    published = _demo_packs(ctx, lg, policies or settings.policies, console)
+    folder = policies or settings.policies
+    published = _demo_packs(ctx, lg, folder, console)
+    # the example packs beside the policies (examples/packs: a pack declaring its own facts),
+    # published too so that the demo shows them; matched after the demo enterprise is chosen
+    examples = folder.resolve().parent / "examples" / "packs"
+    shown = _demo_packs(ctx, lg, examples, console) if examples.is_dir() else []
     _demo_enterprises(ctx, enterprises, seed, day, console)
     _demo_runs(ctx, published, day, console)
     first = _richest(platform) or _first_entity(platform)
+    _demo_runs(ctx, shown, day, console)
     rows, panel = _demo_accounts(ctx, lg, first)
     _demo_areas(platform, ctx, day, panel, first, published, console)
     _demo_pages(ctx, first, published)
@@ -297,12 +303,12 @@ def _demo_enterprises(ctx: Context, enterprises: int, seed: int, day: dt.date,
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from huiqi import generator
-    from huiqi.facts.catalogue import default_catalogue
     from huiqi.registry.imports import import_enterprises
     from huiqi.service.audit import record
+    from huiqi.service.catalogue import platform_catalogue
 
     platform = ctx.platform
-    cat = default_catalogue()
+    cat = platform_catalogue(ctx)  # the generated park holds the published packs' own facts
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console) as bar:
         task = bar.add_task("生成并写入企业 / enterprises", total=enterprises)

@@ -85,6 +85,9 @@ class Catalogue:
     enums: dict[str, Enum]
     records: dict[str, RecordType]
     sources: dict[str, Text] = field(default_factory=dict)
+    #: the facts declared by packs (not in the base catalogue): id → (file, line) where
+    #: each is declared (``mypack/facts.yaml``, 12)
+    declared: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
     def suggest(self, name: str, names: list[str] | None = None) -> list[str]:
         pool = names if names is not None else list(self.facts)
@@ -129,100 +132,126 @@ def _bad(zh: str, en: str) -> ValueError:
 
 
 def _coerce(cat: Catalogue, f: Field, value: Any) -> Any:
-    k = f.kind
     if value is None:
         return None
-    if k == "bool":
-        if isinstance(value, bool):
-            return value
-        s = str(value).strip().lower()
-        if s in ("true", "1", "yes", "是", "y"):
-            return True
-        if s in ("false", "0", "no", "否", "n"):
-            return False
-        raise _bad(f"“{value}”不是是/否值", f"“{value}” is not true/false")
-    if k in ("integer", "decimal", "money", "ratio"):
-        if isinstance(value, bool | float):
-            raise _bad(f"“{value}”须写成精确数值", f"“{value}” must be an exact number")
+    fn = _COERCE.get(f.kind)
+    if fn is None:
+        raise _bad(f"未知类型 {f.kind}", f"unknown type {f.kind}")
+    return fn(cat, f, value)
+
+
+def _coerce_bool(cat: Catalogue, f: Field, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    s = str(value).strip().lower()
+    if s in ("true", "1", "yes", "是", "y"):
+        return True
+    if s in ("false", "0", "no", "否", "n"):
+        return False
+    raise _bad(f"“{value}”不是是/否值", f"“{value}” is not true/false")
+
+
+def _coerce_number(cat: Catalogue, f: Field, value: Any) -> int | Decimal:
+    k = f.kind
+    if isinstance(value, bool | float):
+        raise _bad(f"“{value}”须写成精确数值", f"“{value}” must be an exact number")
+    try:
+        text = str(value).strip().replace(",", "").replace("_", "")
+        percent = text.endswith("%")
+        d = Decimal(text.rstrip("%"))
+        if percent:
+            d = d / 100
+    except InvalidOperation:
+        raise _bad(f"“{value}”不是数字", f"“{value}” is not a number") from None
+    if not d.is_finite():
+        raise _bad(f"“{value}”不是有限数字", f"“{value}” is not a finite number")
+    if k == "integer" and d != d.to_integral_value():
+        raise _bad(f"“{value}”须为整数", f"“{value}” must be a whole number")
+    if k == "money":
         try:
-            text = str(value).strip().replace(",", "").replace("_", "")
-            percent = text.endswith("%")
-            d = Decimal(text.rstrip("%"))
-            if percent:
-                d = d / 100
-        except InvalidOperation:
-            raise _bad(f"“{value}”不是数字", f"“{value}” is not a number") from None
-        if not d.is_finite():
-            raise _bad(f"“{value}”不是有限数字", f"“{value}” is not a finite number")
-        if k == "integer" and d != d.to_integral_value():
-            raise _bad(f"“{value}”须为整数", f"“{value}” must be a whole number")
-        if k == "money":
-            try:
-                cents = d.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
-            except InvalidOperation:  # more digits than any amount has (1e30)
-                raise _bad(f"金额“{value}”过大", f"money “{value}” is too large") from None
-            if d != cents:
-                raise _bad(f"金额“{value}”最多保留到分", f"money “{value}” has more than 2 decimals")
-        if f.min is not None and d < f.min:
-            raise _bad(f"“{value}”小于下限 {f.min}", f"“{value}” is below the minimum {f.min}")
-        if f.max is not None and d > f.max:
-            raise _bad(f"“{value}”大于上限 {f.max}", f"“{value}” is above the maximum {f.max}")
-        return int(d) if k == "integer" else d
-    if k == "date":
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
+            cents = d.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+        except InvalidOperation:  # more digits than any amount has (1e30)
+            raise _bad(f"金额“{value}”过大", f"money “{value}” is too large") from None
+        if d != cents:
+            raise _bad(f"金额“{value}”最多保留到分", f"money “{value}” has more than 2 decimals")
+    if f.min is not None and d < f.min:
+        raise _bad(f"“{value}”小于下限 {f.min}", f"“{value}” is below the minimum {f.min}")
+    if f.max is not None and d > f.max:
+        raise _bad(f"“{value}”大于上限 {f.max}", f"“{value}” is above the maximum {f.max}")
+    return int(d) if k == "integer" else d
+
+
+def _coerce_date(cat: Catalogue, f: Field, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _bad(f"“{value}”不是日期(应为 YYYY-MM-DD)",
+                   f"“{value}” is not a date (expected YYYY-MM-DD)") from None
+
+
+def _coerce_enum(cat: Catalogue, f: Field, value: Any) -> str:
+    e = cat.enums[f.enum or ""]
+    norm = e.normalise(str(value).strip())
+    if norm is None:
+        sugg = difflib.get_close_matches(str(value), list(e.values), n=3)
+        allowed = "、".join(e.values)
+        raise _bad(f"“{value}”不是允许的取值({allowed})" + (f",是否为 {sugg[0]}?" if sugg else ""),
+                   f"“{value}” is not an allowed value ({allowed})"
+                   + (f"; did you mean {sugg[0]}?" if sugg else ""))
+    return norm
+
+
+def _coerce_enum_set(cat: Catalogue, f: Field, value: Any) -> frozenset[str]:
+    items = value if isinstance(value, list) else [v for v in str(value).split("|") if v]
+    sub = Field(id=f.id, kind="enum", label=f.label, enum=f.enum)
+    return frozenset(_coerce_enum(cat, sub, v) for v in items)
+
+
+def _coerce_text(cat: Catalogue, f: Field, value: Any) -> str:
+    return str(value)
+
+
+def _coerce_records(cat: Catalogue, f: Field, value: Any) -> tuple[dict[str, Any], ...]:
+    if not isinstance(value, list):
+        raise _bad("须为记录列表", "must be a list of records")
+    rt = cat.records[f.record or ""]
+    return tuple(_coerce_record(cat, rt, i, item) for i, item in enumerate(value))
+
+
+def _coerce_record(cat: Catalogue, rt: RecordType, i: int, item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise _bad(f"第{i + 1}条记录须为键值表", f"record {i + 1} must be a mapping")
+    rec: dict[str, Any] = {}
+    for key in item:
+        if key not in rt.fields:
+            raise _bad(f"第{i + 1}条记录有未知字段“{key}”", f"record {i + 1}: unknown field “{key}”")
+    for fid, fdef in rt.fields.items():
+        raw = item.get(fid)
+        if raw is None:
+            if not fdef.optional:
+                raise _bad(f"第{i + 1}条记录缺少字段“{fid}”",
+                           f"record {i + 1}: field “{fid}” is missing")
+            rec[fid] = None
+            continue
         try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise _bad(f"“{value}”不是日期(应为 YYYY-MM-DD)",
-                       f"“{value}” is not a date (expected YYYY-MM-DD)") from None
-    if k == "enum":
-        e = cat.enums[f.enum or ""]
-        norm = e.normalise(str(value).strip())
-        if norm is None:
-            sugg = difflib.get_close_matches(str(value), list(e.values), n=3)
-            allowed = "、".join(e.values)
-            raise _bad(f"“{value}”不是允许的取值({allowed})" + (f",是否为 {sugg[0]}?" if sugg else ""),
-                       f"“{value}” is not an allowed value ({allowed})"
-                       + (f"; did you mean {sugg[0]}?" if sugg else ""))
-        return norm
-    if k == "enum_set":
-        items = value if isinstance(value, list) else [v for v in str(value).split("|") if v]
-        sub = Field(id=f.id, kind="enum", label=f.label, enum=f.enum)
-        return frozenset(_coerce(cat, sub, v) for v in items)
-    if k == "text":
-        return str(value)
-    if k == "records":
-        if not isinstance(value, list):
-            raise _bad("须为记录列表", "must be a list of records")
-        rt = cat.records[f.record or ""]
-        out = []
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                raise _bad(f"第{i + 1}条记录须为键值表", f"record {i + 1} must be a mapping")
-            rec: dict[str, Any] = {}
-            for key in item:
-                if key not in rt.fields:
-                    raise _bad(f"第{i + 1}条记录有未知字段“{key}”", f"record {i + 1}: unknown field “{key}”")
-            for fid, fdef in rt.fields.items():
-                raw = item.get(fid)
-                if raw is None:
-                    if not fdef.optional:
-                        raise _bad(f"第{i + 1}条记录缺少字段“{fid}”",
-                                   f"record {i + 1}: field “{fid}” is missing")
-                    rec[fid] = None
-                    continue
-                try:
-                    rec[fid] = _coerce(cat, fdef, raw)
-                except ValueError as exc:
-                    t: Text = exc.args[0]
-                    raise _bad(f"第{i + 1}条记录字段“{fid}”:{t.zh}",
-                               f"record {i + 1}, field “{fid}”: {t.en}") from None
-            out.append(rec)
-        return tuple(out)
-    raise _bad(f"未知类型 {k}", f"unknown type {k}")
+            rec[fid] = _coerce(cat, fdef, raw)
+        except ValueError as exc:
+            t: Text = exc.args[0]
+            raise _bad(f"第{i + 1}条记录字段“{fid}”:{t.zh}",
+                       f"record {i + 1}, field “{fid}”: {t.en}") from None
+    return rec
+
+
+_COERCE: dict[str, Any] = {
+    "bool": _coerce_bool, "integer": _coerce_number, "decimal": _coerce_number,
+    "money": _coerce_number, "ratio": _coerce_number, "date": _coerce_date,
+    "enum": _coerce_enum, "enum_set": _coerce_enum_set, "text": _coerce_text,
+    "records": _coerce_records,
+}
 
 
 # --------------------------------------------------------------------------- loading

@@ -25,6 +25,7 @@ import csv
 import datetime as dt
 import difflib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -210,6 +211,40 @@ def _put(cat: Catalogue, name: str, value: Any, into: dict[str, Any], problems: 
         into[name] = v
 
 
+_YEAR_FIRST = re.compile(r"^(\d{4})年(.+)$")
+_SPECIAL = {"统一社会信用代码": "id", "名称": "name", "企业名称": "name"}
+
+
+def _csv_targets(header: Sequence[str], cat: Catalogue, name: str) -> dict[str, str]:
+    """What each column of a CSV file holds, as ``fact`` or ``fact@year``: a fact's id or its
+    Chinese label (``专家组评级``), a yearly one with its year (``revenue@2025``,
+    ``营业收入@2025``, ``2025年营业收入``); :class:`DataError` naming the columns that are none."""
+    by_label = {f.label.zh: fid for fid, f in cat.facts.items()}
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
+    for i, col in enumerate(header):
+        if col in ("id", "name") or col.startswith(("choice:", "review:")):
+            out[col] = col
+            continue
+        if col in _SPECIAL:
+            out[col] = _SPECIAL[col]
+            continue
+        base, sep, year = col.partition("@")
+        m = _YEAR_FIRST.match(col) if not sep else None
+        if m is not None:
+            base, sep, year = m.group(2), "@", m.group(1)
+        fid = base if base in cat.facts else by_label.get(base)
+        if fid is None:
+            problems.append(Problem(code="data.bad_column", message=message(
+                "data.bad_column", name=col), hint=message("data.bad_column.hint"),
+                file=name, line=1, column=i + 1))
+            continue
+        out[col] = f"{fid}{sep}{year}"
+    if problems:
+        raise DataError(problems, name)
+    return out
+
+
 def _from_csv(path: Path, cat: Catalogue, check_codes: bool, choices: Choices | None = None
               ) -> list[Enterprise]:
     problems: list[Problem] = []
@@ -217,11 +252,11 @@ def _from_csv(path: Path, cat: Catalogue, check_codes: bool, choices: Choices | 
     name = str(path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
-        columns = reader.fieldnames or []
-        _check_columns(columns, cat, problems, name)
-        if problems:
-            raise DataError(problems, name)
-        for row_no, row in enumerate(reader, start=2):
+        header = reader.fieldnames or []
+        targets = _csv_targets(header, cat, name)
+        columns = [targets[c] for c in header]
+        for row_no, written in enumerate(reader, start=2):
+            row = {targets[k]: v for k, v in written.items() if k in targets}
             raw = _csv_mapping(row, columns, cat, problems, name, row_no)
             where = _csv_where(name, columns, row_no, row)
             e = enterprise_from_mapping(raw, cat, problems, where, row_no - 1, check_codes,
@@ -231,19 +266,6 @@ def _from_csv(path: Path, cat: Catalogue, check_codes: bool, choices: Choices | 
     if problems:
         raise DataError(problems, name)
     return out
-
-
-def _check_columns(columns: Sequence[str], cat: Catalogue, problems: list[Problem],
-                   name: str) -> None:
-    """Every column is id, name, ``choice:…``, ``review:…`` or a fact (``fact@year``)."""
-    for col in columns:
-        base = col.split("@")[0]
-        if col in ("id", "name") or col.startswith(("choice:", "review:")):
-            continue
-        if base not in cat.facts:
-            problems.append(Problem(code="data.bad_column", message=message(
-                "data.bad_column", name=col), hint=message("data.bad_column.hint"),
-                file=name, line=1, column=columns.index(col) + 1))
 
 
 def _csv_mapping(row: dict[str, Any], columns: Sequence[str], cat: Catalogue,

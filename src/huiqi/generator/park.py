@@ -22,7 +22,7 @@ from huiqi.facts.catalogue import Catalogue, default_catalogue
 from huiqi.facts.columnar import arrow_schema, column_name
 from huiqi.facts.enterprise import Enterprise
 from huiqi.generator import arrays as A
-from huiqi.generator import codes, finances, firms, honours, missing, names, patents, profile, records
+from huiqi.generator import codes, declared, finances, firms, honours, missing, names, patents, profile, records
 from huiqi.generator import dates as D
 from huiqi.generator.parks import CITY_SHARE, DISTRICTS, PARKS
 from huiqi.generator.streams import seed_words, stream
@@ -90,6 +90,7 @@ def block(plan: Plan, b: int, schema: Any | None = None) -> Any:
     cols["id"] = A.strings(_codes(plan, f))
     cols["name"] = A.strings(names.names(stream(seed, b, "names"), f.park, f.district, f.industry,
                                          f.individual, fig.annual[:, -1]))
+    cols.update(declared.columns(seed, b, BLOCK, plan.as_of, plan.years, plan.catalogue, schema))
     keep = missing.masks(stream(seed, b, "missing"), schema.names, BLOCK)
     for fact, values in fig.values.items():
         valid = fig.valid(fact)

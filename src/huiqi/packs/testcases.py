@@ -39,7 +39,6 @@ from typing import Any
 
 from huiqi.engine.result import ClauseResult
 from huiqi.errors import DataError, Problem
-from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.enterprise import Enterprise
 from huiqi.facts.io import enterprise_from_mapping
 from huiqi.rules.loader import load_pack
@@ -113,7 +112,7 @@ def enterprise_of(case: Case) -> Enterprise:
     raw = {"id": "case", "name": case.name, **case.enterprise}
     problems: list[Problem] = []
     e = enterprise_from_mapping(
-        raw, default_catalogue(), problems,
+        raw, pack_at(case.pack_path).catalogue, problems,
         lambda code, p, **kw: case.doc.problem(code, ("cases", case.index, "enterprise", *p),
                                                **kw), check_codes=False)
     if e is None:

@@ -170,6 +170,10 @@ def load(key: str, files: Sequence[tuple[str, bytes]], cat: Catalogue | None = N
             pack = load_pack(root, cat)
         except PackError as exc:  # name files as stored, not where they were written
             raise PackError([_relative(p, root) for p in exc.problems], key) from None
+        prefix = str(root) + "/"
+        for fid, (file, line) in list(pack.catalogue.declared.items()):
+            if file.startswith(prefix):  # a fact it declares: named as ``key/facts.yaml``
+                pack.catalogue.declared[fid] = (f"{key}/{file[len(prefix):]}", line)
     if pack.id != key:
         raise PackError([Problem(code="pack.id_mismatch", file="pack.yaml", line=1,
                                  message=message("pack.id_mismatch", found=pack.id, pack=key))],

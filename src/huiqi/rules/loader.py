@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from huiqi.errors import NotFoundError, PackError, Problem
 from huiqi.facts import types as T
 from huiqi.facts.catalogue import Catalogue, default_catalogue
+from huiqi.facts.declared import DECLARED_FILE, declared_catalogue
 from huiqi.messages import message
 from huiqi.rules import format as F
 from huiqi.rules import ir, quotes
@@ -723,40 +724,85 @@ def find_packs(path: Path) -> list[Path]:
 
 
 def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
-    """Load and check one pack (a directory with pack.yaml, a directory, or one file)."""
+    """Load and check one pack (a directory with pack.yaml, a directory, or one file).
+
+    The pack's catalogue is ``catalogue`` (the base catalogue, or the platform's: the base
+    and the facts of the other published packs) extended with the facts its ``facts.yaml``
+    declares; a declaration that clashes with one of those refuses the pack."""
     path = Path(path)
-    cat = catalogue or default_catalogue()
-    problems: list[Problem] = []
     if not path.exists():
         raise NotFoundError(Text("政策包", "policy pack"), str(path))
-    why = "given"  # why each policy file is read: given, listed, no_list, no_pack_file
-    if path.is_file():
-        root, policy_files, meta = path.parent, [path], None
-    else:
-        root = path
-        meta = None
-        pack_file = root / PACK_FILE
-        if pack_file.is_file():
-            try:
-                pdoc = load_file(pack_file, display=_display(pack_file))
-                meta = F.Pack.model_validate(pdoc.data)
-            except YamlProblems as exc:
-                raise PackError(exc.problems, str(path)) from None
-            except ValidationError as exc:
-                raise PackError(validation_problems(exc, pdoc), str(path)) from None
-        if meta is not None and meta.policies is not None:
-            why = "listed"
-            policy_files = [root / p for p in meta.policies]
-            for i, f in enumerate(policy_files):
-                if not f.is_file():
-                    problems.append(pdoc.problem("pack.policy_missing", ("policies", i),
-                                                 file=str(meta.policies[i])))
-        else:
-            why = "no_list" if meta is not None else "no_pack_file"
-            policy_files = sorted(p for p in root.glob("*.yaml") if p.name != PACK_FILE)
+    src = _Sources.of(path)
+    cat = _pack_catalogue(src.root, catalogue or default_catalogue())
+    problems = list(src.problems)
+    policies = _load_policies(src.files, cat, src.why, problems)
+    problems.extend(_duplicate_ids(policies))
+    groups: list[GroupSpec] = [g for p in policies for g in p.groups]
+    if src.meta is not None and src.meta.groups and not problems and src.doc is not None:
+        groups.extend(_pack_groups(src.meta, src.doc, policies, problems))
+    problems.extend(_cross_refs(policies))
+    if problems:
+        raise PackError(problems, str(path))
+    files = _pack_files(src.root) if path.is_dir() else [path]
+    digest = _digest(src.root, files)
+    meta = src.meta
+    pid = meta.id if meta else path.stem
+    return Pack(id=pid, title=text_of(_lbl(meta.title)) if meta else Text(pid, pid),
+                version=meta.version if meta else "0", digest=digest, policies=policies,
+                groups=groups, catalogue=cat, path=str(path))
+
+
+class _Sources:
+    """Where a pack's policies are: its root, pack.yaml (read), the policy files, and why
+    each file is read (given, listed, no_list, no_pack_file)."""
+
+    def __init__(self, root: Path, files: list[Path], why: str, meta: F.Pack | None = None,
+                 doc: Document | None = None, problems: list[Problem] | None = None) -> None:
+        self.root, self.files, self.why, self.meta, self.doc = root, files, why, meta, doc
+        self.problems = problems or []
+
+    @classmethod
+    def of(cls, path: Path) -> _Sources:
+        if path.is_file():
+            return cls(path.parent, [path], "given")
+        pack_file = path / PACK_FILE
+        if not pack_file.is_file():
+            return cls(path, _yaml_files(path), "no_pack_file")
+        try:
+            pdoc = load_file(pack_file, display=_display(pack_file))
+            meta = F.Pack.model_validate(pdoc.data)
+        except YamlProblems as exc:
+            raise PackError(exc.problems, str(path)) from None
+        except ValidationError as exc:
+            raise PackError(validation_problems(exc, pdoc), str(path)) from None
+        if meta.policies is None:
+            return cls(path, _yaml_files(path), "no_list", meta, pdoc)
+        files = [path / p for p in meta.policies]
+        problems = [pdoc.problem("pack.policy_missing", ("policies", i), file=str(meta.policies[i]))
+                    for i, f in enumerate(files) if not f.is_file()]
+        return cls(path, files, "listed", meta, pdoc, problems)
+
+
+def _yaml_files(root: Path) -> list[Path]:
+    """The policy files of a folder without a list of them: every .yaml but pack.yaml and
+    the facts the pack declares."""
+    return sorted(p for p in root.glob("*.yaml") if p.name not in (PACK_FILE, DECLARED_FILE))
+
+
+def _pack_catalogue(root: Path, base: Catalogue) -> Catalogue:
+    """``base`` with the facts declared in ``root/facts.yaml``, if there is one; a problem
+    there refuses the pack at once (the policies' problems would only follow from it)."""
+    declared = root / DECLARED_FILE
+    if not declared.is_file():
+        return base
+    return declared_catalogue(declared, base, _display(declared))
+
+
+def _load_policies(files: list[Path], cat: Catalogue, why: str, problems: list[Problem]
+                   ) -> list[PolicySpec]:
     policies: list[PolicySpec] = []
     index0 = 0
-    for f in policy_files:
+    for f in files:
         if not f.is_file():
             continue
         try:
@@ -774,51 +820,55 @@ def load_pack(path: Path | str, catalogue: Catalogue | None = None) -> Pack:
         if spec is not None:
             policies.append(spec)
             index0 += len(spec.clauses)
+    return policies
+
+
+def _duplicate_ids(policies: list[PolicySpec]) -> list[Problem]:
+    out: list[Problem] = []
     ids: dict[str, str] = {}
     for p in policies:
         if p.id in ids:
-            problems.append(Problem(code="policy.duplicate_id",
-                                    message=message("policy.duplicate_id", id=p.id,
-                                                    other=ids[p.id]), file=p.file, line=1))
+            out.append(Problem(code="policy.duplicate_id",
+                               message=message("policy.duplicate_id", id=p.id, other=ids[p.id]),
+                               file=p.file, line=1))
         ids[p.id] = p.file
-    groups: list[GroupSpec] = [g for p in policies for g in p.groups]
-    if meta is not None and meta.groups and not problems:
-        all_keys = {c.key for p in policies for c in p.clauses}
-        for gi, pg in enumerate(meta.groups):
-            for ci, ref in enumerate(pg.clauses):
-                if ref not in all_keys:
-                    sugg = difflib.get_close_matches(ref, sorted(all_keys), n=3)
-                    problems.append(pdoc.problem("group.unknown_clause",
-                                                 ("groups", gi, "clauses", ci), ref=ref,
-                                                 suggestions=", ".join(sugg) or "-"))
-            cap = None
-            if pg.cap is not None:
-                try:
-                    cap = Decimal(literal_value(pg.cap, T.MONEY)[0])
-                except CheckError as exc:
-                    problems.append(pdoc.problem(exc.code, ("groups", gi, "cap"),
-                                                 **exc.params))  # type: ignore[arg-type]
-            if pg.kind == "cap" and pg.cap is None:
-                problems.append(pdoc.problem("group.no_cap", ("groups", gi), id=pg.id))
-            groups.append(GroupSpec(id=pg.id, label=text_of(_lbl(pg.label)), kind=pg.kind,
-                                    clauses=list(pg.clauses), cap=cap,
-                                    cite=Citation(assumed=pg.assumed)))
-    for p in policies:  # cross-policy references written inside a policy file
-        all_keys = {c.key for q in policies for c in q.clauses}
-        for g in p.groups:
-            for ref in g.clauses:
-                if ref not in all_keys:
-                    problems.append(Problem(code="group.unknown_clause",
-                                            message=message("group.unknown_clause", ref=ref,
-                                                            suggestions="-"), file=p.file))
-    if problems:
-        raise PackError(problems, str(path))
-    files = _pack_files(root) if path.is_dir() else [path]
-    digest = _digest(root, files)
-    pid = meta.id if meta else path.stem
-    return Pack(id=pid, title=text_of(_lbl(meta.title)) if meta else Text(pid, pid),
-                version=meta.version if meta else "0", digest=digest, policies=policies,
-                groups=groups, catalogue=cat, path=str(path))
+    return out
+
+
+def _pack_groups(meta: F.Pack, pdoc: Document, policies: list[PolicySpec],
+                 problems: list[Problem]) -> list[GroupSpec]:
+    """The stacking groups pack.yaml declares across its policies."""
+    groups: list[GroupSpec] = []
+    all_keys = {c.key for p in policies for c in p.clauses}
+    for gi, pg in enumerate(meta.groups or []):
+        for ci, ref in enumerate(pg.clauses):
+            if ref not in all_keys:
+                sugg = difflib.get_close_matches(ref, sorted(all_keys), n=3)
+                problems.append(pdoc.problem("group.unknown_clause",
+                                             ("groups", gi, "clauses", ci), ref=ref,
+                                             suggestions=", ".join(sugg) or "-"))
+        cap = None
+        if pg.cap is not None:
+            try:
+                cap = Decimal(literal_value(pg.cap, T.MONEY)[0])
+            except CheckError as exc:
+                problems.append(pdoc.problem(exc.code, ("groups", gi, "cap"),
+                                             **exc.params))  # type: ignore[arg-type]
+        if pg.kind == "cap" and pg.cap is None:
+            problems.append(pdoc.problem("group.no_cap", ("groups", gi), id=pg.id))
+        groups.append(GroupSpec(id=pg.id, label=text_of(_lbl(pg.label)), kind=pg.kind,
+                                clauses=list(pg.clauses), cap=cap,
+                                cite=Citation(assumed=pg.assumed)))
+    return groups
+
+
+def _cross_refs(policies: list[PolicySpec]) -> list[Problem]:
+    """Cross-policy references written inside a policy file."""
+    all_keys = {c.key for q in policies for c in q.clauses}
+    return [Problem(code="group.unknown_clause",
+                    message=message("group.unknown_clause", ref=ref, suggestions="-"),
+                    file=p.file)
+            for p in policies for g in p.groups for ref in g.clauses if ref not in all_keys]
 
 
 #: a file with none of these is not a policy at all (a test-case file, notes, …)

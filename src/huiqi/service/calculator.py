@@ -28,7 +28,7 @@ from huiqi.engine.explain import label_of_missing
 from huiqi.engine.matcher import Matcher
 from huiqi.engine.result import MatchResult, Missing, Status
 from huiqi.facts.amounts import looks_like_amount, parse_amount
-from huiqi.facts.catalogue import Catalogue, default_catalogue
+from huiqi.facts.catalogue import Catalogue
 from huiqi.facts.enterprise import Enterprise
 from huiqi.messages import message
 from huiqi.packs import versions as PV
@@ -36,6 +36,7 @@ from huiqi.rules.model import Pack
 from huiqi.rules.places import local, places
 from huiqi.text import Text
 
+from .catalogue import platform_catalogue
 from .context import Platform
 from .policies import matcher
 
@@ -164,7 +165,7 @@ def written(fact: str, kind: str, value: str) -> str:
 
 def match(platform: Platform, answers: dict[str, str], day: dt.date, name: str = "") -> Matches:
     """Every published pack matched against the answers given so far."""
-    e, problems = enterprise(answers, default_catalogue(), name)
+    e, problems = enterprise(answers, platform_catalogue(platform.system()), name)
     city, park = e.facts.get("city"), e.facts.get("park")
     out = Matches(day=day, results=[], problems=problems,
                   city=city if isinstance(city, str) else None,

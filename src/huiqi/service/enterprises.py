@@ -20,7 +20,6 @@ from huiqi.errors import (
     NotFoundError,
     Problem,
 )
-from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.credit_code import validate
 from huiqi.messages import message
 from huiqi.registry import entities as E
@@ -29,6 +28,7 @@ from huiqi.store.models import Entity, FactValue
 from huiqi.text import Text
 
 from .audit import record
+from .catalogue import platform_catalogue
 from .context import Context, requires
 from .permissions import Permission, Scope
 from .schemas import (
@@ -151,7 +151,7 @@ def locations(ctx: Context, code: str) -> list[LocationPublic]:
 @requires(Permission.ENTERPRISE_READ, enterprise="code")
 def facts(ctx: Context, code: str, history: bool = False) -> list[FactPublic]:
     """The value in force of each fact and year (or, with ``history``, every value ever)."""
-    cat = default_catalogue()
+    cat = platform_catalogue(ctx)
     with ctx.db.read() as s:
         e = load(s, code)
         rows: list[FactValue] = (E.history(s, e.id) if history
@@ -173,7 +173,7 @@ def facts(ctx: Context, code: str, history: bool = False) -> list[FactPublic]:
 @requires(Permission.ENTERPRISE_WRITE, enterprise="code")
 def set_facts(ctx: Context, code: str, data: FactsUpdate) -> list[FactChange]:
     """Record facts given by a person; every value is checked against the catalogue."""
-    cat = default_catalogue()
+    cat = platform_catalogue(ctx)
     problems: list[Problem] = []
     items: list[tuple[str, int, Any]] = []
     for i, it in enumerate(data.items):

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huiqi.errors import NotFoundError
-from huiqi.facts.catalogue import default_catalogue
 from huiqi.registry.columns import Mapping
 from huiqi.registry.imports import ImportReport, Progress, import_file
 from huiqi.registry.sheets import Limits
@@ -17,6 +16,7 @@ from huiqi.store.models import ImportBatch
 from huiqi.text import Text
 
 from .audit import record
+from .catalogue import platform_catalogue
 from .context import Context, requires
 from .permissions import Permission
 from .schemas import ImportPublic, Page
@@ -45,7 +45,7 @@ def run(ctx: Context, path: Path, *, display: str | None = None, mapping: Mappin
         record(s, ctx, "import", target=f"import #{report.batch_id}", after={
             k: v for k, v in report.as_dict().items() if k != "columns"})
 
-    report = import_file(ctx.db, default_catalogue(), path, by=ctx.actor.username, at=at,
+    report = import_file(ctx.db, platform_catalogue(ctx), path, by=ctx.actor.username, at=at,
                          display=display, mapping=mapping,
                          batch_rows=ctx.settings.import_batch_rows,
                          max_problems=ctx.settings.import_max_problems, progress=progress,

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from huiqi.engine.public import GapPublic
 from huiqi.engine.serialize import clause_dict, pack_match_dict
 from huiqi.errors import NotFoundError
-from huiqi.facts.catalogue import default_catalogue
 from huiqi.packs import versions as PV
 from huiqi.registry import entities as E
 from huiqi.registry.profile import enterprise_of
@@ -24,6 +23,7 @@ from huiqi.store.models import Entity, MatchResult, MatchRun, PackVersion
 from huiqi.text import Lang, Text
 
 from .audit import record
+from .catalogue import platform_catalogue
 from .context import Context, requires
 from .enterprises import load, today
 from .memo import Memo
@@ -157,7 +157,7 @@ def _compute(ctx: Context, s: Session, e: Entity, versions: list[tuple[str, Pack
              day: dt.date, explain: bool, lang: Lang | None) -> dict[str, Any]:
     """The match as plain data shaped as :class:`MatchPublic` (turned into JSON at once on the
     hot path; building the model objects would double an explained match's time)."""
-    ent = enterprise_of(s, default_catalogue(), e, day)
+    ent = enterprise_of(s, platform_catalogue(ctx), e, day)
     out = []
     for key, v in versions:
         m = matcher(ctx, key, v, day)
@@ -172,7 +172,7 @@ def run(ctx: Context, pack: str, as_of: dt.date | None = None) -> RunPublic:
     day = as_of or today(ctx)
     [(key, v)] = _versions(ctx, pack)
     m = matcher(ctx, key, v, day)
-    cat = default_catalogue()
+    cat = platform_catalogue(ctx)
     started = ctx.now()
     entities = results = 0
     with ctx.db.write() as s:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from huiqi.engine.matcher import Matcher, matcher_for
 from huiqi.errors import NotFoundError, PackError
+from huiqi.facts.catalogue import Catalogue, Field
 from huiqi.packs import versions as PV
 from huiqi.packs.files import Limits
 from huiqi.rules.model import Pack
@@ -18,12 +19,15 @@ from huiqi.store.models import PackFile, PackVersion, PolicyPack
 from huiqi.text import Text
 
 from .audit import record
+from .catalogue import others
 from .context import Context, requires
 from .memo import Memo
 from .permissions import Permission
 from .schemas import (
     CheckPublic,
     ClausePublic,
+    DeclaredFactPublic,
+    DeclaredFieldPublic,
     DiffPublic,
     FileDiffPublic,
     PackFilePublic,
@@ -33,6 +37,11 @@ from .schemas import (
 
 #: memory for remembered check results (a few KB each), per process
 CHECKS_MEMO_BYTES = 4 * 1024 * 1024
+
+
+def published_stamp(s: Session, key: str) -> list[tuple[str, int]]:
+    """The other packs' published versions (a check's result depends on their facts)."""
+    return [(k, v.id) for k, v in PV.all_published(s) if k != key]
 
 
 def _public(s: Session, key: str, v: PackVersion) -> VersionPublic:
@@ -119,8 +128,8 @@ def check(ctx: Context, key: str, number: int) -> CheckPublic:
     with ctx.db.read() as s:
         v = PV.get_version(s, key, number)
         digest = hashlib.sha256(repr((key, [(f.path, f.sha256) for f in s.scalars(
-            select(PackFile).where(PackFile.version_id == v.id).order_by(PackFile.path))])
-        ).encode()).hexdigest()
+            select(PackFile).where(PackFile.version_id == v.id).order_by(PackFile.path))],
+            published_stamp(s, key))).encode()).hexdigest()
         memo = ctx.platform.cache.get("pack-checks")
         if memo is None:
             with ctx.platform.lock:
@@ -130,7 +139,7 @@ def check(ctx: Context, key: str, number: int) -> CheckPublic:
             return CheckPublic.model_validate_json(known)
         files = PV.files_of(s, v.id)
     try:
-        pack = PV.load(key, files)
+        pack = PV.load(key, files, others(ctx, key))
     except PackError as exc:
         result = CheckPublic(ok=False, version_key=None, policies=0, clauses=0,
                              problems=[p.as_dict() for p in exc.problems])  # type: ignore[misc]
@@ -167,10 +176,11 @@ def publish(ctx: Context, key: str, number: int, reviewed: str | None = None) ->
     command) has no account and is not held to this."""
     if ctx.actor.account_id is not None:
         _four_eyes(ctx, key, number, reviewed)
+    checked_against = others(ctx, key)  # the facts of the other published packs
     with ctx.db.write() as s:
         v = PV.get_version(s, key, number)
         before = _snapshot(v)
-        pack = PV.publish(s, key, v, PV.Where(ctx.actor.username, ctx.now()))
+        pack = PV.publish(s, key, v, PV.Where(ctx.actor.username, ctx.now()), checked_against)
         remember(ctx, v.id, pack)
         record(s, ctx, "policy.publish", target=f"{key} #{number}", before=before,
                after=_snapshot(v))
@@ -219,6 +229,34 @@ def clauses(ctx: Context, key: str) -> list[ClausePublic]:
 
 
 @requires(Permission.POLICY_READ)
+def declared_facts(ctx: Context, key: str) -> list[DeclaredFactPublic]:
+    """The facts the published version of a pack declares (its facts.yaml), with where."""
+    with ctx.db.read() as s:
+        v = PV.published(s, key)
+    cat = loaded(ctx, key, v).catalogue
+    out = []
+    for fid, (file, line) in cat.declared.items():
+        f = cat.facts[fid]
+        fields = None
+        if f.record is not None:
+            fields = [_field_public(cat, sub) for sub in cat.records[f.record].fields.values()]
+        out.append(DeclaredFactPublic(**_field_public(cat, f).model_dump(), yearly=f.yearly,
+                                      source=f.source, file=file, line=line, fields=fields))
+    return out
+
+
+def _field_public(cat: Catalogue, f: Field) -> DeclaredFieldPublic:
+    e = cat.enum_of(f)
+    return DeclaredFieldPublic(
+        id=f.id, type=f.kind,  # type: ignore[arg-type]
+        label=f.label.as_dict(),  # type: ignore[arg-type]
+        description=f.description.as_dict() if f.description else None,  # type: ignore[arg-type]
+        unit=f.unit, min=f.min, max=f.max, optional=f.optional,
+        options={k: t.as_dict() for k, t in e.values.items()} if e else None,  # type: ignore[misc]
+    )
+
+
+@requires(Permission.POLICY_READ)
 def files(ctx: Context, key: str, number: int) -> list[tuple[str, bytes]]:
     """The stored files of a version (its policy YAML and texts)."""
     with ctx.db.read() as s:
@@ -238,7 +276,7 @@ def pack_of(ctx: Context, key: str, number: int | None = None) -> Pack:
             return loaded(ctx, key, v)
         status, stored = v.status, PV.files_of(s, v.id)
     _unless_draft(ctx, key, v.number, status)
-    return PV.load(key, stored)
+    return PV.load(key, stored, others(ctx, key))
 
 
 # ------------------------------------------------------------------ loaded packs

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from huiqi.engine.result import STATUS_ORDER, Tally, near_miss
 from huiqi.errors import NotFoundError
-from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.enterprise import Enterprise
 from huiqi.packs import versions as PV
 from huiqi.registry import entities as E
@@ -25,6 +24,7 @@ from huiqi.rules.model import Pack
 from huiqi.store.models import Entity, FactValue
 from huiqi.text import Text
 
+from .catalogue import platform_catalogue
 from .context import Context, requires
 from .enterprises import today
 from .permissions import Permission
@@ -41,11 +41,11 @@ def _table(ctx: Context, day: dt.date) -> tuple[Any, dict[str, str]]:
     with ctx.db.read() as s:
         stamp = (s.scalar(select(func.max(Entity.updated_at))), s.scalar(select(func.count(
             Entity.id))), s.scalar(select(func.max(FactValue.id))), day)
-    key = ("population", stamp)
+    cat = platform_catalogue(ctx)
+    key = ("population", stamp, tuple(cat.declared))  # a pack published: its facts' columns
     hit = ctx.platform.cache.get(key)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
-    cat = default_catalogue()
     ents: list[Enterprise] = []
     with ctx.db.read() as s:
         last = 0

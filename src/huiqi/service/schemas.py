@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from annotated_types import Interval
@@ -324,6 +325,32 @@ class ClausePublic(BaseModel):
     policy: str
     clause: str
     title: LocalText
+
+
+class DeclaredFieldPublic(BaseModel):
+    """A fact a pack declares (facts.yaml), or a field of its records."""
+
+    id: str
+    type: Literal["money", "ratio", "integer", "decimal", "date", "bool", "enum", "enum_set",
+                  "text", "records"]
+    label: LocalText
+    description: LocalText | None = None
+    unit: str | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    optional: bool = False
+    #: an enumeration's values: id → label
+    options: dict[str, LocalText] | None = None
+
+
+class DeclaredFactPublic(DeclaredFieldPublic):
+    yearly: bool
+    source: str | None = None
+    #: where it is declared: file (``pack/facts.yaml``) and line
+    file: str
+    line: int | None = None
+    #: a records fact's fields
+    fields: list[DeclaredFieldPublic] | None = None
 
 
 # ------------------------------------------------------------------ matching

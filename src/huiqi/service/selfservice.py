@@ -26,6 +26,7 @@ from huiqi.store.models import Entity
 from huiqi.text import Text
 
 from .audit import record
+from .catalogue import platform_catalogue
 from .context import Context, requires
 from .enterprises import SELF_REPORTED, load, set_facts
 from .permissions import Permission, Scope
@@ -59,7 +60,7 @@ def money_facts(ctx: Context) -> set[str]:
     hit = ctx.platform.cache.get(key)
     if isinstance(hit, set):
         return hit
-    out = {f.id for f in default_catalogue().facts.values() if f.kind == "money"}
+    out = {f.id for f in platform_catalogue(ctx).facts.values() if f.kind == "money"}
     with ctx.db.read() as s:
         versions = PV.all_published(s)
     for k, v in versions:
@@ -89,7 +90,7 @@ def submit(ctx: Context, code: str, data: FactsUpdate) -> tuple[list[FactChange]
     money = money_facts(ctx)
     now_items = [it for it in data.items if it.fact not in money]
     later = [it for it in data.items if it.fact in money]
-    cat = default_catalogue()
+    cat = platform_catalogue(ctx)
     problems: list[Problem] = []
     for i, it in enumerate(later):
         f = cat.facts[it.fact]
@@ -163,7 +164,7 @@ def decide(ctx: Context, claim_id: int, confirm: bool, note: str | None = None) 
     staff member) or reject it; a decided claim is not decided again (409)."""
     from huiqi.errors import Conflict
 
-    cat = default_catalogue()
+    cat = platform_catalogue(ctx)
     with ctx.db.write() as s:
         r = s.get(FactClaim, claim_id)
         if r is None:

@@ -99,6 +99,10 @@ def status_text(p: Page, status: str) -> str:
 
 def fact(p: Page, fid: str) -> str:
     f = default_catalogue().facts.get(fid)
+    if f is None:  # a fact a published pack declares
+        from huiqi.service.catalogue import platform_catalogue
+
+        f = platform_catalogue(p.ctx).facts.get(fid)
     return p.text(f.label) if f else fid
 
 

@@ -12,6 +12,7 @@ from huiqi.service.permissions import Permission
 from huiqi.service.schemas import (
     CheckPublic,
     ClausePublic,
+    DeclaredFactPublic,
     DiffPublic,
     PackPublic,
     PackUpload,
@@ -109,6 +110,12 @@ def retire(pack: PackPath, number: NumberPath, ctx: ContextDep) -> VersionPublic
 def clauses(pack: PackPath, ctx: ContextDep) -> list[ClausePublic]:
     """已发布版本的条款 / Clauses of the published version."""
     return policies.clauses(ctx, pack)
+
+
+@router.get("/{pack}/facts", openapi_extra=READ, response_model=list[DeclaredFactPublic])
+def declared_facts(pack: PackPath, ctx: ContextDep) -> list[DeclaredFactPublic]:
+    """已发布版本在 facts.yaml 中声明的事实 / The facts the published version declares."""
+    return policies.declared_facts(ctx, pack)
 
 
 @router.post("/{pack}/runs", openapi_extra=rule(Permission.RESULT_RUN), status_code=201,

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import Response
 
 from huiqi.api.routes.params import CodePath, Filter, Offset
-from huiqi.facts.catalogue import default_catalogue
 from huiqi.service import enterprises, selfservice
+from huiqi.service.catalogue import platform_catalogue
 from huiqi.service.permissions import Permission
 
 from .. import plain
@@ -31,7 +31,7 @@ def search(p: PageDep, q: Filter = None, offset: Offset = 0) -> Response:
 def profile(p: PageDep, code: CodePath, history: bool = False) -> Response:
     e = enterprises.get(p.ctx, code)
     facts = enterprises.facts(p.ctx, code, history)
-    cat = default_catalogue()
+    cat = platform_catalogue(p.ctx)
     static: list[Any] = []
     yearly: dict[str, dict[int, Any]] = {}
     years: set[int] = set()
@@ -57,7 +57,7 @@ def _shown(p: Any, fact: str, value: Any) -> str:
     """A stored value as a person reads it (money with ¥, ratios as %, enum labels)."""
     from huiqi.engine.format import describe_value
 
-    cat = default_catalogue()
+    cat = platform_catalogue(p.ctx)
     f = cat.facts.get(fact)
     if f is None or value is None:
         return "—" if value is None else str(value)

@@ -26,14 +26,14 @@ PAGE = 25
 
 
 def _listing(p: Page, status: int = 200, **values: Any) -> Response:
-    from huiqi.facts.catalogue import default_catalogue
     from huiqi.registry.columns import fact_sets
+    from huiqi.service.catalogue import platform_catalogue
 
     values.setdefault("found", imports.list_imports(p.ctx, 0, PAGE))
     for k in ("error", "problems", "file"):
         values.setdefault(k, None)
     return p.render("imports.html", status=status, page=PAGE,
-                    sets=fact_sets(default_catalogue()), year=p.platform.today().year - 1,
+                    sets=fact_sets(platform_catalogue(p.ctx)), year=p.platform.today().year - 1,
                     **values)
 
 
@@ -48,11 +48,11 @@ def template(p: PageDep, fact_set: Annotated[str, PathParam(pattern="^[a-z_]{1,4
              year: Annotated[int | None, Query(ge=1990, le=2100)] = None) -> Response:
     """An empty import file for one set of facts (those of one usual source): a header row
     of ``中文名(id)`` columns, which the import reads as they are."""
-    from huiqi.facts.catalogue import default_catalogue
     from huiqi.registry.columns import template_header
+    from huiqi.service.catalogue import platform_catalogue
 
     y = year or p.platform.today().year - 1
-    header = template_header(default_catalogue(), fact_set, y)
+    header = template_header(platform_catalogue(p.ctx), fact_set, y)
     name = f"huiqi-{fact_set}-{y}.{format}"
     if format == "csv":
         body, media = sheets.csv_bytes(header, []), "text/csv; charset=utf-8"

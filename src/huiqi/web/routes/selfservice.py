@@ -11,8 +11,8 @@ from fastapi import Response
 from fastapi.responses import RedirectResponse
 
 from huiqi.api.routes.params import CodePath
-from huiqi.facts.catalogue import default_catalogue
 from huiqi.service import enterprises, selfservice
+from huiqi.service.catalogue import platform_catalogue
 from huiqi.service.permissions import Permission
 from huiqi.service.schemas import FactSet, FactsUpdate
 
@@ -32,7 +32,7 @@ def _fields(p: Page, code: str, keys: list[str]) -> list[dict[str, Any]]:
     that value came from, and a value waiting for staff, if any."""
     from .. import plain
 
-    cat = default_catalogue()
+    cat = platform_catalogue(p.ctx)
     current = {_key(f.fact, f.year): f for f in enterprises.facts(p.ctx, code)}
     waiting = {_key(c.fact, c.year): c for c in selfservice.claims_of(p.ctx, code, True)}
     out = []
@@ -95,7 +95,7 @@ async def save(p: PageDep, code: CodePath) -> Response:
         key = k[2:82]
         fact, _, year = key.partition("@")
         value: Any = v.strip()[:200]
-        f = default_catalogue().facts.get(fact)
+        f = platform_catalogue(p.ctx).facts.get(fact)
         if f is not None and f.kind == "money":
             from huiqi.facts.amounts import looks_like_amount, parse_amount
 
@@ -120,7 +120,7 @@ def claims(p: PageDep) -> Response:
     from .. import plain
 
     items = selfservice.pending(p.ctx)
-    cat = default_catalogue()
+    cat = platform_catalogue(p.ctx)
 
     def label(fact: str, year: int | None) -> str:
         f = cat.facts.get(fact)
