@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from .values import (
     NO_BAND,
     NO_ENTRY,
     NO_RECORDS,
+    REVIEW,
     Undefined,
     add,
     add_months,
@@ -51,7 +52,7 @@ class Env:
     __slots__ = ("choices", "facts", "memo", "rec", "reg_year", "reviews", "slots", "years")
 
     def __init__(self, facts: dict[str, Any], years: dict[int, dict[str, Any]],
-                 choices: dict[str, str], reviews: dict[str, bool]) -> None:
+                 choices: dict[str, str], reviews: Mapping[str, Any]) -> None:
         self.facts = facts
         self.years = years
         self.choices = choices
@@ -279,19 +280,43 @@ class Compiler:
         if isinstance(n, ir.RecAgg):
             return self._rec_agg(n, i)
         if isinstance(n, ir.Review):
-            key = n.key
-            from .values import REVIEW
+            return self._review(n, i)
+        if isinstance(n, ir.ReviewScore):
+            key, part = n.key, n.part
 
+            def review_score(env: Env) -> Any:
+                d = env.reviews.get(key)
+                v = d.get(part) if isinstance(d, Mapping) else None
+                r = MISSING if v is None else v
+                env.slots[i] = r
+                return r
+
+            return review_score
+        raise TypeError(type(n).__name__)  # pragma: no cover
+
+    # ------------------------------------------------------------------ node kinds
+
+    def _review(self, n: ir.Review, i: int) -> Fn:
+        """A yes/no review is its recorded verdict; a scored review needs review until a
+        scored decision is recorded, then compares its scores with the pass mark."""
+        key = n.key
+        if n.test is None:
             def review(env: Env) -> Any:
                 d = env.reviews.get(key)
-                r = REVIEW if d is None else bool(d)
+                r = d if d is True or d is False else REVIEW
                 env.slots[i] = r
                 return r
 
             return review
-        raise TypeError(type(n).__name__)  # pragma: no cover
+        test = self.compile(n.test)
 
-    # ------------------------------------------------------------------ node kinds
+        def scored(env: Env) -> Any:
+            d = env.reviews.get(key)
+            r = truth(test(env)) if isinstance(d, Mapping) else REVIEW
+            env.slots[i] = r
+            return r
+
+        return scored
 
     def _year_fact(self, n: ir.YearFact, i: int) -> Fn:
         fid = n.fact

@@ -352,6 +352,11 @@ class Matcher:
             if fact.startswith("choice:"):
                 if e.choices.get(fact[7:]) is None:
                     out.append(Missing(fact))
+            elif fact.startswith("score:"):  # score:<policy/clause/condition>:<part>
+                key, _, part = fact[6:].rpartition(":")
+                d = e.reviews.get(key)
+                if not isinstance(d, dict) or d.get(part) is None:
+                    out.append(Missing(fact))
             elif year is None:
                 if e.facts.get(fact) is None or self._records_unsure(fact, env, needs_of=c):
                     out.append(Missing(fact))

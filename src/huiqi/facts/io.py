@@ -7,11 +7,14 @@ YAML / JSON: a list of enterprises (or ``{enterprises: [...]}``)::
       facts: {registration_date: 2019-05-01, park: 宁波高新区, honours: [...]}
       years: {2025: {revenue: 12000000, rd_expense: 900000}}
       choices: {"tsme:rd_measure": sales}   # an option of the policy's choice
-      reviews: {"lang/incubation/core_tech": true}
+      reviews: {"lang/incubation/core_tech": true,       # a yes/no review's verdict
+                "lang/incubation/panel": {tech: 32, market: 25}}   # a scored review's scores
 
 CSV: one row per enterprise; columns ``id``, ``name``, static facts by name,
 yearly facts as ``name@year`` (``revenue@2025``), record lists as JSON text,
-``choice:policy:choice`` and ``review:policy/clause/condition``.
+``choice:policy:choice``, ``review:policy/clause/condition`` (a verdict) and
+``score:policy/clause/condition:part`` (a scored review's score; ``part`` is ``score``
+for a review without parts).
 
 Every problem in the file is reported (file, line, column, value, reason) and
 nothing is returned unless the whole file is good. Given the options of the packs' choices
@@ -26,13 +29,14 @@ import datetime as dt
 import difflib
 import json
 from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from huiqi.errors import DataError, Problem
 from huiqi.facts.catalogue import Catalogue, default_catalogue
 from huiqi.facts.credit_code import validate as validate_code
-from huiqi.facts.enterprise import Enterprise
+from huiqi.facts.enterprise import Decision, Enterprise
 from huiqi.messages import message
 from huiqi.text import Text
 from huiqi.yamldoc import Document, YamlProblems, load, load_file
@@ -144,19 +148,53 @@ def enterprise_from_mapping(raw: Any, cat: Catalogue, problems: list[Problem], w
         if allowed is not None and v not in allowed:
             problems.append(where("data.bad_choice", ("choices", k), name=k, value=v,
                                   options=", ".join(allowed)))
-    reviews: dict[str, bool] = {}
+    reviews: dict[str, Decision] = {}
     for k, v in (raw.get("reviews") or {}).items():
         if v is None:
             continue
-        if not isinstance(v, bool):
+        try:
+            reviews[str(k)] = decision_of(v)
+        except ValueError as exc:
+            reason: Text = exc.args[0]
             problems.append(where("data.bad_value", ("reviews", k), name=str(k),
-                                  reason_zh="须为 true 或 false", reason_en="must be true or false"))
-            continue
-        reviews[str(k)] = v
+                                  reason_zh=reason.zh, reason_en=reason.en))
     if len(problems) > before:
         return None
     return Enterprise(id=eid, name=str(raw.get("name") or ""), facts=facts, years=years,
                       choices=choices, reviews=reviews)
+
+
+_BAD_DECISION = Text("须为 true、false,一个分数,或各分项的分数(如 {tech: 30, market: 25})",
+                     "must be true, false, a score, or the scores of the parts "
+                     "(e.g. {tech: 30, market: 25})")
+SCORE_PLACES = 4
+
+
+def score_of(v: Any) -> Decimal | None:
+    """A score as given (a number, or its text); None if not given. ValueError if not one."""
+    if v is None or (isinstance(v, str) and v.strip() == ""):
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float | Decimal | str):
+        raise ValueError(_BAD_DECISION)
+    try:
+        d = Decimal(str(v).strip())
+    except InvalidOperation:
+        raise ValueError(_BAD_DECISION) from None
+    exp = d.as_tuple().exponent
+    if not d.is_finite() or (isinstance(exp, int) and -exp > SCORE_PLACES) or abs(d) >= 10**15:
+        raise ValueError(Text(f"分数“{v}”无效(至多 {SCORE_PLACES} 位小数)",
+                              f"the score “{v}” is not valid (at most {SCORE_PLACES} decimals)"))
+    return d
+
+
+def decision_of(v: Any) -> Decision:
+    """A recorded review decision: a verdict (true/false), one score (a review without
+    parts: its part ``score``), or the scores of the parts (a part left empty: not given)."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Mapping):
+        return {str(part): score_of(x) for part, x in v.items()}
+    return {"score": score_of(v)}
 
 
 def _put(cat: Catalogue, name: str, value: Any, into: dict[str, Any], problems: list[Problem],
@@ -192,7 +230,7 @@ def _from_csv(path: Path, cat: Catalogue, check_codes: bool, choices: Choices | 
         columns = reader.fieldnames or []
         for col in columns:
             base = col.split("@")[0]
-            if col in ("id", "name") or col.startswith(("choice:", "review:")):
+            if col in ("id", "name") or col.startswith(("choice:", "review:", "score:")):
                 continue
             if base not in cat.facts:
                 problems.append(Problem(code="data.bad_column", message=message(
@@ -212,6 +250,12 @@ def _from_csv(path: Path, cat: Catalogue, check_codes: bool, choices: Choices | 
                     continue
                 if col.startswith("review:"):
                     raw["reviews"][col[7:]] = value.lower() in ("true", "1", "是", "yes")
+                    continue
+                if col.startswith("score:"):  # score:<policy/clause/condition>:<part>
+                    key, _, part = col[6:].rpartition(":")
+                    scores = raw["reviews"].setdefault(key, {})
+                    if isinstance(scores, dict):
+                        scores[part] = value
                     continue
                 fact, _, year = col.partition("@")
                 f = cat.facts.get(fact)
@@ -271,5 +315,7 @@ def enterprise_to_mapping(e: Enterprise) -> dict[str, Any]:
         "id": e.id, "name": e.name,
         "facts": {k: plain(v) for k, v in e.facts.items()},
         "years": {y: {k: plain(v) for k, v in row.items()} for y, row in e.years.items()},
-        "choices": dict(e.choices), "reviews": dict(e.reviews),
+        "choices": dict(e.choices),
+        "reviews": {k: d if isinstance(d, bool) else {p: plain(x) for p, x in d.items()}
+                    for k, d in e.reviews.items()},
     }

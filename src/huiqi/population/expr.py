@@ -41,6 +41,7 @@ from .dialect import Dialect
 TRUE, FALSE, MISSING, REVIEW = "1", "0", "2", "3"
 MAX_SCALE = 24
 SCALES = {"money": 2, "ratio": 8, "integer": 0, "decimal": 4}
+SCORE_SCALE = 4  # a review's scores: DECIMAL(20, 4), as huiqi.facts.columnar writes them
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ class ExprCompiler:
     # ------------------------------------------------------------------ nodes
 
     _SIMPLE = (ir.Const, ir.AsOf, ir.Param, ir.Fact, ir.YearFact, ir.Choice, ir.Review,
-               ir.RecField)
+               ir.ReviewScore, ir.RecField)
 
     def compile(self, n: ir.Node) -> V:
         """The SQL of a node; a compound node is computed once, in a column of its own."""
@@ -383,12 +384,27 @@ class ExprCompiler:
         if isinstance(n, ir.RecAgg):
             return self._rec_agg(n)
         if isinstance(n, ir.Review):
+            return self._review(n)
+        if isinstance(n, ir.ReviewScore):
+            if not self.has(n.need):
+                return V(self._null(t, SCORE_SCALE).v, s=SCORE_SCALE)
+            return V(dec(self.col(n.need), SCORE_SCALE), s=SCORE_SCALE)
+        raise RuleError(Text(f"无法编译 {type(n).__name__}", f"cannot compile {type(n).__name__}"))
+
+    def _review(self, n: ir.Review) -> V:
+        """A yes/no review is its verdict (``review:<key>``); a scored review needs review
+        until a scored decision is recorded (``scored:<key>``), then compares its scores."""
+        if n.test is None:
             name = f"review:{n.key}"
             if not self.has(name):
                 return V(REVIEW)
             c = self.col(name)
             return V(f"(CASE WHEN {c} IS NULL THEN 3 WHEN {c} THEN 1 ELSE 0 END)")
-        raise RuleError(Text(f"无法编译 {type(n).__name__}", f"cannot compile {type(n).__name__}"))
+        name = f"scored:{n.key}"
+        if not self.has(name):
+            return V(REVIEW)
+        test = self.compile(n.test)
+        return V(f"(CASE WHEN {self.col(name)} IS NULL THEN 3 ELSE {test.v} END)")
 
     def _const(self, value: Any, t: T.Type) -> V:
         k = t.kind

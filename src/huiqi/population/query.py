@@ -251,10 +251,8 @@ class MatchQuery:
         A records fact is missing when absent, or when a filter over it in this clause is
         undetermined because a record lacks a field it tests (as the engine decides).
         """
-        if fact.startswith("choice:"):
-            name = fact
-            key = fact
-            return key, (f"{self.q(name)} IS NULL" if name in self.columns else "TRUE")
+        if fact.startswith(("choice:", "score:")):
+            return fact, (f"{self.q(fact)} IS NULL" if fact in self.columns else "TRUE")
         if year is None:
             test = f"{self.q(fact)} IS NULL" if fact in self.columns else "TRUE"
             for node in (cl.rec_nodes.get(fact, []) if cl is not None else []):
@@ -288,6 +286,8 @@ class MatchQuery:
                 out.extend((n.fact, y) for y in range(fy + n.start, fy + n.end + 1))
             elif isinstance(n, ir.Choice):
                 out.append((f"choice:{n.key}", None))
+            elif isinstance(n, ir.ReviewScore):
+                out.append((n.need, None))
             elif isinstance(n, ir.ValueRef) and n.key not in seen:
                 seen.add(n.key)
                 visit(self.ex.values[n.key].expr)

@@ -128,6 +128,26 @@ class ConditionException(_Sourced):
     then: Literal["met", "not_met"] = "met"
 
 
+class ScorePart(_Model):
+    """One sub-score a reviewer gives (e.g. 技术先进性 0–40)."""
+
+    label: LabelLike
+    min: Scalar | None = Field(default=None, description="最低分")
+    max: Scalar | None = Field(default=None, description="最高分")
+
+
+class Score(_Model):
+    """A review that gives a score (or sub-scores combined by a formula), compared with a
+    pass mark: ``score >= pass_mark`` (不低于), or ``>`` when ``strict`` (高于)."""
+
+    pass_mark: Scalar = Field(description="及格线,数值或参数名,如 60")
+    strict: bool = Field(default=False, description="true:须高于及格线;false:不低于及格线即可")
+    min: Scalar | None = Field(default=None, description="(无分项时)最低分")
+    max: Scalar | None = Field(default=None, description="(无分项时)最高分")
+    parts: dict[str, ScorePart] | None = Field(default=None, description="分项评分,如 tech、market")
+    formula: str | None = Field(default=None, description="分项合成总分的公式,如 0.6 * tech + 0.4 * market")
+
+
 class Condition(_Sourced):
     """One eligibility condition: an expression, a review by a person, or a group."""
 
@@ -135,6 +155,7 @@ class Condition(_Sourced):
     label: LabelLike
     when: str | None = Field(default=None, description="条件表达式")
     review: LabelLike | None = Field(default=None, description="须人工审核的条件,写明审核什么")
+    score: Score | None = Field(default=None, description="人工评分:分数(或分项)与及格线比较")
     all_of: list[Condition] | None = None
     any_of: list[Condition] | None = None
     exceptions: list[ConditionException] | None = None

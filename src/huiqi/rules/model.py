@@ -57,6 +57,30 @@ class ExceptionSpec:
     cite: Citation = field(default_factory=Citation)
 
 
+@dataclass(frozen=True)
+class ScorePartSpec:
+    """One (sub-)score a reviewer gives, and the range the policy declares for it."""
+
+    label: Text
+    lo: Decimal | None = None
+    hi: Decimal | None = None
+
+
+@dataclass
+class ScoreSpec:
+    """A scored review: the parts a reviewer scores (``score`` alone when the policy
+    declares none), the formula combining them, and the pass mark (strict: ``>``)."""
+
+    parts: dict[str, ScorePartSpec]
+    formula: str
+    pass_mark: str
+    strict: bool = False
+
+    @property
+    def op(self) -> str:
+        return ">" if self.strict else ">="
+
+
 @dataclass
 class ConditionSpec:
     """One eligibility condition of a clause (possibly a group of conditions)."""
@@ -69,6 +93,7 @@ class ConditionSpec:
     expr: ir.Node | None = None
     text: str | None = None
     review: Text | None = None
+    score: ScoreSpec | None = None
     children: list[ConditionSpec] = field(default_factory=list)
     exceptions: list[ExceptionSpec] = field(default_factory=list)
     facts: frozenset[str] = frozenset()
