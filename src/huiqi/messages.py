@@ -329,6 +329,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.unknown_fact": ("不认识的事实“{name}”", "unknown fact “{name}”"),
     "data.unknown_fact.hint": ("相近的事实:{suggestions}", "Similar facts: {suggestions}"),
     "data.bad_value": ("“{name}”的取值有误:{reason_zh}", "bad value for “{name}”: {reason_en}"),
+    "data.decisions": ("评审决定表有误:{detail_zh}", "the table of review decisions is wrong: "
+                       "{detail_en}"),
     "data.bad_choice": ("对“{name}”声明的“{value}”不是可选项(可选:{options})",
                         "“{value}”, declared for “{name}”, is not an option (use {options})"),
     "data.yearly_as_static": ("“{name}”是按年度的数据,请写在 years 下", "“{name}” is yearly; put "
