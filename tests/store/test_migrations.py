@@ -33,7 +33,8 @@ TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "
           "voucher_scheme", "voucher_provider", "voucher_item", "voucher", "voucher_contract",
           "voucher_claim", "ledger_account", "ledger_txn", "ledger_entry",
           "challenge_list", "challenge_task", "challenge_application", "challenge_milestone",
-          "push_message", "push_delivery", "push_subscription", "push_cursor"}
+          "push_message", "push_delivery", "push_subscription", "push_cursor",
+          "review_decision", "review_score"}
 
 
 @pytest.mark.parametrize("name", BACKENDS)
@@ -44,7 +45,7 @@ def test_empty_to_head_and_back(name: str, tmp_path: Path) -> None:
         assert db.revision() is None
         assert set(db.table_names()) <= {"alembic_version"}
         db.upgrade()
-        assert db.revision() == "0013"
+        assert db.revision() == "0017"
         assert set(db.table_names()) >= TABLES
         with b.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={
