@@ -273,6 +273,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "the condition “{id}” needs exactly one of when, review, all_of, any_of "
                         "(given: {given})"),
     "condition.empty_group": ("条件组“{id}”是空的", "the condition group “{id}” is empty"),
+    "value.report_not_number": ("只有数值才能在结果中列出,而“{name}”是{got_zh}",
+                                "only a number can be reported, but “{name}” is {got_en}"),
+    "value.grade_table": ("分档表“{table}”不存在,或有分档未写 label",
+                          "the table “{table}” does not exist, or a band of it has no label"),
     "score.no_review": ("条件“{id}”的 score 只能与 review 一起写", "the score of the condition “{id}” "
                         "needs review (a person gives the score)"),
     "score.no_formula": ("评分有分项(parts)时须写明合成总分的公式 formula",
@@ -352,6 +356,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "benefit.amount_not_allowed.hint": ('认定、称号、服务类待遇不写 amount;要给钱请改用 fixed、share、per_unit 等。', 'Titles and services take no amount; to pay money use fixed, share, per_unit …'),
     "benefit.no_amount.hint": ('写出金额,如 amount: ¥20000 或 amount: 10% * rd_expense[-1]。', 'Give the amount, e.g. amount: ¥20000 or amount: 10% * rd_expense[-1].'),
     "condition.empty_group.hint": ('在 all_of / any_of 下至少写一个条件,或删去这个组。', 'Put at least one condition under all_of / any_of, or remove the group.'),
+    "value.report_not_number.hint": ('列出得分、金额、比例等数值;条件请写在 conditions 中。', 'Report scores, amounts or ratios; conditions belong under conditions.'),
+    "value.grade_table.hint": ('在 tables 下定义分档表,每档写 label,如 {range: "[90, ∞)", value: 1, label: A}。', 'Define a banded table under tables with a label per band, e.g. {range: "[90, ∞)", value: 1, label: A}.'),
     "score.no_review.hint": ('写成 review: 专家评审打分,并在 score 下写 pass_mark。', 'Write review: what the experts score, with score: {pass_mark: 60}.'),
     "score.no_formula.hint": ('例如 formula: 0.6 * tech + 0.4 * market(用分项的名称)。', 'E.g. formula: 0.6 * tech + 0.4 * market (the names of the parts).'),
     "score.formula_without_parts.hint": ('删去 formula,或在 parts 下列出各分项。', 'Remove formula, or list the parts under parts.'),

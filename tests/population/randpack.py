@@ -179,6 +179,8 @@ def pack_text(draw: st.DrawFn) -> str:
     clauses = [draw(clause(i)) for i in range(n)]
     ratio_old, ratio_new = draw(st.sampled_from(RATIOS)), draw(st.sampled_from(RATIOS))
     change = draw(st.sampled_from(["2025-06-01", "2025-06-02", "2024-01-01"]))
+    grade_cut = draw(st.sampled_from([20, 30, 40, 60]))
+    report_intensity = draw(st.sampled_from(["true", "false"]))
     groups = []
     if n >= 2 and draw(st.booleans()):
         members = ", ".join(f"c{i}" for i in range(n))
@@ -208,10 +210,29 @@ tables:
 {C.TABLES}{t_st}
 {t_rd}
 {t_rev}
+  t_grade:
+    label: 等级
+    assumed: 测试
+    bands:
+      - {{range: "[{grade_cut}, ∞)", value: 1, label: A}}
+      - {{range: "[10, {grade_cut})", value: 2, label: B}}
+      - {{range: "(-∞, 10)", value: 3, label: C}}
 values:
-  score: >-
-    band(t_st, st_staff[-1] / staff_total[-1])
-    + (if rd_measure == "ratio" then band(t_rd, rd_expense[-1] / revenue[-1]) else 0)
+  score:
+    label: 得分
+    report: true
+    grade: t_grade
+    expr: >-
+      band(t_st, st_staff[-1] / staff_total[-1])
+      + (if rd_measure == "ratio" then band(t_rd, rd_expense[-1] / revenue[-1]) else 0)
+  intensity:
+    label: 研发强度
+    report: {report_intensity}
+    expr: rd_expense[-1] / revenue[-1]
+  growth:
+    label: 营收增长率
+    report: true
+    expr: (revenue[-1] - revenue[-2]) / revenue[-2]
 clauses:
 {chr(10).join(clauses)}
 """

@@ -243,6 +243,10 @@ def _report(console: Any, pack: Any, day: Any, lg: Lang, engine: str, enterprise
          f"{elapsed:.1f} 秒({rate:,.0f} 条/秒),应付合计 {payable} → {out}") if zh else
         (f"{engine}: {enterprises:,} enterprises × {len(in_force)} clauses in force{aside} = "
          f"{results:,} results in {elapsed:.1f} s ({rate:,.0f}/s); payable {payable} → {out}"))
+    from huiqi.population.runner import values_path
+
+    if values_path(out).exists() and pack.reported(day):
+        console.print(("列出的数值 → " if zh else "reported values → ") + str(values_path(out)))
     if summary_dir is not None:
         _write_summaries(summary, summary_dir, assumed)
         console.print(f"✓ {summary_dir}")

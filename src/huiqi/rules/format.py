@@ -114,6 +114,8 @@ class Value(_Sourced):
 
     label: LabelLike
     expr: str
+    report: bool = Field(default=False, description="在匹配结果中按企业列出此值(如得分、增长率)")
+    grade: str | None = Field(default=None, description="分档表名:另列出此值所在档的标签(如 A…F)")
 
 
 ValueLike = Annotated[str | Value, Field(description="表达式,或 {label:, expr:, cite:}")]

@@ -202,6 +202,8 @@ class Band(Node):
     policy: str = ""
     table: str = ""
     arg: Node = None  # type: ignore[assignment]
+    #: the band's label (text) instead of its value: a reported grade ("A" … "F")
+    label: bool = False
 
     def kids(self) -> tuple[Node, ...]:
         return (self.arg,)

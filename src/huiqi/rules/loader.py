@@ -169,6 +169,9 @@ class _PolicyLoader:
                           self._checker_report, rejected=frozenset(rejected))
         for decl in values.values():
             self._check_value(checker, decl)
+        for name, raw in (pol.values or {}).items():
+            if isinstance(raw, F.Value) and (raw.report or raw.grade):
+                self._reported(checker, values[name], raw, tables)
         for cvals in clause_values.values():
             for decl in cvals.values():
                 self._check_value(checker, decl)
@@ -222,6 +225,32 @@ class _PolicyLoader:
         return ValueDecl(key=key, name=name, label=text_of(_lbl(v.label)), text=v.expr,
                          path=(*path, "expr"),
                          cite=self.cite(v.cite, v.assumed, path, paragraphs, required=False))
+
+    def _reported(self, checker: Checker, decl: ValueDecl, raw: F.Value,
+                  tables: dict[str, TableSpec]) -> None:
+        """A value reported per enterprise, and the grade of its band if asked."""
+        spec = decl.spec
+        if spec is None:
+            return
+        path = (*decl.path[:-1], "grade") if decl.path[-1] == "expr" else decl.path
+        if spec.type.kind is not T.Kind.NUM:
+            self.report("value.report_not_number", decl.path, params={
+                "name": decl.name, "got_zh": spec.type.describe("zh"),
+                "got_en": spec.type.describe("en")})
+            return
+        spec.report = raw.report or raw.grade is not None
+        if raw.grade is None:
+            return
+        table = tables.get(raw.grade)
+        if table is None or not table.versions or any(
+                b.label is None for _, bands in table.versions for b in bands):
+            self.report("value.grade_table", path, params={"table": raw.grade})
+            return
+        node = checker.check(f"band({raw.grade}, {decl.name})", path)
+        if isinstance(node, ir.Band):
+            node.label = True
+            node.type = T.TEXT
+            spec.grade = node
 
     def _check_value(self, checker: Checker, decl: ValueDecl) -> None:
         try:

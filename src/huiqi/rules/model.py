@@ -114,6 +114,10 @@ class ValueSpec:
     text: str
     type: Type
     cite: Citation
+    #: reported per enterprise in the results (a policy-level value)
+    report: bool = False
+    #: the band of a table it falls in, whose label is reported too ("A" … "F")
+    grade: ir.Band | None = None
 
 
 @dataclass
@@ -341,6 +345,11 @@ class Pack:
         """``policy:choice`` → the options the policy offers, for every choice of the pack."""
         return {f"{p.id}:{cid}": tuple(ch.options) for p in self.policies
                 for cid, ch in p.choices.items()}
+
+    def reported(self, day: dt.date | None = None) -> list[ValueSpec]:
+        """The named values reported per enterprise (of the policies in force on ``day``)."""
+        return [v for p in self.policies if day is None or p.in_force(day)
+                for v in p.values.values() if v.report]
 
     def value_specs(self) -> dict[str, ValueSpec]:
         """Every named value by its key: ``policy:name`` or ``policy/clause:name``."""
