@@ -40,6 +40,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/policies/{pack}/versions"): {"json": {"files": [
         {"path": p, "content": c.decode()} for p, c in read_folder(LANGUAGE)]}},
     ("POST", "/policies/{pack}/runs"): {"json": {}},
+    ("POST", "/policies/{pack}/enterprises/{code}/decisions"): {"json": {
+        "condition": "lang/incubation/core_tech", "verdict": True, "evidence": "专家评审意见"}},
     ("POST", "/imports"): {"files": {"file": ("firms.csv", f"id,name\n{NEW_CODE},新企业\n")}},
     ("POST", "/simulations"): {"json": {"pack": "language"}},
     ("PUT", "/push/enterprises/{code}/subscription"): {"json": {"channels": ["email"],

@@ -245,3 +245,70 @@ def construct_condition(draw: st.DrawFn) -> str:
     if RECORD is not None:
         RECORD.append((construct, kind, f))
     return template(construct, kind, f, lit, other, k)
+
+
+# ---------------------------------------------------------------------- reviews
+#: the forms of a review (issue 11, item 2): yes/no, one score against a pass mark (not
+#: lower than / strictly above), sub-scores combined by a formula
+REVIEW_FORMS = ("yes_no", "score", "score_strict", "parts")
+#: the states of an enterprise's decision on one review
+DECISIONS = ("none", "verdict_true", "verdict_false", "scored", "scored_part_missing",
+             "scored_empty")
+#: the outcomes each form can have, all of which the sweep must see
+REVIEW_OUTCOMES: dict[str, set[str]] = {
+    "yes_no": {"needs_review", "met", "not_met"},
+    "score": {"needs_review", "undetermined", "met", "not_met"},
+    "score_strict": {"needs_review", "undetermined", "met", "not_met"},
+    "parts": {"needs_review", "undetermined", "met", "not_met"},
+}
+FORMULAS = ("0.6 * tech + 0.4 * market", "tech + market", "max(tech, market)",
+            "tech - market / 3", "if tech >= 30 then tech else market")
+#: scores near the pass marks the forms use (and their sums and weighted sums)
+SCORES = ("0", "29.9999", "30", "36", "50", "59.9999", "60", "60.0001", "100")
+
+
+def review_lines(form: str, mark: str, k: int, indent: str = "        ") -> list[str]:
+    """The lines of a review condition of ``form`` (after its id and label)."""
+    lines = [f"{indent}review: 人工评审", f"{indent}assumed: 测试"]
+    if form in ("score", "score_strict"):
+        strict = "true" if form == "score_strict" else "false"
+        lines.append(f"{indent}score: {{pass_mark: {mark}, strict: {strict}, min: 0, max: 100}}")
+    elif form == "parts":
+        lines += [f"{indent}score:", f"{indent}  pass_mark: {mark}",
+                  f"{indent}  strict: {'true' if k % 2 else 'false'}",
+                  f"{indent}  parts:",
+                  f"{indent}    tech: {{label: 技术, min: 0, max: 60}}",
+                  f"{indent}    market: {{label: 市场}}",
+                  f"{indent}  formula: {FORMULAS[k % len(FORMULAS)]}"]
+    return lines
+
+
+def decision(state: str, a: str, b: str) -> object:
+    """An enterprise's decision in ``state``; ``a`` and ``b`` are scores."""
+    from decimal import Decimal
+
+    return {"none": None, "verdict_true": True, "verdict_false": False,
+            "scored": {"score": Decimal(a), "tech": Decimal(a), "market": Decimal(b)},
+            "scored_part_missing": {"tech": Decimal(a), "market": None},
+            "scored_empty": {}}[state]
+
+
+#: set by a test to a list: every (form, decision state) drawn
+REVIEW_RECORD: list[tuple[str, str]] | None = None
+
+
+@st.composite
+def review_condition(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A review of a random form: (form, its lines)."""
+    form = draw(st.sampled_from(REVIEW_FORMS))
+    mark = draw(st.sampled_from(("0", "36", "50", "60", "100")))
+    return form, review_lines(form, mark, draw(st.integers(0, 9)))
+
+
+@st.composite
+def review_decision(draw: st.DrawFn) -> object:
+    state = draw(st.sampled_from(DECISIONS))
+    d = decision(state, draw(st.sampled_from(SCORES)), draw(st.sampled_from(SCORES)))
+    if REVIEW_RECORD is not None:
+        REVIEW_RECORD.append(("*", state))
+    return d

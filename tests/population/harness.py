@@ -37,3 +37,24 @@ def expected(pack: Pack, es: list[Enterprise], as_of: dt.date) -> dict[Any, Any]
 
 def compare(exp: dict[Any, Any], table: Any) -> list[str]:
     return differences(exp, table_rows(table.to_pylist()))
+
+
+def expected_values(pack: Pack, es: list[Enterprise], as_of: dt.date) -> dict[Any, Any]:
+    """The reported values by the one-enterprise engine: (enterprise, column) → value."""
+    m = Matcher(pack, as_of)
+    out: dict[Any, Any] = {}
+    for e in es:
+        for v in m.match(e).values:
+            out[(e.id, v.key)] = v.value
+            if any(s.key == v.key and s.grade is not None for s in pack.reported()):
+                out[(e.id, v.key + ":grade")] = v.grade
+    return out
+
+
+def table_values(table: Any) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for row in table.to_pylist():
+        for k, v in row.items():
+            if k != "id":
+                out[(row["id"], k)] = v
+    return out

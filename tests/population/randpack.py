@@ -4,7 +4,8 @@ A pack is written as YAML text, exactly as a park would write it, from condition
 from templates that cover the language: comparisons of money and ratios, dated
 parameters, date arithmetic, records within a period, banded scores with strict pass
 marks, multi-year windows with each younger-enterprise rule, alternatives, exceptions,
-reviews, choices, if-then-else, quotients over zero, negative numbers, and amounts
+reviews (yes/no, scored against a pass mark, sub-scores combined by a formula),
+choices, if-then-else, quotients over zero, negative numbers, and amounts
 (fixed, share, per unit, banded) with caps, exceptions, every rounding, and stacking.
 Enterprise values are drawn near the pack's own thresholds and band edges, with missing
 facts, huge amounts and dates on both sides of each boundary.
@@ -121,8 +122,10 @@ def clause(draw: st.DrawFn, i: int) -> str:
         lines.append(f"      - id: k{j}")
         lines.append(f"        label: 条件{j}")
         if shape == 0:
-            lines.append("        review: 人工判断")
-            lines.append("        assumed: 测试")
+            form, review = draw(C.review_condition())
+            if C.REVIEW_RECORD is not None:
+                C.REVIEW_RECORD.append((form, "*"))
+            lines += review
         elif shape == 1:
             lines.append("        any_of:")
             for k in range(2):
@@ -176,6 +179,8 @@ def pack_text(draw: st.DrawFn) -> str:
     clauses = [draw(clause(i)) for i in range(n)]
     ratio_old, ratio_new = draw(st.sampled_from(RATIOS)), draw(st.sampled_from(RATIOS))
     change = draw(st.sampled_from(["2025-06-01", "2025-06-02", "2024-01-01"]))
+    grade_cut = draw(st.sampled_from([20, 30, 40, 60]))
+    report_intensity = draw(st.sampled_from(["true", "false"]))
     groups = []
     if n >= 2 and draw(st.booleans()):
         members = ", ".join(f"c{i}" for i in range(n))
@@ -205,10 +210,29 @@ tables:
 {C.TABLES}{t_st}
 {t_rd}
 {t_rev}
+  t_grade:
+    label: 等级
+    assumed: 测试
+    bands:
+      - {{range: "[{grade_cut}, ∞)", value: 1, label: A}}
+      - {{range: "[10, {grade_cut})", value: 2, label: B}}
+      - {{range: "(-∞, 10)", value: 3, label: C}}
 values:
-  score: >-
-    band(t_st, st_staff[-1] / staff_total[-1])
-    + (if rd_measure == "ratio" then band(t_rd, rd_expense[-1] / revenue[-1]) else 0)
+  score:
+    label: 得分
+    report: true
+    grade: t_grade
+    expr: >-
+      band(t_st, st_staff[-1] / staff_total[-1])
+      + (if rd_measure == "ratio" then band(t_rd, rd_expense[-1] / revenue[-1]) else 0)
+  intensity:
+    label: 研发强度
+    report: {report_intensity}
+    expr: rd_expense[-1] / revenue[-1]
+  growth:
+    label: 营收增长率
+    report: true
+    expr: (revenue[-1] - revenue[-2]) / revenue[-2]
 clauses:
 {chr(10).join(clauses)}
 """
@@ -276,11 +300,16 @@ def enterprise(draw: st.DrawFn, i: int) -> Enterprise:
             "st_staff": _maybe(draw, st.sampled_from([0, 1, 3, 5, 30, 100])),
         }
     choice = draw(st.sampled_from([None, "ratio", "amount"]))
-    review = draw(st.sampled_from([None, True, False]))
+    reviews: dict[str, Any] = {}
+    if draw(st.booleans()):
+        for c in range(4):
+            for k in range(4):
+                d = draw(C.review_decision())
+                if d is not None:
+                    reviews[f"rp/c{c}/k{k}"] = d
     return Enterprise(
         id=f"e{i}", name=f"企业{i}",
         facts={k: v for k, v in facts.items() if v is not None},
         years={y: {k: v for k, v in row.items() if v is not None} for y, row in years.items()},
         choices={"rp:rd_measure": choice} if choice else {},
-        reviews={f"rp/c{c}/k{k}": review for c in range(4) for k in range(4)} if review is not None
-        else {})
+        reviews=reviews)

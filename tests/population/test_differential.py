@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from huiqi.population import duck
 
 from . import randpack as R
-from .harness import compare, expected, load_text, table_of
+from .harness import compare, expected, expected_values, load_text, table_of, table_values
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -32,6 +32,9 @@ def test_engine_and_duckdb_agree(data: st.DataObject) -> None:
     got = duck.match_arrow(pack, R.AS_OF, table_of(es, R.AS_OF))
     diffs = compare(exp, got)
     assert not diffs, "\n".join(diffs[:20]) + "\n\n" + text
+    # the values the pack reports per enterprise (issue 11, item 4), and their grades
+    values = table_values(duck.values_arrow(pack, R.AS_OF, table_of(es, R.AS_OF)))
+    assert values == expected_values(pack, es, R.AS_OF), text
 
 
 @pytest.fixture(scope="module")

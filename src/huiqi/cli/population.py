@@ -5,10 +5,12 @@ Registered on the app by :func:`register`; heavy imports happen inside the comma
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import tempfile
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -39,11 +41,31 @@ BaselineOpt = Annotated[Path | None, typer.Option(
     "--baseline", help="基线结果(match-all 的输出);省略则现算 / baseline results; computed if omitted")]
 ReportOpt = Annotated[Path | None, typer.Option(
     "--out", "-o", help="报告目录(CSV、PNG、HTML)/ report folder")]
+ReviewsOpt = Annotated[Path | None, typer.Option(
+    "--reviews", help="评审决定表(Parquet,见 huiqi.facts.decisions)/ review decisions (Parquet)")]
 
 
 def _progress(console: Console, total: int, label: str) -> Progress:
     return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console, transient=False)
+
+
+@contextlib.contextmanager
+def _with_reviews(source: Path, reviews: Path | None, pack_id: str
+                  ) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The population with the recorded review decisions of ``reviews`` (a temporary copy
+    with their columns), and the decisions; the population itself when there are none."""
+    if reviews is None:
+        yield source, {}
+        return
+    from huiqi.errors import NotFoundError
+    from huiqi.facts import decisions as D
+
+    if not reviews.exists():
+        raise NotFoundError(Text("评审决定表", "table of review decisions"), str(reviews))
+    found = D.read(reviews, pack_id)
+    with tempfile.TemporaryDirectory(prefix="huiqi-reviews-") as tmp:
+        yield D.population_with(source, found, Path(tmp) / "population.parquet"), found
 
 
 def _population(data: Path | None) -> Path:
@@ -88,7 +110,8 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
               engine: Annotated[str, typer.Option(help="duckdb 或 spark")] = "duckdb",
               summary_dir: SummaryOpt = None,
               batch_size: BatchOpt = 100_000, lang: LangOpt = None,
-              master: MasterOpt = None, spark_conf: SparkConfOpt = None) -> None:
+              master: MasterOpt = None, spark_conf: SparkConfOpt = None,
+              reviews: ReviewsOpt = None) -> None:
     """为全部企业匹配全部条款(DuckDB 或 Spark),按批流式处理;输出结果与按条款、行业、规模、区县的汇总。
 
     Match every enterprise against every clause (DuckDB or Spark), streamed in batches;
@@ -99,16 +122,15 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
     handles_errors(_match_all)(data=data, policies=policies, as_of=as_of, out=out,
                                duckdb_file=duckdb_file, engine=engine, summary_dir=summary_dir,
                                batch_size=batch_size, lang=lang, master=master,
-                               spark_conf=spark_conf or [])
+                               spark_conf=spark_conf or [], reviews=reviews)
 
 
 def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out: Path | None,
                duckdb_file: Path | None, engine: str, summary_dir: Path | None, batch_size: int,
                lang: str | None, master: str | None = None,
-               spark_conf: list[str] | None = None) -> None:
-    from huiqi.cli.app import _as_of, _console, _lang, _one_pack
+               spark_conf: list[str] | None = None, reviews: Path | None = None) -> None:
+    from huiqi.cli.app import _as_of, _lang, _one_pack
     from huiqi.errors import UsageError
-    from huiqi.population.runner import Runner, count_rows, to_duckdb_table
 
     if engine != "spark" and (master or spark_conf):
         raise UsageError(Text("--master 与 --spark-conf 只用于 --engine spark",
@@ -117,7 +139,20 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     lg = _lang(lang)
     day = _as_of(as_of)
     pack = _one_pack(policies)
-    source = _population(data)
+    stack = contextlib.ExitStack()
+    source, _ = stack.enter_context(_with_reviews(_population(data), reviews, pack.id))
+    with stack:
+        _match_all_on(source, pack, day, out, duckdb_file, engine, summary_dir, batch_size, lg,
+                      master, conf)
+
+
+def _match_all_on(source: Path, pack: Any, day: dt.date, out: Path | None,
+                  duckdb_file: Path | None, engine: str, summary_dir: Path | None,
+                  batch_size: int, lg: Lang, master: str | None, conf: dict[str, str]) -> None:
+    from huiqi.cli.app import _console
+    from huiqi.errors import UsageError
+    from huiqi.population.runner import Runner, count_rows, to_duckdb_table
+
     console = _console()
     out = out or Path("var") / f"results-{pack.id}-{day.isoformat()}.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -214,6 +249,10 @@ def _report(console: Any, pack: Any, day: Any, lg: Lang, engine: str, enterprise
          f"{elapsed:.1f} 秒({rate:,.0f} 条/秒),应付合计 {payable} → {out}") if zh else
         (f"{engine}: {enterprises:,} enterprises × {len(in_force)} clauses in force{aside} = "
          f"{results:,} results in {elapsed:.1f} s ({rate:,.0f}/s); payable {payable} → {out}"))
+    from huiqi.population.runner import values_path
+
+    if values_path(out).exists() and pack.reported(day):
+        console.print(("列出的数值 → " if zh else "reported values → ") + str(values_path(out)))
     if summary_dir is not None:
         _write_summaries(summary, summary_dir, assumed)
         console.print(f"✓ {summary_dir}")
@@ -246,7 +285,8 @@ def near_miss(clause: Annotated[str, typer.Argument(help="条款,如 policy/clau
               results: ResultsOpt = None,
               data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt = None,
               json_out: Annotated[bool, typer.Option("--json")] = False,
-              batch_size: BatchOpt = 100_000, lang: LangOpt = None) -> None:
+              batch_size: BatchOpt = 100_000, lang: LangOpt = None,
+              reviews: ReviewsOpt = None) -> None:
     """列出恰好差 k 个条件即可符合某条款的企业,按差距从小到大,并说明还差什么。
 
     List the enterprises that fail a clause on exactly k conditions, closest first, and
@@ -256,23 +296,16 @@ def near_miss(clause: Annotated[str, typer.Argument(help="条款,如 policy/clau
 
     handles_errors(_near_miss)(clause=clause, k=k, limit=limit, results=results, data=data,
                                policies=policies, as_of=as_of, json_out=json_out,
-                               batch_size=batch_size, lang=lang)
+                               batch_size=batch_size, lang=lang, reviews=reviews)
 
 
 def _near_miss(clause: str, k: int, limit: int, results: Path | None, data: Path | None,
                policies: Path | None, as_of: str | None, json_out: bool, batch_size: int,
-               lang: str | None) -> None:
+               lang: str | None, reviews: Path | None = None) -> None:
     import difflib
 
-    import pyarrow.parquet as pq
-
-    from huiqi.cli.app import _as_of, _console, _lang, _one_pack
-    from huiqi.engine.explain import Explainer
-    from huiqi.engine.matcher import matcher_for
+    from huiqi.cli.app import _as_of, _lang, _one_pack
     from huiqi.errors import NotFoundError
-    from huiqi.facts.columnar import table_to_enterprises
-    from huiqi.population.nearmiss import counts_by_failures, near_misses
-    from huiqi.population.runner import Runner, count_rows
 
     lg = _lang(lang)
     day = _as_of(as_of)
@@ -282,7 +315,24 @@ def _near_miss(clause: str, k: int, limit: int, results: Path | None, data: Path
         keys = [c.key for c in pack.clauses()]
         raise NotFoundError(Text("条款", "clause"), clause,
                             difflib.get_close_matches(clause, keys, n=3, cutoff=0.3))
-    source = _population(data)
+    with _with_reviews(_population(data), reviews, pack.id) as (source, decided):
+        _near_miss_on(source, decided, pack, spec, day, k, limit, results, json_out,
+                      batch_size, lg)
+
+
+def _near_miss_on(source: Path, decided: dict[str, Any], pack: Any, spec: Any, day: dt.date,
+                  k: int, limit: int, results: Path | None, json_out: bool, batch_size: int,
+                  lg: Lang) -> None:
+    import pyarrow.parquet as pq
+
+    from huiqi.cli.app import _console
+    from huiqi.engine.explain import Explainer
+    from huiqi.engine.matcher import matcher_for
+    from huiqi.facts.columnar import table_to_enterprises
+    from huiqi.facts.decisions import merged
+    from huiqi.population.nearmiss import counts_by_failures, near_misses
+    from huiqi.population.runner import Runner, count_rows
+
     console = _console()
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if results is None:
@@ -302,9 +352,11 @@ def _near_miss(clause: str, k: int, limit: int, results: Path | None, data: Path
         if tmp is not None:
             tmp.cleanup()
     ids = [r.enterprise_id for r in rows]
-    table = pq.read_table(source, filters=[("id", "in", ids)]) if ids else None
-    firms = {e.id: e for e in table_to_enterprises(table, pack.catalogue)} if table is not None \
-        else {}
+    facts = [c for c in pq.read_schema(source).names
+             if not c.startswith(("choice:", "review:", "scored:", "score:"))]
+    table = pq.read_table(source, columns=facts, filters=[("id", "in", ids)]) if ids else None
+    firms = {e.id: merged(e, decided) for e in table_to_enterprises(table, pack.catalogue)} \
+        if table is not None else {}
     m = matcher_for(pack, day)
     ex = Explainer(m)
     conds = {c.path: c for c in spec.all_conditions()}
@@ -346,7 +398,8 @@ def _near_miss(clause: str, k: int, limit: int, results: Path | None, data: Path
 def simulate(reform: Annotated[Path, typer.Option("--reform", help="改革方案文件 / reform file")],
              data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt = None,
              baseline: BaselineOpt = None, out: ReportOpt = None,
-             batch_size: BatchOpt = 100_000, lang: LangOpt = None) -> None:
+             batch_size: BatchOpt = 100_000, lang: LangOpt = None,
+             reviews: ReviewsOpt = None) -> None:
     """政策模拟:改革方案会多花多少钱,谁受益、谁受损、谁新符合、谁不再符合,按行业、规模、区县。
 
     Simulate a reform: its cost, who gains, loses, newly qualifies or drops out, by
@@ -355,11 +408,13 @@ def simulate(reform: Annotated[Path, typer.Option("--reform", help="改革方案
     from huiqi.cli.app import handles_errors
 
     handles_errors(_simulate)(reform=reform, data=data, policies=policies, as_of=as_of,
-                              baseline=baseline, out=out, batch_size=batch_size, lang=lang)
+                              baseline=baseline, out=out, batch_size=batch_size, lang=lang,
+                              reviews=reviews)
 
 
 def _simulate(reform: Path, data: Path | None, policies: Path | None, as_of: str | None,
-              baseline: Path | None, out: Path | None, batch_size: int, lang: str | None) -> None:
+              baseline: Path | None, out: Path | None, batch_size: int, lang: str | None,
+              reviews: Path | None = None) -> None:
     from huiqi.cli.app import _as_of, _console, _lang, _load_packs
     from huiqi.errors import UsageError
     from huiqi.population.reform import load_reform
@@ -375,14 +430,15 @@ def _simulate(reform: Path, data: Path | None, policies: Path | None, as_of: str
                               "a simulation works on one pack: name it with --policies, e.g. "
                               "policies/seed"))
     ref = load_reform(reform, packs[0])
-    source = _population(data)
+    stack = contextlib.ExitStack()
+    source, _ = stack.enter_context(_with_reviews(_population(data), reviews, packs[0].id))
     out = out or Path("var") / f"simulation-{ref.id}"
     console = _console()
     n = count_rows(source)
     runs = 1 if baseline is not None else 2
     label = "模拟" if lg == "zh" else "simulating"
     started = time.perf_counter()
-    with _progress(console, n * runs, label) as bar, \
+    with stack, _progress(console, n * runs, label) as bar, \
             tempfile.TemporaryDirectory(prefix="huiqi-simulate-") as work:
         task = bar.add_task(label, total=n * runs)
         rep = run(ref, source, day, Path(work), baseline, batch_size,

@@ -12,7 +12,7 @@ from rich.text import Text as RText
 from rich.tree import Tree
 
 from huiqi.engine.explain import ConditionExplanation, Explainer, Explanation, label_of_missing
-from huiqi.engine.format import fmt_money, fmt_shortfall
+from huiqi.engine.format import fmt_money, fmt_number, fmt_shortfall
 from huiqi.engine.matcher import Matcher
 from huiqi.engine.result import RANK, ClauseResult, MatchResult, Status, nearly_fits
 from huiqi.rules.model import Citation, ClauseSpec, Pack
@@ -103,6 +103,8 @@ def _after_table(matcher: Matcher, res: MatchResult, lang: Lang, t: Table, hidde
     footer = RText(("符合条件可获资金合计:" if zh else "Total payable if eligible: ")
                    + fmt_money(res.total) + assumed_part(res.assumed_total, lang), style="bold")
     parts: list[object] = [t, footer]
+    if res.values:
+        parts.append(values_table(res, lang))
     if hidden:
         parts.append(RText((f"另有 {hidden} 个条款明显不符合(多项基本条件不满足),未列出;"
                             "加 --all 查看全部。") if zh else
@@ -120,6 +122,21 @@ def _after_table(matcher: Matcher, res: MatchResult, lang: Lang, t: Table, hidde
         parts.append(RText(("未生效或已失效的政策:" if zh else "Policies not in force: ")
                            + ", ".join(res.not_in_force), style="dim"))
     return parts
+
+
+def values_table(res: MatchResult, lang: Lang) -> Table:
+    """The values the pack reports for the enterprise: a score, a growth rate, a grade."""
+    zh = lang == "zh"
+    t = Table(title="列出的数值" if zh else "Reported values", title_justify="left")
+    t.add_column("数值" if zh else "Value", overflow="fold")
+    t.add_column("取值" if zh else "Is", justify="right")
+    t.add_column("等级" if zh else "Grade")
+    empty = {"missing": ("缺失", "missing"), "undefined": ("无意义", "undefined")}
+    for v in res.values:
+        shown = fmt_number(v.value) if v.value is not None else \
+            empty.get(v.state, ("", ""))[0 if zh else 1]
+        t.add_row(f"{v.label.get(lang)}\n[dim]{v.key}[/dim]", shown, v.grade or "")
+    return t
 
 
 def assumed_mark(lang: Lang) -> str:

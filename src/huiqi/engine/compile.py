@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from .values import (
     NO_BAND,
     NO_ENTRY,
     NO_RECORDS,
+    REVIEW,
     Undefined,
     add,
     add_months,
@@ -51,7 +52,7 @@ class Env:
     __slots__ = ("choices", "facts", "memo", "rec", "reg_year", "reviews", "slots", "years")
 
     def __init__(self, facts: dict[str, Any], years: dict[int, dict[str, Any]],
-                 choices: dict[str, str], reviews: dict[str, bool]) -> None:
+                 choices: dict[str, str], reviews: Mapping[str, Any]) -> None:
         self.facts = facts
         self.years = years
         self.choices = choices
@@ -132,166 +133,199 @@ class Compiler:
         return fn
 
     def _compile(self, n: ir.Node) -> Fn:
-        if isinstance(n, ir.Const):
-            value = n.value
-            return lambda env: value
-        if isinstance(n, ir.AsOf):
-            as_of = self.as_of
-            return lambda env: as_of
-        if isinstance(n, ir.Param):
-            pol = self.pack.policy(n.policy)
-            assert pol is not None
-            pv = pol.params[n.name].at(self.as_of)
-            pvalue: Any = Undefined(Text(f"参数{n.name}在该日期尚无取值",
-                                         f"parameter {n.name} has no value on this date")) \
-                if pv is None else pv
-            return lambda env: pvalue
+        """Dispatch on the node's kind: constants of the date need no slot; every other
+        node records its value in a slot of its own (for the explanation)."""
+        fixed = _FIXED.get(type(n))
+        if fixed is not None:
+            return fixed(self, n)
         i = self._slot(n)
-        if isinstance(n, ir.Fact):
-            fid = n.fact
+        kind = _KINDS.get(type(n))
+        if kind is None:  # pragma: no cover
+            raise TypeError(type(n).__name__)
+        return kind(self, n, i)
 
-            def fact(env: Env) -> Any:
-                v = env.facts.get(fid)
-                if v is None:
-                    v = MISSING
-                env.slots[i] = v
-                return v
+    # ------------------------------------------------------------------ simple nodes
 
-            return fact
-        if isinstance(n, ir.YearFact):
-            return self._year_fact(n, i)
-        if isinstance(n, ir.YearAgg):
-            return self._year_agg(n, i)
-        if isinstance(n, ir.ValueRef):
-            vf = self.value_fn(n.key)
+    def _const(self, n: ir.Node) -> Fn:
+        assert isinstance(n, ir.Const)
+        value = n.value
+        return lambda env: value
 
-            def value_ref(env: Env) -> Any:
-                v = vf(env)
-                env.slots[i] = v
-                return v
+    def _as_of(self, n: ir.Node) -> Fn:
+        as_of = self.as_of
+        return lambda env: as_of
 
-            return value_ref
-        if isinstance(n, ir.Choice):
-            key = n.key
+    def _param(self, n: ir.Node) -> Fn:
+        assert isinstance(n, ir.Param)
+        pol = self.pack.policy(n.policy)
+        assert pol is not None
+        pv = pol.params[n.name].at(self.as_of)
+        pvalue: Any = Undefined(Text(f"参数{n.name}在该日期尚无取值",
+                                     f"parameter {n.name} has no value on this date")) \
+            if pv is None else pv
+        return lambda env: pvalue
 
-            def choice(env: Env) -> Any:
-                v = env.choices.get(key)
-                if v is None:
-                    v = MISSING
-                env.slots[i] = v
-                return v
+    def _fact(self, n: ir.Fact, i: int) -> Fn:
+        fid = n.fact
 
-            return choice
-        if isinstance(n, ir.RecField):
-            fname = n.field
+        def fact(env: Env) -> Any:
+            v = env.facts.get(fid)
+            if v is None:
+                v = MISSING
+            env.slots[i] = v
+            return v
 
-            def rec_field(env: Env) -> Any:
-                v = env.rec.get(fname)
-                return MISSING if v is None else v
+        return fact
 
-            return rec_field
-        if isinstance(n, ir.Arith):
-            return self._arith(n, i)
-        if isinstance(n, ir.DateShift):
-            return self._date_shift(n, i)
-        if isinstance(n, ir.Neg):
-            f = self.compile(n.operand)
+    def _value_ref(self, n: ir.ValueRef, i: int) -> Fn:
+        vf = self.value_fn(n.key)
 
-            def neg(env: Env) -> Any:
-                v = f(env)
-                r = -v if is_number(v) or type(v) is int else v
-                env.slots[i] = r
-                return r
+        def value_ref(env: Env) -> Any:
+            v = vf(env)
+            env.slots[i] = v
+            return v
 
-            return neg
-        if isinstance(n, ir.Cmp):
-            return self._cmp(n, i)
-        if isinstance(n, ir.Member):
-            fi = self.compile(n.item)
-            fc = self.compile(n.collection)
-            negated = n.negated
+        return value_ref
 
-            def member(env: Env) -> Any:
-                a = fi(env)
-                c = fc(env)
-                if a is MISSING or c is MISSING:
-                    r: Any = MISSING
-                elif isinstance(a, Undefined) or isinstance(c, Undefined):
-                    r = False
-                else:
-                    r = (a in c) != negated
-                env.slots[i] = r
-                return r
+    def _choice(self, n: ir.Choice, i: int) -> Fn:
+        key = n.key
 
-            return member
-        if isinstance(n, ir.And | ir.Or):
-            fl = self.compile(n.left)
-            fr = self.compile(n.right)
-            if isinstance(n, ir.And):
-                def and_(env: Env) -> Any:
-                    a = truth(fl(env))
-                    r = False if a is False else t_and(a, truth(fr(env)))
-                    env.slots[i] = r
-                    return r
+        def choice(env: Env) -> Any:
+            v = env.choices.get(key)
+            if v is None:
+                v = MISSING
+            env.slots[i] = v
+            return v
 
-                return and_
+        return choice
 
-            def or_(env: Env) -> Any:
-                a = truth(fl(env))
-                r = True if a is True else t_or(a, truth(fr(env)))
-                env.slots[i] = r
-                return r
+    def _rec_field(self, n: ir.RecField, i: int) -> Fn:
+        fname = n.field
 
-            return or_
-        if isinstance(n, ir.Not):
-            f = self.compile(n.operand)
+        def rec_field(env: Env) -> Any:
+            v = env.rec.get(fname)
+            return MISSING if v is None else v
 
-            def not_(env: Env) -> Any:
-                r = t_not(truth(f(env)))
-                env.slots[i] = r
-                return r
+        return rec_field
 
-            return not_
-        if isinstance(n, ir.IfElse):
-            fc_ = self.compile(n.cond)
-            ft = self.compile(n.then)
-            fe = self.compile(n.orelse)
+    def _neg(self, n: ir.Neg, i: int) -> Fn:
+        f = self.compile(n.operand)
 
-            def if_(env: Env) -> Any:
-                c = truth(fc_(env))
-                if c is True:
-                    r = ft(env)
-                elif c is False:
-                    r = fe(env)
-                else:
-                    a, b = ft(env), fe(env)
-                    r = a if (a == b and a is not MISSING and not isinstance(a, Undefined)) else c
-                env.slots[i] = r
-                return r
+        def neg(env: Env) -> Any:
+            v = f(env)
+            r = -v if is_number(v) or type(v) is int else v
+            env.slots[i] = r
+            return r
 
-            return if_
-        if isinstance(n, ir.Func):
-            return self._func(n, i)
-        if isinstance(n, ir.Band):
-            return self._band(n, i)
-        if isinstance(n, ir.Lookup):
-            return self._lookup(n, i)
-        if isinstance(n, ir.RecAgg):
-            return self._rec_agg(n, i)
-        if isinstance(n, ir.Review):
-            key = n.key
-            from .values import REVIEW
+        return neg
 
+    def _member(self, n: ir.Member, i: int) -> Fn:
+        fi = self.compile(n.item)
+        fc = self.compile(n.collection)
+        negated = n.negated
+
+        def member(env: Env) -> Any:
+            a = fi(env)
+            c = fc(env)
+            if a is MISSING or c is MISSING:
+                r: Any = MISSING
+            elif isinstance(a, Undefined) or isinstance(c, Undefined):
+                r = False
+            else:
+                r = (a in c) != negated
+            env.slots[i] = r
+            return r
+
+        return member
+
+    def _and(self, n: ir.And, i: int) -> Fn:
+        fl = self.compile(n.left)
+        fr = self.compile(n.right)
+
+        def and_(env: Env) -> Any:
+            a = truth(fl(env))
+            r = False if a is False else t_and(a, truth(fr(env)))
+            env.slots[i] = r
+            return r
+
+        return and_
+
+    def _or(self, n: ir.Or, i: int) -> Fn:
+        fl = self.compile(n.left)
+        fr = self.compile(n.right)
+
+        def or_(env: Env) -> Any:
+            a = truth(fl(env))
+            r = True if a is True else t_or(a, truth(fr(env)))
+            env.slots[i] = r
+            return r
+
+        return or_
+
+    def _not(self, n: ir.Not, i: int) -> Fn:
+        f = self.compile(n.operand)
+
+        def not_(env: Env) -> Any:
+            r = t_not(truth(f(env)))
+            env.slots[i] = r
+            return r
+
+        return not_
+
+    def _if(self, n: ir.IfElse, i: int) -> Fn:
+        fc_ = self.compile(n.cond)
+        ft = self.compile(n.then)
+        fe = self.compile(n.orelse)
+
+        def if_(env: Env) -> Any:
+            c = truth(fc_(env))
+            if c is True:
+                r = ft(env)
+            elif c is False:
+                r = fe(env)
+            else:
+                a, b = ft(env), fe(env)
+                r = a if (a == b and a is not MISSING and not isinstance(a, Undefined)) else c
+            env.slots[i] = r
+            return r
+
+        return if_
+
+    def _review_score(self, n: ir.ReviewScore, i: int) -> Fn:
+        key, part = n.key, n.part
+
+        def review_score(env: Env) -> Any:
+            d = env.reviews.get(key)
+            v = d.get(part) if isinstance(d, Mapping) else None
+            r = MISSING if v is None else v
+            env.slots[i] = r
+            return r
+
+        return review_score
+
+    # ------------------------------------------------------------------ node kinds
+
+    def _review(self, n: ir.Review, i: int) -> Fn:
+        """A yes/no review is its recorded verdict; a scored review needs review until a
+        scored decision is recorded, then compares its scores with the pass mark."""
+        key = n.key
+        if n.test is None:
             def review(env: Env) -> Any:
                 d = env.reviews.get(key)
-                r = REVIEW if d is None else bool(d)
+                r = d if d is True or d is False else REVIEW
                 env.slots[i] = r
                 return r
 
             return review
-        raise TypeError(type(n).__name__)  # pragma: no cover
+        test = self.compile(n.test)
 
-    # ------------------------------------------------------------------ node kinds
+        def scored(env: Env) -> Any:
+            d = env.reviews.get(key)
+            r = truth(test(env)) if isinstance(d, Mapping) else REVIEW
+            env.slots[i] = r
+            return r
+
+        return scored
 
     def _year_fact(self, n: ir.YearFact, i: int) -> Fn:
         fid = n.fact
@@ -505,7 +539,8 @@ class Compiler:
 
     def _band(self, n: ir.Band, i: int) -> Fn:
         table = self._table(n.policy, n.table)
-        bands = [(b.lo, b.lo_inclusive, b.hi, b.hi_inclusive, b.value)
+        bands = [(b.lo, b.lo_inclusive, b.hi, b.hi_inclusive,
+                  (b.label.zh if b.label is not None else None) if n.label else b.value)
                  for b in table.bands_at(self.as_of)]
         fa = self.compile(n.arg)
 
@@ -593,3 +628,20 @@ class Compiler:
             return r
 
         return rec_agg
+
+
+#: nodes whose value is fixed by the date (no slot)
+_FIXED: dict[type, Callable[[Compiler, Any], Fn]] = {
+    ir.Const: Compiler._const, ir.AsOf: Compiler._as_of, ir.Param: Compiler._param,
+}
+#: every other kind of node, compiled with its slot
+_KINDS: dict[type, Callable[[Compiler, Any, int], Fn]] = {
+    ir.Fact: Compiler._fact, ir.YearFact: Compiler._year_fact, ir.YearAgg: Compiler._year_agg,
+    ir.ValueRef: Compiler._value_ref, ir.Choice: Compiler._choice,
+    ir.RecField: Compiler._rec_field, ir.Arith: Compiler._arith,
+    ir.DateShift: Compiler._date_shift, ir.Neg: Compiler._neg, ir.Cmp: Compiler._cmp,
+    ir.Member: Compiler._member, ir.And: Compiler._and, ir.Or: Compiler._or,
+    ir.Not: Compiler._not, ir.IfElse: Compiler._if, ir.Func: Compiler._func,
+    ir.Band: Compiler._band, ir.Lookup: Compiler._lookup, ir.RecAgg: Compiler._rec_agg,
+    ir.Review: Compiler._review, ir.ReviewScore: Compiler._review_score,
+}

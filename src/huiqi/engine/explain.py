@@ -14,7 +14,7 @@ from typing import Any
 
 from huiqi.facts.catalogue import Catalogue
 from huiqi.rules import ir
-from huiqi.rules.model import Citation, ClauseSpec, ConditionSpec
+from huiqi.rules.model import Citation, ClauseSpec, ConditionSpec, Pack
 from huiqi.rules.printer import to_text
 from huiqi.text import Text
 
@@ -100,11 +100,28 @@ def label_of_missing(m: Missing, cat: Catalogue, matcher: Matcher) -> Text:
         ch = pol.choices.get(cid) if pol else None
         label = ch.label if ch else Text(cid, cid)
         return Text(f"申报时须声明:{label.zh}", f"to be declared: {label.en}")
+    if m.fact.startswith("score:"):
+        return score_label(m.fact, matcher.pack)
     f = cat.facts.get(m.fact)
     label = f.label if f else Text(m.fact, m.fact)
     if m.year is not None:
         return Text(f"{label.zh}({m.year}年度)", f"{label.en} ({m.year})")
     return label
+
+
+def score_label(need: str, pack: Pack) -> Text:
+    """What a missing ``score:<policy/clause/condition>:<part>`` is: "评审评分:…"."""
+    key, _, part = need[6:].rpartition(":")
+    pol, clause, path = [*key.split("/", 2), "", ""][:3]
+    spec = pack.clause(f"{pol}/{clause}")
+    cond = next((c for c in spec.all_conditions() if c.path == path), None) if spec else None
+    if cond is None or cond.score is None or part not in cond.score.parts:
+        return Text(f"评审评分:{key} {part}", f"review score: {key} {part}")
+    label = cond.label
+    if list(cond.score.parts) != ["score"]:
+        plabel = cond.score.parts[part].label
+        label = Text(f"{label.zh}·{plabel.zh}", f"{label.en} · {plabel.en}")
+    return Text(f"评审评分:{label.zh}", f"review score: {label.en}")
 
 
 Plan = list[tuple[Text, ir.Node, str, str]]
@@ -151,7 +168,8 @@ class Explainer:
     def _condition(self, c: ConditionSpec, r: ClauseResult, gaps: dict[str, Gap]
                    ) -> ConditionExplanation:
         v = r.outcomes.get(c.path, MISSING)
-        seen = self._seen(c.expr) if c.expr is not None and c.kind == "expr" else []
+        seen = self._seen(c.expr) if c.expr is not None and (c.kind == "expr" or c.score) \
+            else []
         exc = []
         for e in c.exceptions:
             w = self._slot(e.when)
@@ -232,6 +250,11 @@ class Explainer:
                 add(pol.tables[x.table].label, x, "slot")
             elif isinstance(x, ir.AsOf):
                 add(Text("评估日期", "evaluation date"), x, "as_of")
+            elif isinstance(x, ir.ReviewScore):
+                add(score_label(x.need, self.m.pack), x, "slot")
+            elif isinstance(x, ir.Review) and isinstance(x.test, ir.Cmp) and \
+                    not isinstance(x.test.left, ir.ReviewScore):
+                add(Text("评审总分", "review total"), x.test.left, "slot")
             for k in x.kids():
                 visit(k)
 

@@ -21,14 +21,23 @@ from huiqi.errors import InputError
 from huiqi.facts.enterprise import Enterprise
 from huiqi.rules import ir
 from huiqi.rules import syntax as S
-from huiqi.rules.model import AmountSpec, ClauseSpec, ConditionSpec, GroupSpec, Pack
+from huiqi.rules.model import AmountSpec, ClauseSpec, ConditionSpec, GroupSpec, Pack, ValueSpec
 from huiqi.rules.printer import to_text
 from huiqi.text import Text
 
 from .bounds import Bounds
 from .compile import Compiler, Env, Fn
 from .format import fmt_number
-from .result import AmountTrace, ClauseResult, Gap, MatchResult, Missing, Status
+from .result import (
+    REPORT_PLACES,
+    AmountTrace,
+    ClauseResult,
+    Gap,
+    MatchResult,
+    Missing,
+    ReportedValue,
+    Status,
+)
 from .values import (
     EXACT,
     MISSING,
@@ -44,6 +53,7 @@ from .values import (
 )
 
 CondFn = Callable[[Env, dict[str, Any]], Any]
+_REPORT_UNIT = Decimal(1).scaleb(-REPORT_PLACES)
 Need = ir.Need  # a records fact can be present yet undetermined for a filter
 GAP_PLACES = 6
 
@@ -93,6 +103,8 @@ class Matcher:
             for c in pol.clauses:
                 self.clauses.append(self._clause(c))
         self.groups: list[GroupSpec] = list(pack.groups)
+        #: the values the pack reports per enterprise (of the policies in force)
+        self.reported = pack.reported(as_of)
 
     # ------------------------------------------------------------------ compiling
 
@@ -229,7 +241,22 @@ class Matcher:
         self._stack(results)
         return MatchResult(enterprise_id=e.id, enterprise_name=e.name, pack_id=self.pack.id,
                            pack_version=self.pack.version_id, as_of=self.as_of,
-                           clauses=results, not_in_force=list(self.not_in_force))
+                           clauses=results, not_in_force=list(self.not_in_force),
+                           values=[self._report(v, env) for v in self.reported])
+
+    def _report(self, spec: ValueSpec, env: Env) -> ReportedValue:
+        """A reported value of this enterprise, rounded half-even to REPORT_PLACES."""
+        v = self.compiler.value_fn(spec.key)(env)
+        grade = None
+        if spec.grade is not None:
+            g = self.compiler.compile(spec.grade)(env)
+            grade = g if isinstance(g, str) else None
+        if v is MISSING or v is REVIEW:
+            return ReportedValue(spec.key, spec.label, None, "missing", grade)
+        if not is_number(v):
+            return ReportedValue(spec.key, spec.label, None, "undefined", grade)
+        return ReportedValue(spec.key, spec.label, round_exact(v, _REPORT_UNIT, "half_even"),
+                             "ok", grade)
 
     def _eval(self, c: _Clause, env: Env, e: Enterprise) -> ClauseResult:
         outcomes: dict[str, Any] = {}
@@ -351,6 +378,11 @@ class Matcher:
         for fact, year in dict.fromkeys(needs):
             if fact.startswith("choice:"):
                 if e.choices.get(fact[7:]) is None:
+                    out.append(Missing(fact))
+            elif fact.startswith("score:"):  # score:<policy/clause/condition>:<part>
+                key, _, part = fact[6:].rpartition(":")
+                d = e.reviews.get(key)
+                if not isinstance(d, dict) or d.get(part) is None:
                     out.append(Missing(fact))
             elif year is None:
                 if e.facts.get(fact) is None or self._records_unsure(fact, env, needs_of=c):

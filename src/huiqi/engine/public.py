@@ -137,6 +137,15 @@ class ExplanationPublic(_Shape):
     as_of: dt.date
 
 
+class ReportedValuePublic(_Shape):
+    key: str = Field(description="policy:name")
+    label: Localized
+    value: Decimal_ | None = Field(description="保留六位小数(四舍六入五成双);缺失或无意义时为空 / "
+                                   "to 6 decimals, half-even; null when missing or undefined")
+    state: Literal["ok", "missing", "undefined"]
+    grade: str | None = Field(description="所在分档的标签,如 A / the label of its band, e.g. A")
+
+
 class PackMatch(_Shape):
     """One enterprise against one pack version: every clause in force, and (when asked) each
     explained, in the same order."""
@@ -151,6 +160,9 @@ class PackMatch(_Shape):
     clauses: list[ClauseResultPublic]
     explanations: list[ExplanationPublic] | None = None
     not_in_force: list[str]
+    values: list[ReportedValuePublic] = Field(
+        default_factory=list, description="政策包按企业列出的数值(得分、增长率、等级)/ the values "
+        "the pack reports per enterprise (a score, a growth rate, a grade)")
 
 
 __all__ = ["CitePublic", "ClauseResultPublic", "ConditionExplanationPublic", "ExceptionPublic",

@@ -176,6 +176,23 @@ class ClauseResult:
     amount_assumed: bool = False
 
 
+@dataclass(frozen=True)
+class ReportedValue:
+    """A named value the pack reports per enterprise (a score, a growth rate), rounded
+    half-even to :data:`REPORT_PLACES` decimals; ``value`` None with ``state`` "missing" (a
+    fact it needs is missing) or "undefined" (it cannot exist: a ratio over zero …);
+    ``grade``: the label of its band, when the pack grades it ("A" … "F")."""
+
+    key: str            # policy:name
+    label: Text
+    value: Decimal | None
+    state: str          # "ok" | "missing" | "undefined"
+    grade: str | None = None
+
+
+REPORT_PLACES = 6
+
+
 @dataclass
 class MatchResult:
     enterprise_id: str
@@ -185,6 +202,7 @@ class MatchResult:
     as_of: dt.date
     clauses: list[ClauseResult]
     not_in_force: list[str] = field(default_factory=list)
+    values: list[ReportedValue] = field(default_factory=list)
 
     def by_key(self, key: str) -> ClauseResult | None:
         return next((c for c in self.clauses if key in (c.key, c.clause)), None)

@@ -71,7 +71,14 @@ def match_dict(res: MatchResult) -> dict[str, Any]:
         "total_assumed_amount": plain(res.assumed_total),
         "clauses": [clause_dict(c) for c in res.clauses],
         "not_in_force": res.not_in_force,
+        "values": values_list(res, None),
     }
+
+
+def values_list(res: MatchResult, lang: Lang | None) -> list[dict[str, Any]]:
+    """The values the pack reports for the enterprise (a score, a growth rate, a grade)."""
+    return [{"key": v.key, "label": _t(v.label, lang), "value": plain(v.value),
+             "state": v.state, "grade": v.grade} for v in res.values]
 
 
 def cite_dict(c: Citation) -> dict[str, Any]:
@@ -116,7 +123,7 @@ def pack_match_dict(res: MatchResult, pack: str, matcher: Matcher | None = None,
             "clauses": [clause_dict(c) for c in res.clauses],
             "explanations": None if matcher is None else [
                 explanation_dict(e, lang) for e in Explainer(matcher).explain_all(res.clauses)],
-            "not_in_force": res.not_in_force}
+            "not_in_force": res.not_in_force, "values": values_list(res, lang)}
 
 
 def full_match_dict(matcher: Matcher, res: MatchResult, lang: Lang | None = None

@@ -32,8 +32,11 @@ carries ``huiqi.layout`` (this layout's version) and ``huiqi.years``.
 
 An enterprise's ``choices`` and ``reviews`` are declarations made in applications,
 not facts: they are not part of the layout. The population engines read them, when
-given, from extra columns ``choice:<policy:choice>`` (string) and
-``review:<policy/clause/condition>`` (bool): :func:`with_declarations` adds them.
+given, from extra columns ``choice:<policy:choice>`` (string),
+``review:<policy/clause/condition>`` (bool, a yes/no review's verdict) and, for a scored
+review, ``scored:<policy/clause/condition>`` (TRUE where a scored decision is recorded) and
+``score:<policy/clause/condition>:<part>`` (``decimal128(20, 4)``, null where that score
+was not given): :func:`with_declarations` adds them.
 
 Reading gives back what was written, exactly: a money amount ``Decimal("1.5")``
 comes back as ``Decimal("1.50")`` (equal, and still a Decimal), records as tuples of
@@ -74,6 +77,7 @@ LAYOUT_VERSION = "1"
 MONEY = pa.decimal128(20, 2)
 RATIO = pa.decimal128(18, 8)
 DECIMAL = pa.decimal128(20, 4)
+SCORE = pa.decimal128(20, 4)  # a review's score (huiqi.facts.io.SCORE_PLACES decimals)
 
 _SCALAR_TYPES: dict[str, Any] = {
     "money": MONEY, "ratio": RATIO, "decimal": DECIMAL, "integer": pa.int64(),
@@ -198,9 +202,19 @@ def with_declarations(table: Any, enterprises: Sequence[Enterprise]) -> Any:
     for k in sorted({k for e in enterprises for k in e.choices}):
         table = table.append_column(f"choice:{k}", pa.array([e.choices.get(k) for e in enterprises],
                                                             pa.string()))
-    for k in sorted({k for e in enterprises for k in e.reviews}):
-        table = table.append_column(f"review:{k}", pa.array([e.reviews.get(k) for e in enterprises],
-                                                            pa.bool_()))
+    verdicts = sorted({k for e in enterprises for k, d in e.reviews.items() if isinstance(d, bool)})
+    for k in verdicts:
+        values = [e.reviews.get(k) for e in enterprises]
+        table = table.append_column(f"review:{k}", pa.array(
+            [d if isinstance(d, bool) else None for d in values], pa.bool_()))
+    scored = sorted({k for e in enterprises for k, d in e.reviews.items() if isinstance(d, dict)})
+    for k in scored:
+        decisions = [e.reviews.get(k) for e in enterprises]
+        table = table.append_column(f"scored:{k}", pa.array(
+            [True if isinstance(d, dict) else None for d in decisions], pa.bool_()))
+        for part in sorted({p for d in decisions if isinstance(d, dict) for p in d}):
+            table = table.append_column(f"score:{k}:{part}", pa.array(
+                [d.get(part) if isinstance(d, dict) else None for d in decisions], SCORE))
     return table
 
 

@@ -7,11 +7,14 @@ YAML / JSON: a list of enterprises (or ``{enterprises: [...]}``)::
       facts: {registration_date: 2019-05-01, park: 宁波高新区, honours: [...]}
       years: {2025: {revenue: 12000000, rd_expense: 900000}}
       choices: {"tsme:rd_measure": sales}   # an option of the policy's choice
-      reviews: {"lang/incubation/core_tech": true}
+      reviews: {"lang/incubation/core_tech": true,       # a yes/no review's verdict
+                "lang/incubation/panel": {tech: 32, market: 25}}   # a scored review's scores
 
 CSV: one row per enterprise; columns ``id``, ``name``, static facts by name,
 yearly facts as ``name@year`` (``revenue@2025``), record lists as JSON text,
-``choice:policy:choice`` and ``review:policy/clause/condition``.
+``choice:policy:choice``, ``review:policy/clause/condition`` (a verdict) and
+``score:policy/clause/condition:part`` (a scored review's score; ``part`` is ``score``
+for a review without parts).
 
 Every problem in the file is reported (file, line, column, value, reason) and
 nothing is returned unless the whole file is good. Given the options of the packs' choices
@@ -27,13 +30,14 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from huiqi.errors import DataError, Problem
 from huiqi.facts.catalogue import Catalogue, default_catalogue
 from huiqi.facts.credit_code import validate as validate_code
-from huiqi.facts.enterprise import Enterprise
+from huiqi.facts.enterprise import Decision, Enterprise
 from huiqi.messages import message
 from huiqi.text import Text
 from huiqi.yamldoc import Document, YamlProblems, load, load_file
@@ -174,18 +178,53 @@ def _mapping_choices(raw: dict[str, Any], problems: list[Problem], where: Any,
 
 
 def _mapping_reviews(raw: dict[str, Any], problems: list[Problem], where: Any
-                     ) -> dict[str, bool]:
-    """Human review decisions given: true or false each (blank: not reviewed)."""
-    reviews: dict[str, bool] = {}
+                     ) -> dict[str, Decision]:
+    """Human review decisions given: a verdict, a score or the scores of the parts each
+    (blank: not reviewed)."""
+    reviews: dict[str, Decision] = {}
     for k, v in (raw.get("reviews") or {}).items():
         if v is None:
             continue
-        if not isinstance(v, bool):
+        try:
+            reviews[str(k)] = decision_of(v)
+        except ValueError as exc:
+            reason: Text = exc.args[0]
             problems.append(where("data.bad_value", ("reviews", k), name=str(k),
-                                  reason_zh="须为 true 或 false", reason_en="must be true or false"))
-            continue
-        reviews[str(k)] = v
+                                  reason_zh=reason.zh, reason_en=reason.en))
     return reviews
+
+
+_BAD_DECISION = Text("须为 true、false,一个分数,或各分项的分数(如 {tech: 30, market: 25})",
+                     "must be true, false, a score, or the scores of the parts "
+                     "(e.g. {tech: 30, market: 25})")
+SCORE_PLACES = 4
+
+
+def score_of(v: Any) -> Decimal | None:
+    """A score as given (a number, or its text); None if not given. ValueError if not one."""
+    if v is None or (isinstance(v, str) and v.strip() == ""):
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float | Decimal | str):
+        raise ValueError(_BAD_DECISION)
+    try:
+        d = Decimal(str(v).strip())
+    except InvalidOperation:
+        raise ValueError(_BAD_DECISION) from None
+    exp = d.as_tuple().exponent
+    if not d.is_finite() or (isinstance(exp, int) and -exp > SCORE_PLACES) or abs(d) >= 10**15:
+        raise ValueError(Text(f"分数“{v}”无效(至多 {SCORE_PLACES} 位小数)",
+                              f"the score “{v}” is not valid (at most {SCORE_PLACES} decimals)"))
+    return d
+
+
+def decision_of(v: Any) -> Decision:
+    """A recorded review decision: a verdict (true/false), one score (a review without
+    parts: its part ``score``), or the scores of the parts (a part left empty: not given)."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Mapping):
+        return {str(part): score_of(x) for part, x in v.items()}
+    return {"score": score_of(v)}
 
 
 def _put(cat: Catalogue, name: str, value: Any, into: dict[str, Any], problems: list[Problem],
@@ -223,7 +262,7 @@ def _csv_targets(header: Sequence[str], cat: Catalogue, name: str) -> dict[str, 
     out: dict[str, str] = {}
     problems: list[Problem] = []
     for i, col in enumerate(header):
-        if col in ("id", "name") or col.startswith(("choice:", "review:")):
+        if col in ("id", "name") or col.startswith(("choice:", "review:", "score:")):
             out[col] = col
             continue
         if col in _SPECIAL:
@@ -284,6 +323,12 @@ def _csv_mapping(row: dict[str, Any], columns: Sequence[str], cat: Catalogue,
         if col.startswith("review:"):
             raw["reviews"][col[7:]] = value.lower() in ("true", "1", "是", "yes")
             continue
+        if col.startswith("score:"):  # score:<policy/clause/condition>:<part>
+            key, _, part = col[6:].rpartition(":")
+            scores = raw["reviews"].setdefault(key, {})
+            if isinstance(scores, dict):
+                scores[part] = value
+            continue
         fact, _, year = col.partition("@")
         f = cat.facts.get(fact)
         if f is not None and f.kind == "records":
@@ -340,5 +385,7 @@ def enterprise_to_mapping(e: Enterprise) -> dict[str, Any]:
         "id": e.id, "name": e.name,
         "facts": {k: plain(v) for k, v in e.facts.items()},
         "years": {y: {k: plain(v) for k, v in row.items()} for y, row in e.years.items()},
-        "choices": dict(e.choices), "reviews": dict(e.reviews),
+        "choices": dict(e.choices),
+        "reviews": {k: d if isinstance(d, bool) else {p: plain(x) for p, x in d.items()}
+                    for k, d in e.reviews.items()},
     }

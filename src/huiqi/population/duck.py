@@ -79,3 +79,22 @@ def match_parquet(pack: Pack, as_of: dt.date, source: Path, out: Path,
     check_choices(pack, con, src, str(source))
     sql = match_sql(pack, as_of, con, src)
     con.execute(f"COPY ({sql}) TO '{out.as_posix()}' (FORMAT PARQUET)")
+
+
+def values_sql(pack: Pack, as_of: dt.date, con: duckdb.DuckDBPyConnection, source: str
+               ) -> tuple[str, list[tuple[str, str]]]:
+    """The query of the values the pack reports per enterprise (:meth:`MatchQuery.build_values`)."""
+    return MatchQuery(pack, as_of, DUCKDB, columns_of(con, source), []).build_values(source)
+
+
+def values_arrow(pack: Pack, as_of: dt.date, table: Any,
+                 con: duckdb.DuckDBPyConnection | None = None) -> Any:
+    """The reported values of an Arrow table of enterprises: ``id`` and one column each
+    (``policy:name``, and ``policy:name:grade`` for a graded one)."""
+    con = con or connect()
+    con.register("__input", table)
+    try:
+        sql, _ = values_sql(pack, as_of, con, "__input")
+        return con.sql(sql).to_arrow_table()
+    finally:
+        con.unregister("__input")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -41,6 +42,7 @@ from .dialect import Dialect
 TRUE, FALSE, MISSING, REVIEW = "1", "0", "2", "3"
 MAX_SCALE = 24
 SCALES = {"money": 2, "ratio": 8, "integer": 0, "decimal": 4}
+SCORE_SCALE = 4  # a review's scores: DECIMAL(20, 4), as huiqi.facts.columnar writes them
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ class ExprCompiler:
     # ------------------------------------------------------------------ nodes
 
     _SIMPLE = (ir.Const, ir.AsOf, ir.Param, ir.Fact, ir.YearFact, ir.Choice, ir.Review,
-               ir.RecField)
+               ir.ReviewScore, ir.RecField)
 
     def compile(self, n: ir.Node) -> V:
         """The SQL of a node; a compound node is computed once, in a column of its own."""
@@ -292,103 +294,117 @@ class ExprCompiler:
         return hit
 
     def _compile(self, n: ir.Node) -> V:
-        t = n.type
-        if isinstance(n, ir.Const):
-            return self._const(n.value, t)
-        if isinstance(n, ir.AsOf):
-            return V(f"DATE '{self.as_of.isoformat()}'", nn=True)
-        if isinstance(n, ir.Param):
-            pol = self.pack.policy(n.policy)
-            assert pol is not None
-            value = pol.params[n.name].at(self.as_of)
-            if value is None:
-                return V(self._null(t).v, u="TRUE")
-            return self._const(value, t)
-        if isinstance(n, ir.Fact):
-            return self._fact(n.fact, t)
-        if isinstance(n, ir.YearFact):
-            return self._year_fact(n)
-        if isinstance(n, ir.YearAgg):
-            return self._year_agg(n)
-        if isinstance(n, ir.ValueRef):
-            if self.inline:
-                return self.compile(self.values[n.key].expr)
-            hit = self._value_cache.get(n.key)
-            if hit is None:
-                hit = self._value_cache[n.key] = self.compile(self.values[n.key].expr)
-            return hit
-        if isinstance(n, ir.Choice):
-            name = f"choice:{n.key}"
-            return V(self.col(name)) if self.has(name) else V("NULL")
-        if isinstance(n, ir.RecField):
-            raise RuleError(Text("记录字段只能用在 where 中", "a record field is only valid in where"))
-        if isinstance(n, ir.Arith):
-            return self._arith(n)
-        if isinstance(n, ir.DateShift):
-            d, a = self.compile(n.date), self.compile(n.amount)
-            amount = a.v if a.d is None else f"({a.v} / {a.d})"
-            if n.op == "-":
-                amount = f"(-{amount})"
-            shifted = (self.sql.add_months(d.v, amount) if n.months
-                       else self.sql.add_days(d.v, amount))
-            return V(shifted, u=any_of(d.u, a.u), nn=d.nn and a.nn)
-        if isinstance(n, ir.Neg):
-            x = self.compile(n.operand)
-            return V(f"(-{x.v})", x.d, x.u, x.s, x.sd, x.nn)
-        if isinstance(n, ir.Cmp):
-            return self._cmp(n)
-        if isinstance(n, ir.Member):
-            item, coll = self.compile(n.item), self.compile(n.collection)
-            test = self.sql.contains(coll.v, item.v)
-            if n.negated:
-                test = f"NOT {test}"
-            undef = any_of(item.u, coll.u)
-            if item.nn and coll.nn:
-                return two_valued(_guarded(undef, test))
-            head = f"WHEN {undef} THEN 0 " if undef else ""
-            return V(f"(CASE {head}WHEN {item.v} IS NULL OR {coll.v} IS NULL THEN 2 "
-                     f"WHEN {test} THEN 1 ELSE 0 END)")
-        if isinstance(n, ir.And | ir.Or):
-            # a chain a and b and c is one n-ary operation, not a nest of CASEs
-            cls = type(n)
-            parts: list[ir.Node] = []
+        """Dispatch on the node's kind (:data:`_KINDS`)."""
+        kind = _KINDS.get(type(n))
+        if kind is None:
+            raise RuleError(Text(f"无法编译 {type(n).__name__}",
+                                 f"cannot compile {type(n).__name__}"))
+        return kind(self, n)
 
-            def flat(m: ir.Node) -> None:
-                if type(m) is cls:
-                    flat(m.left)
-                    flat(m.right)
-                else:
-                    parts.append(m)
+    # ------------------------------------------------------------------ simple nodes
 
-            flat(n)
-            compiled = [self.compile(p) for p in parts]
-            if all(c.b is not None for c in compiled):
-                joiner = " AND " if cls is ir.And else " OR "
-                return two_valued("(" + joiner.join(str(c.b) for c in compiled) + ")")
-            codes = [c.v for c in compiled]
-            return V(truth_all(codes) if cls is ir.And else truth_any(codes))
-        if isinstance(n, ir.Not):
-            x = self.compile(n.operand)
-            if x.b is not None:
-                return two_valued(f"(NOT {x.b})")
-            return V(truth_not(x.v))
-        if isinstance(n, ir.IfElse):
-            return self._if(n)
-        if isinstance(n, ir.Func):
-            return self._func(n)
-        if isinstance(n, ir.Band):
-            return self._band(n)
-        if isinstance(n, ir.Lookup):
-            return self._lookup(n)
-        if isinstance(n, ir.RecAgg):
-            return self._rec_agg(n)
-        if isinstance(n, ir.Review):
+    def _const_node(self, n: ir.Const) -> V:
+        return self._const(n.value, n.type)
+
+    def _as_of(self, n: ir.AsOf) -> V:
+        return V(f"DATE '{self.as_of.isoformat()}'", nn=True)
+
+    def _param(self, n: ir.Param) -> V:
+        pol = self.pack.policy(n.policy)
+        assert pol is not None
+        value = pol.params[n.name].at(self.as_of)
+        if value is None:
+            return V(self._null(n.type).v, u="TRUE")
+        return self._const(value, n.type)
+
+    def _fact_node(self, n: ir.Fact) -> V:
+        return self._fact(n.fact, n.type)
+
+    def _value_ref(self, n: ir.ValueRef) -> V:
+        if self.inline:
+            return self.compile(self.values[n.key].expr)
+        hit = self._value_cache.get(n.key)
+        if hit is None:
+            hit = self._value_cache[n.key] = self.compile(self.values[n.key].expr)
+        return hit
+
+    def _choice(self, n: ir.Choice) -> V:
+        name = f"choice:{n.key}"
+        return V(self.col(name)) if self.has(name) else V("NULL")
+
+    def _rec_field(self, n: ir.RecField) -> V:
+        raise RuleError(Text("记录字段只能用在 where 中", "a record field is only valid in where"))
+
+    def _date_shift(self, n: ir.DateShift) -> V:
+        d, a = self.compile(n.date), self.compile(n.amount)
+        amount = a.v if a.d is None else f"({a.v} / {a.d})"
+        if n.op == "-":
+            amount = f"(-{amount})"
+        shifted = (self.sql.add_months(d.v, amount) if n.months
+                   else self.sql.add_days(d.v, amount))
+        return V(shifted, u=any_of(d.u, a.u), nn=d.nn and a.nn)
+
+    def _neg(self, n: ir.Neg) -> V:
+        x = self.compile(n.operand)
+        return V(f"(-{x.v})", x.d, x.u, x.s, x.sd, x.nn)
+
+    def _member(self, n: ir.Member) -> V:
+        item, coll = self.compile(n.item), self.compile(n.collection)
+        test = self.sql.contains(coll.v, item.v)
+        if n.negated:
+            test = f"NOT {test}"
+        undef = any_of(item.u, coll.u)
+        if item.nn and coll.nn:
+            return two_valued(_guarded(undef, test))
+        head = f"WHEN {undef} THEN 0 " if undef else ""
+        return V(f"(CASE {head}WHEN {item.v} IS NULL OR {coll.v} IS NULL THEN 2 "
+                 f"WHEN {test} THEN 1 ELSE 0 END)")
+
+    def _and_or(self, n: ir.And | ir.Or) -> V:
+        # a chain a and b and c is one n-ary operation, not a nest of CASEs
+        cls = type(n)
+        parts: list[ir.Node] = []
+
+        def flat(m: ir.Node) -> None:
+            if type(m) is cls:
+                flat(m.left)
+                flat(m.right)
+            else:
+                parts.append(m)
+
+        flat(n)
+        compiled = [self.compile(p) for p in parts]
+        if all(c.b is not None for c in compiled):
+            joiner = " AND " if cls is ir.And else " OR "
+            return two_valued("(" + joiner.join(str(c.b) for c in compiled) + ")")
+        codes = [c.v for c in compiled]
+        return V(truth_all(codes) if cls is ir.And else truth_any(codes))
+
+    def _not(self, n: ir.Not) -> V:
+        x = self.compile(n.operand)
+        if x.b is not None:
+            return two_valued(f"(NOT {x.b})")
+        return V(truth_not(x.v))
+
+    def _review_score(self, n: ir.ReviewScore) -> V:
+        if not self.has(n.need):
+            return V(self._null(n.type, SCORE_SCALE).v, s=SCORE_SCALE)
+        return V(dec(self.col(n.need), SCORE_SCALE), s=SCORE_SCALE)
+
+    def _review(self, n: ir.Review) -> V:
+        """A yes/no review is its verdict (``review:<key>``); a scored review needs review
+        until a scored decision is recorded (``scored:<key>``), then compares its scores."""
+        if n.test is None:
             name = f"review:{n.key}"
             if not self.has(name):
                 return V(REVIEW)
             c = self.col(name)
             return V(f"(CASE WHEN {c} IS NULL THEN 3 WHEN {c} THEN 1 ELSE 0 END)")
-        raise RuleError(Text(f"无法编译 {type(n).__name__}", f"cannot compile {type(n).__name__}"))
+        name = f"scored:{n.key}"
+        if not self.has(name):
+            return V(REVIEW)
+        test = self.compile(n.test)
+        return V(f"(CASE WHEN {self.col(name)} IS NULL THEN 3 ELSE {test.v} END)")
 
     def _const(self, value: Any, t: T.Type) -> V:
         k = t.kind
@@ -606,11 +622,18 @@ class ExprCompiler:
                 xn, hin, _, _ = self.common(x, lit_decimal(b.hi))
                 conds.append(f"{xn} {'<=' if b.hi_inclusive else '<'} {hin}")
             test = " AND ".join(conds) or "TRUE"
+            tests.append(f"({test})")
+            if n.label:  # a reported grade: the band's label
+                whens.append(f"WHEN {test} THEN {self.sql.string(b.label.zh if b.label else '')}")
+                continue
             value = lit_decimal(b.value)
             out_scale = max(out_scale, value.s)
             whens.append(f"WHEN {test} THEN {value.v}")
-            tests.append(f"({test})")
         body = " ".join(whens)
+        if n.label:
+            picked = f"(CASE WHEN {x.v} IS NULL THEN NULL {body} END)"
+            miss = f"({x.v} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
+            return V(picked, u=any_of(x.u, miss))
         picked = dec(f"(CASE WHEN {x.v} IS NULL THEN NULL {body} END)", out_scale)
         miss = f"({x.v} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
         return V(picked, u=any_of(x.u, miss), s=out_scale)
@@ -718,3 +741,19 @@ def _mul(a: str | None, b: str | None) -> str | None:
     if b is None:
         return a
     return f"({a} * {b})"
+
+
+#: how each kind of node is compiled
+_KINDS: dict[type, Callable[[ExprCompiler, Any], V]] = {
+    ir.Const: ExprCompiler._const_node, ir.AsOf: ExprCompiler._as_of,
+    ir.Param: ExprCompiler._param, ir.Fact: ExprCompiler._fact_node,
+    ir.YearFact: ExprCompiler._year_fact, ir.YearAgg: ExprCompiler._year_agg,
+    ir.ValueRef: ExprCompiler._value_ref, ir.Choice: ExprCompiler._choice,
+    ir.RecField: ExprCompiler._rec_field, ir.Arith: ExprCompiler._arith,
+    ir.DateShift: ExprCompiler._date_shift, ir.Neg: ExprCompiler._neg,
+    ir.Cmp: ExprCompiler._cmp, ir.Member: ExprCompiler._member,
+    ir.And: ExprCompiler._and_or, ir.Or: ExprCompiler._and_or, ir.Not: ExprCompiler._not,
+    ir.IfElse: ExprCompiler._if, ir.Func: ExprCompiler._func, ir.Band: ExprCompiler._band,
+    ir.Lookup: ExprCompiler._lookup, ir.RecAgg: ExprCompiler._rec_agg,
+    ir.Review: ExprCompiler._review, ir.ReviewScore: ExprCompiler._review_score,
+}

@@ -251,10 +251,8 @@ class MatchQuery:
         A records fact is missing when absent, or when a filter over it in this clause is
         undetermined because a record lacks a field it tests (as the engine decides).
         """
-        if fact.startswith("choice:"):
-            name = fact
-            key = fact
-            return key, (f"{self.q(name)} IS NULL" if name in self.columns else "TRUE")
+        if fact.startswith(("choice:", "score:")):
+            return fact, (f"{self.q(fact)} IS NULL" if fact in self.columns else "TRUE")
         if year is None:
             test = f"{self.q(fact)} IS NULL" if fact in self.columns else "TRUE"
             for node in (cl.rec_nodes.get(fact, []) if cl is not None else []):
@@ -288,6 +286,8 @@ class MatchQuery:
                 out.extend((n.fact, y) for y in range(fy + n.start, fy + n.end + 1))
             elif isinstance(n, ir.Choice):
                 out.append((f"choice:{n.key}", None))
+            elif isinstance(n, ir.ReviewScore):
+                out.append((n.need, None))
             elif isinstance(n, ir.ValueRef) and n.key not in seen:
                 seen.add(n.key)
                 visit(self.ex.values[n.key].expr)
@@ -485,6 +485,33 @@ class MatchQuery:
                 f"unnest({arr}) AS r FROM {prev})\n"
                 f"SELECT enterprise_id, " + ", ".join(f"r.{c}" for c in OUTPUT_COLUMNS[1:])
                 + " FROM unpacked")
+
+    def build_values(self, source: str) -> tuple[str, list[tuple[str, str]]]:
+        """A query over ``source``: one row per enterprise, its id and the values the pack
+        reports (each rounded half-even to :data:`GAP_PLACES` decimals, NULL where missing or
+        undefined) with, for a graded value, the label of its band. Also the columns: (name,
+        "value" or "grade"), named ``<policy:name>`` and ``<policy:name>:grade``."""
+        cols: list[str] = []
+        names: list[tuple[str, str]] = []
+        for spec in self.pack.reported(self.as_of):
+            x = self.ex.compile(spec.expr)
+            defined = " AND ".join(f for f in (f"{x.v} IS NOT NULL",
+                                               f"NOT {x.u}" if x.u else None) if f)
+            if x.d is None and x.s <= GAP_PLACES:
+                value = f"(CASE WHEN {defined} THEN {dec(x.v, GAP_PLACES)} END)"
+            else:
+                value = self._round_places(x, GAP_PLACES, defined)
+            cols.append(f"{value} AS {self.q(spec.key)}")
+            names.append((spec.key, "value"))
+            if spec.grade is not None:
+                g = self.ex.compile(spec.grade)
+                ok = f"NOT {g.u}" if g.u else "TRUE"
+                cols.append(f"(CASE WHEN {ok} THEN {g.v} END) AS {self.q(spec.key + ':grade')}")
+                names.append((spec.key + ":grade", "grade"))
+        layers, _ = self._layers(source, cols)
+        at = next(i for i, (name, _) in enumerate(layers) if name == "res")
+        with_sql = ",\n".join(f"{name} AS ({body})" for name, body in layers[:at])
+        return f"WITH {with_sql}\n{layers[at][1]}", names
 
     def build_wide(self, source: str, extra: Sequence[str] = ()) -> tuple[str, list[WideClause]]:
         """A compact query over ``source``: one row per enterprise, per clause its status code

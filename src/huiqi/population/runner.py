@@ -106,6 +106,33 @@ class Runner:
         by enterprise, each enterprise's clauses in pack order)."""
         return self._keyed(duck.match_arrow(self.pack, self.as_of, table, self.con, self.clauses))
 
+    def _values(self, src: str, columns: list[str], out: Path, batch_size: int) -> None:
+        """The values the pack reports per enterprise, one column each (``policy:name``, and
+        ``policy:name:grade`` for a graded one), keyed by enterprise, pack version and date."""
+        query = MatchQuery(self.pack, self.as_of, DUCKDB, columns, [])
+        sql, _ = query.build_values(src)
+        tmp = out.with_suffix(out.suffix + ".partial")
+        writer: pq.ParquetWriter | None = None
+        try:
+            for batch in self.con.sql(sql).to_arrow_reader(batch_size):
+                t = pa.Table.from_batches([batch]).rename_columns(
+                    ["enterprise_id", *batch.schema.names[1:]])
+                n = t.num_rows
+                t = t.add_column(1, "pack_version", pa.array([self.pack.version_id] * n,
+                                                             pa.string()))
+                t = t.add_column(2, "as_of", pa.repeat(pa.scalar(self.as_of, pa.date32()), n))
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, t.schema, compression="zstd")
+                writer.write_table(t)
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        if writer is not None:
+            writer.close()
+            tmp.replace(out)
+
     def run(self, source: Path, out: Path | None = None, batch_size: int = 100_000,
             progress: Progress | None = None, summarize: bool = True) -> RunStats:
         """Match every enterprise of ``source``; write the results to ``out`` (Parquet).
@@ -165,9 +192,17 @@ class Runner:
             writer.close()
             assert tmp is not None and out is not None
             tmp.replace(out)
+            if self.pack.reported(self.as_of):
+                self._values(src, columns, values_path(out), batch_size)
         if not counted:
             stats.enterprises = total
         return stats
+
+
+def values_path(out: Path) -> Path:
+    """Where match-all writes the values the pack reports: ``results.values.parquet``
+    beside ``results.parquet``."""
+    return out.with_name(f"{out.stem}.values{out.suffix}")
 
 
 class _Writer:

@@ -77,6 +77,12 @@ class ValueDecl:
 class _Ctx:
     clause: str | None = None
     records: list[tuple[str, dict[str, Field]]] = field(default_factory=list)
+    #: in a scored review's formula: its parts (name → the node reading that score)
+    scores: dict[str, ir.ReviewScore] = field(default_factory=dict)
+
+
+#: the type of a review's score
+POINTS = T.num(T.parse_unit("point"))
 
 
 Report = Callable[[str, tuple[str | int, ...], tuple[int, int] | None, str | None, dict[str, Any]],
@@ -105,8 +111,10 @@ class Checker:
     # ------------------------------------------------------------------ entry points
 
     def check(self, text: str, path: tuple[str | int, ...], clause: str | None = None,
-              expect: str | None = None) -> ir.Node | None:
-        """Parse and check ``text``; report problems at ``path``. None if it failed."""
+              expect: str | None = None,
+              scores: dict[str, ir.ReviewScore] | None = None) -> ir.Node | None:
+        """Parse and check ``text``; report problems at ``path``. None if it failed.
+        ``expect``: "bool", "money" or "number"; ``scores``: a scored review's parts."""
         try:
             tree = parse(text)
         except ExprSyntaxError as exc:
@@ -124,7 +132,10 @@ class Checker:
                         {"detail_zh": exc.text.zh, "detail_en": exc.text.en})
             return None
         try:
-            node = self.node(tree, _Ctx(clause=clause))
+            node = self.node(tree, _Ctx(clause=clause, scores=scores or {}))
+            if expect == "number" and node.type.kind is not T.Kind.NUM:
+                raise CheckError("type.not_number", tree.span, op="score",
+                                 got_zh=node.type.describe("zh"), got_en=node.type.describe("en"))
             if expect == "bool" and node.type.kind is not T.Kind.BOOL:
                 raise CheckError("type.not_condition", tree.span,
                                  got_zh=node.type.describe("zh"), got_en=node.type.describe("en"))
@@ -183,6 +194,7 @@ class Checker:
             names.update((k, v.label) for k, v in self.clause_values.get(ctx.clause, {}).items())
         for _, fields in ctx.records:
             names.update((k, f.label) for k, f in fields.items())
+        names.update((k, Text(f"评分项 {k}", f"the score {k}")) for k in ctx.scores)
         return names
 
     def _unknown(self, name: str, span: S.Span | None, ctx: _Ctx) -> CheckError:
@@ -353,6 +365,10 @@ class Checker:
             if name in fields:
                 return ir.RecField(type=fields[name].type, src=e, field=name)
             del fact
+        if name in ctx.scores:
+            part = ctx.scores[name]
+            return ir.ReviewScore(type=part.type, src=e, key=part.key, part=part.part,
+                                  lo=part.lo, hi=part.hi)
         if name == "as_of":
             return ir.AsOf(type=T.DATE, src=e)
         if ctx.clause and name in self.clause_values.get(ctx.clause, {}):

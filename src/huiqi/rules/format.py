@@ -114,6 +114,8 @@ class Value(_Sourced):
 
     label: LabelLike
     expr: str
+    report: bool = Field(default=False, description="在匹配结果中按企业列出此值(如得分、增长率)")
+    grade: str | None = Field(default=None, description="分档表名:另列出此值所在档的标签(如 A…F)")
 
 
 ValueLike = Annotated[str | Value, Field(description="表达式,或 {label:, expr:, cite:}")]
@@ -128,6 +130,26 @@ class ConditionException(_Sourced):
     then: Literal["met", "not_met"] = "met"
 
 
+class ScorePart(_Model):
+    """One sub-score a reviewer gives (e.g. 技术先进性 0–40)."""
+
+    label: LabelLike
+    min: Scalar | None = Field(default=None, description="最低分")
+    max: Scalar | None = Field(default=None, description="最高分")
+
+
+class Score(_Model):
+    """A review that gives a score (or sub-scores combined by a formula), compared with a
+    pass mark: ``score >= pass_mark`` (不低于), or ``>`` when ``strict`` (高于)."""
+
+    pass_mark: Scalar = Field(description="及格线,数值或参数名,如 60")
+    strict: bool = Field(default=False, description="true:须高于及格线;false:不低于及格线即可")
+    min: Scalar | None = Field(default=None, description="(无分项时)最低分")
+    max: Scalar | None = Field(default=None, description="(无分项时)最高分")
+    parts: dict[str, ScorePart] | None = Field(default=None, description="分项评分,如 tech、market")
+    formula: str | None = Field(default=None, description="分项合成总分的公式,如 0.6 * tech + 0.4 * market")
+
+
 class Condition(_Sourced):
     """One eligibility condition: an expression, a review by a person, or a group."""
 
@@ -135,6 +157,7 @@ class Condition(_Sourced):
     label: LabelLike
     when: str | None = Field(default=None, description="条件表达式")
     review: LabelLike | None = Field(default=None, description="须人工审核的条件,写明审核什么")
+    score: Score | None = Field(default=None, description="人工评分:分数(或分项)与及格线比较")
     all_of: list[Condition] | None = None
     any_of: list[Condition] | None = None
     exceptions: list[ConditionException] | None = None

@@ -202,6 +202,8 @@ class Band(Node):
     policy: str = ""
     table: str = ""
     arg: Node = None  # type: ignore[assignment]
+    #: the band's label (text) instead of its value: a reported grade ("A" … "F")
+    label: bool = False
 
     def kids(self) -> tuple[Node, ...]:
         return (self.arg,)
@@ -241,9 +243,34 @@ class RecField(Node):
 
 @dataclass(eq=False)
 class Review(Node):
-    """A condition only a person can judge. ``key`` is where its decision is recorded."""
+    """A condition only a person can judge. ``key`` is where its decision is recorded.
+
+    A yes/no review (``test`` None) is its recorded verdict. A scored review's ``test``
+    compares the score (its parts read by :class:`ReviewScore`) with the pass mark: until a
+    scored decision is recorded it needs review, then it is ``test`` (undetermined where a
+    score it needs is missing)."""
 
     key: str = ""
+    test: Node | None = None
+
+    def kids(self) -> tuple[Node, ...]:
+        return (self.test,) if self.test is not None else ()
+
+
+@dataclass(eq=False)
+class ReviewScore(Node):
+    """A (sub-)score of a scored review's recorded decision; missing until given.
+    ``lo``/``hi``: the range the policy declares for it (None: unbounded)."""
+
+    key: str = ""
+    part: str = "score"
+    lo: Any = None
+    hi: Any = None
+
+    @property
+    def need(self) -> str:
+        """Its name among the missing facts: ``score:<policy/clause/condition>:<part>``."""
+        return f"score:{self.key}:{self.part}"
 
 
 def walk(n: Node) -> list[Node]:
@@ -276,6 +303,8 @@ def needs(nodes: list[Node], fiscal_year: int, value_expr: Callable[[str], Node]
             out.extend((n.fact, y) for y in range(fiscal_year + n.start, fiscal_year + n.end + 1))
         elif isinstance(n, Choice):
             out.append((f"choice:{n.key}", None))
+        elif isinstance(n, ReviewScore):
+            out.append((n.need, None))
         elif isinstance(n, ValueRef) and n.key not in seen:
             seen.add(n.key)
             visit(value_expr(n.key))

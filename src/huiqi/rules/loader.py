@@ -28,7 +28,7 @@ from huiqi.rules import format as F
 from huiqi.rules import ir, quotes
 from huiqi.rules.assumptions import amount_notes
 from huiqi.rules.bands import coverage, parse_interval
-from huiqi.rules.checker import Checker, CheckError, ValueDecl, literal_value
+from huiqi.rules.checker import POINTS, Checker, CheckError, ValueDecl, literal_value
 from huiqi.rules.model import (
     ROUNDING_UNITS,
     AmountSpec,
@@ -43,6 +43,8 @@ from huiqi.rules.model import (
     ParamSpec,
     PolicySpec,
     ProgramSpec,
+    ScorePartSpec,
+    ScoreSpec,
     TableSpec,
     ValueSpec,
 )
@@ -53,6 +55,7 @@ PACK_FILE = "pack.yaml"
 _MMDD = re.compile(r"^\d{2}-\d{2}$")
 _ANCHOR = re.compile(r"^\{#([A-Za-z0-9_.\-]+)\}\s*")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # a name an expression can use
 
 
 def _all_field_names() -> list[str]:
@@ -167,6 +170,9 @@ class _PolicyLoader:
                           self._checker_report, rejected=frozenset(rejected))
         for decl in values.values():
             self._check_value(checker, decl)
+        for name, raw in (pol.values or {}).items():
+            if isinstance(raw, F.Value) and (raw.report or raw.grade):
+                self._reported(checker, values[name], raw, tables)
         for cvals in clause_values.values():
             for decl in cvals.values():
                 self._check_value(checker, decl)
@@ -220,6 +226,32 @@ class _PolicyLoader:
         return ValueDecl(key=key, name=name, label=text_of(_lbl(v.label)), text=v.expr,
                          path=(*path, "expr"),
                          cite=self.cite(v.cite, v.assumed, path, paragraphs, required=False))
+
+    def _reported(self, checker: Checker, decl: ValueDecl, raw: F.Value,
+                  tables: dict[str, TableSpec]) -> None:
+        """A value reported per enterprise, and the grade of its band if asked."""
+        spec = decl.spec
+        if spec is None:
+            return
+        path = (*decl.path[:-1], "grade") if decl.path[-1] == "expr" else decl.path
+        if spec.type.kind is not T.Kind.NUM:
+            self.report("value.report_not_number", decl.path, params={
+                "name": decl.name, "got_zh": spec.type.describe("zh"),
+                "got_en": spec.type.describe("en")})
+            return
+        spec.report = raw.report or raw.grade is not None
+        if raw.grade is None:
+            return
+        table = tables.get(raw.grade)
+        if table is None or not table.versions or any(
+                b.label is None for _, bands in table.versions for b in bands):
+            self.report("value.grade_table", path, params={"table": raw.grade})
+            return
+        node = checker.check(f"band({raw.grade}, {decl.name})", path)
+        if isinstance(node, ir.Band):
+            node.label = True
+            node.type = T.TEXT
+            spec.grade = node
 
     def _check_value(self, checker: Checker, decl: ValueDecl) -> None:
         try:
@@ -421,6 +453,8 @@ class _PolicyLoader:
         spec = ConditionSpec(id=c.id, path=cpath, label=text_of(_lbl(c.label)),
                              kind={"when": "expr", "review": "review", "all_of": "all",
                                    "any_of": "any"}[kind], cite=cite)
+        if c.score is not None and kind != "review":
+            self.report("score.no_review", (*path, "score"), params={"id": c.id})
         if kind == "when":
             assert c.when is not None
             spec.expr = checker.check(c.when, (*path, "when"), clause=clause, expect="bool")
@@ -429,7 +463,16 @@ class _PolicyLoader:
                 return None
         elif kind == "review":
             spec.review = text_of(_lbl(c.review))
-            spec.expr = ir.Review(type=T.BOOL, key=f"{checker.policy}/{clause}/{cpath}")
+            key = f"{checker.policy}/{clause}/{cpath}"
+            test = None
+            if c.score is not None:
+                spec.score, test = self.score(c.score, key, (*path, "score"), clause, checker,
+                                              spec.review)
+                if test is None:
+                    return None
+                assert spec.score is not None
+                spec.text = f"{spec.score.formula} {spec.score.op} {spec.score.pass_mark}"
+            spec.expr = ir.Review(type=T.BOOL, key=key, test=test)
         else:
             subs = c.all_of if kind == "all_of" else c.any_of
             assert subs is not None
@@ -448,6 +491,51 @@ class _PolicyLoader:
                     id=ex.id, label=text_of(_lbl(ex.label)), when=when, when_text=ex.when,
                     then=ex.then == "met", cite=ecite))
         return spec
+
+    def score(self, sc: F.Score, key: str, path: PathKey, clause: str, checker: Checker,
+              label: Text) -> tuple[ScoreSpec | None, ir.Node | None]:
+        """A scored review: its parts, and the test of its score against the pass mark."""
+        if sc.parts:
+            if sc.formula is None:
+                self.report("score.no_formula", path)
+                return None, None
+            declared = {name: (text_of(_lbl(p.label)), p.min, p.max, (*path, "parts", name))
+                        for name, p in sc.parts.items()}
+            formula = sc.formula
+        else:
+            if sc.formula is not None:
+                self.report("score.formula_without_parts", (*path, "formula"))
+                return None, None
+            declared = {"score": (label, sc.min, sc.max, path)}
+            formula = "score"
+        parts: dict[str, ScorePartSpec] = {}
+        nodes: dict[str, ir.ReviewScore] = {}
+        for name, (plabel, lo_raw, hi_raw, ppath) in declared.items():
+            if not _NAME.match(name):
+                self.report("id.bad", ppath, params={"id": name})
+                return None, None
+            try:
+                lo = None if lo_raw is None else Decimal(str(lo_raw))
+                hi = None if hi_raw is None else Decimal(str(hi_raw))
+                bad = lo is not None and hi is not None and lo > hi
+            except ArithmeticError:
+                lo = hi = None
+                bad = True
+            if bad:
+                self.report("score.bad_range", ppath, params={"min": lo_raw, "max": hi_raw})
+                return None, None
+            parts[name] = ScorePartSpec(label=plabel, lo=lo, hi=hi)
+            nodes[name] = ir.ReviewScore(type=POINTS, key=key, part=name, lo=lo, hi=hi)
+        fpath = (*path, "formula") if sc.parts else path
+        mark = str(sc.pass_mark)
+        f = checker.check(formula, fpath, clause=clause, expect="number", scores=nodes)
+        m = checker.check(mark, (*path, "pass_mark"), clause=clause, expect="number")
+        if f is None or m is None:
+            return None, None
+        spec = ScoreSpec(parts=parts, formula=formula, pass_mark=mark, strict=sc.strict)
+        test = checker.check(f"({formula}) {spec.op} ({mark})", path, clause=clause,
+                             expect="bool", scores=nodes)
+        return spec, test
 
     def benefit(self, cl: F.Clause, path: PathKey, checker: Checker,
                 paragraphs: dict[str, str]) -> AmountSpec | None:

@@ -57,6 +57,30 @@ class ExceptionSpec:
     cite: Citation = field(default_factory=Citation)
 
 
+@dataclass(frozen=True)
+class ScorePartSpec:
+    """One (sub-)score a reviewer gives, and the range the policy declares for it."""
+
+    label: Text
+    lo: Decimal | None = None
+    hi: Decimal | None = None
+
+
+@dataclass
+class ScoreSpec:
+    """A scored review: the parts a reviewer scores (``score`` alone when the policy
+    declares none), the formula combining them, and the pass mark (strict: ``>``)."""
+
+    parts: dict[str, ScorePartSpec]
+    formula: str
+    pass_mark: str
+    strict: bool = False
+
+    @property
+    def op(self) -> str:
+        return ">" if self.strict else ">="
+
+
 @dataclass
 class ConditionSpec:
     """One eligibility condition of a clause (possibly a group of conditions)."""
@@ -69,6 +93,7 @@ class ConditionSpec:
     expr: ir.Node | None = None
     text: str | None = None
     review: Text | None = None
+    score: ScoreSpec | None = None
     children: list[ConditionSpec] = field(default_factory=list)
     exceptions: list[ExceptionSpec] = field(default_factory=list)
     facts: frozenset[str] = frozenset()
@@ -89,6 +114,10 @@ class ValueSpec:
     text: str
     type: Type
     cite: Citation
+    #: reported per enterprise in the results (a policy-level value)
+    report: bool = False
+    #: the band of a table it falls in, whose label is reported too ("A" … "F")
+    grade: ir.Band | None = None
 
 
 @dataclass
@@ -316,6 +345,11 @@ class Pack:
         """``policy:choice`` → the options the policy offers, for every choice of the pack."""
         return {f"{p.id}:{cid}": tuple(ch.options) for p in self.policies
                 for cid, ch in p.choices.items()}
+
+    def reported(self, day: dt.date | None = None) -> list[ValueSpec]:
+        """The named values reported per enterprise (of the policies in force on ``day``)."""
+        return [v for p in self.policies if day is None or p.in_force(day)
+                for v in p.values.values() if v.report]
 
     def value_specs(self) -> dict[str, ValueSpec]:
         """Every named value by its key: ``policy:name`` or ``policy/clause:name``."""

@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from huiqi.engine.public import GapPublic
 from huiqi.engine.serialize import clause_dict, pack_match_dict
 from huiqi.errors import NotFoundError
+from huiqi.facts.decisions import merged
 from huiqi.packs import versions as PV
 from huiqi.registry import entities as E
 from huiqi.registry.profile import enterprise_of
 from huiqi.store.models import Entity, MatchResult, MatchRun, PackVersion
 from huiqi.text import Lang, Text
 
+from . import decisions
 from .audit import record
 from .catalogue import platform_catalogue
 from .context import Context, requires
@@ -161,7 +163,9 @@ def _compute(ctx: Context, s: Session, e: Entity, versions: list[tuple[str, Pack
     out = []
     for key, v in versions:
         m = matcher(ctx, key, v, day)
-        out.append(pack_match_dict(m.match(ent), key, m if explain else None, lang))
+        decided = decisions.current(s, key, [e.id]).get(e.id)
+        mine = merged(ent, {ent.id: decided}) if decided else ent
+        out.append(pack_match_dict(m.match(mine), key, m if explain else None, lang))
     return {"enterprise": e.credit_code, "name": e.name, "as_of": day.isoformat(), "packs": out}
 
 
@@ -191,9 +195,13 @@ def run(ctx: Context, pack: str, as_of: dt.date | None = None) -> RunPublic:
                 break
             last = batch[-1].id
             facts = E.latest_values(s, [e.id for e in batch])
+            decided = decisions.current(s, key, [e.id for e in batch])
             rows: list[dict[str, Any]] = []
             for e in batch:
-                res = m.match(enterprise_of(s, cat, e, day, facts[e.id]))
+                ent = enterprise_of(s, cat, e, day, facts[e.id])
+                if e.id in decided:
+                    ent = merged(ent, {ent.id: decided[e.id]})
+                res = m.match(ent)
                 for c in res.clauses:
                     d = clause_dict(c)
                     rows.append({"entity_id": e.id, "pack_version_id": v.id,

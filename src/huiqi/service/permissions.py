@@ -61,6 +61,7 @@ class Permission(StrEnum):
     APPLICATION_WRITE = "application.write"  # apply: draft, facts, materials, submit, withdraw
     APPLICATION_PROCESS = "application.process"  # formal review, decisions, 公示, grants, payment
     REVIEW_SCORE = "review.score"            # a reviewer's own assignments: conflicts, scores
+    REVIEW_DECIDE = "review.decide"          # record a decision on a condition a person judges
     CASE_READ = "case.read"                  # service cases, their times, files, dashboards
     CASE_WORK = "case.work"                  # open and move cases, log contacts and progress
     CASE_REQUEST = "case.request"            # submit a request or a move, supply, rate
@@ -98,11 +99,13 @@ _READ_ALL = {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A, P.R
 GRANTS: dict[Role, dict[Permission, Scope]] = {
     Role.ADMIN: {p: A for p in Permission},
     Role.POLICY_OFFICER: {**_READ_ALL, P.POLICY_WRITE: A, P.POLICY_PUBLISH: A, P.RESULT_RUN: A,
+                          P.REVIEW_DECIDE: A,
                           P.SIMULATION_RUN: A, P.IMPORT_READ: A, P.PROGRAMME_MANAGE: A,
                           P.ANALYTICS_READ: A, P.MARKET_READ: A, P.VOUCHER_READ: A,
                           P.COMPETITION_READ: A},
     Role.REVIEWER: {P.ENTERPRISE_READ: A, P.POLICY_READ: A, P.POLICY_DRAFT_READ: A,
-                    P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.REVIEW_SCORE: A},
+                    P.CALENDAR_READ: A, P.PROGRAMME_READ: A, P.REVIEW_SCORE: A,
+                    P.REVIEW_DECIDE: A},
     Role.CASE_OFFICER: {**_READ_ALL, P.ENTERPRISE_WRITE: A, P.IMPORT_RUN: A,
                         P.IMPORT_READ: A, P.APPLICATION_PROCESS: A, P.CASE_WORK: A,
                         P.CASE_REQUEST: A, P.CASE_STANDARD: A, P.ANALYTICS_READ: A,

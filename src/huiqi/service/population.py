@@ -89,6 +89,23 @@ def _kept(ctx: Context, table: Any, key: tuple[Any, ...], clauses: int,
     return value
 
 
+def _decided(ctx: Context, pack: str, table: Any) -> tuple[Any, int]:
+    """The park's table with the review decisions recorded under ``pack`` (the platform's
+    own table of decisions, :mod:`huiqi.service.decisions`), and a stamp of them."""
+    from huiqi.facts import decisions as D
+    from huiqi.store.models import ReviewDecision
+
+    from .decisions import by_code
+
+    with ctx.db.read() as s:
+        stamp = s.scalar(select(func.max(ReviewDecision.id))
+                         .where(ReviewDecision.pack == pack)) or 0
+        found = by_code(s, pack) if stamp else {}
+    if not found:
+        return table, stamp
+    return D.with_decisions(table, found, D.columns(found)), stamp
+
+
 def _rows(pack: Pack, day: dt.date, table: Any, clause_keys: list[str] | None = None
           ) -> list[dict[str, Any]]:
     from huiqi.population.duck import connect, match_sql
@@ -115,7 +132,8 @@ def near_misses(ctx: Context, pack: str, clause: str, *, as_of: dt.date | None =
     p = loaded(ctx, pack, v)
     if p.clause(clause) is None or clause not in {c.key for c in p.clauses()}:
         raise NotFoundError(Text("条款", "clause"), clause)
-    table, names = _table(ctx, day)
+    park, names = _table(ctx, day)
+    table, stamp = _decided(ctx, pack, park)
 
     def compute() -> list[NearMissPublic]:
         found = []
@@ -132,7 +150,7 @@ def near_misses(ctx: Context, pack: str, clause: str, *, as_of: dt.date | None =
         found.sort(key=lambda n: (n.condition, Decimal(n.shortfall or "0"), n.credit_code))
         return found
 
-    found = _kept(ctx, table, ("near-misses", p.version_id, day, clause), 1, compute)
+    found = _kept(ctx, park, ("near-misses", p.version_id, day, clause, stamp), 1, compute)
     return Page(total=len(found), offset=offset, limit=limit,
                 items=found[offset:offset + limit])
 
@@ -147,7 +165,8 @@ def simulate(ctx: Context, pack: str, number: int | None = None,
         v = PV.published(s, pack) if number is None else PV.get_version(s, pack, number)
         files = None if v.status == PV.PUBLISHED else PV.files_of(s, v.id)
     p = loaded(ctx, pack, v) if files is None else PV.load(pack, files)
-    table, names = _table(ctx, day)
+    table, _ = _decided(ctx, pack, _table(ctx, day)[0])
+    names = _table(ctx, day)[1]
     per: dict[str, Tally] = {}
     for r in _rows(p, day, table):
         per.setdefault(r["clause"], Tally(r["clause"])).add(r["status"], 1, r["amount"],

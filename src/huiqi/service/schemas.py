@@ -430,6 +430,40 @@ class AuditPublic(BaseModel):
     detail: str | None
 
 
+# ------------------------------------------------------------------ review decisions
+
+ScoreText = Annotated[str, Field(pattern=r"^-?\d{1,15}(\.\d{1,4})?$", examples=["72.5"])]
+
+
+class DecisionCreate(_Model):
+    """A decision on a condition a person judges: a verdict for a yes/no review, the scores
+    of its parts for a scored review (``score`` for one without parts; null: not given)."""
+
+    condition: Annotated[str, StringConstraints(
+        pattern=r"^[A-Za-z][A-Za-z0-9_-]*/[A-Za-z][A-Za-z0-9_-]*(/[A-Za-z][A-Za-z0-9_-]*)+$",
+        max_length=300)] = Field(description="policy/clause/condition")
+    verdict: bool | None = None
+    scores: Annotated[dict[Annotated[str, StringConstraints(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")], ScoreText | None],
+        Field(max_length=50)] | None = None
+    evidence: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$",
+                                               max_length=2000)] = Field(
+        description="依据 / the evidence the decision rests on")
+
+
+class DecisionPublic(BaseModel):
+    id: int
+    credit_code: str
+    pack: str
+    version_key: str
+    condition: str
+    verdict: bool | None
+    scores: dict[str, Decimal_ | None] | None
+    evidence: str
+    decided_at: dt.datetime
+    decided_by: str
+
+
 # ------------------------------------------------------------------ population
 
 class NearMissPublic(BaseModel):

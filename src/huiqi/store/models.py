@@ -5,6 +5,7 @@
     entity ─┬─ entity_location   dated history of registration district and park
             ├─ fact_value        facts by fiscal year (0 = static), with provenance
             ├─ match_result      stored results, each with its pack version and as-of date
+            ├─ review_decision ─ review_score   decisions on conditions a person judges
             └─ account           an enterprise user is bound to one entity
     import_batch                 the provenance of imported facts (file, who, when)
     policy_pack ─ pack_version ─ pack_file   immutable, re-loadable versions
@@ -208,6 +209,36 @@ class MatchResult(Base):
     detail: Mapped[Any] = mapped_column(JSONText())
     run_id: Mapped[int | None] = mapped_column(ForeignKey("match_run.id"), index=True)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewDecision(Base):
+    """A recorded decision on a condition only a person can judge, for one entity: a yes/no
+    verdict, or the scores of a scored review (:class:`ReviewScore`). Decisions are never
+    changed: a new one for the same entity, pack and condition supersedes the last."""
+
+    __tablename__ = "review_decision"
+    __table_args__ = (Index("ix_review_decision_key", "pack", "entity_id", "condition", "id"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    pack: Mapped[str] = mapped_column(String(64))
+    version_key: Mapped[str] = mapped_column(String(200))   # the version decided under
+    condition: Mapped[str] = mapped_column(String(300))      # policy/clause/condition
+    verdict: Mapped[bool | None] = mapped_column(Boolean)    # a yes/no review
+    scored: Mapped[bool] = mapped_column(Boolean)            # a scored review (see review_score)
+    evidence: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str] = mapped_column(String(64))
+
+
+class ReviewScore(Base):
+    """One (sub-)score of a scored decision; null: reviewed, that score not given."""
+
+    __tablename__ = "review_score"
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("review_decision.id"), primary_key=True)
+    part: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[Decimal | None] = mapped_column(Exact())
 
 
 class Account(Base):

@@ -66,6 +66,7 @@ ACTIONS: dict[str, Text] = {
     "review.no_conflict": Text("声明无利益冲突", "no conflict declared"),
     "review.recuse": Text("专家回避", "reviewer recused"),
     "review.score": Text("评审打分", "scored"),
+    "review.decide": Text("记录人工判断", "review decision recorded"),
     # self-service facts and the policy library
     "enterprise.facts_claimed": Text("企业自报数据待确认", "facts claimed by the enterprise"),
     "enterprise.facts_confirmed": Text("确认企业自报数据", "claimed facts decided"),

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from huiqi.service import matching, policies
+from huiqi.service import decisions, matching, policies
 from huiqi.service.permissions import Permission
 from huiqi.service.schemas import (
     CheckPublic,
     ClausePublic,
+    DecisionCreate,
+    DecisionPublic,
     DeclaredFactPublic,
     DiffPublic,
     PackPublic,
@@ -26,7 +28,7 @@ from ..access import rule
 from ..deps import ContextDep
 from ..guard import Guarded
 from ..problems import responses
-from .params import Day, Filter, IdPath, Limit, NumberPath, Offset, PackPath
+from .params import CodePath, Day, Filter, IdPath, Limit, NumberPath, Offset, PackPath
 
 router = APIRouter(route_class=Guarded, prefix="/policies", tags=["policies 政策"],
                    responses=responses(401, 403, 404, 409, 422))
@@ -134,3 +136,19 @@ def results(pack: PackPath, policy: IdPath, clause: IdPath, ctx: ContextDep, as_
     return matching.clause_results(ctx, pack, f"{policy}/{clause}", as_of=as_of, status=status,
                                    industry=industry, district=district, offset=offset,
                                    limit=limit)
+
+
+@router.post("/{pack}/enterprises/{code}/decisions", openapi_extra=rule(Permission.REVIEW_DECIDE),
+             status_code=201, response_model=DecisionPublic)
+def decide(pack: PackPath, code: CodePath, body: DecisionCreate, ctx: ContextDep) -> DecisionPublic:
+    """记录对须人工判断的条件的决定:是否判断,或评分 / Record a decision on a condition a
+    person judges: a verdict, or scores."""
+    return decisions.decide(ctx, pack, code, body)
+
+
+@router.get("/{pack}/enterprises/{code}/decisions", openapi_extra=rule(Permission.ENTERPRISE_READ),
+            response_model=Page[DecisionPublic])
+def decided(pack: PackPath, code: CodePath, ctx: ContextDep, offset: Offset = 0,
+            limit: Limit = 50) -> Page[DecisionPublic]:
+    """一家企业的人工判断记录(最新在前)/ The decisions recorded for an enterprise, latest first."""
+    return decisions.history(ctx, pack, code, offset=offset, limit=limit)
