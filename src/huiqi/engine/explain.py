@@ -214,53 +214,65 @@ class Explainer:
                 out.append((label, node, text, how))
 
         def visit(x: ir.Node) -> None:
-            if isinstance(x, ir.Fact):
-                add(self._fact_label(x.fact), x, "slot")
-            elif isinstance(x, ir.YearFact):
-                y = self.fy + x.offset
-                lab = self._fact_label(x.fact)
-                add(Text(f"{lab.zh}({y}年度)", f"{lab.en} ({y})"), x, "slot")
-            elif isinstance(x, ir.YearAgg):
-                y1, y2 = self.fy + x.start, self.fy + x.end
-                lab = self._fact_label(x.fact)
-                fn = {"sum": ("合计", "total"), "avg": ("平均", "average"),
-                      "min": ("最低", "lowest"), "max": ("最高", "highest")}[x.func]
-                add(Text(f"{lab.zh}{y1}–{y2}年度{fn[0]}", f"{lab.en}, {fn[1]} {y1}–{y2}"), x,
-                    "slot")
-            elif isinstance(x, ir.RecAgg):
-                lab = self._fact_label(x.fact)
-                add(Text(f"{lab.zh}(筛选)", f"{lab.en} (filtered)"), x, "slot")
+            read = self._read(x)
+            if read is not None:
+                add(*read)
+            if isinstance(x, ir.RecAgg):
                 return
-            elif isinstance(x, ir.Param):
-                pol = self.m.pack.policy(x.policy)
-                assert pol is not None
-                add(pol.params[x.name].label, x, "param")
-            elif isinstance(x, ir.ValueRef):
-                spec = self.m.compiler._value_specs[x.key]
-                add(spec.label, x, "slot")
-                visit(spec.expr)
+            if isinstance(x, ir.ValueRef):
+                visit(self.m.compiler._value_specs[x.key].expr)
                 return
-            elif isinstance(x, ir.Choice):
-                pol = self.m.pack.policy(x.key.split(":")[0])
-                ch = pol.choices[x.name] if pol else None
-                add(ch.label if ch else Text(x.name, x.name), x, "choice")
-            elif isinstance(x, ir.Band | ir.Lookup):
-                pol = self.m.pack.policy(x.policy)
-                assert pol is not None
-                add(pol.tables[x.table].label, x, "slot")
-            elif isinstance(x, ir.AsOf):
-                add(Text("评估日期", "evaluation date"), x, "as_of")
-            elif isinstance(x, ir.ReviewScore):
-                add(score_label(x.need, self.m.pack), x, "slot")
-            elif isinstance(x, ir.Review) and isinstance(x.test, ir.Cmp) and \
-                    not isinstance(x.test.left, ir.ReviewScore):
-                add(Text("评审总分", "review total"), x.test.left, "slot")
             for k in x.kids():
                 visit(k)
 
         visit(n)
         self._plans[key] = out
         return out
+
+    def _read(self, x: ir.Node) -> tuple[Text, ir.Node, str] | None:
+        """What an explanation shows of node ``x`` itself: (label, node, how to read it)."""
+        if isinstance(x, ir.Fact | ir.YearFact | ir.YearAgg | ir.RecAgg):
+            return self._fact_read(x), x, "slot"
+        if isinstance(x, ir.Param | ir.ValueRef | ir.Choice | ir.Band | ir.Lookup):
+            return self._policy_read(x)
+        if isinstance(x, ir.AsOf):
+            return Text("评估日期", "evaluation date"), x, "as_of"
+        if isinstance(x, ir.ReviewScore):
+            return score_label(x.need, self.m.pack), x, "slot"
+        if isinstance(x, ir.Review) and isinstance(x.test, ir.Cmp) and \
+                not isinstance(x.test.left, ir.ReviewScore):
+            return Text("评审总分", "review total"), x.test.left, "slot"
+        return None
+
+    def _fact_read(self, x: ir.Fact | ir.YearFact | ir.YearAgg | ir.RecAgg) -> Text:
+        """The label of a fact as an expression reads it (a year, years, a filter)."""
+        lab = self._fact_label(x.fact)
+        if isinstance(x, ir.YearFact):
+            y = self.fy + x.offset
+            return Text(f"{lab.zh}({y}年度)", f"{lab.en} ({y})")
+        if isinstance(x, ir.YearAgg):
+            y1, y2 = self.fy + x.start, self.fy + x.end
+            fn = {"sum": ("合计", "total"), "avg": ("平均", "average"),
+                  "min": ("最低", "lowest"), "max": ("最高", "highest")}[x.func]
+            return Text(f"{lab.zh}{y1}–{y2}年度{fn[0]}", f"{lab.en}, {fn[1]} {y1}–{y2}")
+        if isinstance(x, ir.RecAgg):
+            return Text(f"{lab.zh}(筛选)", f"{lab.en} (filtered)")
+        return lab
+
+    def _policy_read(self, x: ir.Param | ir.ValueRef | ir.Choice | ir.Band | ir.Lookup
+                     ) -> tuple[Text, ir.Node, str]:
+        """A parameter, named value, choice or table of the policy, with its label."""
+        if isinstance(x, ir.ValueRef):
+            return self.m.compiler._value_specs[x.key].label, x, "slot"
+        if isinstance(x, ir.Choice):
+            pol = self.m.pack.policy(x.key.split(":")[0])
+            ch = pol.choices[x.name] if pol else None
+            return (ch.label if ch else Text(x.name, x.name)), x, "choice"
+        pol = self.m.pack.policy(x.policy)
+        assert pol is not None
+        if isinstance(x, ir.Param):
+            return pol.params[x.name].label, x, "param"
+        return pol.tables[x.table].label, x, "slot"
 
     def _seen(self, n: ir.Node) -> list[Seen]:
         out: list[Seen] = []

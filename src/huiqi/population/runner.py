@@ -133,6 +133,22 @@ class Runner:
             writer.close()
             tmp.replace(out)
 
+    def _take(self, batch: pa.RecordBatch, layout: Any, stats: RunStats, writer: _Writer | None,
+              side: Any, dims: list[str], first: bool) -> None:
+        """One batch of wide results: written in the long form, counted in the summary
+        (``side``, the cursor beside the streaming query; None: not summarized), and the
+        enterprises counted on the ``first`` chunk of clauses."""
+        res = self._keyed(to_long([(batch, layout)], dictionary=True), WRITE_SCHEMA)
+        if writer is not None:
+            writer.write(res)
+        if side is not None:
+            firms = pa.Table.from_batches([batch]).select(["id", *dims])
+            stats.summary.add(side, firms, res)
+        if first:
+            stats.enterprises += batch.num_rows
+            stats.batches += 1
+        stats.results += res.num_rows
+
     def run(self, source: Path, out: Path | None = None, batch_size: int = 100_000,
             progress: Progress | None = None, summarize: bool = True) -> RunStats:
         """Match every enterprise of ``source``; write the results to ``out`` (Parquet).
@@ -162,16 +178,8 @@ class Runner:
                     continue
                 rows = max(1, min(batch_size, LONG_ROWS // len(layout)))
                 for batch in ahead(self.con.sql(sql).to_arrow_reader(rows)):
-                    res = self._keyed(to_long([(batch, layout)], dictionary=True), WRITE_SCHEMA)
-                    if writer is not None:
-                        writer.write(res)
-                    if summarize:
-                        firms = pa.Table.from_batches([batch]).select(["id", *dims])
-                        stats.summary.add(side, firms, res)
-                    if not counted:
-                        stats.enterprises += batch.num_rows
-                        stats.batches += 1
-                    stats.results += res.num_rows
+                    self._take(batch, layout, stats, writer, side if summarize else None, dims,
+                               first=not counted)
                     done += batch.num_rows * len(chunk)
                     if progress is not None and done // clauses > reported:
                         progress(done // clauses - reported)

@@ -146,15 +146,7 @@ class _PolicyLoader:
         paragraphs = self.source(pol)
         params = self.parameters(pol, paragraphs)
         tables = self.tables(pol, paragraphs)
-        choices: dict[str, ChoiceSpec] = {}
-        for i, ch in enumerate(pol.choices or []):
-            if ch.id in choices:
-                self.report("id.duplicate", ("choices", i, "id"), params={"id": ch.id})
-                continue
-            choices[ch.id] = ChoiceSpec(key=f"{pid}:{ch.id}", id=ch.id, label=text_of(_lbl(ch.label)),
-                                        options={k: text_of(_lbl(v)) for k, v in ch.options.items()},
-                                        cite=self.cite(ch.cite, ch.assumed, ("choices", i),
-                                                       paragraphs))
+        choices = self.choices(pol, paragraphs)
         values = {name: self._value_decl(f"{pid}:{name}", name, v, ("values", name), paragraphs)
                   for name, v in (pol.values or {}).items()}
         clause_values: dict[str, dict[str, ValueDecl]] = {}
@@ -176,19 +168,7 @@ class _PolicyLoader:
         for cvals in clause_values.values():
             for decl in cvals.values():
                 self._check_value(checker, decl)
-        clauses: list[ClauseSpec] = []
-        seen: set[str] = set()
-        for ci, cl in enumerate(pol.clauses):
-            if cl.id in seen:
-                self.report("id.duplicate", ("clauses", ci, "id"), params={"id": cl.id})
-                continue
-            if not _ID.match(cl.id):
-                self.report("id.bad", ("clauses", ci, "id"), params={"id": cl.id})
-            seen.add(cl.id)
-            spec = self.clause(pid, cl, ci, checker, paragraphs, clause_values[cl.id])
-            if spec is not None:
-                spec.index = self.index0 + ci
-                clauses.append(spec)
+        clauses = self.clauses(pol, checker, paragraphs, clause_values)
         declared = {d.key: d for d in values.values()}
         declared.update((d.key, d) for cv in clause_values.values() for d in cv.values())
 
@@ -323,6 +303,36 @@ class _PolicyLoader:
                                       values=values, cite=cite)
         return out
 
+    def choices(self, pol: F.Policy, paragraphs: dict[str, str]) -> dict[str, ChoiceSpec]:
+        """The policy's declared choices (an id given twice is reported, the first kept)."""
+        out: dict[str, ChoiceSpec] = {}
+        for i, ch in enumerate(pol.choices or []):
+            if ch.id in out:
+                self.report("id.duplicate", ("choices", i, "id"), params={"id": ch.id})
+                continue
+            out[ch.id] = ChoiceSpec(key=f"{pol.id}:{ch.id}", id=ch.id, label=text_of(_lbl(ch.label)),
+                                    options={k: text_of(_lbl(v)) for k, v in ch.options.items()},
+                                    cite=self.cite(ch.cite, ch.assumed, ("choices", i), paragraphs))
+        return out
+
+    def clauses(self, pol: F.Policy, checker: Checker, paragraphs: dict[str, str],
+                clause_values: dict[str, dict[str, ValueDecl]]) -> list[ClauseSpec]:
+        """The policy's clauses that check (an id given twice is reported, the first kept)."""
+        out: list[ClauseSpec] = []
+        seen: set[str] = set()
+        for ci, cl in enumerate(pol.clauses):
+            if cl.id in seen:
+                self.report("id.duplicate", ("clauses", ci, "id"), params={"id": cl.id})
+                continue
+            if not _ID.match(cl.id):
+                self.report("id.bad", ("clauses", ci, "id"), params={"id": cl.id})
+            seen.add(cl.id)
+            spec = self.clause(pol.id, cl, ci, checker, paragraphs, clause_values[cl.id])
+            if spec is not None:
+                spec.index = self.index0 + ci
+                out.append(spec)
+        return out
+
     def tables(self, pol: F.Policy, paragraphs: dict[str, str]) -> dict[str, TableSpec]:
         out: dict[str, TableSpec] = {}
         for name, t in (pol.tables or {}).items():
@@ -341,74 +351,90 @@ class _PolicyLoader:
                 continue
             spec = TableSpec(name=name, label=text_of(_lbl(t.label)), type=value_type,
                              input_type=T.LITERAL, cite=cite)
-            if t.entries:
-                ok = True
-                for key, raw in t.entries.items():
-                    try:
-                        v, vt = literal_value(raw, value_type)
-                    except CheckError as exc:
-                        self.report(exc.code, (*path, "entries", key), snippet=str(raw),
-                                    params=exc.params)
-                        ok = False
-                        continue
-                    spec.entries[key] = Decimal(v)
-                    spec.type = _widen(spec.type, vt)
-                if t.default is not None:
-                    try:
-                        v, vt = literal_value(t.default, value_type)
-                        spec.default = Decimal(v)
-                    except CheckError as exc:
-                        self.report(exc.code, (*path, "default"), snippet=str(t.default),
-                                    params=exc.params)
-                        ok = False
-                if ok:
-                    out[name] = spec
-                continue
-            domain: tuple[Decimal | None, bool, Decimal | None, bool] = (None, False, None, False)
-            if t.domain:
-                try:
-                    domain, dt_ = parse_interval(t.domain)
-                    spec.input_type = dt_
-                except CheckError as exc:
-                    self.report(exc.code, (*path, "domain"), snippet=t.domain, params=exc.params)
-                    continue
-            spec.domain = domain
-            versions: list[tuple[dt.date | None, list[F.Band], PathKey]]
-            if t.bands:
-                versions = [(None, t.bands, (*path, "bands"))]
-            else:
-                versions = [(d, b, (*path, "versions", d.isoformat()))
-                            for d, b in sorted((t.versions or {}).items())]
-            ok = True
-            for start, bands, vpath in versions:
-                built: list[BandSpec] = []
-                for bi, b in enumerate(bands):
-                    try:
-                        (lo, lo_inc, hi, hi_inc), it = parse_interval(b.range)
-                        spec.input_type = _widen(spec.input_type, it)
-                        v, vt = literal_value(b.value, value_type)
-                        spec.type = _widen(spec.type, vt)
-                    except CheckError as exc:
-                        self.report(exc.code, (*vpath, bi), snippet=b.range, params=exc.params)
-                        ok = False
-                        continue
-                    except _UnitClash:
-                        self.report("band.mixed_units", (*vpath, bi), snippet=b.range,
-                                    params={"text": b.range})
-                        ok = False
-                        continue
-                    built.append(BandSpec(lo, lo_inc, hi, hi_inc, Decimal(v),
-                                          text_of(_lbl(b.label)) if b.label else None, b.range))
-                if not ok:
-                    continue
-                for kind, at, a, b2 in coverage(built, domain):
-                    self.report(f"band.{kind}", (*vpath, at, "range"),
-                                snippet=f"{a} {b2}".strip(), params={"a": a, "b": b2, "name": name})
-                    ok = False
-                spec.versions.append((start, built))
-            if ok:
+            built = (self._entries(t, path, spec, value_type) if t.entries
+                     else self._banded(name, t, path, spec, value_type))
+            if built:
                 out[name] = spec
         return out
+
+    def _entries(self, t: F.Table, path: PathKey, spec: TableSpec, value_type: T.Type) -> bool:
+        """A table of named entries (and a default): whether every value is good."""
+        ok = True
+        for key, raw in (t.entries or {}).items():
+            try:
+                v, vt = literal_value(raw, value_type)
+            except CheckError as exc:
+                self.report(exc.code, (*path, "entries", key), snippet=str(raw),
+                            params=exc.params)
+                ok = False
+                continue
+            spec.entries[key] = Decimal(v)
+            spec.type = _widen(spec.type, vt)
+        if t.default is not None:
+            try:
+                v, vt = literal_value(t.default, value_type)
+                spec.default = Decimal(v)
+            except CheckError as exc:
+                self.report(exc.code, (*path, "default"), snippet=str(t.default),
+                            params=exc.params)
+                ok = False
+        return ok
+
+    def _banded(self, name: str, t: F.Table, path: PathKey, spec: TableSpec,
+                value_type: T.Type) -> bool:
+        """A table of bands over a domain, one set or dated versions: whether every version
+        is good and covers the domain without gaps or overlaps."""
+        domain: tuple[Decimal | None, bool, Decimal | None, bool] = (None, False, None, False)
+        if t.domain:
+            try:
+                domain, dt_ = parse_interval(t.domain)
+                spec.input_type = dt_
+            except CheckError as exc:
+                self.report(exc.code, (*path, "domain"), snippet=t.domain, params=exc.params)
+                return False
+        spec.domain = domain
+        versions: list[tuple[dt.date | None, list[F.Band], PathKey]]
+        if t.bands:
+            versions = [(None, t.bands, (*path, "bands"))]
+        else:
+            versions = [(d, b, (*path, "versions", d.isoformat()))
+                        for d, b in sorted((t.versions or {}).items())]
+        ok = True
+        for start, bands, vpath in versions:
+            built = self._bands(bands, vpath, spec, value_type)
+            if built is None:
+                ok = False
+                continue
+            for kind, at, a, b2 in coverage(built, domain):
+                self.report(f"band.{kind}", (*vpath, at, "range"),
+                            snippet=f"{a} {b2}".strip(), params={"a": a, "b": b2, "name": name})
+                ok = False
+            spec.versions.append((start, built))
+        return ok
+
+    def _bands(self, bands: list[F.Band], vpath: PathKey, spec: TableSpec,
+               value_type: T.Type) -> list[BandSpec] | None:
+        """One version's bands, or None if one of them is bad (each bad one reported)."""
+        built: list[BandSpec] = []
+        ok = True
+        for bi, b in enumerate(bands):
+            try:
+                (lo, lo_inc, hi, hi_inc), it = parse_interval(b.range)
+                spec.input_type = _widen(spec.input_type, it)
+                v, vt = literal_value(b.value, value_type)
+                spec.type = _widen(spec.type, vt)
+            except CheckError as exc:
+                self.report(exc.code, (*vpath, bi), snippet=b.range, params=exc.params)
+                ok = False
+                continue
+            except _UnitClash:
+                self.report("band.mixed_units", (*vpath, bi), snippet=b.range,
+                            params={"text": b.range})
+                ok = False
+                continue
+            built.append(BandSpec(lo, lo_inc, hi, hi_inc, Decimal(v),
+                                  text_of(_lbl(b.label)) if b.label else None, b.range))
+        return built if ok else None
 
     # ------------------------------------------------------------------ clauses
 
@@ -482,15 +508,22 @@ class _PolicyLoader:
                 s = self.condition(sub, (*path, kind, i), cpath, clause, checker, paragraphs, ids)
                 if s is not None:
                     spec.children.append(s)
+        spec.exceptions = self.exceptions(c, path, clause, checker, paragraphs)
+        return spec
+
+    def exceptions(self, c: F.Condition, path: PathKey, clause: str, checker: Checker,
+                   paragraphs: dict[str, str]) -> list[ExceptionSpec]:
+        """A condition's exceptions that check (each bad one reported)."""
+        out: list[ExceptionSpec] = []
         for ei, ex in enumerate(c.exceptions or []):
             epath = (*path, "exceptions", ei)
             when = checker.check(ex.when, (*epath, "when"), clause=clause, expect="bool")
             ecite = self.cite(ex.cite, ex.assumed, epath, paragraphs)
             if when is not None:
-                spec.exceptions.append(ExceptionSpec(
+                out.append(ExceptionSpec(
                     id=ex.id, label=text_of(_lbl(ex.label)), when=when, when_text=ex.when,
                     then=ex.then == "met", cite=ecite))
-        return spec
+        return out
 
     def score(self, sc: F.Score, key: str, path: PathKey, clause: str, checker: Checker,
               label: Text) -> tuple[ScoreSpec | None, ir.Node | None]:
