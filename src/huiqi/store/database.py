@@ -163,7 +163,7 @@ class Database:
         with self._sessions() as s:
             conn = s.connection(execution_options={_WRITE: True})
             if lock is not None and conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(lock)})
+                conn.execute(_PG_LOCK, {"key": _lock_key(lock)})
             try:
                 yield s
                 s.commit()
@@ -231,11 +231,16 @@ class Database:
             self.bind.dispose()
 
 
+#: an advisory lock of this schema: the lock's key and the schema's (databases that hold
+#: several huiqi schemas — tests run side by side, or several parks — do not wait for each other)
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))")
+
+
 def _lock_key(name: str) -> int:
-    """A stable signed 64-bit key for an advisory lock named ``name``."""
+    """A stable signed 32-bit key for an advisory lock named ``name``."""
     import hashlib
 
-    return int.from_bytes(hashlib.blake2b(f"huiqi:{name}".encode(), digest_size=8).digest(),
+    return int.from_bytes(hashlib.blake2b(f"huiqi:{name}".encode(), digest_size=4).digest(),
                           "big", signed=True)
 
 
