@@ -68,7 +68,8 @@ def test_a_request_timeline_from_its_events(world: World, as_: dict[str, Context
                                           "request.supply", "request.answer", "request.resolve"]
     # the enterprise rates it 差评: a rectification opens, closed only with evidence
     fix = requests.rate(firm, rid, 2, "答复太慢")
-    assert fix is not None
+    assert isinstance(fix, int) and fix != rid
+    assert views.detail(officer, fix).row.case.state == "open"
     with pytest.raises(Conflict):
         requests.rate(firm, rid, 5)
     with pytest.raises(Conflict) as refused:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from huiqi.errors import Conflict, InputError, PermissionDenied
+from huiqi.facts.credit_code import make
 from huiqi.service.context import Actor, Context
 from huiqi.service.permissions import Role
 from huiqi.vouchers import competitions as K
@@ -58,7 +59,7 @@ def public(park: Park) -> Context:
 def test_a_problem_from_posting_to_its_prizes(park: Park) -> None:
     firm = make_competition(park)
     code = firm.actor.entity_code
-    assert code is not None
+    assert code == make("9", "1", "330201", "MA000801")  # the firm the competition's enterprise user belongs to
     with pytest.raises(PermissionDenied):     # an enterprise posts as itself only
         K.post(firm, "jhz-2025", ProblemPost(code="P1", enterprise="91350200MA00000000",
                                              title_zh="x", title_en="x", description="x",
@@ -116,7 +117,7 @@ def test_a_problem_from_posting_to_its_prizes(park: Park) -> None:
 def test_withdrawal_needs_a_reason_and_only_the_poster_or_the_organisers(park: Park) -> None:
     firm = make_competition(park)
     code = firm.actor.entity_code
-    assert code is not None
+    assert code == make("9", "1", "330201", "MA000801")  # the firm the competition's enterprise user belongs to
     p = K.post(firm, "jhz-2025", ProblemPost(code="P2", enterprise=code, title_zh="能耗预测",
                                              title_en="Energy forecast", description="预测",
                                              prize="50000"))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from huiqi.facts.credit_code import make
 from huiqi.service.context import Platform
 from huiqi.store.database import Database
 from huiqi.vouchers import competitions as K
@@ -37,7 +38,7 @@ def concurrent_park(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
 def _open(park: Park) -> int:
     firm = make_competition(park)
     code = firm.actor.entity_code
-    assert code is not None
+    assert code == make("9", "1", "330201", "MA000801")  # the firm the competition's enterprise user belongs to
     p = K.post(firm, "jhz-2025", ProblemPost(code="P1", enterprise=code, title_zh="视觉检测",
                                              title_en="Vision", description="x", prize="100000"))
     K.move(park.staff(), p.id, "open")
