@@ -20,6 +20,7 @@ from huiqi.analytics.market import vocabulary
 from huiqi.analytics.models import MarketListing
 from huiqi.errors import Conflict, InputError, NotFoundError
 from huiqi.messages import message
+from huiqi.programmes.applications import CONTENT_TYPES, MAGIC
 from huiqi.programmes.panel import Criterion, Rubric, aggregate
 from huiqi.service.audit import record
 from huiqi.service.context import Context, requires
@@ -50,11 +51,8 @@ LIST = Text("榜单", "challenge list")
 TASK = Text("榜单任务", "task")
 APP = Text("揭榜申请", "application")
 FEN = Decimal("0.01")
-#: the agreement's accepted types, told by name and by the first bytes (as the materials)
-AGREEMENT_TYPES = {"pdf": ("application/pdf", (b"%PDF-",)),
-                   "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml"
-                            ".document", (b"PK\x03\x04",)),
-                   "ofd": ("application/ofd", (b"PK\x03\x04",))}
+#: the agreement's accepted types: content type and first bytes, as for the programmes' materials
+AGREEMENT_TYPES = {k: (CONTENT_TYPES[k], MAGIC[k]) for k in ("pdf", "docx", "ofd")}
 AGREEMENT_MAX = 20 * 1024 * 1024
 ZERO = Decimal(0)
 
