@@ -11,7 +11,7 @@ from fastapi import Form, Query, Response
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from huiqi.api.access import PUBLIC
 from huiqi.push import service as push
@@ -85,57 +85,59 @@ def my_settings(p: PageDep, code: Code = None, saved: bool = False) -> Response:
     return _settings_page(p, _code(p, code), saved, mine=True)
 
 
-Hour = Annotated[str, Form(max_length=2)]
-Topic = Annotated[str, Form(max_length=500)]
+def _hour(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
 
 
-def _body(channels: list[str] | None, email: str, phone: str, quiet_from: str,
-          quiet_until: str, digest: str, active: str, topics: dict[str, str]
-          ) -> SubscriptionSet:
-    return _valid({
-        "channels": channels or [], "email": email or None, "phone": phone or None,
-        "quiet_from": int(quiet_from) if quiet_from.isdigit() else None,
-        "quiet_until": int(quiet_until) if quiet_until.isdigit() else None,
-        "digest": digest, "active": active == "on", "topics": _topics(topics)})
+class SettingsForm(BaseModel):
+    """The subscription settings form, as posted (an enterprise's and a user's own alike)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str = Field("", max_length=18)
+    channels: list[str] = Field(default_factory=list, max_length=10)
+    email: str = Field("", max_length=200)
+    phone: str = Field("", max_length=32)
+    quiet_from: str = Field("", max_length=2)
+    quiet_until: str = Field("", max_length=2)
+    digest: str = Field("immediate", pattern=r"^(immediate|daily|weekly)$")
+    active: str = Field("", max_length=3)
+    programme: str = Field("", max_length=500)
+    pack: str = Field("", max_length=500)
+    industry: str = Field("", max_length=500)
+    issuer: str = Field("", max_length=500)
+    kinds: str = Field("", max_length=500)
+
+    def subscription(self) -> SubscriptionSet:
+        return _valid({
+            "channels": self.channels, "email": self.email or None,
+            "phone": self.phone or None, "quiet_from": _hour(self.quiet_from),
+            "quiet_until": _hour(self.quiet_until), "digest": self.digest,
+            "active": self.active == "on",
+            "topics": _topics({name: getattr(self, name) for name in TOPICS})})
+
+
+Settings = Annotated[SettingsForm, Form()]
+
+
+def _saved(path: str, form: SettingsForm, code: str) -> Response:
+    return RedirectResponse(f"{path}?saved=true" + (f"&code={code}" if form.code else ""),
+                            status_code=303)
 
 
 @router.page("POST", "/inbox/settings", WRITE)
-def save(p: PageDep, code: Annotated[str, Form(max_length=18)] = "",
-         channels: Annotated[list[str] | None, Form()] = None,
-         email: Annotated[str, Form(max_length=200)] = "",
-         phone: Annotated[str, Form(max_length=32)] = "",
-         quiet_from: Hour = "", quiet_until: Hour = "",
-         digest: Annotated[str, Form(pattern=r"^(immediate|daily|weekly)$")] = "immediate",
-         active: Annotated[str, Form(max_length=3)] = "", programme: Topic = "",
-         pack: Topic = "", industry: Topic = "", issuer: Topic = "", kinds: Topic = ""
-         ) -> Response:
-    c = _code(p, code or None) or ""
-    push.subscribe(p.ctx, c, _body(channels, email, phone, quiet_from, quiet_until, digest,
-                                   active, {"programme": programme, "pack": pack,
-                                            "industry": industry, "issuer": issuer,
-                                            "kinds": kinds}))
-    return RedirectResponse("/inbox/settings?saved=true" + (f"&code={c}" if code else ""),
-                            status_code=303)
+def save(p: PageDep, form: Settings) -> Response:
+    c = _code(p, form.code or None) or ""
+    push.subscribe(p.ctx, c, form.subscription())
+    return _saved("/inbox/settings", form, c)
 
 
 @router.page("POST", "/inbox/settings/mine", READ)
-def save_mine(p: PageDep, code: Annotated[str, Form(max_length=18)] = "",
-              channels: Annotated[list[str] | None, Form()] = None,
-              email: Annotated[str, Form(max_length=200)] = "",
-              phone: Annotated[str, Form(max_length=32)] = "",
-              quiet_from: Hour = "", quiet_until: Hour = "",
-              digest: Annotated[str, Form(pattern=r"^(immediate|daily|weekly)$")] = "immediate",
-              active: Annotated[str, Form(max_length=3)] = "", programme: Topic = "",
-              pack: Topic = "", industry: Topic = "", issuer: Topic = "", kinds: Topic = ""
-              ) -> Response:
+def save_mine(p: PageDep, form: Settings) -> Response:
     """Whoever may read an enterprise's messages sets their own subscription to them."""
-    c = _code(p, code or None) or ""
-    push.subscribe_me(p.ctx, c, _body(channels, email, phone, quiet_from, quiet_until, digest,
-                                      active, {"programme": programme, "pack": pack,
-                                               "industry": industry, "issuer": issuer,
-                                               "kinds": kinds}))
-    return RedirectResponse("/inbox/settings/mine?saved=true" + (f"&code={c}" if code else ""),
-                            status_code=303)
+    c = _code(p, form.code or None) or ""
+    push.subscribe_me(p.ctx, c, form.subscription())
+    return _saved("/inbox/settings/mine", form, c)
 
 
 @router.page("GET", "/inbox/{message_id}", READ)
