@@ -41,6 +41,10 @@ class FrameworkPublic(BaseModel):
     years: tuple[int, int]
     complete: bool
     min_available: float
+    published: tuple[int, int] | None = Field(
+        None, description="一级、二级指标的公布数量 / groups and indicators the source publishes")
+    known: tuple[int, int] = Field(description="此处已录入的一级、二级指标数 / groups and "
+                                   "indicators declared here")
     groups: list[GroupDef]
 
 
