@@ -149,9 +149,9 @@ class StatisticsImport(BaseModel):
 class ChainFirm(BaseModel):
     code: str
     name: str
-    basis: str = Field(description="industry / keyword / staff")
+    basis: str = Field(description="staff / product / keyword / industry")
     leader: bool
-    revenue: float | None
+    revenue: str | None = Field(description="营业收入(元,精确到分)/ revenue, yuan to the fen")
     growth: float | None
 
 
@@ -161,7 +161,7 @@ class SegmentPublic(BaseModel):
     position: int
     firms: int
     leaders: int
-    revenue: float | None
+    revenue: str | None = Field(description="营业收入(元,精确到分)/ revenue, yuan to the fen")
     growth: float | None = Field(description="营业收入增长率 % / revenue growth, %")
     members: list[ChainFirm]
 
