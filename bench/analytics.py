@@ -73,7 +73,7 @@ def main() -> None:
     cmd = f"python -m bench.analytics --draws {a.draws} --parks {a.parks}"
     rows = [
         (f"Monte Carlo, {a.draws:,} draws × {a.parks} parks × {n_ind} indicators", times),
-        ("sensitivity, group weights only (all parks; as before)", group_times),
+        ("sensitivity over the group weights only (the scope before; same code)", group_times),
         (f"intervals + sensitivity with the {n_ind} indicator weights (all parks)", sens_times),
         ("what-if for one park (bisection, full recomputation per step)", whatif_times),
     ]

@@ -114,3 +114,27 @@ def test_sensitivity_names_the_indicator_weight_that_moves_the_rank() -> None:
     assert (sens["indicator_weight:c"] == 0).all()
     assert (sens["weight:g1"] == 0).all() and (sens["weight:g2"] == 0).all()
     assert (sens["normalisation"] == 0).all()
+
+
+def test_first_order_shares_equal_their_definition_with_ranks_missing_in_some_draws() -> None:
+    """The fast sums equal Var(E[rank | option]) ÷ Var(rank) written out with NaN-aware
+    means, also for a unit that has no rank in some draws only."""
+    from huiqi.analytics.composite import quiet
+    from huiqi.analytics.uncertainty import _first_order, _Ranks
+
+    rng = np.random.default_rng(8)
+    ranks = rng.integers(1, 20, (300, 6)).astype(np.float32)
+    ranks[rng.random(300) < 0.2, 2] = np.nan  # some draws only
+    ranks[:, 5] = np.nan  # never scored
+    idx = rng.integers(0, 4, 300)
+    r = ranks.astype(float)
+    expected = np.zeros(6)
+    with quiet():  # the unit never scored: means of nothing
+        for level in range(4):
+            sel = idx == level
+            expected += sel.mean() * (np.nanmean(r[sel], axis=0) - np.nanmean(r, axis=0)) ** 2
+        total = np.nanvar(r, axis=0)
+        expected = np.where(total > 0, expected / np.where(total > 0, total, 1), 0.0)
+    got = _first_order(_Ranks.of(ranks), idx)
+    np.testing.assert_allclose(got[:5], expected[:5], rtol=1e-12)
+    assert got[5] == 0

@@ -119,13 +119,12 @@ class Stability:
             return self._sensitivity(bins)
 
     def _sensitivity(self, bins: int) -> dict[str, Array]:
-        r = self.ranks.astype(float)
-        total = np.nanvar(r, axis=0)
+        r = _Ranks.of(self.ranks)
         out: dict[str, Array] = {}
         for name, idx in (("normalisation", self.normalisation),
                           ("aggregation", self.aggregation),
                           ("imputation", self.imputation)):
-            out[name] = _first_order(r, idx, total)
+            out[name] = _first_order(r, idx)
         weights: list[tuple[str, np.ndarray[Any, Any]]] = [
             (f"weight:{key}", self.group_weights[:, g])
                    for g, key in enumerate(self.group_keys)]
@@ -134,24 +133,52 @@ class Stability:
                         for k, key in enumerate(self.indicator_keys)]
         for name, w in weights:
             if np.ptp(w) == 0:
-                out[name] = np.zeros(r.shape[1])
+                out[name] = np.zeros(len(r.mean))
                 continue
             edges = np.quantile(w, np.linspace(0, 1, bins + 1)[1:-1])
-            out[name] = _first_order(r, np.searchsorted(edges, w), total)
+            out[name] = _first_order(r, np.searchsorted(edges, w))
         explained = np.sum(list(out.values()), axis=0)
         out["remainder"] = np.clip(1 - explained, 0, 1)
         return out
 
 
-def _first_order(r: Array, idx: np.ndarray[Any, Any], total: Array) -> Array:
-    mean = np.nanmean(r, axis=0)
-    acc = np.zeros(r.shape[1])
+@dataclass(frozen=True)
+class _Ranks:
+    """What every first-order share needs, computed once: the draws' ranks (float32, whole
+    numbers: their sums are exact), each unit's mean and variance, and, should some unit
+    miss a rank in some draws only, which ranks are present."""
+
+    ranks: np.ndarray[Any, np.dtype[np.float32]]  # draws × units, missing as 0
+    present: np.ndarray[Any, np.dtype[np.float32]] | None  # None: none missing in part
+    mean: Array
+    total: Array
+
+    @classmethod
+    def of(cls, ranks: np.ndarray[Any, Any]) -> _Ranks:
+        ok = ~np.isnan(ranks)
+        counts = ok.sum(axis=0)
+        filled = np.where(ok, ranks, 0).astype(np.float32)
+        with np.errstate(all="ignore"):
+            mean = filled.sum(axis=0, dtype=np.float64) / counts
+            var = (np.where(ok, (filled - mean) ** 2, 0).sum(axis=0, dtype=np.float64)
+                   / counts)
+        partial = ((counts > 0) & (counts < len(ranks))).any()
+        return cls(filled, ok.astype(np.float32) if partial else None, mean, var)
+
+
+def _first_order(r: _Ranks, idx: np.ndarray[Any, Any]) -> Array:
+    """Var(E[rank | choice]) ÷ Var(rank) per unit, the choice's options (or a weight's
+    deciles) given by ``idx`` per draw. Plain sums over the selected draws, not NaN-aware
+    means nor a matrix product (a BLAS product of this shape is slow on a busy machine)."""
+    acc = np.zeros(len(r.mean))
     n = len(idx)
-    for level in np.unique(idx):
-        sel = idx == level
-        acc += sel.sum() / n * (np.nanmean(r[sel], axis=0) - mean) ** 2
     with np.errstate(all="ignore"):
-        out: Array = np.where(total > 0, acc / np.where(total > 0, total, 1), 0.0)
+        for level in np.unique(idx):
+            sel = idx == level
+            count = r.present[sel].sum(axis=0) if r.present is not None else sel.sum()
+            acc += sel.sum() / n * (r.ranks[sel].sum(axis=0, dtype=np.float64) / count
+                                    - r.mean) ** 2
+        out: Array = np.where(r.total > 0, acc / np.where(r.total > 0, r.total, 1), 0.0)
     return out
 
 
