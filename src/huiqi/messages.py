@@ -860,10 +860,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "voucher.not_eligible": ("企业不符合“{clause}”的条件({status}),不能发放创新券",
                              "The enterprise does not qualify for “{clause}” ({status}): no voucher"),
     "challenge.exists": ("榜单“{key}”已存在", "The challenge list “{key}” exists already"),
-    "challenge.unknown_category": ("类别“{category}”不在供需对接的统一词表中",
-                                   "The category “{category}” is not in the market's vocabulary"),
-    "challenge.unknown_spec": ("指标“{spec}”不是类别“{category}”的规格", "“{spec}” is not a "
-                               "specification of “{category}”"),
+    "market.unknown_category": ("类别“{category}”不在供需对接的统一词表中",
+                                "The category “{category}” is not in the market's vocabulary"),
+    "market.unknown_spec": ("指标“{spec}”不是类别“{category}”的规格", "“{spec}” is not a "
+                            "specification of “{category}”"),
+    "market.spec_value": ("规格“{label}”({spec})应为{shape},收到的是 {value},未作改动",
+                          "“{label}” ({spec}) should be {shape_en}; got {value}: nothing changed"),
+    "market.unknown_qualification": ("资质“{qualification}”不在供需对接的统一词表中",
+                                     "The qualification “{qualification}” is not in the market's "
+                                     "vocabulary"),
     "challenge.milestone_shares": ("各里程碑的拨付比例之和须为 1", "The milestones' shares must sum to 1"),
     "challenge.state": ("榜单当前状态为 {state},不能进行此操作", "The list is {state}: not possible now"),
     "challenge.budget_exceeded": ("榜单预算 {budget} 元,合计 {total} 元将超出预算,未作改动",

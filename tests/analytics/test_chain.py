@@ -21,7 +21,7 @@ PARK = "厦门火炬高新区"
 
 
 def _firm(system: Context, seq: str, name: str, industry: str | None,
-          revenue: tuple[int, int] | None = None) -> str:
+          revenue: tuple[int | Decimal, int | Decimal] | None = None) -> str:
     code = make("9", "1", "350206", f"MA{seq}")
     enterprises.create(system, EnterpriseCreate(credit_code=code, name=name, district="湖里区",
                                                 park=PARK, since=dt.date(2020, 1, 1)))
@@ -71,3 +71,36 @@ def test_chain_map_and_targets(world: World, system: Context) -> None:
     with pytest.raises(PermissionDenied):
         C.chain_map(world.ctx("enterprise"), "battery", 2025, PARK)
     assert Decimal(str(m.segments[2].revenue)) == Decimal("900.0")
+
+
+def test_a_firm_is_mapped_by_the_products_it_offers(world: World, system: Context) -> None:
+    """A firm whose name says nothing and whose industry code is another segment's sits where
+    its market offers (the shared vocabulary's categories) put it; revenue is exact."""
+    from huiqi.analytics import market
+    from huiqi.analytics.schemas import ListingCreate
+
+    b = _firm(system, "000011", "厦门某某科技有限公司", "energy_storage",
+              (Decimal("0.10"), Decimal("0.20")))
+    _firm(system, "000012", "厦门甲储能有限公司", None, (Decimal("0.20"), Decimal("0.10")))
+    _firm(system, "000013", "厦门乙电芯有限公司", None, (Decimal("0.05"), Decimal("0.10")))
+    ctx = world.ctx("leadership")
+    assert C.chain_map(ctx, "battery", 2025, PARK).segments[2].firms == 2  # storage, by industry
+    market.create_listing(world.ctx("case_officer"), ListingCreate(
+        side="offer", credit_code=b, category="cell", title="280Ah 储能电芯",
+        specs={"capacity_ah": 280}, contact="张经理"))
+    m = C.chain_map(ctx, "battery", 2025, PARK)
+    cells, storage = m.segments[1], m.segments[2]
+    assert (cells.members[0].code, cells.members[0].basis) == (b, "product")
+    assert [f.basis for f in cells.members][1:] == ["keyword"] and storage.firms == 1
+    # revenue summed exactly, in yuan to the fen (0.2 + 0.1 in floats is 0.30000000000000004)
+    assert cells.revenue == "0.30" and storage.revenue == "0.10"
+    assert cells.growth == 100.0 and storage.growth == -50.0
+
+
+def test_a_chain_naming_a_category_outside_the_vocabulary_is_refused() -> None:
+    doc = {"key": "x", "label": "x", "segments": [
+        {"key": "s", "label": "s", "products": ["cell", "flux_capacitor"]}]}
+    with pytest.raises(InputError, match="flux_capacitor"):
+        C.parse(doc)
+    assert C.parse({**doc, "segments": [{"key": "s", "label": "s", "products": ["cell"]}]}
+                   )[1].segments[0].products == ("cell",)

@@ -39,6 +39,26 @@ def test_shipped_framework_has_the_national_weights_marked() -> None:
     assert not F.get("gxq-2024").complete
 
 
+def test_the_2024_revision_is_what_is_known_of_it() -> None:
+    """references §2f: 6 first-level and 43 second-level indicators published; only the
+    first group (高质量发展综合质效, 15 %, sub-weights 0.8 / 1.2 / 1 / 1) is known."""
+    fw = F.get("gxq-2024")
+    assert fw.published == (6, 43) and fw.known == (1, 4) and not fw.complete
+    (g,) = fw.groups
+    assert (g.label.zh, g.weight, g.status) == ("高质量发展综合质效", 15, "confirmed")
+    assert [(i.weight, i.status) for i in g.indicators] == [
+        (0.8, "confirmed"), (1.2, "confirmed"), (1, "confirmed"), (1, "confirmed")]
+    assert F.for_year(2024).key == "gxq-2021"  # never scored with a sixth of a method
+    doc = {"key": "x", "title": "x", "published": {"groups": 2, "indicators": 3},
+           "groups": [{"key": "g", "label": "g", "weight": 1,
+                       "indicators": [{"key": "a", "label": "a", "weight": 1}]}]}
+    with pytest.raises(InputError, match="complete: false"):
+        F.parse(doc)
+    assert F.parse({**doc, "complete": False}).known == (1, 1)
+    with pytest.raises(InputError, match="more than"):
+        F.parse({**doc, "complete": False, "published": {"groups": 1, "indicators": 0}})
+
+
 def test_a_wrong_framework_is_refused() -> None:
     doc = {"key": "x", "title": "x", "groups": [{"key": "g", "label": "g", "weight": 1,
                                                     "indicators": [{"key": "a", "label": "a",

@@ -42,6 +42,9 @@ def test_evaluation_scores_ranks_and_intervals(world: World, system: Context) ->
     assert detail.strongest[0].rank <= detail.weakest[0].rank
     assert [t.year for t in detail.trend] == [2024, 2025]
     assert "normalisation" in detail.sensitivity
+    # every indicator's weight is measured too; the rest is only the interactions
+    assert {f"indicator_weight:{k}" for k in F.get("gxq-2021").keys} <= set(detail.sensitivity)
+    assert all(0 <= v <= 1 for v in detail.sensitivity.values())
     assert all(w.rank_after < 5 for w in detail.what_if)  # may be empty: no single indicator
     # the missing figures are listed as missing, not scored as 0
     i = p.names.index(sample.HOME)

@@ -45,6 +45,28 @@ def test_every_point_of_a_score_is_explained() -> None:
     assert 80 < value < 100
 
 
+@pytest.mark.parametrize(("specs", "quals", "says"), [
+    ({"temperature_c": "hot"}, [], "应为区间"),
+    ({"temperature_c": [125, -40]}, [], "小者在前"),
+    ({"temperature_c": [-40, 125, 150]}, [], "应为区间"),
+    ({"flash_kb": "lots"}, [], "应为一个数"),
+    ({"flash_kb": True}, [], "应为一个数"),
+    ({"flash_kb": float("inf")}, [], "应为一个数"),
+    ({"core": 7}, [], "选项"),
+    ({"core": []}, [], "选项"),
+    ({"colour": "red"}, [], "不是类别“mcu”的规格"),
+    ({}, ["AEC-Q999"], "资质“AEC-Q999”"),
+])
+def test_a_description_outside_the_vocabulary_is_refused(specs: dict, quals: list[str],  # type: ignore[type-arg]
+                                                         says: str) -> None:
+    with pytest.raises(InputError, match=says):
+        M.check_description("mcu", specs, quals)
+    with pytest.raises(InputError, match="统一词表"):
+        M.check_description("flux", {}, [])
+    M.check_description("mcu", {"temperature_c": [-40, 125], "flash_kb": 512,
+                                "core": ["Cortex-M7", "Cortex-R5"]}, ["AEC-Q100-G1"])
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(["frequency_mhz", "flash_kb", "ram_kb", "can_fd",
                                         "price_yuan"]),

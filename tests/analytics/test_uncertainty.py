@@ -88,3 +88,53 @@ def test_what_if_moves_the_park_up_one_place() -> None:
     after = compute(y, FW.directions(), Tree.of(FW), Options(), p.names,
                     FW.min_available).rank[p.names.index(home)]
     assert after < base and best.rank_after == after
+
+
+def test_sensitivity_names_the_indicator_weight_that_moves_the_rank() -> None:
+    """Only one indicator's weight may move (every other weight fixed, one normalisation,
+    one aggregation): its share explains the rank's variance, no other weight's does."""
+    doc = {"key": "t", "title": "t", "groups": [
+        {"key": "g1", "label": "g1", "weight": 1, "indicators": [
+            {"key": "a", "label": "a", "weight": 1, "range": [0.1, 5]},
+            {"key": "b", "label": "b", "weight": 1}]},
+        {"key": "g2", "label": "g2", "weight": 1, "indicators": [
+            {"key": "c", "label": "c", "weight": 1}]}]}
+    fw = F.parse(doc)
+    x = np.random.default_rng(4).uniform(0, 100, (30, 3))
+    s = monte_carlo(fw, x, [str(i) for i in range(30)], draws=2000, seed=1,
+                    choices=Choices(("minmax",), ("arithmetic",), ("none",), weights=True))
+    sens = s.sensitivity()
+    moved = np.nanvar(s.ranks, axis=0) >= 1
+    assert moved.sum() > 10
+    # by deciles of the weight: the variation within a decile is not counted, so a little
+    # less than all of it
+    assert (sens["indicator_weight:a"][moved] > 0.8).all()
+    # b's weight is a's complement within g1 (renormalised): it moves with a and so
+    # explains as much; c's and the groups' weights are fixed and explain nothing
+    assert (sens["indicator_weight:c"] == 0).all()
+    assert (sens["weight:g1"] == 0).all() and (sens["weight:g2"] == 0).all()
+    assert (sens["normalisation"] == 0).all()
+
+
+def test_first_order_shares_equal_their_definition_with_ranks_missing_in_some_draws() -> None:
+    """The fast sums equal Var(E[rank | option]) ÷ Var(rank) written out with NaN-aware
+    means, also for a unit that has no rank in some draws only."""
+    from huiqi.analytics.composite import quiet
+    from huiqi.analytics.uncertainty import _first_order, _Ranks
+
+    rng = np.random.default_rng(8)
+    ranks = rng.integers(1, 20, (300, 6)).astype(np.float32)
+    ranks[rng.random(300) < 0.2, 2] = np.nan  # some draws only
+    ranks[:, 5] = np.nan  # never scored
+    idx = rng.integers(0, 4, 300)
+    r = ranks.astype(float)
+    expected = np.zeros(6)
+    with quiet():  # the unit never scored: means of nothing
+        for level in range(4):
+            sel = idx == level
+            expected += sel.mean() * (np.nanmean(r[sel], axis=0) - np.nanmean(r, axis=0)) ** 2
+        total = np.nanvar(r, axis=0)
+        expected = np.where(total > 0, expected / np.where(total > 0, total, 1), 0.0)
+    got = _first_order(_Ranks.of(ranks), idx)
+    np.testing.assert_allclose(got[:5], expected[:5], rtol=1e-12)
+    assert got[5] == 0

@@ -25,8 +25,23 @@ def test_evaluation_over_the_api(api: tuple[World, TestClient]) -> None:
     assert d["park"]["name"] == sample.HOME and len(d["groups"]) == 5
     assert client.get("/analytics/evaluation/2025", headers=auth(world.tokens["enterprise"])
                       ).status_code == 403
-    fws = client.get("/analytics/frameworks", headers=h).json()
-    assert {f["key"] for f in fws} == {"gxq-2021", "gxq-2024"}
+    fws = {f["key"]: f for f in client.get("/analytics/frameworks", headers=h).json()}
+    assert set(fws) == {"gxq-2021", "gxq-2024"}
+    assert fws["gxq-2024"]["published"] == [6, 43] and fws["gxq-2024"]["known"] == [1, 4]
+    assert fws["gxq-2021"]["known"] == [5, 40] and fws["gxq-2021"]["complete"]
+
+
+def test_chain_map_over_the_api(api: tuple[World, TestClient]) -> None:
+    world, client = api
+    h = auth(world.tokens["leadership"])
+    m = client.get("/analytics/chains/battery/2025", headers=h).json()
+    assert [s["key"] for s in m["segments"]] == ["materials", "cells", "storage", "applications"]
+    assert ["cells", "storage"] in m["links"]
+    assert all(s["revenue"] is None or isinstance(s["revenue"], str) for s in m["segments"])
+    t = client.get("/analytics/chains/battery/2025/targets", headers=h).json()
+    assert {x["segment"] for x in t} == {"materials", "cells", "storage", "applications"}
+    assert client.get("/analytics/chains/battery/2025", headers=auth(world.tokens["enterprise"])
+                      ).status_code == 403
 
 
 def test_market_over_the_api(api: tuple[World, TestClient]) -> None:

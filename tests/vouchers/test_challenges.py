@@ -146,6 +146,15 @@ def test_tasks_speak_the_markets_vocabulary(park: Park) -> None:
         C.add_task(officer, "xx", TaskCreate(code="Z", group_zh="z", title_zh="z", title_en="z",
                                             category="mcu", indicators={"colour": "red"},
                                             period_months=1, budget="1", milestones=MILESTONES))
+    # the values too, as the market checks them: an interval, a number, choices
+    with pytest.raises(InputError, match=r"工作温度.*区间"):
+        C.add_task(officer, "xx", TaskCreate(code="Z", group_zh="z", title_zh="z", title_en="z",
+                                            category="mcu", indicators={"temperature_c": [125, -40]},
+                                            period_months=1, budget="1", milestones=MILESTONES))
+    with pytest.raises(InputError, match="资质“AEC-Q999”"):
+        C.add_task(officer, "xx", TaskCreate(code="Z", group_zh="z", title_zh="z", title_en="z",
+                                            category="mcu", qualifications=["AEC-Q999"],
+                                            period_months=1, budget="1", milestones=MILESTONES))
     with pytest.raises(NotFoundError):
         C.public(park.platform.db, "xx")      # a draft is not public
 

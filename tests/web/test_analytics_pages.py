@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 
 from huiqi.analytics import evaluation as E
 from huiqi.analytics import framework as F
@@ -22,9 +24,10 @@ def test_evaluation_page_and_export(site: Site) -> None:
     r = site.client.get("/staff/evaluation")
     assert r.status_code == 200, r.text[:500]
     assert sample.HOME in r.text and 'data-kpi="rank"' in r.text
-    assert "/static/echarts.common.min.js" in r.text  # ECharts only on chart pages
+    assert re.search(r"/static/echarts\.common\.min\.[0-9a-f]{10}\.js", r.text)  # hashed, kept a year
     assert "未核实" in r.text  # the four unconfirmed group weights are marked
     assert r.text.count("<tr><td>") >= 40 and "全部 40 项二级指标" in r.text  # the framework
+    assert "已录入 1 个一级指标(共 6 个)、4 个二级指标(共 43 个)" in r.text  # the 2024 revision
     en = site.client.get("/staff/evaluation?lang=en")
     assert "Park evaluation" in en.text and "unconfirmed" in en.text and "园区评价" not in en.text
     x = site.client.get("/staff/evaluation/export.xlsx?year=2025")
@@ -46,6 +49,13 @@ def test_chain_page_and_market_page(site: Site) -> None:
     site.sign_in("case_officer")
     r = site.client.get("/staff/chains/battery?year=2025")
     assert r.status_code == 200 and "chain-flow" in r.text and "招商" in r.text
+    # the full ECharts build (it has the graph series), only here, under its hashed name
+    assert re.search(r"/static/echarts\.min\.[0-9a-f]{10}\.js", r.text)
+    spec = json.loads(re.search(r'id="c-chain">(.*?)</script>', r.text, re.S)[1])  # type: ignore[index]
+    segments = [n for n in spec["nodes"] if n["kind"] == "segment"]
+    assert [n["id"] for n in segments] == ["materials", "cells", "storage", "applications"]
+    assert all("营收" in n["label"] and "增长" in n["label"] for n in segments)
+    assert {"source": "cells", "target": "storage", "kind": "flow"} in spec["links"]
     for name in ("targets", "export"):
         x = site.client.get(f"/staff/chains/battery/{name}.xlsx?year=2025")
         assert x.status_code == 200 and x.content[:2] == b"PK"

@@ -2,16 +2,21 @@
 ``huiqi/analytics/chains/``), the park's enterprises mapped to segments, chain leaders
 marked, counts, revenue and growth per segment, and the gaps as a 招商 target list.
 
-Mapping, in order: a staff decision (include or exclude, and 链主), else a keyword of the
-segment in the enterprise's name (the registry holds no product list, so the name stands
-for the products), else the segment's industry code. The first segment that matches wins,
-upstream first.
+Mapping, in order: a staff decision (include or exclude, and 链主), else the enterprise's
+products — its offers in the supply-demand market, whose categories are the shared
+vocabulary's (:mod:`huiqi.analytics.market`) — else a keyword of the segment in the
+enterprise's name (the registry holds no product list; the name stands for the products of
+a firm that has listed none), else the segment's industry code. The first segment that
+matches wins, upstream first. Revenue is summed exactly (Decimal yuan, rounded half-even
+to the fen only when shown).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from importlib import resources
 from typing import Any
 
@@ -25,7 +30,8 @@ from huiqi.service.permissions import Permission
 from huiqi.store.models import Entity, FactValue
 from huiqi.text import Text, text_of
 
-from .models import ChainMember
+from .market import vocabulary
+from .models import ChainMember, MarketListing
 from .schemas import ChainFirm, ChainMap, Label, MemberDecision, SegmentPublic, Target
 
 
@@ -37,6 +43,7 @@ class Segment:
     keywords: tuple[str, ...]
     min_firms: int
     attract: tuple[Text, ...]
+    products: tuple[str, ...] = ()  # categories of the market's vocabulary
 
 
 @dataclass(frozen=True)
@@ -58,17 +65,31 @@ def _lbl(t: Text) -> Label:
 
 @functools.cache
 def chains() -> dict[str, Chain]:
-    out = {}
+    out: dict[str, Chain] = {}
     for f in resources.files("huiqi.analytics").joinpath("chains").iterdir():
         if not f.name.endswith(".yaml"):
             continue
-        doc = yaml.safe_load(f.read_text(encoding="utf-8"))
-        segs = tuple(Segment(str(s["key"]), text_of(s["label"]), tuple(s.get("industries", [])),
-                             tuple(s.get("keywords", [])), int(s.get("min_firms", 1)),
-                             tuple(text_of(a) for a in s.get("attract", [])))
-                     for s in doc["segments"])
-        out[str(doc["key"])] = Chain(str(doc["key"]), text_of(doc["label"]), segs)
+        out.update([parse(yaml.safe_load(f.read_text(encoding="utf-8")))])
     return out
+
+
+def parse(doc: dict[str, Any]) -> tuple[str, Chain]:
+    """A chain from its YAML document; a product category outside the market's vocabulary
+    is refused (the chain and the market must speak of the same things)."""
+    known = vocabulary()["categories"]
+    segs = []
+    for s in doc["segments"]:
+        unknown = sorted(set(s.get("products", [])) - set(known))
+        if unknown:
+            raise InputError(Text(f"产业链 {doc['key']} 的环节 {s['key']} 引用了统一词表中没有的产品类别"
+                                  f" {unknown[0]}",
+                                  f"Segment {s['key']} of chain {doc['key']} names a product "
+                                  f"category the vocabulary lacks: {unknown[0]}"))
+        segs.append(Segment(str(s["key"]), text_of(s["label"]), tuple(s.get("industries", [])),
+                            tuple(s.get("keywords", [])), int(s.get("min_firms", 1)),
+                            tuple(text_of(a) for a in s.get("attract", [])),
+                            tuple(s.get("products", []))))
+    return str(doc["key"]), Chain(str(doc["key"]), text_of(doc["label"]), tuple(segs))
 
 
 def get(key: str) -> Chain:
@@ -78,7 +99,12 @@ def get(key: str) -> Chain:
     return c
 
 
-def _auto(chain: Chain, name: str, industry: str | None) -> tuple[str, str] | None:
+def _auto(chain: Chain, name: str, industry: str | None, products: Iterable[str] = ()
+          ) -> tuple[str, str] | None:
+    made = set(products)
+    for s in chain.segments:
+        if made.intersection(s.products):
+            return s.key, "product"
     for s in chain.segments:
         if any(k in name for k in s.keywords):
             return s.key, "keyword"
@@ -97,6 +123,10 @@ def _members(ctx: Context, chain: Chain, park: str | None
         entities = list(s.scalars(q))
         decisions = {(d.entity_id): d for d in s.scalars(
             select(ChainMember).where(ChainMember.chain == chain.key))}
+        products: dict[int, set[str]] = {}
+        for eid, category in s.execute(select(MarketListing.entity_id, MarketListing.category)
+                                       .where(MarketListing.side == "offer").distinct()):
+            products.setdefault(eid, set()).add(category)
     out: dict[str, list[tuple[Entity, str, bool]]] = {s.key: [] for s in chain.segments}
     decided_ids = set()
     for e in entities:
@@ -106,13 +136,13 @@ def _members(ctx: Context, chain: Chain, park: str | None
             if d.decision == "include" and d.segment in out:
                 out[d.segment].append((e, "staff", d.leader))
             continue
-        hit = _auto(chain, e.name, e.industry)
+        hit = _auto(chain, e.name, e.industry, products.get(e.id, ()))
         if hit is not None:
             out[hit[0]].append((e, hit[1], False))
     return out
 
 
-def _revenue(ctx: Context, ids: list[int], year: int) -> dict[tuple[int, int], float]:
+def _revenue(ctx: Context, ids: list[int], year: int) -> dict[tuple[int, int], Decimal]:
     if not ids:
         return {}
     with ctx.db.read() as s:
@@ -121,15 +151,25 @@ def _revenue(ctx: Context, ids: list[int], year: int) -> dict[tuple[int, int], f
             FactValue.year.in_([year, year - 1])).group_by(FactValue.entity_id, FactValue.year))
         rows = s.execute(select(FactValue.entity_id, FactValue.year, FactValue.value_number)
                          .where(FactValue.id.in_(latest))).all()
-    return {(r[0], r[1]): float(r[2]) for r in rows if r[2] is not None}
+    return {(r[0], r[1]): Decimal(r[2]) for r in rows if r[2] is not None}
 
 
-def _growth(rev: dict[tuple[int, int], float], ids: list[int], year: int) -> float | None:
+FEN = Decimal("0.01")
+
+
+def yuan(v: Decimal | None) -> str | None:
+    """An amount in yuan to the fen (half-even), as text; None stays None."""
+    return None if v is None else format(v.quantize(FEN, ROUND_HALF_EVEN), "f")
+
+
+def _growth(rev: dict[tuple[int, int], Decimal], ids: list[int], year: int) -> float | None:
+    """Growth in % over the enterprises reporting both years (a ratio, rounded to 2 places)."""
     both = [i for i in ids if (i, year) in rev and (i, year - 1) in rev]
-    before = sum(rev[(i, year - 1)] for i in both)
+    before = sum((rev[(i, year - 1)] for i in both), Decimal(0))
     if not both or before <= 0:
         return None
-    return round(100 * (sum(rev[(i, year)] for i in both) / before - 1), 2)
+    after = sum((rev[(i, year)] for i in both), Decimal(0))
+    return float((100 * (after / before - 1)).quantize(FEN, ROUND_HALF_EVEN))
 
 
 @requires(Permission.ANALYTICS_READ)
@@ -148,13 +188,13 @@ def chain_map(ctx: Context, key: str, year: int, park: str | None = None) -> Cha
         segments.append(SegmentPublic(
             key=seg.key, label=_lbl(seg.label), position=pos, firms=len(firms),
             leaders=sum(1 for _, _, lead in firms if lead),
-            revenue=round(sum(revenues), 2) if revenues else None,
+            revenue=yuan(sum(revenues, Decimal(0))) if revenues else None,
             growth=_growth(rev, seg_ids, year),
             members=sorted((ChainFirm(code=e.credit_code, name=e.name, basis=basis, leader=lead,
-                                      revenue=rev.get((e.id, year)),
+                                      revenue=yuan(rev.get((e.id, year))),
                                       growth=_growth(rev, [e.id], year))
                             for e, basis, lead in firms),
-                           key=lambda f: (not f.leader, -(f.revenue or 0), f.code))))
+                           key=lambda f: (not f.leader, -Decimal(f.revenue or 0), f.code))))
     links = [(a.key, b.key) for a, b in zip(chain.segments, chain.segments[1:], strict=False)]
     return ChainMap(key=chain.key, label=_lbl(chain.label), year=year, park=park or "",
                     segments=segments, links=links)

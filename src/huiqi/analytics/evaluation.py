@@ -58,7 +58,8 @@ def label(t: Text) -> Label:
 def framework_public(fw: F.Framework) -> FrameworkPublic:
     return FrameworkPublic(
         key=fw.key, version=fw.version, title=label(fw.title), source=fw.source, years=fw.years,
-        complete=fw.complete, min_available=fw.min_available,
+        complete=fw.complete, min_available=fw.min_available, published=fw.published,
+        known=fw.known,
         groups=[GroupDef(key=g.key, label=label(g.label), weight=g.weight, range=g.range,
                          status=g.status, indicators=[
                              IndicatorDef(key=i.key, label=label(i.label), unit=i.unit,

@@ -59,6 +59,12 @@ class Framework:
     groups: tuple[Group, ...]
     min_available: float = 0.67
     complete: bool = True
+    published: tuple[int, int] | None = None  # (groups, indicators) the source says it has
+
+    @property
+    def known(self) -> tuple[int, int]:
+        """(groups, indicators) declared here."""
+        return len(self.groups), len(self.indicators)
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -138,12 +144,30 @@ def parse(doc: dict[str, Any]) -> Framework:
             groups.append(Group(str(g["key"]), text_of(g["label"]), w, (lo, hi),
                                 str(g.get("status", "assumed")), tuple(inds)))
         y0, y1 = doc.get("years", [1900, 9999])
+        published = _published(doc, len(groups), len(seen))
         return Framework(str(doc["key"]), int(doc.get("version", 1)), text_of(doc["title"]),
                          str(doc.get("source", "")), (int(y0), int(y1)), tuple(groups),
-                         float(doc.get("min_available", 0.67)), bool(doc.get("complete", True)))
+                         float(doc.get("min_available", 0.67)), bool(doc.get("complete", True)),
+                         published)
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(Text(f"评价指标体系有误:{exc}",
                               f"The evaluation framework is wrong: {exc}")) from None
+
+
+def _published(doc: dict[str, Any], groups: int, indicators: int) -> tuple[int, int] | None:
+    """The sizes the source publishes (``published: {groups, indicators}``); a framework
+    that declares fewer must say it is incomplete, one that declares more is wrong."""
+    pub = doc.get("published")
+    if pub is None:
+        return None
+    out = (int(pub["groups"]), int(pub["indicators"]))
+    if groups > out[0] or indicators > out[1]:
+        raise ValueError(f"{groups} groups and {indicators} indicators declared, more than the "
+                         f"{out[0]} and {out[1]} published")
+    if (groups, indicators) != out and bool(doc.get("complete", True)):
+        raise ValueError(f"only {groups} of {out[0]} groups and {indicators} of {out[1]} "
+                         "indicators declared: say complete: false")
+    return out
 
 
 @functools.cache

@@ -17,6 +17,7 @@ the weighted share. Matches below ``THRESHOLD`` are not proposed.
 from __future__ import annotations
 
 import functools
+import math
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from huiqi.errors import Conflict, InputError, NotFoundError, PermissionDenied
+from huiqi.messages import message
 from huiqi.service.audit import record
 from huiqi.service.context import Context, requires
 from huiqi.service.permissions import Permission, Role, Scope
@@ -70,6 +72,49 @@ def vocabulary() -> dict[str, Any]:
     text = resources.files("huiqi.analytics").joinpath("vocabulary.yaml").read_text("utf-8")
     doc: dict[str, Any] = yaml.safe_load(text)
     return doc
+
+
+SHAPES = {  # how a specification's value is written, by how it is compared
+    "range": Text("区间(两个数,小者在前,如 [-40, 125])", "an interval (two numbers, the smaller "
+                  "first, e.g. [-40, 125])"),
+    "min": Text("一个数", "a number"), "max": Text("一个数", "a number"),
+    "choice": Text("一个选项或选项列表(文字)", "a choice or a list of choices (text)"),
+}
+
+
+def _fits(how: str, value: Any) -> bool:
+    def number(v: Any) -> bool:
+        return not isinstance(v, bool) and _num(v) is not None and math.isfinite(float(v))
+
+    if how == "range":
+        return (isinstance(value, list | tuple) and len(value) == 2 and all(map(number, value))
+                and float(value[0]) <= float(value[1]))
+    if how in ("min", "max"):
+        return number(value)
+    items = value if isinstance(value, list) else [value]
+    return bool(items) and all(isinstance(v, str) and v.strip() for v in items)
+
+
+def check_description(category: str, specs: dict[str, Any], qualifications: list[str]) -> None:
+    """A demand, an offer or a challenge task described in the vocabulary: its category, each
+    specification's name and the shape of its value (an interval, a number, choices), each
+    qualification; :class:`InputError` naming the first that is not, so that bad input never
+    becomes a check that can only say "unknown"."""
+    voc = vocabulary()
+    cat = voc["categories"].get(category)
+    if cat is None:
+        raise InputError(message("market.unknown_category", category=category))
+    for key, value in specs.items():
+        spec = cat["specs"].get(key)
+        if spec is None:
+            raise InputError(message("market.unknown_spec", spec=key, category=category))
+        if not _fits(spec["compare"], value):
+            shape = SHAPES[spec["compare"]]
+            raise InputError(message("market.spec_value", spec=key, label=text_of(spec["label"]).zh,
+                                     shape=shape.zh, shape_en=shape.en, value=repr(value)[:80]))
+    for q in qualifications:
+        if q not in voc["qualifications"]:
+            raise InputError(message("market.unknown_qualification", qualification=q))
 
 
 def _lbl(value: Any) -> Label:
@@ -209,16 +254,7 @@ def create_listing(ctx: Context, body: ListingCreate) -> ListingPublic:
     matches it makes with the open listings of the other side."""
     code = body.credit_code.strip().upper()
     ctx.require(Permission.MARKET_WRITE, enterprise=code)
-    cats = vocabulary()["categories"]
-    if body.category not in cats:
-        raise InputError(Text(f"未知类别 {body.category}", f"Unknown category {body.category}"))
-    unknown = [k for k in body.specs if k not in cats[body.category]["specs"]]
-    if unknown:
-        raise InputError(Text(f"类别 {body.category} 没有规格 {', '.join(unknown)}",
-                              f"Category {body.category} has no specification {', '.join(unknown)}"))
-    bad = [q for q in body.qualifications if q not in vocabulary()["qualifications"]]
-    if bad:
-        raise InputError(Text(f"未知资质 {', '.join(bad)}", f"Unknown qualification {', '.join(bad)}"))
+    check_description(body.category, body.specs, list(body.qualifications))
     with ctx.db.write() as s:
         e = _entity(s, code)
         row = MarketListing(side=body.side, entity_id=e.id, kind=body.kind, category=body.category,

@@ -41,6 +41,10 @@ class FrameworkPublic(BaseModel):
     years: tuple[int, int]
     complete: bool
     min_available: float
+    published: tuple[int, int] | None = Field(
+        None, description="一级、二级指标的公布数量 / groups and indicators the source publishes")
+    known: tuple[int, int] = Field(description="此处已录入的一级、二级指标数 / groups and "
+                                   "indicators declared here")
     groups: list[GroupDef]
 
 
@@ -145,9 +149,9 @@ class StatisticsImport(BaseModel):
 class ChainFirm(BaseModel):
     code: str
     name: str
-    basis: str = Field(description="industry / keyword / staff")
+    basis: str = Field(description="staff / product / keyword / industry")
     leader: bool
-    revenue: float | None
+    revenue: str | None = Field(description="营业收入(元,精确到分)/ revenue, yuan to the fen")
     growth: float | None
 
 
@@ -157,7 +161,7 @@ class SegmentPublic(BaseModel):
     position: int
     firms: int
     leaders: int
-    revenue: float | None
+    revenue: str | None = Field(description="营业收入(元,精确到分)/ revenue, yuan to the fen")
     growth: float | None = Field(description="营业收入增长率 % / revenue growth, %")
     members: list[ChainFirm]
 

@@ -6,7 +6,7 @@ the weights of siblings are renormalised to sum 1), a normalisation, an aggregat
 way of treating missing data. The draws are grouped by their discrete choices, and each
 group is computed at once with NumPy (a batch of weight vectors against one normalised
 matrix), so 10,000 draws over 169 parks and 40 indicators take seconds
-(``bench/analytics_mc.py``).
+(``python -m bench.analytics``).
 
 A unit's interval is the 5th–95th percentile of its ranks over the draws. Robustness is a
 property of a claim ("11th, 90% interval 9–14"), so the interval shown always contains the
@@ -14,9 +14,10 @@ nominal rank: should the nominal rank fall outside the middle 90% of the draws, 
 interval is widened to it and ``nominal_outside`` says so.
 
 Sensitivity is a first-order variance decomposition of each unit's rank: for a discrete
-choice, the variance of the mean rank per option; for a group weight, of the mean rank per
-decile of that weight; each divided by the variance of the rank. What is left (indicator
-weights, interactions) is reported as the remainder. SALib's Sobol' estimators need a
+choice, the variance of the mean rank per option; for a weight (of a group, or of an
+indicator within its group), of the mean rank per decile of that weight; each divided by
+the variance of the rank. What is left (the interactions between choices) is reported as
+the remainder. SALib's Sobol' estimators need a
 sampling design over continuous factors; three of the four choices here are categorical,
 for which this direct decomposition is exact in its first order.
 """
@@ -85,6 +86,8 @@ class Stability:
     group_weights: Array  # draws × groups
     group_keys: list[str]
     options: tuple[tuple[Normalisation, ...], tuple[Aggregation, ...], tuple[Imputation, ...]]
+    indicator_weights: np.ndarray[Any, np.dtype[np.float32]] | None = None  # draws × indicators
+    indicator_keys: tuple[str, ...] = ()
 
     @property
     def draws(self) -> int:
@@ -110,39 +113,72 @@ class Stability:
 
     def sensitivity(self, bins: int = 10) -> dict[str, Array]:
         """First-order share of each unit's rank variance explained by each choice
-        (``weight:<group>`` for a group's weight), and ``remainder``."""
+        (``weight:<group>`` for a group's weight, ``indicator_weight:<indicator>`` for an
+        indicator's weight within its group), and ``remainder`` (interactions)."""
         with quiet():
             return self._sensitivity(bins)
 
     def _sensitivity(self, bins: int) -> dict[str, Array]:
-        r = self.ranks.astype(float)
-        total = np.nanvar(r, axis=0)
+        r = _Ranks.of(self.ranks)
         out: dict[str, Array] = {}
         for name, idx in (("normalisation", self.normalisation),
                           ("aggregation", self.aggregation),
                           ("imputation", self.imputation)):
-            out[name] = _first_order(r, idx, total)
-        for g, key in enumerate(self.group_keys):
-            w = self.group_weights[:, g]
+            out[name] = _first_order(r, idx)
+        weights: list[tuple[str, np.ndarray[Any, Any]]] = [
+            (f"weight:{key}", self.group_weights[:, g])
+                   for g, key in enumerate(self.group_keys)]
+        if self.indicator_weights is not None:
+            weights += [(f"indicator_weight:{key}", self.indicator_weights[:, k])
+                        for k, key in enumerate(self.indicator_keys)]
+        for name, w in weights:
             if np.ptp(w) == 0:
-                out[f"weight:{key}"] = np.zeros(r.shape[1])
+                out[name] = np.zeros(len(r.mean))
                 continue
             edges = np.quantile(w, np.linspace(0, 1, bins + 1)[1:-1])
-            out[f"weight:{key}"] = _first_order(r, np.searchsorted(edges, w), total)
+            out[name] = _first_order(r, np.searchsorted(edges, w))
         explained = np.sum(list(out.values()), axis=0)
         out["remainder"] = np.clip(1 - explained, 0, 1)
         return out
 
 
-def _first_order(r: Array, idx: np.ndarray[Any, Any], total: Array) -> Array:
-    mean = np.nanmean(r, axis=0)
-    acc = np.zeros(r.shape[1])
+@dataclass(frozen=True)
+class _Ranks:
+    """What every first-order share needs, computed once: the draws' ranks (float32, whole
+    numbers: their sums are exact), each unit's mean and variance, and, should some unit
+    miss a rank in some draws only, which ranks are present."""
+
+    ranks: np.ndarray[Any, np.dtype[np.float32]]  # draws × units, missing as 0
+    present: np.ndarray[Any, np.dtype[np.float32]] | None  # None: none missing in part
+    mean: Array
+    total: Array
+
+    @classmethod
+    def of(cls, ranks: np.ndarray[Any, Any]) -> _Ranks:
+        ok = ~np.isnan(ranks)
+        counts = ok.sum(axis=0)
+        filled = np.where(ok, ranks, 0).astype(np.float32)
+        with np.errstate(all="ignore"):
+            mean = filled.sum(axis=0, dtype=np.float64) / counts
+            var = (np.where(ok, (filled - mean) ** 2, 0).sum(axis=0, dtype=np.float64)
+                   / counts)
+        partial = ((counts > 0) & (counts < len(ranks))).any()
+        return cls(filled, ok.astype(np.float32) if partial else None, mean, var)
+
+
+def _first_order(r: _Ranks, idx: np.ndarray[Any, Any]) -> Array:
+    """Var(E[rank | choice]) ÷ Var(rank) per unit, the choice's options (or a weight's
+    deciles) given by ``idx`` per draw. Plain sums over the selected draws, not NaN-aware
+    means nor a matrix product (a BLAS product of this shape is slow on a busy machine)."""
+    acc = np.zeros(len(r.mean))
     n = len(idx)
-    for level in np.unique(idx):
-        sel = idx == level
-        acc += sel.sum() / n * (np.nanmean(r[sel], axis=0) - mean) ** 2
     with np.errstate(all="ignore"):
-        out: Array = np.where(total > 0, acc / np.where(total > 0, total, 1), 0.0)
+        for level in np.unique(idx):
+            sel = idx == level
+            count = r.present[sel].sum(axis=0) if r.present is not None else sel.sum()
+            acc += sel.sum() / n * (r.ranks[sel].sum(axis=0, dtype=np.float64) / count
+                                    - r.mean) ** 2
+        out: Array = np.where(r.total > 0, acc / np.where(r.total > 0, r.total, 1), 0.0)
     return out
 
 
@@ -186,7 +222,8 @@ def monte_carlo(fw: Framework, x: Array, units: Sequence[str], draws: int = 10_0
                     out[part] = ranks(idx)
     nominal_result = compute(x, directions, tree, nominal, units, fw.min_available)
     return Stability(list(units), nominal_result.rank, out, ni, ai, ii, np.asarray(wg),
-                     [grp.key for grp in fw.groups], (norms, aggs, imps))
+                     [grp.key for grp in fw.groups], (norms, aggs, imps),
+                     np.asarray(wi, dtype=np.float32), tuple(fw.keys))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from huiqi.analytics.market import vocabulary
+from huiqi.analytics.market import check_description, vocabulary
 from huiqi.analytics.models import MarketListing
 from huiqi.errors import Conflict, InputError, NotFoundError
 from huiqi.messages import message
@@ -146,13 +146,7 @@ def create_list(ctx: Context, data: ChallengeListCreate) -> ChallengeListOut:
 def add_task(ctx: Context, key: str, data: TaskCreate) -> TaskOut:
     """A task of a draft list, in the market's vocabulary; the tasks' shares stay within
     the list's budget and the milestones' shares sum to one."""
-    voc = vocabulary()
-    cat = voc["categories"].get(data.category)
-    if cat is None:
-        raise InputError(message("challenge.unknown_category", category=data.category))
-    unknown = sorted(set(data.indicators) - set(cat["specs"]))
-    if unknown:
-        raise InputError(message("challenge.unknown_spec", spec=unknown[0], category=data.category))
+    check_description(data.category, data.indicators, list(data.qualifications))
     if sum((Decimal(m.share) for m in data.milestones), ZERO) != 1:
         raise InputError(message("challenge.milestone_shares"))
     budget = _dec(data.budget, "budget")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from decimal import Decimal
 from pathlib import Path as FilePath
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -14,12 +15,13 @@ from fastapi import File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
 from huiqi.analytics import chain, evaluation
-from huiqi.analytics.schemas import MemberDecision
+from huiqi.analytics.schemas import ChainMap, MemberDecision
 from huiqi.errors import NotFoundError
 from huiqi.service.permissions import Permission
 
 from .. import sheets
 from ..pages import Page, PageDep, Pages
+from ..templates import money
 from .matches import XLSX, _download
 
 router = Pages()
@@ -114,15 +116,38 @@ def chain_page(p: PageDep, key: Key, year: YearQ = None) -> Response:
     y = year or p.platform.today().year - 1
     m = chain.chain_map(p.ctx, key, y, _park(p))
     targets = chain.targets(p.ctx, key, y, _park(p))
-    spec = {"nodes": [{"name": p.text(p_text(s.label.zh, s.label.en)), "firms": s.firms,
-                       "leaders": s.leaders, "revenue": s.revenue, "growth": s.growth,
-                       "gap": s.firms < chain.get(key).segment(s.key).min_firms}
-                      for s in m.segments],
-            "firms": p.t("家", "firms"), "leaders": p.t("链主", "leaders"),
-            "revenue": p.t("营收(元)", "revenue (yuan)"), "growth": p.t("增长", "growth")}
+    spec = chain_spec(p, key, m)
     few = {s.key for s in m.segments if s.firms < chain.get(key).segment(s.key).min_firms}
     return p.render("chain.html", m=m, targets=targets, year=y, spec=spec, few=few,
                     may_edit=p.may(EDIT))
+
+
+def chain_spec(p: Page, key: str, m: ChainMap) -> dict[str, Any]:
+    """The chain drawn as an ECharts graph: the segments left (upstream) to right
+    (downstream), joined by arrows, each labelled with its firms, leaders, revenue and growth;
+    each chain leader a node below its segment (x: the segment's place, y: 0 for a segment,
+    −1, −2 … for its leaders). Labels are made here (exact money)."""
+    declared = chain.get(key)
+    nodes: list[dict[str, Any]] = []
+    links: list[dict[str, str]] = []
+    for i, s in enumerate(m.segments):
+        name = p.text(p_text(s.label.zh, s.label.en))
+        growth = "—" if s.growth is None else f"{s.growth:+.1f}%"
+        revenue = p.t("无数据", "no data") if s.revenue is None else money(s.revenue)
+        nodes.append({"id": s.key, "kind": "segment", "name": name, "x": i, "y": 0,
+                      "firms": s.firms, "gap": s.firms < declared.segment(s.key).min_firms,
+                      "label": "\n".join([
+                          name, p.t(f"{s.firms} 家 · 链主 {s.leaders}",
+                                    f"{s.firms} firms · {s.leaders} leaders"),
+                          p.t(f"营收 {revenue}", f"revenue {revenue}"),
+                          p.t(f"增长 {growth}", f"growth {growth}")])})
+        for j, f in enumerate(x for x in s.members if x.leader):
+            node = f"{s.key}:{f.code}"
+            nodes.append({"id": node, "kind": "leader", "name": f.name, "x": i, "y": -1 - j,
+                          "label": f"{p.t('链主', 'leader')} {f.name}"})
+            links.append({"source": node, "target": s.key, "kind": "leader"})
+    links += [{"source": a, "target": b, "kind": "flow"} for a, b in m.links]
+    return {"nodes": nodes, "links": links}
 
 
 def _park(p: Page) -> str | None:
@@ -164,12 +189,14 @@ def chain_xlsx(p: PageDep, key: Key, year: YearQ = None) -> Response:
     y = year or p.platform.today().year - 1
     m = chain.chain_map(p.ctx, key, y, _park(p))
     basis = {"industry": p.t("行业代码", "industry code"), "keyword": p.t("名称关键词", "name keyword"),
+             "product": p.t("供需对接中的产品", "products offered in the market"),
              "staff": p.t("人工认定", "staff decision")}
     header = [p.t("环节", "Segment"), p.t("企业", "Enterprise"), p.t("统一社会信用代码", "Credit code"),
               p.t("链主", "Chain leader"), p.t("依据", "Basis"), p.t("营收(元)", "Revenue (yuan)"),
               p.t("增长(%)", "Growth (%)")]
     rows = [[p.text(p_text(s.label.zh, s.label.en)), f.name, f.code,
-             p.t("是", "yes") if f.leader else "", basis.get(f.basis, f.basis), f.revenue, f.growth]
+             p.t("是", "yes") if f.leader else "", basis.get(f.basis, f.basis),
+             None if f.revenue is None else Decimal(f.revenue), f.growth]
             for s in m.segments for f in s.members]
     lines = [p.t(f"{m.label.zh}({y},{m.park or '全部园区'})", f"{m.label.en} ({y}, {m.park or 'all parks'})")]
     return _download(sheets.xlsx(f"chain-{key}", header, rows, lines), XLSX, f"chain-{key}-{y}.xlsx")

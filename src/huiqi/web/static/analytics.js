@@ -1,6 +1,6 @@
-/* huiqi 惠企 — the analytics pages' charts (Apache ECharts, the "common" build shipped in
-   static/): rank intervals, the trend, and the industry chain as a node-link diagram (scatter
-   nodes joined by lines: the common build has no graph or Sankey series). Each chart can be
+/* huiqi 惠企 — the analytics pages' charts (Apache ECharts, shipped in static/): rank
+   intervals and the trend (the "common" build), and the industry chain as an ECharts graph
+   (the full build, which has the graph series: loaded on the chain page only). Each chart can be
    saved as SVG (toolbox). Data comes from a JSON script element beside each chart (the CSP
    allows no inline script). */
 (function () {
@@ -17,7 +17,7 @@
       color: palette, animation: false, toolbox: save,
       tooltip: { trigger: "axis", formatter: function (ps) {
         var i = ps[0].dataIndex;
-        return d.labels[i] + "<br>" + (zh ? "排名 " : "rank ") + d.rank[i] + " (" + d.lo[i] + "–" + d.hi[i] + ")";
+        return esc(d.labels[i]) + "<br>" + (zh ? "排名 " : "rank ") + d.rank[i] + " (" + d.lo[i] + "–" + d.hi[i] + ")";
       } },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { width: 120, overflow: "truncate" } },
@@ -44,29 +44,41 @@
     };
   }
 
+  function esc(v) { return window.echarts.format.encodeHTML(String(v)); }
+
   function chain(d) {
-    var max = Math.max.apply(null, d.nodes.map(function (n) { return n.firms; }).concat([1]));
-    var pts = d.nodes.map(function (n, i) {
-      return { value: [i, 0], name: n.name, node: n,
-        symbolSize: 30 + 50 * n.firms / max,
-        itemStyle: { color: n.gap ? "#c62828" : "#1d4e89" },
-        label: { show: true, position: "bottom", formatter: n.name + "\n" + n.firms + " " + d.firms + (n.leaders ? " · " + d.leaders + " " + n.leaders : "") } };
+    /* a graph on hidden cartesian axes: the server places each node (x: the segment's place
+       upstream to downstream; y: 0, its leaders −1, −2 …), the symbols keep their size */
+    var max = Math.max.apply(null, d.nodes.map(function (n) { return n.firms || 0; }).concat([1]));
+    var low = Math.min.apply(null, d.nodes.map(function (n) { return n.y; }).concat([0]));
+    var segs = d.nodes.filter(function (n) { return n.kind === "segment"; }).length;
+    var nodes = d.nodes.map(function (n) {
+      var seg = n.kind === "segment";
+      return { id: n.id, name: n.id, value: [n.x, n.y], text: n.label, kind: n.kind,
+        symbol: seg ? "circle" : "diamond",
+        symbolSize: seg ? 24 + 32 * (n.firms || 0) / max : 14,
+        itemStyle: { color: seg ? (n.gap ? "#c62828" : "#1d4e89") : "#e07b00" },
+        label: { show: true, position: seg ? "top" : "right", distance: seg ? 8 : 6,
+          fontWeight: seg ? "bold" : "normal" } };
+    });
+    var links = d.links.map(function (l) {
+      var flow = l.kind === "flow";
+      return { source: l.source, target: l.target,
+        symbol: flow ? ["none", "arrow"] : ["none", "none"],
+        lineStyle: flow ? { width: 4, color: "#9db7d8" } : { width: 1, type: "dashed", color: "#e07b00" } };
     });
     return {
       animation: false, toolbox: save,
       tooltip: { formatter: function (p) {
-        var n = p.data.node; if (!n) { return ""; }
-        return n.name + "<br>" + n.firms + " " + d.firms + "<br>" + d.revenue + ": " + (n.revenue === null ? "—" : n.revenue.toLocaleString()) +
-          "<br>" + d.growth + ": " + (n.growth === null ? "—" : n.growth + "%");
+        return p.dataType === "node" ? esc(p.data.text).replace(/\n/g, "<br>") : "";
       } },
-      grid: { left: 40, right: 40, top: 30, bottom: 50 },
-      xAxis: { type: "value", min: -0.5, max: d.nodes.length - 0.5, show: false },
-      yAxis: { type: "value", min: -1, max: 1, show: false },
-      series: [
-        { type: "line", data: d.nodes.map(function (n, i) { return [i, 0]; }), symbol: "none", silent: true,
-          lineStyle: { width: 3, color: "#9db7d8" }, markLine: undefined },
-        { type: "scatter", data: pts }
-      ]
+      grid: { left: 80, right: 80, top: 110, bottom: 20 },
+      xAxis: { type: "value", min: -0.5, max: segs - 0.5, show: false },
+      yAxis: { type: "value", min: low - 0.5, max: 0.3, show: false },
+      series: [{ type: "graph", coordinateSystem: "cartesian2d", layout: "none", data: nodes,
+        links: links, edgeSymbolSize: 12,
+        label: { formatter: function (p) { return p.data.text; }, lineHeight: 16 } }],
+      height: 200 + 40 * -low
     };
   }
 
