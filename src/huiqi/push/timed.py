@@ -181,7 +181,7 @@ def _effective_batch(ctx: Context, s: Session, vid: int, day: dt.date,
         version=version, link=link(ctx, now.key, pack), amount=now.amount,
         assumed=now.assumed, before=was.amount if was else None, deadline=now.deadline,
         missing=list(now.gaps or now.missing), topics={"pack": pack, "industry": e.industry or ""})
-        for e, kind, now, was in changes(ctx, s, pack, v, v, batch, day,
+        for e, kind, now, was, _ in changes(ctx, s, pack, v, v, batch, day,
                                          old_day=day - dt.timedelta(days=1))]
 
 
