@@ -52,9 +52,9 @@ from .outbox import Notice, _yuan, clause_notice, notify
 from .triggers import advance, link, position
 from .who import classify
 
-BATCH = 500
+BATCH = 2000  # (each batch: one population-engine query per day compared)
 #: batches of a job a worker's round works at most (the rest: the next round's)
-ROUND_BATCHES = 20
+ROUND_BATCHES = 5
 EFFECTIVE, OPENING, CLOSING = "push.effective", "push.window_open", "push.window_closing"
 DONE = -1
 
