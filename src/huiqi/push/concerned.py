@@ -41,8 +41,11 @@ def window(pack: Pack, clause: str) -> list[ClauseSpec]:
 
 
 def on_date(pack: Pack, day: dt.date) -> list[ClauseSpec]:
-    """The clauses whose results can change on ``day`` by themselves (see
-    :func:`huiqi.push.timed.effective_dates`)."""
+    """The clauses whose results the version's own dates change on ``day`` (see
+    :func:`huiqi.push.timed.effective_dates`). A result that moves with the date alone — a
+    later fiscal year read, an enterprise's age — is not the version's doing: it moves on
+    days with no dated change too, and is not told here (the whole pack compared the day
+    before and on the date told it, only when the two fell on the same day)."""
     from huiqi.population.reform import clauses_affected
 
     starting: set[str] = set()
