@@ -203,7 +203,7 @@ def _section(args: argparse.Namespace, csv_path: Path,
     for name, rs in runs.items():
         secs, cpu = _median(rs, "seconds"), _median(rs, "cpu")
         r = rs[0]
-        lines.append(f"| {name} | {r['rows']:,} | {secs:,.0f} s | {cpu:,.0f} s | "
+        lines.append(f"| {name} | {r['rows']:,} | {secs:,.0f} s | {cpu:,.1f} s | "
                      f"{int(r['rows']) / secs:,.0f} | {r['created']:,} | {r['facts']:,} | "
                      f"{_median(rs, 'peak_mb'):,.0f} MB |")
     return "\n".join(lines) + "\n"
