@@ -195,15 +195,14 @@ def _section(args: argparse.Namespace, csv_path: Path,
         "- design: one streaming pass in one transaction: each row checked, and written in "
         "batches of 5,000 (driver executemany; COPY on PostgreSQL) while no row has failed; "
         "a bad row rolls everything back" + (
-            f" (the rows “{args.baseline}:” ran registry/imports.py of that commit: a checking "
-            "pass, then a writing pass parsing every row again, with ORM and SQLAlchemy "
-            "bulk inserts — interleaved with this commit's runs)" if args.baseline else ""), "",
+            f" (the rows “{args.baseline}:” ran registry/imports.py of that commit, "
+            "interleaved with this commit's runs)" if args.baseline else ""), "",
         "| run | rows | time | CPU time | rows/s | entities created | facts written | peak RSS |",
         "|---|---|---|---|---|---|---|---|"]
     for name, rs in runs.items():
         secs, cpu = _median(rs, "seconds"), _median(rs, "cpu")
         r = rs[0]
-        lines.append(f"| {name} | {r['rows']:,} | {secs:,.0f} s | {cpu:,.0f} s | "
+        lines.append(f"| {name} | {r['rows']:,} | {secs:,.0f} s | {cpu:,.1f} s | "
                      f"{int(r['rows']) / secs:,.0f} | {r['created']:,} | {r['facts']:,} | "
                      f"{_median(rs, 'peak_mb'):,.0f} MB |")
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from huiqi.facts.catalogue import default_catalogue
@@ -224,3 +225,37 @@ def test_an_existing_enterprise_given_a_fact_it_lacked_is_not_told_what_it_had(
                        display="an older year")
     assert _pending(p) == 1
     assert F.from_facts(p) == 0 and _messages(p, start) == []
+
+
+@pytest.mark.parametrize("order", ["version first", "facts first"])
+def test_a_version_and_a_change_of_facts_in_one_round_tell_one_message(
+        world: World, order: str) -> None:
+    """A version published, then the enterprise's facts changed, before the worker's round:
+    each trigger compares its own before with the same after (the new version, the new
+    facts) — one message per enterprise × clause × version × kind × state of its facts,
+    whichever trigger is handled first."""
+    p = _published(world)
+    revenue(world, CODE_A, 1_000_000)
+    F.from_facts(p)
+    start = _last(p)
+    world.publish("pushtest", pack_files(2_000_000, 100_000))  # A: still short at 1,000,000
+    revenue(world, CODE_A, 3_000_000)  # … and now eligible under the new version only
+    if order == "version first":
+        T.announce(p)
+        F.from_facts(p)
+    else:
+        F.from_facts(p)
+        T.announce(p)
+    assert [(c, k) for c, k, _ in _messages(p, start)] == [(CODE_A, "eligible.new")]
+    assert T.announce(p) == 0 and F.from_facts(p) == 0
+
+
+def test_eligible_again_after_losing_it_is_told_again(world: World) -> None:
+    """The same kind under the same version, for a later state of the facts: told again."""
+    p = _published(world)
+    start = _last(p)
+    for value in (6_000_000, 1_000_000, 6_000_000):
+        revenue(world, CODE_A, value)
+        F.from_facts(p)
+    assert [(c, k) for c, k, _ in _messages(p, start)] == [
+        (CODE_A, "eligible.new"), (CODE_A, "eligible.lost"), (CODE_A, "eligible.new")]

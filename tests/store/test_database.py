@@ -75,3 +75,24 @@ def test_database_errors_carry_no_row_data(db: Database) -> None:
     assert safe is not None and "INSERT INTO entity" in safe
     assert "ROWDATA" not in safe and "91370212MA3C4X5Y0S" not in safe
     assert describe_error(ValueError("no database here")) is None
+
+
+def test_a_write_without_reference_checks_leaves_them_on_for_the_next(tmp_path: Path) -> None:
+    """``references_checked=False`` (an import's bulk rows on SQLite) holds for that
+    transaction alone: the connection, back in the pool, checks foreign keys again."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    db = Database.connect(f"sqlite:///{tmp_path / 'fk.db'}")
+    db.upgrade()
+    bad = text("INSERT INTO fact_change (entity_id, before, source, at) "
+               "VALUES (999999, '[]', 'test', '2026-01-01 00:00:00')")
+    with db.write(references_checked=False) as s:
+        assert s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+        s.execute(bad)  # not checked: this transaction's writer answers for its references
+        s.execute(text("DELETE FROM fact_change"))
+    for _ in range(2):  # whichever connection of the pool comes next
+        with pytest.raises(IntegrityError), db.write() as s:
+            assert s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            s.execute(bad)
+    db.dispose()

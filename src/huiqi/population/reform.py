@@ -107,7 +107,7 @@ def load_reform(path: Path, baseline: Pack) -> Reform:
         # say where, in terms of the pack the person knows, that the reform broke it
         problems = [dataclasses.replace(p, file=_original(p.file, root)) for p in exc.problems]
         raise PackError(problems, f"{path} → {root}") from None
-    affected = _affected(reformed, edits.replaced, edits.changed_names)
+    affected = clauses_affected(reformed, edits.replaced, edits.changed_names)
     return Reform(id=spec.id, title=text_of(spec.title), baseline=baseline, pack=reformed,
                   affected=affected, removed=edits.removed, added=edits.added)
 
@@ -279,7 +279,11 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _affected(pack: Pack, replaced: set[str], changed: dict[str, set[str]]) -> list[str]:
+def clauses_affected(pack: Pack, replaced: set[str], changed: dict[str, set[str]]
+                     ) -> list[str]:
+    """The clauses whose results can change: those of ``replaced``, those whose expressions
+    use a name of ``changed`` (per policy: parameters, tables, named values — and the named
+    values using them), and the clauses sharing a stacking group with any of them."""
     keys: set[str] = set(replaced)
     for pol in pack.policies:
         names = set(changed.get(pol.id, set()))
@@ -318,4 +322,4 @@ def _mentions(text: str, names: set[str]) -> bool:
     return any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", text) for n in names)
 
 
-__all__ = ["PACK_FILE", "Reform", "load_reform"]
+__all__ = ["PACK_FILE", "Reform", "clauses_affected", "load_reform"]

@@ -12,8 +12,10 @@ changed). The comparing is done outside any writing transaction (on SQLite one h
 whole database: the pages would wait); then, in one transaction, each enterprise's row is
 locked (skipped if a writer holds it) and, if its changes are still exactly those compared,
 its messages are written and its changes deleted — together: a worker killed half-way
-leaves the rows, and a second round writes the same idempotency keys (the last change's id
-is in them), so nothing is told twice.
+leaves the rows, and a second round writes the same idempotency keys (the state of the
+facts compared is in them: :func:`huiqi.push.outbox.clause_key`), so nothing is told twice —
+nor when a version was published before the same round: its announcement, compared on the
+same new facts, writes the same keys.
 """
 
 from __future__ import annotations
@@ -76,14 +78,14 @@ def told(ctx: Context, s: Session, e: Entity, changes: Sequence[FactChange],
 
 
 def _tell(ctx: Context, s: Session, e: Entity, changes: Sequence[FactChange],
-          after: Facts, versions: Sequence[tuple[str, PackVersion]],
+          after: Facts, mark: int, versions: Sequence[tuple[str, PackVersion]],
           day: dt.date) -> list[Notice]:
-    last = changes[-1].id
     return [clause_notice(
         entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key, clause_title=now.key,
-        version=f"{version}:facts{last}", link=link(ctx, now.key, pack), amount=now.amount,
+        version=version, link=link(ctx, now.key, pack), amount=now.amount,
         assumed=now.assumed, before=was.amount if was else None, deadline=now.deadline,
-        missing=list(now.gaps or now.missing), topics={"pack": pack, "industry": e.industry or ""})
+        missing=list(now.gaps or now.missing), topics={"pack": pack, "industry": e.industry or ""},
+        facts=mark)
         for pack, version, kind, now, was in told(ctx, s, e, changes, after, versions, day)]
 
 
@@ -117,11 +119,12 @@ def _plan(platform: Platform, limit: int) -> Plan | None:
                                .order_by(Entity.id)))
         versions = PV.all_published(s) if firms else []
         if versions:
-            facts = E.latest_values(s, [e.id for e in firms])
+            marks: dict[int, int] = {}
+            facts = E.latest_values(s, [e.id for e in firms], marks)
             day = platform.today()
             for e in firms:
-                plan.notices[e.id] = _tell(ctx, s, e, by_entity[e.id], facts[e.id], versions,
-                                           day)
+                plan.notices[e.id] = _tell(ctx, s, e, by_entity[e.id], facts[e.id],
+                                           marks[e.id], versions, day)
         return plan
 
 

@@ -49,10 +49,17 @@ class Notice:
     topics: Mapping[str, str] = field(default_factory=dict)
 
 
-def clause_key(entity_id: int, clause: str, version: str | int, kind: str) -> str:
+def clause_key(entity_id: int, clause: str, version: str | int, kind: str,
+               facts: int | None = None) -> str:
     """The idempotency key of a message about a clause: enterprise × clause × pack version
-    × kind."""
-    return f"{entity_id}:{clause}:{version}:{kind}"[:200]
+    × kind — and, for a result computed from the enterprise's stored facts, which state of
+    them (``facts``: its last value row's id, :func:`huiqi.registry.entities.latest_values`).
+    A version published and the facts changed before the worker's round: the version's
+    trigger and the facts' trigger each compare their own before with the same after (the
+    new version on the new facts), and write one key — whichever runs first; a later state
+    of the facts (eligible again after losing it) is a new message."""
+    state = "" if facts is None else f":f{facts}"
+    return f"{entity_id}:{clause}:{version}{state}:{kind}"[:200]
 
 
 def _yuan(amount: Decimal | None) -> str:
@@ -73,8 +80,8 @@ def clause_notice(*, entity_id: int, enterprise: str, kind: str, clause: str,
                   clause_title: str, version: str | int, link: str,
                   amount: Decimal | None = None, assumed: bool = False,
                   before: Decimal | None = None, deadline: dt.date | None = None,
-                  missing: Sequence[str] = (), topics: Mapping[str, str] | None = None
-                  ) -> Notice:
+                  missing: Sequence[str] = (), topics: Mapping[str, str] | None = None,
+                  facts: int | None = None) -> Notice:
     """A message about one clause: the clause, the amount (assumed amounts marked), the
     deadline, what is missing, a link; Chinese first."""
     zh, en = KIND_TEXT.get(kind, (kind, kind))
@@ -96,7 +103,7 @@ def clause_notice(*, entity_id: int, enterprise: str, kind: str, clause: str,
         lines.append("还差:" + ";".join(missing))
         lines_en.append("Missing: " + "; ".join(missing))
     return Notice(entity_id=entity_id, kind=kind,
-                  key=clause_key(entity_id, clause, version, kind),
+                  key=clause_key(entity_id, clause, version, kind, facts),
                   title=f"【{zh}】{clause_title}"[:200], body="\n".join(lines),
                   title_en=f"[{en}] {clause}"[:200], body_en="\n".join(lines_en), link=link,
                   detail={"clause": clause, "version": str(version),

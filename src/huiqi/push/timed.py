@@ -15,6 +15,9 @@ Each round schedules what is missing (one timer per key: scheduling again adds n
 Firing a timer starts a **job** — a ``push_cursor`` row ``job:…`` — that the round then works
 through in batches of :data:`BATCH` enterprises, each batch one transaction with the job's
 position (-1 when done): a population of any size is told with bounded memory, resumably.
+Each batch is matched for the clauses its trigger concerns only (a window: the programme's
+clause; a date: the clauses that can change on it — each with its stacking groups), by the
+population engine (:mod:`huiqi.push.concerned`), not the whole pack enterprise by enterprise.
 """
 
 from __future__ import annotations
@@ -30,26 +33,28 @@ from sqlalchemy.orm import Session
 from huiqi.clock import CHINA
 from huiqi.errors import Conflict
 from huiqi.facts.catalogue import default_catalogue
+from huiqi.facts.enterprise import Enterprise
 from huiqi.packs import versions as PV
 from huiqi.registry import entities as E
 from huiqi.registry.profile import enterprise_of
 from huiqi.rules.model import Pack
 from huiqi.service.context import Context, Platform
-from huiqi.service.policies import loaded, matcher
+from huiqi.service.policies import loaded
 from huiqi.store.models import Entity, PackVersion, PolicyPack
 from huiqi.workflow.calendar import WorkingDays
 from huiqi.workflow.events import Subject
 from huiqi.workflow.holidays import working_days
 from huiqi.workflow.timers import Timer, each_round, handler, schedule
 
+from . import concerned as C
 from .models import PushCursor
 from .outbox import Notice, _yuan, clause_notice, notify
-from .triggers import advance, changes, link, position
-from .who import outcome
+from .triggers import advance, link, position
+from .who import classify
 
-BATCH = 500
+BATCH = 2000  # (each batch: one population-engine query per day compared)
 #: batches of a job a worker's round works at most (the rest: the next round's)
-ROUND_BATCHES = 20
+ROUND_BATCHES = 5
 EFFECTIVE, OPENING, CLOSING = "push.effective", "push.window_open", "push.window_closing"
 DONE = -1
 
@@ -169,20 +174,43 @@ def _closing(s: Session, ctx: Context, timer: Timer) -> None:
 
 # ------------------------------------------------------------------------------- jobs
 
+def _enterprises(s: Session, batch: list[Entity], day: dt.date) -> list[Enterprise]:
+    cat = default_catalogue()
+    facts = E.latest_values(s, [e.id for e in batch])
+    return [enterprise_of(s, cat, e, day, facts[e.id]) for e in batch]
+
+
 def _effective_batch(ctx: Context, s: Session, vid: int, day: dt.date,
                      batch: list[Entity]) -> list[Notice]:
+    """The day before and the date compared, for the clauses the date concerns only
+    (:func:`huiqi.push.concerned.on_date`), by the population engine."""
     v = s.get(PackVersion, vid)
     if v is None or v.status != PV.PUBLISHED:  # superseded or retired since: nobody
         return []
     pack = s.get_one(PolicyPack, v.pack_id).key
+    p = loaded(ctx, pack, v)
+    clauses = C.on_date(p, day)
+    if not clauses:
+        return []
+    cat, eve = default_catalogue(), day - dt.timedelta(days=1)
+    was = C.outcomes(p, cat, eve, _enterprises(s, batch, eve), clauses)
+    now = C.outcomes(p, cat, day, _enterprises(s, batch, day), clauses)
     version = f"{v.version_key or v.number}@{day.isoformat()}"
-    return [clause_notice(
-        entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key, clause_title=now.key,
-        version=version, link=link(ctx, now.key, pack), amount=now.amount,
-        assumed=now.assumed, before=was.amount if was else None, deadline=now.deadline,
-        missing=list(now.gaps or now.missing), topics={"pack": pack, "industry": e.industry or ""})
-        for e, kind, now, was in changes(ctx, s, pack, v, v, batch, day,
-                                         old_day=day - dt.timedelta(days=1))]
+    out = []
+    for e in batch:
+        before, after = was[e.credit_code], now[e.credit_code]
+        for ck in sorted(set(before) | set(after)):
+            kind = classify(before.get(ck), after.get(ck))
+            if kind is None:
+                continue
+            o, b = after.get(ck) or before[ck], before.get(ck)
+            out.append(clause_notice(
+                entity_id=e.id, enterprise=e.name, kind=kind, clause=o.key, clause_title=o.key,
+                version=version, link=link(ctx, o.key, pack), amount=o.amount,
+                assumed=o.assumed, before=b.amount if b else None, deadline=o.deadline,
+                missing=list(o.gaps or o.missing),
+                topics={"pack": pack, "industry": e.industry or ""}))
+    return out
 
 
 PROGRAMME = text(
@@ -233,17 +261,15 @@ def _window_batch(ctx: Context, s: Session, what: str, pid: int, day: dt.date,
     if what == "closing":
         applied = set(s.scalars(text(
             "SELECT entity_id FROM application WHERE programme_id = :id").bindparams(id=pid)))
-    m = matcher(ctx, prog[4], v, today)
-    cat = default_catalogue()
-    facts = E.latest_values(s, [e.id for e in batch])
+    firms = [e for e in batch if e.id not in applied]
+    p = loaded(ctx, prog[4], v)
+    found = C.outcomes(p, default_catalogue(), today, _enterprises(s, firms, today),
+                       C.window(p, prog[6]))  # its clause only (and its stacking groups)
     out = []
-    for e in batch:
-        if e.id in applied:
-            continue
-        for c in m.match(enterprise_of(s, cat, e, today, facts[e.id])).clauses:
-            o = outcome(c)
-            if o.key == prog[6] and o.eligible:
-                out.append(window_notice(ctx, e, what, prog, _yuan(o.amount), o.assumed))
+    for e in firms:
+        o = found[e.credit_code].get(prog[6])
+        if o is not None and o.eligible:
+            out.append(window_notice(ctx, e, what, prog, _yuan(o.amount), o.assumed))
     return out
 
 

@@ -62,13 +62,15 @@ def link(ctx: Context, clause_key: str, pack: str) -> str:
 
 def changes(ctx: Context, s: Session, key: str, old: PackVersion | None, new: PackVersion,
             entities: list[Entity], day: dt.date, old_day: dt.date | None = None
-            ) -> Iterator[tuple[Entity, str, Outcome, Outcome | None]]:
-    """(enterprise, kind, after, before) of every clause result that calls for a message:
+            ) -> Iterator[tuple[Entity, str, Outcome, Outcome | None, int]]:
+    """(enterprise, kind, after, before, state of its facts — see
+    :func:`~huiqi.push.outbox.clause_key`) of every clause result that calls for a message:
     ``old`` on ``old_day`` (default ``day``) before, ``new`` on ``day`` after."""
     m_new = matcher(ctx, key, new, day)
     m_old = matcher(ctx, key, old, old_day or day) if old is not None else None
     cat = default_catalogue()
-    facts = E.latest_values(s, [e.id for e in entities])
+    marks: dict[int, int] = {}
+    facts = E.latest_values(s, [e.id for e in entities], marks)
     for e in entities:
         ent = enterprise_of(s, cat, e, day, facts[e.id])
         now = {c.key: outcome(c) for c in m_new.match(ent).clauses}
@@ -79,7 +81,7 @@ def changes(ctx: Context, s: Session, key: str, old: PackVersion | None, new: Pa
             kind = classify(was.get(ck), now.get(ck))
             if kind is not None:
                 shown = now.get(ck) or was[ck]
-                yield e, kind, shown, was.get(ck)
+                yield e, kind, shown, was.get(ck), marks[e.id]
 
 
 def _version_batch(platform: Platform, version_id: int, name: str
@@ -104,9 +106,9 @@ def _version_batch(platform: Platform, version_id: int, name: str
             link=link(ctx, now.key, pack.key), amount=now.amount, assumed=now.assumed,
             before=was.amount if was else None, deadline=now.deadline,
             missing=list(now.gaps or now.missing),
-            topics={"pack": pack.key, "industry": e.industry or ""})
-            for e, kind, now, was in changes(ctx, s, pack.key, old, v, batch,
-                                             platform.today())]
+            topics={"pack": pack.key, "industry": e.industry or ""}, facts=mark)
+            for e, kind, now, was, mark in changes(ctx, s, pack.key, old, v, batch,
+                                                   platform.today())]
         return last, batch[-1].id, notices
 
 

@@ -120,19 +120,26 @@ def latest(s: Session, entity_ids: Iterable[int]) -> dict[int, dict[tuple[str, i
     return out
 
 
-def latest_values(s: Session, entity_ids: Iterable[int]
+def latest_values(s: Session, entity_ids: Iterable[int],
+                  marks: dict[int, int] | None = None
                   ) -> dict[int, dict[tuple[str, int], V.Stored]]:
     """Like :func:`latest`, only the stored values (no provenance), read without building
-    ORM objects: what the engine needs, fast."""
+    ORM objects: what the engine needs, fast. ``marks``, if given, receives each entity's
+    last value row id, read with the values (0: no facts) — which state of its facts they
+    are (values are only ever added: a later write, a higher mark)."""
     ids = list(entity_ids)
     out: dict[int, dict[tuple[str, int], V.Stored]] = {i: {} for i in ids}
+    if marks is not None:
+        marks.update(dict.fromkeys(ids, 0))
     if not ids:
         return out
     rows = s.execute(select(FactValue.entity_id, FactValue.fact, FactValue.year,
-                            FactValue.value_text, FactValue.value_number)
+                            FactValue.value_text, FactValue.value_number, FactValue.id)
                      .where(FactValue.entity_id.in_(ids)).order_by(FactValue.id))
-    for eid, fact, year, text, number in rows:
+    for eid, fact, year, text, number, vid in rows:
         out[eid][(fact, year)] = (text, number)
+        if marks is not None:
+            marks[eid] = vid
     return out
 
 

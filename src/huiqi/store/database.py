@@ -27,6 +27,8 @@ from sqlalchemy.pool import StaticPool
 from huiqi.files import private_file
 
 _WRITE = "huiqi_write"
+#: the execution option (and the connection's mark) of a transaction without foreign keys
+_UNCHECKED = "huiqi_references_unchecked"
 
 
 def normalise_url(url: str) -> str:
@@ -93,6 +95,7 @@ def make_engine(url: str, *, connect_args: dict[str, Any] | None = None,
                                poolclass=StaticPool if memory else None)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "checkin", _sqlite_checkin)
         return engine
     return create_engine(url, connect_args=args, pool_size=pool_size, max_overflow=pool_size,
                          pool_pre_ping=True, hide_parameters=True)
@@ -109,8 +112,18 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    write = conn.get_execution_options().get(_WRITE, False)
+    options = conn.get_execution_options()
+    write = options.get(_WRITE, False)
+    if options.get(_UNCHECKED, False):  # (no effect once the transaction has begun)
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.connection.info[_UNCHECKED] = True
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _sqlite_checkin(dbapi_connection: Any, record: Any) -> None:
+    """A connection back in the pool checks foreign keys again (see :meth:`Database.write`)."""
+    if record is not None and record.info.pop(_UNCHECKED, False):
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 class Database:
@@ -154,14 +167,20 @@ class Database:
             yield s
 
     @contextmanager
-    def write(self, lock: str | None = None) -> Iterator[Session]:
+    def write(self, lock: str | None = None, *, references_checked: bool = True
+              ) -> Iterator[Session]:
         """A session whose work is committed when the block ends, or rolled back on error.
 
         With ``lock``, the transactions that name the same lock run one after the other
         (on PostgreSQL an advisory lock held to the end of the transaction; SQLite's
-        writers always do)."""
+        writers always do). ``references_checked=False``: on SQLite, this transaction's
+        foreign keys are not checked row by row — for a bulk writer whose rows refer only
+        to rows it has just read or written itself (an import); PostgreSQL checks them."""
         with self._sessions() as s:
-            conn = s.connection(execution_options={_WRITE: True})
+            options: dict[str, Any] = {_WRITE: True}
+            if not references_checked:
+                options[_UNCHECKED] = True
+            conn = s.connection(execution_options=options)
             if lock is not None and conn.dialect.name == "postgresql":
                 conn.execute(_PG_LOCK, {"key": _lock_key(lock)})
             try:
