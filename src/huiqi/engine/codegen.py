@@ -16,6 +16,7 @@ the YAML cases and the differential property tests run through this code.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from .values import (
     DIV_ZERO,
     EXACT,
     MISSING,
+    REVIEW,
     Quot,
     Undefined,
     add,
@@ -45,7 +47,7 @@ _GENERATED = (ir.Const, ir.AsOf, ir.Param, ir.Fact, ir.YearFact, ir.Arith, ir.Cm
               ir.Or, ir.Not, ir.Neg, ir.ValueRef)
 
 
-class _Fn:
+class Body:
     """One generated function being written."""
 
     def __init__(self) -> None:
@@ -68,12 +70,15 @@ class CodeGen:
         self.K: list[Any] = []
         self._k: dict[int, int] = {}
         self.ns: dict[str, Any] = {
-            "K": self.K, "MISSING": MISSING, "Undefined": Undefined, "D": Decimal, "Q": Quot,
+            "K": self.K, "MISSING": MISSING, "REVIEW": REVIEW, "Undefined": Undefined, "D": Decimal, "Q": Quot,
             "ADD": EXACT.add, "SUB": EXACT.subtract, "MUL": EXACT.multiply, "add": add,
             "sub": sub, "mul": mul, "div": div, "blocked": blocked, "DIV_ZERO": DIV_ZERO,
             "t_and": t_and, "t_or": t_or, "t_not": t_not, "truth": truth, "date": dt.date,
         }
         self._count = 0
+        #: while writing lean code (:mod:`huiqi.engine.straight`): the nodes whose values are
+        #: still recorded in their slots (None: every node's, as the closures do)
+        self.keep: set[int] | None = None
 
     def const(self, value: Any) -> str:
         key = id(value)
@@ -88,22 +93,45 @@ class CodeGen:
         """A function ``f(env)`` computing ``node`` (recording values as the closures do)."""
         if not isinstance(node, _GENERATED) or isinstance(node, ir.Const | ir.AsOf | ir.Param):
             return self.c.compile(node)
-        fn = _Fn()
+        keep, self.keep = self.keep, None  # a named value met in lean code records everything
+        try:
+            fn = self.body()
+            out = self.expr(node, fn, 1)
+            fn.emit(1, f"return {out}")
+            made: Fn = self.build(fn, "env")
+            return made
+        finally:
+            self.keep = keep
+
+    def body(self) -> Body:
+        """A function body that starts by reading what an enterprise's ``env`` holds."""
+        fn = Body()
         fn.emit(1, "S = env.slots")
         fn.emit(1, "F = env.facts")
         fn.emit(1, "Y = env.years")
         fn.emit(1, "reg = env.reg_year")
-        out = self._node(node, fn, 1)
-        fn.emit(1, f"return {out}")
+        return fn
+
+    def build(self, fn: Body, params: str) -> Callable[..., Any]:
+        """Compile a written body into a function of ``params`` (fixed names of this package)."""
         self._count += 1
         name = f"_generated_{self._count}"
-        src = f"def {name}(env):\n" + "\n".join(fn.lines) + "\n"
+        src = f"def {name}({params}):\n" + "\n".join(fn.lines) + "\n"
         code = compile(src, f"<huiqi generated {self._count}>", "exec")
         exec(code, self.ns)  # our own template output, see the module docstring
-        made: Fn = self.ns.pop(name)
+        made: Callable[..., Any] = self.ns.pop(name)
         return made
 
+    def expr(self, n: ir.Node, fn: Body, d: int) -> str:
+        """Write the code computing ``n`` into ``fn`` at depth ``d``; the variable holding it."""
+        return self._node(n, fn, d)
+
     # ------------------------------------------------------------------ nodes
+
+    def _store(self, fn: Body, d: int, n: ir.Node, i: int, v: str) -> None:
+        """Record the value of node ``n`` in its slot, unless lean code leaves it out."""
+        if self.keep is None or id(n) in self.keep:
+            fn.emit(d, f"S[{i}] = {v}")
 
     def _slot(self, node: ir.Node) -> int:
         i = self.c.slot_of(node)
@@ -111,7 +139,7 @@ class CodeGen:
             i = self.c._slot(node)
         return i
 
-    def _node(self, n: ir.Node, fn: _Fn, d: int) -> str:
+    def _node(self, n: ir.Node, fn: Body, d: int) -> str:
         if isinstance(n, ir.Const | ir.AsOf | ir.Param):
             value = self.c.compile(n)(Env({}, {}, {}, {}))  # a constant at this date
             return self.const(value)
@@ -126,7 +154,7 @@ class CodeGen:
             fn.emit(d, f"{v} = F.get({self.const(n.fact)})")
             fn.emit(d, f"if {v} is None:")
             fn.emit(d + 1, f"{v} = MISSING")
-            fn.emit(d, f"S[{i}] = {v}")
+            self._store(fn, d, n, i, v)
             return v
         if isinstance(n, ir.YearFact):
             i = self._slot(n)
@@ -139,21 +167,21 @@ class CodeGen:
             fn.emit(d + 1, f"{v} = {v}.get({self.const(n.fact)}) if {v} is not None else None")
             fn.emit(d + 1, f"if {v} is None:")
             fn.emit(d + 2, f"{v} = MISSING")
-            fn.emit(d, f"S[{i}] = {v}")
+            self._store(fn, d, n, i, v)
             return v
         if isinstance(n, ir.ValueRef):
             i = self._slot(n)
             inner = self.c.value_fn(n.key)
             v = fn.var()
             fn.emit(d, f"{v} = {self.const(inner)}(env)")
-            fn.emit(d, f"S[{i}] = {v}")
+            self._store(fn, d, n, i, v)
             return v
         if isinstance(n, ir.Neg):
             i = self._slot(n)
             a = self._node(n.operand, fn, d)
             v = fn.var()
             fn.emit(d, f"{v} = -{a} if type({a}) in (D, int, Q) else {a}")
-            fn.emit(d, f"S[{i}] = {v}")
+            self._store(fn, d, n, i, v)
             return v
         if isinstance(n, ir.Arith):
             return self._arith(n, fn, d)
@@ -170,14 +198,14 @@ class CodeGen:
             fn.emit(d + 1, f"{v} = False")
             fn.emit(d, "else:")
             fn.emit(d + 1, f"{v} = {a} {op} {b}")
-            fn.emit(d, f"S[{i}] = {v}")
+            self._store(fn, d, n, i, v)
             return v
         if isinstance(n, ir.Not):
             i = self._slot(n)
             a = self._node(n.operand, fn, d)
             v = fn.var()
             fn.emit(d, f"{v} = t_not(truth({a}))")
-            fn.emit(d, f"S[{i}] = {v}")
+            self._store(fn, d, n, i, v)
             return v
         # and / or, short-circuit as the closures do
         assert isinstance(n, ir.And | ir.Or)
@@ -190,10 +218,10 @@ class CodeGen:
         b = self._node(n.right, fn, d + 1)
         combine = "t_and" if isinstance(n, ir.And) else "t_or"
         fn.emit(d + 1, f"{v} = {combine}({v}, truth({b}))")
-        fn.emit(d, f"S[{i}] = {v}")
+        self._store(fn, d, n, i, v)
         return v
 
-    def _arith(self, n: ir.Arith, fn: _Fn, d: int) -> str:
+    def _arith(self, n: ir.Arith, fn: Body, d: int) -> str:
         i = self._slot(n)
         a = self._node(n.left, fn, d)
         b = self._node(n.right, fn, d)
@@ -203,7 +231,7 @@ class CodeGen:
             fn.emit(d + 1, f"{v} = ({a} - {b}).days")
             fn.emit(d, "else:")
             fn.emit(d + 1, f"{v} = blocked({a}, {b})")
-            fn.emit(d, f"S[{i}] = {v}")
+            self._store(fn, d, n, i, v)
             return v
         fast = {"+": "ADD", "-": "SUB", "*": "MUL"}.get(n.op)
         slow = {"+": "add", "-": "sub", "*": "mul", "/": "div"}[n.op]
@@ -219,8 +247,8 @@ class CodeGen:
             fn.emit(d + 1, f"{v} = {slow}({a}, {b})")
         fn.emit(d, "else:")
         fn.emit(d + 1, f"{v} = blocked({a}, {b})")
-        fn.emit(d, f"S[{i}] = {v}")
+        self._store(fn, d, n, i, v)
         return v
 
 
-__all__ = ["CodeGen"]
+__all__ = ["Body", "CodeGen"]

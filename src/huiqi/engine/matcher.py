@@ -15,9 +15,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from huiqi.errors import InputError
+from huiqi.facts import types as T
 from huiqi.facts.enterprise import Enterprise
 from huiqi.rules import ir
 from huiqi.rules import syntax as S
@@ -52,8 +53,16 @@ from .values import (
     truth,
 )
 
+if TYPE_CHECKING:
+    from .straight import Straight
+
 CondFn = Callable[[Env, dict[str, Any]], Any]
 _REPORT_UNIT = Decimal(1).scaleb(-REPORT_PLACES)
+# the statuses as plain names: an enum's member read from its class is slow in the hot path
+ELIGIBLE, NOT_ELIGIBLE = Status.ELIGIBLE, Status.NOT_ELIGIBLE
+UNDETERMINED, NEEDS_REVIEW = Status.UNDETERMINED, Status.NEEDS_REVIEW
+#: kinds of value no gap is measured in (only numbers, dates and durations have one)
+NO_GAP = (T.Kind.BOOL, T.Kind.ENUM, T.Kind.SET, T.Kind.TEXT, T.Kind.RECORDS, T.Kind.RECORD)
 Need = ir.Need  # a records fact can be present yet undetermined for a filter
 GAP_PLACES = 6
 
@@ -78,6 +87,7 @@ class _Clause:
     in_force: bool = True
     window: tuple[dt.date, dt.date] | None = None
     key: str = ""
+    assumed: bool = False  # the amount rests on something the text does not give
 
 
 class Matcher:
@@ -96,6 +106,7 @@ class Matcher:
         self.clauses: list[_Clause] = []
         self._rec_needs: dict[str, list[ir.Node]] = {}
         self._gap_plans: dict[int, tuple[Any, ...] | None] = {}
+        self._straight: Straight | None = None
         self.not_in_force = [p.id for p in pack.policies if not p.in_force(as_of)]
         for pol in pack.policies:
             if not pol.in_force(as_of):
@@ -124,7 +135,7 @@ class Matcher:
                 needs=self._needs_of([b.expr, *(e.when for e in b.exceptions),
                                       *(e.amount for e in b.exceptions if e.amount)]))
         out = _Clause(spec=spec, conditions=conds, amount=amount, rec_nodes=rec_nodes,
-                      key=spec.key)
+                      key=spec.key, assumed=b is not None and b.assumed)
         for c in spec.all_conditions():
             if c.kind in ("expr", "review"):
                 out.leaves.append(c)
@@ -244,6 +255,38 @@ class Matcher:
                            clauses=results, not_in_force=list(self.not_in_force),
                            values=[self._report(v, env) for v in self.reported])
 
+    def decide(self, e: Enterprise, explained: str | None = None) -> MatchResult:
+        """What :meth:`match` gives for the statuses, amounts, failed conditions, gaps,
+        missing facts, reviews and reported values, by the straight-line path
+        (:mod:`huiqi.engine.straight`): nothing is recorded for explanations (no notes; the
+        slots hold only what the gaps read) — except for the clause keyed ``explained``,
+        matched by the full path, so that it can be explained
+        (:func:`huiqi.engine.explain.explain_clause`)."""
+        if e.choices:
+            self.check_choices(e)
+        env = Env(e.facts, e.years, e.choices, e.reviews)
+        results = self.straight.results(env, e)
+        if explained is not None:
+            for i, c in enumerate(self.clauses):
+                if c.key == explained:
+                    full = Env(e.facts, e.years, e.choices, e.reviews)
+                    results[i] = self._eval(c, full, e)
+        self._stack(results)
+        return MatchResult(enterprise_id=e.id, enterprise_name=e.name, pack_id=self.pack.id,
+                           pack_version=self.pack.version_id, as_of=self.as_of,
+                           clauses=results, not_in_force=list(self.not_in_force),
+                           values=[self._report(v, env) for v in self.reported])
+
+    @property
+    def straight(self) -> Straight:
+        """The clauses' straight-line functions, generated on first use."""
+        s = self._straight
+        if s is None:
+            from .straight import Straight
+
+            s = self._straight = Straight(self)
+        return s
+
     def _report(self, spec: ValueSpec, env: Env) -> ReportedValue:
         """A reported value of this enterprise, rounded half-even to REPORT_PLACES."""
         v = self.compiler.value_fn(spec.key)(env)
@@ -261,18 +304,29 @@ class Matcher:
     def _eval(self, c: _Clause, env: Env, e: Enterprise) -> ClauseResult:
         outcomes: dict[str, Any] = {}
         t: Any = True
-        failed: list[str] = []
-        failed_specs: list[ConditionSpec] = []
+        sure = True
+        failed: list[ConditionSpec] = []
         for spec, fn in c.conditions:
             v = fn(env, outcomes)
             if v is True:
                 continue
             if v is False:  # t_and, inlined: the hot loop of matching
-                failed.append(spec.id)
-                failed_specs.append(spec)
+                failed.append(spec)
                 t = False
-            elif t is not False:
-                t = v if t is True else (MISSING if MISSING in (t, v) else REVIEW)
+            else:
+                sure = False
+                if t is not False:
+                    t = v if t is True else (MISSING if MISSING in (t, v) else REVIEW)
+        notes = [self._bounds_note(spec, env, e) for spec in c.spec.all_conditions()
+                 if f"bounds:{id(spec)}" in env.memo] if len(env.memo) else []
+        return self.result(c, env, e, outcomes, t, sure, failed, notes)
+
+    def result(self, c: _Clause, env: Env, e: Enterprise, outcomes: dict[str, Any], t: Any,
+               sure: bool, failed: list[ConditionSpec], notes: list[Text]) -> ClauseResult:
+        """A clause's result from the outcomes of its conditions: ``t`` the conjunction of its
+        top-level conditions, ``sure`` whether each of them is met or not met, ``failed``
+        those not met. Only an unsure top-level condition (or an undetermined amount) has
+        missing facts or reviews: a met or not met one is never visited for them."""
         trace: AmountTrace | None = None
         amount: Any = None
         undefined: Text | None = None
@@ -283,39 +337,32 @@ class Matcher:
                 undefined = amount.reason
         if t is True:
             if amount is MISSING:
-                status = Status.UNDETERMINED
+                status = UNDETERMINED
             elif undefined is not None:
-                status = Status.NOT_ELIGIBLE
+                status = NOT_ELIGIBLE
             else:
-                status = Status.ELIGIBLE
+                status = ELIGIBLE
         elif t is False:
-            status = Status.NOT_ELIGIBLE
+            status = NOT_ELIGIBLE
         elif t is MISSING:
-            status = Status.UNDETERMINED
+            status = UNDETERMINED
         else:
-            status = Status.NEEDS_REVIEW
+            status = NEEDS_REVIEW
         value = amount if type(amount) is Decimal else None
-        seen = outcomes.values()
-        unsure = status is Status.UNDETERMINED or status is Status.NEEDS_REVIEW or \
-            MISSING in seen or REVIEW in seen
         missing: tuple[Missing, ...] = ()
         reviews: tuple[str, ...] = ()
-        if unsure:
+        if not sure or amount is MISSING:
             missing = self._missing(c, outcomes, e, amount is MISSING, env)
             reviews = self._reviews(c, outcomes)
         gaps: tuple[Gap, ...] = ()
-        if failed_specs:
-            found = [self._gap(spec, env) for spec in failed_specs]
+        if failed:
+            found = [self._gap(spec, env) for spec in failed]
             gaps = tuple(g for g in found if g is not None)
-        notes = [self._bounds_note(spec, env, e) for spec in c.spec.all_conditions()
-                 if f"bounds:{id(spec)}" in env.memo] if len(env.memo) else []
+        # positional, in the fields' order: keywords cost several times as much here
         return ClauseResult(
-            key=c.key, policy=c.spec.policy, clause=c.spec.id, status=status, notes=notes,
-            amount=value if status is Status.ELIGIBLE else None,
-            potential=value, failed=tuple(failed), gaps=gaps, missing=missing, reviews=reviews,
-            outcomes=outcomes, window=c.window, trace=trace, slots=env.slots,
-            undefined=undefined,
-            amount_assumed=c.spec.benefit is not None and c.spec.benefit.assumed)
+            c.key, c.spec.policy, c.spec.id, status, value if status is ELIGIBLE else None,
+            value, tuple(spec.id for spec in failed), gaps, missing, reviews, outcomes, notes,
+            c.window, trace, env.slots, undefined, c.assumed)
 
     def _bounds_note(self, spec: ConditionSpec, env: Env, e: Enterprise) -> Text:
         """What the explanation says of a condition the missing facts could not change:
@@ -417,8 +464,9 @@ class Matcher:
     def _gap_plan(self, spec: ConditionSpec) -> tuple[Any, ...] | None:
         """What computing this condition's gap needs, worked out once."""
         n = spec.expr
-        if spec.kind != "expr" or not isinstance(n, ir.Cmp) or n.op == "!=":
-            return None
+        if spec.kind != "expr" or not isinstance(n, ir.Cmp) or n.op == "!=" or \
+                n.left.type.kind in NO_GAP or n.right.type.kind in NO_GAP:
+            return None  # (a side of such a kind is never a number or a date)
         unit = _unit_name(n.left.type if n.left.type.unit is not None else n.right.type)
         return (n, unit, tuple(ex.when for ex in spec.exceptions), self._getter(n.left),
                 self._getter(n.right))
