@@ -15,6 +15,7 @@ explanations. It is checked to agree with the engine before it is timed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -62,7 +63,7 @@ def _flag(v: Any) -> str:
 def _last(e: Enterprise, fact: str) -> Any:
     """A fact of the last fiscal year; "U" before the enterprise existed."""
     reg = e.facts.get("registration_date")
-    if reg is not None and LAST < reg.year:
+    if reg is not None and reg.year > LAST:
         return "U"
     row = e.years.get(LAST)
     return None if row is None else row.get(fact)
@@ -134,6 +135,17 @@ def _share(share: Decimal, v: Any, cap: Decimal) -> Any:
     return _round(max(min(share * v, cap), Decimal(0)))
 
 
+def _rent(e: Enterprise) -> Any:
+    """Ningbo's rent subsidy: half the rent of the area up to 500 m², of the last year."""
+    rent, area = _last(e, "office_rent_paid"), e.facts.get("office_area_rented")
+    if rent == "U" or area == 0:
+        return "U"
+    if rent is None or area is None:
+        return M
+    return _round(max(Fraction(Decimal("0.5") * rent * min(area, Decimal(500))) / Fraction(area),
+                      Fraction(0)))
+
+
 def baseline(e: Enterprise) -> dict[str, tuple[str, Decimal | None]]:
     """Every clause's (status, amount) for one enterprise, after stacking."""
     f = e.facts
@@ -148,8 +160,7 @@ def baseline(e: Enterprise) -> dict[str, tuple[str, Decimal | None]]:
         out[key] = (STATUS[t], amount if t == T else None)
 
     honours, awards = f.get("honours"), f.get("awards")
-    park, reg = f.get("park"), f.get("registration_date")
-    nb = _is(park, NB)
+    nb = _is(f.get("park"), NB)
     # Ningbo: IP management certification
     certs = [h.get("date") for h in honours or () if h.get("kind") == "ip_mgmt_standard"]
     kinds_known = honours is not None and all(h.get("kind") is not None for h in honours)
@@ -195,20 +206,20 @@ def baseline(e: Enterprise) -> dict[str, tuple[str, Decimal | None]]:
     violations = f.get("violations")
     clean = M if violations is None else (T if len(violations) == 0 else F)
     lawful = F if clean == F else t_and(clean, t_not(_flag(f.get("abnormal_operation_list"))))
-    after = M if est is None else (T if LAST >= est.year else F)
+    after = M if est is None else (T if est.year <= LAST else F)
     within = M if est is None else (T if LAST - est.year < 3 else F)
-    rent, area = _last(e, "office_rent_paid"), f.get("office_area_rented")
-    if rent == "U":
-        subsidy: Any = "U"
-    elif rent is None or area is None:
-        subsidy = M
-    elif area == 0:
-        subsidy = "U"
-    else:
-        subsidy = _round(max(Fraction(Decimal("0.5") * rent * min(area, Decimal(500))) / Fraction(area),
-                             Fraction(0)))
     put("nbgx-ip/rent_subsidy", [nb, _flag(f.get("ip_service_licensed")), lawful, after, within],
-        subsidy)
+        _rent(e))
+    _others(e, put)
+    _stack(out)
+    return out
+
+
+def _others(e: Enterprise, put: Callable[..., None]) -> None:
+    """Guilin, Xiamen, Beijing, Dalian."""
+    f = e.facts
+    park, reg, honours, awards = (f.get("park"), f.get("registration_date"), f.get("honours"),
+                                  f.get("awards"))
     # Guilin: the mayor's quality award
     recent_award = _exists(awards, lambda a: t_and(
         _field(a, "kind", "quality"), _field(a, "level", "municipal"),
@@ -222,7 +233,7 @@ def baseline(e: Enterprise) -> dict[str, tuple[str, Decimal | None]]:
     industrial = t_and(_is(sector, "industrial"),
                        _cmp(_last(e, "industrial_output"), "<", Decimal(400_000_000)))
     software = t_and(_is(sector, "software_it"), _cmp(_last(e, "revenue"), "<", Decimal(100_000_000)))
-    startup = M if reg is None else (T if AS_OF < _add_months(reg, 12) else F)
+    startup = M if reg is None else (T if _add_months(reg, 12) > AS_OF else F)
     voucher = M if sector is None else Decimal(200_000 if sector == "industrial" else
                                                100_000 if sector == "software_it" else 50_000)
     put("xm-torch-voucher/voucher", [xm, t_or(industrial, software, startup)], voucher)
@@ -256,7 +267,7 @@ def baseline(e: Enterprise) -> dict[str, tuple[str, Decimal | None]]:
     new = M if reg is None else (T if reg.year == AS_OF.year else F)
     small = T if new == T else (small if new == F else (T if small == T else new))
     put("dl-business-env/startup_cost",
-        [dl, M if reg is None else (T if AS_OF < _add_months(reg, 36) else F), small])
+        [dl, M if reg is None else (T if _add_months(reg, 36) > AS_OF else F), small])
     c1, c2 = _last(e, "ip_class1"), _last(e, "ip_class2")
     if c1 == "U" or c2 == "U":
         holds = F
@@ -269,6 +280,9 @@ def baseline(e: Enterprise) -> dict[str, tuple[str, Decimal | None]]:
         [dl, t_or(_cmp(revenue, ">=", Decimal(1_000_000_000)),
                   _cmp(_last(e, "tax_paid"), ">=", Decimal(50_000_000)))])
     put("dl-business-env/foreign_service_officer", [dl, _flag(f.get("foreign_invested"))])
+
+
+def _stack(out: dict[str, tuple[str, Any]]) -> None:
     for group in (("nbgx-ip/ip_award_national", "nbgx-ip/ip_award_provincial",
                    "nbgx-ip/ip_award_municipal"),
                   ("nbgx-ip/brand_agency_hq", "nbgx-ip/brand_agency_branch")):
@@ -278,4 +292,3 @@ def baseline(e: Enterprise) -> dict[str, tuple[str, Decimal | None]]:
             for k in paying:
                 if k != best_key:
                     out[k] = (out[k][0], Decimal(0))
-    return out
