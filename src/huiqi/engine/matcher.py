@@ -114,6 +114,7 @@ class Matcher:
             for c in pol.clauses:
                 self.clauses.append(self._clause(c))
         self.groups: list[GroupSpec] = list(pack.groups)
+        self._order = {c.spec.key: c.spec.index for c in self.clauses}  # for the stacking
         #: the values the pack reports per enterprise (of the policies in force)
         self.reported = pack.reported(as_of)
 
@@ -304,7 +305,7 @@ class Matcher:
     def _eval(self, c: _Clause, env: Env, e: Enterprise) -> ClauseResult:
         outcomes: dict[str, Any] = {}
         t: Any = True
-        sure = True
+        sure: Any = True
         failed: list[ConditionSpec] = []
         for spec, fn in c.conditions:
             v = fn(env, outcomes)
@@ -314,7 +315,8 @@ class Matcher:
                 failed.append(spec)
                 t = False
             else:
-                sure = False
+                if v is MISSING or sure is True:
+                    sure = v
                 if t is not False:
                     t = v if t is True else (MISSING if MISSING in (t, v) else REVIEW)
         notes = [self._bounds_note(spec, env, e) for spec in c.spec.all_conditions()
@@ -322,11 +324,12 @@ class Matcher:
         return self.result(c, env, e, outcomes, t, sure, failed, notes)
 
     def result(self, c: _Clause, env: Env, e: Enterprise, outcomes: dict[str, Any], t: Any,
-               sure: bool, failed: list[ConditionSpec], notes: list[Text]) -> ClauseResult:
+               sure: Any, failed: list[ConditionSpec], notes: list[Text]) -> ClauseResult:
         """A clause's result from the outcomes of its conditions: ``t`` the conjunction of its
-        top-level conditions, ``sure`` whether each of them is met or not met, ``failed``
-        those not met. Only an unsure top-level condition (or an undetermined amount) has
-        missing facts or reviews: a met or not met one is never visited for them."""
+        top-level conditions, ``failed`` those not met, ``sure`` True if each of them is met
+        or not met, else MISSING if one is undetermined, else REVIEW. Only an undetermined
+        top-level condition (or amount) has missing facts, and only one that is not met or
+        not met has reviews: the others are never visited for them."""
         trace: AmountTrace | None = None
         amount: Any = None
         undefined: Text | None = None
@@ -351,8 +354,9 @@ class Matcher:
         value = amount if type(amount) is Decimal else None
         missing: tuple[Missing, ...] = ()
         reviews: tuple[str, ...] = ()
-        if not sure or amount is MISSING:
+        if sure is MISSING or amount is MISSING:
             missing = self._missing(c, outcomes, e, amount is MISSING, env)
+        if sure is not True:
             reviews = self._reviews(c, outcomes)
         gaps: tuple[Gap, ...] = ()
         if failed:
@@ -520,7 +524,7 @@ class Matcher:
 
     def _stack(self, results: list[ClauseResult]) -> None:
         by_key = {r.key: r for r in results}
-        order = {c.spec.key: c.spec.index for c in self.clauses}
+        order = self._order
         for g in self.groups:
             members = [by_key[k] for k in g.clauses if k in by_key]
             paying = [r for r in members if r.status is Status.ELIGIBLE and r.amount]

@@ -3,13 +3,15 @@ reviews of one enterprise, with nothing recorded that only an explanation reads.
 
     results = matcher.decide(enterprise)     # a MatchResult, as matcher.match gives
 
-Per clause, one generated function (:mod:`huiqi.engine.codegen`) computes its top-level
-conditions in a row, with local variables, and records only what the outputs need: each
-condition's outcome, and the two sides of a comparison whose gap may be asked (numbers and
-dates). What happens next is the matcher's own code (:meth:`Matcher.result`): the amount,
-the status, the gaps, the missing facts, the stacking. A condition with exceptions or with
-sub-conditions is computed by the matcher's own function for it; where a fact is missing,
-the bounds decide as in the full path.
+One generated function (:mod:`huiqi.engine.codegen`) per compiled pack computes every
+clause's top-level conditions in a row, with local variables, and records only what the
+outputs need: each condition's outcome, and the two sides of a comparison whose gap may be
+asked (numbers and dates). A condition written the same way in several clauses (the zone
+of a park's policies) is computed once. A clause that is plainly not met (each of its
+conditions met or not met) gets its result on the spot; any other is finished by the
+matcher's own code (:meth:`Matcher.result`: the amount, the status, the missing facts).
+A condition with exceptions or sub-conditions is computed by the matcher's own function
+for it; where a fact is missing, the bounds decide as in the full path.
 
 The full path (:meth:`Matcher.match`) stays the reference and the one explanations are
 built from; a property test holds this one equal to it (tests/engine/test_straight.py).
@@ -18,6 +20,7 @@ An explanation of one clause is built on demand by :func:`huiqi.engine.explain.e
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -25,68 +28,115 @@ from huiqi.facts.enterprise import Enterprise
 from huiqi.rules import ir
 from huiqi.rules.model import ConditionSpec
 
+from .codegen import Body
 from .compile import Env
-from .matcher import NO_GAP, Matcher, _Clause
-from .result import ClauseResult
+from .matcher import NEEDS_REVIEW, NO_GAP, NOT_ELIGIBLE, Matcher, _Clause
+from .result import ClauseResult, Gap
 
-#: (t, sure, indices of the failed top-level conditions) from (env, outcomes)
-ClauseFn = Callable[[Env, dict[str, Any]], tuple[Any, bool, list[int]]]
+PackFn = Callable[[Env, Enterprise], list[ClauseResult]]
 
 
 class Straight:
-    """The generated functions of one matcher's clauses."""
+    """The generated function of one matcher's clauses."""
 
     def __init__(self, matcher: Matcher) -> None:
         self.m = matcher
-        self.fns: list[tuple[_Clause, ClauseFn, list[ConditionSpec]]] = [
-            (c, self._clause(c), [spec for spec, _ in c.conditions]) for c in matcher.clauses]
+        gen = matcher.codegen
+        gen.ns.setdefault("CR", ClauseResult)
+        gen.ns.setdefault("NOT_ELIGIBLE", NOT_ELIGIBLE)
+        gen.ns.setdefault("NEEDS_REVIEW", NEEDS_REVIEW)
+        fn = gen.body()
+        fn.emit(1, "R = []")
+        shared: dict[Any, str] = {}
+        for c in matcher.clauses:
+            self._clause(c, fn, shared)
+        fn.emit(1, "return R")
+        self.fn: PackFn = gen.build(fn, "env, e")
 
     def results(self, env: Env, e: Enterprise) -> list[ClauseResult]:
         """Every clause's result for one enterprise, before stacking."""
-        out = []
-        result = self.m.result
-        for c, fn, specs in self.fns:
-            outcomes: dict[str, Any] = {}
-            t, sure, failed = fn(env, outcomes)
-            out.append(result(c, env, e, outcomes, t, sure, [specs[i] for i in failed], []))
-        return out
+        return self.fn(env, e)
 
     # ------------------------------------------------------------------ generating
 
-    def _clause(self, c: _Clause) -> ClauseFn:
+    def _clause(self, c: _Clause, fn: Body, shared: dict[Any, str]) -> None:
         gen = self.m.codegen
         k = gen.const
-        fn = gen.body()
+        fn.emit(1, "O = {}")
         fn.emit(1, "t = True")
         fn.emit(1, "sure = True")
         fn.emit(1, "failed = []")
-        for i, (spec, cond) in enumerate(c.conditions):
-            if spec.kind in ("expr", "review") and not spec.exceptions:
-                assert spec.expr is not None
-                gen.keep = self._kept(spec.expr)
-                try:
-                    v = gen.expr(spec.expr, fn, 1)
-                finally:
-                    gen.keep = None
-                fn.emit(1, f"if {v} is not True and {v} is not False:")
-                fn.emit(2, f"if {v} is MISSING:")  # what the missing facts cannot change
+        with_gaps = any(self.m._gap_plan(spec) is not None for spec, _ in c.conditions)
+        if with_gaps:
+            fn.emit(1, "gapped = []")  # the failed conditions that may have a gap
+        # each condition a leaf: the reviews it still needs are read off the outcomes
+        flat = all(_leaf(spec) for spec, _ in c.conditions)
+        if flat:
+            fn.emit(1, "rv = []")
+        for spec, cond in c.conditions:
+            v = self._condition(spec, cond, fn, shared)
+            if flat and spec.kind == "review":
+                fn.emit(1, f"if {v} is REVIEW:")
+                fn.emit(2, f"rv.append({k(spec.path)})")
+            fn.emit(1, f"if {v} is False:")
+            fn.emit(2, f"failed.append({k(spec)})")
+            if self.m._gap_plan(spec) is not None:
+                fn.emit(2, f"gapped.append({k(spec)})")
+            fn.emit(2, "t = False")
+            fn.emit(1, f"elif {v} is not True:")  # see Matcher.result
+            fn.emit(2, f"if {v} is MISSING or sure is True:")
+            fn.emit(3, f"sure = {v}")
+            fn.emit(2, "if t is not False:")
+            fn.emit(3, f"t = {v} if t is True else (MISSING if MISSING in (t, {v}) else REVIEW)")
+        # plainly not met: no amount, no missing fact, no review; the result on the spot
+        fn.emit(1, "if t is False and sure is True:")
+        gaps = f"({k(self._gaps)}(env, gapped) if gapped else ())" if with_gaps else "()"
+        fn.emit(2, f"R.append(CR({k(c.key)}, {k(c.spec.policy)}, {k(c.spec.id)}, NOT_ELIGIBLE, "
+                   f"None, None, tuple([x.id for x in failed]), {gaps}, (), (), O, [], "
+                   f"{k(c.window)}, None, S, None, {k(c.assumed)}))")
+        if flat:  # only reviews undecided, and no amount to compute: the same on the spot
+            fn.emit(1, "elif sure is REVIEW" + (" and t is False:" if c.amount else ":"))
+            fn.emit(2, f"R.append(CR({k(c.key)}, {k(c.spec.policy)}, {k(c.spec.id)}, "
+                       f"NOT_ELIGIBLE if t is False else NEEDS_REVIEW, None, None, "
+                       f"tuple([x.id for x in failed]), {gaps}, (), tuple(rv), O, [], "
+                       f"{k(c.window)}, None, S, None, {k(c.assumed)}))")
+        fn.emit(1, "else:")
+        fn.emit(2, f"R.append({k(self.m.result)}({k(c)}, env, e, O, t, sure, failed, []))")
+
+    def _condition(self, spec: ConditionSpec, cond: Any, fn: Body, shared: dict[Any, str]
+                   ) -> str:
+        """Write the code of one top-level condition; the variable holding its outcome."""
+        gen = self.m.codegen
+        k = gen.const
+        if not _leaf(spec):
+            # exceptions or sub-conditions: the matcher's function, which records them
+            v = f"c{len(fn.lines)}"
+            fn.emit(1, f"{v} = {k(cond)}(env, O)")
+            return v
+        assert spec.expr is not None
+        kept = self._kept(spec.expr)
+        key = None if kept else _key(spec.expr)
+        done = shared.get(key) if key is not None else None
+        if done is not None:
+            v = done
+        else:
+            gen.keep = kept
+            try:
+                v = gen.expr(spec.expr, fn, 1)
+            finally:
+                gen.keep = None
+            fn.emit(1, f"if {v} is not True and {v} is not False:")
+            if self.m.bounds.can_decide(spec.expr):  # what the missing facts cannot change
+                fn.emit(2, f"if {v} is MISSING:")
                 fn.emit(3, f"{v} = {k(self._bounds(spec.expr))}(env)")
                 fn.emit(2, f"if {v} is not True and {v} is not False:")
                 fn.emit(3, f"{v} = truth({v})")
-                fn.emit(1, f"O[{k(spec.path)}] = {v}")
-            else:  # exceptions or sub-conditions: the matcher's function records them
-                v = f"c{i}"
-                fn.emit(1, f"{v} = {k(cond)}(env, O)")
-            fn.emit(1, f"if {v} is False:")
-            fn.emit(2, f"failed.append({i})")
-            fn.emit(2, "t = False")
-            fn.emit(1, f"elif {v} is not True:")
-            fn.emit(2, "sure = False")
-            fn.emit(2, "if t is not False:")
-            fn.emit(3, f"t = {v} if t is True else (MISSING if MISSING in (t, {v}) else REVIEW)")
-        fn.emit(1, "return t, sure, failed")
-        made: ClauseFn = gen.build(fn, "env, O")
-        return made
+            else:
+                fn.emit(2, f"{v} = truth({v})")
+            if key is not None:
+                shared[key] = v
+        fn.emit(1, f"O[{k(spec.path)}] = {v}")
+        return v
 
     def _kept(self, n: ir.Node) -> set[int]:
         """The nodes whose values the outputs read: the sides of a comparison with a gap."""
@@ -102,6 +152,27 @@ class Straight:
             return truth_by_bounds(node, lambda n: compile_(n)(env))
 
         return bounded
+
+    def _gaps(self, env: Env, failed: list[ConditionSpec]) -> tuple[Gap, ...]:
+        found = [self.m._gap(spec, env) for spec in failed]
+        return tuple(g for g in found if g is not None)
+
+
+def _leaf(spec: ConditionSpec) -> bool:
+    """A condition that is one expression (or a review), with no exceptions."""
+    return spec.kind in ("expr", "review") and not spec.exceptions
+
+
+def _key(n: Any) -> Any:
+    """What an expression is, whatever node objects hold it: two conditions with equal keys
+    compute the same value for every enterprise. Values are told apart by type and repr, so
+    two that merely compare equal (1 and True, 1 and 1.0) never share a key."""
+    if isinstance(n, ir.Node):
+        return (type(n).__name__, tuple((f.name, _key(getattr(n, f.name)))
+                                        for f in dataclasses.fields(n) if f.name != "src"))
+    if isinstance(n, list | tuple):
+        return (type(n).__name__, tuple(_key(x) for x in n))
+    return (type(n).__name__, repr(n))
 
 
 __all__ = ["Straight"]
