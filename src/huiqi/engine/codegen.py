@@ -47,6 +47,23 @@ _GENERATED = (ir.Const, ir.AsOf, ir.Param, ir.Fact, ir.YearFact, ir.Arith, ir.Cm
               ir.Or, ir.Not, ir.Neg, ir.ValueRef)
 
 
+def _leanable(n: ir.Node) -> bool:
+    """Can lean code compute node ``n`` (:meth:`CodeGen._lean`), each node below it too?"""
+    if isinstance(n, ir.RecAgg):
+        return n.func in ("exists", "count") and (n.cond is None or _in_filter(n.cond))
+    if isinstance(n, ir.Func):
+        return n.name == "year_of"
+    return isinstance(n, ir.Member | ir.RecField)
+
+
+def _in_filter(n: ir.Node) -> bool:
+    """Can a record's filter be written out: every node of it generated or lean?"""
+    if isinstance(n, ir.RecAgg) or not (isinstance(n, _GENERATED) or _leanable(n)) or \
+            isinstance(n, ir.ValueRef):
+        return False
+    return all(_in_filter(k) for k in n.kids())
+
+
 class Body:
     """One generated function being written."""
 
@@ -76,6 +93,7 @@ class CodeGen:
             "t_and": t_and, "t_or": t_or, "t_not": t_not, "truth": truth, "date": dt.date,
         }
         self._count = 0
+        self._rec: str | None = None  # the variable of the record a filter reads
         #: while writing lean code (:mod:`huiqi.engine.straight`): the nodes whose values are
         #: still recorded in their slots (None: every node's, as the closures do)
         self.keep: set[int] | None = None
@@ -143,6 +161,8 @@ class CodeGen:
         if isinstance(n, ir.Const | ir.AsOf | ir.Param):
             value = self.c.compile(n)(Env({}, {}, {}, {}))  # a constant at this date
             return self.const(value)
+        if self.keep is not None and _leanable(n):
+            return self._lean(n, fn, d)
         if not isinstance(n, _GENERATED):
             closure = self.c.compile(n)
             v = fn.var()
@@ -220,6 +240,66 @@ class CodeGen:
         fn.emit(d + 1, f"{v} = {combine}({v}, truth({b}))")
         self._store(fn, d, n, i, v)
         return v
+
+    # ------------------------------------------------------------------ lean code only
+
+    def _lean(self, n: ir.Node, fn: Body, d: int) -> str:
+        """Records, their fields, membership and year_of, written out in lean code (which
+        records no value in their slots, so that a filter may stop at the first record it
+        finds); the closures compute them otherwise."""
+        v = fn.var()
+        if isinstance(n, ir.RecField):
+            assert self._rec is not None
+            fn.emit(d, f"{v} = {self._rec}.get({self.const(n.field)})")
+            fn.emit(d, f"if {v} is None:")
+            fn.emit(d + 1, f"{v} = MISSING")
+        elif isinstance(n, ir.Func):  # year_of
+            a = self._node(n.args[0], fn, d)
+            fn.emit(d, f"{v} = D({a}.year) if isinstance({a}, date) else {a}")
+        elif isinstance(n, ir.Member):
+            a = self._node(n.item, fn, d)
+            c = self._node(n.collection, fn, d)
+            fn.emit(d, f"if {a} is MISSING or {c} is MISSING:")
+            fn.emit(d + 1, f"{v} = MISSING")
+            fn.emit(d, f"elif type({a}) is Undefined or type({c}) is Undefined:")
+            fn.emit(d + 1, f"{v} = False")
+            fn.emit(d, "else:")
+            fn.emit(d + 1, f"{v} = {a} {'not in' if n.negated else 'in'} {c}")
+        else:
+            assert isinstance(n, ir.RecAgg)
+            self._records(n, v, fn, d)
+        self._store(fn, d, n, self._slot(n), v)  # a side of a comparison with a gap
+        return v
+
+    def _records(self, n: ir.RecAgg, v: str, fn: Body, d: int) -> None:
+        """exists(records where …) and count(records where …), as the closure computes them."""
+        recs, rec, unsure, found = fn.var(), fn.var(), fn.var(), fn.var()
+        fn.emit(d, f"{recs} = F.get({self.const(n.fact)})")
+        fn.emit(d, f"if {recs} is None:")
+        fn.emit(d + 1, f"{v} = MISSING")
+        fn.emit(d, "else:")
+        fn.emit(d + 1, f"{unsure} = False")
+        fn.emit(d + 1, f"{found} = 0")
+        fn.emit(d + 1, f"for {rec} in {recs}:")
+        if n.cond is None:
+            fn.emit(d + 2, f"{found} += 1")
+        else:
+            outer, self._rec = self._rec, rec
+            try:
+                t = self._node(n.cond, fn, d + 2)
+            finally:
+                self._rec = outer
+            fn.emit(d + 2, f"{t} = truth({t})")
+            fn.emit(d + 2, f"if {t} is True:")
+            fn.emit(d + 3, f"{found} += 1")
+            if n.func == "exists":
+                fn.emit(d + 3, "break")  # one is enough
+            fn.emit(d + 2, f"elif {t} is not False:")
+            fn.emit(d + 3, f"{unsure} = True")
+        if n.func == "exists":
+            fn.emit(d + 1, f"{v} = True if {found} else (MISSING if {unsure} else False)")
+        else:
+            fn.emit(d + 1, f"{v} = MISSING if {unsure} else D({found})")
 
     def _arith(self, n: ir.Arith, fn: Body, d: int) -> str:
         i = self._slot(n)

@@ -114,7 +114,10 @@ class Matcher:
             for c in pol.clauses:
                 self.clauses.append(self._clause(c))
         self.groups: list[GroupSpec] = list(pack.groups)
-        self._order = {c.spec.key: c.spec.index for c in self.clauses}  # for the stacking
+        # for the stacking: each clause's place in the pack, each group's clauses in the list
+        self._order = {c.spec.key: c.spec.index for c in self.clauses}
+        where = {c.key: i for i, c in enumerate(self.clauses)}
+        self._members = [(g, [where[k] for k in g.clauses if k in where]) for g in self.groups]
         #: the values the pack reports per enterprise (of the policies in force)
         self.reported = pack.reported(as_of)
 
@@ -328,8 +331,8 @@ class Matcher:
         """A clause's result from the outcomes of its conditions: ``t`` the conjunction of its
         top-level conditions, ``failed`` those not met, ``sure`` True if each of them is met
         or not met, else MISSING if one is undetermined, else REVIEW. Only an undetermined
-        top-level condition (or amount) has missing facts, and only one that is not met or
-        not met has reviews: the others are never visited for them."""
+        top-level condition (or amount) has missing facts, and only one neither met nor not
+        met has reviews: the others are never visited for them."""
         trace: AmountTrace | None = None
         amount: Any = None
         undefined: Text | None = None
@@ -523,11 +526,9 @@ class Matcher:
     # ------------------------------------------------------------------ stacking
 
     def _stack(self, results: list[ClauseResult]) -> None:
-        by_key = {r.key: r for r in results}
         order = self._order
-        for g in self.groups:
-            members = [by_key[k] for k in g.clauses if k in by_key]
-            paying = [r for r in members if r.status is Status.ELIGIBLE and r.amount]
+        for g, at in self._members:
+            paying = [r for r in (results[i] for i in at) if r.status is ELIGIBLE and r.amount]
             if g.kind == "exclusive":
                 apply_exclusive(g, paying, order)
             else:

@@ -108,10 +108,21 @@ class Straight:
         """Write the code of one top-level condition; the variable holding its outcome."""
         gen = self.m.codegen
         k = gen.const
-        if not _leaf(spec):
-            # exceptions or sub-conditions: the matcher's function, which records them
+        if spec.kind in ("all", "any") and not spec.exceptions:
+            # every sub-condition computed (each is reported), then combined
+            kids = [self._condition(kid, None, fn, shared) for kid in spec.children]
             v = f"c{len(fn.lines)}"
-            fn.emit(1, f"{v} = {k(cond)}(env, O)")
+            combine = "t_and" if spec.kind == "all" else "t_or"
+            expr = "True" if spec.kind == "all" else "False"
+            for kid in kids:
+                expr = f"{combine}({expr}, {kid})"
+            fn.emit(1, f"{v} = {expr}")
+            fn.emit(1, f"O[{k(spec.path)}] = {v}")
+            return v
+        if not _leaf(spec):
+            # exceptions: the matcher's function, which records its sub-conditions too
+            v = f"c{len(fn.lines)}"
+            fn.emit(1, f"{v} = {k(cond or self.m._condition(spec))}(env, O)")
             return v
         assert spec.expr is not None
         kept = self._kept(spec.expr)
