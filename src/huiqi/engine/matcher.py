@@ -88,6 +88,7 @@ class _Clause:
     window: tuple[dt.date, dt.date] | None = None
     key: str = ""
     assumed: bool = False  # the amount rests on something the text does not give
+    flat: bool = False  # no condition has sub-conditions
 
 
 class Matcher:
@@ -139,7 +140,8 @@ class Matcher:
                 needs=self._needs_of([b.expr, *(e.when for e in b.exceptions),
                                       *(e.amount for e in b.exceptions if e.amount)]))
         out = _Clause(spec=spec, conditions=conds, amount=amount, rec_nodes=rec_nodes,
-                      key=spec.key, assumed=b is not None and b.assumed)
+                      key=spec.key, assumed=b is not None and b.assumed,
+                      flat=not any(k.children for k in spec.conditions))
         for c in spec.all_conditions():
             if c.kind in ("expr", "review"):
                 out.leaves.append(c)
@@ -413,18 +415,7 @@ class Matcher:
 
     def _missing(self, c: _Clause, outcomes: dict[str, Any], e: Enterprise,
                  amount_missing: bool, env: Env) -> tuple[Missing, ...]:
-        needs: list[Need] = []
-
-        def visit(cond: ConditionSpec) -> None:
-            # only conditions whose own outcome is undetermined need their facts
-            if outcomes.get(cond.path) is not MISSING:
-                return
-            needs.extend(c.needs.get(cond.path, ()))
-            for k in cond.children:
-                visit(k)
-
-        for top in c.spec.conditions:
-            visit(top)
+        needs = self._undetermined_needs(c, outcomes)
         if amount_missing and c.amount is not None:
             needs.extend(c.amount.needs)
         out: list[Missing] = []
@@ -445,6 +436,28 @@ class Matcher:
                 out.append(Missing(fact, year))
         return tuple(out)
 
+    @staticmethod
+    def _undetermined_needs(c: _Clause, outcomes: dict[str, Any]) -> list[Need]:
+        """The facts the clause's undetermined conditions need (only a condition whose own
+        outcome is undetermined needs its facts)."""
+        needs: list[Need] = []
+
+        def visit(cond: ConditionSpec) -> None:
+            if outcomes.get(cond.path) is not MISSING:
+                return
+            needs.extend(c.needs.get(cond.path, ()))
+            for k in cond.children:
+                visit(k)
+
+        if c.flat:  # the same, without sub-conditions to visit
+            for top in c.spec.conditions:
+                if outcomes.get(top.path) is MISSING:
+                    needs.extend(c.needs.get(top.path, ()))
+        else:
+            for top in c.spec.conditions:
+                visit(top)
+        return needs
+
     def _records_unsure(self, fact: str, env: Env, needs_of: _Clause) -> bool:
         """Is a filter over this records fact, in this clause, undetermined (a record lacks
         a field it tests)? Decided on the data alone, whichever branch was taken."""
@@ -453,6 +466,9 @@ class Matcher:
 
     def _reviews(self, c: _Clause, outcomes: dict[str, Any]) -> tuple[str, ...]:
         """Conditions a person must still judge, where the judgment can change the outcome."""
+        if c.flat:  # no sub-conditions: the reviews among them not yet judged
+            return tuple(top.path for top in c.spec.conditions
+                         if top.kind == "review" and outcomes.get(top.path) is REVIEW)
         out: list[str] = []
 
         def visit(cond: ConditionSpec) -> None:

@@ -32,6 +32,7 @@ from .codegen import Body
 from .compile import Env
 from .matcher import NEEDS_REVIEW, NO_GAP, NOT_ELIGIBLE, Matcher, _Clause
 from .result import ClauseResult, Gap
+from .values import MISSING
 
 PackFn = Callable[[Env, Enterprise], list[ClauseResult]]
 
@@ -137,7 +138,13 @@ class Straight:
             finally:
                 gen.keep = None
             fn.emit(1, f"if {v} is not True and {v} is not False:")
-            if self.m.bounds.can_decide(spec.expr):  # what the missing facts cannot change
+            fixed = self._fixed(spec.expr)
+            if fixed is not MISSING:  # what the missing fact cannot change, known already
+                fn.emit(2, f"if {v} is MISSING:")
+                fn.emit(3, f"{v} = {k(fixed)}")
+                fn.emit(2, f"{v} = truth({v})")
+            elif _fact_and_constant(spec.expr) is None and \
+                    self.m.bounds.can_decide(spec.expr):  # what the missing facts cannot change
                 fn.emit(2, f"if {v} is MISSING:")
                 fn.emit(3, f"{v} = {k(self._bounds(spec.expr))}(env)")
                 fn.emit(2, f"if {v} is not True and {v} is not False:")
@@ -155,6 +162,17 @@ class Straight:
             return {id(side) for side in (n.left, n.right) if side.type.kind not in NO_GAP}
         return set()
 
+    def _fixed(self, n: ir.Node) -> Any:
+        """For a comparison of one fact with a constant: its outcome when the fact is missing,
+        by the bounds (the same for every enterprise: the fact's range in the catalogue);
+        MISSING for any other node, or where the bounds cannot decide it."""
+        sides = _fact_and_constant(n)
+        if sides is None:
+            return MISSING
+        _, const = sides
+        value = self.m.compiler.compile(const)(Env({}, {}, {}, {}))
+        return self.m.bounds.truth(n, lambda x: value if x is const else MISSING)
+
     def _bounds(self, node: ir.Node) -> Callable[[Env], Any]:
         truth_by_bounds = self.m.bounds.truth
         compile_ = self.m.compiler.compile
@@ -167,6 +185,19 @@ class Straight:
     def _gaps(self, env: Env, failed: list[ConditionSpec]) -> tuple[Gap, ...]:
         found = [self.m._gap(spec, env) for spec in failed]
         return tuple(g for g in found if g is not None)
+
+
+def _fact_and_constant(n: ir.Node) -> tuple[ir.Node, ir.Node] | None:
+    """(the fact, the constant) of a comparison of a number fact with a constant of the date
+    — undetermined only where the fact is missing."""
+    if not isinstance(n, ir.Cmp):
+        return None
+    facts, consts = (ir.Fact, ir.YearFact), (ir.Const, ir.Param)
+    if isinstance(n.left, facts) and isinstance(n.right, consts):
+        return n.left, n.right
+    if isinstance(n.right, facts) and isinstance(n.left, consts):
+        return n.right, n.left
+    return None
 
 
 def _leaf(spec: ConditionSpec) -> bool:
