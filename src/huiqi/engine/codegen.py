@@ -47,6 +47,12 @@ _GENERATED = (ir.Const, ir.AsOf, ir.Param, ir.Fact, ir.YearFact, ir.Arith, ir.Cm
               ir.Or, ir.Not, ir.Neg, ir.ValueRef)
 
 
+def _truth(n: ir.Node, v: str) -> str:
+    """``truth(v)`` for the value ``v`` of node ``n``: a comparison, and, or, not is already
+    met, not met, undetermined or needs review (nothing to call)."""
+    return v if isinstance(n, ir.Cmp | ir.And | ir.Or | ir.Not) else f"truth({v})"
+
+
 def _leanable(n: ir.Node) -> bool:
     """Can lean code compute node ``n`` (:meth:`CodeGen._lean`), each node below it too?"""
     if isinstance(n, ir.RecAgg):
@@ -93,6 +99,8 @@ class CodeGen:
             "t_and": t_and, "t_or": t_or, "t_not": t_not, "truth": truth, "date": dt.date,
         }
         self._count = 0
+        #: the variables holding the two sides of each comparison written (for its gap)
+        self.sides: dict[int, tuple[str, str]] = {}
         self._rec: str | None = None  # the variable of the record a filter reads
         #: while writing lean code (:mod:`huiqi.engine.straight`): the nodes whose values are
         #: still recorded in their slots (None: every node's, as the closures do)
@@ -209,6 +217,7 @@ class CodeGen:
             i = self._slot(n)
             a = self._node(n.left, fn, d)
             b = self._node(n.right, fn, d)
+            self.sides[id(n)] = (a, b)
             v = fn.var()
             op = _OPS[n.op]
             fn.emit(d, f"if {a} is MISSING or {b} is MISSING:")
@@ -224,7 +233,7 @@ class CodeGen:
             i = self._slot(n)
             a = self._node(n.operand, fn, d)
             v = fn.var()
-            fn.emit(d, f"{v} = t_not(truth({a}))")
+            fn.emit(d, f"{v} = t_not({_truth(n.operand, a)})")
             self._store(fn, d, n, i, v)
             return v
         # and / or, short-circuit as the closures do
@@ -232,12 +241,12 @@ class CodeGen:
         i = self._slot(n)
         a = self._node(n.left, fn, d)
         v = fn.var()
-        fn.emit(d, f"{v} = truth({a})")
+        fn.emit(d, f"{v} = {_truth(n.left, a)}")
         stop = "False" if isinstance(n, ir.And) else "True"
         fn.emit(d, f"if {v} is not {stop}:")
         b = self._node(n.right, fn, d + 1)
         combine = "t_and" if isinstance(n, ir.And) else "t_or"
-        fn.emit(d + 1, f"{v} = {combine}({v}, truth({b}))")
+        fn.emit(d + 1, f"{v} = {combine}({v}, {_truth(n.right, b)})")
         self._store(fn, d, n, i, v)
         return v
 

@@ -515,21 +515,7 @@ class Matcher:
         slots = env.slots
         a = left[1] if left[0] else slots.get(left[1])
         b = right[1] if right[0] else slots.get(right[1])
-        if isinstance(a, dt.date) and isinstance(b, dt.date):
-            diff: Any = (b - a).days if n.op in (">", ">=") else (a - b).days
-            if n.op == "==":
-                diff = abs((a - b).days)
-            return Gap(spec.path, n.op, a, b, Decimal(diff), n.op in (">", "<"), "days")
-        if not (is_number(a) and is_number(b)):
-            return None
-        if n.op in (">", ">="):
-            diff = sub(b, a)
-        elif n.op in ("<", "<="):
-            diff = sub(a, b)
-        else:
-            diff = abs(sub(a, b))
-        return Gap(spec.path, n.op, a, b, to_decimal(diff, GAP_PLACES), n.op in (">", "<"),
-                   unit)
+        return gap_of(spec.path, n.op, unit, a, b)
 
     def _slot_value(self, n: ir.Node, env: Env) -> Any:
         if isinstance(n, ir.Const):
@@ -580,6 +566,25 @@ def apply_cap(g: GroupSpec, paying: list[ClauseResult], order: dict[str, int]) -
                 r.trace.stacking.append(Text(
                     f"受“{g.label.zh}”每年合计上限 ¥{g.cap} 限制,本条支付 ¥{paid}",
                     f"limited by the yearly cap “{g.label.en}” of ¥{g.cap}: ¥{paid} paid"))
+
+
+def gap_of(path: str, op: str, unit: str, a: Any, b: Any) -> Gap | None:
+    """The gap of a comparison ``a op b`` that is not met (None unless both are numbers or
+    both dates)."""
+    if isinstance(a, dt.date) and isinstance(b, dt.date):
+        diff: Any = (b - a).days if op in (">", ">=") else (a - b).days
+        if op == "==":
+            diff = abs((a - b).days)
+        return Gap(path, op, a, b, Decimal(diff), op in (">", "<"), "days")
+    if not (is_number(a) and is_number(b)):
+        return None
+    if op in (">", ">="):
+        diff = sub(b, a)
+    elif op in ("<", "<="):
+        diff = sub(a, b)
+    else:
+        diff = abs(sub(a, b))
+    return Gap(path, op, a, b, to_decimal(diff, GAP_PLACES), op in (">", "<"), unit)
 
 
 def _chain(env: Env, exceptions: list[tuple[Fn, Any]], i: int, default: Any) -> Any:

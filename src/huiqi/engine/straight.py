@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from huiqi.facts.enterprise import Enterprise
@@ -30,8 +31,8 @@ from huiqi.rules.model import ConditionSpec
 
 from .codegen import Body
 from .compile import Env
-from .matcher import NEEDS_REVIEW, NO_GAP, NOT_ELIGIBLE, Matcher, _Clause
-from .result import ClauseResult, Gap
+from .matcher import NEEDS_REVIEW, NO_GAP, NOT_ELIGIBLE, Matcher, _Clause, gap_of
+from .result import ClauseResult
 from .values import MISSING
 
 PackFn = Callable[[Env, Enterprise], list[ClauseResult]]
@@ -69,20 +70,27 @@ class Straight:
         fn.emit(1, "failed = []")
         with_gaps = any(self.m._gap_plan(spec) is not None for spec, _ in c.conditions)
         if with_gaps:
-            fn.emit(1, "gapped = []")  # the failed conditions that may have a gap
+            fn.emit(1, "gaps = []")  # of the failed conditions
         # each condition a leaf: the reviews it still needs are read off the outcomes
         flat = all(_leaf(spec) for spec, _ in c.conditions)
-        if flat:
+        reviewed = flat and any(spec.kind == "review" for spec, _ in c.conditions)
+        if reviewed:
             fn.emit(1, "rv = []")
         for spec, cond in c.conditions:
             v = self._condition(spec, cond, fn, shared)
-            if flat and spec.kind == "review":
+            if reviewed and spec.kind == "review":
                 fn.emit(1, f"if {v} is REVIEW:")
                 fn.emit(2, f"rv.append({k(spec.path)})")
             fn.emit(1, f"if {v} is False:")
             fn.emit(2, f"failed.append({k(spec)})")
-            if self.m._gap_plan(spec) is not None:
-                fn.emit(2, f"gapped.append({k(spec)})")
+            plan = self.m._gap_plan(spec)
+            if plan is not None:  # a leaf comparison: its sides are at hand
+                assert spec.expr is not None
+                a, b = gen.sides[id(spec.expr)]
+                gap = partial(gap_of, spec.path, plan[0].op, plan[1])
+                fn.emit(2, f"g = {k(gap)}({a}, {b})")
+                fn.emit(2, "if g is not None:")
+                fn.emit(3, "gaps.append(g)")
             fn.emit(2, "t = False")
             fn.emit(1, f"elif {v} is not True:")  # see Matcher.result
             fn.emit(2, f"if {v} is MISSING or sure is True:")
@@ -91,7 +99,8 @@ class Straight:
             fn.emit(3, f"t = {v} if t is True else (MISSING if MISSING in (t, {v}) else REVIEW)")
         # plainly not met: no amount, no missing fact, no review; the result on the spot
         fn.emit(1, "if t is False and sure is True:")
-        gaps = f"({k(self._gaps)}(env, gapped) if gapped else ())" if with_gaps else "()"
+        gaps = "tuple(gaps)" if with_gaps else "()"
+        rv = "tuple(rv)" if reviewed else "()"
         fn.emit(2, f"R.append(CR({k(c.key)}, {k(c.spec.policy)}, {k(c.spec.id)}, NOT_ELIGIBLE, "
                    f"None, None, tuple([x.id for x in failed]), {gaps}, (), (), O, [], "
                    f"{k(c.window)}, None, S, None, {k(c.assumed)}))")
@@ -99,7 +108,7 @@ class Straight:
             fn.emit(1, "elif sure is REVIEW" + (" and t is False:" if c.amount else ":"))
             fn.emit(2, f"R.append(CR({k(c.key)}, {k(c.spec.policy)}, {k(c.spec.id)}, "
                        f"NOT_ELIGIBLE if t is False else NEEDS_REVIEW, None, None, "
-                       f"tuple([x.id for x in failed]), {gaps}, (), tuple(rv), O, [], "
+                       f"tuple([x.id for x in failed]), {gaps}, (), {rv}, O, [], "
                        f"{k(c.window)}, None, S, None, {k(c.assumed)}))")
         fn.emit(1, "else:")
         fn.emit(2, f"R.append({k(self.m.result)}({k(c)}, env, e, O, t, sure, failed, []))")
@@ -181,10 +190,6 @@ class Straight:
             return truth_by_bounds(node, lambda n: compile_(n)(env))
 
         return bounded
-
-    def _gaps(self, env: Env, failed: list[ConditionSpec]) -> tuple[Gap, ...]:
-        found = [self.m._gap(spec, env) for spec in failed]
-        return tuple(g for g in found if g is not None)
 
 
 def _fact_and_constant(n: ir.Node) -> tuple[ir.Node, ir.Node] | None:
