@@ -16,6 +16,7 @@ the YAML cases and the differential property tests run through this code.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -42,15 +43,22 @@ from .values import (
     truth,
 )
 
+_CONST = re.compile(r"\bK\[(\d+)\]")
 _OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
 _GENERATED = (ir.Const, ir.AsOf, ir.Param, ir.Fact, ir.YearFact, ir.Arith, ir.Cmp, ir.And,
               ir.Or, ir.Not, ir.Neg, ir.ValueRef)
 
 
+def truth_valued(n: ir.Node) -> bool:
+    """Is node ``n``'s value always met, not met, undetermined or needs review (True, False,
+    MISSING, REVIEW), so that ``truth()`` of it is itself?"""
+    return isinstance(n, ir.Cmp | ir.And | ir.Or | ir.Not | ir.Member | ir.Review) or \
+        (isinstance(n, ir.RecAgg) and n.func == "exists")
+
+
 def _truth(n: ir.Node, v: str) -> str:
-    """``truth(v)`` for the value ``v`` of node ``n``: a comparison, and, or, not is already
-    met, not met, undetermined or needs review (nothing to call)."""
-    return v if isinstance(n, ir.Cmp | ir.And | ir.Or | ir.Not) else f"truth({v})"
+    """``truth(v)`` for the value ``v`` of node ``n`` (nothing to call where it is itself)."""
+    return v if truth_valued(n) else f"truth({v})"
 
 
 def _leanable(n: ir.Node) -> bool:
@@ -59,6 +67,8 @@ def _leanable(n: ir.Node) -> bool:
         return n.func in ("exists", "count") and (n.cond is None or _in_filter(n.cond))
     if isinstance(n, ir.Func):
         return n.name == "year_of"
+    if isinstance(n, ir.Review):
+        return n.test is None
     return isinstance(n, ir.Member | ir.RecField)
 
 
@@ -142,10 +152,17 @@ class CodeGen:
         """Compile a written body into a function of ``params`` (fixed names of this package)."""
         self._count += 1
         name = f"_generated_{self._count}"
-        src = f"def {name}({params}):\n" + "\n".join(fn.lines) + "\n"
+        # each constant the body reads, K[i], becomes a variable k<i> of an enclosing
+        # function: a closure's cell is read faster than an item of a global list
+        body = "\n".join("    " + line for line in fn.lines)
+        used = sorted({int(i) for i in _CONST.findall(body)})
+        body = _CONST.sub(r"k\1", body)
+        cells = "".join(f"    k{i} = K[{i}]\n" for i in used)
+        src = (f"def _make():\n{cells}    def {name}({params}):\n{body}\n"
+               f"    return {name}\n")
         code = compile(src, f"<huiqi generated {self._count}>", "exec")
         exec(code, self.ns)  # our own template output, see the module docstring
-        made: Callable[..., Any] = self.ns.pop(name)
+        made: Callable[..., Any] = self.ns.pop("_make")()
         return made
 
     def expr(self, n: ir.Node, fn: Body, d: int) -> str:
@@ -274,6 +291,10 @@ class CodeGen:
             fn.emit(d + 1, f"{v} = False")
             fn.emit(d, "else:")
             fn.emit(d + 1, f"{v} = {a} {'not in' if n.negated else 'in'} {c}")
+        elif isinstance(n, ir.Review):  # a yes/no review: its recorded verdict
+            fn.emit(d, f"{v} = env.reviews.get({self.const(n.key)})")
+            fn.emit(d, f"if {v} is not True and {v} is not False:")
+            fn.emit(d + 1, f"{v} = REVIEW")
         else:
             assert isinstance(n, ir.RecAgg)
             self._records(n, v, fn, d)
@@ -298,7 +319,8 @@ class CodeGen:
                 t = self._node(n.cond, fn, d + 2)
             finally:
                 self._rec = outer
-            fn.emit(d + 2, f"{t} = truth({t})")
+            if _truth(n.cond, t) != t:
+                fn.emit(d + 2, f"{t} = truth({t})")
             fn.emit(d + 2, f"if {t} is True:")
             fn.emit(d + 3, f"{found} += 1")
             if n.func == "exists":

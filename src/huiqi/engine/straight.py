@@ -29,7 +29,7 @@ from huiqi.facts.enterprise import Enterprise
 from huiqi.rules import ir
 from huiqi.rules.model import ConditionSpec
 
-from .codegen import Body
+from .codegen import Body, truth_valued
 from .compile import Env
 from .matcher import NEEDS_REVIEW, NO_GAP, NOT_ELIGIBLE, Matcher, _Clause, gap_of
 from .result import ClauseResult
@@ -146,19 +146,17 @@ class Straight:
                 v = gen.expr(spec.expr, fn, 1)
             finally:
                 gen.keep = None
-            fn.emit(1, f"if {v} is not True and {v} is not False:")
             fixed = self._fixed(spec.expr)
+            valued = truth_valued(spec.expr)  # no truth() to take of it
             if fixed is not MISSING:  # what the missing fact cannot change, known already
-                fn.emit(2, f"if {v} is MISSING:")
-                fn.emit(3, f"{v} = {k(fixed)}")
-                fn.emit(2, f"{v} = truth({v})")
+                fn.emit(1, f"if {v} is MISSING:")
+                fn.emit(2, f"{v} = {k(fixed)}")
             elif _fact_and_constant(spec.expr) is None and \
                     self.m.bounds.can_decide(spec.expr):  # what the missing facts cannot change
-                fn.emit(2, f"if {v} is MISSING:")
-                fn.emit(3, f"{v} = {k(self._bounds(spec.expr))}(env)")
-                fn.emit(2, f"if {v} is not True and {v} is not False:")
-                fn.emit(3, f"{v} = truth({v})")
-            else:
+                fn.emit(1, f"if {v} is MISSING:")
+                fn.emit(2, f"{v} = {k(self._bounds(spec.expr))}(env)")
+            if not valued:
+                fn.emit(1, f"if {v} is not True and {v} is not False:")
                 fn.emit(2, f"{v} = truth({v})")
             if key is not None:
                 shared[key] = v
