@@ -33,6 +33,7 @@ from .values import (
     Quot,
     Undefined,
     add,
+    add_months,
     blocked,
     div,
     mul,
@@ -69,7 +70,7 @@ def _leanable(n: ir.Node) -> bool:
         return n.name == "year_of"
     if isinstance(n, ir.Review):
         return n.test is None
-    return isinstance(n, ir.Member | ir.RecField)
+    return isinstance(n, ir.Member | ir.RecField | ir.DateShift)
 
 
 def _in_filter(n: ir.Node) -> bool:
@@ -107,6 +108,7 @@ class CodeGen:
             "ADD": EXACT.add, "SUB": EXACT.subtract, "MUL": EXACT.multiply, "add": add,
             "sub": sub, "mul": mul, "div": div, "blocked": blocked, "DIV_ZERO": DIV_ZERO,
             "t_and": t_and, "t_or": t_or, "t_not": t_not, "truth": truth, "date": dt.date,
+            "timedelta": dt.timedelta, "add_months": add_months,
         }
         self._count = 0
         #: the variables holding the two sides of each comparison written (for its gap)
@@ -291,6 +293,15 @@ class CodeGen:
             fn.emit(d + 1, f"{v} = False")
             fn.emit(d, "else:")
             fn.emit(d + 1, f"{v} = {a} {'not in' if n.negated else 'in'} {c}")
+        elif isinstance(n, ir.DateShift):
+            a = self._node(n.date, fn, d)
+            b = self._node(n.amount, fn, d)
+            sign = 1 if n.op == "+" else -1
+            fn.emit(d, f"if not isinstance({a}, date) or type({b}) not in (D, int, Q):")
+            fn.emit(d + 1, f"{v} = blocked({a}, {b})")
+            fn.emit(d, "else:")
+            fn.emit(d + 1, f"{v} = add_months({a}, {sign} * int({b}))" if n.months else
+                    f"{v} = {a} + timedelta(days={sign} * int({b}))")
         elif isinstance(n, ir.Review):  # a yes/no review: its recorded verdict
             fn.emit(d, f"{v} = env.reviews.get({self.const(n.key)})")
             fn.emit(d, f"if {v} is not True and {v} is not False:")

@@ -127,10 +127,10 @@ def score_label(need: str, pack: Pack) -> Text:
 
 def explain_clause(matcher: Matcher, e: Enterprise, key: str) -> Explanation | None:
     """One clause's explanation for one enterprise, built on demand: that clause matched by
-    the full path (every value it saw recorded), the others by the straight-line path (they
-    can change its amount by stacking); None if the pack has no such clause in force."""
-    r = matcher.decide(e, explained=key).by_key(key)
-    return None if r is None or r.key != key else Explainer(matcher).explain_one(r)
+    the full path, the others by the straight-line path (:meth:`Matcher.explained`); None if
+    the pack has no clause in force with that key."""
+    r = matcher.explained(e, key)
+    return None if r is None else Explainer(matcher).explain_one(r)
 
 
 Plan = list[tuple[Text, ir.Node, str, str]]

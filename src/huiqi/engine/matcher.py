@@ -117,7 +117,7 @@ class Matcher:
         self.groups: list[GroupSpec] = list(pack.groups)
         # for the stacking: each clause's place in the pack, each group's clauses in the list
         self._order = {c.spec.key: c.spec.index for c in self.clauses}
-        where = {c.key: i for i, c in enumerate(self.clauses)}
+        where = self._where = {c.key: i for i, c in enumerate(self.clauses)}
         self._members = [(g, [where[k] for k in g.clauses if k in where]) for g in self.groups]
         #: the values the pack reports per enterprise (of the policies in force)
         self.reported = pack.reported(as_of)
@@ -261,27 +261,41 @@ class Matcher:
                            clauses=results, not_in_force=list(self.not_in_force),
                            values=[self._report(v, env) for v in self.reported])
 
-    def decide(self, e: Enterprise, explained: str | None = None) -> MatchResult:
+    def decide(self, e: Enterprise) -> MatchResult:
         """What :meth:`match` gives for the statuses, amounts, failed conditions, gaps,
         missing facts, reviews and reported values, by the straight-line path
         (:mod:`huiqi.engine.straight`): nothing is recorded for explanations (no notes; the
-        slots hold only what the gaps read) — except for the clause keyed ``explained``,
-        matched by the full path, so that it can be explained
-        (:func:`huiqi.engine.explain.explain_clause`)."""
+        slots hold only what the gaps read). A clause's explanation is built on demand
+        (:meth:`explained`, :func:`huiqi.engine.explain.explain_clause`)."""
         if e.choices:
             self.check_choices(e)
         env = Env(e.facts, e.years, e.choices, e.reviews)
         results = self.straight.results(env, e)
-        if explained is not None:
-            for i, c in enumerate(self.clauses):
-                if c.key == explained:
-                    full = Env(e.facts, e.years, e.choices, e.reviews)
-                    results[i] = self._eval(c, full, e)
         self._stack(results)
         return MatchResult(enterprise_id=e.id, enterprise_name=e.name, pack_id=self.pack.id,
                            pack_version=self.pack.version_id, as_of=self.as_of,
                            clauses=results, not_in_force=list(self.not_in_force),
                            values=[self._report(v, env) for v in self.reported])
+
+    def explained(self, e: Enterprise, key: str) -> ClauseResult | None:
+        """One clause's result as :meth:`match` gives it, every value it saw recorded (to be
+        explained); None if no clause in force has that key. The other clauses go by the
+        straight-line path, in the same ``env``, and the reported values are computed as
+        :meth:`match` computes them: the named values the full path computes are computed
+        (an explanation shows what a named value read, even where this clause did not need
+        it), and the other amounts stack with this one's."""
+        at = self._where.get(key)
+        if at is None:
+            return None
+        if e.choices:
+            self.check_choices(e)
+        env = Env(e.facts, e.years, e.choices, e.reviews)
+        results = self.straight.results(env, e)
+        results[at] = self._eval(self.clauses[at], env, e)
+        for v in self.reported:  # as match() reports them: their values are shown too
+            self._report(v, env)
+        self._stack(results)
+        return results[at]
 
     @property
     def straight(self) -> Straight:
@@ -528,6 +542,7 @@ class Matcher:
     # ------------------------------------------------------------------ stacking
 
     def _stack(self, results: list[ClauseResult]) -> None:
+        """Stacking, group by group in the pack's order."""
         order = self._order
         for g, at in self._members:
             paying = [r for r in (results[i] for i in at) if r.status is ELIGIBLE and r.amount]

@@ -8,8 +8,10 @@ clause's top-level conditions in a row, with local variables, and records only w
 outputs need: each condition's outcome, and the two sides of a comparison whose gap may be
 asked (numbers and dates). A condition written the same way in several clauses (the zone
 of a park's policies) is computed once. A clause that is plainly not met (each of its
-conditions met or not met) gets its result on the spot; any other is finished by the
-matcher's own code (:meth:`Matcher.result`: the amount, the status, the missing facts).
+conditions met or not met) gets its result on the spot, so does one not met with
+conditions undetermined or waiting for a review (with its missing facts and reviews by the
+matcher's own functions); any other is finished by the matcher's own code
+(:meth:`Matcher.result`: the amount, the status, the missing facts).
 A condition with exceptions or sub-conditions is computed by the matcher's own function
 for it; where a fact is missing, the bounds decide as in the full path.
 
@@ -84,11 +86,14 @@ class Straight:
             fn.emit(1, f"if {v} is False:")
             fn.emit(2, f"failed.append({k(spec)})")
             plan = self.m._gap_plan(spec)
-            if plan is not None:  # a leaf comparison: its sides are at hand
+            if plan is not None and _leaf(spec):  # a comparison: its sides are at hand
                 assert spec.expr is not None
                 a, b = gen.sides[id(spec.expr)]
                 gap = partial(gap_of, spec.path, plan[0].op, plan[1])
                 fn.emit(2, f"g = {k(gap)}({a}, {b})")
+            elif plan is not None:  # with exceptions: the matcher's, from the slots
+                fn.emit(2, f"g = {k(self.m._gap)}({k(spec)}, env)")
+            if plan is not None:
                 fn.emit(2, "if g is not None:")
                 fn.emit(3, "gaps.append(g)")
             fn.emit(2, "t = False")
@@ -97,19 +102,23 @@ class Straight:
             fn.emit(3, f"sure = {v}")
             fn.emit(2, "if t is not False:")
             fn.emit(3, f"t = {v} if t is True else (MISSING if MISSING in (t, {v}) else REVIEW)")
-        # plainly not met: no amount, no missing fact, no review; the result on the spot
-        fn.emit(1, "if t is False and sure is True:")
+        # not met (no amount to compute): the result on the spot, with the missing facts
+        # and reviews only where a condition is undetermined or needs review
         gaps = "tuple(gaps)" if with_gaps else "()"
-        rv = "tuple(rv)" if reviewed else "()"
-        fn.emit(2, f"R.append(CR({k(c.key)}, {k(c.spec.policy)}, {k(c.spec.id)}, NOT_ELIGIBLE, "
-                   f"None, None, tuple([x.id for x in failed]), {gaps}, (), (), O, [], "
-                   f"{k(c.window)}, None, S, None, {k(c.assumed)}))")
-        if flat:  # only reviews undecided, and no amount to compute: the same on the spot
-            fn.emit(1, "elif sure is REVIEW" + (" and t is False:" if c.amount else ":"))
-            fn.emit(2, f"R.append(CR({k(c.key)}, {k(c.spec.policy)}, {k(c.spec.id)}, "
-                       f"NOT_ELIGIBLE if t is False else NEEDS_REVIEW, None, None, "
-                       f"tuple([x.id for x in failed]), {gaps}, (), {rv}, O, [], "
-                       f"{k(c.window)}, None, S, None, {k(c.assumed)}))")
+        rv = "tuple(rv)" if reviewed else ("()" if flat else f"{k(self.m._reviews)}({k(c)}, O)")
+        missing = f"{k(self.m._missing)}({k(c)}, O, e, False, env)"
+        head = f"R.append(CR({k(c.key)}, {k(c.spec.policy)}, {k(c.spec.id)}, "
+        tail = f"O, [], {k(c.window)}, None, S, None, {k(c.assumed)}))"
+        ids = "tuple([x.id for x in failed])"
+        fn.emit(1, "if t is False:")
+        fn.emit(2, "if sure is True:")
+        fn.emit(3, f"{head}NOT_ELIGIBLE, None, None, {ids}, {gaps}, (), (), {tail}")
+        fn.emit(2, "else:")
+        fn.emit(3, f"{head}NOT_ELIGIBLE, None, None, {ids}, {gaps}, "
+                   f"({missing} if sure is MISSING else ()), {rv}, {tail}")
+        if flat and not c.amount:  # only reviews undecided, no amount: the same on the spot
+            fn.emit(1, "elif sure is REVIEW:")
+            fn.emit(2, f"{head}NEEDS_REVIEW, None, None, {ids}, {gaps}, (), {rv}, {tail}")
         fn.emit(1, "else:")
         fn.emit(2, f"R.append({k(self.m.result)}({k(c)}, env, e, O, t, sure, failed, []))")
 
@@ -142,6 +151,7 @@ class Straight:
             v = done
         else:
             gen.keep = kept
+            gen.sides.clear()  # (so that a gap reads the sides written here)
             try:
                 v = gen.expr(spec.expr, fn, 1)
             finally:
