@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -111,6 +112,9 @@ class CodeGen:
             "timedelta": dt.timedelta, "add_months": add_months,
         }
         self._count = 0
+        #: held while code is written (the state above is shared): a named value compiled
+        #: on first use in one thread must not be written while lean code is in another
+        self.lock = threading.RLock()
         #: the variables holding the two sides of each comparison written (for its gap)
         self.sides: dict[int, tuple[str, str]] = {}
         self._rec: str | None = None  # the variable of the record a filter reads
@@ -131,15 +135,16 @@ class CodeGen:
         """A function ``f(env)`` computing ``node`` (recording values as the closures do)."""
         if not isinstance(node, _GENERATED) or isinstance(node, ir.Const | ir.AsOf | ir.Param):
             return self.c.compile(node)
-        keep, self.keep = self.keep, None  # a named value met in lean code records everything
-        try:
-            fn = self.body()
-            out = self.expr(node, fn, 1)
-            fn.emit(1, f"return {out}")
-            made: Fn = self.build(fn, "env")
-            return made
-        finally:
-            self.keep = keep
+        with self.lock:
+            keep, self.keep = self.keep, None  # a named value met in lean code records all
+            try:
+                fn = self.body()
+                out = self.expr(node, fn, 1)
+                fn.emit(1, f"return {out}")
+                made: Fn = self.build(fn, "env")
+                return made
+            finally:
+                self.keep = keep
 
     def body(self) -> Body:
         """A function body that starts by reading what an enterprise's ``env`` holds."""

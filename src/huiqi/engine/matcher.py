@@ -304,7 +304,10 @@ class Matcher:
         if s is None:
             from .straight import Straight
 
-            s = self._straight = Straight(self)
+            with self.codegen.lock:  # once, whichever thread asks first
+                s = self._straight
+                if s is None:
+                    s = self._straight = Straight(self)
         return s
 
     def _report(self, spec: ValueSpec, env: Env) -> ReportedValue:

@@ -46,16 +46,17 @@ class Straight:
     def __init__(self, matcher: Matcher) -> None:
         self.m = matcher
         gen = matcher.codegen
-        gen.ns.setdefault("CR", ClauseResult)
-        gen.ns.setdefault("NOT_ELIGIBLE", NOT_ELIGIBLE)
-        gen.ns.setdefault("NEEDS_REVIEW", NEEDS_REVIEW)
-        fn = gen.body()
-        fn.emit(1, "R = []")
-        shared: dict[Any, str] = {}
-        for c in matcher.clauses:
-            self._clause(c, fn, shared)
-        fn.emit(1, "return R")
-        self.fn: PackFn = gen.build(fn, "env, e")
+        with gen.lock:  # the code generator's state is shared (its keep, its sides)
+            gen.ns.setdefault("CR", ClauseResult)
+            gen.ns.setdefault("NOT_ELIGIBLE", NOT_ELIGIBLE)
+            gen.ns.setdefault("NEEDS_REVIEW", NEEDS_REVIEW)
+            fn = gen.body()
+            fn.emit(1, "R = []")
+            shared: dict[Any, str] = {}
+            for c in matcher.clauses:
+                self._clause(c, fn, shared)
+            fn.emit(1, "return R")
+            self.fn: PackFn = gen.build(fn, "env, e")
 
     def results(self, env: Env, e: Enterprise) -> list[ClauseResult]:
         """Every clause's result for one enterprise, before stacking."""
