@@ -209,7 +209,7 @@ def match(enterprise: Annotated[str, typer.Argument(help="企业标识、名称�
     pack = _one_pack(policies)
     e = _find_enterprise(enterprise, data, pack)
     m = matcher_for(pack, day)
-    res = m.match(e)
+    res = m.match(e) if explain_all or not json_out else m.decide(e)
     if json_out:
         from huiqi.engine.serialize import full_match_dict, match_dict
 

@@ -221,12 +221,33 @@ class Bounds:
         self.as_of = as_of
         self.value_expr = value_expr
         self._quot: dict[int, bool] = {}
+        self._decides: dict[int, bool] = {}
 
     def is_quotient(self, n: ir.Node) -> bool:
         q = self._quot.get(id(n))
         if q is None:
             q = self._quot[id(n)] = quotient(n, self.value_expr)
         return q
+
+    def can_decide(self, n: ir.Node) -> bool:
+        """Whether :meth:`truth` can ever decide node ``n`` where its exact value is missing:
+        only through a comparison of numbers. Where it cannot, :meth:`truth` gives the exact
+        value back (undetermined), so there is nothing to ask it."""
+        d = self._decides.get(id(n))
+        if d is None:
+            d = self._decides[id(n)] = self._can_decide(n)
+        return d
+
+    def _can_decide(self, n: ir.Node) -> bool:
+        if isinstance(n, ir.Cmp):
+            return n.left.type.kind is T.Kind.NUM
+        if isinstance(n, ir.IfElse) and n.type.kind is T.Kind.BOOL:
+            return any(self.can_decide(k) for k in (n.cond, n.then, n.orelse))
+        if isinstance(n, ir.ValueRef) and n.type.kind is T.Kind.BOOL:
+            return self.can_decide(self.value_expr(n.key))
+        if isinstance(n, ir.And | ir.Or | ir.Not):
+            return any(self.can_decide(k) for k in n.kids())
+        return False
 
     # ------------------------------------------------------------------ truth
 

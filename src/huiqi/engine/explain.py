@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from huiqi.facts.catalogue import Catalogue
+from huiqi.facts.enterprise import Enterprise
 from huiqi.rules import ir
 from huiqi.rules.model import Citation, ClauseSpec, ConditionSpec, Pack
 from huiqi.rules.printer import to_text
@@ -122,6 +123,14 @@ def score_label(need: str, pack: Pack) -> Text:
         plabel = cond.score.parts[part].label
         label = Text(f"{label.zh}·{plabel.zh}", f"{label.en} · {plabel.en}")
     return Text(f"评审评分:{label.zh}", f"review score: {label.en}")
+
+
+def explain_clause(matcher: Matcher, e: Enterprise, key: str) -> Explanation | None:
+    """One clause's explanation for one enterprise, built on demand: that clause matched by
+    the full path, the others by the straight-line path (:meth:`Matcher.explained`); None if
+    the pack has no clause in force with that key."""
+    r = matcher.explained(e, key)
+    return None if r is None else Explainer(matcher).explain_one(r)
 
 
 Plan = list[tuple[Text, ir.Node, str, str]]

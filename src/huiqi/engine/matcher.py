@@ -15,9 +15,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from huiqi.errors import InputError
+from huiqi.facts import types as T
 from huiqi.facts.enterprise import Enterprise
 from huiqi.rules import ir
 from huiqi.rules import syntax as S
@@ -52,8 +53,16 @@ from .values import (
     truth,
 )
 
+if TYPE_CHECKING:
+    from .straight import Straight
+
 CondFn = Callable[[Env, dict[str, Any]], Any]
 _REPORT_UNIT = Decimal(1).scaleb(-REPORT_PLACES)
+# the statuses as plain names: an enum's member read from its class is slow in the hot path
+ELIGIBLE, NOT_ELIGIBLE = Status.ELIGIBLE, Status.NOT_ELIGIBLE
+UNDETERMINED, NEEDS_REVIEW = Status.UNDETERMINED, Status.NEEDS_REVIEW
+#: kinds of value no gap is measured in (only numbers, dates and durations have one)
+NO_GAP = (T.Kind.BOOL, T.Kind.ENUM, T.Kind.SET, T.Kind.TEXT, T.Kind.RECORDS, T.Kind.RECORD)
 Need = ir.Need  # a records fact can be present yet undetermined for a filter
 GAP_PLACES = 6
 
@@ -78,6 +87,8 @@ class _Clause:
     in_force: bool = True
     window: tuple[dt.date, dt.date] | None = None
     key: str = ""
+    assumed: bool = False  # the amount rests on something the text does not give
+    flat: bool = False  # no condition has sub-conditions
 
 
 class Matcher:
@@ -96,6 +107,7 @@ class Matcher:
         self.clauses: list[_Clause] = []
         self._rec_needs: dict[str, list[ir.Node]] = {}
         self._gap_plans: dict[int, tuple[Any, ...] | None] = {}
+        self._straight: Straight | None = None
         self.not_in_force = [p.id for p in pack.policies if not p.in_force(as_of)]
         for pol in pack.policies:
             if not pol.in_force(as_of):
@@ -103,6 +115,10 @@ class Matcher:
             for c in pol.clauses:
                 self.clauses.append(self._clause(c))
         self.groups: list[GroupSpec] = list(pack.groups)
+        # for the stacking: each clause's place in the pack, each group's clauses in the list
+        self._order = {c.spec.key: c.spec.index for c in self.clauses}
+        where = self._where = {c.key: i for i, c in enumerate(self.clauses)}
+        self._members = [(g, [where[k] for k in g.clauses if k in where]) for g in self.groups]
         #: the values the pack reports per enterprise (of the policies in force)
         self.reported = pack.reported(as_of)
 
@@ -124,7 +140,8 @@ class Matcher:
                 needs=self._needs_of([b.expr, *(e.when for e in b.exceptions),
                                       *(e.amount for e in b.exceptions if e.amount)]))
         out = _Clause(spec=spec, conditions=conds, amount=amount, rec_nodes=rec_nodes,
-                      key=spec.key)
+                      key=spec.key, assumed=b is not None and b.assumed,
+                      flat=not any(k.children for k in spec.conditions))
         for c in spec.all_conditions():
             if c.kind in ("expr", "review"):
                 out.leaves.append(c)
@@ -244,6 +261,55 @@ class Matcher:
                            clauses=results, not_in_force=list(self.not_in_force),
                            values=[self._report(v, env) for v in self.reported])
 
+    def decide(self, e: Enterprise) -> MatchResult:
+        """What :meth:`match` gives for the statuses, amounts, failed conditions, gaps,
+        missing facts, reviews and reported values, by the straight-line path
+        (:mod:`huiqi.engine.straight`): nothing is recorded for explanations (no notes; the
+        slots hold only what the gaps read). A clause's explanation is built on demand
+        (:meth:`explained`, :func:`huiqi.engine.explain.explain_clause`)."""
+        if e.choices:
+            self.check_choices(e)
+        env = Env(e.facts, e.years, e.choices, e.reviews)
+        results = self.straight.results(env, e)
+        self._stack(results)
+        return MatchResult(enterprise_id=e.id, enterprise_name=e.name, pack_id=self.pack.id,
+                           pack_version=self.pack.version_id, as_of=self.as_of,
+                           clauses=results, not_in_force=list(self.not_in_force),
+                           values=[self._report(v, env) for v in self.reported])
+
+    def explained(self, e: Enterprise, key: str) -> ClauseResult | None:
+        """One clause's result as :meth:`match` gives it, every value it saw recorded (to be
+        explained); None if no clause in force has that key. The other clauses go by the
+        straight-line path, in the same ``env``, and the reported values are computed as
+        :meth:`match` computes them: the named values the full path computes are computed
+        (an explanation shows what a named value read, even where this clause did not need
+        it), and the other amounts stack with this one's."""
+        at = self._where.get(key)
+        if at is None:
+            return None
+        if e.choices:
+            self.check_choices(e)
+        env = Env(e.facts, e.years, e.choices, e.reviews)
+        results = self.straight.results(env, e)
+        results[at] = self._eval(self.clauses[at], env, e)
+        for v in self.reported:  # as match() reports them: their values are shown too
+            self._report(v, env)
+        self._stack(results)
+        return results[at]
+
+    @property
+    def straight(self) -> Straight:
+        """The clauses' straight-line functions, generated on first use."""
+        s = self._straight
+        if s is None:
+            from .straight import Straight
+
+            with self.codegen.lock:  # once, whichever thread asks first
+                s = self._straight
+                if s is None:
+                    s = self._straight = Straight(self)
+        return s
+
     def _report(self, spec: ValueSpec, env: Env) -> ReportedValue:
         """A reported value of this enterprise, rounded half-even to REPORT_PLACES."""
         v = self.compiler.value_fn(spec.key)(env)
@@ -261,18 +327,31 @@ class Matcher:
     def _eval(self, c: _Clause, env: Env, e: Enterprise) -> ClauseResult:
         outcomes: dict[str, Any] = {}
         t: Any = True
-        failed: list[str] = []
-        failed_specs: list[ConditionSpec] = []
+        sure: Any = True
+        failed: list[ConditionSpec] = []
         for spec, fn in c.conditions:
             v = fn(env, outcomes)
             if v is True:
                 continue
             if v is False:  # t_and, inlined: the hot loop of matching
-                failed.append(spec.id)
-                failed_specs.append(spec)
+                failed.append(spec)
                 t = False
-            elif t is not False:
-                t = v if t is True else (MISSING if MISSING in (t, v) else REVIEW)
+            else:
+                if v is MISSING or sure is True:
+                    sure = v
+                if t is not False:
+                    t = v if t is True else (MISSING if MISSING in (t, v) else REVIEW)
+        notes = [self._bounds_note(spec, env, e) for spec in c.spec.all_conditions()
+                 if f"bounds:{id(spec)}" in env.memo] if len(env.memo) else []
+        return self.result(c, env, e, outcomes, t, sure, failed, notes)
+
+    def result(self, c: _Clause, env: Env, e: Enterprise, outcomes: dict[str, Any], t: Any,
+               sure: Any, failed: list[ConditionSpec], notes: list[Text]) -> ClauseResult:
+        """A clause's result from the outcomes of its conditions: ``t`` the conjunction of its
+        top-level conditions, ``failed`` those not met, ``sure`` True if each of them is met
+        or not met, else MISSING if one is undetermined, else REVIEW. Only an undetermined
+        top-level condition (or amount) has missing facts, and only one neither met nor not
+        met has reviews: the others are never visited for them."""
         trace: AmountTrace | None = None
         amount: Any = None
         undefined: Text | None = None
@@ -283,39 +362,33 @@ class Matcher:
                 undefined = amount.reason
         if t is True:
             if amount is MISSING:
-                status = Status.UNDETERMINED
+                status = UNDETERMINED
             elif undefined is not None:
-                status = Status.NOT_ELIGIBLE
+                status = NOT_ELIGIBLE
             else:
-                status = Status.ELIGIBLE
+                status = ELIGIBLE
         elif t is False:
-            status = Status.NOT_ELIGIBLE
+            status = NOT_ELIGIBLE
         elif t is MISSING:
-            status = Status.UNDETERMINED
+            status = UNDETERMINED
         else:
-            status = Status.NEEDS_REVIEW
+            status = NEEDS_REVIEW
         value = amount if type(amount) is Decimal else None
-        seen = outcomes.values()
-        unsure = status is Status.UNDETERMINED or status is Status.NEEDS_REVIEW or \
-            MISSING in seen or REVIEW in seen
         missing: tuple[Missing, ...] = ()
         reviews: tuple[str, ...] = ()
-        if unsure:
+        if sure is MISSING or amount is MISSING:
             missing = self._missing(c, outcomes, e, amount is MISSING, env)
+        if sure is not True:
             reviews = self._reviews(c, outcomes)
         gaps: tuple[Gap, ...] = ()
-        if failed_specs:
-            found = [self._gap(spec, env) for spec in failed_specs]
+        if failed:
+            found = [self._gap(spec, env) for spec in failed]
             gaps = tuple(g for g in found if g is not None)
-        notes = [self._bounds_note(spec, env, e) for spec in c.spec.all_conditions()
-                 if f"bounds:{id(spec)}" in env.memo] if len(env.memo) else []
+        # positional, in the fields' order: keywords cost several times as much here
         return ClauseResult(
-            key=c.key, policy=c.spec.policy, clause=c.spec.id, status=status, notes=notes,
-            amount=value if status is Status.ELIGIBLE else None,
-            potential=value, failed=tuple(failed), gaps=gaps, missing=missing, reviews=reviews,
-            outcomes=outcomes, window=c.window, trace=trace, slots=env.slots,
-            undefined=undefined,
-            amount_assumed=c.spec.benefit is not None and c.spec.benefit.assumed)
+            c.key, c.spec.policy, c.spec.id, status, value if status is ELIGIBLE else None,
+            value, tuple(spec.id for spec in failed), gaps, missing, reviews, outcomes, notes,
+            c.window, trace, env.slots, undefined, c.assumed)
 
     def _bounds_note(self, spec: ConditionSpec, env: Env, e: Enterprise) -> Text:
         """What the explanation says of a condition the missing facts could not change:
@@ -359,18 +432,7 @@ class Matcher:
 
     def _missing(self, c: _Clause, outcomes: dict[str, Any], e: Enterprise,
                  amount_missing: bool, env: Env) -> tuple[Missing, ...]:
-        needs: list[Need] = []
-
-        def visit(cond: ConditionSpec) -> None:
-            # only conditions whose own outcome is undetermined need their facts
-            if outcomes.get(cond.path) is not MISSING:
-                return
-            needs.extend(c.needs.get(cond.path, ()))
-            for k in cond.children:
-                visit(k)
-
-        for top in c.spec.conditions:
-            visit(top)
+        needs = self._undetermined_needs(c, outcomes)
         if amount_missing and c.amount is not None:
             needs.extend(c.amount.needs)
         out: list[Missing] = []
@@ -391,6 +453,28 @@ class Matcher:
                 out.append(Missing(fact, year))
         return tuple(out)
 
+    @staticmethod
+    def _undetermined_needs(c: _Clause, outcomes: dict[str, Any]) -> list[Need]:
+        """The facts the clause's undetermined conditions need (only a condition whose own
+        outcome is undetermined needs its facts)."""
+        needs: list[Need] = []
+
+        def visit(cond: ConditionSpec) -> None:
+            if outcomes.get(cond.path) is not MISSING:
+                return
+            needs.extend(c.needs.get(cond.path, ()))
+            for k in cond.children:
+                visit(k)
+
+        if c.flat:  # the same, without sub-conditions to visit
+            for top in c.spec.conditions:
+                if outcomes.get(top.path) is MISSING:
+                    needs.extend(c.needs.get(top.path, ()))
+        else:
+            for top in c.spec.conditions:
+                visit(top)
+        return needs
+
     def _records_unsure(self, fact: str, env: Env, needs_of: _Clause) -> bool:
         """Is a filter over this records fact, in this clause, undetermined (a record lacks
         a field it tests)? Decided on the data alone, whichever branch was taken."""
@@ -399,6 +483,9 @@ class Matcher:
 
     def _reviews(self, c: _Clause, outcomes: dict[str, Any]) -> tuple[str, ...]:
         """Conditions a person must still judge, where the judgment can change the outcome."""
+        if c.flat:  # no sub-conditions: the reviews among them not yet judged
+            return tuple(top.path for top in c.spec.conditions
+                         if top.kind == "review" and outcomes.get(top.path) is REVIEW)
         out: list[str] = []
 
         def visit(cond: ConditionSpec) -> None:
@@ -417,8 +504,9 @@ class Matcher:
     def _gap_plan(self, spec: ConditionSpec) -> tuple[Any, ...] | None:
         """What computing this condition's gap needs, worked out once."""
         n = spec.expr
-        if spec.kind != "expr" or not isinstance(n, ir.Cmp) or n.op == "!=":
-            return None
+        if spec.kind != "expr" or not isinstance(n, ir.Cmp) or n.op == "!=" or \
+                n.left.type.kind in NO_GAP or n.right.type.kind in NO_GAP:
+            return None  # (a side of such a kind is never a number or a date)
         unit = _unit_name(n.left.type if n.left.type.unit is not None else n.right.type)
         return (n, unit, tuple(ex.when for ex in spec.exceptions), self._getter(n.left),
                 self._getter(n.right))
@@ -444,21 +532,7 @@ class Matcher:
         slots = env.slots
         a = left[1] if left[0] else slots.get(left[1])
         b = right[1] if right[0] else slots.get(right[1])
-        if isinstance(a, dt.date) and isinstance(b, dt.date):
-            diff: Any = (b - a).days if n.op in (">", ">=") else (a - b).days
-            if n.op == "==":
-                diff = abs((a - b).days)
-            return Gap(spec.path, n.op, a, b, Decimal(diff), n.op in (">", "<"), "days")
-        if not (is_number(a) and is_number(b)):
-            return None
-        if n.op in (">", ">="):
-            diff = sub(b, a)
-        elif n.op in ("<", "<="):
-            diff = sub(a, b)
-        else:
-            diff = abs(sub(a, b))
-        return Gap(spec.path, n.op, a, b, to_decimal(diff, GAP_PLACES), n.op in (">", "<"),
-                   unit)
+        return gap_of(spec.path, n.op, unit, a, b)
 
     def _slot_value(self, n: ir.Node, env: Env) -> Any:
         if isinstance(n, ir.Const):
@@ -471,11 +545,10 @@ class Matcher:
     # ------------------------------------------------------------------ stacking
 
     def _stack(self, results: list[ClauseResult]) -> None:
-        by_key = {r.key: r for r in results}
-        order = {c.spec.key: c.spec.index for c in self.clauses}
-        for g in self.groups:
-            members = [by_key[k] for k in g.clauses if k in by_key]
-            paying = [r for r in members if r.status is Status.ELIGIBLE and r.amount]
+        """Stacking, group by group in the pack's order."""
+        order = self._order
+        for g, at in self._members:
+            paying = [r for r in (results[i] for i in at) if r.status is ELIGIBLE and r.amount]
             if g.kind == "exclusive":
                 apply_exclusive(g, paying, order)
             else:
@@ -511,6 +584,25 @@ def apply_cap(g: GroupSpec, paying: list[ClauseResult], order: dict[str, int]) -
                 r.trace.stacking.append(Text(
                     f"受“{g.label.zh}”每年合计上限 ¥{g.cap} 限制,本条支付 ¥{paid}",
                     f"limited by the yearly cap “{g.label.en}” of ¥{g.cap}: ¥{paid} paid"))
+
+
+def gap_of(path: str, op: str, unit: str, a: Any, b: Any) -> Gap | None:
+    """The gap of a comparison ``a op b`` that is not met (None unless both are numbers or
+    both dates)."""
+    if isinstance(a, dt.date) and isinstance(b, dt.date):
+        diff: Any = (b - a).days if op in (">", ">=") else (a - b).days
+        if op == "==":
+            diff = abs((a - b).days)
+        return Gap(path, op, a, b, Decimal(diff), op in (">", "<"), "days")
+    if not (is_number(a) and is_number(b)):
+        return None
+    if op in (">", ">="):
+        diff = sub(b, a)
+    elif op in ("<", "<="):
+        diff = sub(a, b)
+    else:
+        diff = abs(sub(a, b))
+    return Gap(path, op, a, b, to_decimal(diff, GAP_PLACES), op in (">", "<"), unit)
 
 
 def _chain(env: Env, exceptions: list[tuple[Fn, Any]], i: int, default: Any) -> Any:

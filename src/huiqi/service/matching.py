@@ -165,7 +165,9 @@ def _compute(ctx: Context, s: Session, e: Entity, versions: list[tuple[str, Pack
         m = matcher(ctx, key, v, day)
         decided = decisions.current(s, key, [e.id]).get(e.id)
         mine = merged(ent, {ent.id: decided}) if decided else ent
-        out.append(pack_match_dict(m.match(mine), key, m if explain else None, lang))
+        # without explanations, the straight-line path: the same results, nothing recorded
+        res = m.match(mine) if explain else m.decide(mine)
+        out.append(pack_match_dict(res, key, m if explain else None, lang))
     return {"enterprise": e.credit_code, "name": e.name, "as_of": day.isoformat(), "packs": out}
 
 
@@ -201,7 +203,7 @@ def run(ctx: Context, pack: str, as_of: dt.date | None = None) -> RunPublic:
                 ent = enterprise_of(s, cat, e, day, facts[e.id])
                 if e.id in decided:
                     ent = merged(ent, {ent.id: decided[e.id]})
-                res = m.match(ent)
+                res = m.decide(ent)  # stored without explanations
                 for c in res.clauses:
                     d = clause_dict(c)
                     rows.append({"entity_id": e.id, "pack_version_id": v.id,
