@@ -123,7 +123,7 @@ def explained(p: Page, data: MatchPublic, key: str, base: str | None,
     row = next(r for r in s.rows if r.key == key)
     specs = plain.condition_specs(spec)
     gaps = {g.condition: g for g in c.gaps}
-    reasons = {x.path: plain.reason(x, specs, gaps, p.lang).text
+    reasons = {x.path: plain.reason(x, specs, gaps, p.lang, pk.catalogue).text
                for x in _walk(ex.conditions) if x.outcome == "not_met"}
     return p.render("clause.html", s=s, row=row, ex=ex, pol=pol, spec=spec, text=text,
                     base=base, reasons=reasons, plain_steps=plain.steps(
