@@ -52,6 +52,39 @@ def _platform(database: str | None) -> Iterator[Platform]:
             db.dispose()
 
 
+def published_clashes(url: str, packs: list[Any], lg: Lang) -> list[str]:
+    """For ``huiqi check``: each pack's declared facts against those of the packs published
+    in the database at ``url`` (but its own earlier versions), without changing anything
+    there; a message per pack whose facts clash (both files and lines), none if all agree."""
+    from huiqi.errors import PackError
+    from huiqi.facts.declared import extend
+    from huiqi.service.catalogue import others
+    from huiqi.service.context import Platform
+    from huiqi.settings import get_settings
+    from huiqi.store.database import Database
+
+    db = Database.connect(url)
+    try:
+        if db.revision() is None:
+            raise UsageError(Text(
+                f"数据库 {safe_url(url)} 尚未建立(没有已发布的政策包可供对照);"
+                "请检查 --database 或 HUIQI_DATABASE_URL",
+                f"the database {safe_url(url)} is not set up (no published packs to check "
+                "against); check --database or HUIQI_DATABASE_URL"))
+        ctx = Platform(db, get_settings().model_copy(update={"database_url": url})).system()
+        out: list[str] = []
+        for pack in packs:
+            try:
+                extend(others(ctx, pack.id), pack.catalogue)
+            except PackError as exc:
+                out.append((f"{pack.id}:与数据库 {safe_url(url)} 中已发布的政策包的自定义事实冲突\n"
+                            if lg == "zh" else f"{pack.id}: its facts clash with those of the "
+                            f"packs published in {safe_url(url)}\n") + exc.message(lg))
+        return out
+    finally:
+        db.dispose()
+
+
 def safe_url(url: str) -> str:
     """The database URL with its password masked (see :func:`huiqi.store.database.safe_url`)."""
     from huiqi.store.database import safe_url as masked
