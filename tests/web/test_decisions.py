@@ -66,3 +66,28 @@ def test_only_those_who_decide_open_the_pages(site: Site) -> None:
             f"/staff/decisions/language/{site.world.own}").status_code == 403, role
     site.sign_in("policy_officer")
     assert site.client.get("/staff/decisions").status_code == 200
+
+
+def test_scores_with_a_part_missing_are_recorded_and_shown_by_their_labels(site: Site
+                                                                           ) -> None:
+    from huiqi.packs.files import read_folder
+    from service_fixtures import ROOT
+
+    site.world.publish("reviews", read_folder(ROOT / "tests" / "packs" / "reviews"))
+    own = site.world.own
+    site.sign_in("reviewer")
+    form = site.client.get(f"/staff/decisions/reviews/{own}").text
+    assert 'name="score:tech"' in form and "技术先进性(0–60)" in form
+    r = site.client.post(f"/staff/decisions/reviews/{own}", data={
+        "csrf": site.csrf(), "condition": "panel/key_project/panel", "score:tech": "50",
+        "score:market": "", "evidence": "市场前景待补评"}, follow_redirects=False)
+    assert r.status_code == 303
+    page = site.client.get(r.headers["location"]).text
+    row = page.split("data-decision=")[1].split("</tr>")[0]
+    assert "技术先进性 50" in row and "市场前景 缺" in row
+    # a score outside its declared range is refused, nothing recorded
+    r = site.client.post(f"/staff/decisions/reviews/{own}", data={
+        "csrf": site.csrf(), "condition": "panel/key_project/panel", "score:tech": "61",
+        "evidence": "x"})
+    assert r.status_code == 422 and "0–60" in r.text
+    assert site.client.get(f"/staff/decisions/reviews/{own}").text.count("data-decision=") == 1

@@ -258,7 +258,8 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
     _demo_enterprises(ctx, enterprises, seed, day, console)
     _demo_runs(ctx, published, day, console)
     first = _richest(platform) or _first_entity(platform)
-    _demo_runs(ctx, shown, day, console)
+    decided = _demo_decisions(platform, ctx, first, published + shown, console)
+    _demo_runs(ctx, [k for k in published if k in decided] + shown, day, console)
     rows, panel = _demo_accounts(ctx, lg, first)
     _demo_areas(platform, ctx, day, panel, first, published, console)
     _demo_pages(ctx, first, published)
@@ -360,6 +361,27 @@ def _demo_runs(ctx: Context, published: list[str], day: dt.date, console: Any) -
     for key in published:
         run = matching.run(ctx, key, day)
         console.print(f"[green]✓[/green] {key}: {run.results} results / 条结果 ({run.as_of})")
+
+
+def _demo_decisions(platform: Platform, ctx: Context, first: str | None, packs: list[str],
+                    console: Any) -> list[str]:
+    """Review decisions in every state (passed, failed, a score missing, not reviewed) on
+    the conditions a person judges; the packs with such conditions (to be matched again)."""
+    from sqlalchemy import select
+
+    from huiqi.service import decisions
+    from huiqi.store.models import Entity
+
+    if first is None:
+        return []
+    with platform.db.read() as s:
+        others = list(s.scalars(select(Entity.credit_code).where(
+            Entity.kind == "enterprise", Entity.credit_code != first)
+            .order_by(Entity.credit_code).limit(2)))
+    judged = [k for k, _title, _n in decisions.packs(ctx) if k in packs]
+    n = decisions.demo(ctx, judged, [first, *others])
+    console.print(f"[green]✓[/green] 人工审核 / review decisions: {n}")
+    return judged
 
 
 def _first_entity(platform: Platform) -> str | None:

@@ -252,3 +252,41 @@ def by_code(s: Session, pack: str) -> dict[str, dict[str, Decision]]:
     codes: dict[int, str] = {i: c for i, c in s.execute(
         select(Entity.id, Entity.credit_code).where(Entity.id.in_(list(found))))}
     return {codes[i]: d for i, d in found.items() if i in codes}
+
+
+def _demo_scores(cond: ConditionSpec, state: str) -> dict[str, str | None]:
+    """Scores for the demo: every part at the top of its range (passed), at the bottom
+    (failed), or the first part left out and the others midway (a score missing)."""
+    assert cond.score is not None
+    out: dict[str, str | None] = {}
+    for i, (part, spec) in enumerate(cond.score.parts.items()):
+        lo, hi = spec.lo or Decimal(0), spec.hi if spec.hi is not None else Decimal(100)
+        v = hi if state == "passed" else lo if state == "failed" else \
+            None if i == 0 else (lo + hi) / 2
+        out[part] = None if v is None else format(v.normalize(), "f")
+    return out
+
+
+def demo(ctx: Context, packs: list[str], codes: list[str]) -> int:
+    """For the demo: decisions in every state on each condition a person judges of ``packs``
+    — the first enterprise of ``codes`` passed, the second failed, the third reviewed with a
+    score missing (a yes/no review: not reviewed), the others not reviewed. The count."""
+    n = 0
+    states = ("passed", "failed", "score_missing")
+    for key in packs:
+        with ctx.db.read() as s:
+            v = PV.published(s, key)
+        for clause, cond in review_conditions(loaded(ctx, key, v)):
+            for code, state in zip(codes, states, strict=False):
+                if cond.score is None and state == "score_missing":
+                    continue
+                body = DecisionCreate(
+                    condition=f"{clause.key}/{cond.path}",
+                    verdict=None if cond.score is not None else state == "passed",
+                    scores=_demo_scores(cond, state) if cond.score is not None else None,
+                    evidence={"passed": "演示:专家评审会纪要,同意通过",
+                              "failed": "演示:专家评审会纪要,未达到要求",
+                              "score_missing": "演示:市场前景分项待补评"}[state])
+                decide(ctx, key, code, body)
+                n += 1
+    return n

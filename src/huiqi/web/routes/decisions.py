@@ -55,8 +55,11 @@ def enterprise_page(p: PageDep, pack: IdPath, code: CodePath) -> Response:
     conditions = [{"key": f"{c.key}/{k.path}", "clause": c, "cond": k,
                    "latest": latest.get(f"{c.key}/{k.path}")} for c, k in found]
     labels = {f"{c.key}/{k.path}": p.text(k.label) for c, k in found}
+    parts = {f"{c.key}/{k.path}": {n: p.text(x.label) for n, x in k.score.parts.items()}
+             for c, k in found if k.score is not None}
     return p.render("decision.html", pack=pack, pk=pk, e=e, conditions=conditions,
-                    history=history, labels=labels, done=p.request.query_params.get("done"))
+                    history=history, labels=labels, parts=parts,
+                    done=p.request.query_params.get("done"))
 
 
 @router.page("POST", "/staff/decisions/{pack}/{code}", DECIDE)
