@@ -144,3 +144,6 @@ def test_check_refuses_facts_that_clash_with_the_packs_published_in_the_database
     r = CliRunner().invoke(app, ["check", str(other), "--database",
                                  f"sqlite:///{tmp_path / 'empty.db'}"])
     assert r.exit_code == 2 and "尚未建立" in r.output
+    r = CliRunner().invoke(app, ["check", str(other), "--database",
+                                 "postgresql+psycopg://nobody@127.0.0.1:1/none"])
+    assert r.exit_code == 2 and "无法读取数据库" in r.output and "Traceback" not in r.output

@@ -56,6 +56,8 @@ def published_clashes(url: str, packs: list[Any], lg: Lang) -> list[str]:
     """For ``huiqi check``: each pack's declared facts against those of the packs published
     in the database at ``url`` (but its own earlier versions), without changing anything
     there; a message per pack whose facts clash (both files and lines), none if all agree."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from huiqi.errors import PackError
     from huiqi.facts.declared import extend
     from huiqi.service.catalogue import others
@@ -65,7 +67,15 @@ def published_clashes(url: str, packs: list[Any], lg: Lang) -> list[str]:
 
     db = Database.connect(url)
     try:
-        if db.revision() is None:
+        try:
+            revision = db.revision()
+        except SQLAlchemyError:
+            raise UsageError(Text(
+                f"无法读取数据库 {safe_url(url)}(未能连接或无权读取);请检查 --database 或 "
+                "HUIQI_DATABASE_URL", f"cannot read the database {safe_url(url)} (no "
+                "connection, or no right to read it); check --database or HUIQI_DATABASE_URL"
+            )) from None
+        if revision is None:
             raise UsageError(Text(
                 f"数据库 {safe_url(url)} 尚未建立(没有已发布的政策包可供对照);"
                 "请检查 --database 或 HUIQI_DATABASE_URL",
