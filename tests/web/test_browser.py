@@ -113,27 +113,13 @@ def _build(url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    import uvicorn
-
     from huiqi.web import create_app
 
     chromium()
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'huiqi.db'}"
     info = _build(url)
-    app = create_app(make_settings(database_url=url), warm=True)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield {**info, "base": f"http://127.0.0.1:{port}"}
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(make_settings(database_url=url), warm=True)) as base:
+        yield {**info, "base": base}
 
 
 @contextmanager
