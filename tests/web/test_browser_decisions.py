@@ -140,3 +140,23 @@ def test_an_enterprise_completes_a_declared_fact_and_its_result_changes(
     sign_in(page, "enterprise")
     assert _status(page, code, "product-line/award") == "eligible"
     assert "430,000" in page.locator('tr[data-clause="product-line/award"]').inner_text()
+
+
+def test_the_decisions_pages_fit_a_phone_and_pass_axe(page: Any, server: dict[str, str]
+                                                      ) -> None:
+    """The three decisions pages: no axe-core violation (WCAG 2.1 AA) on a desktop; on a
+    phone no wider than the screen, and none either."""
+    from .test_phone import PHONE, axe, check
+
+    paths = ["/staff/decisions", "/staff/decisions/reviews",
+             f"/staff/decisions/reviews/{server['code']}"]
+    sign_in(page, "reviewer")
+    failures: list[str] = []
+    for path in paths:
+        page.goto(path)
+        failures.extend(f"{path}: axe {v}" for v in axe(page))
+    page.set_viewport_size(PHONE)
+    for path in paths:
+        check(page, path, False, failures)
+    shot(page, "phone-decision")
+    assert failures == [], "\n".join(failures)
