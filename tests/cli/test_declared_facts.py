@@ -91,3 +91,59 @@ def test_packs_in_play_together_must_agree_on_their_facts(tmp_path: Path) -> Non
     assert r.exit_code != 0
     assert "phd_staff" in r.output and "facts.yaml:" in r.output
     assert "max: 200 ≠ 300" in r.output or "max: 300 ≠ 200" in r.output
+
+
+def _published_in(url: str, root: Path) -> None:
+    """``root`` uploaded and published in a new database at ``url`` (by an administrator)."""
+    from huiqi.packs.files import read_folder
+    from huiqi.service import policies
+    from huiqi.service.context import Actor, Platform
+    from huiqi.service.permissions import Role
+    from huiqi.settings import get_settings
+    from huiqi.store.database import Database
+
+    db = Database.connect(url)
+    try:
+        db.upgrade()
+        ctx = Platform(db, get_settings().model_copy(update={"database_url": url})).as_actor(
+            Actor(username="officer", role=Role.ADMIN))
+        v = policies.upload(ctx, "declared-facts", [(p, c) for p, c in read_folder(root)
+                                                    if p != "enterprises.yaml"])
+        policies.publish(ctx, "declared-facts", v.number)
+    finally:
+        db.dispose()
+
+
+def test_check_refuses_facts_that_clash_with_the_packs_published_in_the_database(
+        tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'platform.db'}"
+    _published_in(url, EXAMPLE)
+    other = tmp_path / "other"
+    shutil.copytree(EXAMPLE, other)
+    (other / "enterprises.yaml").unlink()
+    (other / "pack.yaml").write_text((other / "pack.yaml").read_text(encoding="utf-8").replace(
+        "id: declared-facts", "id: other"), encoding="utf-8")
+    _ok("check", str(other), "--database", url)  # the same declarations: they agree
+    facts = other / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("max: 200", "max: 300"),
+                     encoding="utf-8")
+    line = next(i for i, t in enumerate(facts.read_text(encoding="utf-8").splitlines(), 1)
+                if t.startswith("  phd_staff:"))
+    _ok("check", str(other))  # alone (no database configured) it is a good pack
+    r = CliRunner().invoke(app, ["check", str(other), "--database", url, "--lang", "en"],
+                           env={"COLUMNS": "200"})
+    assert r.exit_code == 2, r.output
+    assert "facts.clash" in r.output and "phd_staff" in r.output
+    assert f"facts.yaml:{line}" in r.output.replace("\n", "")  # this file and line
+    assert "declared-facts/facts.yaml:" in r.output.replace("\n", "")  # the published one
+    assert "max: 300 ≠ 200" in r.output
+    # a new version of the published pack itself is checked against the others only
+    (other / "pack.yaml").write_text((other / "pack.yaml").read_text(encoding="utf-8").replace(
+        "id: other", "id: declared-facts"), encoding="utf-8")
+    _ok("check", str(other), "--database", url)
+    r = CliRunner().invoke(app, ["check", str(other), "--database",
+                                 f"sqlite:///{tmp_path / 'empty.db'}"])
+    assert r.exit_code == 2 and "尚未建立" in r.output
+    r = CliRunner().invoke(app, ["check", str(other), "--database",
+                                 "postgresql+psycopg://nobody@127.0.0.1:1/none"])
+    assert r.exit_code == 2 and "无法读取数据库" in r.output and "Traceback" not in r.output

@@ -66,6 +66,26 @@ def test_init_demo(url: str) -> None:
 
         # the enterprise's own values in every state (issue 16, item 6)
         assert set(s.scalars(select(FactClaim.status))) == {"pending", "confirmed", "rejected"}
+        # review decisions in every state (issue 11): passed, failed, a score missing — and
+        # enterprises not reviewed, which the stored results leave needing review
+        from huiqi.store.models import ReviewDecision, ReviewScore
+
+        assert set(s.scalars(select(ReviewDecision.verdict))) == {True, False, None}
+        assert None in set(s.scalars(select(ReviewScore.score)))
+        decided = set(s.scalars(select(ReviewDecision.entity_id)))
+        waiting = set(s.scalars(select(MatchResult.entity_id).where(
+            MatchResult.status == "needs_review")))
+        assert waiting - decided and len(decided) == 3
+    from huiqi.service import matching
+
+    demo = platform.as_actor(sessions.login(platform, "demo_enterprise",
+                                            rows["demo_enterprise"]).actor)
+    code = demo.actor.entity_code
+    assert code is not None
+    [rep] = matching.match_one(demo, code, pack="reported", explain=False).packs
+    assert {v.key for v in rep.values} == {"rep:intensity", "rep:growth"}  # shown on its page
+    [rev] = matching.match_one(demo, code, pack="reviews", explain=False).packs
+    assert {c.key: c.status for c in rev.clauses}["panel/project"] == "eligible"  # passed
     db.dispose()
     code, out = _run("init-demo", "--database", url, "--enterprises", "5")
     assert code == 2 and "已有账号" in out

@@ -2,8 +2,10 @@
 item 6): facts ``x1`` … ``x4`` are whole numbers 0–3 (a test catalogue declares them), a
 yes/no fact and a declared choice; conditions are drawn from the constructs the bounds
 reasoning covers (sums, products with known signs, min/max, bands, choices, exceptions),
-each reading each fact at most once. Every completion of the missing facts can then be
-enumerated: at most 4 × 4 × 4 × 2 × 2."""
+each reading each fact at most once. A clause may also ask for a scored review whose two
+sub-scores ``s1``, ``s2`` (declared 0–3) a formula of the same constructs combines; an
+enterprise has it not reviewed, or reviewed with none, one or both sub-scores missing.
+Every completion of the missing facts and sub-scores can then be enumerated."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from huiqi.facts.enterprise import Enterprise
 
 AS_OF = dt.date(2025, 6, 1)
 NUMS = ("x1", "x2", "x3", "x4")
+PARTS = ("s1", "s2")
+REVIEWS = tuple(f"bp/c{i}/r" for i in range(3))  # the scored review of clause c{i}
 DOMAIN = tuple(Decimal(i) for i in range(4))
 FLAG = "ip_service_licensed"
 CHOICE = "bp:m"
@@ -104,6 +108,25 @@ def condition(draw: st.DrawFn) -> str:
     return cond
 
 
+@st.composite
+def scored(draw: st.DrawFn) -> str:
+    """A scored review: two sub-scores 0–3 combined by a random formula, a pass mark."""
+    parts = list(PARTS)
+    draw(st.randoms()).shuffle(parts)
+    formula = draw(number(parts))
+    return f"""      - id: r
+        label: 专家评分
+        review: 专家打分
+        assumed: 测试
+        score:
+          pass_mark: {draw(st.integers(0, 12))}
+          strict: {str(draw(st.booleans())).lower()}
+          parts:
+            s1: {{label: 分项一, min: 0, max: 3}}
+            s2: {{label: 分项二, min: 0, max: 3}}
+          formula: {formula!r}"""
+
+
 def _q(s: str) -> str:
     return s.replace('"', '\\"')
 
@@ -121,6 +144,8 @@ def pack_text(draw: st.DrawFn) -> str:
                 lines[-1] = lines[-1][:-1] + (
                     f", exceptions: [{{id: e{j}, label: 例外, when: \"{_q(draw(condition()))}\", "
                     f"then: {then}, assumed: 测试}}]}}")
+        if draw(st.booleans()):
+            lines.append(draw(scored()))
         lines += ["    benefit: {kind: title, assumed: 测试}"]
         clauses.append("\n".join(lines))
     return f"""id: bp
@@ -146,16 +171,28 @@ def enterprise(draw: st.DrawFn) -> Enterprise:
     facts["registration_date"] = dt.date(2015, 1, 1)
     choice = draw(st.sampled_from(["p", "q"]))
     gone = draw(st.sets(st.sampled_from([*NUMS, FLAG, CHOICE]), max_size=3))
+    reviews: dict[str, Any] = {}
+    for key in REVIEWS:  # not reviewed, or reviewed with some sub-scores missing
+        if draw(st.booleans()):
+            reviews[key] = {p: draw(st.sampled_from(DOMAIN)) for p in PARTS
+                            if draw(st.integers(0, 2))}
     return Enterprise(id="e", name="e", facts={k: v for k, v in facts.items() if k not in gone},
-                      choices={} if CHOICE in gone else {CHOICE: choice})
+                      choices={} if CHOICE in gone else {CHOICE: choice}, reviews=reviews)
 
 
 def completions(e: Enterprise) -> Iterator[Enterprise]:
-    """Every way of giving the enterprise's missing facts a value."""
+    """Every way of giving the enterprise's missing facts and the missing sub-scores of its
+    recorded decisions a value (a review not recorded stays so)."""
     gone = [x for x in (*NUMS, FLAG) if x not in e.facts]
     domains: list[tuple[Any, ...]] = [DOMAIN if x in NUMS else (True, False) for x in gone]
+    unscored = [(k, p) for k, d in e.reviews.items() if isinstance(d, dict)
+                for p in PARTS if d.get(p) is None]
     choices = [{CHOICE: "p"}, {CHOICE: "q"}] if CHOICE not in e.choices else [e.choices]
     for values in itertools.product(*domains):
-        for ch in choices:
-            yield replace(e, facts={**e.facts, **dict(zip(gone, values, strict=True))},
-                          choices=dict(ch))
+        for scores in itertools.product(*[DOMAIN for _ in unscored]):
+            reviews = {k: dict(d) if isinstance(d, dict) else d for k, d in e.reviews.items()}
+            for (k, p), v in zip(unscored, scores, strict=True):
+                reviews[k][p] = v  # type: ignore[index]
+            for ch in choices:
+                yield replace(e, facts={**e.facts, **dict(zip(gone, values, strict=True))},
+                              choices=dict(ch), reviews=reviews)

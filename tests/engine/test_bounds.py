@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -62,7 +64,7 @@ def test_decided_with_facts_missing_means_decided_for_every_completion(data: st.
         alls = [m.match(c) for c in B.completions(e)]
         for r in got.clauses:
             leaves = {c.path for c in m.pack.clause(r.key).all_conditions()  # type: ignore[union-attr]
-                      if c.kind == "expr" and _reads_once(c)}
+                      if c.kind in ("expr", "review") and _reads_once(c)}
             for path, v in r.outcomes.items():
                 outs = {a.by_key(r.key).outcomes[path] for a in alls}  # type: ignore[union-attr]
                 if v is True or v is False:  # sound
@@ -110,3 +112,62 @@ clauses:
     r = m.match(Enterprise(id="e", name="e", facts={**full, "x3": None})).by_key("bp/c")
     assert r is not None and r.status is Status.UNDETERMINED
     assert {x.fact for x in r.missing} >= {"x3"}
+
+
+def test_a_missing_sub_score_that_cannot_change_the_outcome_is_not_needed() -> None:
+    """A scored review recorded without one sub-score (issue 11): decided when the parts
+    given already settle the pass mark whatever the missing one is within its declared
+    range; undetermined (the sub-score missing) when it could go either way; needs review
+    until a decision is recorded."""
+    text = """id: bp
+title: 界限
+issuer: 测试
+dates: {effective: 2020-01-01}
+source: {text: 测试。}
+clauses:
+  - id: c
+    title: c
+    conditions:
+      - id: r
+        label: 评审得分高于70分
+        review: 专家分项打分
+        assumed: 测试
+        score:
+          pass_mark: 70
+          strict: true
+          parts:
+            tech: {label: 技术先进性, min: 0, max: 60}
+            market: {label: 市场前景, min: 0, max: 40}
+          formula: tech + market
+    benefit: {kind: title, assumed: 测试}
+"""
+    m = _matcher(text)
+    facts = {"registration_date": dt.date(2015, 1, 1)}
+
+    def status(reviews: dict[str, Any]) -> Any:
+        r = m.match(Enterprise(id="e", name="e", facts=dict(facts),
+                               reviews=reviews)).by_key("bp/c")
+        assert r is not None
+        return r
+
+    assert status({}).status is Status.NEEDS_REVIEW
+    # 55 for tech: 55 + (0..40) may be at or below 70, or above it — the market score is needed
+    r = status({"bp/c/r": {"tech": Decimal(55)}})
+    assert r.status is Status.UNDETERMINED
+    assert [x.fact for x in r.missing] == ["score:bp/c/r:market"]
+    # market 0, tech missing: 0 + (0..60) is never above 70 — not met whatever tech is
+    r = status({"bp/c/r": {"market": Decimal(0), "tech": None}})
+    assert r.status is Status.NOT_ELIGIBLE and r.missing == ()
+    assert [n.zh for n in r.notes] == [
+        "“评审得分高于70分”:无论评审评分:评审得分高于70分·技术先进性如何,tech + market "
+        "均在 0 至 60 之间,该条件均不成立(无需补充即可判定)"]
+    # market 40 of 40 and a pass mark of 35: above it whatever tech is
+    m3 = _matcher(text.replace("pass_mark: 70", "pass_mark: 35"))
+    r = m3.match(Enterprise(id="e", name="e", facts=dict(facts),
+                            reviews={"bp/c/r": {"market": Decimal(40)}})).by_key("bp/c")
+    assert r is not None and r.status is Status.ELIGIBLE and r.missing == ()
+    # both given: exact, the strict mark at exactly the mark is not met
+    r = m3.match(Enterprise(id="e", name="e", facts=dict(facts),
+                            reviews={"bp/c/r": {"market": Decimal(30),
+                                                "tech": Decimal(5)}})).by_key("bp/c")
+    assert r is not None and r.status is Status.NOT_ELIGIBLE

@@ -95,3 +95,30 @@ def test_who_may_decide(park: World) -> None:
     assert decisions.history(park.ctx("enterprise"), "reviews", CODE_A).total == 1
     with pytest.raises(PermissionDenied):
         decisions.history(park.ctx("enterprise"), "reviews", CODE_B)
+
+
+def test_who_waits_for_a_decision(park: World) -> None:
+    """The enterprises the latest run left needing review (or missing a score), less those
+    decided since; a decision without every score leaves it waiting, score missing."""
+    reviewer = park.ctx("reviewer")
+    assert decisions.waiting(reviewer, "reviews") == (None, [])  # no run yet
+    assert [(k, n) for k, _, n in decisions.packs(reviewer)] == [("reviews", 3)]
+    matching.run(park.ctx("policy_officer"), "reviews", DAY)
+    day, items = decisions.waiting(reviewer, "reviews")
+    conds = ["panel/key_project/panel", "panel/key_project/verified", "panel/project/panel"]
+    assert day == DAY
+    assert sorted((w.credit_code, w.condition, w.state) for w in items) == sorted(
+        (c, k, "not_reviewed") for c in (CODE_A, CODE_B, CODE_UNI) for k in conds)
+    decisions.decide(reviewer, "reviews", CODE_A, DecisionCreate(
+        condition="panel/project/panel", scores={"score": "80"}, evidence="评审会纪要"))
+    decisions.decide(reviewer, "reviews", CODE_A, DecisionCreate(
+        condition="panel/key_project/panel", scores={"tech": "50", "market": None},
+        evidence="市场前景待补评"))
+    mine = {w.condition: w.state for w in decisions.waiting(reviewer, "reviews")[1]
+            if w.credit_code == CODE_A}
+    assert mine == {"panel/key_project/panel": "score_missing",
+                    "panel/key_project/verified": "not_reviewed"}
+    with pytest.raises(PermissionDenied):
+        decisions.waiting(park.ctx("enterprise"), "reviews")
+    with pytest.raises(PermissionDenied):
+        decisions.packs(park.ctx("leadership"))

@@ -118,6 +118,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/staff/accounts/{username}"): {"data": {"action": "unlock"}},
     ("POST", "/match/{code}/facts"): {"data": {"f:own_brand": "true"}},
     ("POST", "/staff/claims/{claim_id}"): {"data": {"decision": "reject", "note": "x"}},
+    ("POST", "/staff/decisions/{pack}/{code}"): {"data": {
+        "condition": "lang/incubation/core_tech", "verdict": "true", "evidence": "专家组意见"}},
     ("POST", "/library/{pack}/{policy}/note"): {"data": {"text": "解读"}},
     ("POST", "/inbox/settings"): {"data": {"channels": "email", "email": "a@b.cn",
                                            "code": CODE_A}},

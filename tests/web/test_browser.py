@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -112,14 +113,20 @@ def _build(url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    import uvicorn
-
     from huiqi.web import create_app
 
     chromium()
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'huiqi.db'}"
     info = _build(url)
-    app = create_app(make_settings(database_url=url), warm=True)
+    with serving(create_app(make_settings(database_url=url), warm=True)) as base:
+        yield {**info, "base": base}
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free port of 127.0.0.1: its base URL."""
+    import uvicorn
+
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                         access_log=False))
@@ -130,9 +137,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield {**info, "base": f"http://127.0.0.1:{port}"}
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from huiqi.service import audit
 from huiqi.service.context import Platform
 from huiqi.web import create_app
 from huiqi.web.pages import LANG_COOKIE, SESSION_COOKIE
-from service_fixtures import PASSWORD, make_settings
+from service_fixtures import PASSWORD, ROOT, make_settings
 
 from .conftest import Site, csrf_of
 
@@ -333,3 +333,18 @@ def field_of(html: str, name: str) -> str:
     m = re.search(rf'name="{name}" value="([^"]*)"', html)
     assert m is not None, name
     return m.group(1)
+
+
+def test_the_match_page_shows_the_values_a_pack_reports(site: Site) -> None:
+    """Reported values (issue 11): the R&D intensity with its grade, a growth rate whose
+    facts are missing said so."""
+    from huiqi.packs.files import read_folder
+
+    site.world.publish("reported", read_folder(ROOT / "tests" / "packs" / "reported"))
+    site.sign_in("enterprise")
+    page = site.client.get(f"/match/{site.world.own}").text
+    table = page.split("data-values>")[1].split("</table>")[0]
+    intensity = table.split('data-value="rep:intensity"')[1].split("</tr>")[0]
+    assert "研发强度" in intensity and "0.08" in intensity and ">B<" in intensity
+    growth = table.split('data-value="rep:growth"')[1].split("</tr>")[0]
+    assert "营业收入增长率" in growth and "缺少数据" in growth

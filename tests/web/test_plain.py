@@ -105,3 +105,25 @@ def test_a_fact_that_cannot_change_says_so(site: Site) -> None:
     text = visible(site.client.get(f"/match/{own}?all=1").text)
     assert "注册满一年(目前 0 天,须不低于 365 天" in text
     assert "成立(注册)日期不满足,无法通过补充材料改变" in text
+
+
+def test_a_declared_fact_is_named_by_its_label_from_the_platform_catalogue(site: Site
+                                                                          ) -> None:
+    """plain.fact_label reads the platform's catalogue: a fact the published pack declares
+    is named by its declared label, not by its id (issue 11)."""
+    from pathlib import Path
+
+    from huiqi.packs.files import read_folder
+    from huiqi.service.catalogue import platform_catalogue
+    from huiqi.web import plain
+
+    example = Path(__file__).parents[2] / "examples" / "packs" / "declared-facts"
+    ctx = site.world.ctx("admin")
+    assert plain.fact_label("phd_staff", "zh", platform_catalogue(ctx)) == "phd_staff"
+    site.world.publish("declared-facts", [(p, c) for p, c in read_folder(example)
+                                          if p != "enterprises.yaml"])
+    cat = platform_catalogue(ctx)
+    assert plain.fact_label("phd_staff", "zh", cat) == "博士人数"
+    assert plain.fact_label("phd_staff", "en", cat) == "Staff holding a doctorate"
+    assert plain.cannot_change(["lab_opened", "registration_date"], "zh", cat) == \
+        "实验室启用日期、成立(注册)日期不满足,无法通过补充材料改变"

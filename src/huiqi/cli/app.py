@@ -139,11 +139,17 @@ def _find_enterprise(key: str, data: Path | None, pack: Any = None):  # type: ig
 def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策文件 / pack, folder or file")],
           citations: Annotated[bool, typer.Option("--citations",
                                                   help="列出每条规则的出处 / list every citation")] = False,
+          database: Annotated[str | None, typer.Option(
+              "--database", help="对照该数据库中已发布的政策包检查自定义事实(默认:设置了 "
+              "HUIQI_DATABASE_URL 时用它)/ check declared facts against the packs published "
+              "in this database (default: HUIQI_DATABASE_URL when set)")] = None,
           lang: LangOpt = None) -> None:
     """检查政策包:语法、名称、类型与单位、分档、出处。有任何问题则整包拒绝。
+    配置了数据库时,还对照其中已发布的政策包检查自定义事实(同一标识、不同含义即拒绝)。
 
     Check policy packs: syntax, names, types and units, bands, citations. Any problem
-    rejects the whole pack.
+    rejects the whole pack. With a database configured, a pack's declared facts are also
+    checked against the packs published there (the same id with another meaning is refused).
     """
     from huiqi.errors import PackError
     from huiqi.rules.loader import find_packs, load_pack
@@ -187,8 +193,22 @@ def check(path: Annotated[Path, typer.Argument(help="政策包、目录或政策
         except PackError as exc:
             failed += 1
             _error("✗ " + exc.message(lg))
+    url = database or _configured_database()
+    if url is not None and any(p.catalogue.declared for p in checked):
+        from huiqi.cli.service import published_clashes
+
+        for problem in published_clashes(url, checked, lg):
+            failed += 1
+            _error("✗ " + problem)
     if failed:
         raise typer.Exit(2)
+
+
+def _configured_database() -> str | None:
+    """The platform's database when one is configured (``HUIQI_DATABASE_URL`` set)."""
+    import os
+
+    return get_settings().database_url if os.environ.get("HUIQI_DATABASE_URL") else None
 
 
 @app.command()

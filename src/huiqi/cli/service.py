@@ -52,6 +52,49 @@ def _platform(database: str | None) -> Iterator[Platform]:
             db.dispose()
 
 
+def published_clashes(url: str, packs: list[Any], lg: Lang) -> list[str]:
+    """For ``huiqi check``: each pack's declared facts against those of the packs published
+    in the database at ``url`` (but its own earlier versions), without changing anything
+    there; a message per pack whose facts clash (both files and lines), none if all agree."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from huiqi.errors import PackError
+    from huiqi.facts.declared import extend
+    from huiqi.service.catalogue import others
+    from huiqi.service.context import Platform
+    from huiqi.settings import get_settings
+    from huiqi.store.database import Database
+
+    db = Database.connect(url)
+    try:
+        try:
+            revision = db.revision()
+        except SQLAlchemyError:
+            raise UsageError(Text(
+                f"无法读取数据库 {safe_url(url)}(未能连接或无权读取);请检查 --database 或 "
+                "HUIQI_DATABASE_URL", f"cannot read the database {safe_url(url)} (no "
+                "connection, or no right to read it); check --database or HUIQI_DATABASE_URL"
+            )) from None
+        if revision is None:
+            raise UsageError(Text(
+                f"数据库 {safe_url(url)} 尚未建立(没有已发布的政策包可供对照);"
+                "请检查 --database 或 HUIQI_DATABASE_URL",
+                f"the database {safe_url(url)} is not set up (no published packs to check "
+                "against); check --database or HUIQI_DATABASE_URL"))
+        ctx = Platform(db, get_settings().model_copy(update={"database_url": url})).system()
+        out: list[str] = []
+        for pack in packs:
+            try:
+                extend(others(ctx, pack.id), pack.catalogue)
+            except PackError as exc:
+                out.append((f"{pack.id}:与数据库 {safe_url(url)} 中已发布的政策包的自定义事实冲突\n"
+                            if lg == "zh" else f"{pack.id}: its facts clash with those of the "
+                            f"packs published in {safe_url(url)}\n") + exc.message(lg))
+        return out
+    finally:
+        db.dispose()
+
+
 def safe_url(url: str) -> str:
     """The database URL with its password masked (see :func:`huiqi.store.database.safe_url`)."""
     from huiqi.store.database import safe_url as masked
@@ -225,7 +268,8 @@ def _demo(platform: Platform, lg: Lang, day: dt.date, enterprises: int, seed: in
     _demo_enterprises(ctx, enterprises, seed, day, console)
     _demo_runs(ctx, published, day, console)
     first = _richest(platform) or _first_entity(platform)
-    _demo_runs(ctx, shown, day, console)
+    decided = _demo_decisions(platform, ctx, first, published + shown, console)
+    _demo_runs(ctx, [k for k in published if k in decided] + shown, day, console)
     rows, panel = _demo_accounts(ctx, lg, first)
     _demo_areas(platform, ctx, day, panel, first, published, console)
     _demo_pages(ctx, first, published)
@@ -327,6 +371,27 @@ def _demo_runs(ctx: Context, published: list[str], day: dt.date, console: Any) -
     for key in published:
         run = matching.run(ctx, key, day)
         console.print(f"[green]✓[/green] {key}: {run.results} results / 条结果 ({run.as_of})")
+
+
+def _demo_decisions(platform: Platform, ctx: Context, first: str | None, packs: list[str],
+                    console: Any) -> list[str]:
+    """Review decisions in every state (passed, failed, a score missing, not reviewed) on
+    the conditions a person judges; the packs with such conditions (to be matched again)."""
+    from sqlalchemy import select
+
+    from huiqi.service import decisions
+    from huiqi.store.models import Entity
+
+    if first is None:
+        return []
+    with platform.db.read() as s:
+        others = list(s.scalars(select(Entity.credit_code).where(
+            Entity.kind == "enterprise", Entity.credit_code != first)
+            .order_by(Entity.credit_code).limit(2)))
+    judged = [k for k, _title, _n in decisions.packs(ctx) if k in packs]
+    n = decisions.demo(ctx, judged, [first, *others])
+    console.print(f"[green]✓[/green] 人工审核 / review decisions: {n}")
+    return judged
 
 
 def _first_entity(platform: Platform) -> str | None:

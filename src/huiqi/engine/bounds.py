@@ -22,6 +22,9 @@ fall outside every band). A value the enterprise gave is its own range. Otherwis
 * ``if c then a else b``: the branch ``c`` decides, or both ranges joined;
 * ``band(t, x)``: the least and greatest value of the bands ``x``'s range meets ("may have
   no value" if the range leaves the bands); ``lookup(t, k)`` of a missing key: its entries;
+* a (sub-)score missing from a recorded scored decision: the range the policy declares for
+  that part (``min``/``max``; unbounded where none is declared), so the parts already
+  scored decide the pass mark when no score of the missing one could change it;
 * anything else missing: unbounded, "may have no value".
 
 A value that has none for sure (a ratio over a revenue of 0, whatever the missing facts)
@@ -276,6 +279,9 @@ class Bounds:
             return a if a == b and a is not MISSING else c
         if isinstance(n, ir.ValueRef) and n.type.kind is T.Kind.BOOL:
             return self.truth(self.value_expr(n.key), concrete)
+        if isinstance(n, ir.Review) and n.test is not None:
+            # undetermined only once a scored decision is recorded (until then: review)
+            return self.truth(n.test, concrete)
         return MISSING
 
     # ------------------------------------------------------------------ numbers
@@ -292,6 +298,8 @@ class Bounds:
         if isinstance(n, ir.Fact | ir.YearFact):
             lo, hi = fact_range(self.pack.catalogue, n.fact)
             return Rng(lo, hi, False)
+        if isinstance(n, ir.ReviewScore):
+            return Rng(n.lo, n.hi, False)
         if isinstance(n, ir.ValueRef):
             return self.rng(self.value_expr(n.key), concrete)
         if isinstance(n, ir.Neg):

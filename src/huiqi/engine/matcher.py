@@ -393,17 +393,27 @@ class Matcher:
     def _bounds_note(self, spec: ConditionSpec, env: Env, e: Enterprise) -> Text:
         """What the explanation says of a condition the missing facts could not change:
         "无论研发费用如何,得分均不低于 80"."""
+        from .explain import score_label
+
         node, v = env.memo[f"bounds:{id(spec)}"][-1]
+        if isinstance(node, ir.Review) and node.test is not None:
+            node = node.test  # a scored review: its score against the pass mark
         specs = self.compiler._value_specs
         missing = [f for f, y in ir.needs([node], self.as_of.year, lambda k: specs[k].expr)
-                   if not f.startswith("choice:") and (e.value(f, y) if y is not None
-                                                       else e.facts.get(f)) is None]
+                   if not f.startswith(("choice:", "score:")) and (
+                       e.value(f, y) if y is not None else e.facts.get(f)) is None]
+        unscored = [f for f, _ in ir.needs([node], self.as_of.year, lambda k: specs[k].expr)
+                    if f.startswith("score:") and _unscored(e, f)]
         choices = [f[7:] for f, _ in ir.needs([node], self.as_of.year,
                                              lambda k: specs[k].expr)
                    if f.startswith("choice:") and f[7:] not in e.choices]
         cat = self.pack.catalogue
         zh = [cat.facts[f].label.zh if f in cat.facts else f for f in dict.fromkeys(missing)]
         en = [cat.facts[f].label.en if f in cat.facts else f for f in dict.fromkeys(missing)]
+        for f in dict.fromkeys(unscored):
+            label = score_label(f, self.pack)
+            zh.append(label.zh)
+            en.append(label.en)
         for key in choices:
             pol = self.pack.policy(key.partition(":")[0])
             ch = pol.choices.get(key.partition(":")[2]) if pol else None
@@ -441,10 +451,8 @@ class Matcher:
             if fact.startswith("choice:"):
                 if e.choices.get(fact[7:]) is None:
                     out.append(Missing(fact))
-            elif fact.startswith("score:"):  # score:<policy/clause/condition>:<part>
-                key, _, part = fact[6:].rpartition(":")
-                d = e.reviews.get(key)
-                if not isinstance(d, dict) or d.get(part) is None:
+            elif fact.startswith("score:"):
+                if _unscored(e, fact):
                     out.append(Missing(fact))
             elif year is None:
                 if e.facts.get(fact) is None or self._records_unsure(fact, env, needs_of=c):
@@ -683,3 +691,11 @@ def matcher_for(pack: Pack, as_of: dt.date) -> Matcher:
 
 def match(pack: Pack, enterprise: Enterprise, as_of: dt.date) -> MatchResult:
     return matcher_for(pack, as_of).match(enterprise)
+
+
+def _unscored(e: Enterprise, need: str) -> bool:
+    """Is the sub-score ``score:<policy/clause/condition>:<part>`` missing from the
+    enterprise's recorded decision (or is no scored decision recorded)?"""
+    key, _, part = need[6:].rpartition(":")
+    d = e.reviews.get(key)
+    return not isinstance(d, dict) or d.get(part) is None

@@ -127,6 +127,8 @@ class SqlBounds:
                 hit = any(self.refinable(k) for k in n.kids())
             elif isinstance(n, ir.ValueRef) and n.type.kind is T.Kind.BOOL:
                 hit = self.refinable(self.ex.values[n.key].expr)
+            elif isinstance(n, ir.Review):  # a scored review: its test, once recorded
+                hit = n.test is not None and self.refinable(n.test)
             else:
                 hit = False
             self._refinable[id(n)] = hit
@@ -154,6 +156,10 @@ class SqlBounds:
             c, t, e = self.code(n.cond), self.code(n.then), self.code(n.orelse)
             refined = (f"(CASE WHEN {c} = 1 THEN {t} WHEN {c} = 0 THEN {e} "
                        f"WHEN {t} = {e} AND {t} <> 2 THEN {t} ELSE {c} END)")
+        elif isinstance(n, ir.Review):
+            # its exact code is 2 only when a scored decision is recorded (else 3: review)
+            assert n.test is not None
+            refined = self.code(n.test)
         else:
             assert isinstance(n, ir.ValueRef)
             return self.code(self.ex.values[n.key].expr)
@@ -219,6 +225,8 @@ class SqlBounds:
         if isinstance(n, ir.Fact | ir.YearFact) and _num(n):
             f = ex.cat.facts[n.fact]
             return R(self._lit(f.min), self._lit(f.max), "FALSE")
+        if isinstance(n, ir.ReviewScore):  # a part missing from a recorded decision
+            return R(self._lit(n.lo), self._lit(n.hi), "FALSE")
         if isinstance(n, ir.ValueRef):
             return self.rng(ex.values[n.key].expr)
         if isinstance(n, ir.Neg):

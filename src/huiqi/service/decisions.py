@@ -11,10 +11,12 @@ revision is not served again.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huiqi.errors import InputError, NotFoundError
@@ -22,8 +24,8 @@ from huiqi.facts.enterprise import Decision
 from huiqi.facts.io import score_of
 from huiqi.packs import versions as PV
 from huiqi.registry import entities as E
-from huiqi.rules.model import ConditionSpec, Pack
-from huiqi.store.models import Entity, ReviewDecision, ReviewScore
+from huiqi.rules.model import ClauseSpec, ConditionSpec, Pack
+from huiqi.store.models import Entity, MatchResult, MatchRun, ReviewDecision, ReviewScore
 from huiqi.text import Text
 
 from .audit import record
@@ -45,6 +47,89 @@ def review_condition(pack: Pack, key: str) -> ConditionSpec:
     if cond is None or cond.kind != "review":
         raise NotFoundError(CONDITION, key)
     return cond
+
+
+def review_conditions(pack: Pack) -> list[tuple[ClauseSpec, ConditionSpec]]:
+    """The conditions of a pack a person judges, with their clauses, in the pack's order."""
+    return [(c, k) for c in pack.clauses() for k in c.all_conditions() if k.kind == "review"]
+
+
+@requires(Permission.REVIEW_DECIDE)
+def packs(ctx: Context) -> list[tuple[str, Text, int]]:
+    """The published packs with conditions a person judges: key, title, how many."""
+    with ctx.db.read() as s:
+        published = PV.all_published(s)
+    out = []
+    for key, v in published:
+        p = loaded(ctx, key, v)
+        n = len(review_conditions(p))
+        if n:
+            out.append((key, p.title, n))
+    return out
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An enterprise waiting for a decision on a condition: not reviewed yet, or reviewed
+    with a score the condition needs missing."""
+
+    credit_code: str
+    name: str
+    condition: str  # policy/clause/condition
+    state: str      # "not_reviewed" | "score_missing"
+
+
+def _candidates(s: Session, version_id: int, day: dt.date, conds: dict[str, ConditionSpec]
+                ) -> dict[tuple[int, str], tuple[str, str]]:
+    """(entity, condition) → (credit code, name) for the stored results of ``day`` that
+    wait on a condition of ``conds``: it needs review, or a score of it is missing (a
+    clause not met on another condition waits for nobody)."""
+    clauses = sorted({"/".join(k.split("/")[:2]) for k in conds})  # policy/clause
+    rows = s.execute(select(MatchResult.entity_id, MatchResult.clause_key, MatchResult.detail,
+                            Entity.credit_code, Entity.name)
+                     .join(Entity, Entity.id == MatchResult.entity_id)
+                     .where(MatchResult.pack_version_id == version_id, MatchResult.as_of == day,
+                            MatchResult.clause_key.in_(clauses),
+                            MatchResult.status != "not_eligible")
+                     .order_by(Entity.credit_code))
+    out: dict[tuple[int, str], tuple[str, str]] = {}
+    for eid, clause, detail, code, name in rows:
+        keys = [f"{clause}/{p}" for p in detail.get("needs_review", [])]
+        keys += [m[6:].rpartition(":")[0] for m in detail.get("missing", [])
+                 if m.startswith("score:")]
+        for k in keys:
+            if k in conds:
+                out[(eid, k)] = (code, name)
+    return out
+
+
+@requires(Permission.REVIEW_DECIDE)
+def waiting(ctx: Context, pack: str, limit: int = 500) -> tuple[dt.date | None, list[Waiting]]:
+    """The enterprises waiting for a decision on a condition of the published version of
+    ``pack``, by the latest stored run (its date; None: no run yet): those it left needing
+    review or missing a score, less those decided since (a decision with every score)."""
+    with ctx.db.read() as s:
+        v = PV.published(s, pack)
+    p = loaded(ctx, pack, v)
+    conds = {f"{c.key}/{k.path}": k for c, k in review_conditions(p)}
+    with ctx.db.read() as s:
+        day = s.scalar(select(func.max(MatchRun.as_of)).where(MatchRun.pack_version_id == v.id))
+        if day is None or not conds:
+            return day, []
+        found = _candidates(s, v.id, day, conds)
+        decided = current(s, pack, sorted({eid for eid, _ in found}))
+    out: list[Waiting] = []
+    for (eid, key), (code, name) in found.items():
+        d = decided.get(eid, {}).get(key)
+        cond = conds[key]
+        if d is None:
+            out.append(Waiting(code, name, key, "not_reviewed"))
+        elif isinstance(d, dict) and cond.score is not None and any(
+                d.get(part) is None for part in cond.score.parts):
+            out.append(Waiting(code, name, key, "score_missing"))
+        if len(out) >= limit:
+            break
+    return day, out
 
 
 def _scores(cond: ConditionSpec, body: DecisionCreate) -> dict[str, Decimal | None] | None:
@@ -167,3 +252,41 @@ def by_code(s: Session, pack: str) -> dict[str, dict[str, Decision]]:
     codes: dict[int, str] = {i: c for i, c in s.execute(
         select(Entity.id, Entity.credit_code).where(Entity.id.in_(list(found))))}
     return {codes[i]: d for i, d in found.items() if i in codes}
+
+
+def _demo_scores(cond: ConditionSpec, state: str) -> dict[str, str | None]:
+    """Scores for the demo: every part at the top of its range (passed), at the bottom
+    (failed), or the first part left out and the others midway (a score missing)."""
+    assert cond.score is not None
+    out: dict[str, str | None] = {}
+    for i, (part, spec) in enumerate(cond.score.parts.items()):
+        lo, hi = spec.lo or Decimal(0), spec.hi if spec.hi is not None else Decimal(100)
+        v = hi if state == "passed" else lo if state == "failed" else \
+            None if i == 0 else (lo + hi) / 2
+        out[part] = None if v is None else format(v.normalize(), "f")
+    return out
+
+
+def demo(ctx: Context, packs: list[str], codes: list[str]) -> int:
+    """For the demo: decisions in every state on each condition a person judges of ``packs``
+    — the first enterprise of ``codes`` passed, the second failed, the third reviewed with a
+    score missing (a yes/no review: not reviewed), the others not reviewed. The count."""
+    n = 0
+    states = ("passed", "failed", "score_missing")
+    for key in packs:
+        with ctx.db.read() as s:
+            v = PV.published(s, key)
+        for clause, cond in review_conditions(loaded(ctx, key, v)):
+            for code, state in zip(codes, states, strict=False):
+                if cond.score is None and state == "score_missing":
+                    continue
+                body = DecisionCreate(
+                    condition=f"{clause.key}/{cond.path}",
+                    verdict=None if cond.score is not None else state == "passed",
+                    scores=_demo_scores(cond, state) if cond.score is not None else None,
+                    evidence={"passed": "演示:专家评审会纪要,同意通过",
+                              "failed": "演示:专家评审会纪要,未达到要求",
+                              "score_missing": "演示:市场前景分项待补评"}[state])
+                decide(ctx, key, code, body)
+                n += 1
+    return n

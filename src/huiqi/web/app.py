@@ -33,6 +33,7 @@ def install(app: FastAPI) -> None:
         challenges,
         competitions,
         dashboard,
+        decisions,
         enterprises,
         home,
         imports,
@@ -55,7 +56,7 @@ def install(app: FastAPI) -> None:
     from huiqi.api.app import include
 
     for module in (home, calculator, library, selfservice, matches, policies, enterprises,
-                   results, simulation, imports, audit, accounts, dashboard, programmes, cases,
+                   results, simulation, imports, audit, accounts, dashboard, programmes, cases, decisions,
                    analytics, market, vouchers, challenges, competitions, push):
         include(app, module)
     api_http_error = app.exception_handlers.get(HTTPException)

@@ -27,6 +27,7 @@ STAFF: tuple[tuple[Permission, str, str, str, str], ...] = (
     (Permission.POLICY_READ, "/staff/policies", "政策", "Policies", "policies"),
     (Permission.PROGRAMME_READ, "/staff/programmes", "项目申报", "Programmes", "programmes"),
     (Permission.REVIEW_SCORE, "/staff/reviews", "评审任务", "My reviews", "reviews"),
+    (Permission.REVIEW_DECIDE, "/staff/decisions", "人工审核", "Review decisions", "decisions"),
     (Permission.RESULT_READ, "/staff/budgets", "项目资金", "Budgets", "budgets"),
     (Permission.VOUCHER_READ, "/staff/vouchers", "创新券", "Vouchers", "vouchers"),
     (Permission.VOUCHER_READ, "/staff/challenges", "揭榜挂帅", "Challenge lists", "staff_challenges"),

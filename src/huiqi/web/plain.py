@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from huiqi.engine.public import ConditionExplanationPublic, GapPublic, Localized
 from huiqi.facts import types as T
-from huiqi.facts.catalogue import default_catalogue
+from huiqi.facts.catalogue import Catalogue, default_catalogue
 from huiqi.rules.fixed import FIXED
 from huiqi.rules.fixed import fixed_facts as _fixed_facts
 from huiqi.rules.model import ClauseSpec, ConditionSpec
@@ -85,22 +85,25 @@ def _is_date(v: object) -> bool:
     return isinstance(v, str) and bool(re.fullmatch(r"\d{4}-\d\d-\d\d", v))
 
 
-def fact_label(fid: str, lang: Lang) -> str:
-    f = default_catalogue().facts.get(fid)
+def fact_label(fid: str, lang: Lang, cat: Catalogue | None = None) -> str:
+    """A fact's label in ``cat`` — the platform's catalogue (the base and the facts the
+    published packs declare, :func:`huiqi.service.catalogue.platform_catalogue`) or a pack's
+    own; the base catalogue when none is given. An unknown fact: its id."""
+    f = (cat or default_catalogue()).facts.get(fid)
     if f is None:
         return fid
     return f.label.zh if lang == "zh" else f.label.en
 
 
-def fixed_facts(spec: ConditionSpec | None) -> list[str]:
+def fixed_facts(spec: ConditionSpec | None, cat: Catalogue | None = None) -> list[str]:
     """The facts a condition reads that an enterprise cannot change (in catalogue order)."""
     read = _fixed_facts(spec)
-    return [f for f in default_catalogue().facts if f in read]
+    return [f for f in (cat or default_catalogue()).facts if f in read]
 
 
-def cannot_change(facts: list[str], lang: Lang) -> str:
-    names = "、".join(fact_label(f, lang) for f in facts) if lang == "zh" else \
-        ", ".join(fact_label(f, lang) for f in facts)
+def cannot_change(facts: list[str], lang: Lang, cat: Catalogue | None = None) -> str:
+    names = "、".join(fact_label(f, lang, cat) for f in facts) if lang == "zh" else \
+        ", ".join(fact_label(f, lang, cat) for f in facts)
     return (f"{names}不满足,无法通过补充材料改变" if lang == "zh" else
             f"{names} does not qualify and cannot be changed by supplying documents")
 
@@ -141,41 +144,42 @@ def _gap_under(path: str, gaps: dict[str, GapPublic]) -> GapPublic | None:
 
 
 def reasons(conditions: list[ConditionExplanationPublic], specs: dict[str, ConditionSpec],
-            gaps: list[GapPublic], lang: Lang) -> list[Reason]:
-    """A reason for each condition not met: fixed ones last (nothing can be done there)."""
+            gaps: list[GapPublic], lang: Lang, cat: Catalogue | None = None) -> list[Reason]:
+    """A reason for each condition not met: fixed ones last (nothing can be done there);
+    facts named by their labels in ``cat`` (see :func:`fact_label`)."""
     by_path = {g.condition: g for g in gaps}
     out: list[Reason] = []
     for c in conditions:
         if c.outcome != "not_met":
             continue
-        out.append(reason(c, specs, by_path, lang))
+        out.append(reason(c, specs, by_path, lang, cat))
     return sorted(out, key=lambda r: r.fixed)
 
 
 def reason(c: ConditionExplanationPublic, specs: dict[str, ConditionSpec],
-           gaps: dict[str, GapPublic], lang: Lang) -> Reason:
+           gaps: dict[str, GapPublic], lang: Lang, cat: Catalogue | None = None) -> Reason:
     zh = lang == "zh"
     spec = specs.get(c.path)
     label = _s(c.label)
-    fixed = fixed_facts(spec)
+    fixed = fixed_facts(spec, cat)
     kind = spec.kind if spec is not None else ("any" if c.children else "expr")
     if kind == "any" and c.children:
         options = [_s(k.label) for k in c.children]
         head = (f"{label}:以下各项均不满足" if zh else f"{label}: none of these is met")
-        kid_fixed = all(fixed_facts(specs.get(k.path)) for k in c.children)
+        kid_fixed = all(fixed_facts(specs.get(k.path), cat) for k in c.children)
         return Reason(head, fixed=kid_fixed and bool(c.children), options=options)
     if kind == "all" and c.children:
         failed = [k for k in c.children if k.outcome == "not_met"]
         if len(failed) == 1:
-            return reason(failed[0], specs, gaps, lang)
-        parts = [reason(k, specs, gaps, lang) for k in failed]
+            return reason(failed[0], specs, gaps, lang, cat)
+        parts = [reason(k, specs, gaps, lang, cat) for k in failed]
         return Reason(label + (":" if zh else ": ") + ("；" if zh else "; ").join(p.text for p in parts),
                       fixed=all(p.fixed for p in parts))
     if fixed:
         g = _gap_under(c.path, gaps)
         detail = f"({gap_text(g, lang)})" if g is not None and zh else \
             f" ({gap_text(g, lang)})" if g is not None else ""
-        return Reason(f"{label}{detail}" + (":" if zh else ": ") + cannot_change(fixed, lang),
+        return Reason(f"{label}{detail}" + (":" if zh else ": ") + cannot_change(fixed, lang, cat),
                       fixed=True)
     g = _gap_under(c.path, gaps)
     if g is not None:

@@ -146,7 +146,8 @@ def row(pack: str, clause: ClauseResultPublic, ex: ExplanationPublic, lang: Lang
     """One clause from its match and its explanation (in one language); with its pack, the
     reasons say what cannot change and a clause without money says what it gives."""
     spec = loaded.clause(clause.key) if loaded is not None else None
-    reasons = plain.reasons(ex.conditions, plain.condition_specs(spec), clause.gaps, lang)
+    reasons = plain.reasons(ex.conditions, plain.condition_specs(spec), clause.gaps, lang,
+                            loaded.catalogue if loaded is not None else None)
     why = [r.text + ("" if not r.options else ((":" if lang == "zh" else ": ")
                                                + ("、" if lang == "zh" else ", ").join(r.options)))
            for r in reasons]

@@ -4,6 +4,7 @@ Excel. An enterprise user sees only its own enterprise (the service refuses the 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -58,9 +59,17 @@ def summarised(p: Page, code: str, data: MatchPublic, everywhere: bool = False) 
 @router.page("GET", "/match/{code}", READ)
 def matches(p: PageDep, code: CodePath, as_of: Day = None, all: bool = False
             ) -> Response:
-    s = summarised(p, code, _match(p, code, as_of), everywhere=all)
+    data = _match(p, code, as_of)
+    s = summarised(p, code, data, everywhere=all)
     return p.render("matches.html", s=s, code=code.upper(), show_all=all,
-                    base=f"/match/{code.upper()}")
+                    base=f"/match/{code.upper()}", values=reported(p, data))
+
+
+def reported(p: Page, data: MatchPublic) -> list[dict[str, Any]]:
+    """The values the packs report for the enterprise (a score, a rate, its grade)."""
+    return [{"key": v.key, "label": v.label if isinstance(v.label, str) else p.text(v.label),
+             "value": None if v.value is None else format(Decimal(str(v.value)).normalize(), "f"),
+             "state": v.state, "grade": v.grade} for pm in data.packs for v in pm.values]
 
 
 @router.page("GET", "/match/{code}/calendar", READ)
@@ -123,7 +132,7 @@ def explained(p: Page, data: MatchPublic, key: str, base: str | None,
     row = next(r for r in s.rows if r.key == key)
     specs = plain.condition_specs(spec)
     gaps = {g.condition: g for g in c.gaps}
-    reasons = {x.path: plain.reason(x, specs, gaps, p.lang).text
+    reasons = {x.path: plain.reason(x, specs, gaps, p.lang, pk.catalogue).text
                for x in _walk(ex.conditions) if x.outcome == "not_met"}
     return p.render("clause.html", s=s, row=row, ex=ex, pol=pol, spec=spec, text=text,
                     base=base, reasons=reasons, plain_steps=plain.steps(
