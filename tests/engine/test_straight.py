@@ -92,3 +92,19 @@ def test_the_straight_path_records_no_value_an_explanation_would_read() -> None:
     assert len(fast.clauses[0].slots) < len(full.clauses[0].slots)
     assert all(not c.notes for c in fast.clauses)
     assert isinstance(m.straight, Straight) and m.straight is m.straight
+
+
+@SETTINGS
+@given(st.data())
+def test_straight_path_equals_full_path_on_bounds_packs(data: st.DataObject) -> None:
+    """The packs of the bounds reasoning (facts missing within declared ranges, scored
+    reviews with sub-scores missing): the fast path decides as the full path does."""
+    from . import bounds_packs as B
+
+    text = data.draw(B.pack_text(), label="pack")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "bp.yaml").write_text(text, encoding="utf-8")
+        m = Matcher(load_pack(folder / "bp.yaml", B.catalogue(folder)), B.AS_OF)
+    for i in range(6):
+        _same(m, data.draw(B.enterprise(), label=f"enterprise {i}"))

@@ -250,6 +250,8 @@ class Bounds:
             return self.can_decide(self.value_expr(n.key))
         if isinstance(n, ir.And | ir.Or | ir.Not):
             return any(self.can_decide(k) for k in n.kids())
+        if isinstance(n, ir.Review) and n.test is not None:  # a score against its pass mark
+            return self.can_decide(n.test)
         return False
 
     # ------------------------------------------------------------------ truth
