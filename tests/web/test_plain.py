@@ -43,15 +43,19 @@ def leaks(text: str, words: list[str]) -> list[str]:
 
 
 def test_no_enterprise_page_or_pdf_shows_an_id_a_hash_or_an_expression(site: Site) -> None:
+    from openpyxl import load_workbook
     from pypdf import PdfReader
 
     words = technical(site)
     own = site.world.own
     site.sign_in("enterprise")
     pages = [f"/match/{own}", f"/match/{own}?all=1", f"/match/{own}/calendar",
-             f"/staff/enterprises/{own}", f"/staff/enterprises/{own}?history=1"]
+             f"/match/{own}/facts", f"/staff/enterprises/{own}",
+             f"/staff/enterprises/{own}?history=1", "/library", "/library/language/lang",
+             "/inbox", "/my/requests", "/my/applications", "/my/projects"]
     pack = policies.pack_of(site.world.ctx("admin"), "language")
     pages += [f"/match/{own}/{c.key}" for c in pack.clauses()]
+    pages += [f"/my/requests?pack=language&clause={c.key}" for c in pack.clauses()]
     found: dict[str, list[str]] = {}
     for path in pages:
         r = site.client.get(path)
@@ -64,6 +68,12 @@ def test_no_enterprise_page_or_pdf_shows_an_id_a_hash_or_an_expression(site: Sit
     bad = leaks(text, words)
     if bad:
         found["summary.pdf"] = bad
+    book = load_workbook(io.BytesIO(site.client.get(f"/match/{own}/summary.xlsx").content))
+    cells = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows()
+                     for c in row if c.value is not None)
+    bad = leaks(cells, words)
+    if bad:
+        found["summary.xlsx"] = bad
     assert found == {}
 
 

@@ -177,7 +177,8 @@ def _effective_batch(ctx: Context, s: Session, vid: int, day: dt.date,
     pack = s.get_one(PolicyPack, v.pack_id).key
     version = f"{v.version_key or v.number}@{day.isoformat()}"
     return [clause_notice(
-        entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key, clause_title=now.key,
+        entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key,
+        clause_title=now.name("zh"), clause_title_en=now.name("en"),
         version=version, link=link(ctx, now.key, pack), amount=now.amount,
         assumed=now.assumed, before=was.amount if was else None, deadline=now.deadline,
         missing=list(now.gaps or now.missing), topics={"pack": pack, "industry": e.industry or ""})
