@@ -97,16 +97,28 @@ def axe(page: Any) -> list[str]:
 
 def enterprise_pages(code: str) -> list[str]:
     return [f"/match/{code}", f"/match/{code}?all=1", f"/match/{code}/calendar",
-            f"/match/{code}/facts", f"/staff/enterprises/{code}", "/library"]
+            f"/match/{code}/facts", f"/staff/enterprises/{code}", "/library", "/inbox",
+            "/inbox/settings", "/my/requests",
+            "/my/requests?pack=seed&clause=xm-torch-voucher/voucher", "/my/applications",
+            "/my/projects", "/my/surveys"]
 
 
 VISITOR_PAGES = ["/", "/login", "/calculator", "/library", "/library/seed/xm-torch-voucher",
-                 "/library?kind=title", "/no-such-page"]
+                 "/library?kind=title", "/library?state=expired&q=没有这样的政策",
+                 "/public/notice", "/public/challenges", "/public/competitions", "/no-such-page"]
+#: every staff page of this area (the analytics pages and the reviews' pages are checked by
+#: their own areas' browser tests)
 STAFF_PAGES = ["/staff", "/staff/policies", "/staff/policies/seed/1",
                "/staff/policies/seed/1/text/xm-torch-voucher",
                "/staff/policies/seed/1/files/pack.yaml", "/staff/policies/language/1",
-               "/staff/enterprises", "/staff/results", "/staff/simulation", "/staff/imports",
-               "/staff/audit", "/staff/claims", "/dashboard"]
+               "/staff/policies/language/1/diff", "/staff/enterprises",
+               "/staff/enterprises?q=科技", "/staff/results",
+               "/staff/results/seed/xm-torch-voucher/voucher", "/staff/simulation",
+               "/staff/imports", "/staff/audit", "/staff/audit?kind=account&outcome=ok",
+               "/staff/claims", "/staff/accounts", "/dashboard", "/dashboard/cases",
+               "/staff/cases", "/staff/plans", "/staff/standards", "/staff/push/dead",
+               "/staff/programmes", "/staff/budgets", "/staff/vouchers", "/staff/challenges",
+               "/staff/competitions", "/inbox"]
 
 
 def _clause_page(page: Any, code: str) -> str:
@@ -131,6 +143,16 @@ def test_a_visitor_on_a_phone(phone: Any) -> None:
     failures: list[str] = []
     for path in VISITOR_PAGES:
         check(phone, path, True, failures)
+    # the calculator's result: its tables become cards, nothing wider than the screen
+    phone.goto("/calculator")
+    phone.get_by_role("button", name="直接看结果").click()
+    phone.locator("#result-h").wait_for()
+    phone.wait_for_load_state("networkidle")
+    wide = overflow(phone)
+    if wide > 0:
+        failures.append(f"calculator result: {wide}px wider than the screen")
+    failures.extend(f"calculator result: small tap target {t}" for t in small_targets(phone))
+    failures.extend(f"calculator result: axe {v}" for v in axe(phone))
     phone.goto("/calculator")
     shot(phone, "phone-calculator")
     phone.goto("/library")
