@@ -16,6 +16,7 @@ import pytest
 from service_fixtures import make_settings
 
 from .test_browser import PASSWORD, _build, _free_port, browser, chromium, page, shot, sign_in
+from .test_phone import on_a_phone
 
 __all__ = ["browser", "page"]  # the fixtures, used by name
 
@@ -108,6 +109,7 @@ def test_a_voucher_from_issue_to_the_providers_settlement(page: Any) -> None:
     page.wait_for_load_state()
     assert page.locator(".contracts .state").all_inner_texts() == ["confirmed", "confirmed"]
     shot(page, "vouchers-enterprise", full=True)
+    failures = on_a_phone(page)  # the scheme as the enterprise reads it (issue 16, item 1)
     # the provider claims: Q2 runs until 30 June (refused with the reason), Q1 is claimed
     sign_in(page, "provider")
     page.goto("/staff/vouchers/xm-2025")
@@ -131,3 +133,5 @@ def test_a_voucher_from_issue_to_the_providers_settlement(page: Any) -> None:
     balances = page.locator("#balances").inner_text()
     assert "payments\t¥20,000" in balances and "bonus\t¥4,000" in balances
     shot(page, "vouchers-officer", full=True)
+    failures += on_a_phone(page)
+    assert failures == [], "\n".join(failures)
