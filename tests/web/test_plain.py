@@ -115,3 +115,16 @@ def test_a_fact_that_cannot_change_says_so(site: Site) -> None:
     text = visible(site.client.get(f"/match/{own}?all=1").text)
     assert "注册满一年(目前 0 天,须不低于 365 天" in text
     assert "成立(注册)日期不满足,无法通过补充材料改变" in text
+
+
+def test_an_amount_not_yet_computed_shows_no_formula() -> None:
+    """A clause not met has no amount yet: its formula alone is not shown as a step (it
+    read "按政策规定的方法计算得 ip_insurance_premium[-1]")."""
+    from huiqi.web.plain import steps
+
+    formula = "insurance_share * ip_insurance_premium[-1]"
+    shown = steps([f"金额公式:{formula}"], formula, "zh")
+    assert shown == ["金额按政策规定的方法计算(条件满足后可算出)"]
+    assert leaks(" ".join(shown), ["ip_insurance_premium"]) == []
+    computed = steps([f"按公式 {formula} 计算得 ¥12,000", "应付金额 ¥12,000"], formula, "zh")
+    assert computed == ["按政策规定的方法计算得 ¥12,000", "应付金额 ¥12,000"]

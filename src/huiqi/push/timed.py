@@ -208,11 +208,11 @@ def window_notice(ctx: Context, e: Entity, what: str, prog: Any, amount: str,
         entity_id=e.id, kind=f"window.{what}",
         key=f"{e.id}:window:{pid}:{what}:{(opens if what == 'open' else closes).isoformat()}",
         title=f"【{zh}】{title}"[:200],
-        body=f"{e.name}:您符合「{title}」({clause})的条件。\n金额:{amount}{mark}\n"
+        body=f"{e.name}:您符合「{title}」的条件。\n金额:{amount}{mark}\n"
              f"申报时间:{opens.isoformat()} 至 {closes.isoformat()}(截止日期:"
              f"{closes.isoformat()})",
         title_en=f"[{en}] {title_en}"[:200],
-        body_en=f"{e.name}: you qualify for {title_en} ({clause}).\nAmount: {amount}"
+        body_en=f"{e.name}: you qualify for {title_en}.\nAmount: {amount}"
                 f"{mark_en}\nWindow: {opens.isoformat()} to {closes.isoformat()}",
         link=f"{base}/staff/programmes/{key}",
         detail={"programme": key, "clause": clause, "opens": opens.isoformat(),

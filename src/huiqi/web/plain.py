@@ -121,7 +121,10 @@ def steps(lines: list[str], formula: str | None, lang: Lang) -> list[str]:
     out: list[str] = []
     for line in lines:
         text = line.strip()
-        if formula and formula in text:
+        if formula and text.endswith(formula):  # the formula alone: nothing computed yet
+            out.append("金额按政策规定的方法计算(条件满足后可算出)" if zh else
+                       "the amount follows the policy's method (once the conditions are met)")
+        elif formula and formula in text:
             value = text.rsplit(" ", 1)[-1]
             out.append(f"按政策规定的方法计算得 {value}" if zh else f"the policy's method gives {value}")
         elif text.startswith(("其中 ", "where ")):
