@@ -32,6 +32,22 @@ def wire(client: object, method: str, path: str, **kwargs: object) -> tuple[int,
         return sent, len(body), body.decode("utf-8", "replace"), r.status_code
 
 
+def more_pages(code: str) -> list[tuple[str, str, str, dict[str, object]]]:
+    """The pages issue 16 added, measured here besides ``bench/pages.py``'s."""
+    return [
+        ("", "GET", "/library", {}),
+        ("", "GET", "/library/seed/xm-torch-voucher", {}),
+        ("enterprise", "GET", f"/match/{code}/facts", {}),
+        ("enterprise", "GET", "/inbox", {}),
+        ("enterprise", "GET", "/my/requests", {}),
+        ("policy_officer", "GET", "/staff", {}),
+        ("policy_officer", "GET", "/staff/policies/seed/1/diff", {}),
+        ("admin", "GET", "/staff/accounts", {}),
+        ("admin", "GET", "/staff/claims", {}),
+        ("admin", "GET", "/staff/audit?kind=account", {}),
+    ]
+
+
 def measure(url: str) -> list[tuple[str, int, int, int, int, int]]:
     from fastapi.testclient import TestClient
 
@@ -52,7 +68,7 @@ def measure(url: str) -> list[tuple[str, int, int, int, int, int]]:
             cookies[role] = r.cookies[SESSION_COOKIE]
         client.cookies.clear()
         sizes: dict[str, int] = {}
-        for role, method, path, request in pages(code, clause):
+        for role, method, path, request in [*pages(code, clause), *more_pages(code)]:
             if path.endswith((".pdf", ".xlsx")):
                 continue
             headers = dict(gzip)
@@ -79,7 +95,7 @@ def measure(url: str) -> list[tuple[str, int, int, int, int, int]]:
 def report(rows: list[tuple[str, int, int, int, int, int]], entities: int) -> str:
     lines = [f"## Page weight: bytes on the wire per page (`python -m bench.page_weight`) — "
              f"{dt.date.today().isoformat()}", "",
-             f"- machine: {describe(load=False)}",
+             f"- machine: {describe(load=True)} (at the end of the run)",
              f"- data: `huiqi init-demo` database (SQLite), {entities:,} entities",
              "- method: each page asked in-process with `Accept-Encoding: gzip` (GZipMiddleware, "
              "responses ≥ 500 bytes); ECharts only on pages that draw a chart, under its hashed "

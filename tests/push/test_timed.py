@@ -147,6 +147,9 @@ def test_a_programme_window_opening_and_closing_soon(platform: Platform, clock: 
         msg = s.scalars(select(PushMessage).where(PushMessage.kind == "window.open")).first()
         assert msg is not None and "2025-06-30" in msg.body and "/staff/programmes/nb-cert" \
             in msg.link
+        # the programme by its title, never its clause's id (issue 16, item 2)
+        clause = str(msg.detail["clause"])
+        assert clause not in msg.body and clause not in msg.body_en and "您符合「" in msg.body
     applications.start(park.firm(ningbo[0]), "nb-cert", ningbo[0])  # one applies
     clock.now = dt.datetime(2025, 6, 25, 1, 0, tzinfo=dt.UTC)
     mark = _last(platform)

@@ -115,3 +115,25 @@ def test_a_version_uploaded_before_another_and_published_after_it_is_announced(
     T.announce(p)
     assert [c for c, k in _messages(p) if k == "eligible.new"] == [CODE_A, CODE_A]
     assert T.announce(p) == 0
+
+
+def test_a_message_names_the_clause_and_its_gap_in_plain_words(world: World) -> None:
+    """What the enterprise reads (its inbox, WeChat, SMS): the clause's title and how far it
+    is, never the clause's id, a condition's path or a fact's id (issue 16, item 2)."""
+    p = world.platform
+    revenue(world, CODE_A, 6_000_000)
+    revenue(world, CODE_B, 3_000_000)
+    world.publish("pushtest", pack_files(5_000_000, 100_000))
+    T.announce(p)
+    with p.db.read() as s:
+        told = {k: (m.title, m.body, m.title_en, m.body_en) for c, k, m in s.execute(
+            select(Entity.credit_code, PushMessage.kind, PushMessage).join(
+                Entity, Entity.id == PushMessage.entity_id))}
+    title, body, title_en, body_en = told["eligible.new"]
+    assert title == "【新符合】成长奖励" and "成长奖励" in body
+    assert title_en == "[now eligible] Growth award" and "Growth award" in body_en
+    title, body, _, _ = told["eligible.near"]
+    assert "还差:上年度营业收入达到门槛:目前 300万元,须不低于 500万元,还差 200万元" in body, body
+    for words in told.values():
+        for text in words:
+            assert "p/growth" not in text and "revenue_min" not in text and "revenue" not in text

@@ -20,6 +20,7 @@ from service_fixtures import make_settings
 
 from . import test_browser as B
 from .test_browser import PASSWORD, _build, _free_port, chromium, shot, sign_in
+from .test_phone import on_a_phone
 
 browser, page = B.browser, B.page  # the browser and a page of it, as in test_browser
 
@@ -100,9 +101,11 @@ def test_an_approval_project_from_its_template(page: Any, server: dict[str, str]
     assert page.locator("[data-state]").inner_text() == "审批中"
     assert page.locator("[data-target='approve']").is_visible()
     shot(page, "case-item")
+    failures = on_a_phone(page)  # a case's page, with its steps (issue 16, item 1)
     sign_in(page, "enterprise")
     page.goto("/my/projects")
     assert page.locator(f"[data-project='{pid}']").is_visible()
+    assert failures == [], "\n".join(failures)
 
 
 def test_a_measure_overdue_on_the_leaders_dashboard(page: Any, server: dict[str, str]) -> None:
@@ -124,6 +127,8 @@ def test_a_measure_overdue_on_the_leaders_dashboard(page: Any, server: dict[str,
     assert row.is_visible() and "逾期" in row.inner_text()
     assert page.locator("tr.overdue", has_text="行政审批局").count() >= 1
     shot(page, "cases-dashboard", full=True)
+    failures = on_a_phone(page)
+    assert failures == [], "\n".join(failures)
 
 
 def test_a_poor_rating_cannot_be_closed_without_evidence(page: Any,

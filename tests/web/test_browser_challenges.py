@@ -17,6 +17,7 @@ import pytest
 from service_fixtures import make_settings
 
 from .test_browser import DAY, PASSWORD, _free_port, browser, chromium, page, shot, sign_in
+from .test_phone import on_a_phone
 
 __all__ = ["browser", "page"]  # the fixtures, used by name
 
@@ -124,6 +125,7 @@ def test_a_task_from_publication_to_a_consortiums_milestone_payment(
     assert Path(got.value.path()).read_bytes() == AGREEMENT
     assert page.locator("form.apply").count() == 0      # one application per task
     shot(page, "challenge-applicant", full=True)
+    failures = on_a_phone(page)  # the task's page as its applicant reads it (issue 16, item 1)
     # the officer scores (two reviewers) and selects; then the design milestone is paid
     sign_in(page, "case_officer")
     page.goto("/staff/challenges/bj-chips")
@@ -147,3 +149,8 @@ def test_a_task_from_publication_to_a_consortiums_milestone_payment(
     assert page.locator(".budget-left").inner_text() == "¥39,000,000"
     assert page.locator(".budget-paid").inner_text() == "¥600,000"
     shot(page, "challenge-officer", full=True)
+    failures += on_a_phone(page)
+    for path in ("/staff/challenges/bj-chips", "/public/challenges/bj-chips"):
+        page.goto(path)
+        failures += on_a_phone(page)
+    assert failures == [], "\n".join(failures)

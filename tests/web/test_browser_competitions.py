@@ -13,6 +13,7 @@ import pytest
 
 from .test_browser import browser, page, shot, sign_in
 from .test_browser_challenges import server
+from .test_phone import on_a_phone
 
 __all__ = ["browser", "page", "server"]  # the fixtures, used by name
 
@@ -82,6 +83,9 @@ def test_a_posted_problem_to_a_prize(page: Any) -> None:
     page.wait_for_load_state()
     assert page.locator(".problem-state").inner_text() == "已颁奖"
     shot(page, "competition-officer", full=True)
+    failures = on_a_phone(page)  # the problem's page, scored (issue 16, item 1)
+    page.goto("/staff/competitions/jhz-2025")
+    failures += on_a_phone(page)
     # a visitor downloads the winner's certificate
     page.context.clear_cookies()
     page.goto("/public/competitions")
@@ -93,3 +97,5 @@ def test_a_posted_problem_to_a_prize(page: Any) -> None:
     body = Path(got.value.path()).read_bytes()
     assert body.startswith(b"%PDF") and got.value.suggested_filename.endswith(".pdf")
     shot(page, "competition-public", full=True)
+    failures += on_a_phone(page)
+    assert failures == [], "\n".join(failures)

@@ -16,6 +16,7 @@ import pytest
 from service_fixtures import make_settings
 
 from .test_browser import PASSWORD, _build, _free_port, browser, chromium, page, shot, sign_in
+from .test_phone import on_a_phone
 
 __all__ = ["browser", "page"]  # the fixtures, used by name
 
@@ -106,8 +107,9 @@ def test_a_voucher_from_issue_to_the_providers_settlement(page: Any) -> None:
     assert "¥50,000" in page.locator(".voucher .remaining").inner_text()
     page.get_by_role("button", name="确认服务完成").click()
     page.wait_for_load_state()
-    assert page.locator(".contracts .state").all_inner_texts() == ["confirmed", "confirmed"]
+    assert page.locator(".contracts .state").all_inner_texts() == ["企业已确认", "企业已确认"]
     shot(page, "vouchers-enterprise", full=True)
+    failures = on_a_phone(page)  # the scheme as the enterprise reads it (issue 16, item 1)
     # the provider claims: Q2 runs until 30 June (refused with the reason), Q1 is claimed
     sign_in(page, "provider")
     page.goto("/staff/vouchers/xm-2025")
@@ -118,7 +120,7 @@ def test_a_voucher_from_issue_to_the_providers_settlement(page: Any) -> None:
     page.locator("form.claim input[name=period]").fill("2025Q1")
     page.locator("form.claim button").click()
     page.wait_for_load_state()
-    assert page.locator("#claims .state").all_inner_texts() == ["claimed"]
+    assert page.locator("#claims .state").all_inner_texts() == ["已申请兑付"]
     # the officer settles the quarter, twice: paid once, with the 20% bonus
     sign_in(page, "case_officer")
     for _ in range(2):
@@ -127,7 +129,9 @@ def test_a_voucher_from_issue_to_the_providers_settlement(page: Any) -> None:
         page.locator("form.settle input[name=reference]").fill("厦火炬兑付-2025-1")
         page.locator("form.settle button").click()
         page.wait_for_load_state()
-    assert page.locator("#claims .state").all_inner_texts() == ["settled"]
+    assert page.locator("#claims .state").all_inner_texts() == ["已兑付"]
     balances = page.locator("#balances").inner_text()
-    assert "payments\t¥20,000" in balances and "bonus\t¥4,000" in balances
+    assert "已兑付\t¥20,000" in balances and "区内机构奖励\t¥4,000" in balances
     shot(page, "vouchers-officer", full=True)
+    failures += on_a_phone(page)
+    assert failures == [], "\n".join(failures)

@@ -80,15 +80,22 @@ def test_the_workbench_counts_the_officers_cases_and_accounts_carry_a_district(
 
 def test_an_enterprise_asks_about_a_clause(site: Site) -> None:
     site.sign_in("enterprise")
-    r = site.client.get("/my/requests?pack=language&clause=rd_subsidy")
-    assert 'name="clause" value="rd_subsidy"' in r.text
+    r = site.client.get("/my/requests?pack=language&clause=lang/rd_subsidy")
+    assert 'name="clause" value="lang/rd_subsidy"' in r.text
+    # the enterprise reads the clause's title, never its id (issue 16, item 2)
+    assert "所问条款:研发费用补助" in r.text and "lang/rd_subsidy</small>" not in r.text
+    assert 'value="咨询:研发费用补助"' in r.text
     r = site.client.post("/my/requests", data={
-        "csrf": csrf_of(r.text), "category": "policy", "title": "咨询条款",
-        "description": "研发费用如何归集", "pack": "language", "clause": "rd_subsidy"},
+        "csrf": csrf_of(r.text), "category": "policy", "title": "咨询:研发费用补助",
+        "description": "研发费用如何归集", "pack": "language", "clause": "lang/rd_subsidy"},
         follow_redirects=False)
     assert r.status_code == 303, r.text[:300]
     page = site.client.get(r.headers["location"])
-    assert "language/rd_subsidy" in page.text and "研发费用如何归集" in page.text
+    assert "所问条款: 研发费用补助" in page.text and "研发费用如何归集" in page.text
+    assert "language/lang/rd_subsidy" not in page.text
+    site.sign_in("case_officer")  # staff see the id when they ask for the technical details
+    assert "language/lang/rd_subsidy" in site.client.get(
+        r.headers["location"] + "?tech=1").text
 
 
 def test_the_matches_and_clause_pages_link_to_asking(site: Site) -> None:
@@ -96,7 +103,8 @@ def test_the_matches_and_clause_pages_link_to_asking(site: Site) -> None:
     r = site.client.get(f"/match/{site.world.own}")
     assert r.status_code == 200
     links = re.findall(r'data-ask href="([^"]+)"', r.text)
-    assert links and all(x.startswith("/my/requests?clause=") for x in links)
+    assert links and all(x.startswith("/my/requests?pack=") and "&amp;clause=" in x
+                         for x in links)
 
 
 def test_staff_edit_the_service_standard_as_data(site: Site) -> None:

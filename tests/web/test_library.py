@@ -48,3 +48,18 @@ def test_an_officer_writes_the_interpretation_everyone_reads(site: Site) -> None
     shown = site.client.get("/library/language/lang").text
     assert "区内注册满一年的企业" in shown and "由政策专员 u_policy_officer 撰写" in shown
     assert "撰写或修改解读" not in shown  # a visitor reads it, does not write it
+
+
+def test_browsing_by_industry_keeps_the_policies_for_every_industry(site: Site) -> None:
+    from huiqi.packs.files import read_folder
+    from service_fixtures import ROOT
+
+    site.world.publish("seed", list(read_folder(ROOT / "policies" / "seed")))
+    site.sign_in(None)
+    page = site.client.get("/library").text
+    assert 'value="integrated_circuits"' in page  # the industries the policies name
+    chips = site.client.get("/library", params={"industry": "integrated_circuits"}).text
+    other = site.client.get("/library", params={"industry": "software"}).text
+    assert 'data-policy="seed/bj-auto-chip"' in chips  # names the industry
+    assert 'data-policy="seed/bj-auto-chip"' not in other  # names another one
+    assert 'data-policy="language/lang"' in chips and 'data-policy="language/lang"' in other

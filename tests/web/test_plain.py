@@ -43,15 +43,19 @@ def leaks(text: str, words: list[str]) -> list[str]:
 
 
 def test_no_enterprise_page_or_pdf_shows_an_id_a_hash_or_an_expression(site: Site) -> None:
+    from openpyxl import load_workbook
     from pypdf import PdfReader
 
     words = technical(site)
     own = site.world.own
     site.sign_in("enterprise")
     pages = [f"/match/{own}", f"/match/{own}?all=1", f"/match/{own}/calendar",
-             f"/staff/enterprises/{own}", f"/staff/enterprises/{own}?history=1"]
+             f"/match/{own}/facts", f"/staff/enterprises/{own}",
+             f"/staff/enterprises/{own}?history=1", "/library", "/library/language/lang",
+             "/inbox", "/my/requests", "/my/applications", "/my/projects"]
     pack = policies.pack_of(site.world.ctx("admin"), "language")
     pages += [f"/match/{own}/{c.key}" for c in pack.clauses()]
+    pages += [f"/my/requests?pack=language&clause={c.key}" for c in pack.clauses()]
     found: dict[str, list[str]] = {}
     for path in pages:
         r = site.client.get(path)
@@ -64,6 +68,12 @@ def test_no_enterprise_page_or_pdf_shows_an_id_a_hash_or_an_expression(site: Sit
     bad = leaks(text, words)
     if bad:
         found["summary.pdf"] = bad
+    book = load_workbook(io.BytesIO(site.client.get(f"/match/{own}/summary.xlsx").content))
+    cells = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows()
+                     for c in row if c.value is not None)
+    bad = leaks(cells, words)
+    if bad:
+        found["summary.xlsx"] = bad
     assert found == {}
 
 
@@ -127,3 +137,16 @@ def test_a_declared_fact_is_named_by_its_label_from_the_platform_catalogue(site:
     assert plain.fact_label("phd_staff", "en", cat) == "Staff holding a doctorate"
     assert plain.cannot_change(["lab_opened", "registration_date"], "zh", cat) == \
         "实验室启用日期、成立(注册)日期不满足,无法通过补充材料改变"
+
+
+def test_an_amount_not_yet_computed_shows_no_formula() -> None:
+    """A clause not met has no amount yet: its formula alone is not shown as a step (it
+    read "按政策规定的方法计算得 ip_insurance_premium[-1]")."""
+    from huiqi.web.plain import steps
+
+    formula = "insurance_share * ip_insurance_premium[-1]"
+    shown = steps([f"金额公式:{formula}"], formula, "zh")
+    assert shown == ["金额按政策规定的方法计算(条件满足后可算出)"]
+    assert leaks(" ".join(shown), ["ip_insurance_premium"]) == []
+    computed = steps([f"按公式 {formula} 计算得 ¥12,000", "应付金额 ¥12,000"], formula, "zh")
+    assert computed == ["按政策规定的方法计算得 ¥12,000", "应付金额 ¥12,000"]

@@ -55,6 +55,10 @@ def test_apply_review_select_and_publish_through_the_pages(site: Site, programme
     _post(site, f"{where}/move", action="pass")
     _post(site, f"{where}/select")
     _post(site, f"{where}/move", action="publicise")
+    version = re.compile(r'<small class="muted">[\w-]+@[^<]+</small>')  # the pack version
+    assert version.search(site.client.get(where).text)  # staff see which version decided
+    site.sign_in("enterprise")  # the enterprise reads no pack version (issue 16, item 2)
+    assert "¥50,000" in (mine := site.client.get(where).text) and not version.search(mine)
     site.sign_in(None)
     notice = site.client.get("/public/notice")
     assert notice.status_code == 200 and "青岛海纳微电子有限公司" in notice.text and "¥50,000" in notice.text

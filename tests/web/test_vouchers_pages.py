@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 from huiqi.vouchers import service as VS
@@ -40,11 +41,15 @@ def test_the_enterprise_redeems_on_its_page_and_the_officer_exports(site: Site) 
         "amount": "50000"}, follow_redirects=False)
     assert r.status_code == 303, r.text[:500]
     page = site.client.get("/staff/vouchers/xm-2025").text
-    assert "HT-7" in page and "redeemed" in page
+    assert "HT-7" in page and 'data-state="redeemed">已签约抵扣<' in page
+    assert 'data-state="issued">已发放<' in page
+    # no state or account in developer words on the enterprise's page (issue 16, item 2)
+    assert not re.search(r">\s*(redeemed|issued|delivered|confirmed|recognised)\s*<", page)
     assert VS.voucher(site.world.ctx("enterprise"), v.id).remaining == "80000.00"
     site.sign_in("case_officer")
     page = site.client.get("/staff/vouchers/xm-2025").text
     assert 'id="balances"' in page and "HT-7" in page
+    assert 'data-account="held">已签约待交付<' in page and 'data-state="recognised">已认定<' in page
     r = site.client.get("/staff/vouchers/xm-2025/reconciliation.xlsx")
     assert r.status_code == 200
     from openpyxl import load_workbook  # type: ignore[import-untyped]

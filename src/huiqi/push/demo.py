@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from huiqi.registry.changes import FactChange
 from huiqi.service.context import Platform
+from huiqi.service.library import clause_title
 from huiqi.store.models import Account, Entity, MatchResult, PackVersion
+from huiqi.text import Text
 
 from .models import PushDelivery, PushMessage, PushSubscription
 from .outbox import clause_notice, notify
@@ -81,13 +83,16 @@ def populate(platform: Platform, first: str | None) -> Made:
         kinds = ["eligible.new", "amount.changed", "eligible.near", "eligible.lost"]
         made: list[PushMessage] = []
         for (clause, amount, version), kind in zip(results, kinds, strict=False):
+            title = clause_title(platform, clause) or Text(clause, clause)
             msg = notify(s, ctx, clause_notice(
                 entity_id=e.id, enterprise=e.name, kind=kind, clause=clause,
-                clause_title=clause, version=version, link=link(ctx, clause, "seed"),
+                clause_title=title.zh, clause_title_en=title.en, version=version,
+                link=link(ctx, clause, "seed"),
                 amount=amount or Decimal(100000), assumed=amount is None,
                 before=(amount or Decimal(0)) / 2 if kind == "amount.changed" else None,
                 deadline=platform.today() + dt.timedelta(days=30),
-                missing=["研发投入占营业收入比例:差 0.5%"] if kind == "eligible.near" else []))
+                missing=["研发投入占营业收入比例:目前 2.5%,须不低于 3%,还差 0.5 个百分点"]
+                if kind == "eligible.near" else []))
             if msg is not None:
                 made.append(msg)
         made += _windows(s, platform, e)

@@ -59,8 +59,9 @@ def _results(ctx: Context, s: Session, e: Entity, facts: Facts,
     ent = enterprise_of(s, default_catalogue(), e, day, facts)
     out: dict[tuple[str, str], Outcome] = {}
     for key, v in versions:
-        for c in matcher(ctx, key, v, day).match(ent).clauses:
-            out[(key, c.key)] = outcome(c)
+        m = matcher(ctx, key, v, day)
+        for c in m.match(ent).clauses:
+            out[(key, c.key)] = outcome(c, m.pack.clause(c.key))
     return out
 
 
@@ -81,7 +82,8 @@ def _tell(ctx: Context, s: Session, e: Entity, changes: Sequence[FactChange],
           after: Facts, mark: int, versions: Sequence[tuple[str, PackVersion]],
           day: dt.date) -> list[Notice]:
     return [clause_notice(
-        entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key, clause_title=now.key,
+        entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key,
+        clause_title=now.name("zh"), clause_title_en=now.name("en"),
         version=version, link=link(ctx, now.key, pack), amount=now.amount,
         assumed=now.assumed, before=was.amount if was else None, deadline=now.deadline,
         missing=list(now.gaps or now.missing), topics={"pack": pack, "industry": e.industry or ""},

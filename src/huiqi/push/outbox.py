@@ -78,17 +78,20 @@ KIND_TEXT = {
 
 def clause_notice(*, entity_id: int, enterprise: str, kind: str, clause: str,
                   clause_title: str, version: str | int, link: str,
+                  clause_title_en: str | None = None,
                   amount: Decimal | None = None, assumed: bool = False,
                   before: Decimal | None = None, deadline: dt.date | None = None,
                   missing: Sequence[str] = (), topics: Mapping[str, str] | None = None,
                   facts: int | None = None) -> Notice:
-    """A message about one clause: the clause, the amount (assumed amounts marked), the
-    deadline, what is missing, a link; Chinese first."""
+    """A message about one clause: the clause by its title (never its id: the enterprise
+    reads it), the amount (assumed amounts marked), the deadline, what is missing, a link;
+    Chinese first."""
     zh, en = KIND_TEXT.get(kind, (kind, kind))
     mark = "(按假设数据估算)" if assumed else ""
     mark_en = " (estimated from assumed facts)" if assumed else ""
-    lines = [f"{enterprise}:{zh} — {clause_title}({clause})"]
-    lines_en = [f"{enterprise}: {en} — {clause}"]
+    title_en = clause_title_en or clause_title
+    lines = [f"{enterprise}:{zh} — {clause_title}"]
+    lines_en = [f"{enterprise}: {en} — {title_en}"]
     if amount is not None or before is not None:
         if kind == "amount.changed":
             lines.append(f"金额:{_yuan(before)} → {_yuan(amount)}{mark}")
@@ -105,7 +108,7 @@ def clause_notice(*, entity_id: int, enterprise: str, kind: str, clause: str,
     return Notice(entity_id=entity_id, kind=kind,
                   key=clause_key(entity_id, clause, version, kind, facts),
                   title=f"【{zh}】{clause_title}"[:200], body="\n".join(lines),
-                  title_en=f"[{en}] {clause}"[:200], body_en="\n".join(lines_en), link=link,
+                  title_en=f"[{en}] {title_en}"[:200], body_en="\n".join(lines_en), link=link,
                   detail={"clause": clause, "version": str(version),
                           "amount": None if amount is None else str(amount),
                           "before": None if before is None else str(before),

@@ -31,6 +31,7 @@ from sqlalchemy import Date, select, text
 from sqlalchemy.orm import Session
 
 from huiqi.clock import CHINA
+from huiqi.engine.matcher import Matcher
 from huiqi.errors import Conflict
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.enterprise import Enterprise
@@ -39,7 +40,7 @@ from huiqi.registry import entities as E
 from huiqi.registry.profile import enterprise_of
 from huiqi.rules.model import Pack
 from huiqi.service.context import Context, Platform
-from huiqi.service.policies import loaded
+from huiqi.service.policies import loaded, matcher
 from huiqi.store.models import Entity, PackVersion, PolicyPack
 from huiqi.workflow.calendar import WorkingDays
 from huiqi.workflow.events import Subject
@@ -50,7 +51,7 @@ from . import concerned as C
 from .models import PushCursor
 from .outbox import Notice, _yuan, clause_notice, notify
 from .triggers import advance, link, position
-from .who import classify
+from .who import Outcome, classify, outcome
 
 BATCH = 2000  # (each batch: one population-engine query per day compared)
 #: batches of a job a worker's round works at most (the rest: the next round's)
@@ -194,8 +195,11 @@ def _effective_batch(ctx: Context, s: Session, vid: int, day: dt.date,
         return []
     cat, eve = default_catalogue(), day - dt.timedelta(days=1)
     was = C.outcomes(p, cat, eve, _enterprises(s, batch, eve), clauses)
-    now = C.outcomes(p, cat, day, _enterprises(s, batch, day), clauses)
+    today = _enterprises(s, batch, day)
+    now = C.outcomes(p, cat, day, today, clauses)
     version = f"{v.version_key or v.number}@{day.isoformat()}"
+    ents = {x.id: x for x in today}
+    m = matcher(ctx, pack, v, day)  # the words of the few told: the one-enterprise engine's
     out = []
     for e in batch:
         before, after = was[e.credit_code], now[e.credit_code]
@@ -203,14 +207,23 @@ def _effective_batch(ctx: Context, s: Session, vid: int, day: dt.date,
             kind = classify(before.get(ck), after.get(ck))
             if kind is None:
                 continue
-            o, b = after.get(ck) or before[ck], before.get(ck)
+            b = before.get(ck)
+            o = _worded(m, ents[e.credit_code], ck) or after.get(ck) or before[ck]
             out.append(clause_notice(
-                entity_id=e.id, enterprise=e.name, kind=kind, clause=o.key, clause_title=o.key,
+                entity_id=e.id, enterprise=e.name, kind=kind, clause=o.key,
+                clause_title=o.name("zh"), clause_title_en=o.name("en"),
                 version=version, link=link(ctx, o.key, pack), amount=o.amount,
                 assumed=o.assumed, before=b.amount if b else None, deadline=o.deadline,
                 missing=list(o.gaps or o.missing),
                 topics={"pack": pack, "industry": e.industry or ""}))
     return out
+
+
+def _worded(m: Matcher, e: Enterprise, clause: str) -> Outcome | None:
+    """One clause's outcome said in words (its title, its conditions' labels, the missing
+    facts' labels), as the other triggers say it."""
+    c = next((x for x in m.decide(e).clauses if x.key == clause), None)
+    return None if c is None else outcome(c, m.pack.clause(clause))
 
 
 PROGRAMME = text(
@@ -235,11 +248,11 @@ def window_notice(ctx: Context, e: Entity, what: str, prog: Any, amount: str,
         entity_id=e.id, kind=f"window.{what}",
         key=f"{e.id}:window:{pid}:{what}:{(opens if what == 'open' else closes).isoformat()}",
         title=f"【{zh}】{title}"[:200],
-        body=f"{e.name}:您符合「{title}」({clause})的条件。\n金额:{amount}{mark}\n"
+        body=f"{e.name}:您符合「{title}」的条件。\n金额:{amount}{mark}\n"
              f"申报时间:{opens.isoformat()} 至 {closes.isoformat()}(截止日期:"
              f"{closes.isoformat()})",
         title_en=f"[{en}] {title_en}"[:200],
-        body_en=f"{e.name}: you qualify for {title_en} ({clause}).\nAmount: {amount}"
+        body_en=f"{e.name}: you qualify for {title_en}.\nAmount: {amount}"
                 f"{mark_en}\nWindow: {opens.isoformat()} to {closes.isoformat()}",
         link=f"{base}/staff/programmes/{key}",
         detail={"programme": key, "clause": clause, "opens": opens.isoformat(),

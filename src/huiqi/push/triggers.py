@@ -73,10 +73,11 @@ def changes(ctx: Context, s: Session, key: str, old: PackVersion | None, new: Pa
     facts = E.latest_values(s, [e.id for e in entities], marks)
     for e in entities:
         ent = enterprise_of(s, cat, e, day, facts[e.id])
-        now = {c.key: outcome(c) for c in m_new.match(ent).clauses}
+        now = {c.key: outcome(c, m_new.pack.clause(c.key)) for c in m_new.match(ent).clauses}
         if old_day is not None and old_day != day:
             ent = enterprise_of(s, cat, e, old_day, facts[e.id])
-        was = {c.key: outcome(c) for c in m_old.match(ent).clauses} if m_old else {}
+        was = {c.key: outcome(c, m_old.pack.clause(c.key)) for c in m_old.match(ent).clauses} \
+            if m_old else {}
         for ck in sorted(set(now) | set(was)):
             kind = classify(was.get(ck), now.get(ck))
             if kind is not None:
@@ -102,7 +103,8 @@ def _version_batch(platform: Platform, version_id: int, name: str
             return None
         notices = [clause_notice(
             entity_id=e.id, enterprise=e.name, kind=kind, clause=now.key,
-            clause_title=now.key, version=v.version_key or v.number,
+            clause_title=now.name("zh"), clause_title_en=now.name("en"),
+            version=v.version_key or v.number,
             link=link(ctx, now.key, pack.key), amount=now.amount, assumed=now.assumed,
             before=was.amount if was else None, deadline=now.deadline,
             missing=list(now.gaps or now.missing),

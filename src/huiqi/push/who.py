@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from huiqi.engine.result import ClauseResult, Status
+from huiqi.engine.result import ClauseResult, Gap, Status
+from huiqi.engine.wording import fact_label, gap_text
+from huiqi.rules.model import ClauseSpec
+from huiqi.text import Lang, Text
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class Outcome:
     gaps: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     deadline: dt.date | None = None
+    #: the clause's name as people read it (its title in the pack), if known
+    title: Text | None = None
+
+    def name(self, lang: Lang = "zh") -> str:
+        """The clause as people call it: its title (its id only if the pack is unknown)."""
+        return self.key if self.title is None else self.title.get(lang)
 
     @property
     def eligible(self) -> bool:
@@ -42,17 +50,26 @@ class Outcome:
         return not self.eligible and len(self.failed) == 1 and bool(self.gaps)
 
 
-def _gap_text(g: Any) -> str:
-    return f"{g.condition}:差 {g.shortfall.normalize():f}{'' if g.unit in ('', 'yuan') else ' ' + g.unit}"
+def _gap_words(g: Gap, labels: dict[str, str]) -> str:
+    """A gap as the enterprise reads it: the condition's label and how far it is, never its
+    path or expression (研发投入占比:目前 2%,须不低于 3%,还差 1 个百分点)."""
+    label = labels.get(g.condition) or next(
+        (v for k, v in labels.items() if g.condition.startswith(k + "/")), "")
+    words = gap_text(g, "zh")
+    return f"{label}:{words}" if label else words
 
 
-def outcome(c: ClauseResult) -> Outcome:
+def outcome(c: ClauseResult, spec: ClauseSpec | None = None) -> Outcome:
+    """One clause's result; with its spec (the pack's clause), said in words: its title,
+    its conditions' labels, the missing facts' labels."""
+    labels = {} if spec is None else {k.path: k.label.zh for k in spec.all_conditions()}
     return Outcome(key=c.key, status=c.status.value,
                    amount=c.amount if c.status is Status.ELIGIBLE else c.potential,
                    assumed=c.amount_assumed, failed=tuple(c.failed),
-                   gaps=tuple(_gap_text(g) for g in c.gaps),
-                   missing=tuple(m.key for m in c.missing),
-                   deadline=c.window[1] if c.window else None)
+                   gaps=tuple(_gap_words(g, labels) for g in c.gaps),
+                   missing=tuple(fact_label(m.fact, "zh", m.year) for m in c.missing),
+                   deadline=c.window[1] if c.window else None,
+                   title=None if spec is None else spec.title)
 
 
 def classify(before: Outcome | None, after: Outcome | None) -> str | None:

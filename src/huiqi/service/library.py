@@ -131,6 +131,21 @@ def find(platform: Platform, day: dt.date, pack: str, policy: str) -> tuple[Entr
                  industries=industries_of(pol), places=sorted(places(pol))), pk
 
 
+def clause_title(platform: Platform, clause: str, pack: str | None = None) -> Text | None:
+    """A published clause's title (``xm-torch-voucher/voucher`` → 企业申领火炬创新券), for
+    where an enterprise reads of it; looked up in ``pack`` or, without one, in every
+    published pack; None if no published pack has it."""
+    ctx = platform.system()
+    with ctx.db.read() as s:
+        versions = PV.all_published(s)
+    for key, v in versions:
+        if pack in (None, key):
+            spec = loaded(ctx, key, v).clause(clause)
+            if spec is not None:
+                return spec.title
+    return None
+
+
 @dataclass
 class Note:
     """An officer's plain-language 解读 of a policy."""

@@ -12,13 +12,11 @@ never as an expression (``rd_expense / revenue >= 0.05``), a clause id or a pack
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
+from huiqi.engine import wording
 from huiqi.engine.public import ConditionExplanationPublic, GapPublic, Localized
-from huiqi.facts import types as T
+from huiqi.engine.wording import gap_text, wan
 from huiqi.facts.catalogue import Catalogue, default_catalogue
 from huiqi.rules.fixed import FIXED
 from huiqi.rules.fixed import fixed_facts as _fixed_facts
@@ -26,73 +24,16 @@ from huiqi.rules.model import ClauseSpec, ConditionSpec
 from huiqi.rules.places import local, places
 from huiqi.text import Lang
 
-_OPS_ZH = {">=": "不低于", ">": "须高于", "<=": "不超过", "<": "须低于"}
-_OPS_EN = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
-_DATE_OPS_ZH = {">=": "不早于", ">": "晚于", "<=": "不晚于", "<": "早于"}
-_DATE_OPS_EN = {">=": "on or after", ">": "after", "<=": "on or before", "<": "before"}
-
 
 def _s(v: Localized | None) -> str:
     return "" if v is None else v if isinstance(v, str) else v.zh
-
-
-def wan(v: Decimal, lang: Lang = "zh") -> str:
-    """An amount as a manager says it: ¥5,000 · 12.5万元 · 1.2亿元 (negative: −¥…)."""
-    sign = "−" if v < 0 else ""
-    a = abs(v)
-    if lang != "zh" or a < 10_000:
-        text = f"¥{a:,.2f}".replace(".00", "") if a != a.to_integral_value() else f"¥{int(a):,}"
-        return sign + text
-    if a >= 100_000_000:
-        n, unit = a / 100_000_000, "亿元"
-    else:
-        n, unit = a / 10_000, "万元"
-    text = format(n.quantize(Decimal("0.01")).normalize(), "f")
-    return f"{sign}{text}{unit}"
-
-
-def _dec(v: object) -> Decimal | None:
-    if isinstance(v, bool) or v is None:
-        return None
-    try:
-        return Decimal(str(v))
-    except InvalidOperation:
-        return None
-
-
-def _val(v: object, unit: str, lang: Lang) -> str:
-    d = _dec(v)
-    if d is None:
-        return "—" if v is None else str(v)
-    if unit == "yuan":
-        return wan(d, lang)
-    if unit == "ratio":
-        return format((d * 100).quantize(Decimal("0.01")).normalize(), "f") + "%"
-    if unit == "days":
-        return f"{d.normalize():f} 天" if lang == "zh" else f"{d.normalize():f} days"
-    if unit:
-        try:
-            label = T.unit_text(T.parse_unit(unit.replace("·", "*")), lang)
-        except ValueError:
-            label = unit
-        return f"{d.normalize():f} {label}"
-    return f"{d.normalize():f}"
-
-
-def _is_date(v: object) -> bool:
-    if isinstance(v, dt.date):
-        return True
-    return isinstance(v, str) and bool(re.fullmatch(r"\d{4}-\d\d-\d\d", v))
 
 
 def fact_label(fid: str, lang: Lang, cat: Catalogue | None = None) -> str:
     """A fact's label in ``cat`` — the platform's catalogue (the base and the facts the
     published packs declare, :func:`huiqi.service.catalogue.platform_catalogue`) or a pack's
     own; the base catalogue when none is given. An unknown fact: its id."""
-    f = (cat or default_catalogue()).facts.get(fid)
-    if f is None:
-        return fid
-    return f.label.zh if lang == "zh" else f.label.en
+    return wording.fact_label(fid, lang, cat=cat)
 
 
 def fixed_facts(spec: ConditionSpec | None, cat: Catalogue | None = None) -> list[str]:
@@ -106,26 +47,6 @@ def cannot_change(facts: list[str], lang: Lang, cat: Catalogue | None = None) ->
         ", ".join(fact_label(f, lang, cat) for f in facts)
     return (f"{names}不满足,无法通过补充材料改变" if lang == "zh" else
             f"{names} does not qualify and cannot be changed by supplying documents")
-
-
-def gap_text(g: GapPublic, lang: Lang) -> str:
-    """How far a comparison is from being met, in words: 目前 300万元,须不低于 500万元,还差 200万元."""
-    zh = lang == "zh"
-    if _is_date(g.value) or _is_date(g.target):
-        op = (_DATE_OPS_ZH if zh else _DATE_OPS_EN).get(g.op, g.op)
-        return (f"目前为 {g.value},须{op} {g.target}" if zh else
-                f"it is {g.value}; it must be {op} {g.target}")
-    op = (_OPS_ZH if zh else _OPS_EN).get(g.op, g.op)
-    now, need = _val(g.value, g.unit, lang), _val(g.target, g.unit, lang)
-    short = _dec(g.shortfall) or Decimal(0)
-    if g.strict and short == 0:
-        return (f"目前正好 {now},须{op} {need}" if zh else f"it is exactly {now}; it must be {op} {need}")
-    if g.unit == "ratio":
-        pts = format((short * 100).quantize(Decimal("0.01")).normalize(), "f")
-        more = f"还差 {pts} 个百分点" if zh else f"{pts} percentage points short"
-    else:
-        more = f"还差 {_val(short, g.unit, lang)}" if zh else f"{_val(short, g.unit, lang)} short"
-    return f"目前 {now},须{op} {need},{more}" if zh else f"it is {now}; it must be {op} {need}: {more}"
 
 
 @dataclass
@@ -209,7 +130,10 @@ def steps(lines: list[str], formula: str | None, lang: Lang) -> list[str]:
     out: list[str] = []
     for line in lines:
         text = line.strip()
-        if formula and formula in text:
+        if formula and text.endswith(formula):  # the formula alone: nothing computed yet
+            out.append("金额按政策规定的方法计算(条件满足后可算出)" if zh else
+                       "the amount follows the policy's method (once the conditions are met)")
+        elif formula and formula in text:
             value = text.rsplit(" ", 1)[-1]
             out.append(f"按政策规定的方法计算得 {value}" if zh else f"the policy's method gives {value}")
         elif text.startswith(("其中 ", "where ")):
@@ -263,6 +187,7 @@ __all__ = [
     "FIXED",
     "Reason",
     "condition_specs",
+    "fact_label",
     "gap_text",
     "gives",
     "local",

@@ -15,6 +15,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse
 
 from huiqi.cases import agency, moves, requests, service, standards, supervision, views
+from huiqi.service.library import clause_title
 from huiqi.service.permissions import Permission
 
 from ..pages import PageDep, Pages
@@ -68,8 +69,19 @@ def case(p: PageDep, case_id: CaseId) -> Response:
     d = views.detail(p.ctx, case_id)
     from huiqi.cases.flows import FLOWS
 
+    ref = d.row.case.details.get("clause") or {}
+    about = _about(p, ref.get("clause"), ref.get("pack"))
     return p.render("case.html", d=d, c=d.row.case, levels=requests.LEVELS,
-                    states=FLOWS[d.row.case.kind].states)
+                    states=FLOWS[d.row.case.kind].states, about=about)
+
+
+def _about(p: PageDep, clause: str | None, pack: str | None) -> str:
+    """The clause a request asks about, by its title, as the enterprise reads it (its id
+    only if no published pack has it)."""
+    if not clause:
+        return ""
+    title = clause_title(p.platform, clause, pack or None)
+    return clause if title is None else p.text(title)
 
 
 @router.page("POST", "/staff/cases/{case_id}/step", ASK)
@@ -160,7 +172,7 @@ def my_requests(p: PageDep, pack: Annotated[str | None, Query(max_length=64)] = 
     with p.ctx.db.read() as s:
         categories = standards.codes(s, "request_category")
     return p.render("my_requests.html", rows=rows, moves=moving, categories=categories,
-                    pack=pack or "", clause=clause or "")
+                    pack=pack or "", clause=clause or "", about=_about(p, clause, pack))
 
 
 @router.page("POST", "/my/requests", ASK)

@@ -14,6 +14,7 @@ from huiqi.api.access import PUBLIC
 from huiqi.service.permissions import Permission, Role, Scope
 from huiqi.vouchers import challenges as C
 from huiqi.vouchers import service as VS
+from huiqi.vouchers import words
 from huiqi.vouchers.schemas import Redeem
 
 from .. import sheets
@@ -44,7 +45,7 @@ def scheme(p: PageDep, key: Key) -> Response:
     mine = [x for x in providers if own and p.actor is not None and x.enterprise == p.actor.entity_code]
     return p.render("voucher_scheme.html", scheme=sc, vouchers=VS.vouchers(p.ctx, key),
                     providers=providers, my_providers=mine, claims=VS.claims(p.ctx, key),
-                    own=own, manage=p.may(MANAGE),
+                    own=own, manage=p.may(MANAGE), words=words,
                     enterprise=p.actor is not None and p.actor.role is Role.ENTERPRISE)
 
 
