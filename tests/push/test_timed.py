@@ -85,6 +85,13 @@ def test_a_version_taking_effect_on_its_date_tells_those_it_changes_once(
     assert sorted((c, k) for c, k, _ in told) == sorted([
         (CODE_A, "eligible.new"), (CODE_B, "eligible.near")])  # B: one condition short
     assert "@2025-06-10" in told[0][2]
+    with p.db.read() as s:  # in the words the enterprise reads (issue 16, item 2)
+        near = s.scalars(select(PushMessage).where(PushMessage.id > start,
+                                                   PushMessage.kind == "eligible.near")).one()
+    assert near.title == "【差一项即可申报】成长奖励", near.title
+    assert "还差:上年度营业收入达到门槛:目前 100万元,须不低于 500万元,还差 400万元" in near.body, \
+        near.body
+    assert "p/growth" not in near.body and "revenue" not in near.body
     clock.advance(days=1)
     assert _round(p) == 0 and _told(p, start) == told  # fired once, told once
     with p.db.read() as s:
