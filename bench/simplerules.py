@@ -179,8 +179,7 @@ def run_huiqi(source: Path, outputs: str, batch: int) -> float:
     con = duck.connect()
     src = f"read_parquet('{source.as_posix()}')"
     t0 = time.perf_counter()
-    query = MatchQuery(pack, AS_OF, DUCKDB, duck.columns_of(con, src))
-    sql, _ = query.build_wide(src, **({"outputs": outputs} if outputs != "all" else {}))
+    sql, _ = MatchQuery(pack, AS_OF, DUCKDB, duck.columns_of(con, src), outputs=outputs).build_wide(src)
     for _ in con.sql(sql).to_arrow_reader(batch):
         pass
     return time.perf_counter() - t0
