@@ -8,9 +8,13 @@ several places is computed once):
 3. ``conds``: every condition's truth code, every amount before rounding, and the two
    sides of each top-level comparison (for gaps);
 4. ``res``: per clause the status, the rounded amount, the failed conditions, the gaps
-   and the missing facts — the same rules as :class:`huiqi.engine.matcher.Matcher`;
+   and the missing facts — the same rules as :class:`huiqi.engine.matcher.Matcher` (built
+   with ``outputs="status"``, the status and the amount only: nothing else is computed);
 5. ``stackN``: one layer per stacking group, in the pack's order (就高不重复, caps);
 6. the output, one row per enterprise and clause.
+
+Only the input columns the query names are carried from ``base`` up (a park's table has a
+few hundred; carried through every layer, they made planning the query its slowest part).
 """
 
 from __future__ import annotations
