@@ -278,6 +278,61 @@ def check(source: Path, size: int) -> dict[str, int]:
     }
 
 
+# ---------------------------------------------------------------------- planning
+
+def planning(pack: Any, source: Path, outputs: str, batch: int) -> dict[str, float]:
+    """Seconds spent generating the SQL, planning it (DuckDB on an empty input: parse, bind,
+    optimise, and open the file) and running it on ``source``, chunk by chunk as match-all
+    does."""
+    from huiqi.population import duck
+    from huiqi.population.dialect import DUCKDB
+    from huiqi.population.query import MatchQuery
+    from huiqi.population.wide import chunks
+
+    con = duck.connect()
+    src = f"read_parquet('{source.as_posix()}')"
+    empty = f"(SELECT * FROM {src} LIMIT 0)"
+    cols = duck.columns_of(con, src)
+    live = {p.id for p in pack.policies if p.in_force(AS_OF)}
+    out = {"generate": 0.0, "plan": 0.0, "run": 0.0}
+    for chunk in chunks(pack, [c for c in pack.clauses() if c.policy in live]):
+        t0 = time.perf_counter()
+        sql, _ = MatchQuery(pack, AS_OF, DUCKDB, cols, chunk, outputs).build_wide(src)
+        t1 = time.perf_counter()
+        con.sql(MatchQuery(pack, AS_OF, DUCKDB, cols, chunk, outputs).build_wide(empty)[0]).to_arrow_table()
+        t2 = time.perf_counter()
+        for _ in con.sql(sql).to_arrow_reader(batch):
+            pass
+        t3 = time.perf_counter()
+        out["generate"] += t1 - t0
+        out["plan"] += t2 - t1
+        out["run"] += t3 - t2
+    return out
+
+
+def planning_section(n: int, repeats: int, batch: int, command: str) -> str:
+    from bench.machine import describe
+    from huiqi.rules.loader import load_pack as load
+
+    source = population(n)
+    packs = {"simple": load_pack(), "seed": load(ROOT / "policies" / "seed")}
+    rows = []
+    for name, pack in packs.items():
+        for outputs in ("status", "all"):
+            runs = [planning(pack, source, outputs, batch) for _ in range(repeats)]
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            share = (med["generate"] + med["plan"]) / med["run"]
+            rows.append(f"| {name} | {outputs} | {med['generate']:.2f} s | {med['plan']:.2f} s | "
+                        f"{med['run']:.2f} s | {share:.1%} |")
+    return "\n".join([
+        f"\n## Planning's share of a match-all run (`{command}`) — {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}",
+        "", f"- machine: {describe()}; load average at the end {os.getloadavg()[0]:.2f}",
+        f"- N = {n:,}; per chunk of clauses: the SQL generated, planned by DuckDB on an empty input "
+        "(parse, bind, optimise, open the Parquet file), then run; medians of "
+        f"{repeats}; share = (generate + plan) ÷ run", "",
+        "| pack | outputs | generate | plan | run | share |", "|---|---|---:|---:|---:|---:|", *rows]) + "\n"
+
+
 # ---------------------------------------------------------------------- the parent
 
 ENGINES: dict[str, Callable[[Path, int], float]] = {
@@ -299,8 +354,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--check", type=int, default=2_000)
     parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=list(ENGINES))
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--planning", action="store_true", help="measure planning's share instead")
     args = parser.parse_args(argv)
     from bench.machine import describe, record
+
+    command = "python -m bench.simplerules " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.planning:
+        text = planning_section(args.n, args.repeats, args.batch, command.strip())
+        print(text)
+        if not args.no_record:
+            record(text)
+        return
 
     machine = describe()
     source = population(args.n)
@@ -315,7 +379,6 @@ def main(argv: list[str] | None = None) -> None:
             times[kind].append(s)
             print(f"round {r + 1} {kind:>13}: {s:7.2f} s", flush=True)
     med = {k: statistics.median(v) for k, v in times.items()}
-    command = "python -m bench.simplerules " + " ".join(argv if argv is not None else sys.argv[1:])
     text = section(args, machine, os.getloadavg(), diffs, times, med, command.strip())
     print(text)
     if not args.no_record:

@@ -554,6 +554,11 @@ class ExprCompiler:
         undef = any_of(a.u, b.u)
         if a.nn and b.nn:
             return two_valued(_guarded(undef, f"({test})"))
+        if a.nn or b.nn:
+            # one side never NULL (a literal): one CASE, as one writes it by hand
+            side = b.v if a.nn else a.v
+            head = f"WHEN {undef} THEN 0 " if undef else ""
+            return V(f"(CASE {head}WHEN {side} IS NULL THEN 2 WHEN {test} THEN 1 ELSE 0 END)")
         # the comparison itself where it is not NULL; only the rows where it is NULL ask why
         # (a side missing: undetermined) — coalesce evaluates its second argument for them only
         code = (f"coalesce(CAST(({test}) AS INTEGER), "

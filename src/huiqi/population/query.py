@@ -458,7 +458,9 @@ class MatchQuery:
             layers.append((f"b{level}", f"SELECT *, {', '.join(by_layer[level])} FROM {prev}"))
             prev = f"b{level}"
         layers.append(("res", f"SELECT {', '.join([self.q('id'), *res_cols])} FROM {prev}"))
-        # ---- layer 5: stacking
+        # ---- layer 5: stacking (none without groups: an amount is its potential amount)
+        if not self.groups:
+            return layers, {cl.spec.key: self.q(cl.prefix + "potential") for cl in self.clauses}
         prev = "res"
         pay = {cl.spec.key: (f"(CASE WHEN {self.q(cl.prefix + 'st')} = 1 THEN "
                              f"{self.q(cl.prefix + 'potential')} END)") for cl in self.clauses}
