@@ -5,7 +5,6 @@ random packs of the differential tests and a park generated for the seed pack.""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from huiqi.rules.loader import load_pack
 from huiqi.rules.model import Pack
 
 from . import randpack as R
-from .harness import load_text, table_of
+from .harness import drawn, table_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,10 +47,7 @@ def lean_and_full(pack: Pack, as_of: dt.date, table: Any) -> tuple[list[dict[str
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_lean_statuses_and_amounts_equal_the_full_ones(data: st.DataObject) -> None:
-    text = data.draw(R.pack_text(), label="pack")
-    es = [data.draw(R.enterprise(i), label=f"enterprise {i}") for i in range(12)]
-    with tempfile.TemporaryDirectory() as tmp:
-        pack = load_text(text, Path(tmp))
+    text, pack, es = drawn(data)
     lean, full = lean_and_full(pack, R.AS_OF, table_of(es, R.AS_OF))
     assert lean == full, text
 
