@@ -12,6 +12,8 @@ a generated pack of 1,000 clauses (:mod:`bench.bigpack`) — this runs
   file out — statuses, amounts, failed conditions, gaps, missing facts);
 * ``duckdb-compute``: the same queries, their compact results read into Arrow and dropped
   (what the database computes, without writing the long file);
+* ``duckdb-status``: the same with statuses and amounts only (``outputs="status"``: no
+  failed conditions, gaps or missing facts) — what OpenFisca and numpy compute;
 * ``spark``: the Spark backend in local mode (``local[2]``), Parquet to Parquet;
 * ``openfisca``: the same rules as an OpenFisca tax-benefit system (:mod:`bench.ofisca`);
 * ``numpy``: the same rules as hand-written numpy (:mod:`bench.kernels`).
@@ -42,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 AS_OF = dt.date(2023, 6, 30)
 SEED = 0
-ENGINES = ("engine", "duckdb-compute", "duckdb", "spark", "openfisca", "numpy")
+ENGINES = ("engine", "duckdb-status", "duckdb-compute", "duckdb", "spark", "openfisca", "numpy")
 
 
 # ---------------------------------------------------------------------- inputs
@@ -143,7 +145,7 @@ def run_engine(pack_name: str, source: Path, n: int, size: int) -> dict[str, Any
             "note": f"{len(firms):,} enterprises matched one by one, time × {scale:,.0f}"}
 
 
-def run_duckdb_compute(pack_name: str, source: Path, batch: int) -> dict[str, Any]:
+def run_duckdb_compute(pack_name: str, source: Path, batch: int, outputs: str = "all") -> dict[str, Any]:
     from huiqi.population import duck
     from huiqi.population.dialect import DUCKDB
     from huiqi.population.query import MatchQuery
@@ -156,7 +158,7 @@ def run_duckdb_compute(pack_name: str, source: Path, batch: int) -> dict[str, An
     t0 = time.perf_counter()
     rows = 0
     for chunk in chunks(pack, in_force(pack)):
-        sql, layout = MatchQuery(pack, AS_OF, DUCKDB, cols, chunk).build_wide(src)
+        sql, layout = MatchQuery(pack, AS_OF, DUCKDB, cols, chunk, outputs).build_wide(src)
         for rb in con.sql(sql).to_arrow_reader(batch):
             rows += rb.num_rows * len(layout)
     return {"seconds": time.perf_counter() - t0, "results": rows}
@@ -270,6 +272,7 @@ def child(args: argparse.Namespace) -> None:
     source = population(args.n)
     runs = {
         "engine": lambda: run_engine(args.pack, source, args.n, args.engine_sample),
+        "duckdb-status": lambda: run_duckdb_compute(args.pack, source, args.batch, "status"),
         "duckdb-compute": lambda: run_duckdb_compute(args.pack, source, args.batch),
         "duckdb": lambda: run_duckdb(args.pack, source, args.batch),
         "spark": lambda: run_spark(args.pack, source, args.n, args.spark_clauses),
@@ -287,32 +290,51 @@ def child(args: argparse.Namespace) -> None:
 
 # ---------------------------------------------------------------------- the agreement check
 
+Results = dict[tuple[str, str], tuple[str, Any]]
+
+
+def engine_results(pack: Any, table: Any) -> Results:
+    """(enterprise, clause) → (status, amount) by huiqi's one-enterprise engine."""
+    from huiqi.engine.matcher import Matcher
+    from huiqi.facts.columnar import table_to_enterprises
+
+    out: Results = {}
+    m = Matcher(pack, AS_OF)
+    for e in table_to_enterprises(table, pack.catalogue):
+        for c in m.match(e).clauses:
+            out[(e.id, c.key)] = (c.status.value, c.amount)
+    return out
+
+
+def kernel_results(out: dict[str, tuple[Any, Any]], ids: list[str]) -> Results:
+    """The same from the kernels' arrays (status codes; amounts in fen, -1 none)."""
+    from decimal import Decimal
+
+    from bench import kernels as K
+
+    got: Results = {}
+    for key, (status, amount) in out.items():
+        for i, eid in enumerate(ids):
+            a = int(amount[i])
+            got[(eid, key)] = (K.STATUS_NAMES[int(status[i])], None if a < 0 else Decimal(a) / 100)
+    return got
+
+
 def check(pack_name: str, source: Path, size: int, spark_size: int) -> dict[str, Any]:
     """Statuses and amounts of every baseline against huiqi's engine on ``size`` enterprises."""
     from decimal import Decimal
 
     from bench import kernels as K
     from bench import ofisca
-    from huiqi.engine.matcher import Matcher
-    from huiqi.facts.columnar import table_to_enterprises
     from huiqi.population import duck
 
     pack, rs = load(pack_name)
     table = sample(source, size)
-    expected: dict[tuple[str, str], tuple[str, Decimal | None]] = {}
-    m = Matcher(pack, AS_OF)
-    for e in table_to_enterprises(table, pack.catalogue):
-        for c in m.match(e).clauses:
-            expected[(e.id, c.key)] = (c.status.value, c.amount)
+    expected = engine_results(pack, table)
     ids = table.column("id").to_pylist()
 
     def from_kernels(out: dict[str, tuple[Any, Any]]) -> dict[tuple[str, str], tuple[str, Decimal | None]]:
-        got = {}
-        for key, (status, amount) in out.items():
-            for i, eid in enumerate(ids):
-                a = int(amount[i])
-                got[(eid, key)] = (K.STATUS_NAMES[int(status[i])], None if a < 0 else Decimal(a) / 100)
-        return got
+        return kernel_results(out, ids)
 
     def from_rows(rows: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[str, Decimal | None]]:
         return {(r["enterprise_id"], r["clause"]): (r["status"], r["amount"]) for r in rows}
@@ -365,8 +387,19 @@ def spawn(kind: str, pack: str, n: int, args: argparse.Namespace) -> dict[str, A
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def measure(kind: str, pack: str, n: int, args: argparse.Namespace) -> dict[str, Any]:
-    runs = [spawn(kind, pack, n, args) for _ in range(1 if kind in args.once else args.repeats)]
+def measure_all(kinds: list[str], pack: str, n: int, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Every engine ``--repeats`` times, interleaved (round 1 of each, then round 2 …), so that
+    the machine's other load falls on all alike; each one's median."""
+    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+    for r in range(args.repeats):
+        for kind in kinds:
+            if r == 0 or kind not in args.once:
+                runs[kind].append(spawn(kind, pack, n, args))
+                print(f"  round {r + 1} {pack} {kind}: {runs[kind][-1]['seconds']:.1f} s", flush=True)
+    return {kind: summarize(rs) for kind, rs in runs.items()}
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     out = dict(runs[len(runs) // 2])
     out["seconds"] = statistics.median(r["seconds"] for r in runs)
     out["runs"] = [round(r["seconds"], 2) for r in runs]
@@ -395,7 +428,8 @@ def section(args: argparse.Namespace, machine: str, load_after: float, checks: d
              "(bench/ofisca.py; inputs in int32 variables: money in whole yuan, ratios in basis points; "
              "records-derived inputs precomputed; a `__known` flag beside each input, since OpenFisca has no "
              "missing values) and as hand-written numpy (bench/kernels.py, bench/seedrules.py)",
-             f"- each engine in a child process, {args.repeats} run(s), the median time (all runs listed); "
+             f"- each engine in a child process, {args.repeats} run(s) interleaved, the median time (all runs "
+             "listed); "
              "peak RSS is the child's maximum resident set (for Spark, also the JVM's VmHWM); "
              "throughput = enterprises × clauses ÷ time",
              f"- DuckDB {__import__('duckdb').__version__} (2 threads), PySpark {_version('pyspark')} "
@@ -504,8 +538,7 @@ def main(argv: list[str] | None = None) -> None:
     reforms: dict[int, dict[str, Any]] = {}
     for n in args.sizes:
         for pack in args.packs:
-            for kind in args.engines:
-                r = measure(kind, pack, n, args)
+            for kind, r in measure_all(args.engines, pack, n, args).items():
                 results.setdefault((pack, n), {})[kind] = r
                 evals = n * clauses[pack]
                 print(f"{pack:>4} N={n:>9,} {kind:>14}: {r['seconds']:8.1f} s {fmt_rate(evals / r['seconds']):>9}/s "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,18 @@ def load_text(text: str, folder: Path) -> Pack:
     path = folder / "rp.yaml"
     path.write_text(text, encoding="utf-8")
     return load_pack(path)
+
+
+def drawn(data: Any, firms: int = 12) -> tuple[str, Pack, list[Enterprise]]:
+    """A random pack (its text and the pack) and ``firms`` random enterprises, drawn from a
+    Hypothesis ``data`` object."""
+    from . import randpack as R
+
+    text = data.draw(R.pack_text(), label="pack")
+    es = [data.draw(R.enterprise(i), label=f"enterprise {i}") for i in range(firms)]
+    with tempfile.TemporaryDirectory() as tmp:
+        pack = load_text(text, Path(tmp))
+    return text, pack, es
 
 
 def table_of(es: list[Enterprise], as_of: dt.date) -> Any:

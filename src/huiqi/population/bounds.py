@@ -144,6 +144,13 @@ class SqlBounds:
             return hit
         from .expr import truth_and, truth_not, truth_or
 
+        fixed = self._fixed(n)
+        if fixed is not None:
+            # a missing fact against a constant: the catalogue's range decides it or nothing does,
+            # the same for every row — no range columns
+            out = x.v if fixed == 2 else self.ex.bind_sql(f"(CASE WHEN {x.v} = 2 THEN {fixed} ELSE {x.v} END)")
+            self._code[id(n)] = out
+            return out
         if isinstance(n, ir.Cmp):
             refined = self._decide(n.op, self.rng(n.left), self.rng(n.right))
         elif isinstance(n, ir.And):
@@ -166,6 +173,51 @@ class SqlBounds:
         out = self.ex.bind_sql(f"(CASE WHEN {x.v} = 2 THEN {refined} ELSE {x.v} END)")
         self._code[id(n)] = out
         return out
+
+    def point(self, n: ir.Node) -> Decimal | None:
+        """The value of a constant number (a literal or a parameter in force), else None."""
+        if isinstance(n, ir.Const) and _num(n) and n.value is not None:
+            return Decimal(n.value)
+        if isinstance(n, ir.Param) and _num(n):
+            pol = self.ex.pack.policy(n.policy)
+            value = None if pol is None else pol.params[n.name].at(self.ex.as_of)
+            return None if value is None else Decimal(value)
+        return None
+
+    def _fixed(self, n: ir.Node) -> int | None:
+        """For a comparison of one number fact with a constant, the code bounds give where the
+        fact is missing (where its code is 2 the fact is missing, neither undefined nor
+        present: its range is the catalogue's, the constant's a point): 0, 1 or 2 (undecided).
+        None for any other condition."""
+        if not isinstance(n, ir.Cmp) or not _num(n.left):
+            return None
+        sides: list[tuple[Decimal | None, Decimal | None, bool]] = []
+        for side in (n.left, n.right):
+            point = self.point(side)
+            if point is not None:
+                sides.append((point, point, False))
+            elif isinstance(side, ir.Fact | ir.YearFact):
+                f = self.ex.cat.facts[side.fact]
+                sides.append((f.min, f.max, True))
+            else:
+                return None
+        (alo, ahi, af), (blo, bhi, bf) = sides
+        if af == bf:   # two facts, or two constants (then the code is never 2)
+            return None
+
+        def cmp(x: Decimal | None, op: str, y: Decimal | None) -> bool:
+            if x is None or y is None:
+                return False
+            return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+
+        below, above = cmp(ahi, "<", blo), cmp(alo, ">", bhi)
+        at_most, at_least = cmp(ahi, "<=", blo), cmp(alo, ">=", bhi)
+        equal = at_most and at_least
+        yes, no = {
+            ">=": (at_least, below), ">": (above, at_most), "<=": (at_most, above),
+            "<": (below, at_least), "==": (equal, below or above),
+            "!=": (below or above, equal)}[n.op]
+        return 0 if no else 1 if yes else 2
 
     def _decide(self, op: str, a: R, b: R) -> str:
         below = self._cmp(a.hi, "<", b.lo)

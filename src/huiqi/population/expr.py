@@ -90,6 +90,30 @@ def dec(sql: str, s: int) -> str:
     return f"CAST({sql}{target})"
 
 
+_PLAIN = re.compile(r"""^(?:"[^"]*"|'-?[0-9]+(?:\.[0-9]+)?')$""")
+
+
+def bare(sql: str) -> str | None:
+    """A column or a numeric literal under its casts to DECIMAL(38, s) — the column, or the
+    literal as a number — else None."""
+    while True:
+        inner = _outer_call(sql, "CAST")
+        if inner is None or not re.search(r" AS DECIMAL\(38,\d+\)$", inner):
+            break
+        sql = inner[:inner.rindex(" AS DECIMAL(38,")]
+    if not _PLAIN.match(sql):
+        return None
+    if not sql.startswith("'"):
+        return sql
+    text = sql[1:-1]
+    digits = len(text.replace("-", "").replace(".", "").lstrip("0")) or 1
+    places = len(text.split(".")[1]) if "." in text else 0
+    if places == 0 and digits <= 18:
+        return text   # an integer literal: compared with an integer column as integers
+    width = max(digits, places + 1)
+    return f"CAST('{text}' AS DECIMAL({width},{places}))" if width <= 38 else None
+
+
 def any_of(*flags: str | None) -> str | None:
     fs = [f for f in flags if f is not None]
     if not fs:
@@ -108,31 +132,38 @@ def lit_decimal(d: Decimal) -> V:
 
 
 def truth_all(codes: list[str]) -> str:
-    """``and`` of truth codes, each operand written once (the tables of the engine, by rank).
+    """``and`` of truth codes, by the tables of the engine: not met outranks undetermined, which
+    outranks needs-review, which outranks met.
 
-    For ``and`` not-met outranks undetermined, which outranks needs-review, which outranks
-    met; the result is the operand of highest rank.
-    """
-    codes = [c for c in codes if c != TRUE]
+    Small integers with ``least``/``greatest``, no code translated: a 0 anywhere decides; else
+    the greatest code is the answer when it is 1 or 2, and when it is 3 the answer is 2 if
+    any code is 2 (undetermined outranks needs-review), else 3."""
+    codes = list(dict.fromkeys(c for c in codes if c != TRUE))
     if not codes:
         return TRUE
     if len(codes) == 1:
         return codes[0]
-    ranks = ", ".join(f"(CASE {c} WHEN 0 THEN 3 WHEN 2 THEN 2 WHEN 3 THEN 1 ELSE 0 END)"
-                      for c in codes)
-    return f"(CASE greatest({ranks}) WHEN 3 THEN 0 WHEN 2 THEN 2 WHEN 1 THEN 3 ELSE 1 END)"
+    xs = ", ".join(codes)
+    any2 = " OR ".join(f"{c} = 2" for c in codes)
+    return (f"(CASE WHEN least({xs}) = 0 THEN 0 WHEN greatest({xs}) < 3 THEN greatest({xs}) "
+            f"WHEN {any2} THEN 2 ELSE 3 END)")
 
 
 def truth_any(codes: list[str]) -> str:
-    """``or`` of truth codes: met outranks undetermined, then needs-review, then not met."""
-    codes = [c for c in codes if c != FALSE]
+    """``or`` of truth codes: met outranks undetermined, then needs-review, then not met.
+
+    A 1 anywhere decides; else the greatest code when it is 0 or 2, and when it is 3 the
+    answer is 2 if any code is 2, else 3."""
+    codes = list(dict.fromkeys(c for c in codes if c != FALSE))
     if not codes:
         return FALSE
     if len(codes) == 1:
         return codes[0]
-    ranks = ", ".join(f"(CASE {c} WHEN 1 THEN 3 WHEN 2 THEN 2 WHEN 3 THEN 1 ELSE 0 END)"
-                      for c in codes)
-    return f"(CASE greatest({ranks}) WHEN 3 THEN 1 WHEN 2 THEN 2 WHEN 1 THEN 3 ELSE 0 END)"
+    xs = ", ".join(codes)
+    any1 = " OR ".join(f"{c} = 1" for c in codes)
+    any2 = " OR ".join(f"{c} = 2" for c in codes)
+    return (f"(CASE WHEN {any1} THEN 1 WHEN greatest({xs}) < 3 THEN greatest({xs}) "
+            f"WHEN {any2} THEN 2 ELSE 3 END)")
 
 
 def truth_and(a: str, b: str) -> str:
@@ -505,6 +536,14 @@ class ExprCompiler:
             # of different scales in a type that can round (399999999.99 < 4亿 came out false)
             an, bn, _, _ = self.common(a, b)
             test = f"{an} {op} {bn}"
+            if self.sql.name == "duckdb" and a.d is None and b.d is None:
+                # a column against a literal (or two columns): compared as they are — DuckDB
+                # compares decimals and integers of any scales exactly, without the casts to
+                # DECIMAL(38) (128-bit arithmetic on every row)
+                ab, bb = bare(a.v), bare(b.v)
+                if ab is not None and bb is not None:
+                    a, b = V(ab, u=a.u, nn=a.nn), V(bb, u=b.u, nn=b.nn)
+                    test = f"{ab} {op} {bb}"
         elif n.left.type.kind is T.Kind.BOOL:
             if a.b is not None and b.b is not None:
                 return two_valued(f"({a.b} {op} {b.b})")
@@ -515,6 +554,11 @@ class ExprCompiler:
         undef = any_of(a.u, b.u)
         if a.nn and b.nn:
             return two_valued(_guarded(undef, f"({test})"))
+        if a.nn or b.nn:
+            # one side never NULL (a literal): one CASE, as one writes it by hand
+            side = b.v if a.nn else a.v
+            head = f"WHEN {undef} THEN 0 " if undef else ""
+            return V(f"(CASE {head}WHEN {side} IS NULL THEN 2 WHEN {test} THEN 1 ELSE 0 END)")
         # the comparison itself where it is not NULL; only the rows where it is NULL ask why
         # (a side missing: undetermined) — coalesce evaluates its second argument for them only
         code = (f"coalesce(CAST(({test}) AS INTEGER), "

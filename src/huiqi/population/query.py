@@ -8,29 +8,39 @@ several places is computed once):
 3. ``conds``: every condition's truth code, every amount before rounding, and the two
    sides of each top-level comparison (for gaps);
 4. ``res``: per clause the status, the rounded amount, the failed conditions, the gaps
-   and the missing facts — the same rules as :class:`huiqi.engine.matcher.Matcher`;
+   and the missing facts — the same rules as :class:`huiqi.engine.matcher.Matcher` (built
+   with ``outputs="status"``, the status and the amount only: nothing else is computed);
 5. ``stackN``: one layer per stacking group, in the pack's order (就高不重复, caps);
 6. the output, one row per enterprise and clause.
+
+Only the input columns the query names are carried from ``base`` up (a park's table has a
+few hundred; carried through every layer, they made planning the query its slowest part).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from huiqi.engine.values import round_exact
 from huiqi.facts import types as T
 from huiqi.rules import ir
 from huiqi.rules.model import ClauseSpec, ConditionSpec, Pack
 
 from .bounds import SqlBounds
 from .dialect import Dialect
-from .expr import TRUE, ExprCompiler, V, any_of, dec, lit_decimal, truth_all, truth_any
+from .expr import MAX_SCALE, TRUE, ExprCompiler, V, any_of, dec, lit_decimal, truth_all, truth_any
 
 OUTPUT_COLUMNS = ("enterprise_id", "clause", "clause_index", "status", "amount",
                   "potential_amount", "failed", "gaps", "missing")
 GAP_PLACES = 6
 STATUS = {"eligible", "not_eligible", "undetermined", "needs_review"}
+#: what the compact query computes: everything, or statuses and amounts only (the failed
+#: conditions, gaps and missing facts left out — not computed at all)
+OUTPUTS = ("all", "status")
 
 
 @dataclass
@@ -83,7 +93,10 @@ class MatchQuery:
     """The SQL for one pack, one date, one dialect, over a table with ``columns``."""
 
     def __init__(self, pack: Pack, as_of: dt.date, dialect: Dialect, columns: list[str],
-                 clauses: list[ClauseSpec] | None = None) -> None:
+                 clauses: list[ClauseSpec] | None = None, outputs: str = "all") -> None:
+        if outputs not in OUTPUTS:
+            raise ValueError(f"outputs: {outputs!r}, not one of {OUTPUTS}")
+        self.outputs = outputs
         self.pack = pack
         self.as_of = as_of
         self.sql = dialect
@@ -127,6 +140,22 @@ class MatchQuery:
                                       f"WHEN {result} = {then} THEN {then} ELSE {w} END)")
         return result
 
+    def _fixed_amount(self, cl: _Clause) -> str | None:
+        """A clause's amount as a DECIMAL(38, 2) literal, already capped, clamped at zero and
+        rounded as it says, when it is a constant (a literal or a parameter in force, with no
+        exceptions and a constant cap or none); None otherwise."""
+        b = cl.spec.benefit
+        if b is None or b.expr is None or b.exceptions or b.rounding_unit is None or not b.rounding_mode:
+            return None
+        value = self.bounds.point(b.expr)
+        cap = self.bounds.point(b.cap) if b.cap is not None else None
+        if value is None or (b.cap is not None and cap is None):
+            return None
+        if cap is not None and cap < value:
+            value = cap
+        rounded = round_exact(max(value, Decimal(0)), Decimal(str(b.rounding_unit)), b.rounding_mode)
+        return dec(f"'{format(rounded, 'f')}'", 2)
+
     def _amount(self, cl: _Clause) -> V | None:
         b = cl.spec.benefit
         if b is None or b.expr is None:
@@ -163,12 +192,31 @@ class MatchQuery:
     def _round(self, x: V, unit_text: str, mode: str, guard: str) -> str:
         """``x`` rounded to a multiple of ``unit`` (exactly; integers inside), as DECIMAL(38, 2);
         computed only where ``guard`` holds (NULL elsewhere)."""
-        from decimal import Decimal
-
         u = lit_decimal(Decimal(unit_text))
+        lean = self._round_lean(x, Decimal(unit_text), mode, guard)
+        if lean is not None:
+            return lean
         # x / unit = num / den with num, den integers of one scale
         scaled = V(x.v, _mul(x.d, u.v), None, x.s, (x.sd if x.d else 0) + u.s)
         return dec(f"{dec(self._round_int(scaled, mode, guard), 0)} * {u.v}", 2)
+
+    def _round_lean(self, x: V, unit: Decimal, mode: str, guard: str) -> str | None:
+        """``x`` (never negative: an amount clamped at zero) rounded to a power-of-ten ``unit``
+        by DuckDB's own exact decimal functions — ``round`` (halves away from zero, which is
+        half-up for x ≥ 0), ``floor`` (down), ``ceil`` (up) — where x is a plain decimal (no
+        denominator); None where the integer path is needed."""
+        if self.sql.name != "duckdb" or x.d is not None or mode not in ("half_up", "down", "up"):
+            return None
+        inv = Decimal(1) / unit
+        if inv * unit != 1 or inv.as_tuple().digits != (1,):
+            return None
+        scale = x.s + max(0, -int(inv.as_tuple().exponent))
+        if scale > MAX_SCALE:
+            return None
+        fn = {"half_up": "round", "down": "floor", "up": "ceil"}[mode]
+        arg = f"{x.v} * {lit_decimal(inv).v}" if inv != 1 else x.v
+        picked = f"round({arg}, 0)" if fn == "round" else f"{fn}({arg})"
+        return dec(f"(CASE WHEN {guard} THEN {picked} * {lit_decimal(unit).v} END)", 2)
 
     def _round_int(self, x: V, mode: str, guard: str) -> str:
         """``x`` rounded to an integer by ``mode``, exactly, where ``guard`` holds (else NULL).
@@ -348,16 +396,22 @@ class MatchQuery:
             tops = [self._cond(cl, c) for c in spec.conditions]
             t = truth_all(tops)
             tq = t if t == TRUE or t in tops else self.ex.bind_sql(t)
-            amount_ref = self._amount(cl)
+            fixed = self._fixed_amount(cl)
+            amount_ref = None if fixed is not None else self._amount(cl)
+            details = self.outputs == "all"
             gaps: list[tuple[str, str, str]] = []
             for c, ref in zip(spec.conditions, tops, strict=True):
-                if c.kind == "expr" and isinstance(c.expr, ir.Cmp):
+                if details and c.kind == "expr" and isinstance(c.expr, ir.Cmp):
                     refs = (self.ex.compile(c.expr.left), self.ex.compile(c.expr.right))
                     gap = self._gap_expr(c, refs, f"{ref} = 0")
                     if gap is not None:
                         gaps.append((c.id, ref, self.ex.bind_sql(gap)))
             b = spec.benefit
-            if amount_ref is not None:
+            if fixed is not None:
+                # a constant amount: rounded here, never missing nor undefined
+                status = tq
+                potential = dec(f"(CASE WHEN {tq} <> 0 THEN {fixed} END)", 2)
+            elif amount_ref is not None:
                 assert b is not None and b.rounding_unit is not None and b.rounding_mode
                 undef = amount_ref.u or "FALSE"
                 status = (f"(CASE WHEN {tq} = 1 THEN (CASE WHEN {undef} THEN 0 "
@@ -374,8 +428,9 @@ class MatchQuery:
             if b is not None and b.expr is not None:
                 amount_nodes = [b.expr, *(e.when for e in b.exceptions),
                                 *(e.amount for e in b.exceptions if e.amount is not None)]
+            missing = self._missing_items(cl, tq, amount_ref, amount_nodes) if details else []
             out.append(_Parts(cl, status, potential, list(zip([c.id for c in spec.conditions], tops, strict=True)),
-                              gaps, self._missing_items(cl, tq, amount_ref, amount_nodes)))
+                              gaps, missing))
         self._done = out
         return out
 
@@ -388,8 +443,12 @@ class MatchQuery:
         """
         reg = "year(" + self.q("registration_date") + ")" if "registration_date" in self.columns \
             else "CAST(NULL AS INTEGER)"
+        # only the input columns the query uses are carried through the layers: a park's table
+        # has a few hundred, and every one of them in every layer made planning the slowest part
+        used = self._inputs_used([body for _, _, body in self.ex.bindings] + res_cols)
+        keep = ", ".join(self.q(c) for c in ["id", *sorted(used - {"id", "__reg_year"})])
         layers: list[tuple[str, str]] = [
-            ("base", f"SELECT *, {reg} AS {self.q('__reg_year')} FROM {source}")]
+            ("base", f"SELECT {keep}, {reg} AS {self.q('__reg_year')} FROM {source}")]
         # ---- layers 2-3: every bound sub-expression, in dependency order
         prev = "base"
         by_layer: dict[int, list[str]] = {}
@@ -399,7 +458,9 @@ class MatchQuery:
             layers.append((f"b{level}", f"SELECT *, {', '.join(by_layer[level])} FROM {prev}"))
             prev = f"b{level}"
         layers.append(("res", f"SELECT {', '.join([self.q('id'), *res_cols])} FROM {prev}"))
-        # ---- layer 5: stacking
+        # ---- layer 5: stacking (none without groups: an amount is its potential amount)
+        if not self.groups:
+            return layers, {cl.spec.key: self.q(cl.prefix + "potential") for cl in self.clauses}
         prev = "res"
         pay = {cl.spec.key: (f"(CASE WHEN {self.q(cl.prefix + 'st')} = 1 THEN "
                              f"{self.q(cl.prefix + 'potential')} END)") for cl in self.clauses}
@@ -440,12 +501,21 @@ class MatchQuery:
             cur.update(new)
         return layers, cur
 
+    def _inputs_used(self, sqls: list[str]) -> set[str]:
+        """The input columns named in ``sqls``."""
+        q = "`" if self.sql.name == "spark" else '"'
+        pattern = re.compile(f"{q}((?:[^{q}]|{q}{q})*){q}")
+        return {name for sql in sqls for m in pattern.finditer(sql)
+                if (name := m.group(1).replace(q + q, q)) in self.columns}
+
     def _amount_of(self, cl: _Clause, cur: dict[str, str]) -> str:
         return dec(f"(CASE WHEN {self.q(cl.prefix + 'st')} = 1 THEN {dec(cur[cl.spec.key], 2)} END)", 2)
 
     def build(self, source: str) -> str:
         """The whole query over ``source`` (a table name or a subquery in parentheses): one row
         per enterprise and clause (:data:`OUTPUT_COLUMNS`)."""
+        if self.outputs != "all":
+            raise ValueError("the long results hold every output: build them with outputs='all'")
         sql = self.sql
         res_cols: list[str] = []
         for part in self._parts():
@@ -520,7 +590,8 @@ class MatchQuery:
         per comparison condition (NULL unless it failed with a gap). The list of
         :class:`WideClause` says which column is which (:mod:`huiqi.population.wide` turns the
         rows into the long results, exactly as :meth:`build` gives them). ``extra`` input
-        columns are passed through (after ``id``)."""
+        columns are passed through (after ``id``). Built with ``outputs="status"``, the query
+        has the statuses and amounts only (no failed, gap or missing columns)."""
         res_cols: list[str] = [self.q(x) for x in extra]
         layout: list[WideClause] = []
         for part in self._parts():
@@ -528,7 +599,8 @@ class MatchQuery:
             wc = WideClause(part.clause.spec.key, part.clause.index, p + "st", p + "amount", p + "potential")
             res_cols.append(f"CAST({part.status} AS UTINYINT) AS {self.q(p + 'st')}")
             res_cols.append(f"{part.potential} AS {self.q(p + 'potential')}")
-            for w, (cids, bits) in enumerate(_words([(cid, f"{ref} = 0") for cid, ref in part.failed])):
+            failed = part.failed if self.outputs == "all" else []
+            for w, (cids, bits) in enumerate(_words([(cid, f"{ref} = 0") for cid, ref in failed])):
                 name = f"{p}f{w}"
                 res_cols.append(f"{bits} AS {self.q(name)}")
                 wc.failed.append((name, cids))
