@@ -401,3 +401,18 @@ def test_enterprises_given_twice_are_refused(system: Context, db: Database) -> N
                            source="generator", display="twice")
     assert exc.value.problems[0].code == "import.duplicate_object"
     assert counts(db) == before
+
+
+def test_a_place_begins_on_the_day_in_china(tmp_path: Path, system: Context,
+                                            clock: Clock) -> None:
+    """An import at 20:00 UTC (04:00 the next day in China) places the firms from the China
+    date, as a move's date is counted: a move approved that day then follows it."""
+    clock.now = dt.datetime(2026, 12, 6, 20, 0, tzinfo=dt.UTC)
+    imports.run(system, write(tmp_path, GOOD))
+    assert [x.valid_from for x in enterprises.locations(system, C2)] == [dt.date(2026, 12, 7)]
+    clock.advance(days=1)
+    moved = GOOD.replace("即墨区,青岛蓝谷", "黄岛区,青岛西海岸新区")
+    imports.run(system, write(tmp_path, moved, "firms-2.csv"))
+    assert [(x.district, x.valid_from, x.valid_to) for x in enterprises.locations(system, C2)] \
+        == [("即墨区", dt.date(2026, 12, 7), dt.date(2026, 12, 7)),
+            ("黄岛区", dt.date(2026, 12, 8), None)]

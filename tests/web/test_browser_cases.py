@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import threading
 import time
 import urllib.request
@@ -38,6 +39,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     chromium()
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-cases') / 'huiqi.db'}"
     info = _build(url)
+    # the enterprises were registered in their districts a month ago, not on the day of the
+    # import (a move takes effect today, after its current place began)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as con:
+        con.execute("UPDATE entity_location SET valid_from = date(valid_from, '-30 days')")
     app = create_app(make_settings(database_url=url, rate_limit_login_per_minute=0,
                                    rate_limit_login_account_per_minute=0,
                                    rate_limit_anonymous_per_minute=0))

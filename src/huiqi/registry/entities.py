@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from huiqi.clock import china_date
 from huiqi.facts.catalogue import Catalogue
 from huiqi.store.models import Entity, EntityLocation, FactValue, table
 
@@ -52,7 +53,7 @@ def create(s: Session, code: str, name: str, kind: str, p: Provenance,
     s.flush()
     if district is not None or park is not None:
         s.add(EntityLocation(entity_id=e.id, district=district, park=park,
-                             valid_from=since or p.at.date(), valid_to=None,
+                             valid_from=since or china_date(p.at), valid_to=None,
                              batch_id=p.batch_id, recorded_at=p.at, recorded_by=p.by))
     return e
 

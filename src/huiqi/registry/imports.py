@@ -46,6 +46,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from huiqi.clock import china_date
 from huiqi.errors import Conflict, CreditCodeError, DataError, Problem
 from huiqi.facts.catalogue import Catalogue, Field
 from huiqi.facts.credit_code import quick as quick_code
@@ -650,7 +651,7 @@ class _Writer:
         self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
         # bound as SQLAlchemy would bind them (SQLite keeps times and dates as text)
         self.at = _bound(conn, table(FactValue).c.recorded_at, prov.at)
-        self.day = _bound(conn, table(EntityLocation).c.valid_from, prov.at.date())
+        self.day = _bound(conn, table(EntityLocation).c.valid_from, china_date(prov.at))
         self.cache: int | None = None
 
     @contextmanager
@@ -819,7 +820,7 @@ class _Writer:
         if industry is not None:
             e.industry = industry
         E.move(self.s, e, p.location.get("district", e.district), p.location.get("park", e.park),
-               self.prov.at.date(), self.prov, correct_same_day=True)
+               china_date(self.prov.at), self.prov, correct_same_day=True)
         self.report.locations_changed += 1
         self.report.entities_updated += 1
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from huiqi.clock import china_date
 from huiqi.errors import (
     CreditCodeError,
     DataError,
@@ -131,7 +132,7 @@ def update(ctx: Context, code: str, data: EnterpriseUpdate) -> EnterprisePublic:
         if "district" in fields or "park" in fields:
             district = data.district if "district" in fields else e.district
             park = data.park if "park" in fields else e.park
-            E.move(s, e, district, park, data.moved_on or prov.at.date(), prov)
+            E.move(s, e, district, park, data.moved_on or china_date(prov.at), prov)
         after = _snapshot(e)
         if after != before:
             record(s, ctx, "enterprise.update", target=e.credit_code, before=before, after=after)
