@@ -85,3 +85,75 @@ def test_statistics_import_is_all_or_nothing(world: World, tmp_path: Path) -> No
     assert rows[None] is not None and rows["未报送"] is None  # missing stated, not 0
     with pytest.raises(PermissionDenied):
         E.import_statistics(world.ctx("leadership"), _csv(tmp_path, good))
+
+
+def test_the_page_reads_what_the_worker_computed(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's round computes the evaluation when the statistics change; a page (also
+    of a restarted server) reads it without computing, equal to a direct computation; after
+    a new import it shows the previous result and says a new one is being computed."""
+    from huiqi.analytics.composite import Options, Tree, compute
+    from huiqi.analytics.uncertainty import monte_carlo, what_if
+    from huiqi.service.context import Platform
+    from huiqi.store.database import Database
+    from service_fixtures import drop_backend, make_settings, new_backend
+
+    calls: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return monte_carlo(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(E, "monte_carlo", counted)
+    b = new_backend("sqlite", tmp_path, "evaluation")  # a file: threads may share it
+    try:
+        db = Database(b.engine)
+        db.upgrade()
+        settings = make_settings(database_url=b.url)
+        platform = Platform(db, settings)
+        ctx = platform.system()
+        p = sample.generate(FW, n=20, years=(2024, 2025), seed=4, home_rank=5)
+        E.store_generated(ctx, p.codes, p.names, p.values, FW, sample.HOME, "test")
+        nothing = E.shown(ctx, 2025)  # never computed: at once, saying so
+        assert nothing.evaluation is None and nothing.computing and calls == []
+        assert E.refresh_round(platform, "test") == 2 and len(calls) == 2
+        assert E.refresh_round(platform, "test") == 0  # nothing changed since
+
+        restarted = Platform(db, settings).system()  # nothing in memory
+        first = E.shown(restarted, 2025)
+        assert len(calls) == 2 and not first.computing
+        assert first.evaluation is not None and first.detail is not None
+        assert first.detail.park.home and first.detail.park.rank == 5
+        assert [t.year for t in first.detail.trend] == [2024, 2025]
+
+        codes, _, _, x = E._matrix(ctx, 2025, FW)  # what the figures stored say, directly
+        direct = monte_carlo(FW, x, codes, draws=E.DRAWS, seed=2025)
+        nominal = compute(x, FW.directions(), Tree.of(FW), Options(), codes, FW.min_available)
+        lo, hi, _ = direct.interval()
+        for r in first.evaluation.parks:
+            i = codes.index(r.code)
+            assert r.rank == (None if np.isnan(nominal.rank[i]) else int(nominal.rank[i]))
+            if r.rank is not None:
+                assert r.interval == (int(lo[i]), int(hi[i]))
+                assert r.median_rank == float(direct.median()[i])
+        i = codes.index(first.detail.park.code)
+        assert first.detail.sensitivity == {k: round(float(v[i]), 3)
+                                            for k, v in direct.sensitivity().items()}
+        assert [(w.indicator, w.value_after, w.rank_after) for w in first.detail.what_if] == [
+            (w.indicator, w.value_after, w.rank_after)
+            for w in what_if(FW, x, codes, first.detail.park.code)]
+
+        calls.clear()
+        q = sample.generate(FW, n=20, years=(2025,), seed=5)  # a new import
+        E.store_generated(ctx, q.codes, q.names, q.values, FW, sample.HOME, "test")
+        meanwhile = E.shown(restarted, 2025)
+        assert meanwhile.computing and calls == []
+        assert meanwhile.evaluation == first.evaluation  # the previous result
+        assert E.refresh_round(platform, "test") == 2 and len(calls) == 2  # the revision is global
+        after = E.shown(restarted, 2025)
+        assert not after.computing and len(calls) == 2
+        assert after.evaluation != first.evaluation
+        assert after.evaluation == E.evaluate(ctx, 2025) and len(calls) == 2
+        db.dispose()
+    finally:
+        drop_backend(b)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import Any
+
+import pytest
 
 from huiqi.analytics import evaluation as E
 from huiqi.analytics import framework as F
@@ -37,6 +40,32 @@ def test_evaluation_page_and_export(site: Site) -> None:
     ws = load_workbook(io.BytesIO(x.content)).active
     assert ws is not None and ws.max_row == 2 + 25
     assert "echarts" not in site.client.get("/staff/market").text
+
+
+def test_the_first_visit_after_an_import_computes_nothing(site: Site,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's round computed the evaluation when the statistics came in: the page's
+    first visit reads it (no Monte Carlo) and shows what a direct computation gives."""
+    calls: list[int] = []
+    real = E.monte_carlo
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(E, "monte_carlo", counted)
+    fw = F.get("gxq-2021")
+    p = sample.generate(fw, n=25, years=(2024, 2025), seed=9, home_rank=4)
+    E.store_generated(site.platform.system(), p.codes, p.names, p.values, fw, sample.HOME, "t")
+    assert E.refresh_round(site.platform, "test") == 2 and len(calls) == 2
+    site.platform.cache.clear()  # as after a restart: only the stored results
+    site.sign_in("leadership")
+    r = site.client.get("/staff/evaluation")
+    assert r.status_code == 200 and len(calls) == 2 and "data-computing" not in r.text
+    home = next(x for x in E.evaluate(site.platform.system(), 2025).parks if x.home)
+    assert len(calls) == 2 and home.rank == 4 and home.interval is not None
+    kpi = re.search(r'data-kpi="interval">(\d+)–(\d+)<', r.text)
+    assert kpi is not None and (int(kpi[1]), int(kpi[2])) == home.interval
 
 
 def test_evaluation_page_without_statistics(site: Site) -> None:

@@ -281,6 +281,7 @@ class _Year:
     median: np.ndarray[Any, Any]
     sensitivity: dict[str, np.ndarray[Any, Any]]
     what_if: dict[str, list[dict[str, Any]]]  # by park code, computed so far
+    rows: list[ParkRow] | None = None  # every park's row, once made
 
     @classmethod
     def of(cls, fw: F.Framework, revision: str, codes: list[str], names: list[str],
@@ -469,6 +470,12 @@ def _in_background(platform: Platform) -> None:
 
 
 def _rows(y: _Year) -> list[ParkRow]:
+    if y.rows is None:
+        y.rows = _rows_of(y)
+    return y.rows
+
+
+def _rows_of(y: _Year) -> list[ParkRow]:
     out = []
     for i, code in enumerate(y.codes):
         score = y.result.index[i]
