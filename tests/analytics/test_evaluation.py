@@ -15,7 +15,7 @@ from huiqi.analytics import sample
 from huiqi.analytics.models import ParkStatistic
 from huiqi.errors import DataError, PermissionDenied
 from huiqi.service.context import Context
-from service_fixtures import World
+from service_fixtures import BACKENDS, World
 
 FW = F.get("gxq-2021")
 
@@ -87,7 +87,8 @@ def test_statistics_import_is_all_or_nothing(world: World, tmp_path: Path) -> No
         E.import_statistics(world.ctx("leadership"), _csv(tmp_path, good))
 
 
-def test_the_page_reads_what_the_worker_computed(tmp_path: Path,
+@pytest.mark.parametrize("name", BACKENDS)
+def test_the_page_reads_what_the_worker_computed(name: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker's round computes the evaluation when the statistics change; a page (also
     of a restarted server) reads it without computing, equal to a direct computation; after
@@ -105,7 +106,7 @@ def test_the_page_reads_what_the_worker_computed(tmp_path: Path,
         return monte_carlo(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(E, "monte_carlo", counted)
-    b = new_backend("sqlite", tmp_path, "evaluation")  # a file: threads may share it
+    b = new_backend(name, tmp_path, "evaluation")  # not one connection: threads may share it
     try:
         db = Database(b.engine)
         db.upgrade()

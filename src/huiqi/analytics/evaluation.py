@@ -377,7 +377,7 @@ def _compute(ctx: Context, year: int, draws: int = DRAWS) -> _Year:
     result = compute(x, fw.directions(), Tree.of(fw), Options(), codes, fw.min_available)
     out = _Year.of(fw, revision, codes, names, home, x, result,
                    monte_carlo(fw, x, codes, draws=draws, seed=year))
-    with ctx.db.write() as s:
+    with ctx.db.write(lock="evaluation_result") as s:  # two workers: one after the other
         row = s.get(EvaluationResult, year)
         if row is None:
             row = EvaluationResult(year=year)
