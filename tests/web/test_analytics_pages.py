@@ -68,6 +68,47 @@ def test_the_first_visit_after_an_import_computes_nothing(site: Site,
     assert kpi is not None and (int(kpi[1]), int(kpi[2])) == home.interval
 
 
+def test_while_the_worker_computes_the_page_shows_the_previous_result(tmp_path: Any) -> None:
+    """On a database threads share (as served), the page never waits for the Monte Carlo:
+    after a new import it shows the previous result and says a new one is being computed."""
+    from fastapi.testclient import TestClient
+
+    from huiqi.service import accounts
+    from huiqi.service.context import Platform
+    from huiqi.service.permissions import Role
+    from huiqi.store.database import Database
+    from huiqi.web import create_app
+    from service_fixtures import drop_backend, make_settings, new_backend
+
+    b = new_backend("sqlite", tmp_path, "evaluation-page")
+    try:
+        db = Database(b.engine)
+        db.upgrade()
+        settings = make_settings(database_url=b.url)
+        platform = Platform(db, settings)
+        ctx = platform.system()
+        accounts.create(ctx, "leader", "领导", Role.LEADERSHIP, "Quiet-river-2026-9a", None)
+        fw = F.get("gxq-2021")
+        p = sample.generate(fw, n=12, years=(2025,), seed=9, home_rank=4)
+        E.store_generated(ctx, p.codes, p.names, p.values, fw, sample.HOME, "t")
+        client = TestClient(create_app(settings, platform=platform))  # no worker started
+        client.post("/login", data={"username": "leader", "password": "Quiet-river-2026-9a"})
+        first = client.get("/staff/evaluation")
+        assert first.status_code == 200 and "正在计算" in first.text  # nothing computed yet
+        assert 'data-kpi="rank"' not in first.text and "data-empty" not in first.text
+        E.refresh_round(platform, "test")
+        done = client.get("/staff/evaluation")
+        assert "data-computing" not in done.text and 'data-kpi="rank">第4 名' in done.text
+        q = sample.generate(fw, n=12, years=(2025,), seed=10, home_rank=4)
+        E.store_generated(ctx, q.codes, q.names, q.values, fw, sample.HOME, "t")
+        meanwhile = client.get("/staff/evaluation?lang=en")
+        assert "Being computed" in meanwhile.text and "previous result" in meanwhile.text
+        assert 'data-kpi="rank"' in meanwhile.text
+        db.dispose()
+    finally:
+        drop_backend(b)
+
+
 def test_evaluation_page_without_statistics(site: Site) -> None:
     site.sign_in("leadership")
     r = site.client.get("/staff/evaluation")
