@@ -158,3 +158,41 @@ def test_the_page_reads_what_the_worker_computed(name: str, tmp_path: Path,
         db.dispose()
     finally:
         drop_backend(b)
+
+
+def test_registry_indicators_are_computed_again_only_when_the_facts_change(
+        system: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from huiqi.analytics import indicators as I
+    from huiqi.store.models import Entity, FactValue
+
+    at = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    park = "测试园区"
+    with system.db.write() as s:
+        e = Entity(credit_code="T1", kind="enterprise", name="T1", park=park, revision=1,
+                   created_at=at, updated_at=at)
+        s.add(e)
+        s.flush()
+        for fact, v in (("revenue", 1000), ("rd_expense", 50)):
+            s.add(FactValue(entity_id=e.id, fact=fact, year=2024, value_number=Decimal(v),
+                            source="t", recorded_at=at, recorded_by="t"))
+    calls: list[int] = []
+    real = I.compute
+
+    def counted(*args: object) -> object:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(I, "compute", counted)
+
+    def rd() -> float | None:
+        return next(v.value for v in E.registry_indicators(system, 2024, park)
+                    if v.key == "rd_intensity")
+
+    assert rd() == 5.0 and rd() == 5.0 and len(calls) == 1  # the second from memory
+    with system.db.write() as s:  # a new value is a new row
+        s.add(FactValue(entity_id=e.id, fact="rd_expense", year=2024, value_number=Decimal(80),
+                        source="t", recorded_at=at, recorded_by="t"))
+    assert rd() == 8.0 and len(calls) == 2

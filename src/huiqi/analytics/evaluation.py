@@ -623,7 +623,16 @@ def registry_indicators(ctx: Context, year: int, park_name: str | None = None
     with ctx.db.read() as s:
         name = park_name or s.scalar(select(EvalPark.name).where(EvalPark.home.is_(True))
                                      .limit(1)) or ""
-        values = I.compute(s, str(name), [year])
+        key = ("analytics.registry", str(name), year, I.revision(s, str(name)))
+        with ctx.platform.lock:
+            values = ctx.platform.cache.get(key)
+        if values is None:  # DuckDB over the park's facts: computed again when they change
+            values = I.compute(s, str(name), [year])
+            with ctx.platform.lock:
+                for k in [k for k in ctx.platform.cache
+                          if isinstance(k, tuple) and k[:3] == key[:3]]:
+                    del ctx.platform.cache[k]
+                ctx.platform.cache[key] = values
     return [RegistryIndicator(key=v.key, label=label(v.label), unit=v.unit,
                               definition=label(v.definition), source=label(v.source),
                               year=v.year, value=None if v.value is None else round(v.value, 4),
