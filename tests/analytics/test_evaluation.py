@@ -96,8 +96,7 @@ def test_the_page_reads_what_the_worker_computed(name: str, tmp_path: Path,
     from huiqi.analytics.composite import Options, Tree, compute
     from huiqi.analytics.uncertainty import monte_carlo, what_if
     from huiqi.service.context import Platform
-    from huiqi.store.database import Database
-    from service_fixtures import drop_backend, make_settings, new_backend
+    from service_fixtures import shared_platform
 
     calls: list[int] = []
 
@@ -106,12 +105,8 @@ def test_the_page_reads_what_the_worker_computed(name: str, tmp_path: Path,
         return monte_carlo(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(E, "monte_carlo", counted)
-    b = new_backend(name, tmp_path, "evaluation")  # not one connection: threads may share it
-    try:
-        db = Database(b.engine)
-        db.upgrade()
-        settings = make_settings(database_url=b.url)
-        platform = Platform(db, settings)
+    with shared_platform(name, tmp_path, "evaluation") as platform:
+        db, settings = platform.db, platform.settings
         ctx = platform.system()
         p = sample.generate(FW, n=20, years=(2024, 2025), seed=4, home_rank=5)
         E.store_generated(ctx, p.codes, p.names, p.values, FW, sample.HOME, "test")
@@ -155,9 +150,6 @@ def test_the_page_reads_what_the_worker_computed(name: str, tmp_path: Path,
         assert not after.computing and len(calls) == 2
         assert after.evaluation != first.evaluation
         assert after.evaluation == E.evaluate(ctx, 2025) and len(calls) == 2
-        db.dispose()
-    finally:
-        drop_backend(b)
 
 
 def test_registry_indicators_are_computed_again_only_when_the_facts_change(

@@ -74,18 +74,12 @@ def test_while_the_worker_computes_the_page_shows_the_previous_result(tmp_path: 
     from fastapi.testclient import TestClient
 
     from huiqi.service import accounts
-    from huiqi.service.context import Platform
     from huiqi.service.permissions import Role
-    from huiqi.store.database import Database
     from huiqi.web import create_app
-    from service_fixtures import drop_backend, make_settings, new_backend
+    from service_fixtures import shared_platform
 
-    b = new_backend("sqlite", tmp_path, "evaluation-page")
-    try:
-        db = Database(b.engine)
-        db.upgrade()
-        settings = make_settings(database_url=b.url)
-        platform = Platform(db, settings)
+    with shared_platform("sqlite", tmp_path, "evaluation-page") as platform:
+        settings = platform.settings
         ctx = platform.system()
         accounts.create(ctx, "leader", "领导", Role.LEADERSHIP, "Quiet-river-2026-9a", None)
         fw = F.get("gxq-2021")
@@ -104,9 +98,6 @@ def test_while_the_worker_computes_the_page_shows_the_previous_result(tmp_path: 
         meanwhile = client.get("/staff/evaluation?lang=en")
         assert "Being computed" in meanwhile.text and "previous result" in meanwhile.text
         assert 'data-kpi="rank"' in meanwhile.text
-        db.dispose()
-    finally:
-        drop_backend(b)
 
 
 def test_evaluation_page_without_statistics(site: Site) -> None:
