@@ -91,6 +91,9 @@ def pages(code: str, clause: str) -> list[tuple[str, str, str, dict[str, Any]]]:
         ("policy_officer", "GET", "/staff/imports", {}),
         ("admin", "GET", "/staff/audit", {}),
         ("leadership", "GET", "/dashboard", {}),
+        ("leadership", "GET", "/staff/evaluation", {}),  # the analytics pages (issue 17)
+        ("leadership", "GET", "/staff/chains/battery", {}),
+        ("enterprise", "GET", "/staff/market", {}),
     ]
 
 

@@ -18,6 +18,7 @@ import os
 import secrets
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +111,20 @@ def drop_backend(b: Backend) -> None:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def shared_platform(name: str, tmp: Path, tag: str) -> Iterator[Platform]:
+    """A platform over a migrated database of its own that threads may share (as served;
+    not the tests' one connection), dropped afterwards."""
+    b = new_backend(name, tmp, tag)
+    try:
+        db = Database(b.engine)
+        db.upgrade()
+        yield Platform(db, make_settings(database_url=b.url))
+        db.dispose()
+    finally:
+        drop_backend(b)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

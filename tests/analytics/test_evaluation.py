@@ -15,7 +15,7 @@ from huiqi.analytics import sample
 from huiqi.analytics.models import ParkStatistic
 from huiqi.errors import DataError, PermissionDenied
 from huiqi.service.context import Context
-from service_fixtures import World
+from service_fixtures import BACKENDS, World
 
 FW = F.get("gxq-2021")
 
@@ -85,3 +85,106 @@ def test_statistics_import_is_all_or_nothing(world: World, tmp_path: Path) -> No
     assert rows[None] is not None and rows["未报送"] is None  # missing stated, not 0
     with pytest.raises(PermissionDenied):
         E.import_statistics(world.ctx("leadership"), _csv(tmp_path, good))
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_the_page_reads_what_the_worker_computed(name: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's round computes the evaluation when the statistics change; a page (also
+    of a restarted server) reads it without computing, equal to a direct computation; after
+    a new import it shows the previous result and says a new one is being computed."""
+    from huiqi.analytics.composite import Options, Tree, compute
+    from huiqi.analytics.uncertainty import monte_carlo, what_if
+    from huiqi.service.context import Platform
+    from service_fixtures import shared_platform
+
+    calls: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return monte_carlo(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(E, "monte_carlo", counted)
+    with shared_platform(name, tmp_path, "evaluation") as platform:
+        db, settings = platform.db, platform.settings
+        ctx = platform.system()
+        p = sample.generate(FW, n=20, years=(2024, 2025), seed=4, home_rank=5)
+        E.store_generated(ctx, p.codes, p.names, p.values, FW, sample.HOME, "test")
+        nothing = E.shown(ctx, 2025)  # never computed: at once, saying so
+        assert nothing.evaluation is None and nothing.computing and calls == []
+        assert E.refresh_round(platform, "test") == 2 and len(calls) == 2
+        assert E.refresh_round(platform, "test") == 0  # nothing changed since
+
+        restarted = Platform(db, settings).system()  # nothing in memory
+        first = E.shown(restarted, 2025)
+        assert len(calls) == 2 and not first.computing
+        assert first.evaluation is not None and first.detail is not None
+        assert first.detail.park.home and first.detail.park.rank == 5
+        assert [t.year for t in first.detail.trend] == [2024, 2025]
+
+        codes, _, _, x = E._matrix(ctx, 2025, FW)  # what the figures stored say, directly
+        direct = monte_carlo(FW, x, codes, draws=E.DRAWS, seed=2025)
+        nominal = compute(x, FW.directions(), Tree.of(FW), Options(), codes, FW.min_available)
+        lo, hi, _ = direct.interval()
+        for r in first.evaluation.parks:
+            i = codes.index(r.code)
+            assert r.rank == (None if np.isnan(nominal.rank[i]) else int(nominal.rank[i]))
+            if r.rank is not None:
+                assert r.interval == (int(lo[i]), int(hi[i]))
+                assert r.median_rank == float(direct.median()[i])
+        i = codes.index(first.detail.park.code)
+        assert first.detail.sensitivity == {k: round(float(v[i]), 3)
+                                            for k, v in direct.sensitivity().items()}
+        assert [(w.indicator, w.value_after, w.rank_after) for w in first.detail.what_if] == [
+            (w.indicator, w.value_after, w.rank_after)
+            for w in what_if(FW, x, codes, first.detail.park.code)]
+
+        calls.clear()
+        q = sample.generate(FW, n=20, years=(2025,), seed=5)  # a new import
+        E.store_generated(ctx, q.codes, q.names, q.values, FW, sample.HOME, "test")
+        meanwhile = E.shown(restarted, 2025)
+        assert meanwhile.computing and calls == []
+        assert meanwhile.evaluation == first.evaluation  # the previous result
+        assert E.refresh_round(platform, "test") == 2 and len(calls) == 2  # the revision is global
+        after = E.shown(restarted, 2025)
+        assert not after.computing and len(calls) == 2
+        assert after.evaluation != first.evaluation
+        assert after.evaluation == E.evaluate(ctx, 2025) and len(calls) == 2
+
+
+def test_registry_indicators_are_computed_again_only_when_the_facts_change(
+        system: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from huiqi.analytics import indicators as I
+    from huiqi.store.models import Entity, FactValue
+
+    at = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    park = "测试园区"
+    with system.db.write() as s:
+        e = Entity(credit_code="T1", kind="enterprise", name="T1", park=park, revision=1,
+                   created_at=at, updated_at=at)
+        s.add(e)
+        s.flush()
+        for fact, v in (("revenue", 1000), ("rd_expense", 50)):
+            s.add(FactValue(entity_id=e.id, fact=fact, year=2024, value_number=Decimal(v),
+                            source="t", recorded_at=at, recorded_by="t"))
+    calls: list[int] = []
+    real = I.compute
+
+    def counted(*args: object) -> object:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(I, "compute", counted)
+
+    def rd() -> float | None:
+        return next(v.value for v in E.registry_indicators(system, 2024, park)
+                    if v.key == "rd_intensity")
+
+    assert rd() == 5.0 and rd() == 5.0 and len(calls) == 1  # the second from memory
+    with system.db.write() as s:  # a new value is a new row
+        s.add(FactValue(entity_id=e.id, fact="rd_expense", year=2024, value_number=Decimal(80),
+                        source="t", recorded_at=at, recorded_by="t"))
+    assert rd() == 8.0 and len(calls) == 2

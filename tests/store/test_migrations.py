@@ -36,7 +36,7 @@ TABLES = {"account", "audit_log", "auth_session", "entity", "entity_location", "
           "challenge_list", "challenge_task", "challenge_application", "challenge_milestone",
           "push_message", "push_delivery", "push_subscription", "push_cursor",
           "fact_change", "challenge_agreement", "competition", "competition_problem",
-          "competition_team", "review_decision", "review_score"}
+          "competition_team", "review_decision", "review_score", "evaluation_result"}
 
 
 @pytest.mark.parametrize("name", BACKENDS)
@@ -47,7 +47,7 @@ def test_empty_to_head_and_back(name: str, tmp_path: Path) -> None:
         assert db.revision() is None
         assert set(db.table_names()) <= {"alembic_version"}
         db.upgrade()
-        assert db.revision() == "0017"
+        assert db.revision() == "0022"
         assert set(db.table_names()) >= TABLES
         with b.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import Any
+
+import pytest
 
 from huiqi.analytics import evaluation as E
 from huiqi.analytics import framework as F
@@ -37,6 +40,64 @@ def test_evaluation_page_and_export(site: Site) -> None:
     ws = load_workbook(io.BytesIO(x.content)).active
     assert ws is not None and ws.max_row == 2 + 25
     assert "echarts" not in site.client.get("/staff/market").text
+
+
+def test_the_first_visit_after_an_import_computes_nothing(site: Site,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's round computed the evaluation when the statistics came in: the page's
+    first visit reads it (no Monte Carlo) and shows what a direct computation gives."""
+    calls: list[int] = []
+    real = E.monte_carlo
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(E, "monte_carlo", counted)
+    fw = F.get("gxq-2021")
+    p = sample.generate(fw, n=25, years=(2024, 2025), seed=9, home_rank=4)
+    E.store_generated(site.platform.system(), p.codes, p.names, p.values, fw, sample.HOME, "t")
+    assert E.refresh_round(site.platform, "test") == 2 and len(calls) == 2
+    site.platform.cache.clear()  # as after a restart: only the stored results
+    site.sign_in("leadership")
+    r = site.client.get("/staff/evaluation")
+    assert r.status_code == 200 and len(calls) == 2 and "data-computing" not in r.text
+    home = next(x for x in E.evaluate(site.platform.system(), 2025).parks if x.home)
+    assert len(calls) == 2 and home.rank == 4 and home.interval is not None
+    kpi = re.search(r'data-kpi="interval">(\d+)–(\d+)<', r.text)
+    assert kpi is not None and (int(kpi[1]), int(kpi[2])) == home.interval
+
+
+def test_while_the_worker_computes_the_page_shows_the_previous_result(tmp_path: Any) -> None:
+    """On a database threads share (as served), the page never waits for the Monte Carlo:
+    after a new import it shows the previous result and says a new one is being computed."""
+    from fastapi.testclient import TestClient
+
+    from huiqi.service import accounts
+    from huiqi.service.permissions import Role
+    from huiqi.web import create_app
+    from service_fixtures import shared_platform
+
+    with shared_platform("sqlite", tmp_path, "evaluation-page") as platform:
+        settings = platform.settings
+        ctx = platform.system()
+        accounts.create(ctx, "leader", "领导", Role.LEADERSHIP, "Quiet-river-2026-9a", None)
+        fw = F.get("gxq-2021")
+        p = sample.generate(fw, n=12, years=(2025,), seed=9, home_rank=4)
+        E.store_generated(ctx, p.codes, p.names, p.values, fw, sample.HOME, "t")
+        client = TestClient(create_app(settings, platform=platform))  # no worker started
+        client.post("/login", data={"username": "leader", "password": "Quiet-river-2026-9a"})
+        first = client.get("/staff/evaluation")
+        assert first.status_code == 200 and "正在计算" in first.text  # nothing computed yet
+        assert 'data-kpi="rank"' not in first.text and "data-empty" not in first.text
+        E.refresh_round(platform, "test")
+        done = client.get("/staff/evaluation")
+        assert "data-computing" not in done.text and 'data-kpi="rank">第4 名' in done.text
+        q = sample.generate(fw, n=12, years=(2025,), seed=10, home_rank=4)
+        E.store_generated(ctx, q.codes, q.names, q.values, fw, sample.HOME, "t")
+        meanwhile = client.get("/staff/evaluation?lang=en")
+        assert "Being computed" in meanwhile.text and "previous result" in meanwhile.text
+        assert 'data-kpi="rank"' in meanwhile.text
 
 
 def test_evaluation_page_without_statistics(site: Site) -> None:

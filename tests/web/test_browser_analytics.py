@@ -54,10 +54,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
 
 def test_leadership_sees_the_rank_its_interval_and_the_charts(page: Any) -> None:
     sign_in(page, "leadership")
-    # the first visit computes every year's Monte Carlo (4 years × 2,000 draws) and the
-    # what-if: beyond the default 15 s on a shared machine under load (failed so at a load
-    # average of 20, before and after issue 17's later changes); the test times nothing
-    page.goto("/staff/evaluation", timeout=180_000)
+    # init-demo computed every year's evaluation (the Monte Carlo, the what-if) and kept it:
+    # the page reads it, within the default timeout
+    page.goto("/staff/evaluation")
     assert "第11 名 / 169" in page.locator('[data-kpi="rank"]').inner_text().replace(" ", " ")
     lo, hi = page.locator('[data-kpi="interval"]').inner_text().split("–")
     assert int(lo) <= 11 <= int(hi)

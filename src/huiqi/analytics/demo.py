@@ -59,6 +59,7 @@ def populate(ctx: Context, today: dt.date, enterprise: str | None = None,
             segment="storage", credit_code=leaders[0].credit_code, decision="include",
             leader=True, note="演示:园区储能龙头"))
     made = _market(ctx, today, enterprise)
+    evaluation.refresh(ctx)  # every year's evaluation, kept: the page's first visit reads it
     rank = next((r.rank for r in evaluation.evaluate(ctx, years[-1]).parks if r.home), None)
     return Made(len(p.codes), figures, made[0], made[1], rank)
 

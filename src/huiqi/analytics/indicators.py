@@ -146,6 +146,15 @@ def _facts_table(s: Session, park: str, years: Sequence[int]) -> tuple[Any, int]
     return table, n
 
 
+def revision(s: Session, park: str) -> tuple[Any, ...]:
+    """The state of what the indicators of ``park`` are computed from: the last fact value
+    (values are never overwritten, a change is a new row) and the park's enterprises."""
+    last = s.scalar(select(func.max(FactValue.id)))
+    n, revisions = s.execute(select(func.count(Entity.id), func.sum(Entity.revision))
+                             .where(Entity.park == park)).one()
+    return last, n, revisions
+
+
 def compute(s: Session, park: str, years: Sequence[int]) -> list[Value]:
     """The registry indicators of the enterprises registered in ``park`` for ``years``."""
     table, n = _facts_table(s, park, years)

@@ -8,6 +8,9 @@
                        result) in the shared vocabulary, with contacts kept back
     market_match       a demand and an offer scored against each other; contacts are shared
                        only when both sides have said yes (the database checks it)
+    evaluation_result  one year's evaluation as last computed (migration 0022): the
+                       statistics' revision it was computed from, its arrays (scores, ranks,
+                       intervals, sensitivity) and the default park's what-if
 
 The models share the store's metadata, so the migrations and the schema test see them.
 """
@@ -25,6 +28,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -135,3 +139,19 @@ class MarketMatch(Base):
     offer_consent_by: Mapped[str | None] = mapped_column(String(64))
     outcome_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class EvaluationResult(Base):
+    """One year's evaluation as last computed, kept so that a page (and a restarted server)
+    answers from it: ``revision`` names the state of the statistics it was computed from
+    (a different one now: it is being computed again); ``arrays`` an ``.npz`` of NumPy
+    arrays (no pickles); ``what_if`` the default park's improvements."""
+
+    __tablename__ = "evaluation_result"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[str] = mapped_column(String(200))
+    draws: Mapped[int] = mapped_column(Integer)
+    arrays: Mapped[bytes] = mapped_column(LargeBinary)
+    what_if: Mapped[Any] = mapped_column(JSONText())
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

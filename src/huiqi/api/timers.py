@@ -12,6 +12,7 @@ HANDLER_MODULES = (
     "huiqi.push.triggers",  # published versions, programme stages, case updates
     "huiqi.push.facts",     # an enterprise's facts changed
     "huiqi.push.timed",     # versions taking effect, application windows opening / closing
+    "huiqi.analytics.evaluation",  # the evaluation of changed park statistics, every round
 )
 
 

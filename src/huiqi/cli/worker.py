@@ -1,4 +1,5 @@
-"""``huiqi worker``: fire due timers (reminders, escalations, weekly-contact alerts) until
+"""``huiqi worker``: fire due timers (reminders, escalations, weekly-contact alerts) and do
+each round's work (push deliveries, the evaluation of changed park statistics) until
 stopped. Several may run at once on PostgreSQL (each timer is fired by one of them, once);
 ``huiqi serve`` runs one inside itself unless ``HUIQI_WORKER_EMBEDDED=false``."""
 

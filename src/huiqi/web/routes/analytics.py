@@ -41,15 +41,19 @@ def _year(p: Page, year: int | None) -> int | None:
 
 @router.page("GET", "/staff/evaluation", READ)
 def evaluation_page(p: PageDep, year: YearQ = None, park: ParkQ = None) -> Response:
+    """The year as last computed, at once: after an import the worker computes the new
+    evaluation (seconds) and the page shows the previous one meanwhile, saying so."""
     y = _year(p, year)
     if y is None:
         return p.render("evaluation.html", ev=None, detail=None, year=None, years=[],
-                        charts={}, registry=[], may_edit=p.may(EDIT))
-    ev = evaluation.evaluate(p.ctx, y)
-    code = park or evaluation.home_code(p.ctx) or (ev.parks[0].code if ev.parks else None)
-    if code is None:
-        raise NotFoundError(p_text("园区", "park"), "-")
-    detail = evaluation.park(p.ctx, y, code)
+                        charts={}, registry=[], computing=False, may_edit=p.may(EDIT))
+    got = evaluation.shown(p.ctx, y, park)
+    ev, detail = got.evaluation, got.detail
+    if ev is None or detail is None:  # never computed yet: the worker is at it
+        return p.render("evaluation.html", ev=None, detail=None, year=y,
+                        years=evaluation.years(p.ctx), charts={}, registry=[],
+                        computing=True, may_edit=p.may(EDIT))
+    code = detail.park.code
     top = [r for r in ev.parks if r.rank is not None][:30]
     if detail.park not in top and detail.park.rank is not None:
         top.append(detail.park)
@@ -69,7 +73,7 @@ def evaluation_page(p: PageDep, year: YearQ = None, park: ParkQ = None) -> Respo
     return p.render("evaluation.html", ev=ev, detail=detail, year=y,
                     years=evaluation.years(p.ctx), charts=charts, registry=registry,
                     frameworks={f.key: f for f in evaluation.frameworks(p.ctx)},
-                    may_edit=p.may(EDIT))
+                    computing=got.computing, may_edit=p.may(EDIT))
 
 
 def p_text(zh: str, en: str) -> Any:
