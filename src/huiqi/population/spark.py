@@ -226,10 +226,12 @@ def values_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pa
     keyed.write.mode("overwrite").parquet(str(out))
 
 
-def match_arrow(spark: Any, pack: Pack, as_of: dt.date, table: Any) -> Any:
-    """Match an Arrow table through Spark; the results back as an Arrow table."""
+def match_arrow(spark: Any, pack: Pack, as_of: dt.date, table: Any,
+                clauses: list[ClauseSpec] | None = None) -> Any:
+    """Match an Arrow table through Spark (``clauses``: only these, all by default); the
+    results back as an Arrow table."""
     frame = _frame_from_arrow(spark, table)
-    result = match_frame(spark, pack, as_of, frame)
+    result = match_frame(spark, pack, as_of, frame, clauses=clauses)
     return result.toArrow() if hasattr(result, "toArrow") else _collect_arrow(result)
 
 
