@@ -25,6 +25,20 @@ hypothesis_settings.register_profile("many", max_examples=1000, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HUIQI_HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture
+def spark() -> Any:
+    """The local Spark session of this test process (made once, then reused: ``getOrCreate``);
+    a failure where CI requires Spark (HUIQI_REQUIRE_SPARK=1), else skipped without Java."""
+    from huiqi.population import spark as S
+
+    missing = S.missing()
+    if missing is not None:
+        if os.environ.get("HUIQI_REQUIRE_SPARK") == "1":
+            pytest.fail(missing.en)
+        pytest.skip(missing.en)
+    return S.session()
+
+
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
     if file_path.suffix == ".yaml" and "cases" in file_path.relative_to(ROOT).parts[:2]:
         return CaseFile.from_parent(parent, path=file_path)

@@ -56,28 +56,58 @@ def test_match_shows_the_values_and_their_grades(tmp_path: Path) -> None:
     assert "研发强度" in r.output and "0.083333" in r.output
 
 
-def test_match_all_writes_the_values_as_columns(tmp_path: Path) -> None:
-    park = tmp_path / "park.parquet"
+@pytest.fixture(scope="module")
+def park(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A generated park, and the values ``match-all`` (on DuckDB) wrote for it."""
+    folder = tmp_path_factory.mktemp("reported")
+    park = folder / "park.parquet"
     pq.write_table(generate(200, 5, AS_OF), park)
-    out = tmp_path / "r.parquet"
+    out = folder / "r.parquet"
     r = CliRunner().invoke(app, ["match-all", "-p", str(PACK), "-d", str(park), "--as-of",
                                  AS_OF.isoformat(), "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert "列出的数值" in r.output
-    got = pq.read_table(values_path(out))
+    return park, values_path(out)
+
+
+def _by_firm(values: Path) -> dict[str, tuple[object, ...]]:
+    return {row["enterprise_id"]: (row["pack_version"], row["as_of"], row["rep:intensity"],
+                                   row["rep:intensity:grade"], row["rep:growth"])
+            for row in pq.read_table(values).to_pylist()}
+
+
+def test_match_all_writes_the_values_as_columns(park: tuple[Path, Path]) -> None:
+    source, values = park
+    got = pq.read_table(values)
     assert got.column_names == ["enterprise_id", "pack_version", "as_of", "rep:intensity",
                                 "rep:intensity:grade", "rep:growth"]
     pack = load_pack(PACK)
     m = Matcher(pack, AS_OF)
     want = {}
-    for e in table_to_enterprises(pq.read_table(park), pack.catalogue):
+    for e in table_to_enterprises(pq.read_table(source), pack.catalogue):
         vals = {v.key: v for v in m.match(e).values}
-        want[e.id] = (vals["rep:intensity"].value, vals["rep:intensity"].grade,
-                      vals["rep:growth"].value)
-    rows = {row["enterprise_id"]: (row["rep:intensity"], row["rep:intensity:grade"],
-                                   row["rep:growth"]) for row in got.to_pylist()}
+        want[e.id] = (pack.version_id, AS_OF, vals["rep:intensity"].value,
+                      vals["rep:intensity"].grade, vals["rep:growth"].value)
+    rows = _by_firm(values)
     assert rows == want
-    assert {g for _, g, _ in rows.values()} >= {"A", "B", "C", "D"}
+    assert {r[3] for r in rows.values()} >= {"A", "B", "C", "D"}
+
+
+def test_match_all_on_spark_writes_the_same_values(park: tuple[Path, Path], spark: object,
+                                                    tmp_path: Path) -> None:
+    """``match-all --engine spark`` writes the values too (a Parquet folder beside its
+    results), equal to DuckDB's: the same columns, enterprises, values and grades."""
+    source, duck_values = park
+    out = tmp_path / "r.parquet"
+    r = CliRunner().invoke(app, ["match-all", "-p", str(PACK), "-d", str(source), "--as-of",
+                                 AS_OF.isoformat(), "-o", str(out), "--engine", "spark"])
+    assert r.exit_code == 0, r.output
+    assert "列出的数值" in r.output and values_path(out).is_dir()
+    assert pq.read_table(values_path(out)).column_names == \
+        pq.read_table(duck_values).column_names
+    want = _by_firm(duck_values)
+    assert len(want) == 200 and any(v[2] is not None for v in want.values())
+    assert _by_firm(values_path(out)) == want
 
 
 def test_a_grade_needs_a_labelled_table(tmp_path: Path) -> None:

@@ -190,7 +190,12 @@ def _spark_run(console: Any, pack: Any, day: Any, source: Path, out: Path, lg: L
 
     S.require_spark()
     with console.status("Spark …" if lg != "zh" else "Spark 计算中 …"):
-        S.match_parquet(S.session(master, conf=conf), pack, day, source, out)
+        spark = S.session(master, conf=conf)
+        S.match_parquet(spark, pack, day, source, out)
+        if pack.reported(day):
+            from huiqi.population.runner import values_path
+
+            S.values_parquet(spark, pack, day, source, values_path(out))
     con = duckdb.connect()
     try:  # views over the files: DuckDB reads them as it counts, nothing is loaded whole
         files = source / "*.parquet" if source.is_dir() else source

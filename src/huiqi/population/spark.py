@@ -207,10 +207,31 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
         result.write.mode("overwrite" if i == 0 else "append").parquet(str(out))
 
 
-def match_arrow(spark: Any, pack: Pack, as_of: dt.date, table: Any) -> Any:
-    """Match an Arrow table through Spark; the results back as an Arrow table."""
+def values_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path) -> None:
+    """The values the pack reports per enterprise (:meth:`MatchQuery.build_values
+    <huiqi.population.query.MatchQuery.build_values>`) into a Parquet folder: as DuckDB
+    writes them, ``enterprise_id``, ``pack_version``, ``as_of``, then one column per value
+    (``policy:name``, and ``policy:name:grade`` for a graded one)."""
+    from pyspark.sql import functions as F
+
+    frame = spread(spark, spark.read.parquet(str(source)))
+    view = "huiqi_input"
+    frame.createOrReplaceTempView(view)
+    sql, names = MatchQuery(pack, as_of, SPARK, list(frame.columns), []).build_values(view)
+    values = spark.sql(sql)
+    keyed = values.select(
+        F.col(values.columns[0]).alias("enterprise_id"),
+        F.lit(pack.version_id).alias("pack_version"), F.lit(as_of).alias("as_of"),
+        *(F.col(SPARK.ident(name)) for name, _ in names))
+    keyed.write.mode("overwrite").parquet(str(out))
+
+
+def match_arrow(spark: Any, pack: Pack, as_of: dt.date, table: Any,
+                clauses: list[ClauseSpec] | None = None) -> Any:
+    """Match an Arrow table through Spark (``clauses``: only these, all by default); the
+    results back as an Arrow table."""
     frame = _frame_from_arrow(spark, table)
-    result = match_frame(spark, pack, as_of, frame)
+    result = match_frame(spark, pack, as_of, frame, clauses=clauses)
     return result.toArrow() if hasattr(result, "toArrow") else _collect_arrow(result)
 
 
