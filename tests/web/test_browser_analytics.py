@@ -16,6 +16,7 @@ import pytest
 from service_fixtures import make_settings
 
 from .test_browser import DAY, _build, _free_port, browser, chromium, page, shot, sign_in
+from .test_phone import on_a_phone
 
 __all__ = ["browser", "page"]  # the fixtures, used by name
 
@@ -64,6 +65,7 @@ def test_leadership_sees_the_rank_its_interval_and_the_charts(page: Any) -> None
     page.locator('[data-achart="trend"] svg').first.wait_for()
     assert page.locator("#t-parks tbody tr").count() == 169
     assert page.locator("#t-parks tr.home").inner_text().startswith("11")
+    assert on_a_phone(page) == []  # axe-core, and no wider than a phone (issue 16)
     shot(page, "evaluation", full=True)
     with page.expect_download() as d:
         page.get_by_role("link", name="导出 Excel").click()
@@ -93,6 +95,7 @@ def test_the_chain_map_is_drawn_with_its_targets(page: Any) -> None:
     assert page.locator("#chain-flow .segment").count() == 4
     assert page.locator("#t-targets tbody tr").count() >= 1
     assert page.get_by_text("链主").first.is_visible()
+    assert on_a_phone(page) == []
     shot(page, "chain", full=True)
     # the toolbox's "save as SVG" (its icon: the top-most small drawing in the chart) saves
     # the drawing as an SVG file
@@ -117,6 +120,7 @@ def test_the_market_shares_contacts_only_once_both_sides_said_yes(page: Any,
         pytest.skip("the generated park has too few chip firms for the market demo")
     sign_in(page, "enterprise")
     page.goto("/staff/market")
+    assert on_a_phone(page) == []
     waiting = page.locator('article.match[data-state="offer_yes"]').first
     assert waiting.locator("[data-contacts]").count() == 0
     match_id = waiting.get_attribute("id")

@@ -246,10 +246,13 @@ ELSEWHERE = {
     "/staff/competition-problems/{problem_id}": "test_browser_competitions.py",
     "/public/competitions/problems/{problem_id}": "test_browser_competitions.py",
     "/staff/vouchers/{key}": "test_browser_vouchers.py",
+    "/staff/decisions": "test_browser_decisions.py",
+    "/staff/decisions/{pack}": "test_browser_decisions.py",
+    "/staff/decisions/{pack}/{code}": "test_browser_decisions.py",
     "/my": "not a page: sends each person to their own start page",
-    "/staff/evaluation": "NOT YET: the analytics pages are being reworked on their own branch",
-    "/staff/chains/{key}": "NOT YET: the analytics pages are being reworked on their own branch",
-    "/staff/market": "NOT YET: the analytics pages are being reworked on their own branch",
+    "/staff/evaluation": "test_browser_analytics.py",
+    "/staff/chains/{key}": "test_browser_analytics.py",
+    "/staff/market": "test_browser_analytics.py",
     "/inbox/{message_id}": "not a page: marks the message read and goes to what it is about",
 }
 #: downloads: files, not pages
