@@ -99,7 +99,7 @@ def test_the_inbox_count_a_message_opening_its_clause_and_the_settings(page: Any
     page.locator("#inbox-count").click()
     page.wait_for_url("**/inbox")
     assert "100,000.00 元" in page.locator("pre.message").inner_text()
-    page.get_by_role("link", name="【新符合】p/growth").click()
+    page.get_by_role("link", name="【新符合】成长奖励").click()  # its title, not its id
     page.wait_for_url("**/library/pushtest/p#clause-growth")
     assert page.locator("#clause-growth").is_visible()
     assert page.locator("#inbox-count .count").inner_text() == "0"

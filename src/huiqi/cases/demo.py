@@ -313,6 +313,12 @@ def _moves(s: Session, platform: Platform, staff: Context, boss: Context, ents: 
         firm = _ctx(platform, enterprise if n == 0 else f"firm:{e.credit_code}",
                     Role.ENTERPRISE, e)
         opened = today - dt.timedelta(days=12 - n * 3)
+        # the firm was in its district before it asked to move (the demo's import placed it
+        # today): a move approved today then follows its current place
+        here = s.scalar(select(EntityLocation).where(EntityLocation.entity_id == e.id,
+                                                     EntityLocation.valid_to.is_(None)))
+        if here is not None and here.valid_from >= opened:
+            here.valid_from = opened - dt.timedelta(days=30)
         case = open_case(s, firm, "move", f"{e.name}:{e.district or '-'} → {district}",
                          entity_id=e.id, at=_at(opened, 9), details={
                              "from_district": e.district, "from_park": e.park,
