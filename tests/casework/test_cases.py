@@ -90,7 +90,7 @@ def test_an_appeal_upheld_voids_the_rating_and_withdraws_the_rectification(
     for name, reason in (("acknowledge", None), ("answer", "见第三条"), ("resolve", None)):
         requests.transition(officer, rid, name, reason)
     fix = requests.rate(firm, rid, 1, "误点")
-    assert fix is not None
+    assert fix is not None and views.detail(officer, fix).row.case.kind == "rectify"
     with pytest.raises(PermissionDenied):
         requests.decide(officer, rid, True, "企业误评")
     requests.appeal(officer, rid, "企业来电说明是误点")

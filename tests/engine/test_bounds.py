@@ -147,7 +147,7 @@ clauses:
     def status(reviews: dict[str, Any]) -> Any:
         r = m.match(Enterprise(id="e", name="e", facts=dict(facts),
                                reviews=reviews)).by_key("bp/c")
-        assert r is not None
+        assert r is not None and r.key == "bp/c"
         return r
 
     assert status({}).status is Status.NEEDS_REVIEW

@@ -52,8 +52,8 @@ def test_straight_path_equals_full_path_on_random_packs(data: st.DataObject) -> 
         # each clause explained on demand as the full path explains it (stacking included)
         for c in m.match(e).clauses:
             got = explain_clause(m, e, c.key)
-            assert got is not None
-            assert explanation_dict(got) == explanation_dict(ex.explain_one(c)), (e.id, c.key)
+            assert got is not None and \
+                explanation_dict(got) == explanation_dict(ex.explain_one(c)), (e.id, c.key)
 
 
 def test_straight_path_equals_full_path_on_the_seed_pack() -> None:
@@ -76,8 +76,7 @@ def test_one_clause_explained_on_demand_as_the_full_path_explains_it() -> None:
         for c in res.clauses:
             want = explanation_dict(ex.explain_one(c))
             got = explain_clause(m, e, c.key)
-            assert got is not None
-            assert explanation_dict(got) == want, (e.id, c.key)
+            assert got is not None and explanation_dict(got) == want, (e.id, c.key)
     assert explain_clause(m, generate(1, 6, day)[0], "no-such/clause") is None
 
 

@@ -69,7 +69,7 @@ def test_the_table_is_what_the_checker_accepts() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pack = _probe_pack(Path(tmp))
     pol = pack.policy("rp")
-    assert pol is not None
+    assert pol is not None and pol.id == "rp" and pol.tables
     problems: list[Any] = []
     checker = CH.Checker(pack.catalogue, "rp", {}, pol.tables, {}, {}, {},
                          lambda *a: problems.append(a))
