@@ -261,3 +261,60 @@ def chain_ok(db: Any) -> bool:
     from huiqi.store import chain
 
     return chain.verify_rows(chain_rows(db)).ok
+
+
+def test_a_token_no_good_from_a_refused_address_is_refused_before_routing(world: World) -> None:
+    """From an address over its limit of anonymous requests, a forged or signed-out token is
+    refused before routing (audited under the coarse route, as an anonymous request is),
+    while a good token from the same address goes through."""
+    from huiqi.service import sessions
+
+    platform = _platform(world)
+    app = site_app(platform.settings, platform=platform)
+    gone = sessions.login(platform, "u_admin", PASSWORD).token
+    sessions.logout(platform.as_actor(sessions.authenticate(platform, gone)), gone)
+    with _client(app) as client:
+        before = len(_access(platform))
+        forged = client.get("/enterprises/91370212MA3C4X5Y0X/match", headers=auth("forged"))
+        assert forged.status_code == 401   # not yet over the limit: refused where tokens are checked
+        while client.get("/enterprises").status_code != 429:
+            pass
+        for token in ("forged", gone, "forged"):
+            r = client.get("/enterprises/91370212MA3C4X5Y0X/match", headers=auth(token))
+            assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1, r.text
+        cookie = client.get("/staff/policies", headers={"accept": "text/html",
+                                                        "cookie": f"huiqi_session={gone}"})
+        assert cookie.status_code == 429 and "请求过于频繁" in cookie.text
+        good = world.tokens["admin"]
+        assert client.get("/enterprises", headers=auth(good)).status_code == 200
+        assert sessions.valid(platform, good) and not sessions.valid(platform, "forged")
+    after = _access(platform)[before:]
+    late = [t for o, t, *_x in after if o == "rate_limited" and "{" in (t or "")]
+    assert late == [], after   # none went as far as a route's dependencies
+    assert ("rate_limited", "GET /enterprises/…") in {(o, t) for o, t, *_x in after}
+
+
+def test_a_refusal_is_prepared_once_and_sent_as_made(world: World) -> None:
+    """The same refusal twice is the same bytes; what it depends on (the path, the
+    language) makes another; every refusal carries the security headers."""
+    platform = _platform(world)
+    app = site_app(platform.settings, platform=platform)
+    with _client(app) as client:
+        while client.get("/enterprises").status_code != 429:
+            pass
+        one = client.get("/enterprises/91370212MA3C4X5Y0X/match")
+        two = client.get("/enterprises/91370212MA3C4X5Y0X/match")
+        other = client.get("/enterprises/91350200MA0000001X/match")
+        english = client.get("/enterprises/91370212MA3C4X5Y0X/match?lang=en")
+        page = client.get("/calculator", headers={"accept": "text/html"})
+    if one.headers["retry-after"] == two.headers["retry-after"]:   # not a second apart
+        assert one.content == two.content
+    assert one.json()["instance"] == "/enterprises/91370212MA3C4X5Y0X/match"
+    assert other.json()["instance"] == "/enterprises/91350200MA0000001X/match"
+    assert one.json()["lang"] == "zh" and english.json()["lang"] == "en"
+    assert english.json()["detail"].startswith("Too many")
+    for r in (one, other, english, page):
+        assert r.status_code == 429
+        assert "default-src" in r.headers["content-security-policy"]
+        assert r.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["content-type"].startswith("text/html") and "<h1>" in page.text

@@ -109,13 +109,14 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
     app.state.uploads = Uploads(settings.upload_max_mb * 1024 * 1024)
     app.add_middleware(BodyLimit, default=settings.request_max_kb * 1024,
                        limit_of=app.state.uploads)
-    # outermost: the address's rate limits, before routing and before the body is read
-    app.state.refused_response = problems.problem_response
-    app.add_middleware(RefusedEarly)
     # every response of 500 bytes or more compressed when the client accepts gzip: the
     # pages shrink about 5×, ECharts from 715 KB to ~240 KB (bench/page_weight.py)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     problems.install(app)
+    # the address's rate limits, before routing, before the body is read and outside the
+    # gzip and error middlewares (a refusal is a prepared answer); inside only the headers
+    app.state.refused_response = problems.problem_response
+    app.add_middleware(RefusedEarly)
     headers.install(app, production=settings.env == "production")
     for module in (auth, accounts, enterprises, policies, imports, audit, calendar, programmes,
                    cases, analytics, market, vouchers, competitions, push):

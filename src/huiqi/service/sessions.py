@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import pyotp
@@ -28,6 +29,8 @@ _DUMMY_HASH: dict[tuple[int, int, int], str] = {}
 
 #: The signed-in account of a token, built once: this runs on every request, and building
 #: the statement cost more than running it
+_NO_GOOD = ("sessions", "no good")   # tokens known to be no good, in the platform's cache
+_NO_GOOD_KEPT = 4096
 _BY_TOKEN = (
     select(AuthSession.expires_at, AuthSession.revoked_at, Account.username, Account.role,
            Account.id, Account.entity_id, Account.active, Entity.credit_code)
@@ -186,6 +189,29 @@ def authenticate(platform: Platform, token: str | None, ip: str | None = None,
         _refused(platform, ip, route, "auth.inactive", username)
     return Actor(username=username, role=Role(role), account_id=account_id,
                  entity_id=entity_id, entity_code=code)
+
+
+def valid(platform: Platform, token: str) -> bool:
+    """Whether ``token`` stands for a session that would be let in now (not revoked, not
+    expired, its account active) — asked before routing of a request from an address that
+    is over its limit of anonymous requests (:mod:`huiqi.api.early`); audits nothing."""
+    digest = token_hash(platform, token)
+    no_good = platform.cache.get(_NO_GOOD)
+    if no_good is None:
+        no_good = platform.cache.setdefault(_NO_GOOD, OrderedDict())
+    if digest in no_good:
+        no_good.move_to_end(digest)
+        return False
+    with platform.db.rows() as s:
+        row = s.execute(_BY_TOKEN, {"token_hash": digest}).first()
+    if row is None or row[1] is not None or row[0] <= platform.now():
+        # never issued, signed out or expired: no good for ever (an inactive account's may
+        # be let in again, so it is looked up each time)
+        no_good[digest] = None
+        if len(no_good) > _NO_GOOD_KEPT:
+            no_good.popitem(last=False)
+        return False
+    return bool(row[6])
 
 
 def _refused(platform: Platform, ip: str | None, route: str | None, reason: str,
