@@ -8,11 +8,13 @@ many-row statement; then a few statements do the rest inside SQLite:
 1. the entity of each code is looked up (the unique index of the codes);
 2. a new code without a name is a problem (nothing written);
 3. the rows of existing entities that would change anything — a fact whose value in force
-   is not the same text, a name, kind, district or park — are handed back to the caller,
-   which writes them the careful way (exact comparison of numbers, moves, the push
-   outbox's values before); the others are unchanged, and counted;
+   is not the same text, a name, kind, district or park — are found; the others are
+   unchanged, and counted;
 4. new entities, their locations, their facts (one statement turning the columns into
-   rows, in the order of the facts' index) and their ``fact_change`` rows are inserted.
+   rows, entity by entity) and their ``fact_change`` rows are inserted;
+5. the rows found in 3 are handed back to the caller, which writes them the careful way
+   (exact comparison of numbers — ``1.0`` is ``1`` —, moves, the push outbox's values
+   before), after the new ones as the row-by-row writer orders them.
 
 So a first import does not build a Python object per value, and a re-import that changes
 nothing compares in SQL, each value found through the facts' index.

@@ -15,11 +15,19 @@ before in a column of few distinct values is not converted again); the rows are 
 with the driver's many-row statements (``COPY`` on PostgreSQL), without ORM objects —
 except for an entity that moves, which goes through :func:`entities.move`.
 
+On SQLite a chunk of a CSV file is checked a column at a time (:func:`_check_block`:
+plain numbers by one match of the column's text, other kinds once per distinct value) and
+written set by set in SQL (:mod:`.bulk`); only the existing entities that change something
+go through the row-by-row writer. A chunk with anything to report is checked row by row
+(:func:`_check_rows`), so that each problem keeps its line, column and place in the
+report. The file is read and checked in a thread of its own, :data:`AHEAD` chunks ahead,
+while SQLite writes the chunk before (without Python's lock).
+
 On SQLite the import's transaction does not check foreign keys row by row (its rows refer
 only to the entities it has just read or created and to its own batch: see
 :meth:`Database.write`); the transactions after it check them again.
 
-Memory stays bounded: one batch of rows at a time, plus 16 bytes per row to find codes
+Memory stays bounded: a few batches of rows at a time, plus 16 bytes per row to find codes
 that appear twice (and, on SQLite, a page cache of :data:`SQLITE_CACHE_KIB` while writing).
 
 The write lock (and the entities' lock) is held while the file is read: a file is read
