@@ -486,3 +486,24 @@ def test_the_bulk_writer_writes_what_the_row_by_row_writer_writes(
     for table, (a, b) in enumerate(zip(bulk[1], one_by_one[1], strict=True)):
         assert (table, a) == (table, b)
     assert bulk[0][1]["entities_updated"] == 3 and bulk[0][1]["locations_changed"] == 1
+
+
+def test_a_file_unreadable_after_batches_were_written_changes_nothing(
+        tmp_path: Path, system: Context, db: Database) -> None:
+    """The file is read in a thread of its own on SQLite: what it finds wrong while reading
+    (here a line longer than a line may be, in the fifth batch) is raised all the same,
+    nothing is kept, and the thread has ended."""
+    import threading
+
+    from huiqi.registry.sheets import LINE_MAX
+
+    rows = [f"{make('9', '1', '370212', f'MD{i:06d}')},公司{i},,,,,{i},," for i in range(120)]
+    rows.insert(110, "," * (LINE_MAX + 1))
+    p = write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n", "long.csv")
+    before = counts(db)
+    with pytest.raises(DataError) as exc:
+        import_file(db, default_catalogue(), p, by="t", at=system.now(), batch_rows=25)
+    assert [x.code for x in exc.value.problems] == ["import.line_too_long"]
+    assert exc.value.problems[0].line == 112
+    assert counts(db) == before
+    assert not [t for t in threading.enumerate() if t.name == "huiqi-import-read"]
