@@ -11,12 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 
 from huiqi.errors import DataError
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.credit_code import make
 from huiqi.registry.columns import read_mapping
-from huiqi.registry.imports import converter, import_file
+from huiqi.registry.imports import column_converter, converter, import_file, stored_text
 from huiqi.registry.values import encode
 from huiqi.service import enterprises, imports
 from huiqi.service.context import Context
@@ -416,3 +417,93 @@ def test_a_place_begins_on_the_day_in_china(tmp_path: Path, system: Context,
     assert [(x.district, x.valid_from, x.valid_to) for x in enterprises.locations(system, C2)] \
         == [("即墨区", dt.date(2026, 12, 7), dt.date(2026, 12, 7)),
             ("黄岛区", dt.date(2026, 12, 8), None)]
+
+
+@given(data=st.data())
+def test_a_whole_column_converts_as_each_of_its_cells(data: st.DataObject) -> None:
+    """The converter of a column at once (the SQLite import's) gives, for each cell, the
+    text SQLite keeps of what the cell's converter gives — or raises when a cell does."""
+    f = data.draw(st.sampled_from(_FIELDS))
+    convert = converter(_CAT, f)
+    column = column_converter(_CAT, f, convert)
+    cells = data.draw(st.lists(st.one_of(st.none(), _NUMBERS.map(str.strip).filter(bool)),
+                               max_size=6))
+    each = [None if c is None else _outcome(f, convert, c) for c in cells]
+    if any(o is not None and o[0] == "error" for o in each):
+        with pytest.raises(ValueError):
+            column(list(cells))
+        return
+    expected = [None if o is None else stored_text(o[1]) for o in each]
+    assert column(list(cells)) == expected
+    assert column(list(cells)) == expected  # (remembered: the same again)
+
+
+def _tables(db: Database) -> list[list[tuple[Any, ...]]]:
+    with db.read() as s:
+        run = s.connection().exec_driver_sql
+        return [list(run(q)) for q in (
+            "SELECT credit_code, name, kind, district, park, industry, revision FROM entity "
+            "ORDER BY id",
+            "SELECT e.credit_code, f.fact, f.year, f.value_text, f.value_number, f.source "
+            "FROM fact_value f JOIN entity e ON e.id = f.entity_id ORDER BY f.id",
+            "SELECT e.credit_code, l.district, l.park, l.valid_from, l.valid_to "
+            "FROM entity_location l JOIN entity e ON e.id = l.entity_id ORDER BY l.id",
+            "SELECT e.credit_code, c.before, c.source FROM fact_change c "
+            "JOIN entity e ON e.id = c.entity_id ORDER BY c.id")]
+
+
+def test_the_bulk_writer_writes_what_the_row_by_row_writer_writes(
+        tmp_path: Path, system: Context, db: Database, clock: Clock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite, rows checked column by column and written set by set (registry.bulk)
+    leave the same rows as rows checked and written one by one: new entities, a re-import
+    that moves one, renames one, changes a number, writes another as before (1.0 for 1)
+    and adds a new one; and the same reports."""
+    changed = GOOD.replace("青岛海纳微电子有限公司,崂山区", "青岛海纳微电子股份有限公司,黄岛区") \
+        .replace("3000000,,35", "3000001,,35.0").replace("李记电子维修部", "李记电子维修店") \
+        + f"{make('9', '1', '370212', 'MA3C4X54')},新公司,崂山区,,other,,7,,\n"
+    first, again = write(tmp_path, GOOD), write(tmp_path, changed, "again.csv")
+
+    def run_all() -> tuple[list[Any], list[list[tuple[Any, ...]]]]:
+        reports = [imports.run(system, first).model_dump(exclude={"id", "imported_at"})]
+        clock.advance(days=1)
+        reports.append(imports.run(system, again).model_dump(exclude={"id", "imported_at"}))
+        return reports, _tables(db)
+
+    if not isinstance(db.bind, Connection) or db.bind.dialect.name != "sqlite":
+        pytest.skip("the bulk writer is SQLite's (PostgreSQL copies rows one by one)")
+    start = clock.now
+    nested = db.bind.begin_nested()
+    bulk = run_all()
+    nested.rollback()  # (the database as it was)
+    clock.now = start
+    from huiqi.registry import imports as module
+
+    monkeypatch.setattr(module, "_check_block", lambda *a: None)
+    monkeypatch.setattr(module, "_bulk", lambda *a: None)
+    one_by_one = run_all()
+    assert bulk[0] == one_by_one[0]
+    for table, (a, b) in enumerate(zip(bulk[1], one_by_one[1], strict=True)):
+        assert (table, a) == (table, b)
+    assert bulk[0][1]["entities_updated"] == 3 and bulk[0][1]["locations_changed"] == 1
+
+
+def test_a_file_unreadable_after_batches_were_written_changes_nothing(
+        tmp_path: Path, system: Context, db: Database) -> None:
+    """The file is read in a thread of its own on SQLite: what it finds wrong while reading
+    (here a line longer than a line may be, in the fifth batch) is raised all the same,
+    nothing is kept, and the thread has ended."""
+    import threading
+
+    from huiqi.registry.sheets import LINE_MAX
+
+    rows = [f"{make('9', '1', '370212', f'MD{i:06d}')},公司{i},,,,,{i},," for i in range(120)]
+    rows.insert(110, "," * (LINE_MAX + 1))
+    p = write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n", "long.csv")
+    before = counts(db)
+    with pytest.raises(DataError) as exc:
+        import_file(db, default_catalogue(), p, by="t", at=system.now(), batch_rows=25)
+    assert [x.code for x in exc.value.problems] == ["import.line_too_long"]
+    assert exc.value.problems[0].line == 112
+    assert counts(db) == before
+    assert not [t for t in threading.enumerate() if t.name == "huiqi-import-read"]

@@ -15,11 +15,19 @@ before in a column of few distinct values is not converted again); the rows are 
 with the driver's many-row statements (``COPY`` on PostgreSQL), without ORM objects —
 except for an entity that moves, which goes through :func:`entities.move`.
 
+On SQLite a chunk of a CSV file is checked a column at a time (:func:`_check_block`:
+plain numbers by one match of the column's text, other kinds once per distinct value) and
+written set by set in SQL (:mod:`.bulk`); only the existing entities that change something
+go through the row-by-row writer. A chunk with anything to report is checked row by row
+(:func:`_check_rows`), so that each problem keeps its line, column and place in the
+report. The file is read and checked in a thread of its own, :data:`AHEAD` chunks ahead,
+while SQLite writes the chunk before (without Python's lock).
+
 On SQLite the import's transaction does not check foreign keys row by row (its rows refer
 only to the entities it has just read or created and to its own batch: see
 :meth:`Database.write`); the transactions after it check them again.
 
-Memory stays bounded: one batch of rows at a time, plus 16 bytes per row to find codes
+Memory stays bounded: a few batches of rows at a time, plus 16 bytes per row to find codes
 that appear twice (and, on SQLite, a page cache of :data:`SQLITE_CACHE_KIB` while writing).
 
 The write lock (and the entities' lock) is held while the file is read: a file is read
@@ -32,12 +40,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import queue
 import re
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,14 +72,17 @@ from huiqi.text import Text
 from . import changes as C
 from . import entities as E
 from . import values as V
+from .bulk import SqliteBulk
 from .columns import Column, Mapping, cell_text, resolve
-from .sheets import Limits, Sheet, check, open_rows
+from .sheets import Limits, Row, Sheet, check, open_rows
 
 Progress = Callable[[str, int, float], None]
 T = TypeVar("T")
 CENT = Decimal("0.01")
 #: distinct values remembered per column (a district, an industry, a date: few distinct)
 MEMO = 4096
+#: chunks read and checked ahead of the one written (on SQLite)
+AHEAD = 2
 #: SQLite's page cache while an import writes (KiB)
 SQLITE_CACHE_KIB = 64 * 1024
 
@@ -184,15 +198,18 @@ def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report:
             with _Writer(s, cat, prov, report).cached() as writer, \
                     open_rows(sheet) as (header, rows, share):
                 columns = _columns(cat, header, mapping, report, cell_chars, display)
-                for chunk in _chunks(rows, batch_rows):
-                    items = _check_rows(columns, header, chunk, cell_chars, problems, report)
-                    if problems:
-                        _check_names(s, items, problems)
-                    else:
-                        writer.write(items, problems)
-                    if progress:
-                        progress("check", report.rows, share())
-                        progress("write", report.rows, share())
+                bulk = None if writer.pg else _bulk(s, writer, columns)
+                checked: Iterator[tuple[list[Row], list[tuple[Any, ...]] | None]] = (
+                    (chunk, None if bulk is None else
+                     _check_block(columns, header, chunk, cell_chars))
+                    for chunk in _chunks(rows, batch_rows))
+                ahead = _ReadAhead(checked) if bulk is not None else None
+                try:
+                    _each_chunk(s, ahead or checked, columns, header, writer, bulk, problems,
+                                cell_chars, progress, share)
+                finally:
+                    if ahead is not None:
+                        ahead.close()
             problems.duplicates(sheet, columns)
             if progress:
                 progress("check", report.rows, 1.0)
@@ -207,6 +224,34 @@ def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report:
     except _NothingChanged:
         report.batch_id = None
     return report
+
+
+def _each_chunk(s: Session, chunks: Iterable[tuple[list[Row], list[tuple[Any, ...]] | None]],
+                columns: Sequence[_Column], header: list[str], writer: _Writer,
+                bulk: SqliteBulk | None, problems: _Problems, cell_chars: int,
+                progress: Progress | None, share: Callable[[], float]) -> None:
+    """Check and (while no row has failed) write each chunk: on SQLite as a block checked
+    column by column when it can be, else row by row."""
+    report = writer.report
+    for chunk, block in chunks:
+        if block is not None and bulk is not None and not problems:
+            problems.seen_block(block)
+            report.rows += len(block)
+            _write_block(bulk, writer, columns, block, problems)
+        else:
+            items = _check_rows(columns, header, chunk, cell_chars, problems, report)
+            if problems:
+                _check_names(s, items, problems)
+            elif bulk is not None:
+                _write_block(bulk, writer, columns, [_row_of(columns, p) for p in items],
+                             problems)
+            else:
+                writer.write(items, problems)
+        if progress:
+            progress("check", report.rows, share())
+            progress("write", report.rows, share())
+    if bulk is not None:
+        bulk.close()
 
 
 def import_enterprises(db: Database, cat: Catalogue, items: Iterable[Enterprise], *, by: str,
@@ -284,6 +329,11 @@ class _Problems:
         self.hashes.append(hash(code))  # (the same within a process: all this needs)
         self.numbers.append(n)
 
+    def seen_block(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """:meth:`seen` of each row of a block (:func:`_check_block`)."""
+        self.hashes.extend([hash(r[1]) for r in rows])
+        self.numbers.extend([r[0] for r in rows])
+
     def duplicates(self, sheet: Sheet, columns: Sequence[_Column]) -> None:
         _check_duplicates(sheet, columns, self.hashes, self.numbers, self.add)
 
@@ -315,6 +365,10 @@ class _Column:
     special: bool = False
     #: the cells a row must have for every column read (the first column says)
     row: range = range(0)
+    #: a fact kept in ``value_number`` (else in ``value_text``)
+    number: bool = False
+    #: the stored text of each cell of a column at once (:func:`column_converter`)
+    bulk: Callable[[list[str | None]], list[str | None]] | None = None
 
 
 def _columns(cat: Catalogue, header: list[str], mapping: Mapping, report: ImportReport,
@@ -338,8 +392,10 @@ def _column(cat: Catalogue, c: Column, width: range) -> _Column:
     if c.target != "fact":
         return _Column(c.index, c.header, c.target, c.fact or "", c.year, row=width)
     f = cat.facts[c.fact or ""]
-    return _Column(c.index, c.header, c.target, f.id, c.year, converter(cat, f),
-                   f.id in ("industry", "entity_kind"), width)
+    convert = converter(cat, f)
+    return _Column(c.index, c.header, c.target, f.id, c.year, convert,
+                   f.id in ("industry", "entity_kind"), width, f.kind in V.NUMBER_KINDS,
+                   column_converter(cat, f, convert))
 
 
 def converter(cat: Catalogue, f: Field) -> Callable[[Any], V.Stored]:
@@ -364,6 +420,62 @@ def converter(cat: Catalogue, f: Field) -> Callable[[Any], V.Stored]:
             if isinstance(raw, str) and len(memo) < MEMO:
                 memo[raw] = hit
         return hit
+
+    return remembered
+
+
+#: distinct values remembered per column by :func:`column_converter` (forgotten when more)
+MEMO_COLUMN = 1 << 16
+#: a number as SQLite keeps its exact text (``format(Decimal(text), "f")`` is the text
+#: itself): no sign, no leading zero, money to the fen, at most 18 digits before the point
+_CANONICAL = {"integer": r"(?:0|[1-9][0-9]{0,17})",
+              "money": r"(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,2})?",
+              "decimal": r"(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,18})?",
+              "ratio": r"(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,18})?"}
+
+
+def stored_text(stored: V.Stored) -> str:
+    """The one text a stored value is kept as on SQLite (a number's exact text)."""
+    text, number = stored
+    return format(number, "f") if number is not None else str(text)
+
+
+def column_converter(cat: Catalogue, f: Field, convert: Callable[[Any], V.Stored]
+                     ) -> Callable[[list[str | None]], list[str | None]]:
+    """A function from a column of cells (stripped text, None for an empty cell) to the
+    stored text of each (:func:`stored_text` of what ``convert`` gives, the same); it
+    raises what ``convert`` raises. Plain non-negative numbers within the fact's range are
+    checked all at once (one match of the column's text), other kinds convert each
+    distinct value of a column once."""
+    def each(cells: list[str | None]) -> list[str | None]:
+        return [None if c is None else stored_text(convert(c)) for c in cells]
+
+    if f.kind in V.NUMBER_KINDS:
+        one = _CANONICAL[f.kind]
+        whole = re.compile(f"(?:{one}\n)*{one}").fullmatch
+        low, high = f.min, f.max
+        if high is not None or (low is not None and low > 0):
+            return each
+
+        def numbers(cells: list[str | None]) -> list[str | None]:
+            text = "\n".join([c for c in cells if c is not None])
+            if not text or ("-" not in text and whole(text) is not None):
+                return cells  # (each one its own stored text, ≥ 0 ≥ the minimum)
+            return each(cells)
+
+        return numbers
+    if f.kind == "records":
+        return each
+    memo: dict[str | None, str | None] = {None: None}
+
+    def remembered(cells: list[str | None]) -> list[str | None]:
+        if len(memo) > MEMO_COLUMN:
+            memo.clear()
+            memo[None] = None
+        for c in set(cells):
+            if c not in memo:
+                memo[c] = stored_text(convert(c))
+        return list(map(memo.__getitem__, cells))
 
     return remembered
 
@@ -438,6 +550,57 @@ def _check_rows(columns: Sequence[_Column], header: list[str],
             problems.seen(n, parsed.code)
             out.append(parsed)
     return out
+
+
+def _check_block(columns: Sequence[_Column], header: list[str],
+                 chunk: Sequence[tuple[int, list[Any]]], cell_chars: int
+                 ) -> list[tuple[Any, ...]] | None:
+    """A chunk of a CSV file checked column by column, as the rows :mod:`.bulk` writes —
+    or None, if any row needs to be read by itself (:func:`_check_rows` then reports its
+    problems, each with its line and column, in the order of the file): a row of another
+    width, a cell too long or with a NUL, a bad or missing credit code, a value that
+    cannot be stored."""
+    width = len(header)
+    cells = [c for _n, c in chunk]
+    if not cells or any(len(c) != width for c in cells):
+        return None
+    flat = list(chain.from_iterable(cells))
+    try:
+        joined = "".join(flat)  # (text only: a CSV file's)
+    except TypeError:
+        return None
+    if "\0" in joined or (len(joined) > cell_chars and max(map(len, flat)) > cell_chars):
+        return None
+    by_column = list(zip(*cells, strict=True))
+    n = len(cells)
+    lines = [line for line, _c in chunk]
+    codes: list[str | None] = []
+    name: list[str | None] = [None] * n
+    place: dict[str, list[str | None]] = {"district": [None] * n, "park": [None] * n}
+    special: dict[str, list[str | None]] = {"entity_kind": [None] * n, "industry": [None] * n}
+    facts: list[list[str | None]] = []
+    for c in columns:
+        raw: list[str | None] = list(map(str.strip, by_column[c.index]))
+        if "" in raw:
+            raw = [v or None for v in raw]
+        if c.target == "id":
+            codes = quick_codes(raw)
+            if None in codes:
+                return None
+        elif c.target == "name":
+            name = [None if v is None else v[:200] for v in raw]
+        elif c.target == "location":
+            place[c.key] = [None if v is None else v[:100] for v in raw]
+        elif c.bulk is not None:
+            try:
+                stored = c.bulk(raw)
+            except ValueError:
+                return None
+            facts.append(stored)
+            if c.special:
+                special[c.key] = stored
+    return list(zip(lines, codes, name, place["district"], place["park"],
+                    special["entity_kind"], special["industry"], *facts, strict=True))
 
 
 def _suspect(cells: Sequence[Any], cell_chars: int) -> bool:
@@ -616,6 +779,52 @@ def _check_duplicates(sheet: Sheet, columns: Sequence[_Column], hashes: array[in
 
 
 # --------------------------------------------------------------------------- writing
+
+class _ReadAhead:
+    """The items of an iterator made in a thread of its own, at most :data:`AHEAD` ahead:
+    on SQLite the file is read and checked while the database writes the chunk before
+    (which it does without Python's lock). An error of the thread is raised where the items
+    are taken; :meth:`close` stops the thread."""
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self.items = items
+        self.queue: queue.Queue[tuple[str, Any]] = queue.Queue(AHEAD)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="huiqi-import-read",
+                                       daemon=True)
+        self.thread.start()
+
+    def _put(self, item: tuple[str, Any]) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            for item in self.items:
+                if not self._put(("item", item)):
+                    return
+            self._put(("end", None))
+        except BaseException as exc:  # raised again in the importing thread
+            self._put(("error", exc))
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            kind, value = self.queue.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+
 
 def _chunks(rows: Iterator[T], size: int) -> Iterator[list[T]]:
     chunk: list[T] = []
@@ -838,6 +1047,61 @@ class _Writer:
         marks = ", ".join([self.mark] * len(columns))
         conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})",
                              rows)
+
+
+def _bulk(s: Session, writer: _Writer, columns: Sequence[_Column]) -> SqliteBulk:
+    prov = writer.prov
+    return SqliteBulk(s.connection(), [(c.key, c.year, c.number) for c in columns
+                                       if c.convert is not None],
+                      source=prov.source, batch_id=int(prov.batch_id or 0), at=writer.at,
+                      day=writer.day, by=prov.by)
+
+
+def _write_block(bulk: SqliteBulk, writer: _Writer, columns: Sequence[_Column],
+                 rows: list[tuple[Any, ...]], problems: _Problems) -> None:
+    """Write checked rows (:mod:`.bulk`); the existing entities that change something go
+    through :meth:`_Writer.write`."""
+    codes = [r[1] for r in rows]
+    if len(set(codes)) != len(codes):
+        problems.repeated = next(c for c in codes if codes.count(c) > 1)
+        return
+    if not rows:
+        return
+
+    def nameless(lines: list[int]) -> None:
+        for n in lines:
+            problems.add(Problem(code="import.missing_name", file=problems.display, line=n,
+                                 path=("name",), message=message("import.missing_name")))
+
+    def careful(changed: list[tuple[Any, ...]]) -> None:
+        writer.write([_parsed_of(columns, r) for r in changed], problems)
+
+    report = writer.report
+    created, unchanged, facts = bulk.write(rows, nameless, careful)
+    report.entities_created += created
+    report.entities_unchanged += unchanged
+    report.facts_written += facts
+
+
+def _fact_columns(columns: Sequence[_Column]) -> list[_Column]:
+    return [c for c in columns if c.convert is not None]
+
+
+def _row_of(columns: Sequence[_Column], p: _Parsed) -> tuple[Any, ...]:
+    """A parsed row as :mod:`.bulk` takes it."""
+    values = {(k, y): stored_text(v) for k, y, v in p.facts}
+    return (p.row, p.code, p.name, p.location.get("district"), p.location.get("park"),
+            p.kind, p.industry, *[values.get((c.key, c.year)) for c in _fact_columns(columns)])
+
+
+def _parsed_of(columns: Sequence[_Column], row: tuple[Any, ...]) -> _Parsed:
+    """A row of :mod:`.bulk` parsed again (the inverse of :func:`_row_of`)."""
+    n, code, name, district, park, kind, industry = row[:7]
+    location = {k: v for k, v in (("district", district), ("park", park)) if v is not None}
+    facts: list[tuple[str, int, V.Stored]] = [
+        (c.key, c.year, (None, Decimal(v)) if c.number else (v, None))
+        for c, v in zip(_fact_columns(columns), row[7:], strict=True) if v is not None]
+    return _Parsed(n, code, name, location, facts, kind, industry)
 
 
 def _bound(conn: Connection, column: Any, value: Any) -> Any:

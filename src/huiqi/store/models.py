@@ -128,7 +128,7 @@ class FactValue(Base):
     value_text: Mapped[str | None] = mapped_column(Text)
     value_number: Mapped[Decimal | None] = mapped_column(Exact())
     source: Mapped[str] = mapped_column(String(32))
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))  # (no index: 0023)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(64))
 
