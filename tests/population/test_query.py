@@ -70,3 +70,46 @@ def test_outputs_is_checked() -> None:
     lean = MatchQuery(pack, dt.date(2023, 6, 30), DUCKDB, ["id"], outputs="status")
     with pytest.raises(ValueError, match="outputs='all'"):
         lean.build("t")
+
+
+SIMPLE = ROOT / "bench" / "simplepack"
+
+
+def test_a_year_before_registration_is_tested_once_per_row() -> None:
+    """Every condition over last year's figures shares one 'registered after that year'
+    column (as a hand-written query computes its flag once), the missing facts too."""
+    pack = load_pack(SIMPLE)
+    cols = ["id", "registration_date", *(f"{f}@2022" for f in pack.catalogue.facts)]
+    for outputs in ("status", "all"):
+        sql, _ = MatchQuery(pack, dt.date(2023, 6, 30), DUCKDB, cols, outputs=outputs).build_wide("t")
+        assert sql.count('"__reg_year" > 2022') == 1, outputs
+        assert '2022 < "__reg_year"' not in sql
+
+
+def test_the_sql_is_built_once_per_pack_and_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    from huiqi.population import query as Q
+
+    built: list[str] = []
+    real = MatchQuery.build_wide
+
+    def counting(self: MatchQuery, source: str, extra: Any = ()) -> Any:
+        built.append(self.outputs)
+        return real(self, source, extra)
+
+    monkeypatch.setattr(MatchQuery, "build_wide", counting)
+    pack = load_pack(SIMPLE)
+    as_of = dt.date(2023, 6, 30)
+    cols = ["id", "revenue@2022"]
+    sql, layout = Q.wide_query(pack, as_of, DUCKDB, cols, "t")
+    layout[0].failed.clear()   # the caller's copy: the next caller gets its own
+    again, layout2 = Q.wide_query(pack, as_of, DUCKDB, cols, "t")
+    assert (again, len(built)) == (sql, 1)
+    assert layout2[0].failed and layout2 == real(MatchQuery(pack, as_of, DUCKDB, cols), "t")[1]
+    # anything that changes the SQL builds it again: outputs, columns, source, the pack object
+    Q.wide_query(pack, as_of, DUCKDB, cols, "t", outputs="status")
+    Q.wide_query(pack, as_of, DUCKDB, [*cols, "staff_total@2022"], "t")
+    Q.wide_query(pack, as_of, DUCKDB, cols, "u")
+    other = load_pack(SIMPLE)
+    assert other.version_id == pack.version_id and other is not pack
+    Q.wide_query(other, as_of, DUCKDB, cols, "t")
+    assert built == ["all", "status", "all", "all", "all"]
