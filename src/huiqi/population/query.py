@@ -203,22 +203,26 @@ class MatchQuery:
             value = V(v, d, u, s, (value.sd if value.d else 0) + (cap.sd if cap.d else 0))
         return self.ex.bind(value)
 
-    def _round(self, x: V, unit_text: str, mode: str, guard: str) -> str:
+    def _round(self, x: V, unit_text: str, mode: str, guard: str, upper: Decimal | None = None) -> str:
         """``x`` rounded to a multiple of ``unit`` (exactly; integers inside), as DECIMAL(38, 2);
-        computed only where ``guard`` holds (NULL elsewhere)."""
+        computed only where ``guard`` holds (NULL elsewhere). ``upper``: a proven bound,
+        0 ≤ x ≤ upper (an amount clamped at zero under a constant cap), or None."""
         u = lit_decimal(Decimal(unit_text))
-        lean = self._round_lean(x, Decimal(unit_text), mode, guard)
+        lean = self._round_lean(x, Decimal(unit_text), mode, guard, upper)
         if lean is not None:
             return lean
         # x / unit = num / den with num, den integers of one scale
         scaled = V(x.v, _mul(x.d, u.v), None, x.s, (x.sd if x.d else 0) + u.s)
         return dec(f"{dec(self._round_int(scaled, mode, guard), 0)} * {u.v}", 2)
 
-    def _round_lean(self, x: V, unit: Decimal, mode: str, guard: str) -> str | None:
+    def _round_lean(self, x: V, unit: Decimal, mode: str, guard: str, upper: Decimal | None = None
+                    ) -> str | None:
         """``x`` (never negative: an amount clamped at zero) rounded to a power-of-ten ``unit``
         by DuckDB's own exact decimal functions — ``round`` (halves away from zero, which is
         half-up for x ≥ 0), ``floor`` (down), ``ceil`` (up) — where x is a plain decimal (no
-        denominator); None where the integer path is needed."""
+        denominator); None where the integer path is needed. Where ``upper`` proves that
+        x ÷ unit fits 18 digits, it is rounded as DECIMAL(18, s): 64-bit integers, not the
+        128-bit division of DECIMAL(38) (the cast is exact: the same digits, a narrower type)."""
         if self.sql.name != "duckdb" or x.d is not None or mode not in ("half_up", "down", "up"):
             return None
         inv = Decimal(1) / unit
@@ -229,6 +233,8 @@ class MatchQuery:
             return None
         fn = {"half_up": "round", "down": "floor", "up": "ceil"}[mode]
         arg = f"{x.v} * {lit_decimal(inv).v}" if inv != 1 else x.v
+        if upper is not None and upper >= 0 and upper * inv < Decimal(10) ** (18 - scale):
+            arg = f"CAST({arg} AS DECIMAL(18,{scale}))"
         picked = f"round({arg}, 0)" if fn == "round" else f"{fn}({arg})"
         if unit != 1:
             picked = f"{picked} * {lit_decimal(unit).v}"
@@ -457,7 +463,9 @@ class MatchQuery:
                             f"ELSE {amount_ref.v} END)", amount_ref.d, None, amount_ref.s,
                             amount_ref.sd)
                 payable = f"{tq} <> 0 AND NOT {undef} AND {amount_ref.v} IS NOT NULL"
-                potential = self._round(clamped, str(b.rounding_unit), b.rounding_mode, payable)
+                cap_point = self.bounds.point(b.cap) if b.cap is not None else None
+                upper = None if cap_point is None else max(cap_point, Decimal(0))
+                potential = self._round(clamped, str(b.rounding_unit), b.rounding_mode, payable, upper)
             else:
                 status = tq
                 potential = dec("NULL", 2)
