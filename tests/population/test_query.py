@@ -5,6 +5,7 @@ random packs of the differential tests and a park generated for the seed pack.""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,72 @@ def test_outputs_is_checked() -> None:
     lean = MatchQuery(pack, dt.date(2023, 6, 30), DUCKDB, ["id"], outputs="status")
     with pytest.raises(ValueError, match="outputs='all'"):
         lean.build("t")
+
+
+SIMPLE = ROOT / "bench" / "simplepack"
+
+
+def test_a_year_before_registration_is_tested_once_per_row() -> None:
+    """Every condition over last year's figures shares one 'registered after that year'
+    column (as a hand-written query computes its flag once), the missing facts too."""
+    pack = load_pack(SIMPLE)
+    cols = ["id", "registration_date", *(f"{f}@2022" for f in pack.catalogue.facts)]
+    for outputs in ("status", "all"):
+        sql, _ = MatchQuery(pack, dt.date(2023, 6, 30), DUCKDB, cols, outputs=outputs).build_wide("t")
+        assert sql.count('"__reg_year" > 2022') == 1, outputs
+        assert '2022 < "__reg_year"' not in sql
+
+
+def test_the_sql_is_built_once_per_pack_and_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    from huiqi.population import query as Q
+
+    built: list[str] = []
+    real = MatchQuery.build_wide
+
+    def counting(self: MatchQuery, source: str, extra: Any = ()) -> Any:
+        built.append(self.outputs)
+        return real(self, source, extra)
+
+    monkeypatch.setattr(MatchQuery, "build_wide", counting)
+    pack = load_pack(SIMPLE)
+    as_of = dt.date(2023, 6, 30)
+    cols = ["id", "revenue@2022"]
+    sql, layout = Q.wide_query(pack, as_of, DUCKDB, cols, "t")
+    layout[0].failed.clear()   # the caller's copy: the next caller gets its own
+    again, layout2 = Q.wide_query(pack, as_of, DUCKDB, cols, "t")
+    assert (again, len(built)) == (sql, 1)
+    assert layout2[0].failed and layout2 == real(MatchQuery(pack, as_of, DUCKDB, cols), "t")[1]
+    # anything that changes the SQL builds it again: outputs, columns, source, the pack object
+    Q.wide_query(pack, as_of, DUCKDB, cols, "t", outputs="status")
+    Q.wide_query(pack, as_of, DUCKDB, [*cols, "staff_total@2022"], "t")
+    Q.wide_query(pack, as_of, DUCKDB, cols, "u")
+    other = load_pack(SIMPLE)
+    assert other.version_id == pack.version_id and other is not pack
+    Q.wide_query(other, as_of, DUCKDB, cols, "t")
+    assert built == ["all", "status", "all", "all", "all"]
+
+
+def test_a_capped_share_is_rounded_in_64_bits_and_exactly() -> None:
+    """Under a constant cap, an amount clamped at zero fits 18 digits: it is rounded as
+    DECIMAL(18, s) — to the same yuan, at the halves and at the cap."""
+    import pyarrow as pa
+
+    pack = load_pack(SIMPLE)
+    values = ["4999994.99", "4999995.00", "19999999.99", "20000000.00", "10000000000000000.00"]
+    table = pa.table({"id": [f"e{i}" for i in range(len(values))],
+                      "registration_date": pa.array([dt.date(2010, 1, 1)] * len(values)),
+                      "rd_expense@2022": pa.array([Decimal(v) for v in values], pa.decimal128(20, 2))})
+    query = MatchQuery(pack, dt.date(2023, 6, 30), DUCKDB, table.column_names, outputs="status")
+    sql, layout = query.build_wide("t")
+    assert "AS DECIMAL(18," in sql
+    con = duck.connect()
+    con.register("t", table)
+    rows = con.sql(sql).to_arrow_table().to_pylist()
+    by_key = {wc.key.split("/")[1]: wc for wc in layout}
+    # 10% of it, at most 500,000, half up to the yuan; 5% (from 5,000,000), at most 1,000,000,
+    # down to the hundred
+    share, big = by_key["rd_share"], by_key["rd_big_share"]
+    yuan = [Decimal(x) for x in ("499999", "500000", "500000", "500000", "500000")]
+    assert [r[share.potential] for r in rows] == yuan
+    assert [r[big.potential] for r in rows] == [None, None, Decimal("999900"), Decimal("1000000"),
+                                                 Decimal("1000000")]

@@ -12,7 +12,7 @@ from huiqi.rules.model import ClauseSpec, Pack
 
 from . import choices
 from .dialect import DUCKDB
-from .query import MatchQuery, WideClause
+from .query import MatchQuery, WideClause, wide_query
 from .wide import chunks, to_long
 
 
@@ -45,7 +45,7 @@ def match_sql(pack: Pack, as_of: dt.date, con: duckdb.DuckDBPyConnection, source
 def wide_sql(pack: Pack, as_of: dt.date, con: duckdb.DuckDBPyConnection, source: str,
              clauses: list[ClauseSpec] | None = None) -> tuple[str, list[WideClause]]:
     """The compact query (:meth:`MatchQuery.build_wide`) and where each clause's results are."""
-    return MatchQuery(pack, as_of, DUCKDB, columns_of(con, source), clauses).build_wide(source)
+    return wide_query(pack, as_of, DUCKDB, columns_of(con, source), source, clauses)
 
 
 def match_arrow(pack: Pack, as_of: dt.date, table: Any,

@@ -87,7 +87,15 @@ def dec(sql: str, s: int) -> str:
     inner = _outer_call(sql, "CAST")
     if inner is not None and inner.endswith(target):
         return sql
+    if inner is not None:
+        # a literal at a smaller scale: the same literal at this one (exact; one cast, not two)
+        m = _LITERAL.match(inner)
+        if m is not None and int(m.group(2)) <= s:
+            return f"CAST({m.group(1)}{target})"
     return f"CAST({sql}{target})"
+
+
+_LITERAL = re.compile(r"^('-?[0-9]+(?:\.[0-9]+)?') AS DECIMAL\(38,(\d+)\)$")
 
 
 _PLAIN = re.compile(r"""^(?:"[^"]*"|'-?[0-9]+(?:\.[0-9]+)?')$""")
@@ -461,13 +469,19 @@ class ExprCompiler:
             return V(dec(c, s), s=s)
         return V(c)
 
+    def before_registration(self, year: int) -> str:
+        """SQL, never NULL, TRUE where ``year`` is before the enterprise's registration — one
+        column per year, shared by every condition over that year's facts (computed once per
+        row, as a hand-written query computes its ``young`` flag once)."""
+        return self.bind_sql(f"({self.reg_year} IS NOT NULL AND {self.reg_year} > {year})", "u")
+
     def _year_fact(self, n: ir.YearFact) -> V:
         year = self.fy + n.offset
         f = self.cat.facts[n.fact]
         s = self._scale_of(f)
         name = f"{n.fact}@{year}"
         value = dec(self.col(name), s) if self.has(name) else dec("NULL", s)
-        return V(value, u=f"({self.reg_year} IS NOT NULL AND {self.reg_year} > {year})", s=s)
+        return V(value, u=self.before_registration(year), s=s)
 
     def _year_agg(self, n: ir.YearAgg) -> V:
         f = self.cat.facts[n.fact]

@@ -19,8 +19,10 @@ few hundred; carried through every layer, they made planning the query its slowe
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,7 +34,7 @@ from huiqi.rules.model import ClauseSpec, ConditionSpec, Pack
 
 from .bounds import SqlBounds
 from .dialect import Dialect
-from .expr import MAX_SCALE, TRUE, ExprCompiler, V, any_of, dec, lit_decimal, truth_all, truth_any
+from .expr import MAX_SCALE, TRUE, ExprCompiler, V, any_of, bare, dec, lit_decimal, truth_all, truth_any
 
 OUTPUT_COLUMNS = ("enterprise_id", "clause", "clause_index", "status", "amount",
                   "potential_amount", "failed", "gaps", "missing")
@@ -79,11 +81,18 @@ class WideClause:
 WORD_BITS = 62
 
 
-def _words(items: list[tuple[str, str]]) -> list[tuple[list[str], str]]:
-    """Bit masks (BIGINT) of named tests, ``WORD_BITS`` to a word: (names by bit, SQL)."""
+def _words(items: list[tuple[str, str]], never_null: bool = False) -> list[tuple[list[str], str]]:
+    """Bit masks (BIGINT) of named tests, ``WORD_BITS`` to a word: (names by bit, SQL).
+    Tests that are ``never_null`` (a truth code compared with a number) are cast to integers
+    and shifted, without a CASE each."""
     out = []
     for start in range(0, len(items), WORD_BITS):
         chunk = items[start:start + WORD_BITS]
+        if never_null:
+            bits = " + ".join(f"CAST({test} AS BIGINT)" if i == 0 else f"(CAST({test} AS BIGINT) * {1 << i})"
+                              for i, (_, test) in enumerate(chunk))
+            out.append(([name for name, _ in chunk], bits if len(chunk) > 1 else f"CAST({chunk[0][1]} AS BIGINT)"))
+            continue
         bits = " + ".join(f"(CASE WHEN {test} THEN {1 << i} ELSE 0 END)" for i, (_, test) in enumerate(chunk))
         out.append(([name for name, _ in chunk], f"CAST({bits} AS BIGINT)"))
     return out
@@ -182,29 +191,38 @@ class MatchQuery:
         if b.cap is not None:
             cap = self.ex.compile(b.cap)
             vn, cn, d, s = self.ex.common(value, cap)
-            v = dec(f"(CASE WHEN {vn} IS NULL OR {cn} IS NULL THEN NULL WHEN {cn} < {vn} THEN {cn} "
-                    f"ELSE {vn} END)", s)
+            if d is None and cap.nn:
+                # a cap that is never NULL (a literal, a parameter in force): where the amount
+                # is NULL the comparison is NULL and the amount, NULL, is taken
+                v = dec(f"(CASE WHEN {cn} < {vn} THEN {cn} ELSE {vn} END)", s)
+            else:
+                v = dec(f"(CASE WHEN {vn} IS NULL OR {cn} IS NULL THEN NULL WHEN {cn} < {vn} "
+                        f"THEN {cn} ELSE {vn} END)", s)
             # as the engine: the formula's own state first, then the cap's
             u = any_of(value.u, f"({value.v} IS NOT NULL AND {cap.u})" if cap.u else None)
             value = V(v, d, u, s, (value.sd if value.d else 0) + (cap.sd if cap.d else 0))
         return self.ex.bind(value)
 
-    def _round(self, x: V, unit_text: str, mode: str, guard: str) -> str:
+    def _round(self, x: V, unit_text: str, mode: str, guard: str, upper: Decimal | None = None) -> str:
         """``x`` rounded to a multiple of ``unit`` (exactly; integers inside), as DECIMAL(38, 2);
-        computed only where ``guard`` holds (NULL elsewhere)."""
+        computed only where ``guard`` holds (NULL elsewhere). ``upper``: a proven bound,
+        0 ≤ x ≤ upper (an amount clamped at zero under a constant cap), or None."""
         u = lit_decimal(Decimal(unit_text))
-        lean = self._round_lean(x, Decimal(unit_text), mode, guard)
+        lean = self._round_lean(x, Decimal(unit_text), mode, guard, upper)
         if lean is not None:
             return lean
         # x / unit = num / den with num, den integers of one scale
         scaled = V(x.v, _mul(x.d, u.v), None, x.s, (x.sd if x.d else 0) + u.s)
         return dec(f"{dec(self._round_int(scaled, mode, guard), 0)} * {u.v}", 2)
 
-    def _round_lean(self, x: V, unit: Decimal, mode: str, guard: str) -> str | None:
+    def _round_lean(self, x: V, unit: Decimal, mode: str, guard: str, upper: Decimal | None = None
+                    ) -> str | None:
         """``x`` (never negative: an amount clamped at zero) rounded to a power-of-ten ``unit``
         by DuckDB's own exact decimal functions — ``round`` (halves away from zero, which is
         half-up for x ≥ 0), ``floor`` (down), ``ceil`` (up) — where x is a plain decimal (no
-        denominator); None where the integer path is needed."""
+        denominator); None where the integer path is needed. Where ``upper`` proves that
+        x ÷ unit fits 18 digits, it is rounded as DECIMAL(18, s): 64-bit integers, not the
+        128-bit division of DECIMAL(38) (the cast is exact: the same digits, a narrower type)."""
         if self.sql.name != "duckdb" or x.d is not None or mode not in ("half_up", "down", "up"):
             return None
         inv = Decimal(1) / unit
@@ -215,8 +233,12 @@ class MatchQuery:
             return None
         fn = {"half_up": "round", "down": "floor", "up": "ceil"}[mode]
         arg = f"{x.v} * {lit_decimal(inv).v}" if inv != 1 else x.v
+        if upper is not None and upper >= 0 and upper * inv < Decimal(10) ** (18 - scale):
+            arg = f"CAST({arg} AS DECIMAL(18,{scale}))"
         picked = f"round({arg}, 0)" if fn == "round" else f"{fn}({arg})"
-        return dec(f"(CASE WHEN {guard} THEN {picked} * {lit_decimal(unit).v} END)", 2)
+        if unit != 1:
+            picked = f"{picked} * {lit_decimal(unit).v}"
+        return dec(f"(CASE WHEN {guard} THEN {picked} END)", 2)
 
     def _round_int(self, x: V, mode: str, guard: str) -> str:
         """``x`` rounded to an integer by ``mode``, exactly, where ``guard`` holds (else NULL).
@@ -267,6 +289,9 @@ class MatchQuery:
             return f"(CASE WHEN {failed} AND {defined} THEN {dec(days, GAP_PLACES)} END)"
         if kind not in (T.Kind.NUM, T.Kind.DAYS, T.Kind.MONTHS):
             return None
+        lean = self._gap_lean(n.op, a, b, failed, no_exception)
+        if lean is not None:
+            return lean
         an, bn, d, s = self.ex.common(a, b)
         if n.op in (">", ">="):
             diff_v = f"({bn} - {an})"
@@ -280,6 +305,25 @@ class MatchQuery:
         if exact_decimal:
             return f"(CASE WHEN {failed} AND {defined} THEN {dec(exact.v, GAP_PLACES)} END)"
         return self._round_places(exact, GAP_PLACES, f"{failed} AND {defined}")
+
+    def _gap_lean(self, op: str, a: V, b: V, failed: str, no_exception: list[str]) -> str | None:
+        """The gap of a failed comparison of two plain numbers (columns or literals, no
+        denominators, at most :data:`GAP_PLACES` decimals) on DuckDB: each side cast once to
+        DECIMAL(38, 6) and subtracted — exact, as the general form, without its chain of casts
+        and with a NULL test only for a side that can be NULL; None for any other comparison."""
+        if self.sql.name != "duckdb" or a.d is not None or b.d is not None \
+                or max(a.s, b.s) > GAP_PLACES:
+            return None
+        ab, bb = bare(a.v), bare(b.v)
+        if ab is None or bb is None:
+            return None
+        guard = " AND ".join([failed, *(f"NOT {x.u}" for x in (a, b) if x.u),
+                              *(f"{x} IS NOT NULL" for x, v in ((ab, a), (bb, b)) if not v.nn),
+                              *no_exception])
+        an, bn = dec(ab, GAP_PLACES), dec(bb, GAP_PLACES)
+        diff = {">": f"{bn} - {an}", ">=": f"{bn} - {an}", "<": f"{an} - {bn}",
+                "<=": f"{an} - {bn}", "==": f"abs({an} - {bn})"}[op]
+        return f"(CASE WHEN {guard} THEN {dec(diff, GAP_PLACES)} END)"
 
     def _round_places(self, x: V, places: int, guard: str) -> str:
         """Half-even rounding of an exact number to ``places`` decimals, as DECIMAL(38, places),
@@ -311,9 +355,8 @@ class MatchQuery:
                     test += f" OR ({x.v} IS NULL" + (f" AND NOT {x.u})" if x.u else ")")
             return fact, (f"({test})" if " OR " in test else test)
         name = f"{fact}@{year}"
-        reg = self.q("__reg_year")
         present = f"{self.q(name)} IS NULL" if name in self.columns else "TRUE"
-        return name, f"(NOT ({reg} IS NOT NULL AND {year} < {reg}) AND {present})"
+        return name, f"(NOT {self.ex.before_registration(year)} AND {present})"
 
     def _needs(self, nodes: list[ir.Node], cl: _Clause | None = None
                ) -> list[tuple[str, int | None]]:
@@ -405,7 +448,7 @@ class MatchQuery:
                     refs = (self.ex.compile(c.expr.left), self.ex.compile(c.expr.right))
                     gap = self._gap_expr(c, refs, f"{ref} = 0")
                     if gap is not None:
-                        gaps.append((c.id, ref, self.ex.bind_sql(gap)))
+                        gaps.append((c.id, ref, gap))
             b = spec.benefit
             if fixed is not None:
                 # a constant amount: rounded here, never missing nor undefined
@@ -420,7 +463,9 @@ class MatchQuery:
                             f"ELSE {amount_ref.v} END)", amount_ref.d, None, amount_ref.s,
                             amount_ref.sd)
                 payable = f"{tq} <> 0 AND NOT {undef} AND {amount_ref.v} IS NOT NULL"
-                potential = self._round(clamped, str(b.rounding_unit), b.rounding_mode, payable)
+                cap_point = self.bounds.point(b.cap) if b.cap is not None else None
+                upper = None if cap_point is None else max(cap_point, Decimal(0))
+                potential = self._round(clamped, str(b.rounding_unit), b.rounding_mode, payable, upper)
             else:
                 status = tq
                 potential = dec("NULL", 2)
@@ -600,13 +645,16 @@ class MatchQuery:
             res_cols.append(f"CAST({part.status} AS UTINYINT) AS {self.q(p + 'st')}")
             res_cols.append(f"{part.potential} AS {self.q(p + 'potential')}")
             failed = part.failed if self.outputs == "all" else []
-            for w, (cids, bits) in enumerate(_words([(cid, f"{ref} = 0") for cid, ref in failed])):
+            # a truth code is never NULL: a failed condition's bit is its test cast to an integer
+            for w, (cids, bits) in enumerate(_words([(cid, f"({ref} = 0)") for cid, ref in failed],
+                                                    never_null=True)):
                 name = f"{p}f{w}"
                 res_cols.append(f"{bits} AS {self.q(name)}")
                 wc.failed.append((name, cids))
-            for cid, ref, gap in part.gaps:
+            for cid, _ref, gap in part.gaps:
                 name = f"{p}g_{len(wc.gaps)}"
-                res_cols.append(f"(CASE WHEN {ref} = 0 THEN {gap} END) AS {self.q(name)}")
+                # a gap is NULL unless its condition failed (the failure is its first guard)
+                res_cols.append(f"{gap} AS {self.q(name)}")
                 wc.gaps.append((cid, name))
             keys: dict[str, list[str]] = {}
             for key, test, _ in part.missing:
@@ -658,3 +706,30 @@ class MatchQuery:
 
 def _mul(a: str | None, b: str) -> str:
     return b if a is None else f"({a} * {b})"
+
+
+#: the compact queries built so far, newest last: (pack, SQL, layout) by what they were built from
+_BUILT: OrderedDict[tuple[object, ...], tuple[Pack, str, list[WideClause]]] = OrderedDict()
+BUILT_KEPT = 64
+
+
+def wide_query(pack: Pack, as_of: dt.date, dialect: Dialect, columns: Sequence[str], source: str,
+               clauses: Sequence[ClauseSpec] | None = None, outputs: str = "all",
+               extra: Sequence[str] = ()) -> tuple[str, list[WideClause]]:
+    """:meth:`MatchQuery.build_wide`, built once per pack, date, dialect, input columns, chunk
+    of clauses, outputs, source and extra columns — a second match of the same pack over the
+    same kind of input reuses the SQL (the pack object itself is part of the key and is kept
+    with the entry, so another pack, even of the same version, never gets this one's SQL).
+    The layout returned is a copy: the caller may change it."""
+    key = (id(pack), pack.version_id, as_of, dialect.name, tuple(columns),
+           None if clauses is None else tuple(c.key for c in clauses), outputs, source, tuple(extra))
+    hit = _BUILT.get(key)
+    if hit is not None and hit[0] is pack:
+        _BUILT.move_to_end(key)
+        return hit[1], copy.deepcopy(hit[2])
+    sql, layout = MatchQuery(pack, as_of, dialect, list(columns),
+                             None if clauses is None else list(clauses), outputs).build_wide(source, extra)
+    _BUILT[key] = (pack, sql, copy.deepcopy(layout))
+    while len(_BUILT) > BUILT_KEPT:
+        _BUILT.popitem(last=False)
+    return sql, layout
