@@ -38,7 +38,7 @@ def test_match_all_writes_results_and_summaries(park: Path, tmp_path: Path) -> N
     import duckdb
 
     con = duckdb.connect(str(tmp_path / "r.duckdb"))
-    assert con.execute("SELECT count(*) FROM match_results").fetchone() == (count(out),)
+    assert con.execute("SELECT count(*) FROM match_results").fetchall() == [(count(out),)]
     loaded = con.sql("SELECT * FROM match_results").to_arrow_table()
     con.close()
     key = [("enterprise_id", "ascending"), ("clause_index", "ascending")]
