@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from huiqi.cli.app import app
+from huiqi.population.results import read
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "packs" / "declared-facts"
@@ -65,7 +66,7 @@ def test_generate_and_match_all_with_declared_facts(tmp_path: Path) -> None:
     out = _ok("match-all", "--data", str(park), "--policies", str(EXAMPLE), "--as-of", DAY,
               "--out", str(results))
     assert "主导产品线奖励" in out
-    assert pq.read_table(results).num_rows == 300
+    assert read(results).num_rows == 300
 
 
 def test_packs_in_play_together_must_agree_on_their_facts(tmp_path: Path) -> None:

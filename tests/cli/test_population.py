@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from huiqi.cli.app import app
 from huiqi.generator import table as generate
+from huiqi.population.results import count, is_compact, read
 
 ROOT = Path(__file__).parents[2]
 SEED = str(ROOT / "policies" / "seed")
@@ -31,14 +32,17 @@ def test_match_all_writes_results_and_summaries(park: Path, tmp_path: Path) -> N
                                  str(tmp_path / "r.duckdb")])
     assert r.exit_code == 0, r.output
     assert "企业申领火炬创新券" in r.output and "条结果" in r.output
-    assert pq.read_metadata(out).num_rows > 0
+    assert is_compact(out) and count(out) > 0   # the compact form by default
     assert {p.name for p in summary.iterdir()} == {"by_clause.csv", "by_industry.csv",
                                                   "by_size_band.csv", "by_district.csv"}
     import duckdb
 
     con = duckdb.connect(str(tmp_path / "r.duckdb"))
-    assert con.execute("SELECT count(*) FROM match_results").fetchone() == (
-        pq.read_metadata(out).num_rows,)
+    assert con.execute("SELECT count(*) FROM match_results").fetchall() == [(count(out),)]
+    loaded = con.sql("SELECT * FROM match_results").to_arrow_table()
+    con.close()
+    key = [("enterprise_id", "ascending"), ("clause_index", "ascending")]
+    assert loaded.sort_by(key).equals(read(out).sort_by(key))   # the long form, loaded
 
 
 def test_near_miss_lists_what_is_lacking(park: Path) -> None:
@@ -80,7 +84,7 @@ def test_the_summary_counts_only_clauses_in_force(park: Path, tmp_path: Path) ->
     m = re.search(r"([\d,]+) 家企业 × (\d+) 个现行条款.*?= ([\d,]+) 条结果", r.output)
     assert m is not None, r.output
     n, k, results = (int(g.replace(",", "")) for g in m.groups())
-    assert n * k == results == pq.read_metadata(tmp_path / "r.parquet").num_rows
+    assert n * k == results == count(tmp_path / "r.parquet")
 
 
 def test_spark_without_java_says_what_is_missing(park: Path, tmp_path: Path,

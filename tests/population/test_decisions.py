@@ -21,6 +21,7 @@ from huiqi.facts.columnar import table_to_enterprises
 from huiqi.facts.io import enterprise_to_mapping
 from huiqi.generator import table as generate
 from huiqi.population.compare import differences, engine_rows, table_rows
+from huiqi.population.results import read
 from huiqi.rules.loader import load_pack
 
 ROOT = Path(__file__).parents[2]
@@ -83,7 +84,7 @@ def test_match_all_with_decisions_equals_the_engine(park: tuple[Path, Path], tmp
     exp: dict[tuple[str, str], dict[str, object]] = {}
     for e in table_to_enterprises(pq.read_table(source), pack.catalogue):
         exp.update(engine_rows(m.match(D.merged(e, decided))))
-    got = pq.read_table(out).to_pylist()
+    got = read(out).to_pylist()
     assert not differences(exp, table_rows(got))
     statuses = {(row["clause"], row["status"]) for row in got}
     assert statuses >= {("panel/project", s) for s in
@@ -103,7 +104,7 @@ def test_the_same_enterprise_under_match_and_match_all(park: tuple[Path, Path],
                                  AS_OF.isoformat(), "-o", str(out), "--reviews", str(reviews)])
     assert r.exit_code == 0, r.output
     by_firm: dict[str, dict[str, str]] = {}
-    for row in pq.read_table(out).to_pylist():
+    for row in read(out).to_pylist():
         by_firm.setdefault(row["enterprise_id"], {})[row["clause"]] = row["status"]
     for firm in firms[:8]:
         e = D.merged(firm, decided)

@@ -17,6 +17,7 @@ from huiqi.facts.columnar import table_to_enterprises
 from huiqi.generator import park
 from huiqi.generator.declared import MISSING
 from huiqi.population.compare import differences, table_rows
+from huiqi.population.results import read
 from huiqi.population.runner import Runner
 from huiqi.rules.loader import load_pack
 from huiqi.rules.model import Pack
@@ -79,7 +80,7 @@ def test_match_all_on_a_parquet_park_agrees_with_match(pack: Pack, table: Any,
     pq.write_table(table, source)
     out = tmp_path / "results.parquet"
     Runner(pack, DAY).run(source, out, batch_size=1000)
-    rows = pq.read_table(out).to_pylist()
+    rows = read(out).to_pylist()
     exp = _engine(pack, table)
     assert differences(exp, table_rows(rows)) == []
     statuses = {r["status"] for r in rows}

@@ -1,5 +1,7 @@
 """Population runs in batches: results keyed by enterprise, pack version and date; the same
-whatever the batch size; equal to the one-enterprise engine; summaries that add up."""
+whatever the batch size; equal to the one-enterprise engine; summaries that add up. Each in
+both forms of the results file: compact (the default) and long; the long form derived from
+the compact one is the long file, exactly; a failed run leaves the results as they were."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from huiqi.facts.columnar import table_to_enterprises
 from huiqi.generator import table as generate
 from huiqi.population.compare import differences, engine_rows, table_rows
 from huiqi.population.nearmiss import counts_by_failures, near_misses
-from huiqi.population.runner import RESULT_SCHEMA, Runner
+from huiqi.population.results import RESULT_SCHEMA, is_compact, read
+from huiqi.population.runner import Runner
 from huiqi.rules.loader import load_pack
 from huiqi.rules.model import Pack
 
@@ -36,15 +39,17 @@ def park(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def results(pack: Pack, park: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=["compact", "long"])
+def results(request: pytest.FixtureRequest, pack: Pack, park: Path,
+            tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("results") / "results.parquet"
-    Runner(pack, AS_OF).run(park, out, batch_size=128)
+    Runner(pack, AS_OF).run(park, out, batch_size=128, form=request.param)
+    assert is_compact(out) == (request.param == "compact")
     return out
 
 
 def test_results_are_keyed_and_complete(pack: Pack, results: Path) -> None:
-    table = pq.read_table(results)
+    table = read(results)
     assert table.schema.equals(RESULT_SCHEMA)
     in_force = [c for c in pack.clauses() if pack.policy(c.policy).in_force(AS_OF)]  # type: ignore[union-attr]
     assert table.num_rows == N * len(in_force)
@@ -59,8 +64,8 @@ def test_batch_size_does_not_change_results(pack: Pack, park: Path, results: Pat
                                             tmp_path: Path) -> None:
     other = tmp_path / "other.parquet"
     Runner(pack, AS_OF).run(park, other, batch_size=1000)
-    a = table_rows(pq.read_table(results).to_pylist())
-    b = table_rows(pq.read_table(other).to_pylist())
+    a = table_rows(read(results).to_pylist())
+    b = table_rows(read(other).to_pylist())
     assert differences(a, b) == []
 
 
@@ -70,7 +75,7 @@ def test_equal_to_the_one_enterprise_engine(pack: Pack, park: Path, results: Pat
     expected: dict = {}
     for e in firms:
         expected.update(engine_rows(m.match(e)))
-    assert differences(expected, table_rows(pq.read_table(results).to_pylist())) == []
+    assert differences(expected, table_rows(read(results).to_pylist())) == []
 
 
 def test_summaries_add_up(pack: Pack, park: Path) -> None:

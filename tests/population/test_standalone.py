@@ -22,6 +22,7 @@ import pytest
 from huiqi.generator import table as generate
 from huiqi.population import spark as S
 from huiqi.population.compare import differences, table_rows
+from huiqi.population.results import read
 from huiqi.population.runner import Runner, values_path
 from huiqi.population.wide import chunks
 from huiqi.rules.loader import load_pack
@@ -90,7 +91,7 @@ def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: P
     parts = sorted(spark_out.glob("part-*.parquet"))
     assert len(parts) >= 2  # written by the executors, one file per partition
     got = table_rows(pq.read_table(spark_out).to_pylist())
-    want = table_rows(pq.read_table(duck_out).to_pylist())
+    want = table_rows(read(duck_out).to_pylist())
     assert len(got) == len(want) == N * len(_few(pack)) > 0
     assert len({s for s in (r["status"] for r in got.values())}) >= 2
     assert differences(want, got) == []
@@ -128,7 +129,7 @@ def test_match_all_on_the_cluster(standalone: Any, park: tuple[Path, Path],
             capture_output=True, text=True, timeout=300, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
         values = {r["enterprise_id"]: r for r in pq.read_table(values_path(out)).to_pylist()}
-        got[engine] = (table_rows(pq.read_table(out).to_pylist()), values)
+        got[engine] = (table_rows(read(out).to_pylist()), values)
     assert len(got["duckdb"][0]) == len(got["duckdb"][1]) == N
     assert differences(got["duckdb"][0], got["spark"][0]) == []
     assert got["spark"][1] == got["duckdb"][1]

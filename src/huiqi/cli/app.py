@@ -350,10 +350,11 @@ def demo(lang: LangOpt = None, as_of: AsOfOpt = None,
 
 
 def _register_commands() -> None:
-    from huiqi.cli import generate, population, testing
+    from huiqi.cli import generate, population, results, testing
 
     app.command(name="generate")(generate.generate)
     population.register(app)
+    results.register(app)
     testing.register(app)
 
 

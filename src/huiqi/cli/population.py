@@ -31,6 +31,11 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="评估日期 / eva
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh 或 en / zh or en")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="每批企业数 / enterprises per batch")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="结果 Parquet 文件 / results file")]
+FormatOpt = Annotated[str | None, typer.Option(
+    "--format", help="结果格式:compact(默认,每家企业一行,长格式可用 huiqi results long 导出)或 long"
+    "(每家企业每个条款一行;Spark 只写 long)/ results form: compact (default: one row per "
+    "enterprise; the long form on demand with huiqi results long) or long (one row per "
+    "enterprise and clause; Spark writes long only)")]
 DuckOpt = Annotated[Path | None, typer.Option(
     "--duckdb", help="同时写入此 DuckDB 数据库的 match_results 表 / also load into this DuckDB database")]
 SummaryOpt = Annotated[Path | None, typer.Option(
@@ -111,7 +116,7 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
               summary_dir: SummaryOpt = None,
               batch_size: BatchOpt = 100_000, lang: LangOpt = None,
               master: MasterOpt = None, spark_conf: SparkConfOpt = None,
-              reviews: ReviewsOpt = None) -> None:
+              reviews: ReviewsOpt = None, form: FormatOpt = None) -> None:
     """为全部企业匹配全部条款(DuckDB 或 Spark),按批流式处理;输出结果与按条款、行业、规模、区县的汇总。
 
     Match every enterprise against every clause (DuckDB or Spark), streamed in batches;
@@ -122,19 +127,25 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
     handles_errors(_match_all)(data=data, policies=policies, as_of=as_of, out=out,
                                duckdb_file=duckdb_file, engine=engine, summary_dir=summary_dir,
                                batch_size=batch_size, lang=lang, master=master,
-                               spark_conf=spark_conf or [], reviews=reviews)
+                               spark_conf=spark_conf or [], reviews=reviews, form=form)
 
 
 def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out: Path | None,
                duckdb_file: Path | None, engine: str, summary_dir: Path | None, batch_size: int,
                lang: str | None, master: str | None = None,
-               spark_conf: list[str] | None = None, reviews: Path | None = None) -> None:
+               spark_conf: list[str] | None = None, reviews: Path | None = None,
+               form: str | None = None) -> None:
     from huiqi.cli.app import _as_of, _lang, _one_pack
     from huiqi.errors import UsageError
 
     if engine != "spark" and (master or spark_conf):
         raise UsageError(Text("--master 与 --spark-conf 只用于 --engine spark",
                               "--master and --spark-conf are for --engine spark only"))
+    form = form or ("long" if engine == "spark" else "compact")
+    if form not in ("compact", "long") or (engine == "spark" and form != "long"):
+        raise UsageError(Text(f"--format 须为 compact 或 long(Spark 只写 long),而不是“{form}”",
+                              f"--format must be compact or long (Spark writes long only), "
+                              f"not “{form}”"))
     conf = _spark_conf(spark_conf or [])
     lg = _lang(lang)
     day = _as_of(as_of)
@@ -143,12 +154,13 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     source, _ = stack.enter_context(_with_reviews(_population(data), reviews, pack.id))
     with stack:
         _match_all_on(source, pack, day, out, duckdb_file, engine, summary_dir, batch_size, lg,
-                      master, conf)
+                      master, conf, form)
 
 
 def _match_all_on(source: Path, pack: Any, day: dt.date, out: Path | None,
                   duckdb_file: Path | None, engine: str, summary_dir: Path | None,
-                  batch_size: int, lg: Lang, master: str | None, conf: dict[str, str]) -> None:
+                  batch_size: int, lg: Lang, master: str | None, conf: dict[str, str],
+                  form: str = "compact") -> None:
     from huiqi.cli.app import _console
     from huiqi.errors import UsageError
     from huiqi.population.runner import Runner, count_rows, to_duckdb_table
@@ -169,7 +181,8 @@ def _match_all_on(source: Path, pack: Any, day: dt.date, out: Path | None,
         label = "匹配" if lg == "zh" else "matching"
         with _progress(console, total, label) as bar:
             task = bar.add_task(label, total=total)
-            stats = runner.run(source, out, batch_size, lambda n: bar.advance(task, n))
+            stats = runner.run(source, out, batch_size, lambda n: bar.advance(task, n),
+                               form=form)
         enterprises, results, summary = stats.enterprises, stats.results, stats.summary
     elapsed = time.perf_counter() - started
     if duckdb_file is not None:

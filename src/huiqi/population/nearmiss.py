@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 
+from .results import relation
+
 
 @dataclass
 class NearMiss:
@@ -22,7 +24,8 @@ class NearMiss:
 def near_misses(results: Path | Any, clause: str, k: int = 1, limit: int = 50,
                 con: duckdb.DuckDBPyConnection | None = None,
                 fixed: Collection[str] = ()) -> list[NearMiss]:
-    """From a results file (or Arrow table): who fails ``clause`` on exactly ``k`` conditions.
+    """From a results file (compact or long; :mod:`huiqi.population.results`) or an Arrow
+    table of long results: who fails ``clause`` on exactly ``k`` conditions.
 
     Those that can act on what they miss come first: none of their failed conditions is in
     ``fixed`` (conditions on what cannot change: :func:`huiqi.rules.fixed.fixed_paths` —
@@ -32,8 +35,8 @@ def near_misses(results: Path | Any, clause: str, k: int = 1, limit: int = 50,
     to qualifying), then by enterprise id.
     """
     con = con or duckdb.connect()
-    if isinstance(results, Path):
-        source = f"read_parquet('{results.as_posix()}')"
+    if isinstance(results, Path):   # a compact folder: only this clause's long rows derived
+        source = relation(con, results, "near_miss_results", [clause])
     else:
         con.register("near_miss_results", results)
         source = "near_miss_results"
@@ -51,9 +54,11 @@ def near_misses(results: Path | Any, clause: str, k: int = 1, limit: int = 50,
 
 def counts_by_failures(results: Path, clause: str, con: duckdb.DuckDBPyConnection | None = None
                        ) -> dict[int, int]:
-    """How many enterprises fail ``clause`` on 1, 2, 3 … conditions."""
+    """How many enterprises fail ``clause`` on 1, 2, 3 … conditions (a results file of
+    either form)."""
     con = con or duckdb.connect()
+    source = relation(con, results, "near_miss_counted", [clause])
     rows = con.execute(
-        f"SELECT len(failed), count(*) FROM read_parquet('{results.as_posix()}') "
+        f"SELECT len(failed), count(*) FROM {source} "
         f"WHERE clause = ? AND status = 'not_eligible' GROUP BY 1 ORDER BY 1", [clause]).fetchall()
     return {int(n): int(c) for n, c in rows}

@@ -4,13 +4,15 @@ The pack's clauses are matched in chunks (:func:`huiqi.population.wide.chunks`: 
 dozen clauses, stacking groups kept whole). For each chunk, DuckDB reads the enterprises
 from Parquet (the generator's layout, :mod:`huiqi.facts.columnar`; only the columns the
 chunk uses) and computes the compact results (:meth:`MatchQuery.build_wide
-<huiqi.population.query.MatchQuery.build_wide>`), streamed batch by batch; each batch is
-turned into the long results (:func:`huiqi.population.wide.to_long`) and appended to a
-Parquet file, keyed by enterprise id, pack version and as-of date. So the file holds the
-results chunk by chunk — within a chunk enterprise by enterprise, each enterprise's clauses
-in pack order — and one chunk's row groups hold only its clauses. Each chunk's query is
-planned once for the whole file. Summaries (counts by status and amounts per clause, by
-industry, size band and district) are accumulated on the way.
+<huiqi.population.query.MatchQuery.build_wide>`), streamed batch by batch. By default the
+batches are written as they are (the compact form, :mod:`huiqi.population.results`: a folder
+with one Parquet file per chunk and the layout that says which column is which); with
+``form="long"`` each batch is turned into the long results
+(:func:`huiqi.population.wide.to_long`) and appended to one Parquet file, keyed by
+enterprise id, pack version and as-of date — chunk by chunk, within a chunk enterprise by
+enterprise, each enterprise's clauses in pack order. Each chunk's query is planned once for
+the whole file. Summaries (counts by status and amounts per clause, by industry, size band
+and district) are accumulated on the way, from the compact rows.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -33,29 +34,12 @@ from huiqi.rules.model import ClauseSpec, Pack
 
 from . import duck
 from .dialect import DUCKDB
-from .query import MatchQuery
+from .query import MatchQuery, WideClause
+from .results import FORMS, RESULT_SCHEMA, WRITE_SCHEMA, CompactWriter, compact_table, keyed
+from .results import relation as results_relation
 from .summary import Summary
 from .wide import CHUNK, chunks, to_long
 
-RESULT_SCHEMA = pa.schema([
-    ("enterprise_id", pa.string()),
-    ("pack_version", pa.string()),
-    ("as_of", pa.date32()),
-    ("clause", pa.string()),
-    ("clause_index", pa.int32()),
-    ("status", pa.string()),
-    ("amount", pa.decimal128(38, 2)),
-    ("potential_amount", pa.decimal128(38, 2)),
-    ("failed", pa.list_(pa.string())),
-    ("gaps", pa.list_(pa.struct([("condition", pa.string()),
-                                 ("shortfall", pa.decimal128(38, 6))]))),
-    ("missing", pa.list_(pa.string())),
-])
-# the same, with the strings repeated on every row dictionary-encoded, as they are written:
-# the file keeps no Arrow schema, so it reads back as RESULT_SCHEMA
-WRITE_SCHEMA = pa.schema([pa.field(f.name, pa.dictionary(pa.int32(), pa.string()))
-                          if f.name in ("enterprise_id", "pack_version", "clause", "status") else f
-                          for f in RESULT_SCHEMA])
 DIMENSIONS = ("industry", "district", "park")
 LONG_ROWS = 4_000_000   # result rows held at once: a batch has at most this many ÷ clauses enterprises
 Progress = Callable[[int], None]
@@ -94,12 +78,7 @@ class Runner:
 
     def _keyed(self, long: pa.Table, schema: pa.Schema = RESULT_SCHEMA) -> pa.Table:
         """The long results with the pack version and the date, in ``schema``."""
-        n = long.num_rows
-        version = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)),
-                                                 pa.array([self.pack.version_id], pa.string()))
-        day = pa.repeat(pa.scalar(self.as_of, pa.date32()), n)
-        out = long.add_column(1, "pack_version", version).add_column(2, "as_of", day)
-        return out.select(schema.names).cast(schema)
+        return keyed(long, self.pack.version_id, self.as_of, schema)
 
     def match_batch(self, table: pa.Table) -> pa.Table:
         """The results of one batch, with pack version and date, in RESULT_SCHEMA (enterprise
@@ -133,78 +112,157 @@ class Runner:
             writer.close()
             tmp.replace(out)
 
-    def _take(self, batch: pa.RecordBatch, layout: Any, stats: RunStats, writer: _Writer | None,
-              side: Any, dims: list[str], first: bool) -> None:
-        """One batch of wide results: written in the long form, counted in the summary
+    def _take(self, batch: pa.RecordBatch, layout: list[WideClause], stats: RunStats,
+              sink: _Sink | None, side: Any, dims: list[str], first: bool) -> None:
+        """One batch of compact results: written to ``sink``, counted in the summary
         (``side``, the cursor beside the streaming query; None: not summarized), and the
         enterprises counted on the ``first`` chunk of clauses."""
-        res = self._keyed(to_long([(batch, layout)], dictionary=True), WRITE_SCHEMA)
-        if writer is not None:
-            writer.write(res)
+        if sink is not None:
+            sink.write(batch, layout)
         if side is not None:
-            firms = pa.Table.from_batches([batch]).select(["id", *dims])
-            stats.summary.add(side, firms, res)
+            stats.summary.add_wide(side, pa.Table.from_batches([batch]), layout, dims,
+                                   self.as_of)
         if first:
             stats.enterprises += batch.num_rows
             stats.batches += 1
-        stats.results += res.num_rows
+        stats.results += batch.num_rows * len(layout)
 
     def run(self, source: Path, out: Path | None = None, batch_size: int = 100_000,
-            progress: Progress | None = None, summarize: bool = True) -> RunStats:
-        """Match every enterprise of ``source``; write the results to ``out`` (Parquet).
+            progress: Progress | None = None, summarize: bool = True,
+            form: str = "compact") -> RunStats:
+        """Match every enterprise of ``source``; write the results to ``out``.
 
-        ``batch_size`` is the most enterprises handled at once (fewer for a chunk of many
-        clauses, so that a batch holds at most :data:`LONG_ROWS` results)."""
+        ``form`` ``"compact"`` (the default) writes a compact results folder
+        (:mod:`huiqi.population.results`: one file per chunk of clauses, one row per
+        enterprise, and the layout); ``"long"`` one Parquet file in :data:`RESULT_SCHEMA`.
+        Either appears whole or not at all. ``batch_size`` is the most enterprises handled
+        at once (for the long form fewer for a chunk of many clauses, so that a batch holds
+        at most :data:`LONG_ROWS` results)."""
+        if form not in FORMS:
+            raise ValueError(f"form must be one of {FORMS}, not {form!r}")
         stats = RunStats()
         total = count_rows(source)   # FileNotFoundError before anything is written
-        writer: _Writer | None = None
-        tmp = out.with_suffix(out.suffix + ".partial") if out is not None else None
         src = f"read_parquet('{source.as_posix().replace(chr(39), chr(39) * 2)}')"
         columns = duck.columns_of(self.con, src)
         duck.check_choices(self.pack, self.con, src, str(source))
         dims = [c for c in ("industry", "district", f"revenue@{self.as_of.year - 1}") if c in columns]
-        side = self.con.cursor()   # summaries are computed beside the streaming query
         parts = chunks(self.pack, self.clauses, CHUNK)
         clauses = sum(len(p) for p in parts) or 1
         done = reported = 0
         counted = False   # enterprises and batches are counted on the first chunk
+        side = self.con.cursor()   # summaries are computed beside the streaming query
+        sink: _Sink | None = None
         try:
-            if tmp is not None:
-                writer = _Writer(tmp, WRITE_SCHEMA)
+            if out is not None:
+                sink = (_LongSink(out, self._keyed) if form == "long" else
+                        _CompactSink(CompactWriter(out, self.pack.id, self.pack.version_id,
+                                                   self.as_of)))
             for chunk in parts:
                 query = MatchQuery(self.pack, self.as_of, DUCKDB, columns, chunk)
                 sql, layout = query.build_wide(src, dims)
                 if not layout:
                     continue
-                rows = max(1, min(batch_size, LONG_ROWS // len(layout)))
-                for batch in ahead(self.con.sql(sql).to_arrow_reader(rows)):
-                    self._take(batch, layout, stats, writer, side if summarize else None, dims,
+                rows = max(1, min(batch_size, LONG_ROWS // len(layout))) if form == "long" \
+                    else batch_size
+                reader = self.con.sql(sql).to_arrow_reader(rows)
+                if sink is not None:
+                    sink.begin(layout, reader.schema)
+                for batch in ahead(reader):
+                    self._take(batch, layout, stats, sink, side if summarize else None, dims,
                                first=not counted)
                     done += batch.num_rows * len(chunk)
                     if progress is not None and done // clauses > reported:
                         progress(done // clauses - reported)
                         reported = done // clauses
+                if sink is not None:
+                    sink.end()
                 counted = True
             if progress is not None and reported < total:
                 progress(total - reported)
+            if not counted:
+                stats.enterprises = total
+            if sink is not None:
+                sink.commit(stats.enterprises)
         except BaseException:
-            if writer is not None:
-                with contextlib.suppress(BaseException):   # the first error is the one to report
-                    writer.close()
-            if tmp is not None and tmp.exists():
-                tmp.unlink()  # no half-written results
+            if sink is not None:
+                sink.abort()   # no half-written results
             raise
         finally:
             side.close()
-        if writer is not None:
-            writer.close()
-            assert tmp is not None and out is not None
-            tmp.replace(out)
-            if self.pack.reported(self.as_of):
-                self._values(src, columns, values_path(out), batch_size)
-        if not counted:
-            stats.enterprises = total
+        if out is not None and self.pack.reported(self.as_of):
+            self._values(src, columns, values_path(out), batch_size)
         return stats
+
+
+class _Sink:
+    """Where a run's compact batches go."""
+
+    def begin(self, layout: list[WideClause], schema: pa.Schema) -> None:
+        """A chunk of clauses starts; its compact rows have ``schema``."""
+
+    def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
+        raise NotImplementedError
+
+    def end(self) -> None:
+        """The chunk is done."""
+
+    def commit(self, enterprises: int) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+
+class _LongSink(_Sink):
+    """The long results in one Parquet file, through ``<out>.partial``."""
+
+    def __init__(self, out: Path, keyed: Callable[[pa.Table, pa.Schema], pa.Table]) -> None:
+        self.out = out
+        self.tmp = out.with_suffix(out.suffix + ".partial")
+        self.keyed = keyed
+        self.writer = _Writer(self.tmp, WRITE_SCHEMA)
+
+    def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
+        self.writer.write(self.keyed(to_long([(batch, layout)], dictionary=True), WRITE_SCHEMA))
+
+    def commit(self, enterprises: int) -> None:
+        self.writer.close()
+        self.tmp.replace(self.out)
+
+    def abort(self) -> None:
+        with contextlib.suppress(BaseException):   # the first error is the one to report
+            self.writer.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+class _CompactSink(_Sink):
+    """The compact rows, one Parquet file per chunk, in a folder put in place at the end."""
+
+    def __init__(self, folder: CompactWriter) -> None:
+        self.folder = folder
+        self.writer: _Writer | None = None
+
+    def begin(self, layout: list[WideClause], schema: pa.Schema) -> None:
+        self.writer = _Writer(self.folder.chunk(layout),
+                              compact_table(schema.empty_table(), layout).schema)
+
+    def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
+        assert self.writer is not None
+        self.writer.write(compact_table(batch, layout))
+
+    def end(self) -> None:
+        assert self.writer is not None
+        writer, self.writer = self.writer, None
+        writer.close()
+
+    def commit(self, enterprises: int) -> None:
+        self.folder.commit(enterprises)
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            with contextlib.suppress(BaseException):
+                self.writer.close()
+        self.folder.abort()
 
 
 def values_path(out: Path) -> Path:
@@ -285,13 +343,19 @@ def ahead(items: Iterable[T], depth: int = 2) -> Iterator[T]:
 
 
 def to_duckdb_table(results: Path, database: Path, table: str = "match_results") -> None:
-    """Load a results file into a DuckDB database table (replacing the same pack and date)."""
+    """Load a results file (compact or long) into a DuckDB database table, in the long form
+    (replacing the same pack and date)."""
+    from .results import pack_version_and_date
+
+    keys = pack_version_and_date(results)
     con = duckdb.connect(str(database))
     try:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM read_parquet(?) LIMIT 0",
-                    [str(results)])
-        con.execute(f"DELETE FROM {table} WHERE (pack_version, as_of) IN "
-                    f"(SELECT DISTINCT pack_version, as_of FROM read_parquet(?))", [str(results)])
-        con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet(?)", [str(results)])
+        con.register("__empty", RESULT_SCHEMA.empty_table())
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM __empty")
+        con.unregister("__empty")
+        for version, day in keys:
+            con.execute(f"DELETE FROM {table} WHERE pack_version = ? AND as_of = ?", [version, day])
+        name = results_relation(con, results, "__results")
+        con.execute(f"INSERT INTO {table} SELECT {', '.join(RESULT_SCHEMA.names)} FROM {name}")
     finally:
         con.close()

@@ -24,6 +24,7 @@ from huiqi.rules.model import Pack
 
 from .comparison import LARGEST, Change, Comparison, in_order, ranked, transitions
 from .reform import Reform
+from .results import relation
 from .runner import Runner, count_rows
 from .summary import dimensions_sql
 
@@ -57,15 +58,15 @@ def compare(reform: Reform, population: Path, as_of: dt.date, baseline: Path, re
         f"DESCRIBE SELECT * FROM read_parquet('{population.as_posix()}')").fetchall()]
     con.execute(f"CREATE VIEW enterprises AS SELECT * FROM read_parquet('{population.as_posix()}')")
     con.execute(f"CREATE TABLE dims AS {dimensions_sql(cols, as_of)}")
-    key_list = ", ".join("'" + k.replace("'", "''") + "'" for k in keys) or "''"
+    base = relation(con, baseline, "baseline", keys)   # only the clauses compared
+    new = relation(con, reformed, "reformed")
     con.execute(f"""
         CREATE TABLE per_clause AS
         SELECT coalesce(b.enterprise_id, r.enterprise_id) AS enterprise_id,
                coalesce(b.clause, r.clause) AS clause,
                coalesce(b.status, 'absent') AS status_b, coalesce(r.status, 'absent') AS status_r,
                coalesce(b.amount, 0) AS amount_b, coalesce(r.amount, 0) AS amount_r
-        FROM (SELECT * FROM read_parquet('{baseline.as_posix()}') WHERE clause IN ({key_list})) b
-        FULL JOIN (SELECT * FROM read_parquet('{reformed.as_posix()}')) r
+        FROM {base} b FULL JOIN {new} r
         ON b.enterprise_id = r.enterprise_id AND b.clause = r.clause""")
     con.execute("""
         CREATE TABLE per_firm AS

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,9 +19,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from huiqi.clock import china_date
 from huiqi.engine.result import Tally
 from huiqi.text import Text
+
+from .query import WideClause
+from .wide import STATUS_NAMES
 
 SIZE_BANDS = (("micro", Text("微型", "micro")), ("small", Text("小型", "small")),
               ("medium", Text("中型", "medium")), ("large", Text("大型", "large")),
@@ -37,13 +40,16 @@ def size_band_sql(revenue_col: str | None) -> str:
             f"ELSE 'large' END)")
 
 
-def dimensions_sql(columns: list[str], as_of: dt.date) -> str:
+def dimensions_sql(columns: list[str], as_of: dt.date, extra: Sequence[str] = ()) -> str:
+    """id, industry, size band and district of each of ``enterprises`` (with ``columns``),
+    and the ``extra`` columns as they are."""
     rev = f"revenue@{as_of.year - 1}"
     industry = '"industry"' if "industry" in columns else "NULL"
     district = '"district"' if "district" in columns else "NULL"
+    more = "".join(f', "{c}"' for c in extra)
     return (f"SELECT id, coalesce({industry}, 'unknown') AS industry, "
             f"{size_band_sql(rev if rev in columns else None)} AS size_band, "
-            f"coalesce({district}, 'unknown') AS district FROM enterprises")
+            f"coalesce({district}, 'unknown') AS district{more} FROM enterprises")
 
 
 @dataclass
@@ -57,15 +63,31 @@ class Cell:
 class Summary:
     cells: dict[Key, Cell] = field(default_factory=lambda: defaultdict(Cell))
 
-    def add(self, con: duckdb.DuckDBPyConnection, enterprises: pa.Table, results: pa.Table) -> None:
+    def add_wide(self, con: duckdb.DuckDBPyConnection, enterprises: pa.Table,
+                 layout: list[WideClause], dims: Sequence[str], as_of: dt.date) -> None:
+        """Add the counts of one batch of compact rows (:mod:`huiqi.population.wide`: ``id``,
+        the ``dims`` columns, then each clause's columns as ``layout`` says)."""
+        if not layout or enterprises.num_rows == 0:
+            return
         con.register("enterprises", enterprises)
-        con.register("results", results)
         try:
-            as_of = results.column("as_of")[0].as_py() if results.num_rows else china_date()
-            self.count(con, enterprises.column_names, as_of)
+            cols = [c for wc in layout for c in (wc.status, wc.amount, wc.potential)]
+            d = dimensions_sql([*dims], as_of, cols)
+            each = " UNION ALL ".join(
+                f"SELECT {i} AS k, \"{wc.status}\" AS st, industry, size_band, district, "
+                f"\"{wc.amount}\" AS amount, \"{wc.potential}\" AS potential FROM d"
+                for i, wc in enumerate(layout))
+            rows = con.execute(
+                f"WITH d AS ({d}) SELECT k, st, industry, size_band, district, count(*), "
+                f"coalesce(sum(amount), 0), coalesce(sum(potential), 0) FROM ({each}) "
+                f"GROUP BY ALL").fetchall()
         finally:
             con.unregister("enterprises")
-            con.unregister("results")
+        for k, st, industry, band, district, n, amount, potential in rows:
+            c = self.cells[(layout[k].key, STATUS_NAMES[st], industry, band, district)]
+            c.count += n
+            c.amount += Decimal(amount)
+            c.potential += Decimal(potential)
 
     def count(self, con: duckdb.DuckDBPyConnection, columns: list[str], as_of: dt.date) -> None:
         """Add the counts of the relations ``enterprises`` (with ``columns``) and ``results``

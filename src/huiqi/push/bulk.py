@@ -30,7 +30,7 @@ from .outbox import KIND_TEXT, _yuan, addresses, wants, when
 
 #: one row per enterprise × clause whose result calls for a message (see huiqi.push.who)
 DIFF_SQL = """
-WITH o AS (SELECT * FROM read_parquet('{old}')), n AS (SELECT * FROM read_parquet('{new}')),
+WITH o AS (SELECT * FROM {old}), n AS (SELECT * FROM {new}),
 j AS (
   SELECT coalesce(n.enterprise_id, o.enterprise_id) AS enterprise_id,
          coalesce(n.clause, o.clause) AS clause,
@@ -53,12 +53,14 @@ SELECT enterprise_id, clause, kind, a1 AS amount, a0 AS before FROM (
 def diff_batches(old: Path, new: Path, batch: int = 20_000, con: Any = None,
                  memory_limit: str = "1GB") -> Iterator[Any]:
     """The difference as Arrow record batches (DuckDB streams them; nothing held whole; the
-    join's hash table beyond ``memory_limit`` spills to DuckDB's temporary files)."""
+    join's hash table beyond ``memory_limit`` spills to DuckDB's temporary files). ``old``
+    and ``new`` are results files of either form (:mod:`huiqi.population.results`: the
+    long rows of a compact folder are derived as they are read)."""
     from huiqi.population.duck import connect
+    from huiqi.population.results import relation
 
     con = con or connect(memory_limit=memory_limit)
-    sql = DIFF_SQL.format(old=old.as_posix().replace("'", "''"),
-                          new=new.as_posix().replace("'", "''"))
+    sql = DIFF_SQL.format(old=relation(con, old, "push_old"), new=relation(con, new, "push_new"))
     reader = con.sql(sql).to_arrow_reader(batch)
     yield from reader
 
