@@ -11,7 +11,9 @@ with one Parquet file per chunk and the layout that says which column is which);
 (:func:`huiqi.population.wide.to_long`) and appended to one Parquet file, keyed by
 enterprise id, pack version and as-of date — chunk by chunk, within a chunk enterprise by
 enterprise, each enterprise's clauses in pack order. Each chunk's query is planned once for
-the whole file. Summaries (counts by status and amounts per clause, by industry, size band
+the whole file; its SQL is parsed once per runner, as a view over a view of the source
+(DuckDB parsed a relation's SQL twice, a third of planning a chunk: bench/RESULTS.md).
+Summaries (counts by status and amounts per clause, by industry, size band
 and district) are accumulated on the way, from the compact rows.
 """
 
@@ -34,13 +36,14 @@ from huiqi.rules.model import ClauseSpec, Pack
 
 from . import duck
 from .dialect import DUCKDB
-from .query import MatchQuery, WideClause
+from .query import MatchQuery, WideClause, wide_query
 from .results import FORMS, RESULT_SCHEMA, WRITE_SCHEMA, CompactWriter, compact_table, keyed
 from .results import relation as results_relation
 from .summary import Summary
 from .wide import CHUNK, chunks, to_long
 
 DIMENSIONS = ("industry", "district", "park")
+SOURCE_VIEW = "huiqi_source"   # the file being matched, as a view the chunks' views read
 LONG_ROWS = 4_000_000   # result rows held at once: a batch has at most this many ÷ clauses enterprises
 Progress = Callable[[int], None]
 T = TypeVar("T")
@@ -74,7 +77,22 @@ class Runner:
         self.as_of = as_of
         self.con = duck.connect(memory_limit=memory_limit, threads=threads)
         self.clauses = clauses
-        self._sql: dict[tuple[str, ...], str] = {}
+        self._views: dict[tuple[Any, ...], tuple[str, list[WideClause]]] = {}
+
+    def _view(self, columns: list[str], chunk: list[ClauseSpec], dims: list[str]
+              ) -> tuple[str, list[WideClause]]:
+        """The view of a chunk's compact query over :data:`SOURCE_VIEW`, and its layout:
+        made once per runner and input columns."""
+        key = (tuple(columns), tuple(c.key for c in chunk), tuple(dims))
+        found = self._views.get(key)
+        if found is None:
+            sql, layout = wide_query(self.pack, self.as_of, DUCKDB, columns, SOURCE_VIEW, chunk,
+                                     "all", dims)
+            name = f"huiqi_match_{len(self._views)}"
+            if layout:
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+            found = self._views[key] = (name, layout)
+        return found
 
     def _keyed(self, long: pa.Table, schema: pa.Schema = RESULT_SCHEMA) -> pa.Table:
         """The long results with the pack version and the date, in ``schema``."""
@@ -146,6 +164,7 @@ class Runner:
         columns = duck.columns_of(self.con, src)
         duck.check_choices(self.pack, self.con, src, str(source))
         dims = [c for c in ("industry", "district", f"revenue@{self.as_of.year - 1}") if c in columns]
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {src}")
         parts = chunks(self.pack, self.clauses, CHUNK)
         clauses = sum(len(p) for p in parts) or 1
         done = reported = 0
@@ -158,13 +177,12 @@ class Runner:
                         _CompactSink(CompactWriter(out, self.pack.id, self.pack.version_id,
                                                    self.as_of)))
             for chunk in parts:
-                query = MatchQuery(self.pack, self.as_of, DUCKDB, columns, chunk)
-                sql, layout = query.build_wide(src, dims)
+                view, layout = self._view(columns, chunk, dims)
                 if not layout:
                     continue
                 rows = max(1, min(batch_size, LONG_ROWS // len(layout))) if form == "long" \
                     else batch_size
-                reader = self.con.sql(sql).to_arrow_reader(rows)
+                reader = self.con.sql(f"SELECT * FROM {view}").to_arrow_reader(rows)
                 if sink is not None:
                     sink.begin(layout, reader.schema)
                 for batch in ahead(reader):
