@@ -20,6 +20,7 @@ import itertools
 import os
 import re
 import shlex
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from huiqi.text import Text
 
 from . import choices
 from .dialect import SPARK
-from .query import MatchQuery
+from .query import MatchQuery, WideClause
 from .wide import chunks
 
 #: What exact results need: always set, whatever else is configured.
@@ -73,6 +74,12 @@ def missing() -> Text | None:
             "Spark 不可用:未安装 PySpark(pip install -e '.[dev]'),或使用默认的 DuckDB 引擎",
             "Spark is not available: PySpark is not installed (pip install -e '.[dev]'); or use "
             "the default DuckDB engine")
+    if importlib.util.find_spec("pandas") is None:
+        return Text(
+            "Spark 不可用:PySpark 的 Arrow 函数需要 pandas,但未安装(pip install -e '.[spark]');"
+            "或使用默认的 DuckDB 引擎",
+            "Spark is not available: PySpark's Arrow functions need pandas, which is not installed "
+            "(pip install -e '.[spark]'); or use the default DuckDB engine")
     home = os.environ.get("JAVA_HOME")
     if not shutil.which("java") and not (home and os.path.isfile(os.path.join(home, "bin", "java"))):
         return Text(
@@ -102,12 +109,16 @@ def session(master: str | None = None, app: str = "huiqi",
     given here (``--conf key=value`` of the command line) win over the configuration
     files; the exact settings win over everything."""
     require_spark()
-    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    import sys
     import tempfile
 
     from pyspark.sql import SparkSession
 
     given = configured()
+    if "spark.pyspark.python" not in {**given, **(conf or {})}:
+        # the executors' Python workers (the long form is made there) need huiqi: this
+        # interpreter's, unless PYSPARK_PYTHON or spark.pyspark.python names another
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     log = Path(tempfile.gettempdir()) / "huiqi-spark-log4j2.properties"
     if not log.exists() or log.read_text("utf-8") != LOG4J2:
         log.write_text(LOG4J2, encoding="utf-8")
@@ -180,23 +191,70 @@ def spread(spark: Any, frame: Any) -> Any:
 
 def match_sql(pack: Pack, as_of: dt.date, columns: list[str], view: str,
               clauses: list[ClauseSpec] | None = None) -> str:
+    """The long results in one query (Spark SQL of :meth:`MatchQuery.build
+    <huiqi.population.query.MatchQuery.build>`). :func:`match_frame` computes the same
+    results faster: the compact query, turned into the long form on the executors."""
     return MatchQuery(pack, as_of, SPARK, columns, clauses).build(view)
+
+
+#: The long results as Spark gives them (the columns of
+#: :data:`~huiqi.population.query.OUTPUT_COLUMNS`, the types of :meth:`MatchQuery.build
+#: <huiqi.population.query.MatchQuery.build>` in Spark)
+LONG_SCHEMA = ("enterprise_id STRING, clause STRING, clause_index INT, status STRING, "
+               "amount DECIMAL(38,2), potential_amount DECIMAL(38,2), failed ARRAY<STRING>, "
+               "gaps ARRAY<STRUCT<condition: STRING, shortfall: DECIMAL(38,6)>>, "
+               "missing ARRAY<STRING>")
+
+
+def _expand(layout: list[WideClause]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """What each executor runs on its Arrow batches of compact rows: the long rows
+    (:func:`huiqi.population.wide.to_long`, the numpy code the DuckDB runner uses)."""
+
+    def expand(batches: Iterator[Any]) -> Iterator[Any]:
+        from huiqi.population.wide import to_long
+
+        for batch in batches:
+            if batch.num_rows:
+                yield from to_long([(batch, layout)], id_column="id").to_batches()
+
+    return expand
 
 
 def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = "huiqi_input",
                 clauses: list[ClauseSpec] | None = None, where: str | None = None) -> Any:
     """Match a Spark DataFrame of enterprises; the results as a DataFrame (long format).
-    A declared choice that is not an option is refused (``where`` names the input)."""
+    A declared choice that is not an option is refused (``where`` names the input).
+
+    Spark computes the compact rows (:meth:`MatchQuery.wide_layers
+    <huiqi.population.query.MatchQuery.wide_layers>`: one per enterprise, codes, amounts,
+    bit masks — what Catalyst plans and its generated code runs fastest), and each executor
+    turns its own rows into the long form with ``mapInArrow`` (the executors' Python needs
+    huiqi, as it needs PySpark)."""
     frame.createOrReplaceTempView(view)
     choices.check(pack, list(frame.columns), view, SPARK,
                   lambda q: [(r[0], r[1]) for r in spark.sql(q).collect()],
                   where or "企业表/the table of enterprises")
-    return spark.sql(match_sql(pack, as_of, list(frame.columns), view, clauses))
+    query = MatchQuery(pack, as_of, SPARK, list(frame.columns), clauses)
+    layers, select, layout = query.wide_layers(view)
+    if not layout:   # no clause in force: no results
+        return spark.createDataFrame([], LONG_SCHEMA)
+    # each layer analyzed on its own, as a view of the ones before: Catalyst's analyzer
+    # passes over the whole tree until nothing changes, and over one WITH of every layer
+    # that took it twice as long (and inlining the WITH as long again)
+    try:
+        for name, body in layers:
+            spark.sql(body).createOrReplaceTempView(name)
+        wide = spark.sql(select)   # analyzed now: the views may go
+    finally:
+        for name, _ in layers:
+            spark.catalog.dropTempView(name)
+    return wide.mapInArrow(_expand(layout), LONG_SCHEMA)
 
 
 def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path,
                   clauses: list[ClauseSpec] | None = None) -> None:
-    """Match a Parquet file of enterprises into a Parquet folder of results (long format).
+    """Match a Parquet file of enterprises into a Parquet folder of results (long format),
+    written by the executors, a file per partition.
 
     The clauses are matched in chunks (:func:`huiqi.population.wide.chunks`), one query
     each, appended to the folder: Catalyst, like DuckDB's planner, takes much longer to plan
