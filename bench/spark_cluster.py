@@ -3,6 +3,8 @@ beside DuckDB, the same park and pack (issue 18: Spark on a real cluster).
 
     python -m bench.spark_cluster [--n 200000] [--rounds 3] [--append]
 
+Nothing is recorded without ``--append`` (the table is printed).
+
 For each round, in turn: DuckDB (``huiqi.population.runner.Runner``, its default threads),
 then Spark with one Worker, then with two. Each Spark run is ``match_parquet`` on a session
 already started (its start-up is reported apart); the park is written in one row group, so
@@ -82,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    after = os.getloadavg()[0]
     med = {k: statistics.median(v) for k, v in times.items()}
     cores = os.cpu_count() or 1
     per_core = {"duckdb": med["duckdb"] * cores, "spark-1": med["spark-1"],
@@ -89,13 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "", f"## Spark on a standalone cluster beside DuckDB ({dt.date.today().isoformat()})", "",
         f"- command: `python -m bench.spark_cluster --n {args.n} --rounds {args.rounds}`",
-        f"- machine: {describe(load=False)}; load average {load:.1f} before the run "
-        "(other engineers' work shares the 2 cores)",
+        f"- machine: {describe(load=False)}; load average {load:.1f} before the run, "
+        f"{after:.1f} after (other engineers' work shares the 2 cores)",
         f"- park: {args.n:,} generated enterprises in one Parquet row group; the seed pack "
         f"({len(pack.clauses())} clauses), as of {AS_OF}",
         "- DuckDB: `Runner.run` (its default threads, the machine's cores); Spark: a Master and "
         "1 or 2 Workers of 1 core each on 127.0.0.1 (`huiqi.population.standalone`), "
-        "`match_parquet` timed on a started session, Parquet to Parquet",
+        "`match_parquet` timed on a started session, Parquet to Parquet (the compact rows in "
+        "Spark SQL, the long form made on the executors by `mapInArrow`)",
         f"- Spark session start-up (median, not in the times): {statistics.median(starts):.1f} s",
         "",
         "| engine | median s | runs s | core-seconds | per core vs DuckDB |",

@@ -97,6 +97,8 @@ def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: P
     assert differences(want, got) == []
     for key, value in S.EXACT.items():  # exactness needs them, whatever else is configured
         assert cluster.conf.get(key) == value
+    # unset in the configuration: the executors' JIT compiles the generated code's large methods
+    assert cluster.conf.get("spark.executor.extraJavaOptions") == S.HUGE_METHODS
 
 
 def test_configuration_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

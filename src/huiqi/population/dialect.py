@@ -85,6 +85,11 @@ class Dialect:
     def day(self, date: str) -> str:
         return f"dayofmonth({date})"
 
+    @property
+    def code_type(self) -> str:
+        """The smallest integer type for a status code (0–3): Spark has no unsigned ones."""
+        return "TINYINT" if self.name == "spark" else "UTINYINT"
+
 
 DUCKDB = Dialect("duckdb")
 SPARK = Dialect("spark")

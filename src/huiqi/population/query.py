@@ -637,12 +637,20 @@ class MatchQuery:
         rows into the long results, exactly as :meth:`build` gives them). ``extra`` input
         columns are passed through (after ``id``). Built with ``outputs="status"``, the query
         has the statuses and amounts only (no failed, gap or missing columns)."""
+        layers, select, layout = self.wide_layers(source, extra)
+        with_sql = ",\n".join(f"{name} AS ({body})" for name, body in layers)
+        return f"WITH {with_sql}\n{select}", layout
+
+    def wide_layers(self, source: str, extra: Sequence[str] = ()
+                    ) -> tuple[list[tuple[str, str]], str, list[WideClause]]:
+        """:meth:`build_wide` in parts: its layers (name, query over the layers before), the
+        final query over the last one, the layout (Spark plans the layers one by one)."""
         res_cols: list[str] = [self.q(x) for x in extra]
         layout: list[WideClause] = []
         for part in self._parts():
             p = part.clause.prefix
             wc = WideClause(part.clause.spec.key, part.clause.index, p + "st", p + "amount", p + "potential")
-            res_cols.append(f"CAST({part.status} AS UTINYINT) AS {self.q(p + 'st')}")
+            res_cols.append(f"CAST({part.status} AS {self.sql.code_type}) AS {self.q(p + 'st')}")
             res_cols.append(f"{part.potential} AS {self.q(p + 'potential')}")
             failed = part.failed if self.outputs == "all" else []
             # a truth code is never NULL: a failed condition's bit is its test cast to an integer
@@ -678,8 +686,7 @@ class MatchQuery:
             outs += [self.q(n) for n, _ in wc.failed]
             outs += [self.q(n) for _, n in wc.gaps]
             outs += [self.q(n) for n, _ in wc.missing]
-        with_sql = ",\n".join(f"{name} AS ({body})" for name, body in layers)
-        return f"WITH {with_sql}\nSELECT {', '.join(outs)} FROM {prev}", layout
+        return layers, f"SELECT {', '.join(outs)} FROM {prev}", layout
 
     def _struct(self, fields: list[tuple[str, str]]) -> str:
         if self.sql.name == "spark":

@@ -10,7 +10,10 @@ honoured as given; :data:`DEFAULTS` only fill in what it leaves unset.
 
 On a cluster the input is split into at least as many partitions as the executors have
 cores, and the results are written by the executors themselves: the output path must be
-one they all reach (a shared file system, HDFS, S3 …).
+one they all reach (a shared file system, HDFS, S3 …). Spark computes one compact row per
+enterprise; the executors' Python workers turn their rows into the long results
+(``mapInArrow``), so the executors' Python (``PYSPARK_PYTHON``, ``spark.pyspark.python``;
+this interpreter by default) must have huiqi installed, with its ``[spark]`` extra.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import itertools
 import os
 import re
 import shlex
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +32,7 @@ from huiqi.text import Text
 
 from . import choices
 from .dialect import SPARK
-from .query import MatchQuery
+from .query import MatchQuery, WideClause
 from .wide import chunks
 
 #: What exact results need: always set, whatever else is configured.
@@ -46,6 +50,13 @@ DEFAULTS = {
     "spark.driver.memory": "4g",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
+
+#: HotSpot leaves a method of more than 8,000 bytes of bytecode to its interpreter; the code
+#: Spark generates for a pack's compact query has such methods, and interpreted they made
+#: the query several times slower (10,000 enterprises, seed pack, local[1]: 33.7 s → 7.7 s,
+#: at load averages of 27 and 16). A default for the driver's and the executors' JVM
+#: options: options the configuration gives are kept as they are.
+HUGE_METHODS = "-XX:-DontCompileHugeMethods"
 
 #: The configuration as before: the exact settings and the defaults.
 SPARK_CONF = {**EXACT, **DEFAULTS}
@@ -73,6 +84,12 @@ def missing() -> Text | None:
             "Spark 不可用:未安装 PySpark(pip install -e '.[dev]'),或使用默认的 DuckDB 引擎",
             "Spark is not available: PySpark is not installed (pip install -e '.[dev]'); or use "
             "the default DuckDB engine")
+    if importlib.util.find_spec("pandas") is None:
+        return Text(
+            "Spark 不可用:PySpark 的 Arrow 函数需要 pandas,但未安装(pip install -e '.[spark]');"
+            "或使用默认的 DuckDB 引擎",
+            "Spark is not available: PySpark's Arrow functions need pandas, which is not installed "
+            "(pip install -e '.[spark]'); or use the default DuckDB engine")
     home = os.environ.get("JAVA_HOME")
     if not shutil.which("java") and not (home and os.path.isfile(os.path.join(home, "bin", "java"))):
         return Text(
@@ -102,12 +119,16 @@ def session(master: str | None = None, app: str = "huiqi",
     given here (``--conf key=value`` of the command line) win over the configuration
     files; the exact settings win over everything."""
     require_spark()
-    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    import sys
     import tempfile
 
     from pyspark.sql import SparkSession
 
     given = configured()
+    if "spark.pyspark.python" not in {**given, **(conf or {})}:
+        # the executors' Python workers (the long form is made there) need huiqi: this
+        # interpreter's, unless PYSPARK_PYTHON or spark.pyspark.python names another
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     log = Path(tempfile.gettempdir()) / "huiqi-spark-log4j2.properties"
     if not log.exists() or log.read_text("utf-8") != LOG4J2:
         log.write_text(LOG4J2, encoding="utf-8")
@@ -117,8 +138,11 @@ def session(master: str | None = None, app: str = "huiqi",
     elif "spark.master" not in given:
         builder = builder.master("local[*]")
     defaults = {**DEFAULTS,
-                # the planner recurses over the bounds' deep CASE trees: a larger thread stack
-                "spark.driver.extraJavaOptions": f"-Xss64m -Dlog4j2.configurationFile=file:{log}"}
+                # the planner recurses over the bounds' deep CASE trees: a larger thread stack;
+                # the JIT compiles the generated code's large methods too (see HUGE_METHODS)
+                "spark.driver.extraJavaOptions":
+                    f"-Xss64m {HUGE_METHODS} -Dlog4j2.configurationFile=file:{log}",
+                "spark.executor.extraJavaOptions": HUGE_METHODS}
     for k, v in defaults.items():
         if k not in given and k not in (conf or {}):
             builder = builder.config(k, v)
@@ -180,23 +204,70 @@ def spread(spark: Any, frame: Any) -> Any:
 
 def match_sql(pack: Pack, as_of: dt.date, columns: list[str], view: str,
               clauses: list[ClauseSpec] | None = None) -> str:
+    """The long results in one query (Spark SQL of :meth:`MatchQuery.build
+    <huiqi.population.query.MatchQuery.build>`). :func:`match_frame` computes the same
+    results faster: the compact query, turned into the long form on the executors."""
     return MatchQuery(pack, as_of, SPARK, columns, clauses).build(view)
+
+
+#: The long results as Spark gives them (the columns of
+#: :data:`~huiqi.population.query.OUTPUT_COLUMNS`, the types of :meth:`MatchQuery.build
+#: <huiqi.population.query.MatchQuery.build>` in Spark)
+LONG_SCHEMA = ("enterprise_id STRING, clause STRING, clause_index INT, status STRING, "
+               "amount DECIMAL(38,2), potential_amount DECIMAL(38,2), failed ARRAY<STRING>, "
+               "gaps ARRAY<STRUCT<condition: STRING, shortfall: DECIMAL(38,6)>>, "
+               "missing ARRAY<STRING>")
+
+
+def _expand(layout: list[WideClause]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """What each executor runs on its Arrow batches of compact rows: the long rows
+    (:func:`huiqi.population.wide.to_long`, the numpy code the DuckDB runner uses)."""
+
+    def expand(batches: Iterator[Any]) -> Iterator[Any]:
+        from huiqi.population.wide import to_long
+
+        for batch in batches:
+            if batch.num_rows:
+                yield from to_long([(batch, layout)], id_column="id").to_batches()
+
+    return expand
 
 
 def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = "huiqi_input",
                 clauses: list[ClauseSpec] | None = None, where: str | None = None) -> Any:
     """Match a Spark DataFrame of enterprises; the results as a DataFrame (long format).
-    A declared choice that is not an option is refused (``where`` names the input)."""
+    A declared choice that is not an option is refused (``where`` names the input).
+
+    Spark computes the compact rows (:meth:`MatchQuery.wide_layers
+    <huiqi.population.query.MatchQuery.wide_layers>`: one per enterprise, codes, amounts,
+    bit masks — what Catalyst plans and its generated code runs fastest), and each executor
+    turns its own rows into the long form with ``mapInArrow`` (the executors' Python needs
+    huiqi, as it needs PySpark)."""
     frame.createOrReplaceTempView(view)
     choices.check(pack, list(frame.columns), view, SPARK,
                   lambda q: [(r[0], r[1]) for r in spark.sql(q).collect()],
                   where or "企业表/the table of enterprises")
-    return spark.sql(match_sql(pack, as_of, list(frame.columns), view, clauses))
+    query = MatchQuery(pack, as_of, SPARK, list(frame.columns), clauses)
+    layers, select, layout = query.wide_layers(view)
+    if not layout:   # no clause in force: no results
+        return spark.createDataFrame([], LONG_SCHEMA)
+    # each layer analyzed on its own, as a view of the ones before: Catalyst's analyzer
+    # passes over the whole tree until nothing changes, and over one WITH of every layer
+    # that took it twice as long (and inlining the WITH as long again)
+    try:
+        for name, body in layers:
+            spark.sql(body).createOrReplaceTempView(name)
+        wide = spark.sql(select)   # analyzed now: the views may go
+    finally:
+        for name, _ in layers:
+            spark.catalog.dropTempView(name)
+    return wide.mapInArrow(_expand(layout), LONG_SCHEMA)
 
 
 def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path,
                   clauses: list[ClauseSpec] | None = None) -> None:
-    """Match a Parquet file of enterprises into a Parquet folder of results (long format).
+    """Match a Parquet file of enterprises into a Parquet folder of results (long format),
+    written by the executors, a file per partition.
 
     The clauses are matched in chunks (:func:`huiqi.population.wide.chunks`), one query
     each, appended to the folder: Catalyst, like DuckDB's planner, takes much longer to plan
