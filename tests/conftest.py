@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import properties
+import schedule
 from huiqi.packs import testcases as C
 
 pytest_plugins = ["service_fixtures"]  # the platform service: databases, accounts, clock
@@ -34,6 +35,16 @@ def spark() -> Any:
             pytest.fail(missing.en)
         pytest.skip(missing.en)
     return S.session()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if schedule.applies(config):
+        schedule.order(items)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``: by module, the slow first (tests/schedule.py)."""
+    return schedule.Modules(config, log) if schedule.applies(config) else None
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

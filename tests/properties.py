@@ -30,9 +30,11 @@ MANY = 1000
 #: a scaled count is never below this (nor above the test's own count)
 FLOOR = 5
 
-settings.register_profile("ci", max_examples=CI, derandomize=True, print_blob=True)
-settings.register_profile("dev", max_examples=DEV, print_blob=True)
-settings.register_profile("many", max_examples=MANY, print_blob=True)
+# no deadline: on a shared machine an example's time says nothing of the code (a parser built
+# on the first call took 975 ms against Hypothesis's 200, and failed the test at random)
+settings.register_profile("ci", max_examples=CI, derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=DEV, deadline=None, print_blob=True)
+settings.register_profile("many", max_examples=MANY, deadline=None, print_blob=True)
 
 
 def load() -> str:
