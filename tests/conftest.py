@@ -8,21 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 
+import properties
+import schedule
 from huiqi.packs import testcases as C
 
 pytest_plugins = ["service_fixtures"]  # the platform service: databases, accounts, clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Property tests: CI (HUIQI_HYPOTHESIS_PROFILE=ci, set by .ci/run) draws the same examples on
-# every run, so that a run fails only for a real reason; "dev" (the default) draws new ones each
-# time, and "many" draws ten times as many, for a search before a commit.
-hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
-hypothesis_settings.register_profile("dev", print_blob=True)
-hypothesis_settings.register_profile("many", max_examples=1000, print_blob=True)
-hypothesis_settings.load_profile(os.environ.get("HUIQI_HYPOTHESIS_PROFILE", "dev"))
+# Property tests: the Hypothesis profile HUIQI_HYPOTHESIS_PROFILE names — "dev" (the default),
+# "ci" (.ci/run: the same examples every run, half as many) or "many" (a search before a
+# commit); tests/properties.py says how many each draws.
+properties.load()
 
 
 @pytest.fixture
@@ -37,6 +35,16 @@ def spark() -> Any:
             pytest.fail(missing.en)
         pytest.skip(missing.en)
     return S.session()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if schedule.applies(config):
+        schedule.order(items)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``: by module, the slow first (tests/schedule.py)."""
+    return schedule.Modules(config, log) if schedule.applies(config) else None
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

@@ -127,13 +127,27 @@ def shared_platform(name: str, tmp: Path, tag: str) -> Iterator[Platform]:
         drop_backend(b)
 
 
+@pytest.fixture(scope="session")
+def backends() -> Iterator[dict[str, Backend]]:
+    """The migrated databases of the session, by kind, made when first asked for and dropped
+    at its end."""
+    made: dict[str, Backend] = {}
+    yield made
+    for b in made.values():
+        drop_backend(b)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[Backend]:
-    b = new_backend(request.param, tmp_path_factory.mktemp("db"), "test")
-    Database(b.engine).upgrade()
-    yield b
-    drop_backend(b)
+def backend(request: pytest.FixtureRequest, backends: dict[str, Backend],
+            tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    """The migrated database of one kind, made once a session: pytest sets a parametrized
+    session fixture up again each time the kind changes — with xdist, twice in every module
+    (its SQLite tests, then its PostgreSQL ones) — and a migration takes seconds."""
+    if request.param not in backends:
+        b = new_backend(request.param, tmp_path_factory.mktemp("db"), "test")
+        Database(b.engine).upgrade()
+        backends[request.param] = b
+    return backends[request.param]
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from huiqi.analytics.models import MarketMatch
 from huiqi.analytics.schemas import ListingCreate
 from huiqi.errors import Conflict, InputError, PermissionDenied
 from huiqi.service.context import Context
+from properties import examples
 from service_fixtures import CODE_A, CODE_B, World
 
 DEMAND = dict(side="demand", kind="need", category="mcu", title="车身域控 MCU",
@@ -67,7 +68,7 @@ def test_a_description_outside_the_vocabulary_is_refused(specs: dict, quals: lis
                                 "core": ["Cortex-M7", "Cortex-R5"]}, ["AEC-Q100-G1"])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.dictionaries(st.sampled_from(["frequency_mhz", "flash_kb", "ram_kb", "can_fd",
                                         "price_yuan"]),
                        st.floats(0, 1e5, allow_nan=False), max_size=5),
@@ -164,7 +165,7 @@ ACTIONS = ("demand_yes", "offer_yes", "demand_no", "offer_no", "staff_yes", "dea
            "stranger_yes")
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=examples(40), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=8))
 def test_never_linked_without_both_consents(world: World, system: Context,

@@ -10,6 +10,7 @@ from huiqi.analytics import framework as F
 from huiqi.analytics import sample
 from huiqi.analytics.composite import Options, Tree, compute
 from huiqi.analytics.uncertainty import Choices, monte_carlo, what_if
+from properties import examples
 
 FW = F.get("gxq-2021")
 
@@ -18,7 +19,7 @@ def _parks(n: int = 40, seed: int = 3) -> sample.Parks:
     return sample.generate(FW, n=n, years=(2024, 2025), seed=seed, home_rank=11)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(12, 30), st.integers(20, 200))
 def test_the_interval_always_contains_the_nominal_rank(seed: int, n: int, draws: int) -> None:
     p = sample.generate(FW, n=n, years=(2025,), seed=seed, home_rank=5)

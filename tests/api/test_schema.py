@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import (
 
 from huiqi.api import create_app
 from huiqi.store.database import Database
+from properties import examples
 from service_fixtures import World, auth, make_settings
 
 # the spec is read from an app over an empty in-memory database; the requests go to an app
@@ -29,7 +30,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(12), deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_spec(case: Any, api: tuple[World, Any]) -> None:
     world, client = api
     case.call_and_validate(app=client.app, headers=auth(world.tokens["admin"]), checks=CHECKS)

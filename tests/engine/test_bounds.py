@@ -21,10 +21,11 @@ from huiqi.facts.enterprise import Enterprise
 from huiqi.rules import ir
 from huiqi.rules.loader import load_pack
 from huiqi.rules.model import ConditionSpec
+from properties import examples
 
 from . import bounds_packs as B
 
-SETTINGS = settings(max_examples=100, deadline=None,
+SETTINGS = settings(max_examples=examples(100), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -17,6 +17,7 @@ from huiqi.facts.catalogue import default_catalogue
 from huiqi.rules.checker import Checker
 from huiqi.rules.model import Pack
 from huiqi.text import Text
+from properties import examples
 
 AS_OF = dt.date(2025, 6, 1)
 money_lit = st.decimals(min_value=0, max_value=Decimal("1e11"), places=2, allow_nan=False,
@@ -83,7 +84,7 @@ fact_values = st.fixed_dictionaries({
     "net_profit": money_lit.map(lambda d: -d)})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.data())
 def test_money_and_ratio_expressions_are_exact(data: st.DataObject) -> None:
     values = data.draw(fact_values)
@@ -95,7 +96,7 @@ def test_money_and_ratio_expressions_are_exact(data: st.DataObject) -> None:
         assert fraction(got) == want, text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.data())
 def test_comparisons_are_exact(data: st.DataObject) -> None:
     values = data.draw(fact_values)

@@ -21,9 +21,10 @@ from huiqi.generator import enterprises as generate
 from huiqi.rules.loader import load_pack
 from population import randpack as R
 from population.harness import load_text
+from properties import examples
 
 SEED = Path(__file__).parents[2] / "policies" / "seed"
-SETTINGS = settings(max_examples=60, deadline=None,
+SETTINGS = settings(max_examples=examples(60), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -30,6 +30,7 @@ from huiqi.facts.columnar import (
 )
 from huiqi.facts.credit_code import make
 from huiqi.facts.enterprise import Enterprise
+from properties import examples
 
 CATALOGUE = """
 sources: {tax: {zh: 税务, en: Tax}}
@@ -250,7 +251,7 @@ def _enterprises(draw: Any) -> Enterprise:
                       facts=facts, years=years)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(es=st.lists(_enterprises(), max_size=5))
 def test_round_trip_property(es: list[Enterprise], tmp_path_factory: pytest.TempPathFactory) -> None:
     cat = _property_catalogue(tmp_path_factory)

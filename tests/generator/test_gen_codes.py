@@ -12,6 +12,7 @@ from huiqi.facts.credit_code import make, validate
 from huiqi.generator.codes import codes, permute
 from huiqi.generator.parks import DISTRICTS, PARKS
 from huiqi.generator.streams import seed_words
+from properties import examples
 
 from .helpers import AS_OF, strings
 
@@ -60,7 +61,7 @@ def test_some_codes_use_the_city_and_some_the_district(park: Any) -> None:
     assert 0.33 < city.mean() < 0.43
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(domain=st.integers(1, 5_000), seed=st.integers(0, 2**32))
 def test_the_permutation_is_a_bijection(domain: int, seed: int) -> None:
     out = permute(np.arange(domain, dtype=np.int64), domain, seed_words(seed, "p", 4))

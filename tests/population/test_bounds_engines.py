@@ -22,6 +22,7 @@ from huiqi.population import duck
 from huiqi.population.compare import differences, engine_rows, table_rows
 from huiqi.rules.loader import load_pack
 from huiqi.rules.model import Pack
+from properties import examples
 
 
 def _pack(text: str) -> Pack:
@@ -57,7 +58,7 @@ def _expected(pack: Pack, es: list[Enterprise]) -> dict[Any, Any]:
     return out
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=examples(60), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_engine_and_duckdb_decide_alike(data: st.DataObject) -> None:
@@ -68,7 +69,7 @@ def test_engine_and_duckdb_decide_alike(data: st.DataObject) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=6, deadline=None,
+@settings(max_examples=examples(6), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(st.data())

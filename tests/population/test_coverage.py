@@ -5,10 +5,12 @@ language × a type of fact is never generated, with a value and without one."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import tempfile
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +124,13 @@ def _sweep_pack(construct: str) -> tuple[str, list[tuple[str, str, C.FactUse]]]:
 
 
 def _sweep_enterprises() -> list[Enterprise]:
-    """Enterprises with each fact of the table present in some and missing in others."""
+    """Enterprises with each fact of the table present in some and missing in others (drawn
+    once for every construct's sweep: the draw is derandomized; each sweep its own copy)."""
+    return copy.deepcopy(list(_swept()))
+
+
+@cache
+def _swept() -> tuple[Enterprise, ...]:
 
     @settings(max_examples=40, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
@@ -139,7 +147,7 @@ def _sweep_enterprises() -> list[Enterprise]:
         full = replace(full, facts={**e.facts, **full.facts},
                        years={y: {**e.years.get(y, {}), **row} for y, row in full.years.items()})
     empty = Enterprise(id="empty", name="空", facts={"registration_date": dt.date(2015, 1, 1)})
-    return [*out, replace(full, id="full"), empty]
+    return (*out, replace(full, id="full"), empty)
 
 
 @pytest.mark.parametrize("construct", C.CONSTRUCTS)

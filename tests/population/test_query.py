@@ -18,6 +18,7 @@ from huiqi.population.dialect import DUCKDB
 from huiqi.population.query import MatchQuery
 from huiqi.rules.loader import load_pack
 from huiqi.rules.model import Pack
+from properties import examples
 
 from . import randpack as R
 from .harness import drawn, table_of
@@ -44,7 +45,7 @@ def lean_and_full(pack: Pack, as_of: dt.date, table: Any) -> tuple[list[dict[str
     return out[0], out[1]
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=examples(40), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_lean_statuses_and_amounts_equal_the_full_ones(data: st.DataObject) -> None:

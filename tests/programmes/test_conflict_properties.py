@@ -15,6 +15,7 @@ from huiqi.programmes import applications as A
 from huiqi.programmes import reviews
 from huiqi.programmes.models import Application, ReviewAssignment, ReviewerConflict
 from huiqi.programmes.schemas import FactsConfirm, ScoreIn
+from properties import examples
 
 from .conftest import GUILIN_CITY, GUILIN_PARK, PDF, REVIEWERS, Park, guilin
 
@@ -22,7 +23,7 @@ _round = itertools.count()
 pairs = st.sets(st.tuples(st.sampled_from(REVIEWERS), st.integers(0, 2)), max_size=8)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(before=pairs, after=pairs)
 def test_conflicts_are_never_violated(park: Park, before: set[tuple[str, int]],
                                       after: set[tuple[str, int]]) -> None:

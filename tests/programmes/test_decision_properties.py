@@ -17,6 +17,7 @@ from huiqi.programmes import reviews
 from huiqi.programmes.models import Application, Programme
 from huiqi.programmes.panel import GUILIN
 from huiqi.programmes.schemas import ConflictAnswer, FactsConfirm, ScoreIn
+from properties import examples
 
 from .conftest import GUILIN_CITY, GUILIN_PARK, PDF, REVIEWERS, Park, guilin
 
@@ -24,7 +25,7 @@ _round = itertools.count()
 marks = st.lists(st.lists(st.integers(40, 100), min_size=5, max_size=5), min_size=1, max_size=4)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(panel=marks, quota=st.integers(1, 2), budget=st.sampled_from(["400000", "500000", "1000000"]))
 def test_decisions_keep_quota_budget_and_pass_mark(park: Park, panel: list[list[int]], quota: int,
                                                    budget: str) -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from huiqi.rules import syntax as S
 from huiqi.rules.parser import ExprSyntaxError, parse
 from huiqi.rules.printer import to_text
+from properties import examples
 
 KEYWORDS = {"and", "or", "not", "in", "if", "then", "else", "where", "true", "false", "day",
             "days", "month", "months", "year", "years"}
@@ -54,7 +55,7 @@ def _tree(children: st.SearchStrategy[S.Expr]) -> st.SearchStrategy[S.Expr]:
 exprs = st.recursive(leaves, _tree, max_leaves=12)
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(exprs)
 def test_parse_print_parse_round_trip(e: S.Expr) -> None:
     text = to_text(e)

@@ -111,13 +111,44 @@ def _build(url: str) -> dict[str, str]:
     return {"code": code, "assumed_code": assumed_code}
 
 
+def built(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[str, dict[str, str]]:
+    """A database of :func:`_build` of this module's own (the URL of a file in a new folder
+    ``name``), and what ``_build`` returned. The test run builds it once, in whichever process
+    asks first (the others wait for it), and each module gets a copy: the modules change
+    their databases, and building one takes longer than some modules' tests."""
+    import fcntl
+    import json
+    import sqlite3
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the run's folder, above each worker's own
+        shared = shared.parent
+    template, about = shared / "browser-template.db", shared / "browser-template.json"
+    with open(shared / "browser-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not about.exists():
+            making = shared / "browser-template.making.db"
+            making.unlink(missing_ok=True)
+            info = _build(f"sqlite:///{making}")
+            making.rename(template)
+            about.write_text(json.dumps(info), encoding="utf-8")
+    info = json.loads(about.read_text(encoding="utf-8"))
+    path = tmp_path_factory.mktemp(name) / "huiqi.db"
+    source, copy = sqlite3.connect(template), sqlite3.connect(path)
+    try:
+        source.backup(copy)  # the whole database, whatever its write-ahead log still held
+    finally:
+        source.close()
+        copy.close()
+    return f"sqlite:///{path}", info
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     from huiqi.web import create_app
 
     chromium()
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'huiqi.db'}"
-    info = _build(url)
+    url, info = built(tmp_path_factory, "browser")
     with serving(create_app(make_settings(database_url=url), warm=True)) as base:
         yield {**info, "base": base}
 

@@ -15,7 +15,7 @@ import pytest
 
 from service_fixtures import make_settings
 
-from .test_browser import DAY, _build, _free_port, browser, chromium, page, shot, sign_in
+from .test_browser import DAY, _free_port, browser, built, chromium, page, shot, sign_in
 from .test_phone import on_a_phone
 
 __all__ = ["browser", "page"]  # the fixtures, used by name
@@ -31,8 +31,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     from huiqi.web import create_app
 
     chromium()
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-analytics') / 'huiqi.db'}"
-    info = _build(url)
+    url, info = built(tmp_path_factory, "browser-analytics")
     db = Database.connect(url)
     made = demo.populate(Platform(db, make_settings(database_url=url)).system(), DAY,
                          info["code"])

@@ -20,7 +20,7 @@ import pytest
 from service_fixtures import make_settings
 
 from . import test_browser as B
-from .test_browser import PASSWORD, _build, _free_port, chromium, shot, sign_in
+from .test_browser import PASSWORD, _free_port, built, chromium, shot, sign_in
 from .test_phone import on_a_phone
 
 browser, page = B.browser, B.page  # the browser and a page of it, as in test_browser
@@ -37,8 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     from huiqi.web import create_app
 
     chromium()
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-cases') / 'huiqi.db'}"
-    info = _build(url)
+    url, info = built(tmp_path_factory, "browser-cases")
     # the enterprises were registered in their districts a month ago, not on the day of the
     # import (a move takes effect today, after its current place began)
     with sqlite3.connect(url.removeprefix("sqlite:///")) as con:

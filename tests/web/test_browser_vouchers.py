@@ -15,7 +15,7 @@ import pytest
 
 from service_fixtures import make_settings
 
-from .test_browser import PASSWORD, _build, _free_port, browser, chromium, page, shot, sign_in
+from .test_browser import PASSWORD, _free_port, browser, built, chromium, page, shot, sign_in
 from .test_phone import on_a_phone
 
 __all__ = ["browser", "page"]  # the fixtures, used by name
@@ -80,8 +80,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     from huiqi.web import create_app
 
     chromium()
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-vouchers') / 'huiqi.db'}"
-    info = _build(url)
+    url, info = built(tmp_path_factory, "browser-vouchers")
     info.update(_vouchers(url, info["code"]))
     app = create_app(make_settings(database_url=url))   # the day: 2025-06-01 (Q2)
     port = _free_port()
