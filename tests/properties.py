@@ -4,13 +4,12 @@ that needs its own scales from the profile loaded.
 ``HUIQI_HYPOTHESIS_PROFILE`` picks the profile (tests/conftest.py loads it):
 
 - ``dev`` (the default): new examples each run, 100 per test, or the test's own count;
-- ``ci`` (.ci/run): the same examples on every run, so that a run fails only for a real
-  reason, and half as many as ``dev`` — a CI run draws what it drew last time, so the other
-  half would only repeat the search of earlier runs;
+- ``ci`` (.ci/run): the same examples on every run (derandomized), so that a run fails only
+  for a real reason; as many as ``dev``;
 - ``many``: ten times as many as ``dev`` and at least 1000, for a search before a commit.
 
 A test that draws more or fewer than the profile's default (an expensive example, a cheap
-one) says ``@settings(max_examples=examples(300))``: 300 under ``dev``, 150 under ``ci``,
+one) says ``@settings(max_examples=examples(300))``: 300 under ``dev`` and ``ci``,
 3000 under ``many``; never fewer than :data:`FLOOR` (or the test's own count, if smaller).
 """
 
@@ -23,8 +22,8 @@ from hypothesis import settings
 
 #: the examples per test of the "dev" profile (Hypothesis's default)
 DEV = 100
-#: "ci": half of them (deterministic: derandomized)
-CI = 50
+#: "ci": as many (deterministic: derandomized)
+CI = 100
 #: "many": ten times as many
 MANY = 1000
 #: a scaled count is never below this (nor above the test's own count)

@@ -30,7 +30,7 @@ def profile() -> Iterator[None]:
 
 @pytest.mark.parametrize(("name", "n", "want"), [
     ("dev", 300, 300), ("dev", 8, 8),
-    ("ci", 300, 150), ("ci", 40, 20), ("ci", 15, 8), ("ci", 8, 5), ("ci", 3, 3),
+    ("ci", 300, 300), ("ci", 40, 40), ("ci", 3, 3),
     ("many", 300, 3000), ("many", 40, 1000), ("many", 6, 1000)])
 def test_a_tests_count_scales_with_the_profile(profile: None, name: str, n: int,
                                                 want: int) -> None:
@@ -38,10 +38,10 @@ def test_a_tests_count_scales_with_the_profile(profile: None, name: str, n: int,
     assert examples(n) == want
 
 
-def test_ci_draws_fewer_than_dev_the_same_each_run() -> None:
+def test_ci_draws_as_many_as_dev_the_same_each_run() -> None:
     ci, dev = settings.get_profile("ci"), settings.get_profile("dev")
     assert ci.derandomize and not dev.derandomize
-    assert 0 < ci.max_examples < dev.max_examples < settings.get_profile("many").max_examples
+    assert ci.max_examples == dev.max_examples < settings.get_profile("many").max_examples
 
 
 def test_no_property_test_fixes_its_own_count() -> None:

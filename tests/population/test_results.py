@@ -37,6 +37,7 @@ from huiqi.population.runner import Runner, to_duckdb_table
 from huiqi.population.summary import Summary
 from huiqi.rules.loader import load_pack
 from huiqi.rules.model import Pack
+from properties import examples
 
 from . import randpack as R
 from .harness import drawn, table_of
@@ -78,7 +79,7 @@ def runs(pack: Pack, park: Path, tmp_path_factory: pytest.TempPathFactory) -> tu
     return both(pack, park, tmp_path_factory.mktemp("runs"), chunk=4)
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=examples(25), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_the_long_form_of_a_compact_file_is_the_long_file(data: st.DataObject) -> None:
