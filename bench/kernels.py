@@ -20,7 +20,15 @@ Conventions (the same as huiqi's SQL, :mod:`huiqi.population.expr`):
 * ratios are compared by cross-multiplication in int64, ratio constants are basis
   points (1/10,000), so nothing is ever a float;
 * an amount is a quotient ``num / den`` of yuan, rounded once, in integers, to its unit,
-  as the clause says; amounts are handled in fen (int64), -1 meaning "no amount".
+  as the clause says; amounts are handled in fen (int64), -1 meaning "no amount";
+* what missing facts cannot change is decided, as huiqi decides it (its bounds reasoning,
+  :mod:`huiqi.engine.bounds`): a comparison that reads a missing fact is undetermined unless
+  every value the fact may take gives the same outcome. A number carries, where it is
+  missing, the range of values it may still take (:class:`Rng`: a missing fact from its
+  declared minimum, :data:`FACT_MIN`, up; sums add the ends; a quotient over a known
+  denominator divides them, over a missing one is anything and may have no value; a band
+  takes the least and greatest value of the bands its range meets); comparisons decide
+  from the ranges where the exact code is undetermined (:func:`decide`).
 """
 
 from __future__ import annotations
@@ -41,7 +49,8 @@ STATUS_NAMES = {1: "eligible", 0: "not_eligible", 2: "undetermined", 3: "needs_r
 UNIT_FEN = {"fen": 1, "jiao": 10, "yuan": 100, "ten_yuan": 1000, "hundred_yuan": 10_000,
             "thousand_yuan": 100_000, "ten_thousand_yuan": 1_000_000}
 NONE = -1  # "no amount" in fen arrays
-NO_DATE = 2**31 - 1  # "no record" for the earliest date of records (fits OpenFisca's int32)
+INT32_MAX = 2**31 - 1  # OpenFisca stores an ``int`` variable as int32
+NO_DATE = INT32_MAX  # "no record" for the earliest date of records (fits OpenFisca's int32)
 
 _AND_RANK = np.array([3, 0, 2, 1], np.int8)   # code → rank for `and`: not met ≻ missing ≻ review ≻ met
 _AND_CODE = np.array([1, 3, 2, 0], np.int8)   # rank → code
@@ -122,36 +131,116 @@ def exception(default: Arr, when: Arr, then: int) -> Arr:
 
 # ---------------------------------------------------------------------- numbers
 
+# The lower bounds (``min``) the fact catalogue (src/huiqi/facts/catalogue.yaml) declares for
+# the numbers the baselines compare — none declares a maximum; net assets have no bound.
+FACT_MIN = {"revenue": 0, "industrial_output": 0, "total_assets": 0, "tax_paid": 0, "rd_expense": 0,
+            "high_tech_product_income": 0, "staff_total": 0, "st_staff": 0, "rd_staff": 0, "ip_class1": 0,
+            "ip_class2": 0, "patents_industrialized": 0, "office_rent_paid": 0, "voucher_redeemed_period": 0}
+
+
+@dataclass
+class Rng:
+    """Where a number is missing, the values it may still take: ``[lo, hi]`` (an end holds only
+    where ``has_lo``/``has_hi``; int64 in the number's unit, or the numerator's for a quotient),
+    ``mu``: it may have no value at all, ``empty``: it has none whatever the missing facts are."""
+
+    lo: Arr
+    has_lo: Arr
+    hi: Arr
+    has_hi: Arr
+    mu: Arr
+    empty: Arr
+
+
+def _anything(n: int) -> Rng:
+    z = np.zeros(n, np.int64)
+    f = np.zeros(n, bool)
+    return Rng(z, f, z, f, ~f, f)
+
+
 @dataclass
 class Num:
-    """A number: ``v`` (int64, a whole unit; 0 where missing), ``known``, ``undef``."""
+    """A number: ``v`` (int64, a whole unit; 0 where missing), ``known``, ``undef``, and where it
+    is missing the range of its possible values (``rng``; None: anything, and maybe no value)."""
 
     v: Arr
     known: Arr
     undef: Arr
+    rng: Rng | None = None
 
 
 @dataclass
 class Quot:
-    """An exact quotient num/den (den > 0 where defined), with known and undef masks."""
+    """An exact quotient num/den (den > 0 where defined), with known and undef masks; where it
+    is missing, the range of its numerator over the same ``den`` (None: anything, maybe none)."""
 
     num: Arr
     den: Arr
     known: Arr
     undef: Arr
+    rng: Rng | None = None
+
+
+def span(x: Num | Quot) -> Rng:
+    """The range of a number (of a quotient's numerator): its value where known, else its range."""
+    v = x.v if isinstance(x, Num) else x.num
+    r = x.rng if x.rng is not None else _anything(len(v))
+    k = x.known
+    return Rng(np.where(k, v, r.lo), k | r.has_lo, np.where(k, v, r.hi), k | r.has_hi, ~k & r.mu,
+               ~k & r.empty)
+
+
+def point(v: Arr | int, n: int) -> Rng:
+    one = np.ones(n, bool)
+    return Rng(np.broadcast_to(np.asarray(v, np.int64), (n,)), one, np.broadcast_to(np.asarray(v, np.int64), (n,)),
+               one, ~one, ~one)
+
+
+def scaled(r: Rng, k: Arr | int) -> Rng:
+    """The range times ``k`` > 0."""
+    return Rng(r.lo * k, r.has_lo, r.hi * k, r.has_hi, r.mu, r.empty)
+
+
+def decide(a: Rng, op: str, b: Rng) -> Arr:
+    """The outcome of ``a op b`` from the ranges, as huiqi's ``decide_cmp``: 1 when every value
+    in them meets it (and neither may have no value), 0 when none can, else 2 (undetermined)."""
+    below = a.has_hi & b.has_lo & (a.hi < b.lo)
+    above = a.has_lo & b.has_hi & (a.lo > b.hi)
+    at_most = a.has_hi & b.has_lo & (a.hi <= b.lo)
+    at_least = a.has_lo & b.has_hi & (a.lo >= b.hi)
+    yes, no = {">=": (at_least, below), ">": (above, at_most), "<=": (at_most, above), "<": (below, at_least),
+               "==": (at_most & at_least, below | above)}.get(op, (below | above, at_most & at_least))
+    no = no | a.empty | b.empty
+    return np.where(no, NOT_MET, np.where(yes & ~(a.mu | b.mu), MET, MISSING)).astype(np.int8)
+
+
+def bounded(exact: Arr, a: Rng, op: str, b: Rng) -> Arr:
+    """The exact truth code, its undetermined rows decided by the ranges where they can be."""
+    undecided = exact == MISSING
+    if not undecided.any():
+        return exact
+    return np.where(undecided, decide(a, op, b), exact).astype(np.int8)
 
 
 def quotient(a: Num, b: Num) -> Quot:
-    """a / b as huiqi divides: undefined over zero; the sign moved to the numerator."""
+    """a / b as huiqi divides: undefined over zero; the sign moved to the numerator. Its range:
+    over a denominator the enterprise gave, the numerator's ends divided by it; else anything."""
     zero = b.known & (b.v == 0)
     neg = b.v < 0
+    ra = span(a)
+    lo = np.where(neg, -ra.hi, ra.lo)
+    hi = np.where(neg, -ra.lo, ra.hi)
+    has_lo = b.known & np.where(neg, ra.has_hi, ra.has_lo)
+    has_hi = b.known & np.where(neg, ra.has_lo, ra.has_hi)
+    rng = Rng(lo, has_lo, hi, has_hi, ~b.known | ra.mu, b.known & ra.empty)
     return Quot(np.where(neg, -a.v, a.v), np.where(b.v == 0, 1, np.abs(b.v)),
-                a.known & b.known, a.undef | b.undef | zero)
+                a.known & b.known, a.undef | b.undef | zero, rng)
 
 
 def quot_cmp(q: Quot, op: str, bp: int) -> Arr:
-    """Truth code of ``q op bp/10000``, by cross-multiplication."""
-    return code(compare(q.num * 10_000, op, q.den * bp), q.known, q.undef)
+    """Truth code of ``q op bp/10000``, by cross-multiplication (by the ranges where missing)."""
+    exact = code(compare(q.num * 10_000, op, q.den * bp), q.known, q.undef)
+    return bounded(exact, scaled(span(q), 10_000), op, point(q.den * bp, len(q.num)))
 
 
 @dataclass
@@ -164,19 +253,47 @@ class Band:
 
 
 def band(q: Quot, bands: list[Band], scale: int = 10_000) -> Num:
-    """The banded value of ``q`` (bounds are ``scale`` × the number); undefined outside all."""
-    out = np.zeros(len(q.num), np.int64)
-    hit = np.zeros(len(q.num), bool)
+    """The banded value of ``q`` (bounds are ``scale`` × the number); undefined outside all.
+    Where ``q`` is missing, its range: the least and greatest value of the bands ``q``'s range
+    meets (may have no value where that range leaves the bands; none if it meets none)."""
+    size = len(q.num)
+    out = np.zeros(size, np.int64)
+    hit = np.zeros(size, bool)
     n, d = q.num * scale, q.den
+    r = span(q)
+    lo, hi = r.lo * scale, r.hi * scale
+    v_lo = np.zeros(size, np.int64)
+    v_hi = np.zeros(size, np.int64)
+    met = np.zeros(size, bool)   # some band met by the range
     for b in bands:
         m = ~hit
+        meets = np.ones(size, bool)
         if b.lo is not None:
             m &= (n >= b.lo * d) if b.lo_inc else (n > b.lo * d)
+            meets &= ~(r.has_hi & ((hi < b.lo * d) | ((hi == b.lo * d) & (not b.lo_inc))))
         if b.hi is not None:
             m &= (n <= b.hi * d) if b.hi_inc else (n < b.hi * d)
+            meets &= ~(r.has_lo & ((lo > b.hi * d) | ((lo == b.hi * d) & (not b.hi_inc))))
         out[m] = b.value
         hit |= m
-    return Num(out, q.known, q.undef | (q.known & ~hit))
+        v_lo = np.where(meets & (~met | (b.value < v_lo)), b.value, v_lo)
+        v_hi = np.where(meets & (~met | (b.value > v_hi)), b.value, v_hi)
+        met |= meets
+    # does the range stay within the bands' span (no gaps between bands: the checker refuses them)?
+    inside = np.ones(size, bool)
+    low = [b for b in bands if b.lo is None]
+    top = [b for b in bands if b.hi is None]
+    if not low:
+        first = min(bands, key=lambda b: b.lo)  # type: ignore[arg-type,return-value]
+        assert first.lo is not None
+        inside &= r.has_lo & ((lo > first.lo * d) | ((lo == first.lo * d) & first.lo_inc))
+    if not top:
+        last = max(bands, key=lambda b: b.hi)  # type: ignore[arg-type,return-value]
+        assert last.hi is not None
+        inside &= r.has_hi & ((hi < last.hi * d) | ((hi == last.hi * d) & last.hi_inc))
+    one = np.ones(size, bool)
+    rng = Rng(v_lo, one, v_hi, one, r.mu | ~inside, r.empty | ~met)
+    return Num(out, q.known, q.undef | (q.known & ~hit), rng)
 
 
 # ---------------------------------------------------------------------- amounts
@@ -336,9 +453,16 @@ def before_reg(fr: Frame, year: int) -> Arr:
     return np.asarray(rk & (ry > year))
 
 
+def fact_range(fact: str, n: int) -> Rng:
+    """The values a missing fact may take: from its declared minimum up (unbounded if none)."""
+    z = np.zeros(n, bool)
+    lo = FACT_MIN.get(fact)
+    return Rng(np.full(n, lo or 0, np.int64), np.full(n, lo is not None), np.zeros(n, np.int64), z, z, z)
+
+
 def year_num(fr: Frame, fact: str, offset: int) -> Num:
     v, k = fr.year(fact, offset)
-    return Num(v, k, before_reg(fr, fr.fy + offset))
+    return Num(v, k, before_reg(fr, fr.fy + offset), fact_range(fact, fr.n))
 
 
 def window_sum(fr: Frame, fact: str, start: int, end: int, younger: str) -> Num:
@@ -372,13 +496,17 @@ def window_sum(fr: Frame, fact: str, start: int, end: int, younger: str) -> Num:
 
 
 def add(a: Num, b: Num) -> Num:
-    return Num(a.v + b.v, a.known & b.known, a.undef | b.undef)
+    ra, rb = span(a), span(b)
+    rng = Rng(ra.lo + rb.lo, ra.has_lo & rb.has_lo, ra.hi + rb.hi, ra.has_hi & rb.has_hi, ra.mu | rb.mu,
+              ra.empty | rb.empty)
+    return Num(a.v + b.v, a.known & b.known, a.undef | b.undef, rng)
 
 
 def num_cmp(a: Num, op: str, b: Num | int) -> Arr:
+    """Truth code of ``a op b`` (decided by the ranges where a number is missing)."""
     if isinstance(b, int):
-        return code(compare(a.v, op, b), a.known, a.undef)
-    return code(compare(a.v, op, b.v), a.known & b.known, a.undef | b.undef)
+        return bounded(code(compare(a.v, op, b), a.known, a.undef), span(a), op, point(b, len(a.v)))
+    return bounded(code(compare(a.v, op, b.v), a.known & b.known, a.undef | b.undef), span(a), op, span(b))
 
 
 class NumpyFrame:

@@ -169,8 +169,13 @@ class OFrame:
 
     def value(self, policy: str, name: str) -> Num:
         base = f"{ident(policy)}__{name}"
-        return Num(np.asarray(self.ent(base, self.period), np.int64), self.ent(base + "__known", self.period),
-                   self.ent(base + "__undef", self.period))
+
+        def get(part: str) -> K.Arr:
+            return np.asarray(self.ent(base + part, self.period))
+
+        rng = K.Rng(get("__lo").astype(np.int64), get("__has_lo"), get("__hi").astype(np.int64), get("__has_hi"),
+                    get("__mu"), get("__empty"))
+        return Num(get("").astype(np.int64), get("__known"), get("__undef"), rng)
 
 
 # ---------------------------------------------------------------------- the system
@@ -241,17 +246,28 @@ class System:
 
             add("registration_year", int, D, reg_year)
         sys = self
+        self._values: dict[tuple[int, str, str], Num] = {}   # named values of the current simulation
 
         def frame(e: Any, period: Any, parameters: Any) -> OFrame:
             return OFrame(e, period, parameters, sys)
 
         for (pol, name), fn in rs.values.items():
             base = f"{ident(pol)}__{name}"
-            for part, pick in (("", lambda x: x.v), ("__known", lambda x: x.known), ("__undef", lambda x: x.undef)):
-                def formula(e: Any, period: Any, parameters: Any, fn: Any = fn, pick: Any = pick) -> Any:
-                    return pick(fn(frame(e, period, parameters)))
+            # the value, its masks and, where it is missing, its range (bounds reasoning)
+            parts = (("", int, lambda x: x.v), ("__known", bool, lambda x: x.known),
+                     ("__undef", bool, lambda x: x.undef), ("__lo", int, lambda x: K.span(x).lo),
+                     ("__has_lo", bool, lambda x: K.span(x).has_lo), ("__hi", int, lambda x: K.span(x).hi),
+                     ("__has_hi", bool, lambda x: K.span(x).has_hi), ("__mu", bool, lambda x: K.span(x).mu),
+                     ("__empty", bool, lambda x: K.span(x).empty))
+            for part, kind, pick in parts:
+                def formula(e: Any, period: Any, parameters: Any, fn: Any = fn, pick: Any = pick,
+                            base: str = base) -> Any:
+                    key = (id(e), str(period), base)   # the value computed once for all its parts
+                    if key not in self._values:
+                        self._values[key] = fn(frame(e, period, parameters))
+                    return pick(self._values[key])
 
-                add(base + part, int if not part else bool, D, formula)
+                add(base + part, kind, D, formula)
         self.names: dict[str, tuple[str, str, str, int]] = {}   # clause → status, raw, amount vars; fen/unit
         for c in rs.clauses:
             cid = ident(c.key)
@@ -278,7 +294,11 @@ class System:
                     """The rounded amount in the clause's unit; -1 missing, -2 undefined."""
                     a = c.amount(frame(e, period, parameters))
                     fen = K.round_fen(np.where(a.num < 0, 0, a.num), a.den, c.unit_fen, c.mode)
-                    return np.where(a.undef, -2, np.where(a.known, fen // per, -1))
+                    out = np.where(a.undef, -2, np.where(a.known, fen // per, -1))
+                    if out.max(initial=0) > K.INT32_MAX:   # an int variable is int32: refuse, never wrap
+                        raise ValueError(f"{c.key}: an amount of {out.max()} (fen // {per}) does not fit "
+                                         "OpenFisca's int32")
+                    return out
 
                 add(raw, int, D, amount_raw)
 
@@ -323,6 +343,7 @@ class System:
         b.create_entities(self.tbs)
         b.declare_person_entity("enterprise", ids if ids is not None else [str(i) for i in range(fr.n)])
         sim = b.build(self.tbs)
+        self._values.clear()
         inp = self.inputs
         for fact, offsets in inp.years.items():
             for off in sorted(offsets):

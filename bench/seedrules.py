@@ -244,6 +244,10 @@ def _xiamen(as_of: dt.date) -> list[RClause]:
         v, known = fr.num("voucher_redeemed_period")
         return Amount(fr.param(XM, "bonus_share") * v, 10_000, known, np.zeros(fr.n, bool))
 
+    def redeemed(fr: Frame) -> K.Arr:
+        v, known = fr.num("voucher_redeemed_period")
+        return K.num_cmp(K.Num(v, known, np.zeros(fr.n, bool), K.fact_range("voucher_redeemed_period", fr.n)), ">", 0)
+
     return [
         RClause("xm-torch-voucher/voucher", [("in_zone", zone), ("size_class", size_class)], voucher),
         RClause("xm-torch-voucher/platform", [
@@ -252,8 +256,7 @@ def _xiamen(as_of: dt.date) -> list[RClause]:
         RClause("xm-torch-voucher/platform_bonus", [
             ("in_zone", zone),
             ("registered_platform", _exists(Rec("honours", (("kind", "==", "innovation_platform"),)))),
-            ("redeemed", lambda fr: K.num_cmp(K.Num(*fr.num("voucher_redeemed_period"), np.zeros(fr.n, bool)),
-                                              ">", 0))], bonus, unit_fen=1),
+            ("redeemed", redeemed)], bonus, unit_fen=1),
     ]
 
 
