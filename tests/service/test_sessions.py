@@ -55,6 +55,23 @@ def test_logout_ends_the_session(platform: Platform, alice: str) -> None:
         sessions.authenticate(platform, si.token)
 
 
+def test_the_filter_before_routing_knows_good_tokens_for_a_while(platform: Platform,
+                                                                 alice: str) -> None:
+    """``valid`` (asked before routing, from an address over its anonymous limit): a token
+    found good is taken as good for a minute without the database — the route's own check
+    still refuses one signed out meanwhile; one found no good stays so."""
+    si = sessions.login(platform, alice, PASSWORD)
+    assert sessions.valid(platform, si.token)
+    sessions.logout(platform.as_actor(si.actor), si.token)
+    assert sessions.valid(platform, si.token)   # remembered: not asked again
+    with pytest.raises(AuthenticationError, match="注销"):
+        sessions.authenticate(platform, si.token)
+    fresh = Platform(platform.db, platform.settings, platform.clock)   # nothing remembered
+    assert not sessions.valid(fresh, si.token) and not sessions.valid(fresh, "forged")
+    again = sessions.login(fresh, alice, PASSWORD)
+    assert sessions.valid(fresh, again.token)
+
+
 BAD = "用户名或密码错误(连续多次失败后,需等待一段时间才能再次登录)"
 
 

@@ -266,16 +266,22 @@ def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = 
 
 def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path,
                   clauses: list[ClauseSpec] | None = None) -> None:
-    """Match a Parquet file of enterprises into a Parquet folder of results (long format),
-    written by the executors, a file per partition.
+    """Match a Parquet file of enterprises into a Parquet folder of results (long format,
+    keyed by enterprise, pack version and date as DuckDB's), written by the executors, a
+    file per partition.
 
     The clauses are matched in chunks (:func:`huiqi.population.wide.chunks`), one query
     each, appended to the folder: Catalyst, like DuckDB's planner, takes much longer to plan
     one query of a thousand clauses than forty of twenty-five."""
+    from pyspark.sql import functions as F
+
     frame = spread(spark, spark.read.parquet(str(source)))
     for i, chunk in enumerate(chunks(pack, clauses)):
         result = match_frame(spark, pack, as_of, frame, clauses=chunk, where=str(source))
-        result.write.mode("overwrite" if i == 0 else "append").parquet(str(out))
+        keyed = result.select(   # keyed as DuckDB's long results are (results.RESULT_SCHEMA)
+            "enterprise_id", F.lit(pack.version_id).alias("pack_version"),
+            F.lit(as_of).alias("as_of"), *(c for c in result.columns if c != "enterprise_id"))
+        keyed.write.mode("overwrite" if i == 0 else "append").parquet(str(out))
 
 
 def values_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path) -> None:

@@ -6,8 +6,10 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 from sqlalchemy import bindparam, select, update
@@ -29,8 +31,9 @@ _DUMMY_HASH: dict[tuple[int, int, int], str] = {}
 
 #: The signed-in account of a token, built once: this runs on every request, and building
 #: the statement cost more than running it
-_NO_GOOD = ("sessions", "no good")   # tokens known to be no good, in the platform's cache
-_NO_GOOD_KEPT = 4096
+_KNOWN = ("sessions", "known")   # tokens found good or no good, in the platform's cache
+_KNOWN_KEPT = 4096
+GOOD_FOR_S = 60.0
 _BY_TOKEN = (
     select(AuthSession.expires_at, AuthSession.revoked_at, Account.username, Account.role,
            Account.id, Account.entity_id, Account.active, Entity.credit_code)
@@ -192,26 +195,46 @@ def authenticate(platform: Platform, token: str | None, ip: str | None = None,
 
 
 def valid(platform: Platform, token: str) -> bool:
-    """Whether ``token`` stands for a session that would be let in now (not revoked, not
+    """Whether ``token`` stands for a session that would be let in (not revoked, not
     expired, its account active) — asked before routing of a request from an address that
-    is over its limit of anonymous requests (:mod:`huiqi.api.early`); audits nothing."""
+    is over its limit of anonymous requests (:mod:`huiqi.api.early`), a filter before the
+    route's own check (:func:`authenticate`); audits nothing. Found good, a token is taken
+    as good for :data:`GOOD_FOR_S` without asking again (the route still checks it: one
+    signed out meanwhile is refused there); found no good (never issued, signed out,
+    expired), it stays so."""
     digest = token_hash(platform, token)
-    no_good = platform.cache.get(_NO_GOOD)
-    if no_good is None:
-        no_good = platform.cache.setdefault(_NO_GOOD, OrderedDict())
+    good, no_good = _known(platform)
+    now = time.monotonic()
     if digest in no_good:
         no_good.move_to_end(digest)
         return False
+    until = good.get(digest)
+    if until is not None and until > now:
+        return True
     with platform.db.rows() as s:
         row = s.execute(_BY_TOKEN, {"token_hash": digest}).first()
     if row is None or row[1] is not None or row[0] <= platform.now():
-        # never issued, signed out or expired: no good for ever (an inactive account's may
-        # be let in again, so it is looked up each time)
-        no_good[digest] = None
-        if len(no_good) > _NO_GOOD_KEPT:
-            no_good.popitem(last=False)
+        _keep(no_good, digest, None)
         return False
-    return bool(row[6])
+    if not row[6]:   # an inactive account's token may be let in again: asked each time
+        return False
+    _keep(good, digest, now + GOOD_FOR_S)
+    return True
+
+
+def _keep(known: OrderedDict[str, Any], digest: str, entry: Any) -> None:
+    known[digest] = entry
+    known.move_to_end(digest)
+    if len(known) > _KNOWN_KEPT:
+        known.popitem(last=False)
+
+
+def _known(platform: Platform) -> tuple[OrderedDict[str, float], OrderedDict[str, None]]:
+    """The tokens found good (until when) and no good, in the platform's cache."""
+    found = platform.cache.get(_KNOWN)
+    if found is None:
+        found = platform.cache.setdefault(_KNOWN, (OrderedDict(), OrderedDict()))
+    return found  # type: ignore[no-any-return]
 
 
 def _refused(platform: Platform, ip: str | None, route: str | None, reason: str,
