@@ -32,8 +32,12 @@ FLOOR = 5
 # no deadline: on a shared machine an example's time says nothing of the code (a parser built
 # on the first call took 975 ms against Hypothesis's 200, and failed the test at random)
 settings.register_profile("ci", max_examples=CI, derandomize=True, deadline=None, print_blob=True)
-settings.register_profile("dev", max_examples=DEV, deadline=None, print_blob=True)
-settings.register_profile("many", max_examples=MANY, deadline=None, print_blob=True)
+# "dev" and "many" say derandomize=False: on a CI machine (the CI variable set) Hypothesis's own
+# defaults are derandomized, and a profile inherits them unless it says otherwise
+settings.register_profile("dev", max_examples=DEV, derandomize=False, deadline=None,
+                          print_blob=True)
+settings.register_profile("many", max_examples=MANY, derandomize=False, deadline=None,
+                          print_blob=True)
 
 
 def load() -> str:

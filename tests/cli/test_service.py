@@ -81,7 +81,7 @@ def test_init_demo(url: str) -> None:
     demo = platform.as_actor(sessions.login(platform, "demo_enterprise",
                                             rows["demo_enterprise"]).actor)
     code = demo.actor.entity_code
-    assert code is not None
+    assert code is not None and len(code) == 18  # a unified social credit code
     [rep] = matching.match_one(demo, code, pack="reported", explain=False).packs
     assert {v.key for v in rep.values} == {"rep:intensity", "rep:growth"}  # shown on its page
     [rev] = matching.match_one(demo, code, pack="reviews", explain=False).packs

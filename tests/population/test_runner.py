@@ -122,7 +122,7 @@ def test_near_misses_that_can_act_come_first(pack: Pack, results: Path) -> None:
 
     clause = "xm-torch-voucher/voucher"
     spec = pack.clause(clause)
-    assert spec is not None
+    assert spec is not None and spec.key == clause
     fixed = fixed_paths(spec)
     assert fixed, "the voucher asks where the firm is registered"
     rows = near_misses(results, clause, k=1, limit=500, fixed=fixed)

@@ -33,7 +33,7 @@ def test_a_move_between_districts_keeps_identity_and_history(world: World, db: D
     cat = default_catalogue()
     with db.read() as s:
         e = E.find(s, CODE_A)
-        assert e is not None
+        assert e is not None and e.credit_code == CODE_A
         assert enterprise_of(s, cat, e, dt.date(2025, 2, 1)).facts["district"] == "崂山区"
         assert enterprise_of(s, cat, e, dt.date(2025, 6, 1)).facts["district"] == "即墨区"
 
@@ -52,7 +52,7 @@ def test_the_enterprise_object_takes_the_latest_value_per_fact_and_year(world: W
                                             "date": "2023-12-01"}])]))
     with db.read() as s:
         e = E.find(s, CODE_A)
-        assert e is not None
+        assert e is not None and e.credit_code == CODE_A
         ent = enterprise_of(s, default_catalogue(), e)
     assert ent.id == CODE_A and ent.name == "青岛海纳微电子有限公司"
     assert ent.years[2024]["revenue"] == Decimal("250.50")

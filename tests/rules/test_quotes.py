@@ -24,7 +24,7 @@ TEXT = "第一条 在本区注册满一年（含）、上年度营业收入不�
 def test_full_and_half_width_forms_are_the_same(quote: str) -> None:
     assert Q.contains(TEXT, quote)
     at = Q.find(quote, TEXT)
-    assert at is not None
+    assert at is not None and 0 <= at[0] < at[1] <= len(TEXT)
     assert Q.fold(TEXT[at[0]:at[1]]) == Q.fold(quote)
 
 

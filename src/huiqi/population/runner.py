@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import queue
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,23 +213,26 @@ class Runner:
         return stats
 
 
-class _Sink:
+class _Sink(ABC):
     """Where a run's compact batches go."""
 
-    def begin(self, layout: list[WideClause], schema: pa.Schema) -> None:
-        """A chunk of clauses starts; its compact rows have ``schema``."""
+    def begin(self, layout: list[WideClause], schema: pa.Schema) -> None:  # noqa: B027
+        """A chunk of clauses starts; its compact rows have ``schema`` (nothing to do by default)."""
 
+    @abstractmethod
     def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
-        raise NotImplementedError
+        """One batch of a chunk's compact rows."""
 
-    def end(self) -> None:
-        """The chunk is done."""
+    def end(self) -> None:  # noqa: B027
+        """The chunk is done (nothing to do by default)."""
 
+    @abstractmethod
     def commit(self, enterprises: int) -> None:
-        raise NotImplementedError
+        """Put the results in place, whole."""
 
+    @abstractmethod
     def abort(self) -> None:
-        raise NotImplementedError
+        """Leave nothing behind (the results before the run stay as they were)."""
 
 
 class _LongSink(_Sink):

@@ -183,13 +183,11 @@ def authenticate(platform: Platform, token: str | None, ip: str | None = None,
     now = platform.now()
     with platform.db.rows() as s:  # plain rows, no session: this runs on every request
         row = s.execute(_BY_TOKEN, {"token_hash": token_hash(platform, token or "")}).first()
-    if row is None or row[1] is not None:
-        _refused(platform, ip, route, "auth.invalid_token")
-    expires, _revoked, username, role, account_id, entity_id, active, code = row  # type: ignore[misc]
-    if expires <= now:
-        _refused(platform, ip, route, "auth.expired", username)
-    if not active:
-        _refused(platform, ip, route, "auth.inactive", username)
+    reason = _refusal(row, now)
+    if reason is not None:
+        _refused(platform, ip, route, reason,
+                 "anonymous" if row is None or reason == "auth.invalid_token" else row[2])
+    _expires, _revoked, username, role, account_id, entity_id, _active, code = row  # type: ignore[misc]
     return Actor(username=username, role=Role(role), account_id=account_id,
                  entity_id=entity_id, entity_code=code)
 
@@ -213,13 +211,25 @@ def valid(platform: Platform, token: str) -> bool:
         return True
     with platform.db.rows() as s:
         row = s.execute(_BY_TOKEN, {"token_hash": digest}).first()
-    if row is None or row[1] is not None or row[0] <= platform.now():
+    reason = _refusal(row, platform.now())
+    if reason is None:
+        _keep(good, digest, now + GOOD_FOR_S)
+        return True
+    if reason != "auth.inactive":   # an inactive account's token may be let in again
         _keep(no_good, digest, None)
-        return False
-    if not row[6]:   # an inactive account's token may be let in again: asked each time
-        return False
-    _keep(good, digest, now + GOOD_FOR_S)
-    return True
+    return False
+
+
+def _refusal(row: Any, now: dt.datetime) -> str | None:
+    """Why a session (a row of ``_BY_TOKEN``, None if no such token) is not let in, if it
+    is not: the reason's message code."""
+    if row is None or row[1] is not None:
+        return "auth.invalid_token"   # never issued, or signed out
+    if row[0] <= now:
+        return "auth.expired"
+    if not row[6]:
+        return "auth.inactive"
+    return None
 
 
 def _keep(known: OrderedDict[str, Any], digest: str, entry: Any) -> None:
