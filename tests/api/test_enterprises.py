@@ -128,3 +128,18 @@ def test_only_staff_move_an_enterprise(api: tuple[World, TestClient]) -> None:
     r = client.patch(f"/enterprises/{world.own}", headers=admin,
                      json={"district": "黄岛区", "moved_on": "2025-03-01"})
     assert r.status_code == 200 and r.json()["district"] == "黄岛区"
+
+
+def test_a_remembered_match_is_not_served_to_another_enterprise(
+        api: tuple[World, TestClient]) -> None:
+    """A match staff asked for is remembered; an enterprise user asking for it is refused
+    all the same (the remembered answer goes through the same permission as a computed one)."""
+    world, client = api
+    admin, own = auth(world.tokens["admin"]), auth(world.tokens["enterprise"])
+    for explain in ("false", "true"):
+        url = f"/enterprises/{world.other}/match?explain={explain}"
+        assert client.get(url, headers=admin).status_code == 200
+        assert client.get(url, headers=admin).status_code == 200   # now from memory
+        r = client.get(url, headers=own)
+        assert r.status_code == 403, r.text
+        assert r.json()["code"] == "permission_denied"

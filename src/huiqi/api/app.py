@@ -68,6 +68,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
 
             ctx = platform.system()
             warm_packs(ctx, today(ctx))
+            await _route_once(_app)
             _settle_heap()
             if settings.match_precompute:  # fill the response cache in the background
                 import threading
@@ -207,6 +208,26 @@ def _embedded_worker(platform: Platform) -> Any:
                platform.settings.worker_poll_seconds)
     w.start()
     return w.stop
+
+
+async def _route_once(app: FastAPI) -> None:
+    """Send one request for an address no route takes through the router (not through the
+    middlewares: nothing is counted or audited), so that FastAPI builds what it builds on
+    a router's first use — each route's dependencies and schemas, 0.1 to 0.7 s of CPU per
+    group of routes (measured in process) — now, before the heap is set aside, and not
+    while the first requests of each server process wait."""
+    scope: dict[str, Any] = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "GET", "scheme": "http", "path": "/.warm-up", "raw_path": b"/.warm-up",
+             "root_path": "", "query_string": b"", "headers": [], "client": None,
+             "server": None, "state": {}}
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_message: object) -> None:
+        return None
+
+    await app.router(scope, receive, send)
 
 
 def _settle_heap() -> None:
