@@ -31,12 +31,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from bench.api_load import (
     HUIQI,
     LUA,
+    Served,
     common_options,
+    fronted,
     login,
     parse_wrk,
     prepare,
@@ -107,6 +110,16 @@ def anonymous(base: str, code: str, args: argparse.Namespace) -> subprocess.Pope
                             stdout=subprocess.PIPE, text=True)
 
 
+class _Together:
+    """The CPU of huiqi's server and, in front of it, nginx's, counted together."""
+
+    def __init__(self, servers: list[Served]) -> None:
+        self.servers = servers
+
+    def cpu_seconds(self) -> float:
+        return sum(s.cpu_seconds() for s in self.servers)
+
+
 def audit_counts(path: Path) -> tuple[int, int]:
     """Rows of the audit log, and the events they stand for (the sum of their counts)."""
     with sqlite3.connect(path) as con:
@@ -134,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="HUIQI_RATE_LIMIT_STORAGE of the server ('memory://': per worker)")
     ap.add_argument("--limits", action=argparse.BooleanOptionalAction, default=True,
                     help="the default rate limits (--no-limits: every limit 0)")
+    ap.add_argument("--proxy", choices=("none", "nginx"), default="none",
+                    help="nginx in front, configured as deploy/nginx (its own rate limits)")
     common_options(ap, settle=30)
     args = ap.parse_args(argv)
     user, password, codes = prepare(args)
@@ -143,8 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         for rule in ("ANONYMOUS", "CALCULATOR", "LOGIN", "LOGIN_ACCOUNT"):
             settings[f"HUIQI_RATE_LIMIT_{rule}_PER_MINUTE"] = "0"
     rounds: list[dict[str, object]] = []
-    with serving(args.database, args.workers, settings) as served:
-        base = served.base
+    with serving(args.database, args.workers, settings) as huiqi, ExitStack() as stack:
+        servers: list[Served] = [huiqi]
+        if args.proxy == "nginx":
+            servers.append(stack.enter_context(fronted(huiqi)))
+        served = _Together(servers)
+        base = servers[-1].base
         time.sleep(args.settle)
         token = login(base, user, password)
         parse_wrk(signed_in(base, token, codes, args).communicate()[0])  # warm-up
@@ -193,12 +212,18 @@ def append(args: argparse.Namespace, rounds: list[dict[str, object]], chain: str
         "", f"## Anonymous load beside signed-in users ({dt.date.today().isoformat()})", "",
         f"- command: `python -m bench.anonymous_load --rounds {args.rounds} --duration "
         f"{args.duration} --clients {args.clients} --anon-delay-ms {args.anon_delay_ms}"
-        f"{'' if args.limits else ' --no-limits'}`",
+        f"{'' if args.limits else ' --no-limits'}"
+        f"{' --proxy nginx' if args.proxy == 'nginx' else ''}`",
         f"- machine: {describe(load=False)}; load average {args.load:.1f} before the run "
         "(other engineers' tests share the 2 cores)",
         f"- server: `huiqi serve --workers {args.workers}`, HUIQI_ENV=production, the "
         f"bench database of `bench/api_load.py` (SQLite, WAL), rate limits in "
-        f"`{args.redis}` with {limits}; matches precomputed ({args.settle} s allowed)",
+        f"`{args.redis}` with {limits}; matches precomputed ({args.settle} s allowed)"
+        + ("; **nginx in front** (one worker process), configured with deploy/nginx as "
+           "shipped (its own limits per address: anonymous 120/min, sign-in 10/min, "
+           "calculator 60/min; signed-in requests not limited there), both clients "
+           "talking to nginx; the CPU per request is huiqi's and nginx's together"
+           if args.proxy == "nginx" else ""),
         f"- signed-in load: `wrk -t1 -c{args.signed_clients} -d{args.duration}s`, each "
         f"connection pausing {args.signed_delay_ms} ms between requests, `GET "
         "/enterprises/{code}/match?explain=false` for the next of 2,000 enterprises, "

@@ -235,6 +235,47 @@ def serving(database: Path, workers: int, settings: dict[str, str]) -> Iterator[
                 os.killpg(server.pid, signal.SIGKILL)
 
 
+NGINX = ROOT / "deploy" / "nginx"
+
+
+@contextmanager
+def fronted(served: Served) -> Iterator[Served]:
+    """nginx in front of ``served``, with the configuration huiqi ships (deploy/nginx: its
+    rate limits, its proxy settings; only the upstream's port is this server's), on a free
+    loopback port, one worker process; yields its address and process group (CPU: nginx's
+    own), and stops it at the end."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        print("nginx is needed for --proxy nginx: apt-get install -y nginx-light", file=sys.stderr)
+        raise SystemExit(2)
+    port, upstream = _free_port(), served.base.rsplit(":", 1)[1]
+    with tempfile.TemporaryDirectory(prefix="huiqi-nginx-") as tmp:
+        folder = Path(tmp)
+        for f in NGINX.glob("*.conf"):
+            text = f.read_text(encoding="utf-8")
+            (folder / f.name).write_text(text.replace("server 127.0.0.1:8000;",
+                                                      f"server 127.0.0.1:{upstream};"),
+                                         encoding="utf-8")
+        temp = "".join(f"{k}_temp_path {folder / k};\n"
+                       for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        (folder / "nginx.conf").write_text(
+            ("user root;\n" if os.geteuid() == 0 else "")
+            + f"worker_processes 1;\npid {folder / 'nginx.pid'};\n"
+            f"error_log {folder / 'error.log'} warn;\nevents {{ worker_connections 4096; }}\n"
+            f"http {{\n{temp}access_log off;\ninclude huiqi-limits.conf;\n"
+            f"server {{ listen 127.0.0.1:{port}; include huiqi-locations.conf; }}\n}}\n",
+            encoding="utf-8")
+        proxy = subprocess.Popen([nginx, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+                                 start_new_session=True)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_up(base)
+            yield Served(base, proxy.pid)
+        finally:
+            os.killpg(proxy.pid, signal.SIGTERM)
+            proxy.wait(timeout=30)
+
+
 def machine() -> str:
     return describe(load=False)
 
