@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -256,3 +257,23 @@ def world(platform: Platform, system: Context) -> World:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+_APPS: dict[tuple[str, str], Any] = {}
+
+
+def app_for(platform: Platform, kind: str = "api") -> Any:
+    """The application (``"api"``, or ``"web"``: the API and the pages) over ``platform``:
+    built once in this test process for each settings, then given each test's platform.
+    FastAPI builds every route's dependencies and schemas on an app's first request (0.5 to
+    1 s of CPU for the ~320 routes), which a new app per test paid again each time."""
+    key = (kind, platform.settings.model_dump_json())
+    app = _APPS.get(key)
+    if app is None:
+        if kind == "web":
+            from huiqi.web import create_app as make_app
+        else:
+            from huiqi.api import create_app as make_app
+        app = _APPS[key] = make_app(platform.settings, platform=platform)
+    app.state.platform = platform
+    return app

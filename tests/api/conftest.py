@@ -7,15 +7,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from huiqi.api import create_app
 from huiqi.service.context import Platform
-from service_fixtures import World
+from service_fixtures import World, app_for
 
 
 @pytest.fixture
 def client(platform: Platform) -> Iterator[TestClient]:
-    app = create_app(platform.settings, platform=platform)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app_for(platform), raise_server_exceptions=False) as c:
         yield c
 
 

@@ -14,9 +14,8 @@ from huiqi.packs.files import read_folder
 from huiqi.service import enterprises, matching
 from huiqi.service.context import Platform
 from huiqi.service.schemas import EnterpriseUpdate, FactSet, FactsUpdate
-from huiqi.web import create_app
 from huiqi.web.pages import SESSION_COOKIE, csrf_token
-from service_fixtures import ROOT, World
+from service_fixtures import ROOT, World, app_for
 
 LANGUAGE = ROOT / "tests" / "packs" / "language"
 
@@ -57,8 +56,7 @@ def publish_language(world: World) -> None:
 @pytest.fixture
 def site(world: World) -> Iterator[Site]:
     publish_language(world)
-    app = create_app(world.platform.settings, platform=world.platform)
-    with TestClient(app) as c:
+    with TestClient(app_for(world.platform, "web")) as c:
         yield Site(world, c)
 
 

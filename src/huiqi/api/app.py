@@ -62,6 +62,9 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
         platform = Platform(db, settings)
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the platform the app serves when it starts (tests give one app the platform of
+        # each test: FastAPI builds every route's dependencies on an app's first request)
+        platform: Platform = _app.state.platform
         if warm:  # load and compile the published packs before the first request
             from huiqi.service.enterprises import today
             from huiqi.service.policies import warm as warm_packs
