@@ -62,6 +62,7 @@ class _Parts:
     failed: list[tuple[str, str]]            # top-level condition id → its truth code
     gaps: list[tuple[str, str, str]]         # condition id, its truth code, its gap column
     missing: list[tuple[str, str, str]]      # fact key, SQL true when missing, a guard implied by it
+    paid: bool = True                        # False: a title, no amount ever (always NULL)
 
 
 @dataclass
@@ -71,14 +72,15 @@ class WideClause:
     key: str
     index: int
     status: str
-    amount: str
-    potential: str
+    amount: str | None      # None: a title, never an amount (NULL on every row)
+    potential: str | None   # None: a title, or not computed (the lean query, ``outputs="status"``)
     failed: list[tuple[str, list[str]]] = field(default_factory=list)   # mask column, ids by bit
     gaps: list[tuple[str, str]] = field(default_factory=list)           # condition id, column
     missing: list[tuple[str, list[str]]] = field(default_factory=list)  # mask column, keys by bit
 
 
 WORD_BITS = 62
+LAZY_SQL = 4_000   # the most characters of an amount's SQL computed in place under its guard
 
 
 def _words(items: list[tuple[str, str]], never_null: bool = False) -> list[tuple[list[str], str]]:
@@ -202,6 +204,33 @@ class MatchQuery:
             u = any_of(value.u, f"({value.v} IS NOT NULL AND {cap.u})" if cap.u else None)
             value = V(v, d, u, s, (value.sd if value.d else 0) + (cap.sd if cap.d else 0))
         return self.ex.bind(value)
+
+    def _guarded_amount(self, cl: _Clause, tq: str) -> V | None:
+        """The clause's amount before rounding, as :meth:`_amount`, where its conditions are
+        not all unmet (``tq`` <> 0) and NULL elsewhere: the status, the payable amount and
+        the missing facts read it only there. It is compiled in place (nothing bound for
+        every row) and bound as one column under that guard, so that its arithmetic (for a
+        share, a product of 128-bit decimals) is done only for the rows that may be paid, as
+        a hand-written query computes an amount only in its ``CASE WHEN eligible``. An amount
+        with exceptions, or whose SQL in place would be large, is bound as before."""
+        b = cl.spec.benefit
+        if b is None or b.expr is None or b.exceptions or tq == TRUE:
+            return self._amount(cl)
+        self.ex.lazy = True
+        try:
+            x = self._amount(cl)
+        finally:
+            self.ex.lazy = False
+        if x is None or len(x.v) + len(x.d or "") + len(x.u or "") > LAZY_SQL:
+            return self._amount(cl)
+
+        def guarded(sql: str, suffix: str) -> str:
+            if self.ex._IDENT.match(sql) or sql in ("TRUE", "FALSE"):
+                return sql   # a column already computed for every row, or a constant
+            return self.ex.bind_sql(f"(CASE WHEN {tq} <> 0 THEN {sql} END)", suffix)
+
+        return V(guarded(x.v, "v"), None if x.d is None else guarded(x.d, "d"),
+                 None if x.u is None else guarded(x.u, "u"), x.s, x.sd)
 
     def _round(self, x: V, unit_text: str, mode: str, guard: str, upper: Decimal | None = None) -> str:
         """``x`` rounded to a multiple of ``unit`` (exactly; integers inside), as DECIMAL(38, 2);
@@ -440,7 +469,7 @@ class MatchQuery:
             t = truth_all(tops)
             tq = t if t == TRUE or t in tops else self.ex.bind_sql(t)
             fixed = self._fixed_amount(cl)
-            amount_ref = None if fixed is not None else self._amount(cl)
+            amount_ref = None if fixed is not None else self._guarded_amount(cl, tq)
             details = self.outputs == "all"
             gaps: list[tuple[str, str, str]] = []
             for c, ref in zip(spec.conditions, tops, strict=True):
@@ -469,13 +498,14 @@ class MatchQuery:
             else:
                 status = tq
                 potential = dec("NULL", 2)
+            paid = fixed is not None or amount_ref is not None
             amount_nodes: list[ir.Node] = []
             if b is not None and b.expr is not None:
                 amount_nodes = [b.expr, *(e.when for e in b.exceptions),
                                 *(e.amount for e in b.exceptions if e.amount is not None)]
             missing = self._missing_items(cl, tq, amount_ref, amount_nodes) if details else []
             out.append(_Parts(cl, status, potential, list(zip([c.id for c in spec.conditions], tops, strict=True)),
-                              gaps, missing))
+                              gaps, missing, paid))
         self._done = out
         return out
 
@@ -649,7 +679,11 @@ class MatchQuery:
         layout: list[WideClause] = []
         for part in self._parts():
             p = part.clause.prefix
-            wc = WideClause(part.clause.spec.key, part.clause.index, p + "st", p + "amount", p + "potential")
+            # the potential amount is an output beyond status and amount: not in the lean query;
+            # a title (no amount at all) has neither column: both are NULL on every row
+            wc = WideClause(part.clause.spec.key, part.clause.index, p + "st",
+                            p + "amount" if part.paid else None,
+                            p + "potential" if self.outputs == "all" and part.paid else None)
             res_cols.append(f"CAST({part.status} AS {self.sql.code_type}) AS {self.q(p + 'st')}")
             res_cols.append(f"{part.potential} AS {self.q(p + 'potential')}")
             failed = part.failed if self.outputs == "all" else []
@@ -681,8 +715,10 @@ class MatchQuery:
         outs = [self.q("id"), *(self.q(x) for x in extra)]
         for cl, wc in zip(self.clauses, layout, strict=True):
             outs.append(self.q(wc.status))
-            outs.append(f"{self._amount_of(cl, cur)} AS {self.q(wc.amount)}")
-            outs.append(f"{dec(self.q(wc.potential), 2)} AS {self.q(wc.potential)}")
+            if wc.amount is not None:
+                outs.append(f"{self._amount_of(cl, cur)} AS {self.q(wc.amount)}")
+            if wc.potential is not None:
+                outs.append(f"{dec(self.q(wc.potential), 2)} AS {self.q(wc.potential)}")
             outs += [self.q(n) for n, _ in wc.failed]
             outs += [self.q(n) for _, n in wc.gaps]
             outs += [self.q(n) for n, _ in wc.missing]

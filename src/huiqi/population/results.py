@@ -110,7 +110,8 @@ def _clause_of(d: dict[str, Any]) -> WideClause:
 
 def columns(wc: WideClause) -> list[str]:
     """The compact columns of one clause, in the order the query gives them."""
-    return [wc.status, wc.amount, wc.potential, *(c for c, _ in wc.failed),
+    return [wc.status, *(c for c in (wc.amount, wc.potential) if c is not None),
+            *(c for c, _ in wc.failed),
             *(c for _, c in wc.gaps), *(c for c, _ in wc.missing)]
 
 

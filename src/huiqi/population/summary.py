@@ -59,6 +59,11 @@ class Cell:
     potential: Decimal = Decimal(0)
 
 
+def _money(column: str | None) -> str:
+    """A clause's amount column in SQL, or NULL where the layout has none."""
+    return "CAST(NULL AS DECIMAL(38,2))" if column is None else f'"{column}"'
+
+
 @dataclass
 class Summary:
     cells: dict[Key, Cell] = field(default_factory=lambda: defaultdict(Cell))
@@ -71,11 +76,11 @@ class Summary:
             return
         con.register("enterprises", enterprises)
         try:
-            cols = [c for wc in layout for c in (wc.status, wc.amount, wc.potential)]
+            cols = [c for wc in layout for c in (wc.status, wc.amount, wc.potential) if c is not None]
             d = dimensions_sql([*dims], as_of, cols)
             each = " UNION ALL ".join(
                 f"SELECT {i} AS k, \"{wc.status}\" AS st, industry, size_band, district, "
-                f"\"{wc.amount}\" AS amount, \"{wc.potential}\" AS potential FROM d"
+                f"{_money(wc.amount)} AS amount, {_money(wc.potential)} AS potential FROM d"
                 for i, wc in enumerate(layout))
             rows = con.execute(
                 f"WITH d AS ({d}) SELECT k, st, industry, size_band, district, count(*), "

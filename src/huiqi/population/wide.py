@@ -73,6 +73,15 @@ def _col(table: Any, name: str) -> Any:
     return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
+def _money(table: Any, name: str | None, n: int) -> Any:
+    """An amount column of a clause, or NULLs where the clause has none (a title; a potential
+    amount the lean query did not compute)."""
+    return pa.nulls(n, _MONEY) if name is None else _col(table, name)
+
+
+_MONEY = pa.decimal128(38, 2)
+
+
 def _decimal_words(arr: Any, n: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """The 16-byte values (as pairs of int64) and the validity of a decimal128 array."""
     valid = arr.is_valid().to_numpy(zero_copy_only=False)
@@ -193,8 +202,8 @@ def to_long(parts: list[Part], id_column: str = "id", dictionary: bool = False) 
         "clause": coded(pa.array(each), pa.array([wc.key for _, wc in cols], pa.string())),
         "clause_index": pa.array(np.array([wc.index for _, wc in cols], np.int32)[each]),
         "status": coded(status, _STATUS),
-        "amount": interleave([_col(t, wc.amount) for t, wc in cols]),
-        "potential_amount": interleave([_col(t, wc.potential) for t, wc in cols]),
+        "amount": interleave([_money(t, wc.amount, n) for t, wc in cols]),
+        "potential_amount": interleave([_money(t, wc.potential, n) for t, wc in cols]),
         "failed": _named(failed, vocab),
         "gaps": _named_gaps(gaps, vocab),
         "missing": _named(missing, vocab),
