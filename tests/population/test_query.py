@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from huiqi.population import duck
 from huiqi.population.dialect import DUCKDB
 from huiqi.population.query import MatchQuery
+from huiqi.population.wide import clause_amounts
 from huiqi.rules.loader import load_pack
 from huiqi.rules.model import Pack
 from properties import examples
@@ -35,10 +36,10 @@ def lean_and_full(pack: Pack, as_of: dt.date, table: Any) -> tuple[list[dict[str
     out = []
     for outputs in ("status", "all"):
         sql, layout = MatchQuery(pack, as_of, DUCKDB, cols, outputs=outputs).build_wide("t")
-        rows = con.sql(sql).to_arrow_table().to_pylist()
-        got = [{"clause": wc.key, "id": r["id"], "status": r[wc.status],
-                "amount": None if wc.amount is None else r[wc.amount]}
-               for r in rows for wc in layout]
+        table = con.sql(sql).to_arrow_table()
+        amounts = {wc.key: clause_amounts(table, wc)[0].to_pylist() for wc in layout}
+        got = [{"clause": wc.key, "id": r["id"], "status": r[wc.status], "amount": amounts[wc.key][i]}
+               for i, r in enumerate(table.to_pylist()) for wc in layout]
         if outputs == "status":
             # the lean query has no potential amount, failed, gap or missing column at all
             assert all(wc.potential is None and not wc.failed and not wc.gaps and not wc.missing
