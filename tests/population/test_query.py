@@ -173,10 +173,11 @@ def _edge_table() -> Any:
 
 def test_derived_outputs_equal_the_eager_ones() -> None:
     """The compact form with every output derives some of them on reading (a constant
-    amount, a gap of an input column against a constant) and packs the clauses' bits in
-    shared words: read into the long form, it equals the long query's results exactly."""
+    amount, a failed condition or a missing fact the status says, a gap of an input column
+    against a constant) and packs the clauses' bits in shared words: read into the long
+    form, it equals the long query's results exactly."""
     from huiqi.population.compare import table_rows
-    from huiqi.population.query import GAP_DERIVED, MONEY_FIXED
+    from huiqi.population.query import FROM_STATUS, GAP_DERIVED, MONEY_FIXED
     from huiqi.population.wide import to_long
 
     pack = load_pack(SIMPLE)
@@ -190,6 +191,8 @@ def test_derived_outputs_equal_the_eager_ones() -> None:
     assert any(wc.potential and wc.potential.startswith(MONEY_FIXED) for wc in layout)
     assert any(col.startswith(GAP_DERIVED) for wc in layout for _, col in wc.gaps)
     assert len({c for wc in layout for c, _ in wc.failed}) < len([wc for wc in layout if wc.failed])
+    assert any(c.startswith(FROM_STATUS) for wc in layout for c, _ in wc.failed)
+    assert any(c.startswith(FROM_STATUS) for wc in layout for c, _ in wc.missing)
     lazy = table_rows(to_long([(con.sql(sql).to_arrow_table(), layout)]).to_pylist())
     eager = table_rows(con.sql(MatchQuery(pack, as_of, DUCKDB, cols).build("t")).to_arrow_table().to_pylist())
     assert lazy == eager

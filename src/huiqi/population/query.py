@@ -67,11 +67,18 @@ class _Parts:
     amount: str = "NULL"                     # the amount where eligible (NULL elsewhere), before stacking
     derived: dict[str, GapSpec] = field(default_factory=dict)   # gaps the reader can derive
     constant: str | None = None              # a constant amount (its decimal text), or None
+    # the status is the one condition's code: it failed exactly where the status is 0; and
+    # (a number compared with a constant) its one fact is missing exactly where it is 2
+    failed_is_status: bool = False
+    missing_is_status: bool = False
 
 
 @dataclass
 class WideClause:
-    """Where one clause's results are in the compact (wide) query's row."""
+    """Where one clause's results are in the compact (wide) query's row. A "column" may be a
+    value the reader derives instead (:data:`MONEY_FIXED`, :data:`FROM_STATUS`,
+    :data:`GAP_DERIVED`); a mask column may be shared with other clauses (the bits before
+    this clause's named "")."""
 
     key: str
     index: int
@@ -95,6 +102,9 @@ GAP_DERIVED = "@gap:"   # a gap column named so is a JSON GapSpec, not a column
 #: an amount "column" named so is a constant (its decimal text follows): the potential
 #: amount where the status is not 0, the amount where it is 1
 MONEY_FIXED = "@fixed:"
+#: a mask "column" named so is no column: its one bit is set where the clause's status is
+#: the code that follows (0: its one condition failed; 2: its one fact is missing)
+FROM_STATUS = "@status:"
 LAZY_SQL = 4_000   # the most characters of an amount's SQL computed in place under its guard
 
 
@@ -386,6 +396,23 @@ class MatchQuery:
             return f"(CASE WHEN {failed} AND {defined} THEN {dec(exact.v, GAP_PLACES)} END)"
         return self._round_places(exact, GAP_PLACES, f"{failed} AND {defined}")
 
+    def _status_says(self, spec: ClauseSpec, tops: list[str], status: str,
+                     missing: list[tuple[str, str, str]]) -> tuple[bool, bool]:
+        """Whether a clause's failed condition and its missing fact can be read off its status:
+        one condition, whose code is the status (a constant amount or none); and for the
+        missing fact, a number fact (or a year's figure) compared with a constant, with no
+        exception — undetermined exactly where that fact is missing (the bounds only ever
+        decide an undetermined condition, never make one)."""
+        if len(spec.conditions) != 1 or status != tops[0] or status in (TRUE, "0"):
+            return False, False
+        c = spec.conditions[0]
+        n = c.expr
+        plain = (c.kind == "expr" and not c.exceptions and isinstance(n, ir.Cmp)
+                 and n.left.type.kind is T.Kind.NUM
+                 and sorted(type(x).__name__ for x in (n.left, n.right)) in
+                 (["Const", "YearFact"], ["Const", "Fact"]))
+        return True, plain and len({key for key, _, _ in missing}) == 1
+
     def _gap_plain(self, c: ConditionSpec, cols: tuple[V, V]) -> GapSpec | None:
         """The gap of a failed comparison as a :data:`GapSpec`, where the reader can derive it
         from the input column exactly as :meth:`_gap_lean` computes it: on DuckDB, a number
@@ -600,7 +627,8 @@ class MatchQuery:
             missing = self._missing_items(cl, tq, amount_ref, amount_nodes) if details else []
             out.append(_Parts(cl, status, potential, list(zip([c.id for c in spec.conditions], tops, strict=True)),
                               gaps, missing, paid, eligible_amount if paid else dec("NULL", 2), derived,
-                              None if fixed is None else _literal_text(fixed)))
+                              None if fixed is None else _literal_text(fixed),
+                              *self._status_says(spec, tops, status, missing)))
         self._done = out
         return out
 
@@ -779,6 +807,9 @@ class MatchQuery:
         cols: list[str] = []
         p = part.clause.prefix
         failed = part.failed if self.outputs == "all" else []
+        if shared is not None and failed and part.failed_is_status:
+            wc.failed.append((FROM_STATUS + "0", [failed[0][0]]))   # read off the status
+            failed = []
         # a truth code is never NULL: a failed condition's bit is its test cast to an integer
         if shared is not None and 0 < len(failed) <= WORD_BITS:
             wc.failed.append(shared[0].add([(cid, f"({ref} = 0)") for cid, ref in failed]))
@@ -807,6 +838,9 @@ class MatchQuery:
         # condition is undetermined or the amount is missing
         guard = " OR ".join(dict.fromkeys(f"({g})" for _, _, g in part.missing))
         ordered = sorted(keys)
+        if shared is not None and ordered and part.missing_is_status:
+            wc.missing.append((FROM_STATUS + "2", ordered))   # read off the status
+            ordered = []
         if shared is not None and 0 < len(ordered) <= WORD_BITS:
             wc.missing.append(shared[1].add([(k, " OR ".join(keys[k])) for k in ordered], guard))
             ordered = []
@@ -870,9 +904,9 @@ class MatchQuery:
                             else f"{dec(cur[cl.spec.key], 2)} AS {self.q(wc.amount)}")
             if wc.potential is not None and not wc.potential.startswith(MONEY_FIXED):
                 outs.append(f"{dec(self.q(wc.potential), 2)} AS {self.q(wc.potential)}")
-            outs += [self.q(n) for n, _ in wc.failed]
+            outs += [self.q(n) for n in mask_columns(wc.failed)]
             outs += [self.q(x) for x in gap_columns(wc)]
-            outs += [self.q(n) for n, _ in wc.missing]
+            outs += [self.q(n) for n in mask_columns(wc.missing)]
         # a word shared by several clauses once
         return layers, f"SELECT {', '.join(dict.fromkeys(outs))} FROM {prev}", layout
 
@@ -911,6 +945,11 @@ def money_columns(wc: WideClause) -> list[str]:
     constant amount; one when the amount is the potential amount's column)."""
     return list(dict.fromkeys(c for c in (wc.amount, wc.potential)
                               if c is not None and not c.startswith(MONEY_FIXED)))
+
+
+def mask_columns(words: list[tuple[str, list[str]]]) -> list[str]:
+    """The compact columns of a clause's masks (not those read off its status)."""
+    return [c for c, _ in words if not c.startswith(FROM_STATUS)]
 
 
 def gap_columns(wc: WideClause) -> list[str]:

@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 from huiqi.errors import UsageError
 from huiqi.text import Text
 
-from .query import WideClause, gap_columns, money_columns
+from .query import WideClause, gap_columns, mask_columns, money_columns
 from .wide import to_long
 
 RESULT_SCHEMA = pa.schema([
@@ -115,8 +115,7 @@ def _clause_of(d: dict[str, Any]) -> WideClause:
 def columns(wc: WideClause) -> list[str]:
     """The compact columns of one clause, in the order the query gives them."""
     return [wc.status, *money_columns(wc),
-            *(c for c, _ in wc.failed),
-            *gap_columns(wc), *(c for c, _ in wc.missing)]
+            *mask_columns(wc.failed), *gap_columns(wc), *mask_columns(wc.missing)]
 
 
 def is_compact(path: Path) -> bool:

@@ -4,6 +4,10 @@
 per enterprise with, per clause, a status code, the amount and the potential amount, the
 failed conditions and the missing facts as bit masks, and one gap column per comparison.
 That is what the database computes fastest: no lists, no structs, no strings per row.
+On DuckDB the row holds less still (issue 18): what the reader can derive exactly is left
+out of it — a constant amount (``@fixed:``), a failed condition or a missing fact that the
+status says (``@status:``), the gap of an input column against a constant (``@gap:``, from
+that column, the failed bit and the registration flag) — and the clauses' bits share words.
 :func:`to_long` turns such rows into the long results (one row per enterprise and clause,
 the columns of :data:`~huiqi.population.query.OUTPUT_COLUMNS`) with whole-array numpy
 operations — the same values, exactly, as :meth:`MatchQuery.build` computes in SQL.
@@ -27,7 +31,7 @@ import pyarrow.compute as pc
 
 from huiqi.rules.model import ClauseSpec, Pack
 
-from .query import GAP_DERIVED, GAP_PLACES, MONEY_FIXED, WideClause
+from .query import FROM_STATUS, GAP_DERIVED, GAP_PLACES, MONEY_FIXED, WideClause
 
 CHUNK = 25
 STATUS_NAMES = ("not_eligible", "eligible", "undetermined", "needs_review")  # by status code
@@ -123,7 +127,17 @@ _SMALL = 12   # a clause with at most this many named bits gets its lists by loo
 _IDS = pa.list_(pa.int32())
 
 
-def _mask_list(t: Any, words: list[tuple[str, list[str]]], n: int, vocab: dict[str, int]) -> Any:
+def _mask_values(t: Any, col: str, status: str) -> Any:
+    """The integers of a mask column; for one read off the status (``@status:k``), 1 where
+    the status column ``status`` is k."""
+    if col.startswith(FROM_STATUS):
+        codes = _col(t, status).to_numpy(zero_copy_only=False)
+        return (codes == int(col[len(FROM_STATUS):])).astype(np.int64)
+    return _col(t, col).to_numpy(zero_copy_only=False)
+
+
+def _mask_list(t: Any, words: list[tuple[str, list[str]]], n: int, vocab: dict[str, int],
+               status: str = "") -> Any:
     """list<int32> for one clause: the names (as indices into ``vocab``) of the set bits of its
     mask columns, in bit order. A mask word may be shared with other clauses: the bits of
     those before this one are named "" (the clause's own bits are the word shifted right past
@@ -132,7 +146,7 @@ def _mask_list(t: Any, words: list[tuple[str, list[str]]], n: int, vocab: dict[s
         col, ns = words[0]
         shift = len(ns) - len(own := [x for x in ns if x])
         assert ns[shift:] == own, "a clause's bits are together, after the others'"
-        values = _col(t, col).to_numpy(zero_copy_only=False)
+        values = _mask_values(t, col, status)
         t = pa.table({"own": pa.array((values >> shift) & ((1 << len(own)) - 1))})
         words = [("own", own)]
     ids = [vocab.setdefault(name, len(vocab)) for _, ns in words for name in ns]
@@ -172,22 +186,22 @@ def _derived_gap(t: Any, spec: str, failed: Any, n: int) -> Any:
 _GAP_TYPE = pa.decimal128(38, GAP_PLACES)
 
 
-def _failed_bit(t: Any, words: list[tuple[str, list[str]]], cid: str) -> Any:
+def _failed_bit(t: Any, words: list[tuple[str, list[str]]], cid: str, status: str) -> Any:
     """Where the condition ``cid`` failed, from the clause's failed-condition masks."""
     for col, ns in words:
         if cid in ns:
-            values = _col(t, col).to_numpy(zero_copy_only=False)
+            values = _mask_values(t, col, status)
             return ((values >> ns.index(cid)) & 1).astype(bool)
     raise AssertionError(f"no failed bit for {cid}")
 
 
 def _gap_list(t: Any, gaps: list[tuple[str, str]], n: int, vocab: dict[str, int],
-              failed: list[tuple[str, list[str]]] | None = None) -> Any:
+              failed: list[tuple[str, list[str]]] | None = None, status: str = "") -> Any:
     """list<struct<condition (index into ``vocab``), shortfall>> for one clause from its gap
     columns (NULL: no gap); a derived gap computed from its input column and ``failed``, the
     clause's failed-condition masks."""
     if any(col.startswith(GAP_DERIVED) for _, col in gaps):
-        extra = {f"__gap{i}": _derived_gap(t, col, _failed_bit(t, failed or [], cid), n)
+        extra = {f"__gap{i}": _derived_gap(t, col, _failed_bit(t, failed or [], cid, status), n)
                  for i, (cid, col) in enumerate(gaps) if col.startswith(GAP_DERIVED)}
         t = pa.table({**{name: _col(t, name) for _, name in gaps if not name.startswith(GAP_DERIVED)},
                       **extra})
@@ -259,9 +273,9 @@ def to_long(parts: list[Part], id_column: str = "id", dictionary: bool = False) 
     rows = pa.array(np.repeat(np.arange(n, dtype=np.int32), c))
     each = np.tile(np.arange(c, dtype=np.int32), n)
     vocab: dict[str, int] = {}
-    failed = interleave([_mask_list(t, wc.failed, n, vocab) for t, wc in cols])
-    gaps = interleave([_gap_list(t, wc.gaps, n, vocab, wc.failed) for t, wc in cols])
-    missing = interleave([_mask_list(t, wc.missing, n, vocab) for t, wc in cols])
+    failed = interleave([_mask_list(t, wc.failed, n, vocab, wc.status) for t, wc in cols])
+    gaps = interleave([_gap_list(t, wc.gaps, n, vocab, wc.failed, wc.status) for t, wc in cols])
+    missing = interleave([_mask_list(t, wc.missing, n, vocab, wc.status) for t, wc in cols])
     status = interleave([_col(t, wc.status) for t, wc in cols]).cast(pa.int8())
     # an amount column is read where the status is 1 only (it may be the potential amount's)
     amount = pc.if_else(pc.equal(status, 1),
