@@ -1,10 +1,11 @@
 """The compact query's lean form (issue 18): built for statuses and amounts only, it gives the
-same statuses, amounts and potential amounts as the query with every output — over the
+same statuses and amounts as the query with every output — over the
 random packs of the differential tests and a park generated for the seed pack."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from huiqi.population import duck
 from huiqi.population.dialect import DUCKDB
 from huiqi.population.query import MatchQuery
+from huiqi.population.wide import clause_amounts
 from huiqi.rules.loader import load_pack
 from huiqi.rules.model import Pack
 from properties import examples
@@ -27,20 +29,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def lean_and_full(pack: Pack, as_of: dt.date, table: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Per clause (in order) the status, amount and potential amount of every row, from the
-    lean query and from the full one."""
+    """Per clause (in order) the status and amount of every row, from the lean query and from
+    the full one."""
     con = duck.connect()
     con.register("t", table)
     cols = duck.columns_of(con, "t")
     out = []
     for outputs in ("status", "all"):
         sql, layout = MatchQuery(pack, as_of, DUCKDB, cols, outputs=outputs).build_wide("t")
-        rows = con.sql(sql).to_arrow_table().to_pylist()
-        got = [{"clause": wc.key, "id": r["id"], "status": r[wc.status], "amount": r[wc.amount],
-                "potential": r[wc.potential]} for r in rows for wc in layout]
+        table = con.sql(sql).to_arrow_table()
+        amounts = {wc.key: clause_amounts(table, wc)[0].to_pylist() for wc in layout}
+        got = [{"clause": wc.key, "id": r["id"], "status": r[wc.status], "amount": amounts[wc.key][i]}
+               for i, r in enumerate(table.to_pylist()) for wc in layout]
         if outputs == "status":
-            # the lean query has no failed, gap or missing column at all
-            assert all(not wc.failed and not wc.gaps and not wc.missing for wc in layout)
+            # the lean query has no potential amount, failed, gap or missing column at all
+            assert all(wc.potential is None and not wc.failed and not wc.gaps and not wc.missing
+                       for wc in layout)
+            assert not any(name.endswith("_potential") for name in con.sql(sql).columns)
         out.append(got)
     return out[0], out[1]
 
@@ -127,7 +132,7 @@ def test_a_capped_share_is_rounded_in_64_bits_and_exactly() -> None:
     table = pa.table({"id": [f"e{i}" for i in range(len(values))],
                       "registration_date": pa.array([dt.date(2010, 1, 1)] * len(values)),
                       "rd_expense@2022": pa.array([Decimal(v) for v in values], pa.decimal128(20, 2))})
-    query = MatchQuery(pack, dt.date(2023, 6, 30), DUCKDB, table.column_names, outputs="status")
+    query = MatchQuery(pack, dt.date(2023, 6, 30), DUCKDB, table.column_names)
     sql, layout = query.build_wide("t")
     assert "AS DECIMAL(18," in sql
     con = duck.connect()
@@ -141,3 +146,70 @@ def test_a_capped_share_is_rounded_in_64_bits_and_exactly() -> None:
     assert [r[share.potential] for r in rows] == yuan
     assert [r[big.potential] for r in rows] == [None, None, Decimal("999900"), Decimal("1000000"),
                                                  Decimal("1000000")]
+
+
+def _edge_table() -> Any:
+    """Enterprises at the edges of the simple pack's rules: registered after the year of the
+    figures, figures missing, negative, at the thresholds, very large."""
+    import pyarrow as pa
+
+    pack = load_pack(SIMPLE)
+    facts = sorted(f"{f}@2022" for f, spec in pack.catalogue.facts.items()
+                   if spec.kind in ("money", "integer"))
+    rows = 9
+    cols: dict[str, Any] = {"id": [f"e{i}" for i in range(rows)],
+                            "registration_date": pa.array([dt.date(2010, 1, 1)] * 4 + [dt.date(2023, 1, 1)]
+                                                          + [None] + [dt.date(2015, 5, 5)] * 3)}
+    money = ["20000000.00", "19999999.99", None, "-5.01", "100000000.00", "0.00", "1e16", "4999995.00", "1"]
+    counts = [50, 49, None, 0, 300, 10, 20, 21, 5]
+    for f in facts:
+        kind = pack.catalogue.facts[f.split("@")[0]].kind
+        if kind == "money":
+            cols[f] = pa.array([None if v is None else Decimal(v) for v in money], pa.decimal128(20, 2))
+        else:
+            cols[f] = pa.array(counts, pa.int64())
+    return pa.table(cols)
+
+
+def test_derived_outputs_equal_the_eager_ones() -> None:
+    """The compact form with every output derives some of them on reading (a constant
+    amount, a failed condition or a missing fact the status says, a gap of an input column
+    against a constant) and packs the clauses' bits in shared words: read into the long
+    form, it equals the long query's results exactly."""
+    from huiqi.population.compare import table_rows
+    from huiqi.population.query import FROM_STATUS, GAP_DERIVED, MONEY_FIXED
+    from huiqi.population.wide import to_long
+
+    pack = load_pack(SIMPLE)
+    table = _edge_table()
+    con = duck.connect()
+    con.register("t", table)
+    cols = duck.columns_of(con, "t")
+    as_of = dt.date(2023, 6, 30)
+    sql, layout = MatchQuery(pack, as_of, DUCKDB, cols).build_wide("t")
+    # the new forms are used: a constant amount, derived gaps, words shared by clauses
+    assert any(wc.potential and wc.potential.startswith(MONEY_FIXED) for wc in layout)
+    assert any(col.startswith(GAP_DERIVED) for wc in layout for _, col in wc.gaps)
+    assert len({c for wc in layout for c, _ in wc.failed}) < len([wc for wc in layout if wc.failed])
+    assert any(c.startswith(FROM_STATUS) for wc in layout for c, _ in wc.failed)
+    assert any(c.startswith(FROM_STATUS) for wc in layout for c, _ in wc.missing)
+    lazy = table_rows(to_long([(con.sql(sql).to_arrow_table(), layout)]).to_pylist())
+    eager = table_rows(con.sql(MatchQuery(pack, as_of, DUCKDB, cols).build("t")).to_arrow_table().to_pylist())
+    assert lazy == eager
+    statuses = {r["status"] for r in eager.values()}
+    assert statuses >= {"eligible", "not_eligible", "undetermined"}
+    assert any(r["gaps"] for r in eager.values()) and any(r["missing"] for r in eager.values())
+
+
+def test_a_share_is_computed_only_where_its_conditions_may_hold() -> None:
+    """A share's product of decimals is computed under its clause's guard (the conditions not
+    all unmet), not in a column of its own for every row."""
+    pack = load_pack(SIMPLE)
+    cols = ["id", "registration_date", *(f"{f}@2022" for f in pack.catalogue.facts)]
+    for outputs in ("status", "all"):
+        sql, _ = MatchQuery(pack, dt.date(2023, 6, 30), DUCKDB, cols, outputs=outputs).build_wide("t")
+        products = [m.start() for m in re.finditer(r'\* CAST\("rd_expense@2022"', sql)]
+        assert products, outputs
+        for at in products:
+            binding = sql[sql.rfind(", ", 0, at) + 2:at]   # the bound column it is in
+            assert binding.startswith("(CASE WHEN ") and " <> 0 THEN " in binding, (outputs, binding)

@@ -218,6 +218,9 @@ class ExprCompiler:
         self._cache: dict[int, V] = {}
         self._value_cache: dict[str, V] = {}
         self.inline = False  # inside a lambda nothing can be bound
+        # computing an expression in place, for the rows a guard selects: nothing new is bound
+        # (what is already bound is reused), but a year's registration flag still is
+        self.lazy = False
         self.values: dict[str, ValueSpec] = {}
         for p in pack.policies:
             for name, v in p.values.items():
@@ -279,10 +282,11 @@ class ExprCompiler:
 
     _IDENT = re.compile(r'^(?:"[^"]*"|`[^`]*`)$')
 
-    def bind_sql(self, sql: str, suffix: str = "v") -> str:
+    def bind_sql(self, sql: str, suffix: str = "v", always: bool = False) -> str:
         """Give ``sql`` a column of its own in the first layer after its inputs (once: the
-        same SQL bound again is the same column; a bare column is not bound at all)."""
-        if self.inline or self._IDENT.match(sql):
+        same SQL bound again is the same column; a bare column is not bound at all). In
+        :attr:`lazy` mode nothing is bound but what is ``always`` bound."""
+        if self.inline or (self.lazy and not always) or self._IDENT.match(sql):
             return sql
         hit = self._bound.get(sql)
         if hit is not None:
@@ -309,7 +313,7 @@ class ExprCompiler:
         return f"WITH {', '.join(layers)} SELECT {', '.join(selects)} FROM {prev}"
 
     def bind(self, x: V) -> V:
-        if self.inline:
+        if self.inline or self.lazy:
             return x
         v = self.bind_sql(x.v, "v")
         return V(v, self.bind_sql(x.d, "d") if x.d is not None else None,
@@ -329,6 +333,8 @@ class ExprCompiler:
             return self._compile(n)
         hit = self._cache.get(id(n))
         if hit is None:
+            if self.lazy:
+                return self._compile(n)
             hit = self._cache[id(n)] = self.bind(self._compile(n))
         return hit
 
@@ -364,6 +370,8 @@ class ExprCompiler:
             return self.compile(self.values[n.key].expr)
         hit = self._value_cache.get(n.key)
         if hit is None:
+            if self.lazy:
+                return self.compile(self.values[n.key].expr)
             hit = self._value_cache[n.key] = self.compile(self.values[n.key].expr)
         return hit
 
@@ -473,7 +481,8 @@ class ExprCompiler:
         """SQL, never NULL, TRUE where ``year`` is before the enterprise's registration — one
         column per year, shared by every condition over that year's facts (computed once per
         row, as a hand-written query computes its ``young`` flag once)."""
-        return self.bind_sql(f"({self.reg_year} IS NOT NULL AND {self.reg_year} > {year})", "u")
+        return self.bind_sql(f"({self.reg_year} IS NOT NULL AND {self.reg_year} > {year})", "u",
+                             always=True)
 
     def _year_fact(self, n: ir.YearFact) -> V:
         year = self.fy + n.offset

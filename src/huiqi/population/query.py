@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -62,23 +63,49 @@ class _Parts:
     failed: list[tuple[str, str]]            # top-level condition id → its truth code
     gaps: list[tuple[str, str, str]]         # condition id, its truth code, its gap column
     missing: list[tuple[str, str, str]]      # fact key, SQL true when missing, a guard implied by it
+    paid: bool = True                        # False: a title, no amount ever (always NULL)
+    amount: str = "NULL"                     # the amount where eligible (NULL elsewhere), before stacking
+    derived: dict[str, GapSpec] = field(default_factory=dict)   # gaps the reader can derive
+    constant: str | None = None              # a constant amount (its decimal text), or None
+    # the status is the one condition's code: it failed exactly where the status is 0; and
+    # (a number compared with a constant) its one fact is missing exactly where it is 2
+    failed_is_status: bool = False
+    missing_is_status: bool = False
 
 
 @dataclass
 class WideClause:
-    """Where one clause's results are in the compact (wide) query's row."""
+    """Where one clause's results are in the compact (wide) query's row. A "column" may be a
+    value the reader derives instead (:data:`MONEY_FIXED`, :data:`FROM_STATUS`,
+    :data:`GAP_DERIVED`); a mask column may be shared with other clauses (the bits before
+    this clause's named "")."""
 
     key: str
     index: int
     status: str
-    amount: str
-    potential: str
+    # the amount, read only where the status is 1 (NULL elsewhere, or, when it is the
+    # potential amount's column, the potential amount); None: a title, never an amount
+    amount: str | None
+    potential: str | None   # None: a title, or not computed (the lean query, ``outputs="status"``)
     failed: list[tuple[str, list[str]]] = field(default_factory=list)   # mask column, ids by bit
     gaps: list[tuple[str, str]] = field(default_factory=list)           # condition id, column
     missing: list[tuple[str, list[str]]] = field(default_factory=list)  # mask column, keys by bit
 
 
 WORD_BITS = 62
+#: a gap the compact form does not hold but derives (:func:`huiqi.population.wide.to_long`):
+#: the input column, the comparison, the constant it is compared with, the column flagging a
+#: year before registration ("" for none) — the gap is |constant − column| where the
+#: condition failed, the flag is not set and the column is not NULL
+GapSpec = tuple[str, str, str, str]
+GAP_DERIVED = "@gap:"   # a gap column named so is a JSON GapSpec, not a column
+#: an amount "column" named so is a constant (its decimal text follows): the potential
+#: amount where the status is not 0, the amount where it is 1
+MONEY_FIXED = "@fixed:"
+#: a mask "column" named so is no column: its one bit is set where the clause's status is
+#: the code that follows (0: its one condition failed; 2: its one fact is missing)
+FROM_STATUS = "@status:"
+LAZY_SQL = 4_000   # the most characters of an amount's SQL computed in place under its guard
 
 
 def _words(items: list[tuple[str, str]], never_null: bool = False) -> list[tuple[list[str], str]]:
@@ -96,6 +123,42 @@ def _words(items: list[tuple[str, str]], never_null: bool = False) -> list[tuple
         bits = " + ".join(f"(CASE WHEN {test} THEN {1 << i} ELSE 0 END)" for i, (_, test) in enumerate(chunk))
         out.append(([name for name, _ in chunk], f"CAST({bits} AS BIGINT)"))
     return out
+
+
+class _Packer:
+    """Bit masks of several clauses in shared BIGINT words: each clause's bits together, after
+    those of the clauses before it in the word (a clause's names are padded with "" for
+    them); a clause whose bits do not fit in what is left of a word starts the next one."""
+
+    def __init__(self, prefix: str, never_null: bool = False) -> None:
+        self.prefix = prefix
+        self.never_null = never_null
+        self.words: list[list[str]] = []   # per word, its terms
+        self.used = WORD_BITS              # bits used in the last word (none yet: full)
+
+    def add(self, items: list[tuple[str, str]], guard: str | None = None) -> tuple[str, list[str]]:
+        """The bits of one clause's named tests (at most :data:`WORD_BITS`), computed only
+        where ``guard`` holds (0 elsewhere); (its word's column, its names by bit)."""
+        assert 0 < len(items) <= WORD_BITS
+        if self.used + len(items) > WORD_BITS:
+            self.words.append([])
+            self.used = 0
+        off = self.used
+        if self.never_null:
+            terms = [f"(CAST({test} AS BIGINT) * {1 << (off + i)})" for i, (_, test) in enumerate(items)]
+        else:
+            terms = [f"(CASE WHEN {test} THEN {1 << (off + i)} ELSE 0 END)" for i, (_, test) in enumerate(items)]
+        term = " + ".join(terms)
+        if guard:
+            term = f"(CASE WHEN {guard} THEN {term} ELSE 0 END)"
+        self.words[-1].append(term)
+        self.used += len(items)
+        return f"{self.prefix}{len(self.words) - 1}", [""] * off + [name for name, _ in items]
+
+    def columns(self) -> list[tuple[str, str]]:
+        """(name, SQL) of the words."""
+        return [(f"{self.prefix}{w}", f"CAST({' + '.join(terms)} AS BIGINT)")
+                for w, terms in enumerate(self.words)]
 
 
 class MatchQuery:
@@ -203,6 +266,33 @@ class MatchQuery:
             value = V(v, d, u, s, (value.sd if value.d else 0) + (cap.sd if cap.d else 0))
         return self.ex.bind(value)
 
+    def _guarded_amount(self, cl: _Clause, tq: str) -> V | None:
+        """The clause's amount before rounding, as :meth:`_amount`, where its conditions are
+        not all unmet (``tq`` <> 0) and NULL elsewhere: the status, the payable amount and
+        the missing facts read it only there. It is compiled in place (nothing bound for
+        every row) and bound as one column under that guard, so that its arithmetic (for a
+        share, a product of 128-bit decimals) is done only for the rows that may be paid, as
+        a hand-written query computes an amount only in its ``CASE WHEN eligible``. An amount
+        with exceptions, or whose SQL in place would be large, is bound as before."""
+        b = cl.spec.benefit
+        if b is None or b.expr is None or b.exceptions or tq == TRUE:
+            return self._amount(cl)
+        self.ex.lazy = True
+        try:
+            x = self._amount(cl)
+        finally:
+            self.ex.lazy = False
+        if x is None or len(x.v) + len(x.d or "") + len(x.u or "") > LAZY_SQL:
+            return self._amount(cl)
+
+        def guarded(sql: str, suffix: str) -> str:
+            if self.ex._IDENT.match(sql) or sql in ("TRUE", "FALSE"):
+                return sql   # a column already computed for every row, or a constant
+            return self.ex.bind_sql(f"(CASE WHEN {tq} <> 0 THEN {sql} END)", suffix)
+
+        return V(guarded(x.v, "v"), None if x.d is None else guarded(x.d, "d"),
+                 None if x.u is None else guarded(x.u, "u"), x.s, x.sd)
+
     def _round(self, x: V, unit_text: str, mode: str, guard: str, upper: Decimal | None = None) -> str:
         """``x`` rounded to a multiple of ``unit`` (exactly; integers inside), as DECIMAL(38, 2);
         computed only where ``guard`` holds (NULL elsewhere). ``upper``: a proven bound,
@@ -305,6 +395,58 @@ class MatchQuery:
         if exact_decimal:
             return f"(CASE WHEN {failed} AND {defined} THEN {dec(exact.v, GAP_PLACES)} END)"
         return self._round_places(exact, GAP_PLACES, f"{failed} AND {defined}")
+
+    def _status_says(self, spec: ClauseSpec, tops: list[str], status: str,
+                     missing: list[tuple[str, str, str]]) -> tuple[bool, bool]:
+        """Whether a clause's failed condition and its missing fact can be read off its status:
+        one condition, whose code is the status (a constant amount or none); and for the
+        missing fact, a number fact (or a year's figure) compared with a constant, with no
+        exception — undetermined exactly where that fact is missing (the bounds only ever
+        decide an undetermined condition, never make one)."""
+        if len(spec.conditions) != 1 or status != tops[0] or status in (TRUE, "0"):
+            return False, False
+        c = spec.conditions[0]
+        n = c.expr
+        plain = (c.kind == "expr" and not c.exceptions and isinstance(n, ir.Cmp)
+                 and n.left.type.kind is T.Kind.NUM
+                 and sorted(type(x).__name__ for x in (n.left, n.right)) in
+                 (["Const", "YearFact"], ["Const", "Fact"]))
+        return True, plain and len({key for key, _, _ in missing}) == 1
+
+    def _gap_plain(self, c: ConditionSpec, cols: tuple[V, V]) -> GapSpec | None:
+        """The gap of a failed comparison as a :data:`GapSpec`, where the reader can derive it
+        from the input column exactly as :meth:`_gap_lean` computes it: on DuckDB, a number
+        column (at most :data:`GAP_PLACES` decimals) compared with a constant, no exception,
+        undefined only before registration (a flag column); None otherwise."""
+        n = c.expr
+        if self.sql.name != "duckdb" or c.exceptions or not isinstance(n, ir.Cmp) or n.op == "!=" \
+                or n.left.type.kind not in (T.Kind.NUM, T.Kind.DAYS, T.Kind.MONTHS):
+            return None
+        a, b = cols
+        if a.d is not None or b.d is not None or max(a.s, b.s) > GAP_PLACES:
+            return None
+        ab, bb = bare(a.v), bare(b.v)
+        flags = [x.u for x in (a, b) if x.u]
+        if ab is None or bb is None or len(flags) > 1 or (flags and not self.ex._IDENT.match(flags[0])):
+            return None
+        op = n.op
+        if ab.startswith('"') and not bb.startswith('"'):
+            column, constant = ab, bb
+        elif bb.startswith('"') and not ab.startswith('"'):
+            # c op x is x op' c: the gap of the one is the gap of the other
+            column, constant = bb, ab
+            op = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "==": "=="}[op]
+        else:
+            return None
+        m = re.match(r"^CAST\('(-?[0-9.]+)' AS DECIMAL\(\d+,\d+\)\)$", constant)
+        text = m.group(1) if m else constant
+        if not re.match(r"^-?[0-9]+(?:\.[0-9]+)?$", text):
+            return None
+        name = column[1:-1].replace('""', '"')
+        flag = flags[0][1:-1].replace('""', '"') if flags else ""
+        if name not in self.columns:
+            return None   # an input column only (a computed value may be wider than a gap)
+        return name, op, text, flag
 
     def _gap_lean(self, op: str, a: V, b: V, failed: str, no_exception: list[str]) -> str | None:
         """The gap of a failed comparison of two plain numbers (columns or literals, no
@@ -440,15 +582,19 @@ class MatchQuery:
             t = truth_all(tops)
             tq = t if t == TRUE or t in tops else self.ex.bind_sql(t)
             fixed = self._fixed_amount(cl)
-            amount_ref = None if fixed is not None else self._amount(cl)
+            amount_ref = None if fixed is not None else self._guarded_amount(cl, tq)
             details = self.outputs == "all"
             gaps: list[tuple[str, str, str]] = []
+            derived: dict[str, GapSpec] = {}
             for c, ref in zip(spec.conditions, tops, strict=True):
                 if details and c.kind == "expr" and isinstance(c.expr, ir.Cmp):
                     refs = (self.ex.compile(c.expr.left), self.ex.compile(c.expr.right))
                     gap = self._gap_expr(c, refs, f"{ref} = 0")
                     if gap is not None:
                         gaps.append((c.id, ref, gap))
+                        plain = self._gap_plain(c, refs)
+                        if plain is not None:
+                            derived[c.id] = plain
             b = spec.benefit
             if fixed is not None:
                 # a constant amount: rounded here, never missing nor undefined
@@ -469,22 +615,31 @@ class MatchQuery:
             else:
                 status = tq
                 potential = dec("NULL", 2)
+            paid = fixed is not None or amount_ref is not None
+            # eligible exactly where the conditions are all met and the potential amount is
+            # not NULL (a payable amount is never NULL): the amount is the potential there
+            paying = fixed if fixed is not None else potential
+            eligible_amount = paying if tq == TRUE else dec(f"(CASE WHEN {tq} = 1 THEN {paying} END)", 2)
             amount_nodes: list[ir.Node] = []
             if b is not None and b.expr is not None:
                 amount_nodes = [b.expr, *(e.when for e in b.exceptions),
                                 *(e.amount for e in b.exceptions if e.amount is not None)]
             missing = self._missing_items(cl, tq, amount_ref, amount_nodes) if details else []
             out.append(_Parts(cl, status, potential, list(zip([c.id for c in spec.conditions], tops, strict=True)),
-                              gaps, missing))
+                              gaps, missing, paid, eligible_amount if paid else dec("NULL", 2), derived,
+                              None if fixed is None else _literal_text(fixed),
+                              *self._status_says(spec, tops, status, missing)))
         self._done = out
         return out
 
-    def _layers(self, source: str, res_cols: list[str]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    def _layers(self, source: str, res_cols: list[str], amounts: dict[str, str] | None = None
+                ) -> tuple[list[tuple[str, str]], dict[str, str]]:
         """The layers up to stacking; the column of each clause's payable amount after it.
 
         ``res_cols`` are the columns of the ``res`` layer beyond the enterprise id; each
-        clause's status code must be among them as ``<prefix>st``, its potential amount as
-        ``<prefix>potential``.
+        clause's status code must be among them as ``<prefix>st``, and either its potential
+        amount as ``<prefix>potential`` or, in ``amounts`` (clause key → column), its amount
+        where eligible (NULL elsewhere) — then the payable amounts are NULL unless eligible.
         """
         reg = "year(" + self.q("registration_date") + ")" if "registration_date" in self.columns \
             else "CAST(NULL AS INTEGER)"
@@ -505,12 +660,15 @@ class MatchQuery:
         layers.append(("res", f"SELECT {', '.join([self.q('id'), *res_cols])} FROM {prev}"))
         # ---- layer 5: stacking (none without groups: an amount is its potential amount)
         if not self.groups:
-            return layers, {cl.spec.key: self.q(cl.prefix + "potential") for cl in self.clauses}
+            return layers, amounts if amounts is not None else \
+                {cl.spec.key: self.q(cl.prefix + "potential") for cl in self.clauses}
         prev = "res"
-        pay = {cl.spec.key: (f"(CASE WHEN {self.q(cl.prefix + 'st')} = 1 THEN "
-                             f"{self.q(cl.prefix + 'potential')} END)") for cl in self.clauses}
+        pay = amounts if amounts is not None else \
+            {cl.spec.key: (f"(CASE WHEN {self.q(cl.prefix + 'st')} = 1 THEN "
+                           f"{self.q(cl.prefix + 'potential')} END)") for cl in self.clauses}
         by_key = {cl.spec.key: cl for cl in self.clauses}
-        stack_cols = [f"{pay[cl.spec.key]} AS {self.q(cl.prefix + 'pay0')}" for cl in self.clauses]
+        stack_cols = [f"{pay.get(cl.spec.key, dec('NULL', 2))} AS {self.q(cl.prefix + 'pay0')}"
+                      for cl in self.clauses]
         layers.append(("stack0", f"SELECT *, {', '.join(stack_cols) or '1 AS __none'} FROM {prev}"))
         prev = "stack0"
         cur = {cl.spec.key: self.q(cl.prefix + "pay0") for cl in self.clauses}
@@ -641,52 +799,116 @@ class MatchQuery:
         with_sql = ",\n".join(f"{name} AS ({body})" for name, body in layers)
         return f"WITH {with_sql}\n{select}", layout
 
+    def _wide_details(self, part: _Parts, wc: WideClause, shared: tuple[_Packer, _Packer] | None,
+                      passed: set[str]) -> list[str]:
+        """The ``res`` columns of one clause's failed conditions, gaps and missing facts (none
+        for the lean query), recorded in ``wc``; bits in ``shared`` words when given, the input
+        columns derived gaps need added to ``passed``."""
+        cols: list[str] = []
+        p = part.clause.prefix
+        failed = part.failed if self.outputs == "all" else []
+        if shared is not None and failed and part.failed_is_status:
+            wc.failed.append((FROM_STATUS + "0", [failed[0][0]]))   # read off the status
+            failed = []
+        # a truth code is never NULL: a failed condition's bit is its test cast to an integer
+        if shared is not None and 0 < len(failed) <= WORD_BITS:
+            wc.failed.append(shared[0].add([(cid, f"({ref} = 0)") for cid, ref in failed]))
+            failed = []
+        for w, (cids, bits) in enumerate(_words([(cid, f"({ref} = 0)") for cid, ref in failed],
+                                                never_null=True)):
+            name = f"{p}f{w}"
+            cols.append(f"{bits} AS {self.q(name)}")
+            wc.failed.append((name, cids))
+        for cid, _ref, gap in part.gaps:
+            plain = part.derived.get(cid) if shared is not None and wc.failed else None
+            if plain is not None:
+                # derived by the reader from the input column (and the failed bit): the
+                # column is handed over once for all the conditions over it
+                wc.gaps.append((cid, GAP_DERIVED + json.dumps(list(plain))))
+                passed.update(x for x in (plain[0], plain[3]) if x)
+                continue
+            name = f"{p}g_{len(wc.gaps)}"
+            # a gap is NULL unless its condition failed (the failure is its first guard)
+            cols.append(f"{gap} AS {self.q(name)}")
+            wc.gaps.append((cid, name))
+        keys: dict[str, list[str]] = {}
+        for key, test, _ in part.missing:
+            keys.setdefault(key, []).append(f"({test})")
+        # most enterprises have nothing missing: the masks are computed only where a
+        # condition is undetermined or the amount is missing
+        guard = " OR ".join(dict.fromkeys(f"({g})" for _, _, g in part.missing))
+        ordered = sorted(keys)
+        if shared is not None and ordered and part.missing_is_status:
+            wc.missing.append((FROM_STATUS + "2", ordered))   # read off the status
+            ordered = []
+        if shared is not None and 0 < len(ordered) <= WORD_BITS:
+            wc.missing.append(shared[1].add([(k, " OR ".join(keys[k])) for k in ordered], guard))
+            ordered = []
+        for w, (names, bits) in enumerate(_words([(k, " OR ".join(keys[k])) for k in ordered])):
+            name = f"{p}m{w}"
+            cols.append(f"(CASE WHEN {guard} THEN {bits} ELSE CAST(0 AS BIGINT) END) AS {self.q(name)}")
+            wc.missing.append((name, names))
+        return cols
+
     def wide_layers(self, source: str, extra: Sequence[str] = ()
                     ) -> tuple[list[tuple[str, str]], str, list[WideClause]]:
         """:meth:`build_wide` in parts: its layers (name, query over the layers before), the
         final query over the last one, the layout (Spark plans the layers one by one)."""
         res_cols: list[str] = [self.q(x) for x in extra]
         layout: list[WideClause] = []
+        amounts: dict[str, str] = {}
+        grouped = {k for g in self.groups for k in g.clauses}
+        passed: set[str] = set()   # input columns and flags handed over for derived gaps
+        # on DuckDB the clauses' failed-condition and missing-fact bits share words (a few
+        # columns for the chunk, not two per clause: fewer columns to compute and to hand over)
+        shared = (_Packer("__fw", never_null=True), _Packer("__mw")) if self.sql.name == "duckdb" \
+            else None
         for part in self._parts():
             p = part.clause.prefix
-            wc = WideClause(part.clause.spec.key, part.clause.index, p + "st", p + "amount", p + "potential")
+            # the potential amount is an output beyond status and amount: not in the lean query;
+            # a title (no amount at all) has neither column: both are NULL on every row
+            wc = WideClause(part.clause.spec.key, part.clause.index, p + "st",
+                            p + "amount" if part.paid else None,
+                            p + "potential" if self.outputs == "all" and part.paid else None)
+            if wc.potential is not None and part.clause.spec.key not in grouped:
+                # not stacked: the amount is the potential amount where eligible, one column
+                # for both (the readers take it only where the status is 1) — and for a
+                # constant amount no column at all: the potential amount is the constant where
+                # the status is not 0 (the status is the conditions' code), which the reader
+                # derives from the layout
+                if shared is not None and part.constant is not None:
+                    wc.potential = MONEY_FIXED + part.constant
+                wc.amount = wc.potential
             res_cols.append(f"CAST({part.status} AS {self.sql.code_type}) AS {self.q(p + 'st')}")
-            res_cols.append(f"{part.potential} AS {self.q(p + 'potential')}")
-            failed = part.failed if self.outputs == "all" else []
-            # a truth code is never NULL: a failed condition's bit is its test cast to an integer
-            for w, (cids, bits) in enumerate(_words([(cid, f"({ref} = 0)") for cid, ref in failed],
-                                                    never_null=True)):
-                name = f"{p}f{w}"
-                res_cols.append(f"{bits} AS {self.q(name)}")
-                wc.failed.append((name, cids))
-            for cid, _ref, gap in part.gaps:
-                name = f"{p}g_{len(wc.gaps)}"
-                # a gap is NULL unless its condition failed (the failure is its first guard)
-                res_cols.append(f"{gap} AS {self.q(name)}")
-                wc.gaps.append((cid, name))
-            keys: dict[str, list[str]] = {}
-            for key, test, _ in part.missing:
-                keys.setdefault(key, []).append(f"({test})")
-            # most enterprises have nothing missing: the masks are computed only where a
-            # condition is undetermined or the amount is missing
-            guard = " OR ".join(dict.fromkeys(f"({g})" for _, _, g in part.missing))
-            ordered = sorted(keys)
-            for w, (names, bits) in enumerate(_words([(k, " OR ".join(keys[k])) for k in ordered])):
-                name = f"{p}m{w}"
-                res_cols.append(f"(CASE WHEN {guard} THEN {bits} ELSE CAST(0 AS BIGINT) END) AS {self.q(name)}")
-                wc.missing.append((name, names))
+            if wc.potential is not None and not wc.potential.startswith(MONEY_FIXED):
+                res_cols.append(f"{part.potential} AS {self.q(wc.potential)}")
+            if wc.amount is not None and wc.amount != wc.potential:
+                # the amount where eligible, computed once here (not the potential amount
+                # first, then a second CASE over the status)
+                name = p + ("amount0" if self.groups else "amount")
+                res_cols.append(f"{part.amount} AS {self.q(name)}")
+                amounts[part.clause.spec.key] = self.q(name)
+            res_cols += self._wide_details(part, wc, shared, passed)
             layout.append(wc)
-        layers, cur = self._layers(source, res_cols)
+        for packer in shared or ():
+            res_cols += [f"{sql} AS {self.q(name)}" for name, sql in packer.columns()]
+        res_cols += [self.q(x) for x in sorted(passed) if self.q(x) not in res_cols]
+        layers, cur = self._layers(source, res_cols, amounts)
         prev = layers[-1][0]
         outs = [self.q("id"), *(self.q(x) for x in extra)]
         for cl, wc in zip(self.clauses, layout, strict=True):
             outs.append(self.q(wc.status))
-            outs.append(f"{self._amount_of(cl, cur)} AS {self.q(wc.amount)}")
-            outs.append(f"{dec(self.q(wc.potential), 2)} AS {self.q(wc.potential)}")
-            outs += [self.q(n) for n, _ in wc.failed]
-            outs += [self.q(n) for _, n in wc.gaps]
-            outs += [self.q(n) for n, _ in wc.missing]
-        return layers, f"SELECT {', '.join(outs)} FROM {prev}", layout
+            if wc.amount is not None and wc.amount != wc.potential:
+                # NULL unless eligible already (stacking keeps a NULL NULL)
+                outs.append(self.q(wc.amount) if cur[cl.spec.key] == self.q(wc.amount)
+                            else f"{dec(cur[cl.spec.key], 2)} AS {self.q(wc.amount)}")
+            if wc.potential is not None and not wc.potential.startswith(MONEY_FIXED):
+                outs.append(f"{dec(self.q(wc.potential), 2)} AS {self.q(wc.potential)}")
+            outs += [self.q(n) for n in mask_columns(wc.failed)]
+            outs += [self.q(x) for x in gap_columns(wc)]
+            outs += [self.q(n) for n in mask_columns(wc.missing)]
+        # a word shared by several clauses once
+        return layers, f"SELECT {', '.join(dict.fromkeys(outs))} FROM {prev}", layout
 
     def _struct(self, fields: list[tuple[str, str]]) -> str:
         if self.sql.name == "spark":
@@ -709,6 +931,38 @@ class MatchQuery:
             out = f"array_sort(array_distinct({out}))" if sql.name == "spark" else \
                 f"list_sort(list_distinct({out}))"
         return out
+
+
+def _literal_text(sql: str) -> str:
+    """The decimal text of a DECIMAL literal ``CAST('…' AS DECIMAL(38,s))``."""
+    m = re.match(r"^CAST\('(-?[0-9]+(?:\.[0-9]+)?)' AS DECIMAL\(38,\d+\)\)$", sql)
+    assert m is not None, sql
+    return m.group(1)
+
+
+def money_columns(wc: WideClause) -> list[str]:
+    """The compact columns of a clause's amount and potential amount (none for a title or a
+    constant amount; one when the amount is the potential amount's column)."""
+    return list(dict.fromkeys(c for c in (wc.amount, wc.potential)
+                              if c is not None and not c.startswith(MONEY_FIXED)))
+
+
+def mask_columns(words: list[tuple[str, list[str]]]) -> list[str]:
+    """The compact columns of a clause's masks (not those read off its status)."""
+    return [c for c, _ in words if not c.startswith(FROM_STATUS)]
+
+
+def gap_columns(wc: WideClause) -> list[str]:
+    """The compact columns a clause's gaps are in: its gap columns, and for a derived gap the
+    input column and the flag it is derived from."""
+    out: list[str] = []
+    for _, col in wc.gaps:
+        if col.startswith(GAP_DERIVED):
+            column, _, _, flag = json.loads(col[len(GAP_DERIVED):])
+            out += [column, *([flag] if flag else [])]
+        else:
+            out.append(col)
+    return list(dict.fromkeys(out))
 
 
 def _mul(a: str | None, b: str) -> str:

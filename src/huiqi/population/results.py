@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 from huiqi.errors import UsageError
 from huiqi.text import Text
 
-from .query import WideClause
+from .query import WideClause, gap_columns, mask_columns, money_columns
 from .wide import to_long
 
 RESULT_SCHEMA = pa.schema([
@@ -66,7 +66,11 @@ WRITE_SCHEMA = pa.schema([pa.field(f.name, pa.dictionary(pa.int32(), pa.string()
                           if f.name in ("enterprise_id", "pack_version", "clause", "status") else f
                           for f in RESULT_SCHEMA])
 LAYOUT = "layout.json"
-FORMAT = "huiqi.results.compact/1"
+# /2: clauses' bit masks may share a column (a clause's names padded with "" for the bits of
+# the clauses before it); an amount column is read where the status is 1 only; a title has no
+# amount column. A /1 folder reads the same way.
+FORMAT = "huiqi.results.compact/2"
+READABLE = ("huiqi.results.compact/1", FORMAT)
 ID = "enterprise_id"
 FORMS = ("compact", "long")
 
@@ -110,8 +114,8 @@ def _clause_of(d: dict[str, Any]) -> WideClause:
 
 def columns(wc: WideClause) -> list[str]:
     """The compact columns of one clause, in the order the query gives them."""
-    return [wc.status, wc.amount, wc.potential, *(c for c, _ in wc.failed),
-            *(c for _, c in wc.gaps), *(c for c, _ in wc.missing)]
+    return [wc.status, *money_columns(wc),
+            *mask_columns(wc.failed), *gap_columns(wc), *mask_columns(wc.missing)]
 
 
 def is_compact(path: Path) -> bool:
@@ -126,7 +130,7 @@ def open_compact(path: Path) -> Compact:
         raise UsageError(Text(f"结果文件夹 {path} 的 {LAYOUT} 无法读取:{exc}",
                              f"{LAYOUT} of the results folder {path} cannot be read: {exc}")
                         ) from exc
-    if d.get("format") != FORMAT:
+    if d.get("format") not in READABLE:
         raise UsageError(Text(f"结果文件夹 {path} 的格式是“{d.get('format')}”,应为“{FORMAT}”",
                              f"the results folder {path} is in format “{d.get('format')}”, "
                              f"not “{FORMAT}”"))
@@ -185,7 +189,7 @@ def compact_table(batch: Any, layout: list[WideClause], id_column: str = "id") -
     ``enterprise_id``) and the clauses' columns (not the columns passed through for the
     summaries)."""
     t = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
-    names = [id_column, *(c for wc in layout for c in columns(wc))]
+    names = list(dict.fromkeys([id_column, *(c for wc in layout for c in columns(wc))]))
     return t.select(names).rename_columns([ID, *names[1:]])
 
 
@@ -250,7 +254,7 @@ def read_long(path: Path, clauses: Collection[str] | None = None,
     parts = [(p, lay) for p, lay in parts if lay]
     if not parts:
         return
-    cols = [[ID, *(x for wc in lay for x in columns(wc))] for _, lay in parts]
+    cols = [list(dict.fromkeys([ID, *(x for wc in lay for x in columns(wc))])) for _, lay in parts]
     if enterprises is not None:
         ids = sorted(set(enterprises))
         tables = [pq.read_table(p, columns=cs, filters=[(ID, "in", ids)]) if ids else

@@ -22,7 +22,7 @@ import pyarrow as pa
 from huiqi.engine.result import Tally
 from huiqi.text import Text
 
-from .query import WideClause
+from .query import MONEY_FIXED, WideClause, money_columns
 from .wide import STATUS_NAMES
 
 SIZE_BANDS = (("micro", Text("微型", "micro")), ("small", Text("小型", "small")),
@@ -59,6 +59,17 @@ class Cell:
     potential: Decimal = Decimal(0)
 
 
+def _money(column: str | None, status: str) -> str:
+    """A clause's amount column in SQL: NULL where the layout has none, a constant
+    (``@fixed:``) where the status is not 0."""
+    if column is None:
+        return "CAST(NULL AS DECIMAL(38,2))"
+    if column.startswith(MONEY_FIXED):
+        value = column[len(MONEY_FIXED):]
+        return f"(CASE WHEN \"{status}\" <> 0 THEN CAST('{value}' AS DECIMAL(38,2)) END)"
+    return f'"{column}"'
+
+
 @dataclass
 class Summary:
     cells: dict[Key, Cell] = field(default_factory=lambda: defaultdict(Cell))
@@ -71,11 +82,12 @@ class Summary:
             return
         con.register("enterprises", enterprises)
         try:
-            cols = [c for wc in layout for c in (wc.status, wc.amount, wc.potential)]
+            cols = [c for wc in layout for c in (wc.status, *money_columns(wc))]
             d = dimensions_sql([*dims], as_of, cols)
             each = " UNION ALL ".join(
                 f"SELECT {i} AS k, \"{wc.status}\" AS st, industry, size_band, district, "
-                f"\"{wc.amount}\" AS amount, \"{wc.potential}\" AS potential FROM d"
+                f"(CASE WHEN \"{wc.status}\" = 1 THEN {_money(wc.amount, wc.status)} END) AS amount, "
+                f"{_money(wc.potential, wc.status)} AS potential FROM d"
                 for i, wc in enumerate(layout))
             rows = con.execute(
                 f"WITH d AS ({d}) SELECT k, st, industry, size_band, district, count(*), "

@@ -4,6 +4,10 @@
 per enterprise with, per clause, a status code, the amount and the potential amount, the
 failed conditions and the missing facts as bit masks, and one gap column per comparison.
 That is what the database computes fastest: no lists, no structs, no strings per row.
+On DuckDB the row holds less still (issue 18): what the reader can derive exactly is left
+out of it — a constant amount (``@fixed:``), a failed condition or a missing fact that the
+status says (``@status:``), the gap of an input column against a constant (``@gap:``, from
+that column, the failed bit and the registration flag) — and the clauses' bits share words.
 :func:`to_long` turns such rows into the long results (one row per enterprise and clause,
 the columns of :data:`~huiqi.population.query.OUTPUT_COLUMNS`) with whole-array numpy
 operations — the same values, exactly, as :meth:`MatchQuery.build` computes in SQL.
@@ -16,15 +20,18 @@ always in the same chunk.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from huiqi.rules.model import ClauseSpec, Pack
 
-from .query import WideClause
+from .query import FROM_STATUS, GAP_DERIVED, GAP_PLACES, MONEY_FIXED, WideClause
 
 CHUNK = 25
 STATUS_NAMES = ("not_eligible", "eligible", "undetermined", "needs_review")  # by status code
@@ -73,6 +80,31 @@ def _col(table: Any, name: str) -> Any:
     return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
+def _money(table: Any, name: str | None, n: int, status: Any = None) -> Any:
+    """An amount column of a clause, or NULLs where the clause has none (a title; a potential
+    amount the lean query did not compute); a constant amount (``@fixed:``) where ``status``
+    (the clause's codes) is not 0."""
+    if name is None:
+        return pa.nulls(n, _MONEY)
+    if name.startswith(MONEY_FIXED):
+        value = pa.scalar(Decimal(name[len(MONEY_FIXED):]), _MONEY)
+        return pc.if_else(pc.not_equal(status, 0), value, pa.scalar(None, _MONEY))
+    return _col(table, name)
+
+
+_MONEY = pa.decimal128(38, 2)
+
+
+def clause_amounts(table: Any, wc: WideClause) -> tuple[Any, Any]:
+    """One clause's amounts and potential amounts (decimal128(38, 2), NULL where none) from
+    compact rows, as the long form has them."""
+    n = table.num_rows
+    status = _col(table, wc.status)
+    amount = pc.if_else(pc.equal(status, 1), _money(table, wc.amount, n, status),
+                        pa.scalar(None, _MONEY))
+    return amount, _money(table, wc.potential, n, status)
+
+
 def _decimal_words(arr: Any, n: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """The 16-byte values (as pairs of int64) and the validity of a decimal128 array."""
     valid = arr.is_valid().to_numpy(zero_copy_only=False)
@@ -95,9 +127,28 @@ _SMALL = 12   # a clause with at most this many named bits gets its lists by loo
 _IDS = pa.list_(pa.int32())
 
 
-def _mask_list(t: Any, words: list[tuple[str, list[str]]], n: int, vocab: dict[str, int]) -> Any:
+def _mask_values(t: Any, col: str, status: str) -> Any:
+    """The integers of a mask column; for one read off the status (``@status:k``), 1 where
+    the status column ``status`` is k."""
+    if col.startswith(FROM_STATUS):
+        codes = _col(t, status).to_numpy(zero_copy_only=False)
+        return (codes == int(col[len(FROM_STATUS):])).astype(np.int64)
+    return _col(t, col).to_numpy(zero_copy_only=False)
+
+
+def _mask_list(t: Any, words: list[tuple[str, list[str]]], n: int, vocab: dict[str, int],
+               status: str = "") -> Any:
     """list<int32> for one clause: the names (as indices into ``vocab``) of the set bits of its
-    mask columns, in bit order."""
+    mask columns, in bit order. A mask word may be shared with other clauses: the bits of
+    those before this one are named "" (the clause's own bits are the word shifted right past
+    them, and cut above its last name)."""
+    if len(words) == 1:
+        col, ns = words[0]
+        shift = len(ns) - len(own := [x for x in ns if x])
+        assert ns[shift:] == own, "a clause's bits are together, after the others'"
+        values = _mask_values(t, col, status)
+        t = pa.table({"own": pa.array((values >> shift) & ((1 << len(own)) - 1))})
+        words = [("own", own)]
     ids = [vocab.setdefault(name, len(vocab)) for _, ns in words for name in ns]
     if not ids:
         return pa.array([[]], _IDS).take(pa.array(np.zeros(n, np.int32)))
@@ -115,9 +166,47 @@ def _mask_list(t: Any, words: list[tuple[str, list[str]]], n: int, vocab: dict[s
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(picked))
 
 
-def _gap_list(t: Any, gaps: list[tuple[str, str]], n: int, vocab: dict[str, int]) -> Any:
+def _derived_gap(t: Any, spec: str, failed: Any, n: int) -> Any:
+    """The gap column (decimal128(38, 6), NULL: no gap) of a gap the compact form derives
+    (:data:`~huiqi.population.query.GapSpec`): |constant − column| where the condition failed
+    (``failed``, booleans), the flag of a year before registration is not set and the column
+    is not NULL — the same exact difference as the query's ``CAST(c AS DECIMAL(38,6)) -
+    CAST(x AS DECIMAL(38,6))``."""
+    column, op, constant, flag = json.loads(spec[len(GAP_DERIVED):])
+    x = pc.cast(_col(t, column), pa.decimal128(37, GAP_PLACES))
+    c = pa.scalar(Decimal(constant), pa.decimal128(37, GAP_PLACES))
+    diff = (pc.subtract(c, x) if op in (">", ">=") else pc.subtract(x, c) if op in ("<", "<=")
+            else pc.abs(pc.subtract(x, c)))
+    ok = np.asarray(failed, bool) & x.is_valid().to_numpy(zero_copy_only=False)
+    if flag:
+        ok &= ~_col(t, flag).fill_null(False).to_numpy(zero_copy_only=False)
+    return pc.if_else(pa.array(ok), pc.cast(diff, _GAP_TYPE), pa.scalar(None, _GAP_TYPE))
+
+
+_GAP_TYPE = pa.decimal128(38, GAP_PLACES)
+
+
+def _failed_bit(t: Any, words: list[tuple[str, list[str]]], cid: str, status: str) -> Any:
+    """Where the condition ``cid`` failed, from the clause's failed-condition masks."""
+    for col, ns in words:
+        if cid in ns:
+            values = _mask_values(t, col, status)
+            return ((values >> ns.index(cid)) & 1).astype(bool)
+    raise AssertionError(f"no failed bit for {cid}")
+
+
+def _gap_list(t: Any, gaps: list[tuple[str, str]], n: int, vocab: dict[str, int],
+              failed: list[tuple[str, list[str]]] | None = None, status: str = "") -> Any:
     """list<struct<condition (index into ``vocab``), shortfall>> for one clause from its gap
-    columns (NULL: no gap)."""
+    columns (NULL: no gap); a derived gap computed from its input column and ``failed``, the
+    clause's failed-condition masks."""
+    if any(col.startswith(GAP_DERIVED) for _, col in gaps):
+        extra = {f"__gap{i}": _derived_gap(t, col, _failed_bit(t, failed or [], cid, status), n)
+                 for i, (cid, col) in enumerate(gaps) if col.startswith(GAP_DERIVED)}
+        t = pa.table({**{name: _col(t, name) for _, name in gaps if not name.startswith(GAP_DERIVED)},
+                      **extra})
+        gaps = [(cid, f"__gap{i}" if col.startswith(GAP_DERIVED) else col)
+                for i, (cid, col) in enumerate(gaps)]
     if not gaps:
         return pa.array([[]], pa.list_(_GAP_IDS)).take(pa.array(np.zeros(n, np.int32)))
     ids = np.array([vocab.setdefault(cid, len(vocab)) for cid, _ in gaps], np.int32)
@@ -184,17 +273,21 @@ def to_long(parts: list[Part], id_column: str = "id", dictionary: bool = False) 
     rows = pa.array(np.repeat(np.arange(n, dtype=np.int32), c))
     each = np.tile(np.arange(c, dtype=np.int32), n)
     vocab: dict[str, int] = {}
-    failed = interleave([_mask_list(t, wc.failed, n, vocab) for t, wc in cols])
-    gaps = interleave([_gap_list(t, wc.gaps, n, vocab) for t, wc in cols])
-    missing = interleave([_mask_list(t, wc.missing, n, vocab) for t, wc in cols])
+    failed = interleave([_mask_list(t, wc.failed, n, vocab, wc.status) for t, wc in cols])
+    gaps = interleave([_gap_list(t, wc.gaps, n, vocab, wc.failed, wc.status) for t, wc in cols])
+    missing = interleave([_mask_list(t, wc.missing, n, vocab, wc.status) for t, wc in cols])
     status = interleave([_col(t, wc.status) for t, wc in cols]).cast(pa.int8())
+    # an amount column is read where the status is 1 only (it may be the potential amount's)
+    amount = pc.if_else(pc.equal(status, 1),
+                        interleave([_money(t, wc.amount, n, _col(t, wc.status)) for t, wc in cols]),
+                        pa.scalar(None, _MONEY))
     return pa.table({
         "enterprise_id": coded(rows, _col(parts[0][0], id_column)),
         "clause": coded(pa.array(each), pa.array([wc.key for _, wc in cols], pa.string())),
         "clause_index": pa.array(np.array([wc.index for _, wc in cols], np.int32)[each]),
         "status": coded(status, _STATUS),
-        "amount": interleave([_col(t, wc.amount) for t, wc in cols]),
-        "potential_amount": interleave([_col(t, wc.potential) for t, wc in cols]),
+        "amount": amount,
+        "potential_amount": interleave([_money(t, wc.potential, n, _col(t, wc.status)) for t, wc in cols]),
         "failed": _named(failed, vocab),
         "gaps": _named_gaps(gaps, vocab),
         "missing": _named(missing, vocab),
