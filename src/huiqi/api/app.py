@@ -71,6 +71,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None,
 
             ctx = platform.system()
             warm_packs(ctx, today(ctx))
+            for warm_up in getattr(_app.state, "warm_ups", ()):  # what the pages add
+                warm_up()
             await _route_once(_app)
             _settle_heap()
             if settings.match_precompute:  # fill the response cache in the background
