@@ -172,7 +172,7 @@ def test_a_delivery_whose_worker_died_is_sent_again_with_the_same_key_after_its_
     with ctx.db.write() as s:
         notify(s, ctx, _notice(a))
     dead = D.claim(pushing, "dead-worker")  # claimed, then the worker died
-    assert dead is not None
+    assert dead is not None and (dead.channel, dead.attempts, len(dead.ids)) == ("email", 1, 1)
     assert D.deliver_due(pushing, "other") == 0  # its lease holds
     clock.advance(seconds=pushing.settings.push_lease_seconds + 1)
     assert D.deliver_due(pushing, "other") == 1

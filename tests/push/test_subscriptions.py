@@ -37,8 +37,9 @@ def firm(world: World, sinks: S.Sinks) -> tuple[Platform, int]:
     p = Platform(world.platform.db, Settings(**{**world.platform.settings.model_dump(), **sinks.settings()}),
                  world.platform.clock)
     with p.db.read() as s:
-        a = s.scalar(select(Entity.id).where(Entity.credit_code == CODE_A))
-    assert a is not None
+        a, name = s.execute(select(Entity.id, Entity.name)
+                            .where(Entity.credit_code == CODE_A)).one()
+    assert name == "青岛海纳微电子有限公司"  # the world's first enterprise
     return p, a
 
 
@@ -92,7 +93,8 @@ def test_a_daily_digest_gathers_the_day_and_a_weekly_one_waits_for_monday(
     with p.db.write() as s:
         notify(s, ctx, _note(p_entity(p), 99))
         d = s.scalars(select(PushDelivery).order_by(PushDelivery.id.desc())).first()
-        assert d is not None
+        assert d is not None and (d.entity_id, d.channel, d.address, d.digest) == (
+            p_entity(p), "email", "boss@firm.cn", "weekly")
         assert d.due_at == dt.datetime(2025, 6, 9, 9, 0, tzinfo=CHINA).astimezone(dt.UTC)
 
 

@@ -93,7 +93,7 @@ def test_precomputed_matches_are_what_would_be_computed_and_never_stale(
     assert computed == 3  # every entity of the world: two enterprises, a university
     assert matching.precompute(admin, DAY) == 0  # already there
     memo = matching._memo(admin)
-    assert memo is not None
+    assert memo is not None and len(memo) == computed  # one response per entity
     hits = memo.hits
     cached = matching.match_one_json(admin, CODE_A, DAY, explain=False)
     assert memo.hits == hits + 1
