@@ -940,6 +940,21 @@ def _literal_text(sql: str) -> str:
     return m.group(1)
 
 
+def fixed_amount(column: str) -> str | None:
+    """The decimal text of a constant amount (an amount "column" :data:`MONEY_FIXED` names),
+    or None for a column of the compact row."""
+    return column[len(MONEY_FIXED):] if column.startswith(MONEY_FIXED) else None
+
+
+def derived_gap(column: str) -> GapSpec | None:
+    """The :data:`GapSpec` of a gap the reader derives (a gap "column" :data:`GAP_DERIVED`
+    names), or None for a gap column of the compact row."""
+    if not column.startswith(GAP_DERIVED):
+        return None
+    name, op, constant, flag = json.loads(column[len(GAP_DERIVED):])
+    return name, op, constant, flag
+
+
 def money_columns(wc: WideClause) -> list[str]:
     """The compact columns of a clause's amount and potential amount (none for a title or a
     constant amount; one when the amount is the potential amount's column)."""
@@ -957,8 +972,9 @@ def gap_columns(wc: WideClause) -> list[str]:
     input column and the flag it is derived from."""
     out: list[str] = []
     for _, col in wc.gaps:
-        if col.startswith(GAP_DERIVED):
-            column, _, _, flag = json.loads(col[len(GAP_DERIVED):])
+        spec = derived_gap(col)
+        if spec is not None:
+            column, _, _, flag = spec
             out += [column, *([flag] if flag else [])]
         else:
             out.append(col)

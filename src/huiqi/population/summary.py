@@ -22,7 +22,7 @@ import pyarrow as pa
 from huiqi.engine.result import Tally
 from huiqi.text import Text
 
-from .query import MONEY_FIXED, WideClause, money_columns
+from .query import WideClause, fixed_amount, money_columns
 from .wide import STATUS_NAMES
 
 SIZE_BANDS = (("micro", Text("微型", "micro")), ("small", Text("小型", "small")),
@@ -64,8 +64,8 @@ def _money(column: str | None, status: str) -> str:
     (``@fixed:``) where the status is not 0."""
     if column is None:
         return "CAST(NULL AS DECIMAL(38,2))"
-    if column.startswith(MONEY_FIXED):
-        value = column[len(MONEY_FIXED):]
+    value = fixed_amount(column)
+    if value is not None:
         return f"(CASE WHEN \"{status}\" <> 0 THEN CAST('{value}' AS DECIMAL(38,2)) END)"
     return f'"{column}"'
 

@@ -20,7 +20,6 @@ always in the same chunk.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -31,7 +30,7 @@ import pyarrow.compute as pc
 
 from huiqi.rules.model import ClauseSpec, Pack
 
-from .query import FROM_STATUS, GAP_DERIVED, GAP_PLACES, MONEY_FIXED, WideClause
+from .query import FROM_STATUS, GAP_DERIVED, GAP_PLACES, WideClause, derived_gap, fixed_amount
 
 CHUNK = 25
 STATUS_NAMES = ("not_eligible", "eligible", "undetermined", "needs_review")  # by status code
@@ -86,8 +85,9 @@ def _money(table: Any, name: str | None, n: int, status: Any = None) -> Any:
     (the clause's codes) is not 0."""
     if name is None:
         return pa.nulls(n, _MONEY)
-    if name.startswith(MONEY_FIXED):
-        value = pa.scalar(Decimal(name[len(MONEY_FIXED):]), _MONEY)
+    fixed = fixed_amount(name)
+    if fixed is not None:
+        value = pa.scalar(Decimal(fixed), _MONEY)
         return pc.if_else(pc.not_equal(status, 0), value, pa.scalar(None, _MONEY))
     return _col(table, name)
 
@@ -172,7 +172,9 @@ def _derived_gap(t: Any, spec: str, failed: Any, n: int) -> Any:
     (``failed``, booleans), the flag of a year before registration is not set and the column
     is not NULL — the same exact difference as the query's ``CAST(c AS DECIMAL(38,6)) -
     CAST(x AS DECIMAL(38,6))``."""
-    column, op, constant, flag = json.loads(spec[len(GAP_DERIVED):])
+    derived = derived_gap(spec)
+    assert derived is not None
+    column, op, constant, flag = derived
     x = pc.cast(_col(t, column), pa.decimal128(37, GAP_PLACES))
     c = pa.scalar(Decimal(constant), pa.decimal128(37, GAP_PLACES))
     diff = (pc.subtract(c, x) if op in (">", ">=") else pc.subtract(x, c) if op in ("<", "<=")
