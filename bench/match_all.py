@@ -11,7 +11,8 @@ a generated pack of 1,000 clauses (:mod:`bench.bigpack`) — this runs
 * ``duckdb``: the DuckDB backend end to end (``Runner.run``: Parquet in, the results out in
   the compact form, the default — statuses, amounts, failed conditions, gaps, missing facts);
 * ``duckdb-compute``: the same queries, their compact results read into Arrow and dropped
-  (what the database computes, without writing the results);
+  (``Runner.compact`` on a new runner: what the database computes, without writing the
+  results);
 * ``duckdb-status``: the same with statuses and amounts only (``outputs="status"``: no
   failed conditions, gaps or missing facts) — what OpenFisca and numpy compute;
 * ``spark``: the Spark backend in local mode (``local[2]``), Parquet to Parquet;
@@ -146,21 +147,15 @@ def run_engine(pack_name: str, source: Path, n: int, size: int) -> dict[str, Any
 
 
 def run_duckdb_compute(pack_name: str, source: Path, batch: int, outputs: str = "all") -> dict[str, Any]:
-    from huiqi.population import duck
-    from huiqi.population.dialect import DUCKDB
-    from huiqi.population.query import MatchQuery
-    from huiqi.population.wide import chunks
+    """``Runner.compact`` on a new runner (a child process per run: the SQL built, the views
+    made, each planned): the compact rows streamed into Arrow and dropped."""
+    from huiqi.population.runner import Runner
 
     pack, _ = load(pack_name)
-    con = duck.connect()
-    src = f"read_parquet('{source.as_posix()}')"
-    cols = duck.columns_of(con, src)
     t0 = time.perf_counter()
     rows = 0
-    for chunk in chunks(pack, in_force(pack)):
-        sql, layout = MatchQuery(pack, AS_OF, DUCKDB, cols, chunk, outputs).build_wide(src)
-        for rb in con.sql(sql).to_arrow_reader(batch):
-            rows += rb.num_rows * len(layout)
+    for rb, layout in Runner(pack, AS_OF, clauses=in_force(pack)).compact(source, outputs, batch):
+        rows += rb.num_rows * len(layout)
     return {"seconds": time.perf_counter() - t0, "results": rows}
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from huiqi.population import duck
 from huiqi.population.dialect import DUCKDB
-from huiqi.population.query import MatchQuery
+from huiqi.population.query import MatchQuery, money_columns
 from huiqi.population.wide import clause_amounts
 from huiqi.rules.loader import load_pack
 from huiqi.rules.model import Pack
@@ -120,6 +120,25 @@ def test_the_sql_is_built_once_per_pack_and_input(monkeypatch: pytest.MonkeyPatc
     assert other.version_id == pack.version_id and other is not pack
     Q.wide_query(other, as_of, DUCKDB, cols, "t")
     assert built == ["all", "status", "all", "all", "all"]
+
+
+def test_the_lean_query_hands_over_no_constant_amount() -> None:
+    """Statuses and amounts: a clause paying a constant has its status column and no amount
+    column (the readers take the constant where the status is 1); a share has its amount."""
+    import pyarrow as pa
+
+    pack = load_pack(SIMPLE)
+    cols = ["id", "registration_date", *(f"{f}@2022" for f in pack.catalogue.facts)]
+    sql, layout = MatchQuery(pack, dt.date(2023, 6, 30), DUCKDB, cols, outputs="status").build_wide("t")
+    fixed = [wc for wc in layout if wc.amount is not None and wc.amount.startswith("@fixed:")]
+    shares = [wc for wc in layout if wc.amount is not None and not wc.amount.startswith("@fixed:")]
+    assert (len(layout), len(fixed), len(shares)) == (25, 15, 6)
+    con = duck.connect()
+    con.register("t", pa.table({c: pa.array([None], pa.decimal128(20, 2) if "@" in c else
+                                             pa.date32() if c == "registration_date" else pa.string())
+                                for c in cols}))
+    assert con.sql(sql).columns == ["id", *(c for wc in layout for c in (wc.status, *money_columns(wc)))]
+    assert len(con.sql(sql).columns) == 1 + 25 + 6
 
 
 def test_a_capped_share_is_rounded_in_64_bits_and_exactly() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -129,3 +130,79 @@ def test_near_misses_that_can_act_come_first(pack: Pack, results: Path) -> None:
     can_act = [not set(r.failed) & fixed for r in rows]
     assert can_act == sorted(can_act, reverse=True)  # those that can act first
     assert any(can_act) and not all(can_act)
+
+
+def test_a_kept_runner_matches_each_file_as_a_new_one_would(pack: Pack, park: Path,
+                                                             tmp_path: Path) -> None:
+    """A runner keeps each chunk's view and the relation over it: a second file with the
+    same columns (one of them wider) gets the results a new runner gives it, and the first
+    file's again after it."""
+    import pyarrow as pa
+
+    t = generate(N // 2, 11, AS_OF)
+    i = t.schema.get_field_index("revenue@2024")
+    other = tmp_path / "other.parquet"
+    pq.write_table(t.set_column(i, pa.field("revenue@2024", pa.decimal128(30, 2)),
+                                t.column(i).cast(pa.decimal128(30, 2))), other)
+    kept = Runner(pack, AS_OF)
+    got = []
+    for n, source in enumerate((park, other, park)):
+        out = tmp_path / f"kept-{n}.parquet"
+        kept.run(source, out, batch_size=128, form="long")
+        got.append(pq.read_table(out))
+    fresh = tmp_path / "fresh.parquet"
+    Runner(pack, AS_OF).run(other, fresh, batch_size=128, form="long")
+    assert got[1].equals(pq.read_table(fresh))
+    assert got[2].equals(got[0]) and got[0].num_rows % N == 0 and got[0].num_rows > 0
+    assert len(kept._relations) == len(kept._views) >= 1
+
+
+def test_the_compact_rows_streamed_are_the_ones_written(pack: Pack, park: Path,
+                                                        tmp_path: Path) -> None:
+    """``Runner.compact`` streams what a run writes: with every output the same rows; with
+    statuses and amounts only, the same statuses."""
+    import pyarrow as pa
+
+    from huiqi.population.query import WideClause
+    from huiqi.population.wide import to_long
+
+    runner = Runner(pack, AS_OF)
+    out = tmp_path / "results.parquet"
+    runner.run(out=out, source=park, batch_size=128, summarize=False)
+    written = read(out).to_pylist()
+    full = [(b, layout) for b, layout in runner.compact(park, batch_size=128)]
+    lean = [(b, layout) for b, layout in runner.compact(park, "status", batch_size=128)]
+
+    def long(streamed: list[tuple[pa.RecordBatch, list[WideClause]]]) -> list[dict[str, Any]]:
+        # a chunk's batches share its layout: one table per chunk, as to_long takes them
+        chunks: dict[int, tuple[list[pa.RecordBatch], list[WideClause]]] = {}
+        for b, layout in streamed:
+            chunks.setdefault(id(layout), ([], layout))[0].append(b)
+        assert all(sum(b.num_rows for b in bs) == N for bs, _ in chunks.values())
+        return list(to_long([(pa.Table.from_batches(bs), layout)
+                             for bs, layout in chunks.values()]).to_pylist())
+
+    longs = long(full)
+    assert len(written) == len(longs) and len(written) % N == 0
+    statuses = {(r["enterprise_id"], r["clause"]): r["status"] for r in written}
+    assert longs == [{k: v for k, v in r.items() if k not in ("pack_version", "as_of")}
+                     for r in written]
+    assert statuses == {(r["enterprise_id"], r["clause"]): r["status"] for r in long(lean)}
+
+
+def test_a_file_written_again_is_read_again(pack: Pack, tmp_path: Path) -> None:
+    """The runner keeps Parquet footers (DuckDB's metadata cache): a file written again
+    under the same name at once, with other enterprises, is matched as it now is."""
+    path = tmp_path / "park.parquet"
+    kept = Runner(pack, AS_OF)
+    got = []
+    for seed, n in ((1, 60), (2, 90)):
+        pq.write_table(generate(n, seed, AS_OF), path)
+        out = tmp_path / f"out-{seed}.parquet"
+        kept.run(path, out, form="long")
+        fresh = tmp_path / f"fresh-{seed}.parquet"
+        Runner(pack, AS_OF).run(path, fresh, form="long")
+        assert pq.read_table(out).equals(pq.read_table(fresh))
+        got.append(pq.read_table(out))
+    ids = [set(t.column("enterprise_id").to_pylist()) for t in got]
+    assert len(ids[0]) == 60 and len(ids[1]) == 90 and ids[0] != ids[1]

@@ -31,9 +31,11 @@ def columns_of(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
     return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
 
 
-def check_choices(pack: Pack, con: duckdb.DuckDBPyConnection, source: str, where: str) -> None:
-    """Refuse a declared choice that is not an option (:mod:`huiqi.population.choices`)."""
-    choices.check(pack, columns_of(con, source), source, DUCKDB,
+def check_choices(pack: Pack, con: duckdb.DuckDBPyConnection, source: str, where: str,
+                  columns: list[str] | None = None) -> None:
+    """Refuse a declared choice that is not an option (:mod:`huiqi.population.choices`);
+    ``columns``: the source's, when known."""
+    choices.check(pack, columns if columns is not None else columns_of(con, source), source, DUCKDB,
                   lambda q: [(r[0], r[1]) for r in con.execute(q).fetchall()], where)
 
 

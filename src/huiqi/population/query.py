@@ -879,10 +879,15 @@ class MatchQuery:
                 if shared is not None and part.constant is not None:
                     wc.potential = MONEY_FIXED + part.constant
                 wc.amount = wc.potential
+            elif (wc.amount is not None and shared is not None and part.constant is not None
+                  and part.clause.spec.key not in grouped):
+                # the lean query: a constant amount where eligible is the constant where the
+                # status is 1 (the readers take an amount only there): no column either
+                wc.amount = MONEY_FIXED + part.constant
             res_cols.append(f"CAST({part.status} AS {self.sql.code_type}) AS {self.q(p + 'st')}")
             if wc.potential is not None and not wc.potential.startswith(MONEY_FIXED):
                 res_cols.append(f"{part.potential} AS {self.q(wc.potential)}")
-            if wc.amount is not None and wc.amount != wc.potential:
+            if wc.amount is not None and wc.amount != wc.potential and not wc.amount.startswith(MONEY_FIXED):
                 # the amount where eligible, computed once here (not the potential amount
                 # first, then a second CASE over the status)
                 name = p + ("amount0" if self.groups else "amount")
@@ -898,7 +903,7 @@ class MatchQuery:
         outs = [self.q("id"), *(self.q(x) for x in extra)]
         for cl, wc in zip(self.clauses, layout, strict=True):
             outs.append(self.q(wc.status))
-            if wc.amount is not None and wc.amount != wc.potential:
+            if wc.amount is not None and wc.amount != wc.potential and not wc.amount.startswith(MONEY_FIXED):
                 # NULL unless eligible already (stacking keeps a NULL NULL)
                 outs.append(self.q(wc.amount) if cur[cl.spec.key] == self.q(wc.amount)
                             else f"{dec(cur[cl.spec.key], 2)} AS {self.q(wc.amount)}")

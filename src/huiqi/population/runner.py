@@ -12,7 +12,9 @@ with one Parquet file per chunk and the layout that says which column is which);
 enterprise id, pack version and as-of date — chunk by chunk, within a chunk enterprise by
 enterprise, each enterprise's clauses in pack order. Each chunk's query is planned once for
 the whole file; its SQL is parsed once per runner, as a view over a view of the source
-(DuckDB parsed a relation's SQL twice, a third of planning a chunk: bench/RESULTS.md).
+(DuckDB parsed a relation's SQL twice, a third of planning a chunk: bench/RESULTS.md), and
+the relation over that view is kept, so that a runner's next file of the same columns is
+bound once, not twice (:meth:`Runner.compact` streams the compact rows without writing).
 Summaries (counts by status and amounts per clause, by industry, size band
 and district) are accumulated on the way, from the compact rows.
 """
@@ -77,23 +79,63 @@ class Runner:
         self.pack = pack
         self.as_of = as_of
         self.con = duck.connect(memory_limit=memory_limit, threads=threads)
+        # a file's footer is read once, not at each binding of a run (and of the next run over
+        # it): DuckDB checks the file's version before using what it kept
+        self.con.execute("SET parquet_metadata_cache = true")
         self.clauses = clauses
         self._views: dict[tuple[Any, ...], tuple[str, list[WideClause]]] = {}
+        self._relations: dict[str, duckdb.DuckDBPyRelation] = {}
 
-    def _view(self, columns: list[str], chunk: list[ClauseSpec], dims: list[str]
-              ) -> tuple[str, list[WideClause]]:
+    def _view(self, columns: list[str], chunk: list[ClauseSpec], dims: list[str],
+              outputs: str = "all") -> tuple[str, list[WideClause]]:
         """The view of a chunk's compact query over :data:`SOURCE_VIEW`, and its layout:
-        made once per runner and input columns."""
-        key = (tuple(columns), tuple(c.key for c in chunk), tuple(dims))
+        made once per runner, input columns and outputs."""
+        key = (tuple(columns), tuple(c.key for c in chunk), tuple(dims), outputs)
         found = self._views.get(key)
         if found is None:
             sql, layout = wide_query(self.pack, self.as_of, DUCKDB, columns, SOURCE_VIEW, chunk,
-                                     "all", dims)
+                                     outputs, dims)
             name = f"huiqi_match_{len(self._views)}"
             if layout:
                 self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
             found = self._views[key] = (name, layout)
         return found
+
+    def _reader(self, view: str, rows: int) -> pa.RecordBatchReader:
+        """The rows of a chunk's view, streamed ``rows`` at a time. The relation over the view
+        is kept: DuckDB binds and plans a relation's query each time it runs, and making the
+        relation binds it once more (a third of planning a chunk: bench/RESULTS.md), so a
+        second run over the same kind of input pays for one binding, not two."""
+        rel = self._relations.get(view)
+        if rel is None:
+            rel = self._relations[view] = self.con.view(view)
+        return rel.to_arrow_reader(rows)
+
+    def _open(self, source: Path) -> tuple[str, list[str], list[str]]:
+        """Point :data:`SOURCE_VIEW` at ``source``, its declared choices checked: the source
+        as SQL, its columns and the summaries' dimensions among them."""
+        src = f"read_parquet('{source.as_posix().replace(chr(39), chr(39) * 2)}')"
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {src}")
+        # the columns the view was made with, from the catalogue (not the file once more)
+        columns = [r[0] for r in self.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ? "
+            "ORDER BY column_index", [SOURCE_VIEW]).fetchall()]
+        duck.check_choices(self.pack, self.con, SOURCE_VIEW, str(source), columns)
+        dims = [c for c in ("industry", "district", f"revenue@{self.as_of.year - 1}") if c in columns]
+        return src, columns, dims
+
+    def compact(self, source: Path, outputs: str = "all", batch_size: int = 100_000
+                ) -> Iterator[tuple[pa.RecordBatch, list[WideClause]]]:
+        """The compact rows of every enterprise of ``source``, chunk of clauses by chunk, a
+        batch at a time with the chunk's layout; nothing written. ``outputs="status"``:
+        statuses and amounts only (:meth:`MatchQuery.build_wide
+        <huiqi.population.query.MatchQuery.build_wide>`)."""
+        _, columns, _ = self._open(source)
+        for chunk in chunks(self.pack, self.clauses, CHUNK):
+            view, layout = self._view(columns, chunk, [], outputs)
+            if layout:
+                for batch in self._reader(view, batch_size):
+                    yield batch, layout
 
     def _keyed(self, long: pa.Table, schema: pa.Schema = RESULT_SCHEMA) -> pa.Table:
         """The long results with the pack version and the date, in ``schema``."""
@@ -161,11 +203,7 @@ class Runner:
             raise ValueError(f"form must be one of {FORMS}, not {form!r}")
         stats = RunStats()
         total = count_rows(source)   # FileNotFoundError before anything is written
-        src = f"read_parquet('{source.as_posix().replace(chr(39), chr(39) * 2)}')"
-        columns = duck.columns_of(self.con, src)
-        duck.check_choices(self.pack, self.con, src, str(source))
-        dims = [c for c in ("industry", "district", f"revenue@{self.as_of.year - 1}") if c in columns]
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {src}")
+        src, columns, dims = self._open(source)
         parts = chunks(self.pack, self.clauses, CHUNK)
         clauses = sum(len(p) for p in parts) or 1
         done = reported = 0
@@ -183,7 +221,7 @@ class Runner:
                     continue
                 rows = max(1, min(batch_size, LONG_ROWS // len(layout))) if form == "long" \
                     else batch_size
-                reader = self.con.sql(f"SELECT * FROM {view}").to_arrow_reader(rows)
+                reader = self._reader(view, rows)
                 if sink is not None:
                     sink.begin(layout, reader.schema)
                 for batch in ahead(reader):
@@ -265,8 +303,12 @@ class _CompactSink(_Sink):
         self.writer: _Writer | None = None
 
     def begin(self, layout: list[WideClause], schema: pa.Schema) -> None:
+        # no dictionary pages (an id is never repeated, a code column compresses as well
+        # without) and statistics for the enterprise id only (what a reader filters on):
+        # a quarter less of the writing thread's CPU, beside DuckDB's two threads
         self.writer = _Writer(self.folder.chunk(layout),
-                              compact_table(schema.empty_table(), layout).schema)
+                              compact_table(schema.empty_table(), layout).schema,
+                              use_dictionary=False, write_statistics=["enterprise_id"])
 
     def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
         assert self.writer is not None
@@ -295,10 +337,12 @@ def values_path(out: Path) -> Path:
 
 class _Writer:
     """A Parquet writer on a thread of its own: encoding one batch of results (the list
-    columns cost most) overlaps computing the next one. At most ``depth`` batches wait."""
+    columns cost most) overlaps computing the next one. At most ``depth`` batches wait;
+    ``options`` go to :class:`pyarrow.parquet.ParquetWriter`."""
 
-    def __init__(self, path: Path, schema: pa.Schema, depth: int = 2) -> None:
-        self._file = pq.ParquetWriter(path, schema, compression="zstd", store_schema=False)
+    def __init__(self, path: Path, schema: pa.Schema, depth: int = 2, **options: Any) -> None:
+        self._file = pq.ParquetWriter(path, schema, compression="zstd", store_schema=False,
+                                      **options)
         self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="huiqi-write", daemon=True)
