@@ -72,7 +72,7 @@ from huiqi.text import Text
 from . import changes as C
 from . import entities as E
 from . import values as V
-from .bulk import SqliteBulk
+from .bulk import Bulk, bulk_writer
 from .columns import Column, Mapping, cell_text, resolve
 from .sheets import Limits, Row, Sheet, check, open_rows
 
@@ -198,7 +198,7 @@ def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report:
             with _Writer(s, cat, prov, report).cached() as writer, \
                     open_rows(sheet) as (header, rows, share):
                 columns = _columns(cat, header, mapping, report, cell_chars, display)
-                bulk = None if writer.pg else _bulk(s, writer, columns)
+                bulk = _bulk(s, writer, columns)
                 checked: Iterator[tuple[list[Row], list[tuple[Any, ...]] | None]] = (
                     (chunk, None if bulk is None else
                      _check_block(columns, header, chunk, cell_chars))
@@ -228,7 +228,7 @@ def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report:
 
 def _each_chunk(s: Session, chunks: Iterable[tuple[list[Row], list[tuple[Any, ...]] | None]],
                 columns: Sequence[_Column], header: list[str], writer: _Writer,
-                bulk: SqliteBulk | None, problems: _Problems, cell_chars: int,
+                bulk: Bulk | None, problems: _Problems, cell_chars: int,
                 progress: Progress | None, share: Callable[[], float]) -> None:
     """Check and (while no row has failed) write each chunk: on SQLite as a block checked
     column by column when it can be, else row by row."""
@@ -1049,15 +1049,17 @@ class _Writer:
                              rows)
 
 
-def _bulk(s: Session, writer: _Writer, columns: Sequence[_Column]) -> SqliteBulk:
+def _bulk(s: Session, writer: _Writer, columns: Sequence[_Column]) -> Bulk | None:
+    """The bulk writer of the import (:mod:`.bulk`), on either database (None: rows one by
+    one, as the tests compare them)."""
     prov = writer.prov
-    return SqliteBulk(s.connection(), [(c.key, c.year, c.number) for c in columns
+    return bulk_writer(s.connection(), [(c.key, c.year, c.number) for c in columns
                                        if c.convert is not None],
                       source=prov.source, batch_id=int(prov.batch_id or 0), at=writer.at,
                       day=writer.day, by=prov.by)
 
 
-def _write_block(bulk: SqliteBulk, writer: _Writer, columns: Sequence[_Column],
+def _write_block(bulk: Bulk, writer: _Writer, columns: Sequence[_Column],
                  rows: list[tuple[Any, ...]], problems: _Problems) -> None:
     """Write checked rows (:mod:`.bulk`); the existing entities that change something go
     through :meth:`_Writer.write`."""
