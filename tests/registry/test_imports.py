@@ -421,7 +421,7 @@ def test_a_place_begins_on_the_day_in_china(tmp_path: Path, system: Context,
 
 @given(data=st.data())
 def test_a_whole_column_converts_as_each_of_its_cells(data: st.DataObject) -> None:
-    """The converter of a column at once (the SQLite import's) gives, for each cell, the
+    """The converter of a column at once (the bulk import's) gives, for each cell, the
     text SQLite keeps of what the cell's converter gives — or raises when a cell does."""
     f = data.draw(st.sampled_from(_FIELDS))
     convert = converter(_CAT, f)

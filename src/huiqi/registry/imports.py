@@ -15,17 +15,20 @@ before in a column of few distinct values is not converted again); the rows are 
 with the driver's many-row statements (``COPY`` on PostgreSQL), without ORM objects —
 except for an entity that moves, which goes through :func:`entities.move`.
 
-On SQLite a chunk of a CSV file is checked a column at a time (:func:`_check_block`:
-plain numbers by one match of the column's text, other kinds once per distinct value) and
-written set by set in SQL (:mod:`.bulk`); only the existing entities that change something
-go through the row-by-row writer. A chunk with anything to report is checked row by row
+On both databases a chunk of a CSV file is checked a column at a time
+(:func:`_check_block`: plain numbers by one match of the column's text, other kinds once
+per distinct value) and written set by set in SQL (:mod:`.bulk`: a temporary table, filled
+by ``COPY`` on PostgreSQL); only the existing entities that change something go through
+the row-by-row writer. A chunk with anything to report is checked row by row
 (:func:`_check_rows`), so that each problem keeps its line, column and place in the
 report. The file is read and checked in a thread of its own, :data:`AHEAD` chunks ahead,
-while SQLite writes the chunk before (without Python's lock).
+while the database writes the chunk before (SQLite and the PostgreSQL driver wait without
+Python's lock).
 
 On SQLite the import's transaction does not check foreign keys row by row (its rows refer
 only to the entities it has just read or created and to its own batch: see
-:meth:`Database.write`); the transactions after it check them again.
+:meth:`Database.write`); the transactions after it check them again. PostgreSQL checks
+each one (most of its time in a first import: see bench/RESULTS.md).
 
 Memory stays bounded: a few batches of rows at a time, plus 16 bytes per row to find codes
 that appear twice (and, on SQLite, a page cache of :data:`SQLITE_CACHE_KIB` while writing).
@@ -81,7 +84,7 @@ T = TypeVar("T")
 CENT = Decimal("0.01")
 #: distinct values remembered per column (a district, an industry, a date: few distinct)
 MEMO = 4096
-#: chunks read and checked ahead of the one written (on SQLite)
+#: chunks read and checked ahead of the one written
 AHEAD = 2
 #: SQLite's page cache while an import writes (KiB)
 SQLITE_CACHE_KIB = 64 * 1024
@@ -230,8 +233,8 @@ def _each_chunk(s: Session, chunks: Iterable[tuple[list[Row], list[tuple[Any, ..
                 columns: Sequence[_Column], header: list[str], writer: _Writer,
                 bulk: Bulk | None, problems: _Problems, cell_chars: int,
                 progress: Progress | None, share: Callable[[], float]) -> None:
-    """Check and (while no row has failed) write each chunk: on SQLite as a block checked
-    column by column when it can be, else row by row."""
+    """Check and (while no row has failed) write each chunk: as a block checked column by
+    column when it can be (:mod:`.bulk`), else row by row."""
     report = writer.report
     for chunk, block in chunks:
         if block is not None and bulk is not None and not problems:
@@ -782,9 +785,9 @@ def _check_duplicates(sheet: Sheet, columns: Sequence[_Column], hashes: array[in
 
 class _ReadAhead:
     """The items of an iterator made in a thread of its own, at most :data:`AHEAD` ahead:
-    on SQLite the file is read and checked while the database writes the chunk before
-    (which it does without Python's lock). An error of the thread is raised where the items
-    are taken; :meth:`close` stops the thread."""
+    the file is read and checked while the database writes the chunk before (SQLite, and
+    the PostgreSQL driver waiting for its server, without Python's lock). An error of the
+    thread is raised where the items are taken; :meth:`close` stops the thread."""
 
     def __init__(self, items: Iterator[T]) -> None:
         self.items = items
