@@ -209,7 +209,8 @@ def _section(args: argparse.Namespace, csv_path: Path,
     size = csv_path.stat().st_size / 2**20
     loads = [x for rs in runs.values() for r in rs for x in r["load"]]
     where = "a fresh SQLite file (WAL)" if args.database == "sqlite" else \
-        "a fresh PostgreSQL 15 database on the same machine (its server's CPU time is not counted)"
+        "a fresh PostgreSQL 15 database on the same machine (its server's CPU time in a " \
+        "column of its own, not in the CPU time)"
     lines = [
         "", f"## Import: {args.rows:,}-row CSV, {args.database} ({dt.date.today().isoformat()})",
         "", f"- machine: {machine()}; load average (1 min) {min(loads):.1f}–{max(loads):.1f} "

@@ -196,3 +196,21 @@ def test_numbers_keep_their_exact_text_and_empty_cells_write_nothing(db: Databas
         Decimal(35), Decimal(7), None, Decimal(35), Decimal(7)]
     assert (_code(0), "rd_expense") not in got and (_code(0), "registration_date") not in got
     assert report.facts_written == len(got)
+
+
+def test_cells_with_tabs_quotes_and_backslashes_and_a_file_of_names_only(
+        db: Database, tmp_path: Path) -> None:
+    """What COPY would read differently (a tab, a backslash, a quote, ``\\N``) is stored as
+    written; a file with no fact column creates its entities all the same."""
+    p = tmp_path / "names.csv"
+    names = ['甲\t乙', 'C:\\temp\\公司', '"引号"公司', '\\N', '公司 , 逗号']
+    p.write_text("id,name\n" + "".join(
+        f'{_code(i)},"{n.replace(chr(34), chr(34) * 2)}"\n' for i, n in enumerate(names)),
+        encoding="utf-8")
+    report = import_file(db, default_catalogue(), p, by="t", at=Clock().now)
+    assert (report.entities_created, report.facts_written) == (5, 0)
+    with db.read() as s:
+        got = {code: name for code, name in s.execute(select(Entity.credit_code, Entity.name))}
+    assert [got[_code(i)] for i in range(len(names))] == names
+    again = import_file(db, default_catalogue(), p, by="t", at=Clock().now)
+    assert (again.changed, again.entities_unchanged) == (False, 5)
