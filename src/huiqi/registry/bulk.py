@@ -1,14 +1,15 @@
-"""How an import writes on SQLite: a batch of rows at a time, set by set, in SQL.
+"""How an import writes: a batch of rows at a time, set by set, in SQL (SQLite and PostgreSQL).
 
 A batch of checked rows (one tuple per row of the file: its line, credit code, name,
 district, park, kind, industry, then the stored text of each fact column — the value's
-text, or a number's exact text as SQLite keeps it) is put in a temporary table with one
-many-row statement; then a few statements do the rest inside SQLite:
+text, or a number's exact text as SQLite keeps it) is put in a temporary table (one
+many-row statement on SQLite, ``COPY`` on PostgreSQL); then a few statements do the rest
+inside the database:
 
 1. the entity of each code is looked up (the unique index of the codes);
 2. a new code without a name is a problem (nothing written);
 3. the rows of existing entities that would change anything — a fact whose value in force
-   is not the same text, a name, kind, district or park — are found; the others are
+   is not the same, a name, kind, district or park — are found; the others are
    unchanged, and counted;
 4. new entities, their locations, their facts (one statement turning the columns into
    rows, entity by entity) and their ``fact_change`` rows are inserted;
@@ -18,66 +19,99 @@ many-row statement; then a few statements do the rest inside SQLite:
 
 So a first import does not build a Python object per value, and a re-import that changes
 nothing compares in SQL, each value found through the facts' index.
+
+The statements are the same on both databases but for what :class:`Dialect` names: the
+temporary tables' names, the parameter mark, null-safe comparison, how a number's text
+is read (SQLite keeps the text; PostgreSQL's ``NUMERIC`` reads it, keeping its scale:
+``12000000.50`` stays ``12000000.50``), how a batch is emptied (PostgreSQL's ``DELETE``
+would leave the dead rows of every batch for the next to scan), how the rows get in, and
+how the new entities' ids are found (PostgreSQL: ``INSERT … RETURNING``, in one statement).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 #: the leading cells of a row; the fact columns follow
 HEAD = ("n", "code", "name", "district", "park", "kind", "industry")
-ROW = "temp.huiqi_import_row"
-COL = "temp.huiqi_import_col"
 
 
-class SqliteBulk:
-    """Writes batches of rows (see the module) on one SQLite connection, in its
-    transaction; ``facts``: each fact column's (fact, year, is a number)."""
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the two databases' statements (see the module)."""
+
+    #: the temporary tables: the rows of a batch, the fact columns
+    row: str
+    col: str
+    #: a bound parameter
+    mark: str
+    #: null-safe "is the same as" and "is not the same as"
+    same: str
+    differs: str
+    #: a column's text as the number ``value_number`` keeps (``{}``: the column)
+    number: str
+    #: empties the rows' table between batches (``{}``: its name)
+    clear: str
+    #: the type of an entity id, and of a flag
+    key: str
+
+
+SQLITE = Dialect(row="temp.huiqi_import_row", col="temp.huiqi_import_col", mark="?",
+                 same="IS", differs="IS NOT", number="{}", clear="DELETE FROM {}",
+                 key="INTEGER")
+POSTGRESQL = Dialect(row="pg_temp.huiqi_import_row", col="pg_temp.huiqi_import_col",
+                     mark="%s", same="IS NOT DISTINCT FROM", differs="IS DISTINCT FROM",
+                     number="CAST({} AS NUMERIC)", clear="TRUNCATE {}", key="BIGINT")
+
+
+class Bulk:
+    """Writes batches of rows (see the module) on one connection, in its transaction;
+    ``facts``: each fact column's (fact, year, is a number). Use :func:`bulk_writer`."""
+
+    sql: Dialect = SQLITE
 
     def __init__(self, conn: Connection, facts: Sequence[tuple[str, int, bool]], *,
                  source: str, batch_id: int, at: Any, day: Any, by: str) -> None:
         self.conn, self.facts = conn, list(facts)
         self.source, self.batch_id, self.at, self.day, self.by = source, batch_id, at, day, by
-        k = len(self.facts)
-        values = [f"s{i}" for i in range(k)]
-        self.values = values
+        d = self.sql
+        self.values = values = [f"s{i}" for i in range(len(self.facts))]
         run = conn.exec_driver_sql
-        run(f"DROP TABLE IF EXISTS {ROW}")
-        run(f"DROP TABLE IF EXISTS {COL}")
+        self.close()
         run(f"CREATE TEMP TABLE huiqi_import_row (n INTEGER PRIMARY KEY, code TEXT, name TEXT, "
-            f"district TEXT, park TEXT, kind TEXT, industry TEXT, eid INTEGER, "
-            f"fresh INTEGER NOT NULL DEFAULT 0{''.join(f', {v}' for v in values)})")
+            f"district TEXT, park TEXT, kind TEXT, industry TEXT, eid {d.key}, "
+            f"fresh INTEGER NOT NULL DEFAULT 0{''.join(f', {v} TEXT' for v in values)})")
         run("CREATE TEMP TABLE huiqi_import_col (i INTEGER PRIMARY KEY, fact TEXT, year INTEGER,"
             " num INTEGER)")
         if self.facts:
-            run(f"INSERT INTO {COL} VALUES (?, ?, ?, ?)",
+            run(f"INSERT INTO {d.col} VALUES ({', '.join([d.mark] * 4)})",
                 [(i, f, y, int(num)) for i, (f, y, num) in enumerate(self.facts)])
-        marks = ", ".join(["?"] * (len(HEAD) + k))
-        self.insert = (f"INSERT INTO {ROW} ({', '.join([*HEAD, *values])}) VALUES ({marks})")
+        self.columns = (*HEAD, *values)
         self.changed_sql = self._changed_sql()
         pick = " ".join(f"WHEN {i} THEN r.{v}" for i, v in enumerate(values))
         self.value = f"CASE c.i {pick} END" if values else "NULL"
-        self.any_fact = " OR ".join(f"r.{v} IS NOT NULL" for v in values) or "0"
+        self.any_fact = " OR ".join(f"r.{v} IS NOT NULL" for v in values) or "1 = 0"
 
     def _changed_sql(self) -> tuple[str, list[Any]]:
         """The lines of the rows of existing entities that would change something."""
-        tests = ["(r.name IS NOT NULL AND r.name IS NOT e.name)",
-                 "(r.kind IS NOT NULL AND r.kind IS NOT e.kind)",
-                 "(r.district IS NOT NULL AND r.district IS NOT e.district)",
-                 "(r.park IS NOT NULL AND r.park IS NOT e.park)"]
+        d = self.sql
+        tests = [f"(r.{k} IS NOT NULL AND r.{k} {d.differs} e.{k})"
+                 for k in ("name", "kind", "district", "park")]
         params: list[Any] = []
         for v, (fact, year, num) in zip(self.values, self.facts, strict=True):
-            same = (f"f.value_text IS NULL AND f.value_number IS r.{v}" if num
-                    else f"f.value_number IS NULL AND f.value_text IS r.{v}")
+            same = (f"f.value_text IS NULL AND f.value_number {d.same} "
+                    f"{d.number.format('r.' + v)}" if num
+                    else f"f.value_number IS NULL AND f.value_text {d.same} r.{v}")
             # the value in force: the last row of its key, found in the index
             tests.append(f"(r.{v} IS NOT NULL AND (SELECT {same} FROM fact_value f "
-                         "WHERE f.entity_id = r.eid AND f.fact = ? AND f.year = ? "
-                         "ORDER BY f.id DESC LIMIT 1) IS NOT 1)")
+                         f"WHERE f.entity_id = r.eid AND f.fact = {d.mark} "
+                         f"AND f.year = {d.mark} ORDER BY f.id DESC LIMIT 1) IS NOT TRUE)")
             params += [fact, year]
-        return (f"SELECT r.n FROM {ROW} r JOIN entity e ON e.id = r.eid "
+        return (f"SELECT r.n FROM {d.row} r JOIN entity e ON e.id = r.eid "
                 f"WHERE r.fresh = 0 AND ({' OR '.join(tests)}) ORDER BY r.n", params)
 
     def write(self, rows: Sequence[tuple[Any, ...]],
@@ -86,59 +120,111 @@ class SqliteBulk:
         """Write one batch (codes distinct); ``nameless`` is told the lines of new codes
         without a name (then nothing is written), ``careful`` is given the rows of existing
         entities that change something. Returns (entities created, unchanged, facts)."""
-        run = self.conn.exec_driver_sql
-        run(f"DELETE FROM {ROW}")
-        run(self.insert, list(rows))
-        run(f"UPDATE {ROW} AS r SET eid = (SELECT e.id FROM entity e "
+        run, d = self.conn.exec_driver_sql, self.sql
+        run(d.clear.format(d.row))
+        self._load(rows)
+        run(f"UPDATE {d.row} AS r SET eid = (SELECT e.id FROM entity e "
             "WHERE e.credit_code = r.code)")
-        missing = [n for (n,) in run(f"SELECT n FROM {ROW} WHERE eid IS NULL AND name IS NULL "
+        missing = [n for (n,) in run(f"SELECT n FROM {d.row} WHERE eid IS NULL AND name IS NULL "
                                      "ORDER BY n")]
         if missing:
             nameless(missing)
             return 0, 0, 0
         sql, params = self.changed_sql
         changed = [n for (n,) in run(sql, tuple(params))]
-        existing = run(f"SELECT count(*) FROM {ROW} WHERE eid IS NOT NULL").scalar_one()
+        existing = run(f"SELECT count(*) FROM {d.row} WHERE eid IS NOT NULL").scalar_one()
         created, facts = self._create()
         if changed:  # (after the new ones, as the row-by-row writer orders them)
             by_line = {r[0]: r for r in rows}
             careful([by_line[n] for n in changed])
         return created, int(existing) - len(changed), facts
 
+    def _load(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """The batch's rows into the (empty) rows' table."""
+        marks = ", ".join([self.sql.mark] * len(self.columns))
+        self.conn.exec_driver_sql(
+            f"INSERT INTO {self.sql.row} ({', '.join(self.columns)}) VALUES ({marks})",
+            list(rows))
+
+    def _entities(self) -> int:
+        """Insert the new entities, in the order of the file; mark their rows ``fresh``
+        with their ids. How many."""
+        run, d, at = self.conn.exec_driver_sql, self.sql, self.at
+        created = run(f"{self._new_entities()} ORDER BY n", (at, at)).rowcount
+        if created:
+            run(f"UPDATE {d.row} AS r SET fresh = 1, eid = (SELECT e.id FROM entity e "
+                "WHERE e.credit_code = r.code) WHERE eid IS NULL")
+        return int(created)
+
+    def _new_entities(self) -> str:
+        m = self.sql.mark
+        return ("INSERT INTO entity (credit_code, name, kind, district, park, industry, "
+                "revision, created_at, updated_at) SELECT code, coalesce(name, code), "
+                f"coalesce(kind, 'enterprise'), district, park, industry, 1, {m}, {m} "
+                f"FROM {self.sql.row} WHERE eid IS NULL")
+
     def _create(self) -> tuple[int, int]:
-        run = self.conn.exec_driver_sql
-        at = self.at
-        created = run(
-            "INSERT INTO entity (credit_code, name, kind, district, park, industry, revision, "
-            "created_at, updated_at) SELECT code, coalesce(name, code), "
-            "coalesce(kind, 'enterprise'), district, park, industry, 1, ?, ? "
-            f"FROM {ROW} WHERE eid IS NULL ORDER BY n", (at, at)).rowcount
+        created = self._entities()
         if not created:
             return 0, 0
-        run(f"UPDATE {ROW} AS r SET fresh = 1, eid = (SELECT e.id FROM entity e "
-            "WHERE e.credit_code = r.code) WHERE eid IS NULL")
+        run, d = self.conn.exec_driver_sql, self.sql
+        m = d.mark
         run("INSERT INTO entity_location (entity_id, district, park, valid_from, valid_to, "
-            "batch_id, recorded_at, recorded_by) SELECT eid, district, park, ?, NULL, ?, ?, ? "
-            f"FROM {ROW} WHERE fresh = 1 AND (district IS NOT NULL OR park IS NOT NULL) "
-            "ORDER BY eid", (self.day, self.batch_id, at, self.by))
+            f"batch_id, recorded_at, recorded_by) SELECT eid, district, park, {m}, NULL, {m}, "
+            f"{m}, {m} FROM {d.row} WHERE fresh = 1 AND (district IS NOT NULL OR park IS NOT "
+            "NULL) ORDER BY eid", (self.day, self.batch_id, self.at, self.by))
         facts = 0
         if self.facts:
             facts = run(
                 "INSERT INTO fact_value (entity_id, fact, year, value_text, value_number, "
                 "source, batch_id, recorded_at, recorded_by) "
-                f"SELECT r.eid, c.fact, c.year, CASE WHEN c.num THEN NULL ELSE {self.value} END,"
-                f" CASE WHEN c.num THEN {self.value} END, ?, ?, ?, ? "
-                f"FROM {ROW} r CROSS JOIN {COL} c "
+                f"SELECT r.eid, c.fact, c.year, CASE WHEN c.num = 0 THEN {self.value} END,"
+                f" CASE WHEN c.num <> 0 THEN {d.number.format(self.value)} END, {m}, {m}, {m},"
+                f" {m} FROM {d.row} r CROSS JOIN {d.col} c "
                 f"WHERE r.fresh = 1 AND ({self.value}) IS NOT NULL ORDER BY r.eid, c.i",
-                (self.source, self.batch_id, at, self.by)).rowcount
+                (self.source, self.batch_id, self.at, self.by)).rowcount
             # the push worker's queue: a new enterprise had nothing before
             run("INSERT INTO fact_change (entity_id, before, source, at) "
-                f"SELECT r.eid, '\"nothing\"', ?, ? FROM {ROW} r "
+                f"SELECT r.eid, '\"nothing\"', {m}, {m} FROM {d.row} r "
                 f"WHERE r.fresh = 1 AND ({self.any_fact}) ORDER BY r.eid",
-                (self.source[:32], at))
-        return created, facts
+                (self.source[:32], self.at))
+        return created, int(facts)
 
     def close(self) -> None:
-        run = self.conn.exec_driver_sql
-        run(f"DROP TABLE IF EXISTS {ROW}")
-        run(f"DROP TABLE IF EXISTS {COL}")
+        run, d = self.conn.exec_driver_sql, self.sql
+        run(f"DROP TABLE IF EXISTS {d.row}")
+        run(f"DROP TABLE IF EXISTS {d.col}")
+
+
+class SqliteBulk(Bulk):
+    """The bulk writer on SQLite."""
+
+    sql = SQLITE
+
+
+class PostgresBulk(Bulk):
+    """The bulk writer on PostgreSQL: a batch copied in (``COPY``), the new entities' ids
+    returned by their insert."""
+
+    sql = POSTGRESQL
+
+    def _load(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        raw: Any = self.conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(
+                f"COPY {self.sql.row} ({', '.join(self.columns)}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)
+
+    def _entities(self) -> int:
+        row = self.sql.row
+        return int(self.conn.exec_driver_sql(
+            f"WITH made AS ({self._new_entities()} ORDER BY n RETURNING id, credit_code) "
+            f"UPDATE {row} AS r SET fresh = 1, eid = made.id FROM made "
+            "WHERE r.code = made.credit_code", (self.at, self.at)).rowcount)
+
+
+def bulk_writer(conn: Connection, facts: Sequence[tuple[str, int, bool]], *, source: str,
+                batch_id: int, at: Any, day: Any, by: str) -> Bulk:
+    """The bulk writer of the connection's database."""
+    kind = PostgresBulk if conn.dialect.name == "postgresql" else SqliteBulk
+    return kind(conn, facts, source=source, batch_id=batch_id, at=at, day=day, by=by)

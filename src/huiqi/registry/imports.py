@@ -15,17 +15,20 @@ before in a column of few distinct values is not converted again); the rows are 
 with the driver's many-row statements (``COPY`` on PostgreSQL), without ORM objects —
 except for an entity that moves, which goes through :func:`entities.move`.
 
-On SQLite a chunk of a CSV file is checked a column at a time (:func:`_check_block`:
-plain numbers by one match of the column's text, other kinds once per distinct value) and
-written set by set in SQL (:mod:`.bulk`); only the existing entities that change something
-go through the row-by-row writer. A chunk with anything to report is checked row by row
+On both databases a chunk of a CSV file is checked a column at a time
+(:func:`_check_block`: plain numbers by one match of the column's text, other kinds once
+per distinct value) and written set by set in SQL (:mod:`.bulk`: a temporary table, filled
+by ``COPY`` on PostgreSQL); only the existing entities that change something go through
+the row-by-row writer. A chunk with anything to report is checked row by row
 (:func:`_check_rows`), so that each problem keeps its line, column and place in the
 report. The file is read and checked in a thread of its own, :data:`AHEAD` chunks ahead,
-while SQLite writes the chunk before (without Python's lock).
+while the database writes the chunk before (SQLite and the PostgreSQL driver wait without
+Python's lock).
 
 On SQLite the import's transaction does not check foreign keys row by row (its rows refer
 only to the entities it has just read or created and to its own batch: see
-:meth:`Database.write`); the transactions after it check them again.
+:meth:`Database.write`); the transactions after it check them again. PostgreSQL checks
+each one (most of its time in a first import: see bench/RESULTS.md).
 
 Memory stays bounded: a few batches of rows at a time, plus 16 bytes per row to find codes
 that appear twice (and, on SQLite, a page cache of :data:`SQLITE_CACHE_KIB` while writing).
@@ -72,7 +75,7 @@ from huiqi.text import Text
 from . import changes as C
 from . import entities as E
 from . import values as V
-from .bulk import SqliteBulk
+from .bulk import Bulk, bulk_writer
 from .columns import Column, Mapping, cell_text, resolve
 from .sheets import Limits, Row, Sheet, check, open_rows
 
@@ -81,7 +84,7 @@ T = TypeVar("T")
 CENT = Decimal("0.01")
 #: distinct values remembered per column (a district, an industry, a date: few distinct)
 MEMO = 4096
-#: chunks read and checked ahead of the one written (on SQLite)
+#: chunks read and checked ahead of the one written
 AHEAD = 2
 #: SQLite's page cache while an import writes (KiB)
 SQLITE_CACHE_KIB = 64 * 1024
@@ -198,7 +201,7 @@ def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report:
             with _Writer(s, cat, prov, report).cached() as writer, \
                     open_rows(sheet) as (header, rows, share):
                 columns = _columns(cat, header, mapping, report, cell_chars, display)
-                bulk = None if writer.pg else _bulk(s, writer, columns)
+                bulk = _bulk(s, writer, columns)
                 checked: Iterator[tuple[list[Row], list[tuple[Any, ...]] | None]] = (
                     (chunk, None if bulk is None else
                      _check_block(columns, header, chunk, cell_chars))
@@ -228,10 +231,10 @@ def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report:
 
 def _each_chunk(s: Session, chunks: Iterable[tuple[list[Row], list[tuple[Any, ...]] | None]],
                 columns: Sequence[_Column], header: list[str], writer: _Writer,
-                bulk: SqliteBulk | None, problems: _Problems, cell_chars: int,
+                bulk: Bulk | None, problems: _Problems, cell_chars: int,
                 progress: Progress | None, share: Callable[[], float]) -> None:
-    """Check and (while no row has failed) write each chunk: on SQLite as a block checked
-    column by column when it can be, else row by row."""
+    """Check and (while no row has failed) write each chunk: as a block checked column by
+    column when it can be (:mod:`.bulk`), else row by row."""
     report = writer.report
     for chunk, block in chunks:
         if block is not None and bulk is not None and not problems:
@@ -782,9 +785,9 @@ def _check_duplicates(sheet: Sheet, columns: Sequence[_Column], hashes: array[in
 
 class _ReadAhead:
     """The items of an iterator made in a thread of its own, at most :data:`AHEAD` ahead:
-    on SQLite the file is read and checked while the database writes the chunk before
-    (which it does without Python's lock). An error of the thread is raised where the items
-    are taken; :meth:`close` stops the thread."""
+    the file is read and checked while the database writes the chunk before (SQLite, and
+    the PostgreSQL driver waiting for its server, without Python's lock). An error of the
+    thread is raised where the items are taken; :meth:`close` stops the thread."""
 
     def __init__(self, items: Iterator[T]) -> None:
         self.items = items
@@ -1049,15 +1052,17 @@ class _Writer:
                              rows)
 
 
-def _bulk(s: Session, writer: _Writer, columns: Sequence[_Column]) -> SqliteBulk:
+def _bulk(s: Session, writer: _Writer, columns: Sequence[_Column]) -> Bulk | None:
+    """The bulk writer of the import (:mod:`.bulk`), on either database (None: rows one by
+    one, as the tests compare them)."""
     prov = writer.prov
-    return SqliteBulk(s.connection(), [(c.key, c.year, c.number) for c in columns
+    return bulk_writer(s.connection(), [(c.key, c.year, c.number) for c in columns
                                        if c.convert is not None],
                       source=prov.source, batch_id=int(prov.batch_id or 0), at=writer.at,
                       day=writer.day, by=prov.by)
 
 
-def _write_block(bulk: SqliteBulk, writer: _Writer, columns: Sequence[_Column],
+def _write_block(bulk: Bulk, writer: _Writer, columns: Sequence[_Column],
                  rows: list[tuple[Any, ...]], problems: _Problems) -> None:
     """Write checked rows (:mod:`.bulk`); the existing entities that change something go
     through :meth:`_Writer.write`."""

@@ -1,0 +1,216 @@
+"""The bulk writer of imports (registry.bulk): used on SQLite and PostgreSQL alike, and the
+same file leaves the same rows on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from huiqi.errors import DataError
+from huiqi.facts.catalogue import default_catalogue
+from huiqi.facts.credit_code import make
+from huiqi.registry import bulk as B
+from huiqi.registry.imports import import_file
+from huiqi.service import imports
+from huiqi.service.context import Platform
+from huiqi.store.database import Database
+from huiqi.store.models import Entity, EntityLocation, FactValue, ImportBatch
+from service_fixtures import BACKENDS, Backend, Clock, make_settings, new_backend
+
+HEADER = "id,name,district,park,industry,registration_date,revenue@2024,rd_expense@2024," \
+    "staff_total@2024"
+
+
+def _code(i: int) -> str:
+    return make("9", "1", "370212", f"MK{i:06d}")
+
+
+#: numbers written in several ways (their exact text is kept), empty cells, 120 rows
+_NUMBERS = ["12000000.50", "0.10", "7", "1e3", "\"12,000,000.5\"", "3000000.00", "0"]
+
+
+def _rows(n: int = 120) -> list[str]:
+    return [f"{_code(i)},公司{i},{'崂山区' if i % 3 else ''},{'青岛高新区' if i % 4 else ''},"
+            f"{'集成电路' if i % 2 else 'other'},{'2019-05-01' if i % 5 else ''},"
+            f"{_NUMBERS[i % len(_NUMBERS)]},{'' if i % 5 == 0 else i * 10},"
+            f"{'35.0' if i % 7 == 0 else ('007' if i % 7 == 1 else '')}"
+            for i in range(n)]
+
+
+def _changed(rows: list[str]) -> list[str]:
+    """A re-import: some rows change a number, a name, a place; one written as before
+    differently (1.0 for 1); a new entity; the rest the same."""
+    out = list(rows)
+    out[3] = out[3].replace("公司3", "公司3(更名)")
+    out[14] = out[14].replace(",12000000.50,", ",12500000,")
+    out[4] = out[4].replace("崂山区", "黄岛区")
+    out[22] = out[22].replace(",0.10,", ",0.1,")
+    out[51] = out[51].replace(",510,", ",,")   # an empty cell: the value in force stays
+    out.append(f"{_code(999)},新公司,崂山区,,other,,7,,")
+    return out
+
+
+def _write(tmp: Path, rows: list[str], name: str) -> Path:
+    p = tmp / name
+    p.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return p
+
+
+def _plain(v: Any) -> Any:
+    """A cell as both databases' drivers give it (SQLite: exact numbers and dates as text)."""
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _tables(db: Database) -> list[list[tuple[Any, ...]]]:
+    with db.read() as s:
+        run = s.connection().exec_driver_sql
+        return [[tuple(map(_plain, r)) for r in run(q)] for q in (
+            "SELECT credit_code, name, kind, district, park, industry, revision FROM entity "
+            "ORDER BY id",
+            "SELECT e.credit_code, f.fact, f.year, f.value_text, f.value_number, f.source, "
+            "f.recorded_by FROM fact_value f JOIN entity e ON e.id = f.entity_id ORDER BY f.id",
+            "SELECT e.credit_code, l.district, l.park, l.valid_from, l.valid_to, l.recorded_by "
+            "FROM entity_location l JOIN entity e ON e.id = l.entity_id ORDER BY l.id",
+            "SELECT e.credit_code, c.before, c.source FROM fact_change c "
+            "JOIN entity e ON e.id = c.entity_id ORDER BY c.id")]
+
+
+def _import_twice(db: Database, tmp: Path) -> tuple[list[dict[str, Any]],
+                                                    list[list[tuple[Any, ...]]]]:
+    clock = Clock()
+    ctx = Platform(db, make_settings(import_batch_rows=25), clock).system()
+    rows = _rows()
+    reports = [imports.run(ctx, _write(tmp, rows, "first.csv"))]
+    clock.advance(days=1)
+    reports.append(imports.run(ctx, _write(tmp, _changed(rows), "again.csv")))
+    return [r.model_dump(exclude={"id", "imported_at"}) for r in reports], _tables(db)
+
+
+@pytest.fixture
+def both(backends: dict[str, Backend], tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[dict[str, Database]]:
+    """The session's SQLite and PostgreSQL databases, each inside a transaction rolled back
+    after the test (PostgreSQL missing: skipped, as the usual fixture does)."""
+    opened: list[tuple[Connection, Any]] = []
+    out: dict[str, Database] = {}
+    try:
+        for name in BACKENDS:
+            if name not in backends:
+                b = new_backend(name, tmp_path_factory.mktemp("db"), "test")
+                Database(b.engine).upgrade()
+                backends[name] = b
+            conn = backends[name].engine.connect()
+            opened.append((conn, conn.begin()))
+            out[name] = Database(conn)
+        yield out
+    finally:
+        for conn, trans in opened:
+            trans.rollback()
+            conn.close()
+
+
+def test_the_same_files_leave_the_same_rows_on_sqlite_and_postgresql(
+        both: dict[str, Database], tmp_path: Path) -> None:
+    """A first import and a re-import that changes some rows, on each database: the same
+    reports and the same entities, facts (numbers to their exact text), places and
+    ``fact_change`` rows, in the same order."""
+    sqlite = _import_twice(both["sqlite"], tmp_path)
+    postgresql = _import_twice(both["postgresql"], tmp_path)
+    assert sqlite[0] == postgresql[0]
+    assert [(r["entities_created"], r["entities_updated"], r["entities_unchanged"],
+             r["locations_changed"]) for r in sqlite[0]] == [(120, 0, 0, 0), (1, 3, 117, 1)]
+    for table, (a, b) in enumerate(zip(sqlite[1], postgresql[1], strict=True)):
+        assert (table, a) == (table, b)
+    revenue = {r[4] for r in sqlite[1][1] if r[1] == "revenue"}
+    assert {"12000000.50", "0.10", "1000", "12000000.5", "3000000.00", "0"} <= revenue
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["first import", "re-import"])
+def test_an_import_is_written_by_the_bulk_writer_of_its_database(
+        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, again: bool) -> None:
+    """On PostgreSQL as on SQLite the checked blocks go through registry.bulk (not the
+    row-by-row writer): every batch of a first import, and of an unchanged re-import."""
+    assert isinstance(db.bind, Connection)
+    expected = B.PostgresBulk if db.bind.dialect.name == "postgresql" else B.SqliteBulk
+    path = _write(tmp_path, _rows(), "firms.csv")
+    if again:
+        import_file(db, default_catalogue(), path, by="t", at=Clock().now, batch_rows=25)
+    calls: list[tuple[type, int]] = []
+    write = B.Bulk.write
+
+    def spy(self: B.Bulk, rows: Any, *args: Any) -> tuple[int, int, int]:
+        calls.append((type(self), len(rows)))
+        return write(self, rows, *args)
+
+    monkeypatch.setattr(B.Bulk, "write", spy)
+    report = import_file(db, default_catalogue(), path, by="t", at=Clock().now, batch_rows=25)
+    assert calls == [(expected, 25)] * 4 + [(expected, 20)]
+    assert (report.entities_created, report.entities_unchanged) == ((0, 120) if again
+                                                                     else (120, 0))
+
+
+def _counts(db: Database) -> tuple[int, ...]:
+    with db.read() as s:
+        return tuple(s.scalar(select(func.count()).select_from(t)) or 0
+                     for t in (Entity, FactValue, EntityLocation, ImportBatch))
+
+
+def test_a_new_code_without_a_name_in_a_late_batch_changes_nothing(db: Database,
+                                                                   tmp_path: Path) -> None:
+    """The bulk writer finds a new code without a name in the fifth batch, after four were
+    written: the problem keeps its line, and nothing of the file is kept."""
+    import_file(db, default_catalogue(), _write(tmp_path, _rows(10), "first.csv"), by="t",
+                at=Clock().now)
+    before = _counts(db)
+    rows = _rows()
+    rows[110] = f"{make('9', '1', '370212', 'MF000001')},,,,,,,,"
+    with pytest.raises(DataError) as exc:
+        import_file(db, default_catalogue(), _write(tmp_path, rows, "late.csv"), by="t",
+                    at=Clock().now, batch_rows=25)
+    assert [(p.code, p.line) for p in exc.value.problems] == [("import.missing_name", 112)]
+    assert _counts(db) == before
+
+
+def test_numbers_keep_their_exact_text_and_empty_cells_write_nothing(db: Database,
+                                                                     tmp_path: Path) -> None:
+    report = import_file(db, default_catalogue(), _write(tmp_path, _rows(14), "n.csv"),
+                         by="t", at=Clock().now)
+    with db.read() as s:
+        got = {(code, fact): number for code, fact, number in s.execute(
+            select(Entity.credit_code, FactValue.fact, FactValue.value_number).join(
+                Entity, Entity.id == FactValue.entity_id))}
+    assert [format(got[(_code(i), "revenue")], "f") for i in range(7)] == [
+        "12000000.50", "0.10", "7", "1000", "12000000.5", "3000000.00", "0"]
+    assert [got.get((_code(i), "staff_total")) for i in (0, 1, 2, 7, 8)] == [
+        Decimal(35), Decimal(7), None, Decimal(35), Decimal(7)]
+    assert (_code(0), "rd_expense") not in got and (_code(0), "registration_date") not in got
+    assert report.facts_written == len(got)
+
+
+def test_cells_with_tabs_quotes_and_backslashes_and_a_file_of_names_only(
+        db: Database, tmp_path: Path) -> None:
+    """What COPY would read differently (a tab, a backslash, a quote, ``\\N``) is stored as
+    written; a file with no fact column creates its entities all the same."""
+    p = tmp_path / "names.csv"
+    names = ['甲\t乙', 'C:\\temp\\公司', '"引号"公司', '\\N', '公司 , 逗号']
+    p.write_text("id,name\n" + "".join(
+        f'{_code(i)},"{n.replace(chr(34), chr(34) * 2)}"\n' for i, n in enumerate(names)),
+        encoding="utf-8")
+    report = import_file(db, default_catalogue(), p, by="t", at=Clock().now)
+    assert (report.entities_created, report.facts_written) == (5, 0)
+    with db.read() as s:
+        got = {code: name for code, name in s.execute(select(Entity.credit_code, Entity.name))}
+    assert [got[_code(i)] for i in range(len(names))] == names
+    again = import_file(db, default_catalogue(), p, by="t", at=Clock().now)
+    assert (again.changed, again.entities_unchanged) == (False, 5)
