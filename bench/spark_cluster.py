@@ -5,11 +5,17 @@ beside DuckDB, the same park and pack (issue 18: Spark on a real cluster).
 
 Nothing is recorded without ``--append`` (the table is printed).
 
-For each round, in turn: DuckDB (``huiqi.population.runner.Runner``, its default threads),
-then Spark with one Worker, then with two. Each Spark run is ``match_parquet`` on a session
-already started (its start-up is reported apart); the park is written in one row group, so
-that the spreading over executor cores is part of what is measured. "Per core" multiplies a
-run's seconds by the cores it had: DuckDB the machine's, Spark its Workers'.
+Both engines do the same work: Parquet in, the compact results folder out
+(:mod:`huiqi.population.results`: the layout, one row per enterprise and chunk of clauses;
+the long form is derived from it when read), no summaries. For each round, in turn: DuckDB
+(``Runner.run``, ``summarize=False``) with its default threads (the machine's cores), then
+with one thread, then Spark with one Worker, then with two. Each Spark run is
+``match_parquet`` (``form="compact"``: each chunk a folder of the executors' part files) on
+a session already started on a cluster just started (its start-up is reported apart; the
+executors' JVMs are cold, as for any new application); the park is written in one row
+group, so that the spreading over executor cores is part of what is measured. "Per core"
+multiplies a run's seconds by the cores it had: DuckDB the machine's (or 1 for its
+one-thread run), Spark its Workers'.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ def spark_run(workers: int, pack: Any, park: Path, folder: Path) -> tuple[float,
         try:
             out = folder / f"spark-{workers}"
             t0 = time.perf_counter()
-            S.match_parquet(spark, pack, AS_OF, park, out)
+            S.match_parquet(spark, pack, AS_OF, park, out, form="compact")
             seconds = time.perf_counter() - t0
             shutil.rmtree(out, ignore_errors=True)
         finally:
@@ -70,13 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="huiqi-bench-spark-"))
     park = folder / "park.parquet"
     pq.write_table(generate(args.n, 11, AS_OF), park, row_group_size=args.n)
-    times: dict[str, list[float]] = {"duckdb": [], "spark-1": [], "spark-2": []}
+    times: dict[str, list[float]] = {"duckdb": [], "duckdb-1": [], "spark-1": [], "spark-2": []}
     starts: list[float] = []
     try:
         for i in range(args.rounds):
-            t0 = time.perf_counter()
-            Runner(pack, AS_OF).run(park, folder / "duck.parquet", batch_size=100_000)
-            times["duckdb"].append(time.perf_counter() - t0)
+            for key, threads in (("duckdb", None), ("duckdb-1", 1)):
+                t0 = time.perf_counter()
+                Runner(pack, AS_OF, threads=threads).run(park, folder / "duck.parquet",
+                                                         batch_size=100_000, summarize=False)
+                times[key].append(time.perf_counter() - t0)
             for w in (1, 2):
                 start, seconds = spark_run(w, pack, park, folder)
                 times[f"spark-{w}"].append(seconds)
@@ -87,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     after = os.getloadavg()[0]
     med = {k: statistics.median(v) for k, v in times.items()}
     cores = os.cpu_count() or 1
-    per_core = {"duckdb": med["duckdb"] * cores, "spark-1": med["spark-1"],
-                "spark-2": med["spark-2"] * 2}
+    per_core = {"duckdb": med["duckdb"] * cores, "duckdb-1": med["duckdb-1"],
+                "spark-1": med["spark-1"], "spark-2": med["spark-2"] * 2}
     lines = [
         "", f"## Spark on a standalone cluster beside DuckDB ({dt.date.today().isoformat()})", "",
         f"- command: `python -m bench.spark_cluster --n {args.n} --rounds {args.rounds}`",
@@ -96,18 +104,20 @@ def main(argv: list[str] | None = None) -> int:
         f"{after:.1f} after (other engineers' work shares the 2 cores)",
         f"- park: {args.n:,} generated enterprises in one Parquet row group; the seed pack "
         f"({len(pack.clauses())} clauses), as of {AS_OF}",
-        "- DuckDB: `Runner.run` (its default threads, the machine's cores); Spark: a Master and "
-        "1 or 2 Workers of 1 core each on 127.0.0.1 (`huiqi.population.standalone`), "
-        "`match_parquet` timed on a started session, Parquet to Parquet (the compact rows in "
-        "Spark SQL, the long form made on the executors by `mapInArrow`)",
+        "- both write the compact results folder (one row per enterprise and chunk of clauses, "
+        "the long form derived when read), no summaries. DuckDB: `Runner.run(summarize=False)`, "
+        "its default threads (the machine's cores) and one thread; Spark: a Master and 1 or 2 "
+        "Workers of 1 core each on 127.0.0.1 (`huiqi.population.standalone`), started anew for "
+        "each run, `match_parquet` timed on a started session (cold executors)",
         f"- Spark session start-up (median, not in the times): {statistics.median(starts):.1f} s",
         "",
-        "| engine | median s | runs s | core-seconds | per core vs DuckDB |",
-        "|---|---|---|---|---|",
+        "| engine | median s | runs s | core-seconds | per core vs DuckDB | vs DuckDB 1 thread |",
+        "|---|---|---|---|---|---|",
     ]
-    for k in ("duckdb", "spark-1", "spark-2"):
+    for k in ("duckdb", "duckdb-1", "spark-1", "spark-2"):
         lines.append(f"| {k} | {med[k]:.2f} | {', '.join(f'{x:.2f}' for x in times[k])} | "
-                     f"{per_core[k]:.1f} | {per_core[k] / per_core['duckdb']:.2f}× |")
+                     f"{per_core[k]:.1f} | {per_core[k] / per_core['duckdb']:.2f}× | "
+                     f"{per_core[k] / per_core['duckdb-1']:.2f}× |")
     lines += ["", f"1 → 2 Workers: {med['spark-1'] / med['spark-2']:.2f}× faster.", ""]
     text = "\n".join(lines)
     print(text)

@@ -22,7 +22,7 @@ import pytest
 from huiqi.generator import table as generate
 from huiqi.population import spark as S
 from huiqi.population.compare import differences, table_rows
-from huiqi.population.results import read
+from huiqi.population.results import chunk_files, count, is_compact, open_compact, read
 from huiqi.population.runner import Runner, values_path
 from huiqi.population.wide import chunks
 from huiqi.rules.loader import load_pack
@@ -88,9 +88,11 @@ def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: P
     assert cluster.read.parquet(str(park)).rdd.getNumPartitions() == 1
     assert S.spread(cluster, cluster.read.parquet(str(park))).rdd.getNumPartitions() == 2
     S.match_parquet(cluster, pack, AS_OF, park, spark_out, _few(pack))
-    parts = sorted(spark_out.glob("part-*.parquet"))
-    assert len(parts) >= 2  # written by the executors, one file per partition
-    got = table_rows(pq.read_table(spark_out).to_pylist())
+    # the compact form, as DuckDB writes it: one chunk, a folder of the executors' part files
+    assert is_compact(spark_out) and open_compact(spark_out).enterprises == N
+    (chunk,) = open_compact(spark_out).chunks
+    assert len(chunk_files(chunk.path)) >= 2  # written by the executors, one file per partition
+    got = table_rows(read(spark_out).to_pylist())
     want = table_rows(read(duck_out).to_pylist())
     assert len(got) == len(want) == N * len(_few(pack)) > 0
     assert len({s for s in (r["status"] for r in got.values())}) >= 2
@@ -99,6 +101,29 @@ def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: P
         assert cluster.conf.get(key) == value
     # unset in the configuration: the executors' JIT compiles the generated code's large methods
     assert cluster.conf.get("spark.executor.extraJavaOptions") == S.HUGE_METHODS
+
+
+def test_chunks_of_the_compact_form_line_up(cluster: Any, park: tuple[Path, Path],
+                                            tmp_path: Path) -> None:
+    """Several chunks of clauses, each written by both executors: row i of every chunk is
+    the same enterprise, so the long form read back (every row, or a few enterprises) is
+    DuckDB's; the long form Spark writes itself is DuckDB's too."""
+    pack = load_pack(ROOT / "policies" / "seed")
+    park, duck_out = park
+    want = table_rows(read(duck_out).to_pylist())
+    spark_out = tmp_path / "compact"
+    S.match_parquet(cluster, pack, AS_OF, park, spark_out, _few(pack), size=1)
+    folder = open_compact(spark_out)
+    assert len(folder.chunks) >= 2 and folder.enterprises == N
+    assert count(spark_out) == len(want)
+    assert differences(want, table_rows(read(spark_out).to_pylist())) == []
+    some = sorted({key[0] for key in want})[::37]
+    assert differences({k: v for k, v in want.items() if k[0] in some},
+                       table_rows(read(spark_out, enterprises=some).to_pylist())) == []
+    long_out = tmp_path / "long"
+    S.match_parquet(cluster, pack, AS_OF, park, long_out, _few(pack), form="long", size=1)
+    assert not is_compact(long_out)
+    assert differences(want, table_rows(pq.read_table(long_out).to_pylist())) == []
 
 
 def test_configuration_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

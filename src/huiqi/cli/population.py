@@ -32,10 +32,10 @@ LangOpt = Annotated[str | None, typer.Option("--lang", help="zh 或 en / zh or e
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="每批企业数 / enterprises per batch")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="结果 Parquet 文件 / results file")]
 FormatOpt = Annotated[str | None, typer.Option(
-    "--format", help="结果格式:compact(默认,每家企业一行,长格式可用 huiqi results long 导出)或 long"
-    "(每家企业每个条款一行;Spark 只写 long)/ results form: compact (default: one row per "
-    "enterprise; the long form on demand with huiqi results long) or long (one row per "
-    "enterprise and clause; Spark writes long only)")]
+    "--format", help="结果格式(DuckDB 与 Spark 相同):compact(默认,每家企业一行,长格式可用 "
+    "huiqi results long 导出)或 long(每家企业每个条款一行)/ results form, the same on DuckDB "
+    "and Spark: compact (default: one row per enterprise; the long form on demand with huiqi "
+    "results long) or long (one row per enterprise and clause)")]
 DuckOpt = Annotated[Path | None, typer.Option(
     "--duckdb", help="同时写入此 DuckDB 数据库的 match_results 表 / also load into this DuckDB database")]
 SummaryOpt = Annotated[Path | None, typer.Option(
@@ -141,11 +141,10 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     if engine != "spark" and (master or spark_conf):
         raise UsageError(Text("--master 与 --spark-conf 只用于 --engine spark",
                               "--master and --spark-conf are for --engine spark only"))
-    form = form or ("long" if engine == "spark" else "compact")
-    if form not in ("compact", "long") or (engine == "spark" and form != "long"):
-        raise UsageError(Text(f"--format 须为 compact 或 long(Spark 只写 long),而不是“{form}”",
-                              f"--format must be compact or long (Spark writes long only), "
-                              f"not “{form}”"))
+    form = form or "compact"
+    if form not in ("compact", "long"):
+        raise UsageError(Text(f"--format 须为 compact 或 long,而不是“{form}”",
+                              f"--format must be compact or long, not “{form}”"))
     conf = _spark_conf(spark_conf or [])
     lg = _lang(lang)
     day = _as_of(as_of)
@@ -175,7 +174,7 @@ def _match_all_on(source: Path, pack: Any, day: dt.date, out: Path | None,
                               f"--engine must be duckdb or spark, not “{engine}”"))
     if engine == "spark":
         enterprises, results, summary = _spark_run(console, pack, day, source, out, lg,
-                                                   master, conf)
+                                                   master, conf, form)
     else:
         runner = Runner(pack, day)
         label = "匹配" if lg == "zh" else "matching"
@@ -192,19 +191,20 @@ def _match_all_on(source: Path, pack: Any, day: dt.date, out: Path | None,
 
 
 def _spark_run(console: Any, pack: Any, day: Any, source: Path, out: Path, lg: Lang,
-               master: str | None = None, conf: dict[str, str] | None = None
-               ) -> tuple[int, int, Any]:
-    """Match on Spark (a Parquet folder at ``out``), then count the results by clause and
-    dimension as the DuckDB engine does while it streams."""
+               master: str | None = None, conf: dict[str, str] | None = None,
+               form: str = "compact") -> tuple[int, int, Any]:
+    """Match on Spark (a results folder at ``out``, in ``form``), then count the results by
+    clause and dimension as the DuckDB engine does while it streams."""
     import duckdb
 
+    from huiqi.population import results as R
     from huiqi.population import spark as S
     from huiqi.population.summary import Summary
 
     S.require_spark()
     with console.status("Spark …" if lg != "zh" else "Spark 计算中 …"):
         spark = S.session(master, conf=conf)
-        S.match_parquet(spark, pack, day, source, out)
+        S.match_parquet(spark, pack, day, source, out, form=form)
         if pack.reported(day):
             from huiqi.population.runner import values_path
 
@@ -213,18 +213,18 @@ def _spark_run(console: Any, pack: Any, day: Any, source: Path, out: Path, lg: L
     try:  # views over the files: DuckDB reads them as it counts, nothing is loaded whole
         files = source / "*.parquet" if source.is_dir() else source
         con.execute(f"CREATE VIEW enterprises AS SELECT * FROM read_parquet({_sql_text(files)})")
-        where = str(out / "*.parquet") if out.is_dir() else str(out)
+        # the long form of either results form (of a compact folder derived as it is read)
+        name = R.relation(con, out, "long_results")
         con.execute(f"CREATE VIEW results AS SELECT enterprise_id, clause, status, amount, "
-                    f"potential_amount FROM read_parquet({_sql_text(where)})")
+                    f"potential_amount FROM {name}")
         columns = [r[0] for r in con.execute("DESCRIBE enterprises").fetchall()]
         summary = Summary()
         summary.count(con, columns, day)
-        counted = con.execute("SELECT (SELECT count(*) FROM enterprises), "
-                              "(SELECT count(*) FROM results)").fetchone()
+        counted = con.execute("SELECT count(*) FROM enterprises").fetchone()
     finally:
         con.close()
     assert counted is not None
-    return int(counted[0]), int(counted[1]), summary
+    return int(counted[0]), R.count(out), summary
 
 
 def _sql_text(path: Path | str) -> str:

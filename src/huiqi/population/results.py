@@ -12,15 +12,17 @@ A *compact* results file is a folder (named as the file was: ``results-….parqu
 One Parquet file per chunk of clauses (:func:`huiqi.population.wide.chunks`), each with
 every enterprise in the population's order: the chunks' queries read the same file with
 DuckDB's insertion order preserved, so row *i* of every chunk is the same enterprise (the
-reader checks it). ``layout.json`` says which column is which clause, condition and fact
+reader checks it). Spark writes each chunk as a folder of part files instead (one per
+partition, :func:`chunk_files`), every chunk from the same partitions in the same order.
+``layout.json`` says which column is which clause, condition and fact
 (:class:`~huiqi.population.query.WideClause`). It is a sidecar rather than Parquet key-value
 metadata because it describes all the chunks at once (and a pack with no clause in force,
 with no chunk at all); being written into the folder before the folder is renamed into
 place, it appears together with the data or not at all.
 
 The *long* form (:data:`RESULT_SCHEMA`: one row per enterprise and clause, with lists of
-failed conditions, gaps and missing facts) is what ``match-all --format long`` writes, what
-Spark writes, and what :func:`read_long` derives from a compact folder — only the clauses
+failed conditions, gaps and missing facts) is what ``match-all --format long`` writes (on
+either engine), and what :func:`read_long` derives from a compact folder — only the clauses
 and the enterprises asked for, a batch at a time (:func:`huiqi.population.wide.to_long`).
 :func:`relation` gives either form to DuckDB as a relation in the long form.
 """
@@ -257,12 +259,13 @@ def read_long(path: Path, clauses: Collection[str] | None = None,
     cols = [list(dict.fromkeys([ID, *(x for wc in lay for x in columns(wc))])) for _, lay in parts]
     if enterprises is not None:
         ids = sorted(set(enterprises))
-        tables = [pq.read_table(p, columns=cs, filters=[(ID, "in", ids)]) if ids else
-                  pq.read_schema(p).empty_table().select(cs)
+        tables = [pa.concat_tables([pq.read_table(f, columns=cs, filters=[(ID, "in", ids)])
+                                    for f in chunk_files(p)]) if ids else
+                  pq.read_schema(chunk_files(p)[0]).empty_table().select(cs)
                   for (p, _), cs in zip(parts, cols, strict=True)]
         groups: Iterator[list[pa.Table]] = iter([tables])
     else:
-        groups = _aligned([pq.ParquetFile(p).iter_batches(batch_size, columns=cs)
+        groups = _aligned([_batches(p, batch_size, cs)
                            for (p, _), cs in zip(parts, cols, strict=True)])
     for tables in groups:
         _check_ids(tables)
@@ -271,6 +274,21 @@ def read_long(path: Path, clauses: Collection[str] | None = None,
         long = to_long([(t, lay) for t, (_, lay) in zip(tables, parts, strict=True)], ID,
                        dictionary=True)
         yield keyed(long, c.pack_version, c.as_of, schema)
+
+
+def chunk_files(path: Path) -> list[Path]:
+    """The Parquet files of a chunk, in order: the chunk's file, or for a chunk written as a
+    folder of part files (Spark's, one per partition) those files by name — the order of
+    the partitions, the same for every chunk of the folder."""
+    if not path.is_dir():
+        return [path]
+    return sorted(f for f in path.iterdir()
+                  if f.suffix == ".parquet" and not f.name.startswith((".", "_")))
+
+
+def _batches(path: Path, batch_size: int, cols: list[str]) -> Iterator[pa.RecordBatch]:
+    for f in chunk_files(path):
+        yield from pq.ParquetFile(f).iter_batches(batch_size, columns=cols)
 
 
 def _read_long_file(path: Path, clauses: Collection[str] | None,

@@ -10,10 +10,14 @@ honoured as given; :data:`DEFAULTS` only fill in what it leaves unset.
 
 On a cluster the input is split into at least as many partitions as the executors have
 cores, and the results are written by the executors themselves: the output path must be
-one they all reach (a shared file system, HDFS, S3 …). Spark computes one compact row per
-enterprise; the executors' Python workers turn their rows into the long results
-(``mapInArrow``), so the executors' Python (``PYSPARK_PYTHON``, ``spark.pyspark.python``;
-this interpreter by default) must have huiqi installed, with its ``[spark]`` extra.
+one they all reach (a shared file system, HDFS, S3 …), and the driver too (it writes the
+layout beside the executors' files). Spark computes one compact row per enterprise and
+writes those rows as DuckDB's runner does (:func:`match_parquet`, the compact form: the long
+form is derived when it is read). Where the long form is asked for (``form="long"``,
+:func:`match_frame`, :func:`match_arrow`), the executors' Python workers make it from their
+compact rows (``mapInArrow``), so the executors' Python (``PYSPARK_PYTHON``,
+``spark.pyspark.python``; this interpreter by default) must have huiqi installed, with its
+``[spark]`` extra.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from huiqi.text import Text
 from . import choices
 from .dialect import SPARK
 from .query import MatchQuery, WideClause
-from .wide import chunks
+from .wide import CHUNK, chunks
 
 #: What exact results need: always set, whatever else is configured.
 EXACT = {
@@ -233,6 +237,32 @@ def _expand(layout: list[WideClause]) -> Callable[[Iterator[Any]], Iterator[Any]
     return expand
 
 
+def _check_choices(spark: Any, pack: Pack, frame: Any, view: str, where: str | None) -> None:
+    """Refuse a declared choice that is not an option (``where`` names the input)."""
+    choices.check(pack, list(frame.columns), view, SPARK,
+                  lambda q: [(r[0], r[1]) for r in spark.sql(q).collect()],
+                  where or "企业表/the table of enterprises")
+
+
+def _wide(spark: Any, query: MatchQuery, view: str) -> tuple[Any, list[WideClause]]:
+    """The compact rows of ``query`` over the view as a DataFrame (None when no clause is in
+    force), and their layout.
+
+    Each layer is analyzed on its own, as a view of the ones before: Catalyst's analyzer
+    passes over the whole tree until nothing changes, and over one WITH of every layer that
+    took it twice as long (and inlining the WITH as long again)."""
+    layers, select, layout = query.wide_layers(view)
+    if not layout:
+        return None, layout
+    try:
+        for name, body in layers:
+            spark.sql(body).createOrReplaceTempView(name)
+        return spark.sql(select), layout   # analyzed now: the views may go
+    finally:
+        for name, _ in layers:
+            spark.catalog.dropTempView(name)
+
+
 def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = "huiqi_input",
                 clauses: list[ClauseSpec] | None = None, where: str | None = None) -> Any:
     """Match a Spark DataFrame of enterprises; the results as a DataFrame (long format).
@@ -244,40 +274,103 @@ def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = 
     turns its own rows into the long form with ``mapInArrow`` (the executors' Python needs
     huiqi, as it needs PySpark)."""
     frame.createOrReplaceTempView(view)
-    choices.check(pack, list(frame.columns), view, SPARK,
-                  lambda q: [(r[0], r[1]) for r in spark.sql(q).collect()],
-                  where or "企业表/the table of enterprises")
-    query = MatchQuery(pack, as_of, SPARK, list(frame.columns), clauses)
-    layers, select, layout = query.wide_layers(view)
-    if not layout:   # no clause in force: no results
+    _check_choices(spark, pack, frame, view, where)
+    return _long(spark, MatchQuery(pack, as_of, SPARK, list(frame.columns), clauses), view)
+
+
+def _long(spark: Any, query: MatchQuery, view: str) -> Any:
+    wide, layout = _wide(spark, query, view)
+    if wide is None:   # no clause in force: no results
         return spark.createDataFrame([], LONG_SCHEMA)
-    # each layer analyzed on its own, as a view of the ones before: Catalyst's analyzer
-    # passes over the whole tree until nothing changes, and over one WITH of every layer
-    # that took it twice as long (and inlining the WITH as long again)
-    try:
-        for name, body in layers:
-            spark.sql(body).createOrReplaceTempView(name)
-        wide = spark.sql(select)   # analyzed now: the views may go
-    finally:
-        for name, _ in layers:
-            spark.catalog.dropTempView(name)
     return wide.mapInArrow(_expand(layout), LONG_SCHEMA)
 
 
 def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path,
-                  clauses: list[ClauseSpec] | None = None) -> None:
-    """Match a Parquet file of enterprises into a Parquet folder of results (long format,
-    keyed by enterprise, pack version and date as DuckDB's), written by the executors, a
-    file per partition.
+                  clauses: list[ClauseSpec] | None = None, form: str = "compact",
+                  size: int = CHUNK) -> None:
+    """Match a Parquet file of enterprises into results at ``out``, written by the
+    executors, a file per partition; a declared choice that is not an option is refused
+    before anything is written.
 
-    The clauses are matched in chunks (:func:`huiqi.population.wide.chunks`), one query
-    each, appended to the folder: Catalyst, like DuckDB's planner, takes much longer to plan
-    one query of a thousand clauses than forty of twenty-five."""
+    ``form`` ``"compact"`` (the default) writes the compact results folder that DuckDB's
+    runner writes (:mod:`huiqi.population.results`: the layout, and per chunk of clauses
+    the compact rows, one per enterprise) — here each chunk is a folder of Spark's part
+    files rather than one file; :func:`~huiqi.population.results.read_long` and
+    :func:`~huiqi.population.results.relation` derive the long form from it on demand.
+    Every chunk's query reads the same partitions of the input (kept by Spark while the
+    chunks run) with no shuffle after them, so row *i* of every chunk is the same
+    enterprise, as the reader requires (and checks). ``"long"`` writes the long results
+    (keyed by enterprise, pack version and date as DuckDB's), made on the executors from
+    the compact rows (``mapInArrow``): a folder of part files, the chunks appended.
+
+    The clauses are matched in chunks of about ``size`` (:func:`huiqi.population.wide.chunks`),
+    one query each: Catalyst, like DuckDB's planner, takes much longer to plan one query of a
+    thousand clauses than forty of twenty-five."""
+    from .results import FORMS, CompactWriter
+
+    if form not in FORMS:
+        raise ValueError(f"form must be one of {FORMS}, not {form!r}")
+    view = "huiqi_input"
+    frame = spread(spark, spark.read.parquet(str(source)))
+    frame.createOrReplaceTempView(view)
+    _check_choices(spark, pack, frame, view, str(source))
+    parts = chunks(pack, clauses, size)
+    columns = list(frame.columns)
+    if form == "long":
+        _long_parquet(spark, pack, as_of, [MatchQuery(pack, as_of, SPARK, columns, chunk)
+                                           for chunk in parts], view, out)
+        return
+    writer = CompactWriter(out, pack.id, pack.version_id, as_of)
+    # several chunks read the input once, as the partitions kept here (and the same rows in
+    # the same order for each chunk, whatever Spark would otherwise recompute)
+    kept = len(parts) > 1
+    if kept:
+        frame = frame.persist()
+        frame.createOrReplaceTempView(view)
+    try:
+        first: Path | None = None
+        for chunk in parts:
+            wide, layout = _wide(spark, MatchQuery(pack, as_of, SPARK, columns, chunk), view)
+            if wide is None:
+                continue
+            path = writer.chunk(layout)
+            _compact_frame(wide, layout).write.parquet(str(path))
+            first = first or path
+        writer.commit(_rows(first) if first is not None else int(frame.count()))
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        if kept:
+            frame.unpersist()
+        spark.catalog.dropTempView(view)
+
+
+def _compact_frame(wide: Any, layout: list[WideClause]) -> Any:
+    """The columns of a chunk's compact rows that are written (as
+    :func:`~huiqi.population.results.compact_table` gives them): ``enterprise_id``, then
+    the clauses' columns."""
+    from .results import ID, columns
+
+    names = list(dict.fromkeys(c for wc in layout for c in columns(wc)))
+    return wide.select(wide[SPARK.ident("id")].alias(ID), *(wide[SPARK.ident(c)] for c in names))
+
+
+def _rows(folder: Path) -> int:
+    """The rows of a folder of Parquet part files (from their footers)."""
+    import pyarrow.parquet as pq
+
+    from .results import chunk_files
+
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in chunk_files(folder))
+
+
+def _long_parquet(spark: Any, pack: Pack, as_of: dt.date, queries: list[MatchQuery], view: str,
+                  out: Path) -> None:
     from pyspark.sql import functions as F
 
-    frame = spread(spark, spark.read.parquet(str(source)))
-    for i, chunk in enumerate(chunks(pack, clauses)):
-        result = match_frame(spark, pack, as_of, frame, clauses=chunk, where=str(source))
+    for i, query in enumerate(queries):
+        result = _long(spark, query, view)
         keyed = result.select(   # keyed as DuckDB's long results are (results.RESULT_SCHEMA)
             "enterprise_id", F.lit(pack.version_id).alias("pack_version"),
             F.lit(as_of).alias("as_of"), *(c for c in result.columns if c != "enterprise_id"))
