@@ -649,13 +649,27 @@ class MatchQuery:
         keep = ", ".join(self.q(c) for c in ["id", *sorted(used - {"id", "__reg_year"})])
         layers: list[tuple[str, str]] = [
             ("base", f"SELECT {keep}, {reg} AS {self.q('__reg_year')} FROM {source}")]
-        # ---- layers 2-3: every bound sub-expression, in dependency order
+        # ---- layers 2-3: every bound sub-expression, in dependency order; a layer hands on
+        # only the columns a later layer or the result names (not every column before it:
+        # fewer columns for the database to bind, plan and start, and for Spark a layer
+        # within the width it compiles into one stage)
         prev = "base"
-        by_layer: dict[int, list[str]] = {}
+        by_layer: dict[int, list[tuple[str, str]]] = {}
         for level, name, body in self.ex.bindings:
-            by_layer.setdefault(level, []).append(f"{body} AS {self.q(name)}")
-        for level in sorted(by_layer):
-            layers.append((f"b{level}", f"SELECT *, {', '.join(by_layer[level])} FROM {prev}"))
+            by_layer.setdefault(level, []).append((name, body))
+        levels = sorted(by_layer)
+        needed = self._names_in(res_cols) | {"id"}
+        after: dict[int, set[str]] = {}
+        for level in reversed(levels):
+            after[level] = set(needed)
+            needed |= self._names_in([body for _, body in by_layer[level]])
+        have = ["id", *sorted(used - {"id", "__reg_year"}), "__reg_year"]
+        for level in levels:
+            made = [name for name, _ in by_layer[level]]
+            kept = [self.q(c) for c in have if c in after[level]]
+            cols = [*kept, *(f"{body} AS {self.q(name)}" for name, body in by_layer[level])]
+            layers.append((f"b{level}", f"SELECT {', '.join(cols)} FROM {prev}"))
+            have = [c for c in have if c in after[level]] + made
             prev = f"b{level}"
         layers.append(("res", f"SELECT {', '.join([self.q('id'), *res_cols])} FROM {prev}"))
         # ---- layer 5: stacking (none without groups: an amount is its potential amount)
@@ -706,10 +720,14 @@ class MatchQuery:
 
     def _inputs_used(self, sqls: list[str]) -> set[str]:
         """The input columns named in ``sqls``."""
+        return self._names_in(sqls) & set(self.columns)
+
+    def _names_in(self, sqls: list[str]) -> set[str]:
+        """Every quoted name in ``sqls`` (a column of the input or of a layer, or more: a
+        name is never missed)."""
         q = "`" if self.sql.name == "spark" else '"'
         pattern = re.compile(f"{q}((?:[^{q}]|{q}{q})*){q}")
-        return {name for sql in sqls for m in pattern.finditer(sql)
-                if (name := m.group(1).replace(q + q, q)) in self.columns}
+        return {m.group(1).replace(q + q, q) for sql in sqls for m in pattern.finditer(sql)}
 
     def _amount_of(self, cl: _Clause, cur: dict[str, str]) -> str:
         return dec(f"(CASE WHEN {self.q(cl.prefix + 'st')} = 1 THEN {dec(cur[cl.spec.key], 2)} END)", 2)
