@@ -55,7 +55,8 @@ def test_the_author_cannot_publish_and_another_needs_the_current_differences(wor
         "u_admin"
     with world.platform.db.read() as s:
         refused = s.scalars(select(AuditEntry).where(AuditEntry.action == "policy.publish",
-                                                     AuditEntry.outcome == "denied")).all()
+                                                     AuditEntry.outcome == "denied")
+                            .order_by(AuditEntry.id)).all()
     assert [e.detail for e in refused] == ["version.own", "version.review", "version.review"]
 
 
