@@ -196,11 +196,13 @@ def test_never_linked_without_both_consents(world: World, system: Context,
     from huiqi.analytics.models import MarketListing
 
     with world.platform.db.write() as s:  # the next example's listings match only each other
-        mid = s.scalar(select(MarketMatch.id).where(MarketMatch.demand_id == d.id,
-                                                    MarketMatch.offer_id == o.id))
+        mid = s.execute(select(MarketMatch.id).where(MarketMatch.demand_id == d.id,
+                                                     MarketMatch.offer_id == o.id)).scalar_one()
         s.execute(update(MarketListing).where(MarketListing.id.in_([d.id, o.id]))
                   .values(state="closed"))
-    assert mid is not None
+    first = M.match(staff, mid)
+    assert (first.demand.id, first.offer.id) == (d.id, o.id)
+    assert (first.demand_consented, first.offer_consented, first.contacts) == (False, False, None)
     said = {"demand": False, "offer": False}
     for step in steps:
         before = M.match(staff, mid)

@@ -905,7 +905,7 @@ class MatchQuery:
             res_cols.append(f"CAST({part.status} AS {self.sql.code_type}) AS {self.q(p + 'st')}")
             if wc.potential is not None and not wc.potential.startswith(MONEY_FIXED):
                 res_cols.append(f"{part.potential} AS {self.q(wc.potential)}")
-            if wc.amount is not None and wc.amount != wc.potential and not wc.amount.startswith(MONEY_FIXED):
+            if own_amount(wc) is not None:
                 # the amount where eligible, computed once here (not the potential amount
                 # first, then a second CASE over the status)
                 name = p + ("amount0" if self.groups else "amount")
@@ -921,10 +921,10 @@ class MatchQuery:
         outs = [self.q("id"), *(self.q(x) for x in extra)]
         for cl, wc in zip(self.clauses, layout, strict=True):
             outs.append(self.q(wc.status))
-            if wc.amount is not None and wc.amount != wc.potential and not wc.amount.startswith(MONEY_FIXED):
+            if (amount := own_amount(wc)) is not None:
                 # NULL unless eligible already (stacking keeps a NULL NULL)
-                outs.append(self.q(wc.amount) if cur[cl.spec.key] == self.q(wc.amount)
-                            else f"{dec(cur[cl.spec.key], 2)} AS {self.q(wc.amount)}")
+                outs.append(self.q(amount) if cur[cl.spec.key] == self.q(amount)
+                            else f"{dec(cur[cl.spec.key], 2)} AS {self.q(amount)}")
             if wc.potential is not None and not wc.potential.startswith(MONEY_FIXED):
                 outs.append(f"{dec(self.q(wc.potential), 2)} AS {self.q(wc.potential)}")
             outs += [self.q(n) for n in mask_columns(wc.failed)]
@@ -976,6 +976,13 @@ def derived_gap(column: str) -> GapSpec | None:
         return None
     name, op, constant, flag = json.loads(column[len(GAP_DERIVED):])
     return name, op, constant, flag
+
+
+def own_amount(wc: WideClause) -> str | None:
+    """The compact column of a clause's amount where eligible when it is a column of its own
+    (not the potential amount's column, not a constant, not absent); None otherwise."""
+    a = wc.amount
+    return a if a is not None and a != wc.potential and fixed_amount(a) is None else None
 
 
 def money_columns(wc: WideClause) -> list[str]:

@@ -40,7 +40,7 @@ from huiqi.rules.model import ClauseSpec, Pack
 from . import duck
 from .dialect import DUCKDB
 from .query import MatchQuery, WideClause, wide_query
-from .results import FORMS, RESULT_SCHEMA, WRITE_SCHEMA, CompactWriter, compact_table, keyed
+from .results import FORMS, ID, RESULT_SCHEMA, WRITE_SCHEMA, CompactWriter, compact_table, keyed
 from .results import relation as results_relation
 from .summary import Summary
 from .wide import CHUNK, chunks, to_long
@@ -308,7 +308,7 @@ class _CompactSink(_Sink):
         # a quarter less of the writing thread's CPU, beside DuckDB's two threads
         self.writer = _Writer(self.folder.chunk(layout),
                               compact_table(schema.empty_table(), layout).schema,
-                              use_dictionary=False, write_statistics=["enterprise_id"])
+                              use_dictionary=False, write_statistics=[ID])
 
     def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
         assert self.writer is not None
