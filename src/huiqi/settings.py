@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     password_hash_parallelism: int = Field(default=4, ge=1, description="argon2id lanes")
     import_batch_rows: int = Field(default=5000, ge=1, description="rows per write batch")
     import_max_problems: int = Field(default=1000, ge=1, description="problems listed")
+    import_lock_after_rows: int = Field(
+        default=50_000, ge=0, description="PostgreSQL: rows after which an import locks the "
+        "entities to its end and checks its foreign keys once (0: never)")
     page_size_max: int = Field(default=500, ge=1, description="largest page in the API")
     match_cache_mb: int = Field(default=64, ge=0, description="cache of computed matches")
     match_precompute: bool = Field(default=True, description="compute every match at start-up")
