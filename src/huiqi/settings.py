@@ -30,6 +30,7 @@
 | ``HUIQI_PASSWORD_HASH_PARALLELISM`` | ``4`` | argon2id lanes |
 | ``HUIQI_IMPORT_BATCH_ROWS`` | ``5000`` | rows written per batch by an import |
 | ``HUIQI_IMPORT_MAX_PROBLEMS`` | ``1000`` | problems listed in an import report (the rest are counted) |
+| ``HUIQI_IMPORT_LOCK_AFTER_ROWS`` | ``50000`` | PostgreSQL: rows after which an import locks its tables (0: never) |
 | ``HUIQI_PAGE_SIZE_MAX`` | ``500`` | largest page a list in the API returns |
 | ``HUIQI_MATCH_CACHE_MB`` | ``64`` | memory per server process for computed matches (0: none) |
 | ``HUIQI_MATCH_PRECOMPUTE`` | ``true`` | at start-up, compute every enterprise's match into that memory |
