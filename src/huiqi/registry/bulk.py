@@ -155,9 +155,10 @@ class Bulk:
         if missing:
             nameless(missing)
             return 0, 0, 0
-        sql, params = self.changed_sql
-        changed = [n for (n,) in run(sql, tuple(params))]
         existing = run(f"SELECT count(*) FROM {d.row} WHERE eid IS NOT NULL").scalar_one()
+        sql, params = self.changed_sql
+        # (only if any: PostgreSQL may hash every entity for the join, even for no row)
+        changed = [n for (n,) in run(sql, tuple(params))] if existing else []
         created, facts = self._create()
         if changed:  # (after the new ones, as the row-by-row writer orders them)
             by_line = {r[0]: r for r in rows}
