@@ -36,11 +36,13 @@ keys of those three tables are dropped, inside the import's transaction; before 
 (:meth:`Bulk.finish`) they are added back with the same names and definitions, which checks
 every row of the tables in one query each. Dropping them locks the three tables and the two
 they refer to (``ACCESS EXCLUSIVE``) until the import ends: other transactions cannot read
-the entities meanwhile, which is why only a large import does it. If the lock cannot be had
-within ``lock_timeout_ms`` (a reader holds it), the import goes on checked row by row.
-A row that refers to nothing stops the import with :class:`huiqi.errors.Conflict`
-(``import.reference``) and nothing is kept; an import that fails or is rolled back for any
-reason leaves the foreign keys as they were, since PostgreSQL's DDL is transactional.
+the entities meanwhile, which is why only a large import does it. Only the tables' owner
+may drop them: where the service's role does not own the tables (docs/deploy.md), and when
+the lock cannot be had within ``lock_timeout_ms`` (a reader holds it), the import goes on
+checked row by row. A row that refers to nothing stops the import with
+:class:`huiqi.errors.Conflict` (``import.reference``) and nothing is kept; an import that
+fails or is rolled back for any reason leaves the foreign keys as they were (PostgreSQL's
+DDL is transactional).
 """
 
 from __future__ import annotations
@@ -260,6 +262,11 @@ class PostgresBulk(Bulk):
                 or self.seen < self.lock_after):
             return
         run = self.conn.exec_driver_sql
+        if not run("SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c "
+                   "WHERE c.oid = ANY (CAST(%s AS regclass[]))",
+                   (list(REFERENCING),)).scalar_one():
+            self.refused = True  # (not the tables' owner: the service role of a deployment)
+            return
         before = run("SELECT current_setting('lock_timeout')").scalar_one()
         run(f"SAVEPOINT {_SAVEPOINT}")
         try:
