@@ -150,8 +150,7 @@ class Bulk:
         self.seen += len(rows)
         run(d.clear.format(d.row))
         self._load(rows)
-        run(f"UPDATE {d.row} AS r SET eid = (SELECT e.id FROM entity e "
-            "WHERE e.credit_code = r.code)")
+        self._find()
         missing = [n for (n,) in run(f"SELECT n FROM {d.row} WHERE eid IS NULL AND name IS NULL "
                                      "ORDER BY n")]
         if missing:
@@ -166,6 +165,11 @@ class Bulk:
             by_line = {r[0]: r for r in rows}
             careful([by_line[n] for n in changed])
         return created, int(existing) - len(changed), facts
+
+    def _find(self) -> None:
+        """Each row's entity, by its code (the codes' unique index)."""
+        self.conn.exec_driver_sql(f"UPDATE {self.sql.row} AS r SET eid = (SELECT e.id FROM "
+                                  "entity e WHERE e.credit_code = r.code)")
 
     def _load(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """The batch's rows into the (empty) rows' table."""
@@ -312,6 +316,16 @@ class PostgresBulk(Bulk):
                 f"COPY {self.sql.row} ({', '.join(self.columns)}) FROM STDIN") as copy:
             for r in rows:
                 copy.write_row(r)
+
+    def _find(self) -> None:
+        # only the rows of existing entities are written again (none in a first import);
+        # each code looked up in a subquery of its own, so that PostgreSQL cannot choose to
+        # read every entity to hash them
+        row = self.sql.row
+        self.conn.exec_driver_sql(
+            f"UPDATE {row} AS r SET eid = f.id FROM (SELECT n, (SELECT e.id FROM entity e "
+            f"WHERE e.credit_code = x.code) AS id FROM {row} x OFFSET 0) AS f "
+            "WHERE f.n = r.n AND f.id IS NOT NULL")
 
     def _entities(self) -> int:
         row = self.sql.row
