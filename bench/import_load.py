@@ -1,6 +1,7 @@
 """Benchmark of importing a large CSV file: time and peak memory, in bounded memory.
 
-    python -m bench.import_load [--rows 1000000] [--repeat 3] [--database postgresql] [--append]
+    python -m bench.import_load [--rows 1000000] [--repeat 3] [--database postgresql]
+        [--pg-database huiqi_bench_import] [--append]
 
 Writes (once) var/bench/firms-<rows>.csv — valid credit codes, names, district and park,
 industry, registration date and four yearly figures, some cells empty — then imports it
@@ -158,6 +159,12 @@ def fresh_database(kind: str, rows: int, name: str = "huiqi_bench_import") -> st
     return server.rsplit("/", 1)[0] + "/" + name
 
 
+def _lock_after() -> int:
+    from huiqi.settings import Settings
+
+    return Settings().import_lock_after_rows
+
+
 def _median(runs: list[dict[str, Any]], key: str) -> float:
     return float(statistics.median(float(r[key]) for r in runs))
 
@@ -232,6 +239,11 @@ def _section(args: argparse.Namespace, csv_path: Path,
         "their facts in SQL), the file read and checked in a second thread; the server's "
         "CPU time is that of the PostgreSQL processes of the benchmark's database (read "
         "from /proc), not the server's background writers" + (
+            "; on PostgreSQL, past HUIQI_IMPORT_LOCK_AFTER_ROWS rows "
+            f"({_lock_after():,}; the benchmark signs in as the tables' owner) the foreign "
+            "keys of facts, places and changes are dropped in the import's transaction and "
+            "added back before it commits, one check per key" if args.database == "postgresql"
+            else "") + (
             f" (the rows “{args.baseline}:” ran registry/imports.py of that commit, "
             "interleaved with this commit's runs)" if args.baseline else ""), "",
         "| run | rows | time | CPU time | of it, writing thread | server CPU time | rows/s "
