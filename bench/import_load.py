@@ -1,6 +1,7 @@
 """Benchmark of importing a large CSV file: time and peak memory, in bounded memory.
 
-    python -m bench.import_load [--rows 1000000] [--repeat 3] [--database postgresql] [--append]
+    python -m bench.import_load [--rows 1000000] [--repeat 3] [--database postgresql]
+        [--pg-database huiqi_bench_import] [--append]
 
 Writes (once) var/bench/firms-<rows>.csv — valid credit codes, names, district and park,
 industry, registration date and four yearly figures, some cells empty — then imports it
@@ -139,9 +140,9 @@ def measure(csv_path: Path, url: str, baseline: Path | None = None) -> dict[str,
     return result
 
 
-def fresh_database(kind: str, rows: int) -> str:
-    """The URL of an empty database: a new SQLite file, or a PostgreSQL database created
-    again on the server of ``HUIQI_BENCH_PG`` (default: the tests' server)."""
+def fresh_database(kind: str, rows: int, name: str = "huiqi_bench_import") -> str:
+    """The URL of an empty database: a new SQLite file, or a PostgreSQL database ``name``
+    created again on the server of ``HUIQI_BENCH_PG`` (default: the tests' server)."""
     if kind == "sqlite":
         db_path = ROOT / "var" / "bench" / f"import-{rows}.db"
         for p in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
@@ -152,10 +153,16 @@ def fresh_database(kind: str, rows: int) -> str:
     server = os.environ.get("HUIQI_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS huiqi_bench_import"))
-        conn.execute(text("CREATE DATABASE huiqi_bench_import"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    return server.rsplit("/", 1)[0] + "/huiqi_bench_import"
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def _lock_after() -> int:
+    from huiqi.settings import Settings
+
+    return Settings().import_lock_after_rows
 
 
 def _median(runs: list[dict[str, Any]], key: str) -> float:
@@ -168,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs of each (medians reported)")
     ap.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--append", action="store_true")
+    ap.add_argument("--pg-database", default="huiqi_bench_import", metavar="NAME",
+                    help="the PostgreSQL database dropped and created for each run")
     ap.add_argument("--baseline", metavar="COMMIT",
                     help="also run registry/imports.py of this commit, interleaved")
     ap.add_argument("--child", nargs=2, metavar=("CSV", "URL"))
@@ -193,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("first import", "same file again (no change)")}
     for _ in range(args.repeat):
         for label, code in codes:  # interleaved: each under the same load
-            url = fresh_database(args.database, args.rows)
+            url = fresh_database(args.database, args.rows, args.pg_database)
             for name in ("first import", "same file again (no change)"):
                 runs[f"{label}{name}"].append(measure(csv_path, url, code))
                 print(f"{label}{name}:", runs[f"{label}{name}"][-1], flush=True)
@@ -230,6 +239,11 @@ def _section(args: argparse.Namespace, csv_path: Path,
         "their facts in SQL), the file read and checked in a second thread; the server's "
         "CPU time is that of the PostgreSQL processes of the benchmark's database (read "
         "from /proc), not the server's background writers" + (
+            "; on PostgreSQL, past HUIQI_IMPORT_LOCK_AFTER_ROWS rows "
+            f"({_lock_after():,}; the benchmark signs in as the tables' owner) the foreign "
+            "keys of facts, places and changes are dropped in the import's transaction and "
+            "added back before it commits, one check per key" if args.database == "postgresql"
+            else "") + (
             f" (the rows “{args.baseline}:” ran registry/imports.py of that commit, "
             "interleaved with this commit's runs)" if args.baseline else ""), "",
         "| run | rows | time | CPU time | of it, writing thread | server CPU time | rows/s "

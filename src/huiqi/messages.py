@@ -818,6 +818,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.concurrent": ("另一项导入或修改同时写入了相同的主体;本次未导入任何数据,请重新导入",
                           "Another import or change wrote the same entities at the same time; "
                           "nothing was imported, import the file again"),
+    "import.reference": ("导入写入 {table} 的一行引用了 {target} 中不存在的行({column} = {value}),"
+                         "本次未导入任何数据",
+                         "A row the import wrote into {table} refers to no row of {target} "
+                         "({column} = {value}); nothing was imported"),
     "import.rejected": ("文件 {subject} 未通过检查,共 {count} 处问题,未导入任何数据:",
                         "The file {subject} failed checking with {count} problem(s); nothing was "
                         "imported:"),

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from huiqi.errors import DataError
+from huiqi.errors import Conflict, DataError
 from huiqi.facts.catalogue import default_catalogue
 from huiqi.facts.credit_code import make
 from huiqi.registry import bulk as B
@@ -214,3 +214,151 @@ def test_cells_with_tabs_quotes_and_backslashes_and_a_file_of_names_only(
     assert [got[_code(i)] for i in range(len(names))] == names
     again = import_file(db, default_catalogue(), p, by="t", at=Clock().now)
     assert (again.changed, again.entities_unchanged) == (False, 5)
+
+
+# ---- a large import on PostgreSQL: the foreign keys checked once, at the end
+
+def _keys(db: Database) -> list[tuple[Any, ...]]:
+    """The foreign keys of every table as SQLAlchemy (and so Alembic) reflects them, with
+    whether PostgreSQL holds each as checked; and their identities (an ``oid`` is new when a
+    key was dropped and added back)."""
+    from sqlalchemy import inspect
+
+    with db.read() as s:
+        conn = s.connection()
+        insp = inspect(conn)
+        reflected = [(t, sorted((k["name"], tuple(k["constrained_columns"]), k["referred_table"],
+                                 tuple(k["referred_columns"]), tuple(sorted(k["options"].items())))
+                                for k in insp.get_foreign_keys(t)))
+                     for t in sorted(insp.get_table_names())]
+        checked = sorted(conn.exec_driver_sql(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated, "
+            "oid FROM pg_constraint WHERE contype = 'f' AND connamespace = "
+            "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())").all())
+    return [*reflected, *checked]
+
+
+def _oids(keys: list[tuple[Any, ...]]) -> dict[str, int]:
+    return {k[1]: k[4] for k in keys if len(k) == 5}
+
+
+def _without_oids(keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return [k[:4] if len(k) == 5 else k for k in keys]
+
+
+def _import_twice_at(db: Database, tmp: Path, lock_after: int) -> tuple[
+        list[dict[str, Any]], list[list[tuple[Any, ...]]]]:
+    clock = Clock()
+    ctx = Platform(db, make_settings(import_batch_rows=25, import_lock_after_rows=lock_after),
+                   clock).system()
+    rows = _rows()
+    reports = [imports.run(ctx, _write(tmp, rows, "first.csv"))]
+    clock.advance(days=1)
+    reports.append(imports.run(ctx, _write(tmp, _changed(rows), "again.csv")))
+    return [r.model_dump(exclude={"id", "imported_at"}) for r in reports], _tables(db)
+
+
+def test_a_large_import_on_postgresql_leaves_the_rows_and_keys_of_a_checked_one(
+        both: dict[str, Database], tmp_path: Path) -> None:
+    """The same two files imported with the foreign keys checked row by row, and with them
+    dropped after the first batch and added back at the end: the same reports and rows; the
+    keys are new ones (dropped and added back) with the same names, definitions and columns
+    as reflected, all checked."""
+    db = both["postgresql"]
+    assert isinstance(db.bind, Connection)
+    before = _keys(db)
+    plain = db.bind.begin_nested()
+    checked = _import_twice_at(db, tmp_path, 0)
+    assert _keys(db) == before  # (untouched)
+    plain.rollback()
+    fast = _import_twice_at(db, tmp_path, 30)
+    assert fast == checked
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from huiqi.store.models import Base
+
+    # Alembic's comparison with the models finds no foreign key to add or remove
+    diff = compare_metadata(MigrationContext.configure(db.bind), Base.metadata)
+    assert [d for d in diff if "fk" in str(d[0])] == [], [d[0] for d in diff]
+    after = _keys(db)
+    assert _without_oids(after) == _without_oids(before)
+    moved = {n for n, oid in _oids(after).items() if _oids(before)[n] != oid}
+    assert moved == {"fk_fact_value_entity_id_entity", "fk_fact_value_batch_id_import_batch",
+                     "fk_entity_location_entity_id_entity",
+                     "fk_entity_location_batch_id_import_batch",
+                     "fk_fact_change_entity_id_entity"}
+
+
+def test_a_bad_row_after_the_keys_are_dropped_leaves_nothing_and_the_keys(
+        both: dict[str, Database], tmp_path: Path) -> None:
+    """A bad value in the fifth batch, after four were written without row-by-row checks:
+    the problem keeps its line, nothing of the file is kept, and the foreign keys are the
+    ones before (the same identities: the drop was rolled back)."""
+    db = both["postgresql"]
+    import_file(db, default_catalogue(), _write(tmp_path, _rows(10), "first.csv"), by="t",
+                at=Clock().now)
+    before, counts = _keys(db), _counts(db)
+    rows = _rows()
+    rows[110] = f"{_code(110)},公司110,崂山区,,other,,abc,,"
+    with pytest.raises(DataError) as exc:
+        import_file(db, default_catalogue(), _write(tmp_path, rows, "late.csv"), by="t",
+                    at=Clock().now, batch_rows=25, lock_after=1)
+    assert [(p.code, p.line) for p in exc.value.problems] == [("import.bad_value", 112)]
+    assert _counts(db) == counts
+    assert _keys(db) == before
+
+
+def test_a_row_that_refers_to_nothing_is_named_and_nothing_is_kept(
+        both: dict[str, Database]) -> None:
+    """The keys dropped, a fact of no entity written meanwhile: adding the keys back refuses
+    it with a bilingual message naming the table, column and value; rolled back, the keys
+    are the ones before."""
+    db = both["postgresql"]
+    before = _keys(db)
+    with pytest.raises(Conflict) as exc, db.write() as s:
+        conn = s.connection()
+        batch = ImportBatch(file_name="f.csv", sha256="0" * 64, format="csv", source="import",
+                            rows=0, report={}, imported_at=Clock().now, imported_by="t")
+        s.add(batch)
+        s.flush()
+        bulk = B.bulk_writer(conn, [("revenue", 2024, True)], source="import",
+                             batch_id=batch.id, at=Clock().now, day=dt.date(2025, 6, 1),
+                             by="t", lock_after=1)
+        created = bulk.write([(2, _code(1), "公司", None, None, None, None, "10")],
+                             pytest.fail, pytest.fail)
+        assert created == (1, 0, 1)
+        conn.exec_driver_sql(
+            "INSERT INTO fact_value (entity_id, fact, year, value_number, source, batch_id, "
+            "recorded_at, recorded_by) VALUES (-7, 'revenue', 2024, 1, 'import', %s, now(), "
+            "'t')", (batch.id,))
+        bulk.close()
+        bulk.finish()
+    assert exc.value.reason == "import.reference"
+    assert "fact_value" in exc.value.message("zh") and "entity_id = -7" in exc.value.message("zh")
+    assert "refers to no row of entity (entity_id = -7)" in exc.value.message("en")
+    assert _keys(db) == before
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Entity).where(
+            Entity.credit_code == _code(1))) == 0
+
+
+def test_a_large_import_that_cannot_lock_in_time_checks_row_by_row(
+        both: dict[str, Database], backends: dict[str, Backend], tmp_path: Path) -> None:
+    """Another transaction reads the entities: the import does not wait for it more than the
+    lock timeout, and writes its rows checked row by row (its keys never dropped)."""
+    import time
+
+    db = both["postgresql"]
+    before = _keys(db)
+    with backends["postgresql"].engine.connect() as reader:
+        reader.exec_driver_sql("SELECT count(*) FROM entity").scalar_one()  # (holds its lock)
+        t = time.perf_counter()
+        report = import_file(db, default_catalogue(), _write(tmp_path, _rows(), "f.csv"),
+                             by="t", at=Clock().now, batch_rows=25, lock_after=1)
+        waited = time.perf_counter() - t
+        reader.rollback()
+    assert (report.entities_created, report.facts_written) == (120, 467)
+    assert _counts(db)[:2] == (120, 467)
+    assert _keys(db) == before
+    assert waited >= 2.0

@@ -38,8 +38,13 @@ def _file(tmp: Path, name: str, suffix: str) -> Path:
     return p
 
 
-def test_two_imports_of_the_same_new_codes_at_once(platform: Platform, tmp_path: Path) -> None:
-    ctx = platform.system()
+@pytest.mark.parametrize("lock_after", [0, 1], ids=["checked", "keys dropped"])
+def test_two_imports_of_the_same_new_codes_at_once(platform: Platform, tmp_path: Path,
+                                                   lock_after: int) -> None:
+    """Either way of checking foreign keys on PostgreSQL (row by row, or once at the end
+    of an import that locks its tables): the second import waits for the first."""
+    ctx = Platform(platform.db, make_settings(import_batch_rows=20,
+                                              import_lock_after_rows=lock_after)).system()
     first_writing = threading.Event()
     results: dict[str, ImportPublic | BaseException] = {}
 
@@ -72,9 +77,11 @@ def test_two_imports_of_the_same_new_codes_at_once(platform: Platform, tmp_path:
     assert enterprises.get(ctx, CODES[0]).name == "公司0乙"
 
 
+@pytest.mark.parametrize("lock_after", [0, 1], ids=["checked", "keys dropped"])
 def test_an_import_and_a_manual_creation_of_the_same_code(platform: Platform,
-                                                          tmp_path: Path) -> None:
-    ctx = platform.system()
+                                                          tmp_path: Path, lock_after: int) -> None:
+    ctx = Platform(platform.db, make_settings(import_batch_rows=20,
+                                              import_lock_after_rows=lock_after)).system()
     importing = threading.Event()
     outcome: list[object] = []
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -93,3 +94,35 @@ def test_the_service_role_may_only_add_to_the_audit_log(roles: Roles) -> None:
         assert sessions.login(Platform(db, make_settings()), "alice", PASSWORD)
     finally:
         db.dispose()
+
+
+def test_a_large_import_by_the_service_role_is_checked_row_by_row(roles: Roles,
+                                                                   tmp_path: Path) -> None:
+    """The service role does not own the tables, so it may not drop their foreign keys: a
+    large import (past ``import_lock_after_rows``) is written checked row by row, and the
+    keys are the owner's, untouched."""
+    from huiqi.facts.credit_code import make
+    from huiqi.service import imports
+
+    migrate(roles.owner_url, roles.service_url)
+    keys = ("SELECT conname, oid FROM pg_constraint WHERE contype = 'f' AND connamespace = "
+            "(SELECT oid FROM pg_namespace WHERE nspname = current_schema()) ORDER BY 1")
+    owner = make_engine(roles.owner_url)
+    try:
+        with owner.connect() as conn:
+            before = conn.execute(text(keys)).all()
+        path = tmp_path / "firms.csv"
+        path.write_text("id,name,revenue@2024\n" + "".join(
+            f"{make('9', '1', '370212', f'MR{i:06d}')},公司{i},{1000 + i}\n" for i in range(60)),
+            encoding="utf-8")
+        db = Database.connect(roles.service_url)
+        try:
+            report = imports.run(Platform(db, make_settings(
+                import_batch_rows=20, import_lock_after_rows=1)).system(), path)
+        finally:
+            db.dispose()
+        assert (report.entities_created, report.facts_written) == (60, 60)
+        with owner.connect() as conn:
+            assert conn.execute(text(keys)).all() == before
+    finally:
+        owner.dispose()

@@ -26,15 +26,36 @@ is read (SQLite keeps the text; PostgreSQL's ``NUMERIC`` reads it, keeping its s
 ``12000000.50`` stays ``12000000.50``), how a batch is emptied (PostgreSQL's ``DELETE``
 would leave the dead rows of every batch for the next to scan), how the rows get in, and
 how the new entities' ids are found (PostgreSQL: ``INSERT … RETURNING``, in one statement).
+
+A large import on PostgreSQL checks its foreign keys once, not row by row
+(:class:`PostgresBulk`, ``lock_after``): PostgreSQL checks each new row of ``fact_value``,
+``entity_location`` and ``fact_change`` against ``entity`` and ``import_batch`` with a query
+and a row lock of its own — over half of the server's work in a first import. Once the
+import has seen ``lock_after`` rows and is about to insert new entities' rows, the foreign
+keys of those three tables are dropped, inside the import's transaction; before it commits
+(:meth:`Bulk.finish`) they are added back with the same names and definitions, which checks
+every row of the tables in one query each. Dropping them locks the three tables and the two
+they refer to (``ACCESS EXCLUSIVE``) until the import ends: other transactions cannot read
+the entities meanwhile, which is why only a large import does it. Only the tables' owner
+may drop them: where the service's role does not own the tables (docs/deploy.md), and when
+the lock cannot be had within ``lock_timeout_ms`` (a reader holds it), the import goes on
+checked row by row. A row that refers to nothing stops the import with
+:class:`huiqi.errors.Conflict` (``import.reference``) and nothing is kept; an import that
+fails or is rolled back for any reason leaves the foreign keys as they were (PostgreSQL's
+DDL is transactional).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from huiqi.errors import Conflict
 
 #: the leading cells of a row; the fact columns follow
 HEAD = ("n", "code", "name", "district", "park", "kind", "industry")
@@ -75,9 +96,14 @@ class Bulk:
     sql: Dialect = SQLITE
 
     def __init__(self, conn: Connection, facts: Sequence[tuple[str, int, bool]], *,
-                 source: str, batch_id: int, at: Any, day: Any, by: str) -> None:
+                 source: str, batch_id: int, at: Any, day: Any, by: str,
+                 lock_after: int = 0, lock_timeout_ms: int = 2000) -> None:
         self.conn, self.facts = conn, list(facts)
         self.source, self.batch_id, self.at, self.day, self.by = source, batch_id, at, day, by
+        #: PostgreSQL: the rows seen before the foreign keys are checked at the end (0: never)
+        self.lock_after, self.lock_timeout_ms = lock_after, lock_timeout_ms
+        #: the rows written so far
+        self.seen = 0
         d = self.sql
         self.values = values = [f"s{i}" for i in range(len(self.facts))]
         run = conn.exec_driver_sql
@@ -121,23 +147,29 @@ class Bulk:
         without a name (then nothing is written), ``careful`` is given the rows of existing
         entities that change something. Returns (entities created, unchanged, facts)."""
         run, d = self.conn.exec_driver_sql, self.sql
+        self.seen += len(rows)
         run(d.clear.format(d.row))
         self._load(rows)
-        run(f"UPDATE {d.row} AS r SET eid = (SELECT e.id FROM entity e "
-            "WHERE e.credit_code = r.code)")
+        self._find()
         missing = [n for (n,) in run(f"SELECT n FROM {d.row} WHERE eid IS NULL AND name IS NULL "
                                      "ORDER BY n")]
         if missing:
             nameless(missing)
             return 0, 0, 0
-        sql, params = self.changed_sql
-        changed = [n for (n,) in run(sql, tuple(params))]
         existing = run(f"SELECT count(*) FROM {d.row} WHERE eid IS NOT NULL").scalar_one()
+        sql, params = self.changed_sql
+        # (only if any: PostgreSQL may hash every entity for the join, even for no row)
+        changed = [n for (n,) in run(sql, tuple(params))] if existing else []
         created, facts = self._create()
         if changed:  # (after the new ones, as the row-by-row writer orders them)
             by_line = {r[0]: r for r in rows}
             careful([by_line[n] for n in changed])
         return created, int(existing) - len(changed), facts
+
+    def _find(self) -> None:
+        """Each row's entity, by its code (the codes' unique index)."""
+        self.conn.exec_driver_sql(f"UPDATE {self.sql.row} AS r SET eid = (SELECT e.id FROM "
+                                  "entity e WHERE e.credit_code = r.code)")
 
     def _load(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """The batch's rows into the (empty) rows' table."""
@@ -167,6 +199,7 @@ class Bulk:
         created = self._entities()
         if not created:
             return 0, 0
+        self._references()
         run, d = self.conn.exec_driver_sql, self.sql
         m = d.mark
         run("INSERT INTO entity_location (entity_id, district, park, valid_from, valid_to, "
@@ -190,6 +223,12 @@ class Bulk:
                 (self.source[:32], self.at))
         return created, int(facts)
 
+    def _references(self) -> None:
+        """Before new entities' rows are inserted (see :class:`PostgresBulk`)."""
+
+    def finish(self) -> None:
+        """Before the import's transaction commits (see :class:`PostgresBulk`)."""
+
     def close(self) -> None:
         run, d = self.conn.exec_driver_sql, self.sql
         run(f"DROP TABLE IF EXISTS {d.row}")
@@ -202,11 +241,74 @@ class SqliteBulk(Bulk):
     sql = SQLITE
 
 
+#: the tables whose foreign keys a large import on PostgreSQL checks at its end
+REFERENCING = ("entity_location", "fact_change", "fact_value")
+_SAVEPOINT = "huiqi_import_references"
+#: PostgreSQL's errors of a lock not had in time, and of a deadlock
+_LOCK_ERRORS = ("55P03", "40P01")
+_KEY = re.compile(r"Key \((?P<column>.+?)\)=\((?P<value>.*?)\) is not present in table "
+                  r'"(?P<target>[^"]+)"')
+
+
 class PostgresBulk(Bulk):
     """The bulk writer on PostgreSQL: a batch copied in (``COPY``), the new entities' ids
-    returned by their insert."""
+    returned by their insert; a large import's foreign keys checked once, at its end
+    (see the module)."""
 
     sql = POSTGRESQL
+    #: the foreign keys dropped (table, quoted name, definition), to be added back
+    dropped: list[tuple[str, str, str]] | None = None
+    #: the lock was not had in time: rows are checked one by one to the end
+    refused = False
+
+    def _references(self) -> None:
+        if (self.dropped is not None or self.refused or self.lock_after <= 0
+                or self.seen < self.lock_after):
+            return
+        run = self.conn.exec_driver_sql
+        if not run("SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c "
+                   "WHERE c.oid = ANY (CAST(%s AS regclass[]))",
+                   (list(REFERENCING),)).scalar_one():
+            self.refused = True  # (not the tables' owner: the service role of a deployment)
+            return
+        before = run("SELECT current_setting('lock_timeout')").scalar_one()
+        run(f"SAVEPOINT {_SAVEPOINT}")
+        try:
+            run(f"SET LOCAL lock_timeout = {int(self.lock_timeout_ms)}")
+            keys = [(str(t), str(n), str(d)) for t, n, d in run(
+                "SELECT c.conrelid::regclass::text, quote_ident(c.conname), "
+                "pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.contype = 'f' "
+                "AND c.conrelid = ANY (CAST(%s AS regclass[])) ORDER BY 1, 2",
+                (list(REFERENCING),))]
+            for table in sorted({t for t, _, _ in keys}):
+                run(f"ALTER TABLE {table} " + ", ".join(
+                    f"DROP CONSTRAINT {n}" for t, n, _ in keys if t == table))
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in _LOCK_ERRORS:
+                raise
+            run(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            self.refused = True
+        else:
+            self.dropped = keys
+        run(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        run("SELECT set_config('lock_timeout', %s, true)", (before,))
+
+    def finish(self) -> None:
+        """Add back the foreign keys dropped, each checking every row of its table in one
+        query; a row that refers to nothing raises :class:`Conflict` (the caller rolls the
+        transaction back)."""
+        dropped, self.dropped = self.dropped, None
+        for table, name, definition in dropped or ():
+            try:
+                self.conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} "
+                                          f"{definition}")
+            except IntegrityError as exc:
+                diag = getattr(exc.orig, "diag", None)
+                found = _KEY.search(getattr(diag, "message_detail", None) or "")
+                raise Conflict("import.reference", table=table,
+                               column=found["column"] if found else "?",
+                               value=found["value"] if found else "?",
+                               target=found["target"] if found else "?") from None
 
     def _load(self, rows: Sequence[tuple[Any, ...]]) -> None:
         raw: Any = self.conn.connection.driver_connection
@@ -214,6 +316,16 @@ class PostgresBulk(Bulk):
                 f"COPY {self.sql.row} ({', '.join(self.columns)}) FROM STDIN") as copy:
             for r in rows:
                 copy.write_row(r)
+
+    def _find(self) -> None:
+        # only the rows of existing entities are written again (none in a first import);
+        # each code looked up in a subquery of its own, so that PostgreSQL cannot choose to
+        # read every entity to hash them
+        row = self.sql.row
+        self.conn.exec_driver_sql(
+            f"UPDATE {row} AS r SET eid = f.id FROM (SELECT n, (SELECT e.id FROM entity e "
+            f"WHERE e.credit_code = x.code) AS id FROM {row} x OFFSET 0) AS f "
+            "WHERE f.n = r.n AND f.id IS NOT NULL")
 
     def _entities(self) -> int:
         row = self.sql.row
@@ -224,7 +336,10 @@ class PostgresBulk(Bulk):
 
 
 def bulk_writer(conn: Connection, facts: Sequence[tuple[str, int, bool]], *, source: str,
-                batch_id: int, at: Any, day: Any, by: str) -> Bulk:
-    """The bulk writer of the connection's database."""
+                batch_id: int, at: Any, day: Any, by: str, lock_after: int = 0,
+                lock_timeout_ms: int = 2000) -> Bulk:
+    """The bulk writer of the connection's database (``lock_after``, ``lock_timeout_ms``:
+    PostgreSQL's, see the module)."""
     kind = PostgresBulk if conn.dialect.name == "postgresql" else SqliteBulk
-    return kind(conn, facts, source=source, batch_id=batch_id, at=at, day=day, by=by)
+    return kind(conn, facts, source=source, batch_id=batch_id, at=at, day=day, by=by,
+                lock_after=lock_after, lock_timeout_ms=lock_timeout_ms)

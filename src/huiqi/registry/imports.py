@@ -28,7 +28,9 @@ Python's lock).
 On SQLite the import's transaction does not check foreign keys row by row (its rows refer
 only to the entities it has just read or created and to its own batch: see
 :meth:`Database.write`); the transactions after it check them again. PostgreSQL checks
-each one (most of its time in a first import: see bench/RESULTS.md).
+each one, except in a large import: after ``lock_after`` rows (the setting
+``import_lock_after_rows``) the import locks the entities and their facts' tables to its end
+and checks the foreign keys once, before it commits (:mod:`.bulk`).
 
 Memory stays bounded: a few batches of rows at a time, plus 16 bytes per row to find codes
 that appear twice (and, on SQLite, a page cache of :data:`SQLITE_CACHE_KIB` while writing).
@@ -149,8 +151,10 @@ def import_file(db: Database, cat: Catalogue, path: Path, *, by: str, at: dt.dat
                 batch_rows: int = 5000, max_problems: int = 1000,
                 progress: Progress | None = None,
                 audit: Callable[[Session, ImportReport], None] | None = None,
-                limits: Limits | None = None) -> ImportReport:
-    """Check and apply one file; raise :class:`DataError` (nothing written) on any problem."""
+                limits: Limits | None = None, lock_after: int = 0) -> ImportReport:
+    """Check and apply one file; raise :class:`DataError` (nothing written) on any problem.
+    ``lock_after``: on PostgreSQL, after this many rows the tables are locked and the
+    foreign keys checked once at the end (0: never; see :mod:`.bulk`)."""
     display = display or path.name
     limits = limits or Limits()
     sheet = check(path, display, limits)
@@ -161,7 +165,8 @@ def import_file(db: Database, cat: Catalogue, path: Path, *, by: str, at: dt.dat
         try:
             return _apply(db, cat, sheet, mapping, report, by=by, at=at,
                           batch_rows=batch_rows, max_problems=max_problems,
-                          progress=progress, audit=audit, cell_chars=limits.cell_chars)
+                          progress=progress, audit=audit, cell_chars=limits.cell_chars,
+                          lock_after=lock_after)
         except IntegrityError as exc:
             # entities are created one writer at a time (the lock), but another kind of
             # writer may still create the same code first: read again, once
@@ -183,12 +188,13 @@ _COUNTS = ("rows", "entities_created", "entities_updated", "entities_unchanged",
 def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report: ImportReport,
            *, by: str, at: dt.datetime, batch_rows: int, max_problems: int,
            progress: Progress | None, audit: Callable[[Session, ImportReport], None] | None,
-           cell_chars: int) -> ImportReport:
+           cell_chars: int, lock_after: int = 0) -> ImportReport:
     """Check and write in one transaction, after any other that creates entities (so that
     two imports of the same new codes find each other's instead of colliding); rolled back
     whole if any row is bad, or if nothing changed."""
     display = sheet.display
     problems = _Problems(display, max_problems)
+    bulk: Bulk | None = None
     try:
         with db.write(lock=E.LOCK, references_checked=False) as s:
             batch = ImportBatch(file_name=display[:255], sha256=report.sha256,
@@ -201,7 +207,7 @@ def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report:
             with _Writer(s, cat, prov, report).cached() as writer, \
                     open_rows(sheet) as (header, rows, share):
                 columns = _columns(cat, header, mapping, report, cell_chars, display)
-                bulk = _bulk(s, writer, columns)
+                bulk = _bulk(s, writer, columns, lock_after)
                 checked: Iterator[tuple[list[Row], list[tuple[Any, ...]] | None]] = (
                     (chunk, None if bulk is None else
                      _check_block(columns, header, chunk, cell_chars))
@@ -217,6 +223,8 @@ def _apply(db: Database, cat: Catalogue, sheet: Sheet, mapping: Mapping, report:
             if progress:
                 progress("check", report.rows, 1.0)
             problems.raise_any()
+            if bulk is not None:
+                bulk.finish()  # (the foreign keys of a large import, checked once)
             if not report.changed:
                 raise _NothingChanged
             batch = s.get_one(ImportBatch, report.batch_id)
@@ -1052,14 +1060,15 @@ class _Writer:
                              rows)
 
 
-def _bulk(s: Session, writer: _Writer, columns: Sequence[_Column]) -> Bulk | None:
+def _bulk(s: Session, writer: _Writer, columns: Sequence[_Column],
+          lock_after: int = 0) -> Bulk | None:
     """The bulk writer of the import (:mod:`.bulk`), on either database (None: rows one by
     one, as the tests compare them)."""
     prov = writer.prov
     return bulk_writer(s.connection(), [(c.key, c.year, c.number) for c in columns
                                        if c.convert is not None],
                       source=prov.source, batch_id=int(prov.batch_id or 0), at=writer.at,
-                      day=writer.day, by=prov.by)
+                      day=writer.day, by=prov.by, lock_after=lock_after)
 
 
 def _write_block(bulk: Bulk, writer: _Writer, columns: Sequence[_Column],

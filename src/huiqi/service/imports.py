@@ -49,7 +49,8 @@ def run(ctx: Context, path: Path, *, display: str | None = None, mapping: Mappin
                          display=display, mapping=mapping,
                          batch_rows=ctx.settings.import_batch_rows,
                          max_problems=ctx.settings.import_max_problems, progress=progress,
-                         audit=audit, limits=Limits.of(ctx.settings))
+                         audit=audit, limits=Limits.of(ctx.settings),
+                         lock_after=ctx.settings.import_lock_after_rows)
     if report.batch_id is None:
         return public(report)
     with ctx.db.read() as s:
