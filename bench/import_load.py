@@ -172,6 +172,9 @@ def _median(runs: list[dict[str, Any]], key: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--lock-after", type=int, default=50_000,
+                    help="PostgreSQL: HUIQI_IMPORT_LOCK_AFTER_ROWS for the imports (0: checked "
+                    "row by row, the default setting)")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each (medians reported)")
     ap.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--append", action="store_true")
@@ -182,9 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--child", nargs=2, metavar=("CSV", "URL"))
     ap.add_argument("--baseline-file", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.child:
+    if args.child:   # (the setting from the parent's environment)
         child(args.child[0], args.child[1], args.baseline_file)
         return 0
+    # the children read the setting (the platform's one way in for configuration)
+    os.environ["HUIQI_IMPORT_LOCK_AFTER_ROWS"] = str(args.lock_after)
     csv_path = ROOT / "var" / "bench" / f"firms-{args.rows}.csv"
     if not csv_path.exists():
         t = time.perf_counter()

@@ -30,7 +30,7 @@
 | ``HUIQI_PASSWORD_HASH_PARALLELISM`` | ``4`` | argon2id lanes |
 | ``HUIQI_IMPORT_BATCH_ROWS`` | ``5000`` | rows written per batch by an import |
 | ``HUIQI_IMPORT_MAX_PROBLEMS`` | ``1000`` | problems listed in an import report (the rest are counted) |
-| ``HUIQI_IMPORT_LOCK_AFTER_ROWS`` | ``50000`` | PostgreSQL: rows after which an import locks its tables (0: never) |
+| ``HUIQI_IMPORT_LOCK_AFTER_ROWS`` | ``0`` | PostgreSQL: rows after which an owner's import locks its tables (0 never) |
 | ``HUIQI_PAGE_SIZE_MAX`` | ``500`` | largest page a list in the API returns |
 | ``HUIQI_MATCH_CACHE_MB`` | ``64`` | memory per server process for computed matches (0: none) |
 | ``HUIQI_MATCH_PRECOMPUTE`` | ``true`` | at start-up, compute every enterprise's match into that memory |
@@ -120,8 +120,8 @@ class Settings(BaseSettings):
     import_batch_rows: int = Field(default=5000, ge=1, description="rows per write batch")
     import_max_problems: int = Field(default=1000, ge=1, description="problems listed")
     import_lock_after_rows: int = Field(
-        default=50_000, ge=0, description="PostgreSQL: rows after which an import locks the "
-        "entities to its end and checks its foreign keys once (0: never)")
+        default=0, ge=0, description="PostgreSQL: rows after which the tables' owner's import "
+        "locks the entities to its end and checks its foreign keys once (0: never)")
     page_size_max: int = Field(default=500, ge=1, description="largest page in the API")
     match_cache_mb: int = Field(default=64, ge=0, description="cache of computed matches")
     match_precompute: bool = Field(default=True, description="compute every match at start-up")
