@@ -18,6 +18,18 @@ form is derived when it is read). Where the long form is asked for (``form="long
 compact rows (``mapInArrow``), so the executors' Python (``PYSPARK_PYTHON``,
 ``spark.pyspark.python``; this interpreter by default) must have huiqi installed, with its
 ``[spark]`` extra.
+
+Two kernels compute the compact rows (:data:`KERNELS`). ``"duckdb"``, :func:`match_parquet`'s
+default: Spark reads and spreads the input, and each task (``mapInArrow``) matches its own
+partition with an in-memory DuckDB of one thread — the compact query of DuckDB's runner, the
+same SQL and layout — streaming the rows back in order; the executors' Python needs only
+DuckDB and PyArrow (not huiqi). ``"sql"``: Spark SQL computes them, in Spark's dialect of the
+same query, with no Python on the executors — several times slower, because the query's
+stacked projections of a hundred-odd columns are beyond Spark's whole-stage code generation
+(bench/RESULTS.md). The DuckDB kernel is the default because it is the faster by far and the
+executors' Python is this interpreter unless configured otherwise; :func:`match_frame` and
+:func:`match_arrow` keep Spark SQL by default (they are Spark's own engine in the
+differential tests).
 """
 
 from __future__ import annotations
@@ -35,7 +47,7 @@ from huiqi.rules.model import ClauseSpec, Pack
 from huiqi.text import Text
 
 from . import choices
-from .dialect import SPARK
+from .dialect import DUCKDB, SPARK
 from .query import MatchQuery, WideClause
 from .wide import CHUNK, chunks
 
@@ -244,7 +256,7 @@ def _check_choices(spark: Any, pack: Pack, frame: Any, view: str, where: str | N
                   where or "企业表/the table of enterprises")
 
 
-def _wide(spark: Any, query: MatchQuery, view: str) -> tuple[Any, list[WideClause]]:
+def _wide_sql(spark: Any, query: MatchQuery, view: str) -> tuple[Any, list[WideClause]]:
     """The compact rows of ``query`` over the view as a DataFrame (None when no clause is in
     force), and their layout.
 
@@ -263,8 +275,118 @@ def _wide(spark: Any, query: MatchQuery, view: str) -> tuple[Any, list[WideClaus
             spark.catalog.dropTempView(name)
 
 
+#: The kernels that compute the compact rows on Spark (:func:`match_parquet`)
+KERNELS = ("duckdb", "sql")
+
+
+def _wide(spark: Any, pack: Pack, as_of: dt.date, columns: list[str], view: str,
+          clauses: list[ClauseSpec] | None, kernel: str) -> tuple[Any, list[WideClause]]:
+    """The compact rows of a chunk of clauses over the view (None when no clause is in
+    force) and their layout, computed by ``kernel``: Spark SQL, or DuckDB in each task."""
+    if kernel == "duckdb":
+        return _wide_duckdb(spark, MatchQuery(pack, as_of, DUCKDB, columns, clauses), view)
+    return _wide_sql(spark, MatchQuery(pack, as_of, SPARK, columns, clauses), view)
+
+
+def _wide_duckdb(spark: Any, query: MatchQuery, view: str) -> tuple[Any, list[WideClause]]:
+    """The compact rows of ``query`` (in DuckDB's dialect) computed by DuckDB in each task
+    (``mapInArrow``), over that task's partition of the view, as a DataFrame of the
+    enterprise id (``id``) and the clauses' columns (None when no clause is in force); and
+    their layout — DuckDB's, as its runner writes it.
+
+    The driver binds the query once over no row, with the input's Arrow schema as the
+    executors will see it, to learn the columns the query reads (only those are sent to the
+    Python workers) and the types of the rows it gives (Spark's nearest: an unsigned code
+    as a signed integer one size up where needed)."""
+    import duckdb
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
+
+    select, layout = _duckdb_select(query, view)
+    if not layout:
+        return None, layout
+    frame = spark.table(view)
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        con.register(view, to_arrow_schema(frame.schema).empty_table())
+        used = _scanned(con, select, list(frame.columns))
+        con.unregister(view)
+        frame = frame.select(*(frame[SPARK.ident(c)] for c in used))
+        empty = to_arrow_schema(frame.schema).empty_table()
+        con.register(view, empty)
+        given = con.sql(select).to_arrow_table().schema
+    finally:
+        con.close()
+    signed = {pa.uint8(): pa.int16(), pa.uint16(): pa.int32(), pa.uint32(): pa.int64()}
+    out = from_arrow_schema(pa.schema([f.with_type(signed.get(f.type, f.type)) for f in given]))
+    return frame.mapInArrow(_duckdb_task(select, view, to_arrow_schema(out)), out), layout
+
+
+def _duckdb_select(query: MatchQuery, view: str) -> tuple[str, list[WideClause]]:
+    """The compact query over ``view`` (DuckDB's dialect) giving only the enterprise id
+    (``id``) and the clauses' columns; its layout."""
+    from .results import columns as clause_columns
+
+    sql, layout = query.build_wide(view)
+    names = list(dict.fromkeys(["id", *(c for wc in layout for c in clause_columns(wc))]))
+    return (f"SELECT {', '.join(DUCKDB.ident(c) for c in names)} FROM ({sql}) AS "
+            f"{DUCKDB.ident('__huiqi_wide')}", layout)
+
+
+def _scanned(con: Any, select: str, columns: list[str]) -> list[str]:
+    """The input columns ``select`` reads, in the input's order (from the column references
+    of its syntax tree: a superset where a later layer's column has an input column's name,
+    which costs only that column's transfer)."""
+    import json
+
+    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [select]).fetchall()[0][0])
+    if tree.get("error"):   # not parsed as DuckDB serialises it: every column, to be safe
+        return columns
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("class") == "COLUMN_REF":
+                names.update(node.get("column_names", [])[-1:])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(tree)
+    return [c for c in columns if c in names or c == "id"]
+
+
+def _duckdb_task(select: str, view: str, schema: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """What each task runs on the Arrow batches of its partition: an in-memory DuckDB of one
+    thread (one task per executor core) reads them as a stream, in order, and the compact
+    rows come back in the same order, cast to ``schema`` (what Spark was told). It needs
+    only DuckDB and PyArrow on the executors, not huiqi."""
+
+    def task(batches: Iterator[Any]) -> Iterator[Any]:
+        import duckdb
+        import pyarrow as pa
+
+        first = next(batches, None)
+        if first is None:
+            return
+        source = pa.RecordBatchReader.from_batches(first.schema,
+                                                   itertools.chain([first], batches))
+        con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True})
+        try:
+            con.register(view, source)
+            for batch in con.sql(select).to_arrow_reader(65_536):
+                yield batch.cast(schema)
+        finally:
+            con.close()
+
+    return task
+
+
 def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = "huiqi_input",
-                clauses: list[ClauseSpec] | None = None, where: str | None = None) -> Any:
+                clauses: list[ClauseSpec] | None = None, where: str | None = None,
+                kernel: str = "sql") -> Any:
     """Match a Spark DataFrame of enterprises; the results as a DataFrame (long format).
     A declared choice that is not an option is refused (``where`` names the input).
 
@@ -272,14 +394,22 @@ def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = 
     <huiqi.population.query.MatchQuery.wide_layers>`: one per enterprise, codes, amounts,
     bit masks — what Catalyst plans and its generated code runs fastest), and each executor
     turns its own rows into the long form with ``mapInArrow`` (the executors' Python needs
-    huiqi, as it needs PySpark)."""
+    huiqi, as it needs PySpark). ``kernel="duckdb"``: DuckDB computes the compact rows in
+    each task (:func:`match_parquet`)."""
+    _kernel(kernel)
     frame.createOrReplaceTempView(view)
     _check_choices(spark, pack, frame, view, where)
-    return _long(spark, MatchQuery(pack, as_of, SPARK, list(frame.columns), clauses), view)
+    return _long(spark, pack, as_of, list(frame.columns), view, clauses, kernel)
 
 
-def _long(spark: Any, query: MatchQuery, view: str) -> Any:
-    wide, layout = _wide(spark, query, view)
+def _kernel(kernel: str) -> None:
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel must be one of {KERNELS}, not {kernel!r}")
+
+
+def _long(spark: Any, pack: Pack, as_of: dt.date, columns: list[str], view: str,
+          clauses: list[ClauseSpec] | None, kernel: str) -> Any:
+    wide, layout = _wide(spark, pack, as_of, columns, view, clauses, kernel)
     if wide is None:   # no clause in force: no results
         return spark.createDataFrame([], LONG_SCHEMA)
     return wide.mapInArrow(_expand(layout), LONG_SCHEMA)
@@ -287,7 +417,7 @@ def _long(spark: Any, query: MatchQuery, view: str) -> Any:
 
 def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path,
                   clauses: list[ClauseSpec] | None = None, form: str = "compact",
-                  size: int = CHUNK) -> None:
+                  size: int = CHUNK, kernel: str = "duckdb") -> None:
     """Match a Parquet file of enterprises into results at ``out``, written by the
     executors, a file per partition; a declared choice that is not an option is refused
     before anything is written.
@@ -305,11 +435,17 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
 
     The clauses are matched in chunks of about ``size`` (:func:`huiqi.population.wide.chunks`),
     one query each: Catalyst, like DuckDB's planner, takes much longer to plan one query of a
-    thousand clauses than forty of twenty-five."""
+    thousand clauses than forty of twenty-five.
+
+    ``kernel`` ``"duckdb"`` (the default): each task computes its partition's compact rows
+    with DuckDB (one thread, the runner's query and layout; only the columns the query reads
+    are sent to it), and the executors' Python needs DuckDB and PyArrow; ``"sql"``: Spark SQL
+    computes them, no Python needed on the executors (for the compact form)."""
     from .results import FORMS, CompactWriter
 
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}, not {form!r}")
+    _kernel(kernel)
     view = "huiqi_input"
     frame = spread(spark, spark.read.parquet(str(source)))
     frame.createOrReplaceTempView(view)
@@ -317,8 +453,7 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
     parts = chunks(pack, clauses, size)
     columns = list(frame.columns)
     if form == "long":
-        _long_parquet(spark, pack, as_of, [MatchQuery(pack, as_of, SPARK, columns, chunk)
-                                           for chunk in parts], view, out)
+        _long_parquet(spark, pack, as_of, columns, parts, view, out, kernel)
         return
     writer = CompactWriter(out, pack.id, pack.version_id, as_of)
     # several chunks read the input once, as the partitions kept here (and the same rows in
@@ -330,7 +465,7 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
     try:
         first: Path | None = None
         for chunk in parts:
-            wide, layout = _wide(spark, MatchQuery(pack, as_of, SPARK, columns, chunk), view)
+            wide, layout = _wide(spark, pack, as_of, columns, view, chunk, kernel)
             if wide is None:
                 continue
             path = writer.chunk(layout)
@@ -365,12 +500,12 @@ def _rows(folder: Path) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in chunk_files(folder))
 
 
-def _long_parquet(spark: Any, pack: Pack, as_of: dt.date, queries: list[MatchQuery], view: str,
-                  out: Path) -> None:
+def _long_parquet(spark: Any, pack: Pack, as_of: dt.date, columns: list[str],
+                  parts: list[list[ClauseSpec]], view: str, out: Path, kernel: str) -> None:
     from pyspark.sql import functions as F
 
-    for i, query in enumerate(queries):
-        result = _long(spark, query, view)
+    for i, chunk in enumerate(parts):
+        result = _long(spark, pack, as_of, columns, view, chunk, kernel)
         keyed = result.select(   # keyed as DuckDB's long results are (results.RESULT_SCHEMA)
             "enterprise_id", F.lit(pack.version_id).alias("pack_version"),
             F.lit(as_of).alias("as_of"), *(c for c in result.columns if c != "enterprise_id"))
