@@ -10,12 +10,13 @@ Both engines do the same work: Parquet in, the compact results folder out
 the long form is derived from it when read), no summaries. For each round, in turn: DuckDB
 (``Runner.run``, ``summarize=False``) with its default threads (the machine's cores), then
 with one thread, then Spark with one Worker, then with two, for each kernel of
-``--kernels`` (``duckdb``: DuckDB computes each partition's compact rows in the task,
-``mapInArrow``; ``sql``: Spark SQL computes them). Each Spark run is ``match_parquet``
-(``form="compact"``: each chunk a folder of the executors' part files) on a session already
-started on a cluster just started (its start-up is reported apart; the executors' JVMs are
-cold, as for any new application); the park is written in one row group, so that the
-spreading over executor cores is part of what is measured. "Per core" multiplies a run's
+``--kernels`` (``duckdb``: each task matches a slice of the park with DuckDB, reading
+the Parquet file and writing its part files itself; ``sql``: Spark SQL computes the rows).
+Each Spark run is ``match_parquet`` (``form="compact"``: each chunk a folder of the
+executors' part files) on a session already started on a cluster just started (its
+start-up is reported apart; the executors' JVMs and Python workers are cold, as for any new
+application); the park is written in one row group, so that the spreading over executor
+cores is part of what is measured. "Per core" multiplies a run's
 seconds by the cores it had: DuckDB the machine's (or 1 for its one-thread run), Spark its
 Workers'. "CPU s" is the processes' own CPU time (user + system, from /proc), which the
 other load on the machine disturbs less than wall time: for DuckDB this process's, for
@@ -155,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         "its default threads (the machine's cores) and one thread; Spark: a Master and 1 or 2 "
         "Workers of 1 core each on 127.0.0.1 (`huiqi.population.standalone`), started anew for "
         "each run, `match_parquet` timed on a started session (cold executors); kernel `duckdb`: "
-        "DuckDB (one thread) computes each task's compact rows (`mapInArrow`), `sql`: Spark SQL",
+        "each task matches a slice of the park with DuckDB (one thread), reading the file and "
+        "writing its part files itself; `sql`: Spark SQL computes the rows",
         "- CPU s: user + system CPU of the run's processes (DuckDB: this process; Spark: the "
         "driver and the whole cluster, executors' Python workers included), median",
         f"- Spark session start-up (median, not in the times): {statistics.median(starts):.1f} s",

@@ -1,6 +1,6 @@
 """Spark in local mode with the DuckDB kernel (``match_parquet(kernel="duckdb")``): each
-task's compact rows are computed by DuckDB from the task's partition, and what is written
-reads back as DuckDB's runner's results exactly — one chunk of clauses and several (row *i*
+task matches a slice of the input's rows with DuckDB and writes its part of every chunk, and
+what is written reads back as DuckDB's runner's results exactly — one chunk of clauses and several (row *i*
 of every chunk the same enterprise). The standalone cluster's tests
 (tests/population/test_standalone.py) run both kernels on two Workers."""
 
@@ -73,9 +73,10 @@ def test_an_unknown_kernel_is_refused(spark: Any, park: tuple[Path, Path],
     assert not list(tmp_path.iterdir())
 
 
-def test_the_task_needs_duckdb_and_pyarrow_only(tmp_path: Path) -> None:
+def test_the_tasks_need_duckdb_and_pyarrow_only(tmp_path: Path) -> None:
     """What the executors run is pickled whole (cloudpickle, as Spark does) and runs in a
-    Python where huiqi cannot be imported: the runner's compact rows, in Spark's types."""
+    Python where huiqi cannot be imported: the task over slices of a Parquet file writes the
+    runner's compact rows, the task over Arrow batches gives them in Spark's types."""
     cloudpickle = pytest.importorskip("pyspark.cloudpickle")
     pack = load_pack(ROOT / "policies" / "seed")
     table = generate(120, 3, AS_OF)
@@ -83,13 +84,21 @@ def test_the_task_needs_duckdb_and_pyarrow_only(tmp_path: Path) -> None:
     select, layout = S._duckdb_select(
         MatchQuery(pack, AS_OF, DUCKDB, table.column_names, chunk), "huiqi_input")
     source = tmp_path / "in.parquet"
-    pq.write_table(table, source)
-    rows = pa.Table.from_batches([b for b, _ in Runner(pack, AS_OF).compact(source, batch_size=50)])
+    pq.write_table(table, source, row_group_size=50)
+    runner = Runner(pack, AS_OF)
+    runner.run(source, tmp_path / "duck", summarize=False)
+    want = pq.read_table(tmp_path / "duck" / "chunk-0000.parquet")
+    rows = pa.Table.from_batches([b for b, _ in runner.compact(source, batch_size=50)])
     names = list(dict.fromkeys(["id", *(c for wc in layout for c in columns(wc))]))
     schema = pa.schema([f.with_type(pa.int16()) if f.type == pa.uint8() else f
                         for f in rows.select(names).schema])
-    (tmp_path / "task.pickle").write_bytes(
-        cloudpickle.dumps(S._duckdb_task(select, "huiqi_input", schema)))
+    folder = tmp_path / "chunk"
+    folder.mkdir()
+    slices = S._slices([str(source)], [120], 3)
+    assert [sum(b - a for _, a, b in s) for s in slices] == [40, 40, 40]
+    (tmp_path / "tasks.pickle").write_bytes(cloudpickle.dumps(
+        (S._file_task([(select, str(folder))], "huiqi_input"), list(enumerate(slices)),
+         S._duckdb_task(select, "huiqi_input", schema))))
     with pa.ipc.new_file(str(tmp_path / "in.arrow"), table.schema) as writer:
         for batch in table.to_batches(40):   # several batches, as Spark sends them
             writer.write_batch(batch)
@@ -97,15 +106,26 @@ def test_the_task_needs_duckdb_and_pyarrow_only(tmp_path: Path) -> None:
         "import pickle, sys\n"
         "sys.modules['huiqi'] = None   # import huiqi fails\n"
         "import pyarrow as pa\n"
-        f"task = pickle.loads(open({str(tmp_path / 'task.pickle')!r}, 'rb').read())\n"
+        f"by_file, items, by_batch = pickle.loads(open({str(tmp_path / 'tasks.pickle')!r}, 'rb').read())\n"
+        "assert [by_file(item) for item in items] == [40, 40, 40]\n"
         f"src = pa.ipc.open_file({str(tmp_path / 'in.arrow')!r})\n"
-        "out = list(task(src.get_batch(i) for i in range(src.num_record_batches)))\n"
+        "out = list(by_batch(src.get_batch(i) for i in range(src.num_record_batches)))\n"
         f"with pa.ipc.new_file({str(tmp_path / 'out.arrow')!r}, out[0].schema) as w:\n"
         "    for b in out:\n"
         "        w.write_batch(b)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
+    parts = chunk_files(folder)
+    assert [f.name for f in parts] == [f"part-{i:05d}.parquet" for i in range(3)]
+    written = pa.concat_tables([pq.read_table(f) for f in parts])
+    assert written.schema == want.schema and written.equals(want)
     got = pa.ipc.open_file(str(tmp_path / "out.arrow")).read_all()
     assert got.schema == schema and got.num_rows == 120
     assert got.equals(rows.select(names).cast(schema))
+
+
+def test_slices_cut_across_files() -> None:
+    assert S._slices(["a", "b"], [3, 5], 2) == [[("a", 0, 3), ("b", 0, 1)], [("b", 1, 5)]]
+    assert S._slices(["a", "b"], [0, 2], 2) == [[("b", 0, 1)], [("b", 1, 2)]]
+    assert S._slices(["a"], [0], 2) == [[("a", 0, 0)]]

@@ -20,16 +20,20 @@ compact rows (``mapInArrow``), so the executors' Python (``PYSPARK_PYTHON``,
 ``[spark]`` extra.
 
 Two kernels compute the compact rows (:data:`KERNELS`). ``"duckdb"``, :func:`match_parquet`'s
-default: Spark reads and spreads the input, and each task (``mapInArrow``) matches its own
-partition with an in-memory DuckDB of one thread — the compact query of DuckDB's runner, the
-same SQL and layout — streaming the rows back in order; the executors' Python needs only
-DuckDB and PyArrow (not huiqi). ``"sql"``: Spark SQL computes them, in Spark's dialect of the
-same query, with no Python on the executors — several times slower, because the query's
-stacked projections of a hundred-odd columns are beyond Spark's whole-stage code generation
-(bench/RESULTS.md). The DuckDB kernel is the default because it is the faster by far and the
-executors' Python is this interpreter unless configured otherwise; :func:`match_frame` and
-:func:`match_arrow` keep Spark SQL by default (they are Spark's own engine in the
-differential tests).
+default, is DuckDB's runner on the executors: the input's rows are cut into as many
+consecutive slices as the executors have cores, and each Spark task matches its slice with an
+in-memory DuckDB of one thread — the runner's compact query, the same SQL and layout — reading
+the Parquet input itself and writing its part of each chunk with PyArrow (Spark schedules the
+tasks and retries a failed one; the rows never pass through its JVM). Its executors' Python
+needs only DuckDB and PyArrow (not huiqi). For a DataFrame (:func:`match_frame` with
+``kernel="duckdb"``, and the long form) each task runs the same query over its partition's
+Arrow batches (``mapInArrow``). ``"sql"``: Spark SQL computes the rows, in Spark's dialect
+of the same query, with no Python on the executors — several times slower, because the
+query's stacked projections of a hundred-odd columns are beyond Spark's whole-stage code
+generation (bench/RESULTS.md). The DuckDB kernel is :func:`match_parquet`'s default because
+it is the faster by far and the executors' Python is this interpreter unless configured
+otherwise; :func:`match_frame` and :func:`match_arrow` keep Spark SQL by default (they are
+Spark's own engine in the differential tests).
 """
 
 from __future__ import annotations
@@ -437,9 +441,11 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
     one query each: Catalyst, like DuckDB's planner, takes much longer to plan one query of a
     thousand clauses than forty of twenty-five.
 
-    ``kernel`` ``"duckdb"`` (the default): each task computes its partition's compact rows
-    with DuckDB (one thread, the runner's query and layout; only the columns the query reads
-    are sent to it), and the executors' Python needs DuckDB and PyArrow; ``"sql"``: Spark SQL
+    ``kernel`` ``"duckdb"`` (the default): each task matches a slice of the input's rows
+    with DuckDB (one thread, the runner's query and layout), reading the input and writing
+    its part file of each chunk itself (the input must be reachable by the executors at the
+    same path, as the output is), and the executors' Python needs DuckDB and PyArrow; with
+    ``form="long"`` the rows are Spark's partitions' (``mapInArrow``). ``"sql"``: Spark SQL
     computes them, no Python needed on the executors (for the compact form)."""
     from .results import FORMS, CompactWriter
 
@@ -447,6 +453,9 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
         raise ValueError(f"form must be one of {FORMS}, not {form!r}")
     _kernel(kernel)
     view = "huiqi_input"
+    if form == "compact" and kernel == "duckdb":
+        _compact_duckdb(spark, pack, as_of, source, out, chunks(pack, clauses, size), view)
+        return
     frame = spread(spark, spark.read.parquet(str(source)))
     frame.createOrReplaceTempView(view)
     _check_choices(spark, pack, frame, view, str(source))
@@ -479,6 +488,126 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
         if kept:
             frame.unpersist()
         spark.catalog.dropTempView(view)
+
+
+def _compact_duckdb(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path,
+                    parts: list[list[ClauseSpec]], view: str) -> None:
+    """The compact results folder of ``source`` (a Parquet file, or a folder of them) by
+    the DuckDB kernel: the rows are cut into as many consecutive slices as the executors
+    have cores, and each Spark task matches its slice with DuckDB (one thread), reading the
+    Parquet file itself (only the columns the queries read) and writing each chunk's part
+    file with PyArrow, as the DuckDB runner writes its chunk files — every chunk in one
+    task, from the same rows in the same order, so row *i* of every chunk is the same
+    enterprise. Spark schedules the tasks (on the executors, retried where one fails); the
+    rows never pass through its JVM, whose reading, shuffling, Arrow conversion and
+    writing of them cost several times DuckDB's own work (bench/RESULTS.md)."""
+    import pyarrow.parquet as pq
+
+    from .results import CompactWriter, chunk_files
+
+    files = chunk_files(source) if source.is_dir() else [source]
+    if not files:
+        raise FileNotFoundError(source)
+    counts = [pq.ParquetFile(f).metadata.num_rows for f in files]
+    columns = pq.read_schema(files[0]).names
+    offered = choices.offered(pack)
+    if any(c.startswith("choice:") and c[7:] in offered for c in columns):
+        frame = spark.read.parquet(str(source))
+        frame.createOrReplaceTempView(view)
+        try:
+            _check_choices(spark, pack, frame, view, str(source))
+        finally:
+            spark.catalog.dropTempView(view)
+    writer = CompactWriter(out, pack.id, pack.version_id, as_of)
+    try:
+        queries: list[tuple[str, str]] = []
+        for chunk in parts:
+            select, layout = _duckdb_select(MatchQuery(pack, as_of, DUCKDB, columns, chunk), view)
+            if layout:
+                path = writer.chunk(layout)
+                path.mkdir()
+                queries.append((select, str(path)))
+        total = sum(counts)
+        if queries:
+            cut = _slices([str(f) for f in files], counts, max(1, min(cores(spark), total)))
+            done = spark.sparkContext.parallelize(list(enumerate(cut)), len(cut)).map(
+                _file_task(queries, view)).collect()
+            if sum(done) != total:
+                raise RuntimeError(f"the tasks matched {sum(done)} enterprises of {total}")
+        writer.commit(total)
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _slices(files: list[str], counts: list[int], n: int) -> list[list[tuple[str, int, int]]]:
+    """The rows of ``files`` (``counts`` rows each) in ``n`` consecutive slices of nearly
+    equal size, each a list of (file, first row, row after the last); one empty slice of
+    the first file where there is no row."""
+    total = sum(counts)
+    if total == 0:
+        return [[(files[0], 0, 0)]]
+    out: list[list[tuple[str, int, int]]] = []
+    for i in range(n):
+        lo, hi = total * i // n, total * (i + 1) // n
+        part: list[tuple[str, int, int]] = []
+        start = 0
+        for f, c in zip(files, counts, strict=True):
+            a, b = max(lo, start), min(hi, start + c)
+            if a < b:
+                part.append((f, a - start, b - start))
+            start += c
+        out.append(part)
+    return out
+
+
+def _file_task(queries: list[tuple[str, str]], view: str
+               ) -> Callable[[tuple[int, list[tuple[str, int, int]]]], int]:
+    """What each task runs on its slice (its index, and the (file, first row, row after the
+    last) it holds): an in-memory DuckDB of one thread (one task per executor core) reads
+    the slice's rows in order, and each chunk's compact rows (the ``queries``: SQL and
+    folder) go to ``part-<index>.parquet`` in the chunk's folder (written aside, then
+    renamed: a retried task leaves one file). The enterprises matched are returned. It
+    needs only DuckDB and PyArrow on the executors, not huiqi."""
+
+    def task(item: tuple[int, list[tuple[str, int, int]]]) -> int:
+        import os
+
+        import duckdb
+        import pyarrow.parquet as pq
+
+        index, segments = item
+        con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True})
+        try:
+            scans = [f"SELECT * EXCLUDE (file_row_number) FROM read_parquet("
+                     f"'{f.replace(chr(39), chr(39) * 2)}', file_row_number = true) "
+                     f"WHERE file_row_number >= {a} AND file_row_number < {b}"
+                     for f, a, b in segments]
+            con.execute(f"CREATE TEMP VIEW {view} AS " + " UNION ALL ".join(scans))
+            rows = []
+            for select, folder in queries:
+                name = f"part-{index:05d}.parquet"
+                tmp = os.path.join(folder, f".{name}.{os.getpid()}.partial")
+                reader = con.sql(select).to_arrow_reader(65_536)
+                names = ["enterprise_id", *reader.schema.names[1:]]
+                # as the DuckDB runner writes a chunk (runner._CompactSink)
+                with pq.ParquetWriter(tmp, reader.schema.with_metadata(None).remove(0).insert(
+                        0, reader.schema.field(0).with_name(names[0])), compression="zstd",
+                        store_schema=False, use_dictionary=False,
+                        write_statistics=["enterprise_id"]) as writer:
+                    n = 0
+                    for batch in reader:
+                        writer.write_batch(batch.rename_columns(names))
+                        n += batch.num_rows
+                os.replace(tmp, os.path.join(folder, name))
+                rows.append(n)
+            if len(set(rows)) > 1:
+                raise RuntimeError(f"the chunks of slice {index} have {rows} rows")
+            return rows[0] if rows else 0
+        finally:
+            con.close()
+
+    return task
 
 
 def _compact_frame(wide: Any, layout: list[WideClause]) -> Any:
