@@ -67,7 +67,8 @@ def test_match_all_refuses_an_option_the_policy_does_not_offer(national: object,
 
 
 @pytest.mark.slow
-def test_match_all_on_spark_refuses_it_too(national: object, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kernel", ["duckdb", "sql"])
+def test_match_all_on_spark_refuses_it_too(national: object, tmp_path: Path, kernel: str) -> None:
     if shutil.which("java") is None:
         pytest.skip("no Java for Spark")
     from huiqi.population import spark as S
@@ -75,8 +76,10 @@ def test_match_all_on_spark_refuses_it_too(national: object, tmp_path: Path) -> 
     path = tmp_path / "park.parquet"
     pq.write_table(table_of(_firms("revenue"), AS_OF), path)
     with pytest.raises(InputError) as exc:
-        S.match_parquet(S.session(), national, AS_OF, path, tmp_path / "out")  # type: ignore[arg-type]
+        S.match_parquet(S.session(), national, AS_OF, path, tmp_path / "out",  # type: ignore[arg-type]
+                        kernel=kernel)
     assert str(path) in exc.value.message("zh") and "revenue" in exc.value.message("zh")
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["park.parquet"]   # nothing written
 
 
 YAML = f"""

@@ -78,7 +78,10 @@ def park(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return park, duck_out
 
 
-def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize("kernel", S.KERNELS)
+def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: Path,
+                              kernel: str) -> None:
+    """Either kernel (DuckDB in each task, or Spark SQL) gives DuckDB's results."""
     pack = load_pack(ROOT / "policies" / "seed")
     park, duck_out = park
     spark_out = tmp_path / "spark"
@@ -87,7 +90,7 @@ def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: P
     # one row group is one partition as read; spread over both executors' cores
     assert cluster.read.parquet(str(park)).rdd.getNumPartitions() == 1
     assert S.spread(cluster, cluster.read.parquet(str(park))).rdd.getNumPartitions() == 2
-    S.match_parquet(cluster, pack, AS_OF, park, spark_out, _few(pack))
+    S.match_parquet(cluster, pack, AS_OF, park, spark_out, _few(pack), kernel=kernel)
     # the compact form, as DuckDB writes it: one chunk, a folder of the executors' part files
     assert is_compact(spark_out) and open_compact(spark_out).enterprises == N
     (chunk,) = open_compact(spark_out).chunks
@@ -103,8 +106,9 @@ def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: P
     assert cluster.conf.get("spark.executor.extraJavaOptions") == S.HUGE_METHODS
 
 
+@pytest.mark.parametrize("kernel", S.KERNELS)
 def test_chunks_of_the_compact_form_line_up(cluster: Any, park: tuple[Path, Path],
-                                            tmp_path: Path) -> None:
+                                            tmp_path: Path, kernel: str) -> None:
     """Several chunks of clauses, each written by both executors: row i of every chunk is
     the same enterprise, so the long form read back (every row, or a few enterprises) is
     DuckDB's; the long form Spark writes itself is DuckDB's too."""
@@ -112,7 +116,7 @@ def test_chunks_of_the_compact_form_line_up(cluster: Any, park: tuple[Path, Path
     park, duck_out = park
     want = table_rows(read(duck_out).to_pylist())
     spark_out = tmp_path / "compact"
-    S.match_parquet(cluster, pack, AS_OF, park, spark_out, _few(pack), size=1)
+    S.match_parquet(cluster, pack, AS_OF, park, spark_out, _few(pack), size=1, kernel=kernel)
     folder = open_compact(spark_out)
     assert len(folder.chunks) >= 2 and folder.enterprises == N
     assert count(spark_out) == len(want)
@@ -121,7 +125,8 @@ def test_chunks_of_the_compact_form_line_up(cluster: Any, park: tuple[Path, Path
     assert differences({k: v for k, v in want.items() if k[0] in some},
                        table_rows(read(spark_out, enterprises=some).to_pylist())) == []
     long_out = tmp_path / "long"
-    S.match_parquet(cluster, pack, AS_OF, park, long_out, _few(pack), form="long", size=1)
+    S.match_parquet(cluster, pack, AS_OF, park, long_out, _few(pack), form="long", size=1,
+                    kernel=kernel)
     assert not is_compact(long_out)
     assert differences(want, table_rows(pq.read_table(long_out).to_pylist())) == []
 
@@ -173,3 +178,9 @@ def test_spark_options_need_spark(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["match-all", "-p", str(ROOT / "policies" / "seed"),
                                  "--engine", "spark", "--spark-conf", "novalue"])
     assert r.exit_code != 0 and "key=value" in r.output
+    r = CliRunner().invoke(app, ["match-all", "-p", str(ROOT / "policies" / "seed"),
+                                 "--kernel", "sql"])
+    assert r.exit_code != 0 and "--engine spark" in r.output
+    r = CliRunner().invoke(app, ["match-all", "-p", str(ROOT / "policies" / "seed"),
+                                 "--engine", "spark", "--kernel", "numpy"])
+    assert r.exit_code != 0 and "duckdb" in r.output and "numpy" in r.output

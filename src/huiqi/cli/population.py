@@ -87,6 +87,11 @@ def _population(data: Path | None) -> Path:
 MasterOpt = Annotated[str | None, typer.Option(
     "--master", help="Spark 主节点,如 spark://host:7077(默认取 Spark 配置,否则 local[*]) / "
     "Spark master, e.g. spark://host:7077 (default: Spark's configuration, else local[*])")]
+KernelOpt = Annotated[str | None, typer.Option(
+    "--kernel", help="Spark 上计算每行结果的内核:duckdb(默认,每个任务内用 DuckDB 计算本分区,"
+    "执行器的 Python 须装有 duckdb)或 sql(Spark SQL,执行器无须 Python)/ what computes the "
+    "rows on Spark: duckdb (default: DuckDB in each task, over its partition; the executors' "
+    "Python needs duckdb) or sql (Spark SQL; no Python needed on the executors)")]
 SparkConfOpt = Annotated[list[str] | None, typer.Option(
     "--spark-conf", help="Spark 设置 key=value,可重复 / a Spark setting key=value (repeatable)")]
 
@@ -116,7 +121,8 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
               summary_dir: SummaryOpt = None,
               batch_size: BatchOpt = 100_000, lang: LangOpt = None,
               master: MasterOpt = None, spark_conf: SparkConfOpt = None,
-              reviews: ReviewsOpt = None, form: FormatOpt = None) -> None:
+              reviews: ReviewsOpt = None, form: FormatOpt = None,
+              kernel: KernelOpt = None) -> None:
     """为全部企业匹配全部条款(DuckDB 或 Spark),按批流式处理;输出结果与按条款、行业、规模、区县的汇总。
 
     Match every enterprise against every clause (DuckDB or Spark), streamed in batches;
@@ -127,20 +133,25 @@ def match_all(data: DataOpt = None, policies: PoliciesOpt = None, as_of: AsOfOpt
     handles_errors(_match_all)(data=data, policies=policies, as_of=as_of, out=out,
                                duckdb_file=duckdb_file, engine=engine, summary_dir=summary_dir,
                                batch_size=batch_size, lang=lang, master=master,
-                               spark_conf=spark_conf or [], reviews=reviews, form=form)
+                               spark_conf=spark_conf or [], reviews=reviews, form=form,
+                               kernel=kernel)
 
 
 def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out: Path | None,
                duckdb_file: Path | None, engine: str, summary_dir: Path | None, batch_size: int,
                lang: str | None, master: str | None = None,
                spark_conf: list[str] | None = None, reviews: Path | None = None,
-               form: str | None = None) -> None:
+               form: str | None = None, kernel: str | None = None) -> None:
     from huiqi.cli.app import _as_of, _lang, _one_pack
     from huiqi.errors import UsageError
 
-    if engine != "spark" and (master or spark_conf):
-        raise UsageError(Text("--master 与 --spark-conf 只用于 --engine spark",
-                              "--master and --spark-conf are for --engine spark only"))
+    if engine != "spark" and (master or spark_conf or kernel):
+        raise UsageError(Text("--master、--spark-conf 与 --kernel 只用于 --engine spark",
+                              "--master, --spark-conf and --kernel are for --engine spark only"))
+    kernel = kernel or "duckdb"
+    if kernel not in ("duckdb", "sql"):
+        raise UsageError(Text(f"--kernel 须为 duckdb 或 sql,而不是“{kernel}”",
+                              f"--kernel must be duckdb or sql, not “{kernel}”"))
     form = form or "compact"
     if form not in ("compact", "long"):
         raise UsageError(Text(f"--format 须为 compact 或 long,而不是“{form}”",
@@ -153,13 +164,13 @@ def _match_all(data: Path | None, policies: Path | None, as_of: str | None, out:
     source, _ = stack.enter_context(_with_reviews(_population(data), reviews, pack.id))
     with stack:
         _match_all_on(source, pack, day, out, duckdb_file, engine, summary_dir, batch_size, lg,
-                      master, conf, form)
+                      master, conf, form, kernel)
 
 
 def _match_all_on(source: Path, pack: Any, day: dt.date, out: Path | None,
                   duckdb_file: Path | None, engine: str, summary_dir: Path | None,
                   batch_size: int, lg: Lang, master: str | None, conf: dict[str, str],
-                  form: str = "compact") -> None:
+                  form: str = "compact", kernel: str = "duckdb") -> None:
     from huiqi.cli.app import _console
     from huiqi.errors import UsageError
     from huiqi.population.runner import Runner, count_rows, to_duckdb_table
@@ -174,7 +185,7 @@ def _match_all_on(source: Path, pack: Any, day: dt.date, out: Path | None,
                               f"--engine must be duckdb or spark, not “{engine}”"))
     if engine == "spark":
         enterprises, results, summary = _spark_run(console, pack, day, source, out, lg,
-                                                   master, conf, form)
+                                                   master, conf, form, kernel)
     else:
         runner = Runner(pack, day)
         label = "匹配" if lg == "zh" else "matching"
@@ -192,8 +203,9 @@ def _match_all_on(source: Path, pack: Any, day: dt.date, out: Path | None,
 
 def _spark_run(console: Any, pack: Any, day: Any, source: Path, out: Path, lg: Lang,
                master: str | None = None, conf: dict[str, str] | None = None,
-               form: str = "compact") -> tuple[int, int, Any]:
-    """Match on Spark (a results folder at ``out``, in ``form``), then count the results by
+               form: str = "compact", kernel: str = "duckdb") -> tuple[int, int, Any]:
+    """Match on Spark (a results folder at ``out``, in ``form``, the rows computed by
+    ``kernel``), then count the results by
     clause and dimension as the DuckDB engine does while it streams."""
     import duckdb
 
@@ -204,7 +216,7 @@ def _spark_run(console: Any, pack: Any, day: Any, source: Path, out: Path, lg: L
     S.require_spark()
     with console.status("Spark …" if lg != "zh" else "Spark 计算中 …"):
         spark = S.session(master, conf=conf)
-        S.match_parquet(spark, pack, day, source, out, form=form)
+        S.match_parquet(spark, pack, day, source, out, form=form, kernel=kernel)
         if pack.reported(day):
             from huiqi.population.runner import values_path
 

@@ -18,6 +18,22 @@ form is derived when it is read). Where the long form is asked for (``form="long
 compact rows (``mapInArrow``), so the executors' Python (``PYSPARK_PYTHON``,
 ``spark.pyspark.python``; this interpreter by default) must have huiqi installed, with its
 ``[spark]`` extra.
+
+Two kernels compute the compact rows (:data:`KERNELS`). ``"duckdb"``, :func:`match_parquet`'s
+default, is DuckDB's runner on the executors: the input's rows are cut into as many
+consecutive slices as the executors have cores, and each Spark task matches its slice with an
+in-memory DuckDB of one thread — the runner's compact query, the same SQL and layout — reading
+the Parquet input itself and writing its part of each chunk with PyArrow (Spark schedules the
+tasks and retries a failed one; the rows never pass through its JVM). Its executors' Python
+needs only DuckDB and PyArrow (not huiqi). For a DataFrame (:func:`match_frame` with
+``kernel="duckdb"``, and the long form) each task runs the same query over its partition's
+Arrow batches (``mapInArrow``). ``"sql"``: Spark SQL computes the rows, in Spark's dialect
+of the same query, with no Python on the executors — several times slower, because the
+query's stacked projections of a hundred-odd columns are beyond Spark's whole-stage code
+generation (bench/RESULTS.md). The DuckDB kernel is :func:`match_parquet`'s default because
+it is the faster by far and the executors' Python is this interpreter unless configured
+otherwise; :func:`match_frame` and :func:`match_arrow` keep Spark SQL by default (they are
+Spark's own engine in the differential tests).
 """
 
 from __future__ import annotations
@@ -35,7 +51,7 @@ from huiqi.rules.model import ClauseSpec, Pack
 from huiqi.text import Text
 
 from . import choices
-from .dialect import SPARK
+from .dialect import DUCKDB, SPARK
 from .query import MatchQuery, WideClause
 from .wide import CHUNK, chunks
 
@@ -244,7 +260,7 @@ def _check_choices(spark: Any, pack: Pack, frame: Any, view: str, where: str | N
                   where or "企业表/the table of enterprises")
 
 
-def _wide(spark: Any, query: MatchQuery, view: str) -> tuple[Any, list[WideClause]]:
+def _wide_sql(spark: Any, query: MatchQuery, view: str) -> tuple[Any, list[WideClause]]:
     """The compact rows of ``query`` over the view as a DataFrame (None when no clause is in
     force), and their layout.
 
@@ -263,8 +279,118 @@ def _wide(spark: Any, query: MatchQuery, view: str) -> tuple[Any, list[WideClaus
             spark.catalog.dropTempView(name)
 
 
+#: The kernels that compute the compact rows on Spark (:func:`match_parquet`)
+KERNELS = ("duckdb", "sql")
+
+
+def _wide(spark: Any, pack: Pack, as_of: dt.date, columns: list[str], view: str,
+          clauses: list[ClauseSpec] | None, kernel: str) -> tuple[Any, list[WideClause]]:
+    """The compact rows of a chunk of clauses over the view (None when no clause is in
+    force) and their layout, computed by ``kernel``: Spark SQL, or DuckDB in each task."""
+    if kernel == "duckdb":
+        return _wide_duckdb(spark, MatchQuery(pack, as_of, DUCKDB, columns, clauses), view)
+    return _wide_sql(spark, MatchQuery(pack, as_of, SPARK, columns, clauses), view)
+
+
+def _wide_duckdb(spark: Any, query: MatchQuery, view: str) -> tuple[Any, list[WideClause]]:
+    """The compact rows of ``query`` (in DuckDB's dialect) computed by DuckDB in each task
+    (``mapInArrow``), over that task's partition of the view, as a DataFrame of the
+    enterprise id (``id``) and the clauses' columns (None when no clause is in force); and
+    their layout — DuckDB's, as its runner writes it.
+
+    The driver binds the query once over no row, with the input's Arrow schema as the
+    executors will see it, to learn the columns the query reads (only those are sent to the
+    Python workers) and the types of the rows it gives (Spark's nearest: an unsigned code
+    as a signed integer one size up where needed)."""
+    import duckdb
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
+
+    select, layout = _duckdb_select(query, view)
+    if not layout:
+        return None, layout
+    frame = spark.table(view)
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        con.register(view, to_arrow_schema(frame.schema).empty_table())
+        used = _scanned(con, select, list(frame.columns))
+        con.unregister(view)
+        frame = frame.select(*(frame[SPARK.ident(c)] for c in used))
+        empty = to_arrow_schema(frame.schema).empty_table()
+        con.register(view, empty)
+        given = con.sql(select).to_arrow_table().schema
+    finally:
+        con.close()
+    signed = {pa.uint8(): pa.int16(), pa.uint16(): pa.int32(), pa.uint32(): pa.int64()}
+    out = from_arrow_schema(pa.schema([f.with_type(signed.get(f.type, f.type)) for f in given]))
+    return frame.mapInArrow(_duckdb_task(select, view, to_arrow_schema(out)), out), layout
+
+
+def _duckdb_select(query: MatchQuery, view: str) -> tuple[str, list[WideClause]]:
+    """The compact query over ``view`` (DuckDB's dialect) giving only the enterprise id
+    (``id``) and the clauses' columns; its layout."""
+    from .results import columns as clause_columns
+
+    sql, layout = query.build_wide(view)
+    names = list(dict.fromkeys(["id", *(c for wc in layout for c in clause_columns(wc))]))
+    return (f"SELECT {', '.join(DUCKDB.ident(c) for c in names)} FROM ({sql}) AS "
+            f"{DUCKDB.ident('__huiqi_wide')}", layout)
+
+
+def _scanned(con: Any, select: str, columns: list[str]) -> list[str]:
+    """The input columns ``select`` reads, in the input's order (from the column references
+    of its syntax tree: a superset where a later layer's column has an input column's name,
+    which costs only that column's transfer)."""
+    import json
+
+    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [select]).fetchall()[0][0])
+    if tree.get("error"):   # not parsed as DuckDB serialises it: every column, to be safe
+        return columns
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("class") == "COLUMN_REF":
+                names.update(node.get("column_names", [])[-1:])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(tree)
+    return [c for c in columns if c in names or c == "id"]
+
+
+def _duckdb_task(select: str, view: str, schema: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """What each task runs on the Arrow batches of its partition: an in-memory DuckDB of one
+    thread (one task per executor core) reads them as a stream, in order, and the compact
+    rows come back in the same order, cast to ``schema`` (what Spark was told). It needs
+    only DuckDB and PyArrow on the executors, not huiqi."""
+
+    def task(batches: Iterator[Any]) -> Iterator[Any]:
+        import duckdb
+        import pyarrow as pa
+
+        first = next(batches, None)
+        if first is None:
+            return
+        source = pa.RecordBatchReader.from_batches(first.schema,
+                                                   itertools.chain([first], batches))
+        con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True})
+        try:
+            con.register(view, source)
+            for batch in con.sql(select).to_arrow_reader(65_536):
+                yield batch.cast(schema)
+        finally:
+            con.close()
+
+    return task
+
+
 def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = "huiqi_input",
-                clauses: list[ClauseSpec] | None = None, where: str | None = None) -> Any:
+                clauses: list[ClauseSpec] | None = None, where: str | None = None,
+                kernel: str = "sql") -> Any:
     """Match a Spark DataFrame of enterprises; the results as a DataFrame (long format).
     A declared choice that is not an option is refused (``where`` names the input).
 
@@ -272,14 +398,22 @@ def match_frame(spark: Any, pack: Pack, as_of: dt.date, frame: Any, view: str = 
     <huiqi.population.query.MatchQuery.wide_layers>`: one per enterprise, codes, amounts,
     bit masks — what Catalyst plans and its generated code runs fastest), and each executor
     turns its own rows into the long form with ``mapInArrow`` (the executors' Python needs
-    huiqi, as it needs PySpark)."""
+    huiqi, as it needs PySpark). ``kernel="duckdb"``: DuckDB computes the compact rows in
+    each task (:func:`match_parquet`)."""
+    _kernel(kernel)
     frame.createOrReplaceTempView(view)
     _check_choices(spark, pack, frame, view, where)
-    return _long(spark, MatchQuery(pack, as_of, SPARK, list(frame.columns), clauses), view)
+    return _long(spark, pack, as_of, list(frame.columns), view, clauses, kernel)
 
 
-def _long(spark: Any, query: MatchQuery, view: str) -> Any:
-    wide, layout = _wide(spark, query, view)
+def _kernel(kernel: str) -> None:
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel must be one of {KERNELS}, not {kernel!r}")
+
+
+def _long(spark: Any, pack: Pack, as_of: dt.date, columns: list[str], view: str,
+          clauses: list[ClauseSpec] | None, kernel: str) -> Any:
+    wide, layout = _wide(spark, pack, as_of, columns, view, clauses, kernel)
     if wide is None:   # no clause in force: no results
         return spark.createDataFrame([], LONG_SCHEMA)
     return wide.mapInArrow(_expand(layout), LONG_SCHEMA)
@@ -287,7 +421,7 @@ def _long(spark: Any, query: MatchQuery, view: str) -> Any:
 
 def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path,
                   clauses: list[ClauseSpec] | None = None, form: str = "compact",
-                  size: int = CHUNK) -> None:
+                  size: int = CHUNK, kernel: str = "duckdb") -> None:
     """Match a Parquet file of enterprises into results at ``out``, written by the
     executors, a file per partition; a declared choice that is not an option is refused
     before anything is written.
@@ -305,20 +439,30 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
 
     The clauses are matched in chunks of about ``size`` (:func:`huiqi.population.wide.chunks`),
     one query each: Catalyst, like DuckDB's planner, takes much longer to plan one query of a
-    thousand clauses than forty of twenty-five."""
+    thousand clauses than forty of twenty-five.
+
+    ``kernel`` ``"duckdb"`` (the default): each task matches a slice of the input's rows
+    with DuckDB (one thread, the runner's query and layout), reading the input and writing
+    its part file of each chunk itself (the input must be reachable by the executors at the
+    same path, as the output is), and the executors' Python needs DuckDB and PyArrow; with
+    ``form="long"`` the rows are Spark's partitions' (``mapInArrow``). ``"sql"``: Spark SQL
+    computes them, no Python needed on the executors (for the compact form)."""
     from .results import FORMS, CompactWriter
 
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}, not {form!r}")
+    _kernel(kernel)
     view = "huiqi_input"
+    if form == "compact" and kernel == "duckdb":
+        _compact_duckdb(spark, pack, as_of, source, out, chunks(pack, clauses, size), view)
+        return
     frame = spread(spark, spark.read.parquet(str(source)))
     frame.createOrReplaceTempView(view)
     _check_choices(spark, pack, frame, view, str(source))
     parts = chunks(pack, clauses, size)
     columns = list(frame.columns)
     if form == "long":
-        _long_parquet(spark, pack, as_of, [MatchQuery(pack, as_of, SPARK, columns, chunk)
-                                           for chunk in parts], view, out)
+        _long_parquet(spark, pack, as_of, columns, parts, view, out, kernel)
         return
     writer = CompactWriter(out, pack.id, pack.version_id, as_of)
     # several chunks read the input once, as the partitions kept here (and the same rows in
@@ -330,7 +474,7 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
     try:
         first: Path | None = None
         for chunk in parts:
-            wide, layout = _wide(spark, MatchQuery(pack, as_of, SPARK, columns, chunk), view)
+            wide, layout = _wide(spark, pack, as_of, columns, view, chunk, kernel)
             if wide is None:
                 continue
             path = writer.chunk(layout)
@@ -344,6 +488,126 @@ def match_parquet(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Pat
         if kept:
             frame.unpersist()
         spark.catalog.dropTempView(view)
+
+
+def _compact_duckdb(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: Path,
+                    parts: list[list[ClauseSpec]], view: str) -> None:
+    """The compact results folder of ``source`` (a Parquet file, or a folder of them) by
+    the DuckDB kernel: the rows are cut into as many consecutive slices as the executors
+    have cores, and each Spark task matches its slice with DuckDB (one thread), reading the
+    Parquet file itself (only the columns the queries read) and writing each chunk's part
+    file with PyArrow, as the DuckDB runner writes its chunk files — every chunk in one
+    task, from the same rows in the same order, so row *i* of every chunk is the same
+    enterprise. Spark schedules the tasks (on the executors, retried where one fails); the
+    rows never pass through its JVM, whose reading, shuffling, Arrow conversion and
+    writing of them cost several times DuckDB's own work (bench/RESULTS.md)."""
+    import pyarrow.parquet as pq
+
+    from .results import CompactWriter, chunk_files
+
+    files = chunk_files(source) if source.is_dir() else [source]
+    if not files:
+        raise FileNotFoundError(source)
+    counts = [pq.ParquetFile(f).metadata.num_rows for f in files]
+    columns = pq.read_schema(files[0]).names
+    offered = choices.offered(pack)
+    if any(c.startswith("choice:") and c[7:] in offered for c in columns):
+        frame = spark.read.parquet(str(source))
+        frame.createOrReplaceTempView(view)
+        try:
+            _check_choices(spark, pack, frame, view, str(source))
+        finally:
+            spark.catalog.dropTempView(view)
+    writer = CompactWriter(out, pack.id, pack.version_id, as_of)
+    try:
+        queries: list[tuple[str, str]] = []
+        for chunk in parts:
+            select, layout = _duckdb_select(MatchQuery(pack, as_of, DUCKDB, columns, chunk), view)
+            if layout:
+                path = writer.chunk(layout)
+                path.mkdir()
+                queries.append((select, str(path)))
+        total = sum(counts)
+        if queries:
+            cut = _slices([str(f) for f in files], counts, max(1, min(cores(spark), total)))
+            done = spark.sparkContext.parallelize(list(enumerate(cut)), len(cut)).map(
+                _file_task(queries, view)).collect()
+            if sum(done) != total:
+                raise RuntimeError(f"the tasks matched {sum(done)} enterprises of {total}")
+        writer.commit(total)
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _slices(files: list[str], counts: list[int], n: int) -> list[list[tuple[str, int, int]]]:
+    """The rows of ``files`` (``counts`` rows each) in ``n`` consecutive slices of nearly
+    equal size, each a list of (file, first row, row after the last); one empty slice of
+    the first file where there is no row."""
+    total = sum(counts)
+    if total == 0:
+        return [[(files[0], 0, 0)]]
+    out: list[list[tuple[str, int, int]]] = []
+    for i in range(n):
+        lo, hi = total * i // n, total * (i + 1) // n
+        part: list[tuple[str, int, int]] = []
+        start = 0
+        for f, c in zip(files, counts, strict=True):
+            a, b = max(lo, start), min(hi, start + c)
+            if a < b:
+                part.append((f, a - start, b - start))
+            start += c
+        out.append(part)
+    return out
+
+
+def _file_task(queries: list[tuple[str, str]], view: str
+               ) -> Callable[[tuple[int, list[tuple[str, int, int]]]], int]:
+    """What each task runs on its slice (its index, and the (file, first row, row after the
+    last) it holds): an in-memory DuckDB of one thread (one task per executor core) reads
+    the slice's rows in order, and each chunk's compact rows (the ``queries``: SQL and
+    folder) go to ``part-<index>.parquet`` in the chunk's folder (written aside, then
+    renamed: a retried task leaves one file). The enterprises matched are returned. It
+    needs only DuckDB and PyArrow on the executors, not huiqi."""
+
+    def task(item: tuple[int, list[tuple[str, int, int]]]) -> int:
+        import os
+
+        import duckdb
+        import pyarrow.parquet as pq
+
+        index, segments = item
+        con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True})
+        try:
+            scans = [f"SELECT * EXCLUDE (file_row_number) FROM read_parquet("
+                     f"'{f.replace(chr(39), chr(39) * 2)}', file_row_number = true) "
+                     f"WHERE file_row_number >= {a} AND file_row_number < {b}"
+                     for f, a, b in segments]
+            con.execute(f"CREATE TEMP VIEW {view} AS " + " UNION ALL ".join(scans))
+            rows = []
+            for select, folder in queries:
+                name = f"part-{index:05d}.parquet"
+                tmp = os.path.join(folder, f".{name}.{os.getpid()}.partial")
+                reader = con.sql(select).to_arrow_reader(65_536)
+                names = ["enterprise_id", *reader.schema.names[1:]]
+                # as the DuckDB runner writes a chunk (runner._CompactSink)
+                with pq.ParquetWriter(tmp, reader.schema.with_metadata(None).remove(0).insert(
+                        0, reader.schema.field(0).with_name(names[0])), compression="zstd",
+                        store_schema=False, use_dictionary=False,
+                        write_statistics=["enterprise_id"]) as writer:
+                    n = 0
+                    for batch in reader:
+                        writer.write_batch(batch.rename_columns(names))
+                        n += batch.num_rows
+                os.replace(tmp, os.path.join(folder, name))
+                rows.append(n)
+            if len(set(rows)) > 1:
+                raise RuntimeError(f"the chunks of slice {index} have {rows} rows")
+            return rows[0] if rows else 0
+        finally:
+            con.close()
+
+    return task
 
 
 def _compact_frame(wide: Any, layout: list[WideClause]) -> Any:
@@ -365,12 +629,12 @@ def _rows(folder: Path) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in chunk_files(folder))
 
 
-def _long_parquet(spark: Any, pack: Pack, as_of: dt.date, queries: list[MatchQuery], view: str,
-                  out: Path) -> None:
+def _long_parquet(spark: Any, pack: Pack, as_of: dt.date, columns: list[str],
+                  parts: list[list[ClauseSpec]], view: str, out: Path, kernel: str) -> None:
     from pyspark.sql import functions as F
 
-    for i, query in enumerate(queries):
-        result = _long(spark, query, view)
+    for i, chunk in enumerate(parts):
+        result = _long(spark, pack, as_of, columns, view, chunk, kernel)
         keyed = result.select(   # keyed as DuckDB's long results are (results.RESULT_SCHEMA)
             "enterprise_id", F.lit(pack.version_id).alias("pack_version"),
             F.lit(as_of).alias("as_of"), *(c for c in result.columns if c != "enterprise_id"))
