@@ -81,46 +81,29 @@ def park(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.mark.parametrize("kernel", S.KERNELS)
 def test_results_equal_duckdb(cluster: Any, park: tuple[Path, Path], tmp_path: Path,
                               kernel: str) -> None:
-    """Either kernel (DuckDB in each task, or Spark SQL) gives DuckDB's results."""
+    """Either kernel (DuckDB in each task, or Spark SQL) gives DuckDB's results: the compact
+    form in several chunks of clauses, each written by both executors (row i of every chunk
+    is the same enterprise, so the long form read back, every row or a few enterprises, is
+    DuckDB's), and the long form Spark writes itself."""
     pack = load_pack(ROOT / "policies" / "seed")
     park, duck_out = park
-    spark_out = tmp_path / "spark"
+    want = table_rows(read(duck_out).to_pylist())
     assert cluster.sparkContext.master.startswith("spark://127.0.0.1:")
     assert S.cores(cluster) == 2
     # one row group is one partition as read; spread over both executors' cores
     assert cluster.read.parquet(str(park)).rdd.getNumPartitions() == 1
     assert S.spread(cluster, cluster.read.parquet(str(park))).rdd.getNumPartitions() == 2
-    S.match_parquet(cluster, pack, AS_OF, park, spark_out, _few(pack), kernel=kernel)
-    # the compact form, as DuckDB writes it: one chunk, a folder of the executors' part files
-    assert is_compact(spark_out) and open_compact(spark_out).enterprises == N
-    (chunk,) = open_compact(spark_out).chunks
-    assert len(chunk_files(chunk.path)) >= 2  # written by the executors, one file per partition
-    got = table_rows(read(spark_out).to_pylist())
-    want = table_rows(read(duck_out).to_pylist())
-    assert len(got) == len(want) == N * len(_few(pack)) > 0
-    assert len({s for s in (r["status"] for r in got.values())}) >= 2
-    assert differences(want, got) == []
-    for key, value in S.EXACT.items():  # exactness needs them, whatever else is configured
-        assert cluster.conf.get(key) == value
-    # unset in the configuration: the executors' JIT compiles the generated code's large methods
-    assert cluster.conf.get("spark.executor.extraJavaOptions") == S.HUGE_METHODS
-
-
-@pytest.mark.parametrize("kernel", S.KERNELS)
-def test_chunks_of_the_compact_form_line_up(cluster: Any, park: tuple[Path, Path],
-                                            tmp_path: Path, kernel: str) -> None:
-    """Several chunks of clauses, each written by both executors: row i of every chunk is
-    the same enterprise, so the long form read back (every row, or a few enterprises) is
-    DuckDB's; the long form Spark writes itself is DuckDB's too."""
-    pack = load_pack(ROOT / "policies" / "seed")
-    park, duck_out = park
-    want = table_rows(read(duck_out).to_pylist())
     spark_out = tmp_path / "compact"
     S.match_parquet(cluster, pack, AS_OF, park, spark_out, _few(pack), size=1, kernel=kernel)
+    # the compact form, as DuckDB writes it: each chunk a folder of the executors' part files
     folder = open_compact(spark_out)
     assert len(folder.chunks) >= 2 and folder.enterprises == N
+    assert all(len(chunk_files(chunk.path)) >= 2 for chunk in folder.chunks)
+    got = table_rows(read(spark_out).to_pylist())
+    assert len(got) == len(want) == N * len(_few(pack)) > 0
+    assert len({s for s in (r["status"] for r in got.values())}) >= 2
     assert count(spark_out) == len(want)
-    assert differences(want, table_rows(read(spark_out).to_pylist())) == []
+    assert differences(want, got) == []
     some = sorted({key[0] for key in want})[::37]
     assert differences({k: v for k, v in want.items() if k[0] in some},
                        table_rows(read(spark_out, enterprises=some).to_pylist())) == []
@@ -129,6 +112,10 @@ def test_chunks_of_the_compact_form_line_up(cluster: Any, park: tuple[Path, Path
                     kernel=kernel)
     assert not is_compact(long_out)
     assert differences(want, table_rows(pq.read_table(long_out).to_pylist())) == []
+    for key, value in S.EXACT.items():  # exactness needs them, whatever else is configured
+        assert cluster.conf.get(key) == value
+    # unset in the configuration: the executors' JIT compiles the generated code's large methods
+    assert cluster.conf.get("spark.executor.extraJavaOptions") == S.HUGE_METHODS
 
 
 def test_configuration_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
