@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import resource
@@ -223,7 +224,12 @@ def run_openfisca(pack_name: str, source: Path, batch: int) -> dict[str, Any]:
         system.run(sim)
         calc += time.perf_counter() - t1
         load_s += t1 - t0
-        del sim
+        del sim, fr
+        # A simulation's objects refer to one another (entities, holders, the simulation):
+        # only the cycle collector frees them, and with few Python objects made it seldom
+        # runs — left alone, each slice of 50,000 enterprises of the 1,000-clause pack kept
+        # ~1.8 GB. Collected here, inside the timing.
+        gc.collect()
     return {"seconds": time.perf_counter() - t_all, "load_s": load_s, "calculate_s": calc, "build_s": build,
             "variables": len(system.tbs.variables)}
 
