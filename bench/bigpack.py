@@ -332,7 +332,7 @@ class Templates:
         def k(fr: Frame) -> K.Arr:
             a, b = K.year_num(fr, "revenue", -1), K.year_num(fr, "revenue", -2)
             exact = K.code(a.v * 10_000 >= b.v * bp, a.known & b.known, a.undef | b.undef)
-            return K.bounded(exact, K.scaled(K.span(a), 10_000), ">=", K.scaled(K.span(b), bp))
+            return K.bounded(exact, K.scaled(K.ranged(a), 10_000), ">=", K.scaled(K.ranged(b), bp))
 
         return Cond(cid, "营业收入增长", f"revenue[-1] >= revenue[-2] * {_pct(bp)}", k)
 

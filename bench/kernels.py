@@ -28,7 +28,8 @@ Conventions (the same as huiqi's SQL, :mod:`huiqi.population.expr`):
   declared minimum, :data:`FACT_MIN`, up; sums add the ends; a quotient over a known
   denominator divides them, over a missing one is anything and may have no value; a band
   takes the least and greatest value of the bands its range meets); comparisons decide
-  from the ranges where the exact code is undetermined (:func:`decide`).
+  from the ranges where the exact code is undetermined (:func:`decide`). A range is a
+  function of the rows (:data:`Ranged`), computed only for those undetermined rows.
 """
 
 from __future__ import annotations
@@ -142,7 +143,8 @@ FACT_MIN = {"revenue": 0, "industrial_output": 0, "total_assets": 0, "tax_paid":
 class Rng:
     """Where a number is missing, the values it may still take: ``[lo, hi]`` (an end holds only
     where ``has_lo``/``has_hi``; int64 in the number's unit, or the numerator's for a quotient),
-    ``mu``: it may have no value at all, ``empty``: it has none whatever the missing facts are."""
+    ``mu``: it may have no value at all, ``empty``: it has none whatever the missing facts are.
+    Its arrays are those of the rows asked for (:data:`Ranged`), not of the whole batch."""
 
     lo: Arr
     has_lo: Arr
@@ -150,6 +152,12 @@ class Rng:
     has_hi: Arr
     mu: Arr
     empty: Arr
+
+
+# A number's range, computed only for the rows asked for (an index array): the rows whose exact
+# truth code is undetermined, usually a few of a batch — so that a kernel pays for the bounds
+# reasoning where it decides something, as a hand-written program would, not on every row.
+Ranged = Callable[[Arr], Rng]
 
 
 def _anything(n: int) -> Rng:
@@ -161,44 +169,60 @@ def _anything(n: int) -> Rng:
 @dataclass
 class Num:
     """A number: ``v`` (int64, a whole unit; 0 where missing), ``known``, ``undef``, and where it
-    is missing the range of its possible values (``rng``; None: anything, and maybe no value)."""
+    is missing the range of its possible values (``rng``, for given rows; None: anything, and
+    maybe no value)."""
 
     v: Arr
     known: Arr
     undef: Arr
-    rng: Rng | None = None
+    rng: Ranged | None = None
 
 
 @dataclass
 class Quot:
     """An exact quotient num/den (den > 0 where defined), with known and undef masks; where it
-    is missing, the range of its numerator over the same ``den`` (None: anything, maybe none)."""
+    is missing, the range of its numerator over the same ``den`` (for given rows; None:
+    anything, maybe none)."""
 
     num: Arr
     den: Arr
     known: Arr
     undef: Arr
-    rng: Rng | None = None
+    rng: Ranged | None = None
 
 
-def span(x: Num | Quot) -> Rng:
-    """The range of a number (of a quotient's numerator): its value where known, else its range."""
-    v = x.v if isinstance(x, Num) else x.num
-    r = x.rng if x.rng is not None else _anything(len(v))
-    k = x.known
+def span(x: Num | Quot, idx: Arr) -> Rng:
+    """The range of a number (of a quotient's numerator) at rows ``idx``: its value where known,
+    else its range."""
+    v = (x.v if isinstance(x, Num) else x.num)[idx]
+    r = x.rng(idx) if x.rng is not None else _anything(len(idx))
+    k = x.known[idx]
     return Rng(np.where(k, v, r.lo), k | r.has_lo, np.where(k, v, r.hi), k | r.has_hi, ~k & r.mu,
                ~k & r.empty)
 
 
-def point(v: Arr | int, n: int) -> Rng:
-    one = np.ones(n, bool)
-    return Rng(np.broadcast_to(np.asarray(v, np.int64), (n,)), one, np.broadcast_to(np.asarray(v, np.int64), (n,)),
-               one, ~one, ~one)
+def ranged(x: Num | Quot) -> Ranged:
+    """The range of ``x`` as a function of the rows (:func:`span`)."""
+    return lambda idx: span(x, idx)
 
 
-def scaled(r: Rng, k: Arr | int) -> Rng:
-    """The range times ``k`` > 0."""
-    return Rng(r.lo * k, r.has_lo, r.hi * k, r.has_hi, r.mu, r.empty)
+def point(v: Arr | int, k: int = 1) -> Ranged:
+    """The range of the known number ``v × k`` (``v`` a constant or an array over the batch)."""
+    def at(idx: Arr) -> Rng:
+        one = np.ones(len(idx), bool)
+        x = (np.asarray(v, np.int64)[idx] if np.ndim(v) else np.full(len(idx), v, np.int64)) * k
+        return Rng(x, one, x, one, ~one, ~one)
+
+    return at
+
+
+def scaled(r: Ranged, k: int) -> Ranged:
+    """The range times the constant ``k`` > 0."""
+    def at(idx: Arr) -> Rng:
+        x = r(idx)
+        return Rng(x.lo * k, x.has_lo, x.hi * k, x.has_hi, x.mu, x.empty)
+
+    return at
 
 
 def decide(a: Rng, op: str, b: Rng) -> Arr:
@@ -214,12 +238,15 @@ def decide(a: Rng, op: str, b: Rng) -> Arr:
     return np.where(no, NOT_MET, np.where(yes & ~(a.mu | b.mu), MET, MISSING)).astype(np.int8)
 
 
-def bounded(exact: Arr, a: Rng, op: str, b: Rng) -> Arr:
-    """The exact truth code, its undetermined rows decided by the ranges where they can be."""
-    undecided = exact == MISSING
-    if not undecided.any():
+def bounded(exact: Arr, a: Ranged, op: str, b: Ranged) -> Arr:
+    """The exact truth code, its undetermined rows decided by the ranges where they can be
+    (the ranges computed for those rows only)."""
+    idx = np.flatnonzero(exact == MISSING)
+    if not idx.size:
         return exact
-    return np.where(undecided, decide(a, op, b), exact).astype(np.int8)
+    out = exact.copy()
+    out[idx] = decide(a(idx), op, b(idx))
+    return out
 
 
 def quotient(a: Num, b: Num) -> Quot:
@@ -227,12 +254,16 @@ def quotient(a: Num, b: Num) -> Quot:
     over a denominator the enterprise gave, the numerator's ends divided by it; else anything."""
     zero = b.known & (b.v == 0)
     neg = b.v < 0
-    ra = span(a)
-    lo = np.where(neg, -ra.hi, ra.lo)
-    hi = np.where(neg, -ra.lo, ra.hi)
-    has_lo = b.known & np.where(neg, ra.has_hi, ra.has_lo)
-    has_hi = b.known & np.where(neg, ra.has_lo, ra.has_hi)
-    rng = Rng(lo, has_lo, hi, has_hi, ~b.known | ra.mu, b.known & ra.empty)
+
+    def rng(idx: Arr) -> Rng:
+        ra = span(a, idx)
+        bk, bn = b.known[idx], neg[idx]
+        lo = np.where(bn, -ra.hi, ra.lo)
+        hi = np.where(bn, -ra.lo, ra.hi)
+        has_lo = bk & np.where(bn, ra.has_hi, ra.has_lo)
+        has_hi = bk & np.where(bn, ra.has_lo, ra.has_hi)
+        return Rng(lo, has_lo, hi, has_hi, ~bk | ra.mu, bk & ra.empty)
+
     return Quot(np.where(neg, -a.v, a.v), np.where(b.v == 0, 1, np.abs(b.v)),
                 a.known & b.known, a.undef | b.undef | zero, rng)
 
@@ -240,7 +271,7 @@ def quotient(a: Num, b: Num) -> Quot:
 def quot_cmp(q: Quot, op: str, bp: int) -> Arr:
     """Truth code of ``q op bp/10000``, by cross-multiplication (by the ranges where missing)."""
     exact = code(compare(q.num * 10_000, op, q.den * bp), q.known, q.undef)
-    return bounded(exact, scaled(span(q), 10_000), op, point(q.den * bp, len(q.num)))
+    return bounded(exact, scaled(ranged(q), 10_000), op, point(q.den, bp))
 
 
 @dataclass
@@ -260,22 +291,32 @@ def band(q: Quot, bands: list[Band], scale: int = 10_000) -> Num:
     out = np.zeros(size, np.int64)
     hit = np.zeros(size, bool)
     n, d = q.num * scale, q.den
-    r = span(q)
+    for b in bands:
+        m = ~hit
+        if b.lo is not None:
+            m &= (n >= b.lo * d) if b.lo_inc else (n > b.lo * d)
+        if b.hi is not None:
+            m &= (n <= b.hi * d) if b.hi_inc else (n < b.hi * d)
+        out[m] = b.value
+        hit |= m
+    return Num(out, q.known, q.undef | (q.known & ~hit), lambda idx: _band_range(q, bands, scale, idx))
+
+
+def _band_range(q: Quot, bands: list[Band], scale: int, idx: Arr) -> Rng:
+    """The range of ``band(q, bands)`` at rows ``idx``."""
+    size = len(idx)
+    d = q.den[idx]
+    r = span(q, idx)
     lo, hi = r.lo * scale, r.hi * scale
     v_lo = np.zeros(size, np.int64)
     v_hi = np.zeros(size, np.int64)
     met = np.zeros(size, bool)   # some band met by the range
     for b in bands:
-        m = ~hit
         meets = np.ones(size, bool)
         if b.lo is not None:
-            m &= (n >= b.lo * d) if b.lo_inc else (n > b.lo * d)
             meets &= ~(r.has_hi & ((hi < b.lo * d) | ((hi == b.lo * d) & (not b.lo_inc))))
         if b.hi is not None:
-            m &= (n <= b.hi * d) if b.hi_inc else (n < b.hi * d)
             meets &= ~(r.has_lo & ((lo > b.hi * d) | ((lo == b.hi * d) & (not b.hi_inc))))
-        out[m] = b.value
-        hit |= m
         v_lo = np.where(meets & (~met | (b.value < v_lo)), b.value, v_lo)
         v_hi = np.where(meets & (~met | (b.value > v_hi)), b.value, v_hi)
         met |= meets
@@ -292,8 +333,7 @@ def band(q: Quot, bands: list[Band], scale: int = 10_000) -> Num:
         assert last.hi is not None
         inside &= r.has_hi & ((hi < last.hi * d) | ((hi == last.hi * d) & last.hi_inc))
     one = np.ones(size, bool)
-    rng = Rng(v_lo, one, v_hi, one, r.mu | ~inside, r.empty | ~met)
-    return Num(out, q.known, q.undef | (q.known & ~hit), rng)
+    return Rng(v_lo, one, v_hi, one, r.mu | ~inside, r.empty | ~met)
 
 
 # ---------------------------------------------------------------------- amounts
@@ -453,16 +493,21 @@ def before_reg(fr: Frame, year: int) -> Arr:
     return np.asarray(rk & (ry > year))
 
 
-def fact_range(fact: str, n: int) -> Rng:
+def fact_range(fact: str) -> Ranged:
     """The values a missing fact may take: from its declared minimum up (unbounded if none)."""
-    z = np.zeros(n, bool)
     lo = FACT_MIN.get(fact)
-    return Rng(np.full(n, lo or 0, np.int64), np.full(n, lo is not None), np.zeros(n, np.int64), z, z, z)
+
+    def at(idx: Arr) -> Rng:
+        z = np.zeros(len(idx), bool)
+        return Rng(np.full(len(idx), lo or 0, np.int64), np.full(len(idx), lo is not None),
+                   np.zeros(len(idx), np.int64), z, z, z)
+
+    return at
 
 
 def year_num(fr: Frame, fact: str, offset: int) -> Num:
     v, k = fr.year(fact, offset)
-    return Num(v, k, before_reg(fr, fr.fy + offset), fact_range(fact, fr.n))
+    return Num(v, k, before_reg(fr, fr.fy + offset), fact_range(fact))
 
 
 def window_sum(fr: Frame, fact: str, start: int, end: int, younger: str) -> Num:
@@ -496,17 +541,19 @@ def window_sum(fr: Frame, fact: str, start: int, end: int, younger: str) -> Num:
 
 
 def add(a: Num, b: Num) -> Num:
-    ra, rb = span(a), span(b)
-    rng = Rng(ra.lo + rb.lo, ra.has_lo & rb.has_lo, ra.hi + rb.hi, ra.has_hi & rb.has_hi, ra.mu | rb.mu,
-              ra.empty | rb.empty)
+    def rng(idx: Arr) -> Rng:
+        ra, rb = span(a, idx), span(b, idx)
+        return Rng(ra.lo + rb.lo, ra.has_lo & rb.has_lo, ra.hi + rb.hi, ra.has_hi & rb.has_hi, ra.mu | rb.mu,
+                   ra.empty | rb.empty)
+
     return Num(a.v + b.v, a.known & b.known, a.undef | b.undef, rng)
 
 
 def num_cmp(a: Num, op: str, b: Num | int) -> Arr:
     """Truth code of ``a op b`` (decided by the ranges where a number is missing)."""
     if isinstance(b, int):
-        return bounded(code(compare(a.v, op, b), a.known, a.undef), span(a), op, point(b, len(a.v)))
-    return bounded(code(compare(a.v, op, b.v), a.known & b.known, a.undef | b.undef), span(a), op, span(b))
+        return bounded(code(compare(a.v, op, b), a.known, a.undef), ranged(a), op, point(b))
+    return bounded(code(compare(a.v, op, b.v), a.known & b.known, a.undef | b.undef), ranged(a), op, ranged(b))
 
 
 class NumpyFrame:

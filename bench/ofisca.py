@@ -173,9 +173,26 @@ class OFrame:
         def get(part: str) -> K.Arr:
             return np.asarray(self.ent(base + part, self.period))
 
-        rng = K.Rng(get("__lo").astype(np.int64), get("__has_lo"), get("__hi").astype(np.int64), get("__has_hi"),
-                    get("__mu"), get("__empty"))
+        full = K.Rng(get("__lo").astype(np.int64), get("__has_lo"), get("__hi").astype(np.int64),
+                     get("__has_hi"), get("__mu"), get("__empty"))
+
+        def rng(idx: K.Arr) -> K.Rng:
+            return K.Rng(full.lo[idx], full.has_lo[idx], full.hi[idx], full.has_hi[idx], full.mu[idx],
+                         full.empty[idx])
+
         return Num(get("").astype(np.int64), get("__known"), get("__undef"), rng)
+
+
+def _span_all(x: Num) -> K.Rng:
+    """The range of ``x`` on every row (its value where known), the range computed for the rows
+    where it is missing only: what the OpenFisca variables of a named value's range hold."""
+    idx = np.flatnonzero(~x.known)
+    r = K.span(x, idx)
+    lo, hi = x.v.copy(), x.v.copy()
+    has_lo, has_hi = np.ones(len(x.v), bool), np.ones(len(x.v), bool)
+    mu, empty = np.zeros(len(x.v), bool), np.zeros(len(x.v), bool)
+    lo[idx], has_lo[idx], hi[idx], has_hi[idx], mu[idx], empty[idx] = r.lo, r.has_lo, r.hi, r.has_hi, r.mu, r.empty
+    return K.Rng(lo, has_lo, hi, has_hi, mu, empty)
 
 
 # ---------------------------------------------------------------------- the system
@@ -246,7 +263,7 @@ class System:
 
             add("registration_year", int, D, reg_year)
         sys = self
-        self._values: dict[tuple[int, str, str], Num] = {}   # named values of the current simulation
+        self._values: dict[tuple[int, str, str], tuple[Num, K.Rng]] = {}   # named values of the current simulation
 
         def frame(e: Any, period: Any, parameters: Any) -> OFrame:
             return OFrame(e, period, parameters, sys)
@@ -254,17 +271,18 @@ class System:
         for (pol, name), fn in rs.values.items():
             base = f"{ident(pol)}__{name}"
             # the value, its masks and, where it is missing, its range (bounds reasoning)
-            parts = (("", int, lambda x: x.v), ("__known", bool, lambda x: x.known),
-                     ("__undef", bool, lambda x: x.undef), ("__lo", int, lambda x: K.span(x).lo),
-                     ("__has_lo", bool, lambda x: K.span(x).has_lo), ("__hi", int, lambda x: K.span(x).hi),
-                     ("__has_hi", bool, lambda x: K.span(x).has_hi), ("__mu", bool, lambda x: K.span(x).mu),
-                     ("__empty", bool, lambda x: K.span(x).empty))
+            parts = (("", int, lambda x: x[0].v), ("__known", bool, lambda x: x[0].known),
+                     ("__undef", bool, lambda x: x[0].undef), ("__lo", int, lambda x: x[1].lo),
+                     ("__has_lo", bool, lambda x: x[1].has_lo), ("__hi", int, lambda x: x[1].hi),
+                     ("__has_hi", bool, lambda x: x[1].has_hi), ("__mu", bool, lambda x: x[1].mu),
+                     ("__empty", bool, lambda x: x[1].empty))
             for part, kind, pick in parts:
                 def formula(e: Any, period: Any, parameters: Any, fn: Any = fn, pick: Any = pick,
                             base: str = base) -> Any:
-                    key = (id(e), str(period), base)   # the value computed once for all its parts
+                    key = (id(e), str(period), base)   # the value and its range computed once for all its parts
                     if key not in self._values:
-                        self._values[key] = fn(frame(e, period, parameters))
+                        x = fn(frame(e, period, parameters))
+                        self._values[key] = (x, _span_all(x))
                     return pick(self._values[key])
 
                 add(base + part, kind, D, formula)

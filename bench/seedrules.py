@@ -246,7 +246,7 @@ def _xiamen(as_of: dt.date) -> list[RClause]:
 
     def redeemed(fr: Frame) -> K.Arr:
         v, known = fr.num("voucher_redeemed_period")
-        return K.num_cmp(K.Num(v, known, np.zeros(fr.n, bool), K.fact_range("voucher_redeemed_period", fr.n)), ">", 0)
+        return K.num_cmp(K.Num(v, known, np.zeros(fr.n, bool), K.fact_range("voucher_redeemed_period")), ">", 0)
 
     return [
         RClause("xm-torch-voucher/voucher", [("in_zone", zone), ("size_class", size_class)], voucher),
