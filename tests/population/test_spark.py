@@ -21,7 +21,7 @@ from huiqi.population import spark as S
 from huiqi.population.compare import differences, table_rows
 from huiqi.population.dialect import DUCKDB
 from huiqi.population.query import MatchQuery
-from huiqi.population.results import chunk_files, columns, open_compact, read
+from huiqi.population.results import COMPACT_WRITE, ID, chunk_files, columns, open_compact, read
 from huiqi.population.runner import Runner
 from huiqi.population.wide import chunks
 from huiqi.rules.loader import load_pack
@@ -97,7 +97,7 @@ def test_the_tasks_need_duckdb_and_pyarrow_only(tmp_path: Path) -> None:
     slices = S._slices([str(source)], [120], 3)
     assert [sum(b - a for _, a, b in s) for s in slices] == [40, 40, 40]
     (tmp_path / "tasks.pickle").write_bytes(cloudpickle.dumps(
-        (S._file_task([(select, str(folder))], "huiqi_input"), list(enumerate(slices)),
+        (S._file_task([(select, str(folder))], "huiqi_input", ID, COMPACT_WRITE), list(enumerate(slices)),
          S._duckdb_task(select, "huiqi_input", schema))))
     with pa.ipc.new_file(str(tmp_path / "in.arrow"), table.schema) as writer:
         for batch in table.to_batches(40):   # several batches, as Spark sends them

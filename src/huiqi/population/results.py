@@ -74,6 +74,12 @@ LAYOUT = "layout.json"
 FORMAT = "huiqi.results.compact/2"
 READABLE = ("huiqi.results.compact/1", FORMAT)
 ID = "enterprise_id"
+#: How a compact chunk's Parquet file is written, by DuckDB's runner and by Spark's tasks
+#: alike: no dictionary pages (an id is never repeated, a code column compresses as well
+#: without) and statistics for the enterprise id only (what a reader filters on) — a quarter
+#: less of the writing thread's CPU
+COMPACT_WRITE: dict[str, Any] = {"compression": "zstd", "store_schema": False,
+                                    "use_dictionary": False, "write_statistics": [ID]}
 FORMS = ("compact", "long")
 
 

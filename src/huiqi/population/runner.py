@@ -40,7 +40,15 @@ from huiqi.rules.model import ClauseSpec, Pack
 from . import duck
 from .dialect import DUCKDB
 from .query import MatchQuery, WideClause, wide_query
-from .results import FORMS, ID, RESULT_SCHEMA, WRITE_SCHEMA, CompactWriter, compact_table, keyed
+from .results import (
+    COMPACT_WRITE,
+    FORMS,
+    RESULT_SCHEMA,
+    WRITE_SCHEMA,
+    CompactWriter,
+    compact_table,
+    keyed,
+)
 from .results import relation as results_relation
 from .summary import Summary
 from .wide import CHUNK, chunks, to_long
@@ -303,12 +311,9 @@ class _CompactSink(_Sink):
         self.writer: _Writer | None = None
 
     def begin(self, layout: list[WideClause], schema: pa.Schema) -> None:
-        # no dictionary pages (an id is never repeated, a code column compresses as well
-        # without) and statistics for the enterprise id only (what a reader filters on):
-        # a quarter less of the writing thread's CPU, beside DuckDB's two threads
         self.writer = _Writer(self.folder.chunk(layout),
                               compact_table(schema.empty_table(), layout).schema,
-                              use_dictionary=False, write_statistics=[ID])
+                              **COMPACT_WRITE)
 
     def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
         assert self.writer is not None
@@ -341,8 +346,8 @@ class _Writer:
     ``options`` go to :class:`pyarrow.parquet.ParquetWriter`."""
 
     def __init__(self, path: Path, schema: pa.Schema, depth: int = 2, **options: Any) -> None:
-        self._file = pq.ParquetWriter(path, schema, compression="zstd", store_schema=False,
-                                      **options)
+        self._file = pq.ParquetWriter(path, schema, **{"compression": "zstd",
+                                                       "store_schema": False, **options})
         self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="huiqi-write", daemon=True)

@@ -503,7 +503,7 @@ def _compact_duckdb(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: P
     writing of them cost several times DuckDB's own work (bench/RESULTS.md)."""
     import pyarrow.parquet as pq
 
-    from .results import CompactWriter, chunk_files
+    from .results import COMPACT_WRITE, ID, CompactWriter, chunk_files
 
     files = chunk_files(source) if source.is_dir() else [source]
     if not files:
@@ -531,7 +531,7 @@ def _compact_duckdb(spark: Any, pack: Pack, as_of: dt.date, source: Path, out: P
         if queries:
             cut = _slices([str(f) for f in files], counts, max(1, min(cores(spark), total)))
             done = spark.sparkContext.parallelize(list(enumerate(cut)), len(cut)).map(
-                _file_task(queries, view)).collect()
+                _file_task(queries, view, ID, COMPACT_WRITE)).collect()
             if sum(done) != total:
                 raise RuntimeError(f"the tasks matched {sum(done)} enterprises of {total}")
         writer.commit(total)
@@ -561,14 +561,17 @@ def _slices(files: list[str], counts: list[int], n: int) -> list[list[tuple[str,
     return out
 
 
-def _file_task(queries: list[tuple[str, str]], view: str
+def _file_task(queries: list[tuple[str, str]], view: str, id_name: str,
+               options: dict[str, Any]
                ) -> Callable[[tuple[int, list[tuple[str, int, int]]]], int]:
     """What each task runs on its slice (its index, and the (file, first row, row after the
     last) it holds): an in-memory DuckDB of one thread (one task per executor core) reads
     the slice's rows in order, and each chunk's compact rows (the ``queries``: SQL and
     folder) go to ``part-<index>.parquet`` in the chunk's folder (written aside, then
-    renamed: a retried task leaves one file). The enterprises matched are returned. It
-    needs only DuckDB and PyArrow on the executors, not huiqi."""
+    renamed: a retried task leaves one file), its first column named ``id_name``, written
+    with ``options`` as the DuckDB runner writes a chunk (:data:`~huiqi.population.results.
+    COMPACT_WRITE`). The enterprises matched are returned. It needs only DuckDB and PyArrow
+    on the executors, not huiqi."""
 
     def task(item: tuple[int, list[tuple[str, int, int]]]) -> int:
         import os
@@ -589,12 +592,9 @@ def _file_task(queries: list[tuple[str, str]], view: str
                 name = f"part-{index:05d}.parquet"
                 tmp = os.path.join(folder, f".{name}.{os.getpid()}.partial")
                 reader = con.sql(select).to_arrow_reader(65_536)
-                names = ["enterprise_id", *reader.schema.names[1:]]
-                # as the DuckDB runner writes a chunk (runner._CompactSink)
+                names = [id_name, *reader.schema.names[1:]]
                 with pq.ParquetWriter(tmp, reader.schema.with_metadata(None).remove(0).insert(
-                        0, reader.schema.field(0).with_name(names[0])), compression="zstd",
-                        store_schema=False, use_dictionary=False,
-                        write_statistics=["enterprise_id"]) as writer:
+                        0, reader.schema.field(0).with_name(names[0])), **options) as writer:
                     n = 0
                     for batch in reader:
                         writer.write_batch(batch.rename_columns(names))

@@ -36,7 +36,8 @@ keys of those three tables are dropped, inside the import's transaction; before 
 (:meth:`Bulk.finish`) they are added back with the same names and definitions, which checks
 every row of the tables in one query each. Dropping them locks the three tables and the two
 they refer to (``ACCESS EXCLUSIVE``) until the import ends: other transactions cannot read
-the entities meanwhile, which is why only a large import does it. Only the tables' owner
+the entities meanwhile, which is why only a large import does it, and only when asked
+(the setting ``import_lock_after_rows``, 0 — never — by default). Only the tables' owner
 may drop them: where the service's role does not own the tables (docs/deploy.md), and when
 the lock cannot be had within ``lock_timeout_ms`` (a reader holds it), the import goes on
 checked row by row. A row that refers to nothing stops the import with
