@@ -206,3 +206,45 @@ def test_a_file_written_again_is_read_again(pack: Pack, tmp_path: Path) -> None:
         got.append(pq.read_table(out))
     ids = [set(t.column("enterprise_id").to_pylist()) for t in got]
     assert len(ids[0]) == 60 and len(ids[1]) == 90 and ids[0] != ids[1]
+
+
+def test_chunks_matched_at_once_write_what_one_after_another_writes(pack: Pack, park: Path,
+                                                                     tmp_path: Path) -> None:
+    """With several chunks of clauses, a runner with two threads matches two chunks at once
+    (each on a cursor and a thread of its own): the folder it writes is the one a runner on
+    one thread writes chunk after chunk — the same files, rows in the same order, the layout
+    listing the chunks in the pack's order — and so is a kept runner's second file; the
+    streamed rows are the same, chunk by chunk."""
+    import json
+    from unittest import mock
+
+    from huiqi.population import runner as runner_module
+    from huiqi.population.results import LAYOUT
+
+    with mock.patch.object(runner_module, "CHUNK", 3):
+        one = Runner(pack, AS_OF, threads=1)
+        two = Runner(pack, AS_OF, threads=2)
+        assert one._workers(runner_module.chunks(pack, None, 3)) == 1
+        assert two._workers(runner_module.chunks(pack, None, 3)) == 2
+        outs = {}
+        for name, runner in (("one", one), ("two", two), ("again", two)):
+            out = outs[name] = tmp_path / f"{name}.parquet"
+            stats = runner.run(park, out, batch_size=64)
+            assert stats.enterprises == N and stats.batches == -(-N // 64)
+        streamed = {name: runner.compact(park, batch_size=64) for name, runner in
+                    (("one", one), ("two", two))}
+        by_chunk: dict[str, dict[str, list[Any]]] = {}
+        for name, stream in streamed.items():
+            for batch, layout in stream:
+                by_chunk.setdefault(name, {}).setdefault(layout[0].key, []).extend(
+                    batch.to_pylist())
+    layouts = {n: json.loads((p / LAYOUT).read_text(encoding="utf-8")) for n, p in outs.items()}
+    assert len(layouts["one"]["chunks"]) >= 8
+    assert layouts["one"] == layouts["two"] == layouts["again"]
+    for chunk in layouts["one"]["chunks"]:
+        want = pq.read_table(outs["one"] / chunk["file"])
+        for name in ("two", "again"):
+            assert pq.read_table(outs[name] / chunk["file"]).equals(want)
+    assert by_chunk["one"] == by_chunk["two"]
+    # the runner's DuckDB is back on its two threads after the run
+    assert two.con.execute("SELECT current_setting('threads')").fetchone()[0] == 2

@@ -160,18 +160,22 @@ class CompactWriter:
         self.tmp = out.with_name(out.name + ".partial")
         self._head = {"format": FORMAT, "pack_id": pack_id, "pack_version": pack_version,
                       "as_of": as_of.isoformat()}
-        self._chunks: list[dict[str, Any]] = []
+        self._chunks: dict[int, dict[str, Any]] = {}
         _remove(self.tmp)
         self.tmp.mkdir(parents=True)
 
-    def chunk(self, layout: list[WideClause]) -> Path:
-        """The file for the next chunk of clauses."""
-        name = f"chunk-{len(self._chunks):04d}.parquet"
-        self._chunks.append({"file": name, "clauses": [_clause_json(wc) for wc in layout]})
+    def chunk(self, layout: list[WideClause], index: int | None = None) -> Path:
+        """The file for a chunk of clauses: the next one, or the ``index``-th of the pack's
+        (the chunks are listed in that order, whichever was asked for first)."""
+        if index is None:
+            index = max(self._chunks, default=-1) + 1
+        name = f"chunk-{index:04d}.parquet"
+        self._chunks[index] = {"file": name, "clauses": [_clause_json(wc) for wc in layout]}
         return self.tmp / name
 
     def commit(self, enterprises: int) -> None:
-        body = {**self._head, "enterprises": enterprises, "chunks": self._chunks}
+        body = {**self._head, "enterprises": enterprises,
+                "chunks": [self._chunks[k] for k in sorted(self._chunks)]}
         (self.tmp / LAYOUT).write_text(json.dumps(body, ensure_ascii=False, indent=1),
                                        encoding="utf-8")
         old = self.out.with_name(self.out.name + ".old")

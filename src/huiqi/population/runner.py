@@ -91,8 +91,12 @@ class Runner:
         # it): DuckDB checks the file's version before using what it kept
         self.con.execute("SET parquet_metadata_cache = true")
         self.clauses = clauses
+        self.threads = threads or int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])  # type: ignore[index]
         self._views: dict[tuple[Any, ...], tuple[str, list[WideClause]]] = {}
-        self._relations: dict[str, duckdb.DuckDBPyRelation] = {}
+        # per cursor (the runner's connection, then one per worker), the relation over each view
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._relations: dict[tuple[int, str], duckdb.DuckDBPyRelation] = {}
+        self._lock = threading.Lock()   # the connection's catalogue: views made one at a time
 
     def _view(self, columns: list[str], chunk: list[ClauseSpec], dims: list[str],
               outputs: str = "all") -> tuple[str, list[WideClause]]:
@@ -104,29 +108,38 @@ class Runner:
             sql, layout = wide_query(self.pack, self.as_of, DUCKDB, columns, SOURCE_VIEW, chunk,
                                      outputs, dims)
             name = f"huiqi_match_{len(self._views)}"
-            if layout:
-                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+            if layout:   # in the database's own schema: every worker's cursor sees it
+                self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
             found = self._views[key] = (name, layout)
         return found
 
-    def _reader(self, view: str, rows: int) -> pa.RecordBatchReader:
-        """The rows of a chunk's view, streamed ``rows`` at a time. The relation over the view
-        is kept: DuckDB binds and plans a relation's query each time it runs, and making the
-        relation binds it once more (a third of planning a chunk: bench/RESULTS.md), so a
-        second run over the same kind of input pays for one binding, not two."""
-        rel = self._relations.get(view)
+    def _reader(self, view: str, rows: int, worker: int = 0) -> pa.RecordBatchReader:
+        """The rows of a chunk's view, streamed ``rows`` at a time on ``worker``'s cursor. The
+        relation over the view is kept: DuckDB binds and plans a relation's query each time it
+        runs, and making the relation binds it once more (a third of planning a chunk:
+        bench/RESULTS.md), so a second run over the same kind of input pays for one binding,
+        not two."""
+        rel = self._relations.get((worker, view))
         if rel is None:
-            rel = self._relations[view] = self.con.view(view)
+            rel = self._relations[(worker, view)] = self._cursor(worker).view(view)
         return rel.to_arrow_reader(rows)
+
+    def _cursor(self, worker: int) -> duckdb.DuckDBPyConnection:
+        """Worker ``worker``'s connection to the runner's database (0: the runner's own)."""
+        if worker == 0:
+            return self.con
+        while len(self._cursors) < worker:
+            self._cursors.append(self.con.cursor())
+        return self._cursors[worker - 1]
 
     def _open(self, source: Path) -> tuple[str, list[str], list[str]]:
         """Point :data:`SOURCE_VIEW` at ``source``, its declared choices checked: the source
         as SQL, its columns and the summaries' dimensions among them."""
         src = f"read_parquet('{source.as_posix().replace(chr(39), chr(39) * 2)}')"
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {src}")
+        self.con.execute(f"CREATE OR REPLACE VIEW {SOURCE_VIEW} AS SELECT * FROM {src}")
         # the columns the view was made with, from the catalogue (not the file once more)
         columns = [r[0] for r in self.con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = ? "
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? "
             "ORDER BY column_index", [SOURCE_VIEW]).fetchall()]
         duck.check_choices(self.pack, self.con, SOURCE_VIEW, str(source), columns)
         dims = [c for c in ("industry", "district", f"revenue@{self.as_of.year - 1}") if c in columns]
@@ -137,13 +150,95 @@ class Runner:
         """The compact rows of every enterprise of ``source``, chunk of clauses by chunk, a
         batch at a time with the chunk's layout; nothing written. ``outputs="status"``:
         statuses and amounts only (:meth:`MatchQuery.build_wide
-        <huiqi.population.query.MatchQuery.build_wide>`)."""
+        <huiqi.population.query.MatchQuery.build_wide>`). With several chunks, several are
+        streamed at once (:meth:`_stream`): the batches of different chunks interleave, each
+        chunk's in order."""
         _, columns, _ = self._open(source)
-        for chunk in chunks(self.pack, self.clauses, CHUNK):
-            view, layout = self._view(columns, chunk, [], outputs)
-            if layout:
-                for batch in self._reader(view, batch_size):
-                    yield batch, layout
+        parts = chunks(self.pack, self.clauses, CHUNK)
+        for ev in self._stream(columns, parts, [], outputs, lambda _: batch_size,
+                               self._workers(parts)):
+            if ev.batch is not None:
+                yield ev.batch, ev.layout
+
+    def _one_by_one(self, columns: list[str], parts: list[list[ClauseSpec]], dims: list[str],
+                    outputs: str, rows: Callable[[list[WideClause]], int]) -> Iterator[_Event]:
+        """:meth:`_stream` with one worker: chunk after chunk on the runner's connection."""
+        for k, chunk in enumerate(parts):
+            view, layout = self._view(columns, chunk, dims, outputs)
+            if not layout:
+                continue
+            reader = self._reader(view, rows(layout))
+            yield _Event(k, layout, schema=reader.schema)
+            for batch in ahead(reader):
+                yield _Event(k, layout, batch=batch)
+            yield _Event(k, layout, end=True)
+
+    def _workers(self, parts: list[list[ClauseSpec]]) -> int:
+        """How many chunks of clauses are matched at once: one per DuckDB thread the runner
+        may use, at most one per chunk."""
+        return max(1, min(self.threads, len(parts)))
+
+    def _stream(self, columns: list[str], parts: list[list[ClauseSpec]], dims: list[str],
+                outputs: str, rows: Callable[[list[WideClause]], int], workers: int
+                ) -> Iterator[_Event]:
+        """The compact rows of every chunk of clauses as events: each chunk's ``begin`` (with
+        its schema), its batches and its ``end``, in order; chunks without clauses left out.
+
+        With one worker, chunk after chunk, DuckDB using all its threads on each. With
+        ``workers`` > 1, that many chunks at once, each streamed by a thread of its own on a
+        cursor of its own with DuckDB on one thread: one chunk's query is planned (and the
+        next chunk's SQL built) while the others run, so every core is busy, where DuckDB
+        alone plans on one core and has few row groups to share out. The chunks' events
+        interleave."""
+        if workers <= 1:
+            yield from self._one_by_one(columns, parts, dims, outputs, rows)
+            return
+        todo = iter(enumerate(parts))
+        events: queue.Queue[_Event | BaseException | None] = queue.Queue(maxsize=2 * workers)
+        stop = threading.Event()
+
+        def work(worker: int) -> None:
+            try:
+                while not stop.is_set():
+                    with self._lock:   # the next chunk, its view made on the runner's connection
+                        item = next(todo, None)
+                        if item is None:
+                            return
+                        k, chunk = item
+                        view, layout = self._view(columns, chunk, dims, outputs)
+                    if not layout:
+                        continue
+                    reader = self._reader(view, rows(layout), worker)
+                    events.put(_Event(k, layout, schema=reader.schema))
+                    for batch in reader:
+                        if stop.is_set():
+                            return
+                        events.put(_Event(k, layout, batch=batch))
+                    events.put(_Event(k, layout, end=True))
+            except BaseException as exc:  # handed to the consumer, which raises it
+                events.put(exc)
+            finally:
+                events.put(None)
+
+        self.con.execute("SET threads = 1")   # each worker's query on its own thread
+        threads = [threading.Thread(target=work, args=(w,), name=f"huiqi-chunk-{w}", daemon=True)
+                   for w in range(1, workers + 1)]
+        for t in threads:
+            t.start()
+        try:
+            running = workers
+            while running:
+                ev = events.get()
+                if ev is None:
+                    running -= 1
+                elif isinstance(ev, BaseException):
+                    raise ev
+                else:
+                    yield ev
+        finally:
+            stop.set()
+            _drain(events, threads)
+            self.con.execute(f"SET threads = {self.threads}")
 
     def _keyed(self, long: pa.Table, schema: pa.Schema = RESULT_SCHEMA) -> pa.Table:
         """The long results with the pack version and the date, in ``schema``."""
@@ -181,20 +276,28 @@ class Runner:
             writer.close()
             tmp.replace(out)
 
-    def _take(self, batch: pa.RecordBatch, layout: list[WideClause], stats: RunStats,
-              sink: _Sink | None, side: Any, dims: list[str], first: bool) -> None:
-        """One batch of compact results: written to ``sink``, counted in the summary
-        (``side``, the cursor beside the streaming query; None: not summarized), and the
-        enterprises counted on the ``first`` chunk of clauses."""
-        if sink is not None:
-            sink.write(batch, layout)
-        if side is not None:
-            stats.summary.add_wide(side, pa.Table.from_batches([batch]), layout, dims,
-                                   self.as_of)
-        if first:
-            stats.enterprises += batch.num_rows
-            stats.batches += 1
-        stats.results += batch.num_rows * len(layout)
+    def _take(self, ev: _Event, stats: RunStats, counts: dict[int, list[int]],
+              sink: _Sink | None, side: Any, dims: list[str]) -> None:
+        """One event of :meth:`_stream`: a chunk's file begun or ended, or a batch of compact
+        results written to ``sink``, counted in the summary (``side``, the cursor beside the
+        streaming queries; None: not summarized) and in ``counts`` (per chunk: enterprises,
+        batches)."""
+        if ev.schema is not None:
+            counts[ev.chunk] = [0, 0]
+            if sink is not None:
+                sink.begin(ev.chunk, ev.layout, ev.schema)
+        elif ev.end:
+            if sink is not None:
+                sink.end(ev.chunk)
+        elif ev.batch is not None:
+            if sink is not None:
+                sink.write(ev.chunk, ev.batch, ev.layout)
+            if side is not None:
+                stats.summary.add_wide(side, pa.Table.from_batches([ev.batch]), ev.layout, dims,
+                                       self.as_of)
+            counts[ev.chunk][0] += ev.batch.num_rows
+            counts[ev.chunk][1] += 1
+            stats.results += ev.batch.num_rows * len(ev.layout)
 
     def run(self, source: Path, out: Path | None = None, batch_size: int = 100_000,
             progress: Progress | None = None, summarize: bool = True,
@@ -206,7 +309,8 @@ class Runner:
         enterprise, and the layout); ``"long"`` one Parquet file in :data:`RESULT_SCHEMA`.
         Either appears whole or not at all. ``batch_size`` is the most enterprises handled
         at once (for the long form fewer for a chunk of many clauses, so that a batch holds
-        at most :data:`LONG_ROWS` results)."""
+        at most :data:`LONG_ROWS` results). The compact form matches several chunks at once
+        (:meth:`_stream`); the long form, one file in chunk order, one chunk after another."""
         if form not in FORMS:
             raise ValueError(f"form must be one of {FORMS}, not {form!r}")
         stats = RunStats()
@@ -215,37 +319,31 @@ class Runner:
         parts = chunks(self.pack, self.clauses, CHUNK)
         clauses = sum(len(p) for p in parts) or 1
         done = reported = 0
-        counted = False   # enterprises and batches are counted on the first chunk
+        counts: dict[int, list[int]] = {}   # per chunk: enterprises, batches
         side = self.con.cursor()   # summaries are computed beside the streaming query
         sink: _Sink | None = None
+
+        def rows(layout: list[WideClause]) -> int:
+            return max(1, min(batch_size, LONG_ROWS // len(layout))) if form == "long" \
+                else batch_size
+
         try:
             if out is not None:
                 sink = (_LongSink(out, self._keyed) if form == "long" else
                         _CompactSink(CompactWriter(out, self.pack.id, self.pack.version_id,
                                                    self.as_of)))
-            for chunk in parts:
-                view, layout = self._view(columns, chunk, dims)
-                if not layout:
-                    continue
-                rows = max(1, min(batch_size, LONG_ROWS // len(layout))) if form == "long" \
-                    else batch_size
-                reader = self._reader(view, rows)
-                if sink is not None:
-                    sink.begin(layout, reader.schema)
-                for batch in ahead(reader):
-                    self._take(batch, layout, stats, sink, side if summarize else None, dims,
-                               first=not counted)
-                    done += batch.num_rows * len(chunk)
+            workers = 1 if form == "long" else self._workers(parts)
+            for ev in self._stream(columns, parts, dims, "all", rows, workers):
+                self._take(ev, stats, counts, sink, side if summarize else None, dims)
+                if ev.batch is not None:
+                    done += ev.batch.num_rows * len(parts[ev.chunk])
                     if progress is not None and done // clauses > reported:
                         progress(done // clauses - reported)
                         reported = done // clauses
-                if sink is not None:
-                    sink.end()
-                counted = True
             if progress is not None and reported < total:
                 progress(total - reported)
-            if not counted:
-                stats.enterprises = total
+            # the enterprises and batches are those of the first chunk of clauses
+            stats.enterprises, stats.batches = counts[min(counts)] if counts else (total, 0)
             if sink is not None:
                 sink.commit(stats.enterprises)
         except BaseException:
@@ -259,17 +357,30 @@ class Runner:
         return stats
 
 
+@dataclass
+class _Event:
+    """What :meth:`Runner._stream` hands on about chunk ``chunk``: that it begins (its
+    ``schema``), one ``batch`` of its compact rows, or its ``end``."""
+
+    chunk: int
+    layout: list[WideClause]
+    schema: pa.Schema | None = None
+    batch: pa.RecordBatch | None = None
+    end: bool = False
+
+
 class _Sink(ABC):
     """Where a run's compact batches go."""
 
-    def begin(self, layout: list[WideClause], schema: pa.Schema) -> None:  # noqa: B027
-        """A chunk of clauses starts; its compact rows have ``schema`` (nothing to do by default)."""
+    def begin(self, chunk: int, layout: list[WideClause], schema: pa.Schema) -> None:  # noqa: B027
+        """Chunk of clauses ``chunk`` starts; its compact rows have ``schema`` (nothing to do
+        by default). Several chunks may be open at once."""
 
     @abstractmethod
-    def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
+    def write(self, chunk: int, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
         """One batch of a chunk's compact rows."""
 
-    def end(self) -> None:  # noqa: B027
+    def end(self, chunk: int) -> None:  # noqa: B027
         """The chunk is done (nothing to do by default)."""
 
     @abstractmethod
@@ -290,7 +401,7 @@ class _LongSink(_Sink):
         self.keyed = keyed
         self.writer = _Writer(self.tmp, WRITE_SCHEMA)
 
-    def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
+    def write(self, chunk: int, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
         self.writer.write(self.keyed(to_long([(batch, layout)], dictionary=True), WRITE_SCHEMA))
 
     def commit(self, enterprises: int) -> None:
@@ -304,33 +415,32 @@ class _LongSink(_Sink):
 
 
 class _CompactSink(_Sink):
-    """The compact rows, one Parquet file per chunk, in a folder put in place at the end."""
+    """The compact rows, one Parquet file per chunk (named and listed in the chunks' order,
+    whichever is written first), in a folder put in place at the end."""
 
     def __init__(self, folder: CompactWriter) -> None:
         self.folder = folder
-        self.writer: _Writer | None = None
+        self.writers: dict[int, _Writer] = {}
 
-    def begin(self, layout: list[WideClause], schema: pa.Schema) -> None:
-        self.writer = _Writer(self.folder.chunk(layout),
-                              compact_table(schema.empty_table(), layout).schema,
-                              **COMPACT_WRITE)
+    def begin(self, chunk: int, layout: list[WideClause], schema: pa.Schema) -> None:
+        self.writers[chunk] = _Writer(self.folder.chunk(layout, chunk),
+                                      compact_table(schema.empty_table(), layout).schema,
+                                      **COMPACT_WRITE)
 
-    def write(self, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
-        assert self.writer is not None
-        self.writer.write(compact_table(batch, layout))
+    def write(self, chunk: int, batch: pa.RecordBatch, layout: list[WideClause]) -> None:
+        self.writers[chunk].write(compact_table(batch, layout))
 
-    def end(self) -> None:
-        assert self.writer is not None
-        writer, self.writer = self.writer, None
-        writer.close()
+    def end(self, chunk: int) -> None:
+        self.writers.pop(chunk).close()
 
     def commit(self, enterprises: int) -> None:
         self.folder.commit(enterprises)
 
     def abort(self) -> None:
-        if self.writer is not None:
+        for writer in self.writers.values():
             with contextlib.suppress(BaseException):
-                self.writer.close()
+                writer.close()
+        self.writers.clear()
         self.folder.abort()
 
 
@@ -375,6 +485,17 @@ class _Writer:
         self._file.close()
         if self._error is not None:
             raise self._error
+
+
+def _drain(items: queue.Queue[Any], threads: list[threading.Thread]) -> None:
+    """Wait for ``threads`` to end, taking what they put meanwhile (a thread blocked
+    putting into the full queue gets unblocked and sees that it must stop)."""
+    for t in threads:
+        while t.is_alive():
+            try:
+                items.get_nowait()
+            except queue.Empty:
+                t.join(0.05)
 
 
 def ahead(items: Iterable[T], depth: int = 2) -> Iterator[T]:
