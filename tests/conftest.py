@@ -13,7 +13,8 @@ import properties
 import schedule
 from huiqi.packs import testcases as C
 
-pytest_plugins = ["service_fixtures"]  # the platform service: databases, accounts, clock
+pytest_plugins = ["service_fixtures",  # the platform service: databases, accounts, clock
+                  "demo_fixtures"]  # one huiqi init-demo run the tests of its output share
 
 ROOT = Path(__file__).resolve().parent.parent
 
