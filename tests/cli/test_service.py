@@ -52,6 +52,13 @@ class Demo:
     url: str
     code: int
     output: str
+    #: the argon2 parameters it hashed the demo passwords with (make_settings' keywords)
+    hashing: dict[str, int]
+
+
+#: the argon2 defaults (Settings), as make demo hashes
+DEFAULT_HASHING = {"password_hash_time_cost": 3, "password_hash_memory_kib": 65536,
+                   "password_hash_parallelism": 4}
 
 
 SECRET = "Sup3r-Secret-Pw"
@@ -65,8 +72,9 @@ def pg_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     url = b.url.replace("://postgres@", f"://postgres:{SECRET}@")
     assert SECRET in url
     url += "?options=" + quote(b.connect_args["options"])
-    code, out = _run("init-demo", "--database", url, *DEMO_ARGS)
-    yield Demo(url, code, out)
+    # the tests' argon2 parameters: the shared SQLite run hashes at the defaults, as make demo
+    code, out = _run("init-demo", "--database", url, *DEMO_ARGS, env=CHEAP_HASHING)
+    yield Demo(url, code, out, {})
     drop_backend(b)
 
 
@@ -78,7 +86,8 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         pg: Demo = request.getfixturevalue("pg_demo")
         return pg
     run: DemoRun = request.getfixturevalue("demo_run")
-    return Demo(run.database_copy(tmp_path_factory.mktemp("demo")), run.returncode, run.output)
+    return Demo(run.database_copy(tmp_path_factory.mktemp("demo")), run.returncode, run.output,
+                DEFAULT_HASHING)
 
 
 def test_init_demo(demo: Demo) -> None:
@@ -89,8 +98,7 @@ def test_init_demo(demo: Demo) -> None:
                                               "case_officer", "leadership", "enterprise")}
     assert len(set(rows.values())) == 6 and all(len(p) >= 20 for p in rows.values())
     db = Database.connect(url)
-    platform = Platform(db, make_settings(password_hash_time_cost=3, password_hash_memory_kib=65536,
-                                          password_hash_parallelism=4))
+    platform = Platform(db, make_settings(**demo.hashing))  # (no rehash at the first login)
     assert sessions.login(platform, "demo_enterprise", rows["demo_enterprise"]).actor.entity_code
     from sqlalchemy import func, select
 
