@@ -176,6 +176,13 @@ class Clock:
         self.now += dt.timedelta(**kwargs)
 
 
+#: the environment that gives a command the tests' argon2 parameters (those of make_settings):
+#: a hash at the defaults costs about 0.4 s of CPU, on threads at the lowest priority that a
+#: busy machine starves; tests about something else than the hashing's cost use these
+CHEAP_HASHING = {"HUIQI_PASSWORD_HASH_TIME_COST": "1", "HUIQI_PASSWORD_HASH_MEMORY_KIB": "1024",
+                 "HUIQI_PASSWORD_HASH_PARALLELISM": "1"}
+
+
 def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "env": "test", "secret_key": "test-secret-" + "k3y9" * 8, "password_hash_time_cost": 1,

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import text
 
+from demo_fixtures import DemoRun
 from huiqi.files import owner_only, write_private
 from huiqi.store.database import Database
-from service_fixtures import ROOT
 
 
 def mode(p: Path) -> int:
@@ -56,20 +54,11 @@ def test_owner_only_sets_and_restores_the_umask(tmp_path: Path) -> None:
         os.umask(previous)
 
 
-def test_init_demo_creates_only_private_files(tmp_path: Path) -> None:
-    """In a process of its own with the usual umask 022, as ``make demo`` runs it."""
-    var = tmp_path / "var"
-    huiqi = str(Path(sys.executable).with_name("huiqi"))
-    r = subprocess.run(
-        ["sh", "-c", 'umask 022 && exec "$0" "$@"', huiqi, "init-demo", "--database",
-         f"sqlite:///{var / 'demo.db'}", "--logins", str(var / "demo-logins.txt"),
-         "--enterprises", "10", "--as-of", "2026-03-01", "--policies",
-         str(ROOT / "tests" / "packs")],
-        check=False, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "HUIQI_ENV": "development", "HUIQI_LANG": "zh"})
-    assert r.returncode == 0, r.stdout + r.stderr
-    made = [var, *sorted(var.rglob("*"))]
-    assert {p.name for p in made} >= {"demo.db", "demo-logins.txt"}
-    wrong = {str(p.relative_to(tmp_path)): oct(mode(p)) for p in made
-             if mode(p) != (0o700 if p.is_dir() else 0o600)}
+def test_init_demo_creates_only_private_files(demo_run: DemoRun) -> None:
+    """In a process of its own with the usual umask 022, as ``make demo`` runs it (the modes
+    of the shared run, taken as soon as it ended: tests/demo_fixtures.py)."""
+    assert demo_run.returncode == 0, demo_run.output
+    assert set(demo_run.modes) >= {".", "demo.db", "demo-logins.txt"}
+    wrong = {name: oct(m) for name, m in demo_run.modes.items()
+             if m != (0o700 if (demo_run.folder / name).is_dir() else 0o600)}
     assert wrong == {}

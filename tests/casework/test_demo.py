@@ -8,21 +8,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from demo_fixtures import DemoRun
 from huiqi.cases import agency, supervision, views
-from huiqi.cli.app import app
 from huiqi.service.context import Context, Platform
 from huiqi.store.database import Database
-from service_fixtures import ROOT, make_settings
+from service_fixtures import make_settings
 
 
-def test_init_demo_creates_every_kind_of_case_in_every_state(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    r = CliRunner().invoke(app, ["init-demo", "--database", url, "--enterprises", "30",
-                                 "--policies", str(ROOT / "tests" / "packs")],
-                           env={"HUIQI_LANG": "zh", "COLUMNS": "200"})
-    assert r.exit_code == 0, r.output
+def test_init_demo_creates_every_kind_of_case_in_every_state(demo_run: DemoRun,
+                                                            tmp_path: Path) -> None:
+    assert demo_run.returncode == 0, demo_run.output
+    url = demo_run.database_copy(tmp_path)  # a copy: the districts' officers change it
     db = Database.connect(url)
     try:
         ctx = Platform(db, make_settings(as_of=None)).system()

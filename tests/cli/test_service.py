@@ -11,18 +11,20 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from typer.testing import CliRunner
 
+from demo_fixtures import DEMO_ARGS, DEMO_ENTERPRISES, DemoRun
 from huiqi.cli.app import app
 from huiqi.facts.credit_code import make
 from huiqi.service import sessions
 from huiqi.service.context import Platform
 from huiqi.store.database import Database
-from service_fixtures import BACKENDS, ROOT, Backend, drop_backend, make_settings, new_backend
+from service_fixtures import BACKENDS, CHEAP_HASHING, ROOT, Backend, drop_backend, make_settings, new_backend
 
 
 @pytest.fixture(params=BACKENDS)
@@ -42,24 +44,68 @@ def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     return r.exit_code, r.output
 
 
-def test_init_demo(url: str) -> None:
-    code, out = _run("init-demo", "--database", url, "--enterprises", "25", "--as-of",
-                     "2026-03-01", "--policies", str(ROOT / "tests" / "packs"))
+@dataclass(frozen=True)
+class Demo:
+    """One ``huiqi init-demo``: the database (as the URL a person would pass), its exit code
+    and what it printed."""
+
+    url: str
+    code: int
+    output: str
+    #: the argon2 parameters it hashed the demo passwords with (make_settings' keywords)
+    hashing: dict[str, int]
+
+
+#: the argon2 defaults (Settings), as make demo hashes
+DEFAULT_HASHING = {"password_hash_time_cost": 3, "password_hash_memory_kib": 65536,
+                   "password_hash_parallelism": 4}
+
+
+SECRET = "Sup3r-Secret-Pw"
+
+
+@pytest.fixture(scope="module")
+def pg_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """init-demo into a fresh PostgreSQL schema, given a URL that carries a password (the
+    test server trusts local connections, so any password gets in)."""
+    b: Backend = new_backend("postgresql", tmp_path_factory.mktemp("pg-demo"), "demo")
+    url = b.url.replace("://postgres@", f"://postgres:{SECRET}@")
+    assert SECRET in url
+    url += "?options=" + quote(b.connect_args["options"])
+    # the tests' argon2 parameters: the shared SQLite run hashes at the defaults, as make demo
+    code, out = _run("init-demo", "--database", url, *DEMO_ARGS, env=CHEAP_HASHING)
+    yield Demo(url, code, out, {})
+    drop_backend(b)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """init-demo on each kind of database: on SQLite the test run's shared one (a copy of its
+    database: tests/demo_fixtures.py), on PostgreSQL :func:`pg_demo`."""
+    if request.param == "postgresql":
+        pg: Demo = request.getfixturevalue("pg_demo")
+        return pg
+    run: DemoRun = request.getfixturevalue("demo_run")
+    return Demo(run.database_copy(tmp_path_factory.mktemp("demo")), run.returncode, run.output,
+                DEFAULT_HASHING)
+
+
+def test_init_demo(demo: Demo) -> None:
+    url, code, out = demo.url, demo.code, demo.output
     assert code == 0, out
     rows = dict(re.findall(r"(demo_[a-z_]+)\s*│[^│]*│\s*(\S+)\s*│", out))
     assert set(rows) == {f"demo_{r}" for r in ("admin", "policy_officer", "reviewer",
                                               "case_officer", "leadership", "enterprise")}
     assert len(set(rows.values())) == 6 and all(len(p) >= 20 for p in rows.values())
     db = Database.connect(url)
-    platform = Platform(db, make_settings(password_hash_time_cost=3, password_hash_memory_kib=65536,
-                                          password_hash_parallelism=4))
+    platform = Platform(db, make_settings(**demo.hashing))  # (no rehash at the first login)
     assert sessions.login(platform, "demo_enterprise", rows["demo_enterprise"]).actor.entity_code
     from sqlalchemy import func, select
 
     from huiqi.store.models import Entity, MatchResult, PackVersion
 
     with db.read() as s:
-        assert s.scalar(select(func.count(Entity.id))) == 25
+        assert s.scalar(select(func.count(Entity.id))) == DEMO_ENTERPRISES
         assert s.scalar(select(PackVersion.status)) == "published"
         assert s.scalar(select(func.count(MatchResult.id))) > 0
         from huiqi.registry.claims import FactClaim
@@ -91,15 +137,12 @@ def test_init_demo(url: str) -> None:
     assert code == 2 and "已有账号" in out
 
 
-def test_init_demo_writes_the_logins_for_make_demo(tmp_path: Path) -> None:
-    logins = tmp_path / "var" / "demo-logins.txt"
-    code, out = _run("init-demo", "--database", f"sqlite:///{tmp_path / 'd.db'}",
-                     "--enterprises", "10", "--as-of", "2026-03-01", "--policies",
-                     str(ROOT / "tests" / "packs"), "--logins", str(logins))
-    assert code == 0, out
-    assert logins.stat().st_mode & 0o777 == 0o600
-    text = logins.read_text("utf-8")
-    shown = dict(re.findall(r"(demo_[a-z_]+)\s*│[^│]*│\s*(\S+)\s*│", out))
+def test_init_demo_writes_the_logins_for_make_demo(demo_run: DemoRun) -> None:
+    assert demo_run.returncode == 0, demo_run.output
+    assert demo_run.modes["demo-logins.txt"] == 0o600
+    text = demo_run.logins.read_text("utf-8")
+    shown = dict(re.findall(r"(demo_[a-z_]+)\s*│[^│]*│\s*(\S+)\s*│", demo_run.output))
+    assert len(shown) == 6
     assert all(f"{user}" in text and password in text for user, password in shown.items())
 
 
@@ -168,9 +211,6 @@ def test_serve_runs_the_service_on_loopback(tmp_path: Path) -> None:
         proc.wait(timeout=20)
 
 
-SECRET = "Sup3r-Secret-Pw"
-
-
 @pytest.fixture
 def pg_url_with_password(tmp_path: Path) -> Iterator[str]:
     """A PostgreSQL URL that carries a password (the test server trusts local connections,
@@ -182,13 +222,12 @@ def pg_url_with_password(tmp_path: Path) -> Iterator[str]:
     drop_backend(b)
 
 
-def test_init_demo_never_prints_the_database_password(pg_url_with_password: str) -> None:
-    args = ("init-demo", "--database", pg_url_with_password, "--enterprises", "5", "--as-of",
-            "2026-03-01", "--policies", str(ROOT / "tests" / "packs"))
-    code, out = _run(*args)
+def test_init_demo_never_prints_the_database_password(pg_demo: Demo) -> None:
+    code, out = pg_demo.code, pg_demo.output
     assert code == 0, out
     assert "huiqi serve --database postgresql+psycopg://postgres:***@" in out
-    code, again = _run(*args)  # refused: the database has accounts; the message names it
+    # refused: the database has accounts; the message names it
+    code, again = _run("init-demo", "--database", pg_demo.url, *DEMO_ARGS)
     assert code == 2 and "postgres:***@" in again
     assert SECRET not in out + again
 
@@ -233,7 +272,8 @@ def test_an_interrupted_init_demo_leaves_no_database_to_serve(
     assert code != 0 and not target.exists()
     monkeypatch.undo()
     code, out = _run("init-demo", "--database", f"sqlite:///{target}", "--enterprises", "5",
-                     "--as-of", "2026-03-01", "--policies", str(ROOT / "tests" / "packs"))
+                     "--as-of", "2026-03-01", "--policies", str(ROOT / "tests" / "packs"),
+                     env=CHEAP_HASHING)  # (the accounts' hashes are not what is shown here)
     assert code == 0, out
     assert target.exists() and not (tmp_path / "var" / "huiqi.db.partial").exists()
     assert f"huiqi serve --database sqlite:///{target}" in out.replace("\n", "")

@@ -305,10 +305,14 @@ def review_condition(draw: st.DrawFn) -> tuple[str, list[str]]:
     return form, review_lines(form, mark, draw(st.integers(0, 9)))
 
 
+_STATES = st.sampled_from(DECISIONS)   # made once: randpack draws sixteen decisions a firm
+_SCORES = st.sampled_from(SCORES)
+
+
 @st.composite
 def review_decision(draw: st.DrawFn) -> object:
-    state = draw(st.sampled_from(DECISIONS))
-    d = decision(state, draw(st.sampled_from(SCORES)), draw(st.sampled_from(SCORES)))
+    state = draw(_STATES)
+    d = decision(state, draw(_SCORES), draw(_SCORES))
     if REVIEW_RECORD is not None:
         REVIEW_RECORD.append(("*", state))
     return d

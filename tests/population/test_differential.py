@@ -30,11 +30,12 @@ def test_engine_and_duckdb_agree(data: st.DataObject) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pack = load_text(text, Path(tmp))
     exp = expected(pack, es, R.AS_OF)
-    got = duck.match_arrow(pack, R.AS_OF, table_of(es, R.AS_OF))
+    table = table_of(es, R.AS_OF)
+    got = duck.match_arrow(pack, R.AS_OF, table)
     diffs = compare(exp, got)
     assert not diffs, "\n".join(diffs[:20]) + "\n\n" + text
     # the values the pack reports per enterprise (issue 11, item 4), and their grades
-    values = table_values(duck.values_arrow(pack, R.AS_OF, table_of(es, R.AS_OF)))
+    values = table_values(duck.values_arrow(pack, R.AS_OF, table))
     assert values == expected_values(pack, es, R.AS_OF), text
 
 

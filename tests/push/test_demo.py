@@ -8,21 +8,16 @@ from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import select, text
-from typer.testing import CliRunner
 
-from huiqi.cli.app import app
+from demo_fixtures import DemoRun
 from huiqi.push.models import PushDelivery, PushMessage, PushSubscription
 from huiqi.store.database import Database
-from service_fixtures import ROOT
 
 
-def test_init_demo_shows_push_in_every_state(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    r = CliRunner().invoke(app, ["init-demo", "--database", url, "--enterprises", "30",
-                                 "--policies", str(ROOT / "policies")],
-                           env={"HUIQI_LANG": "zh", "COLUMNS": "200"})
-    assert r.exit_code == 0, r.output
-    assert "推送 / push" in r.output
+def test_init_demo_shows_push_in_every_state(demo_run: DemoRun, tmp_path: Path) -> None:
+    assert demo_run.returncode == 0, demo_run.output
+    assert "推送 / push" in demo_run.output
+    url = demo_run.database_copy(tmp_path)
     db = Database.connect(url)
     try:
         with db.read() as s:
