@@ -393,17 +393,18 @@ class PostgresBulk(Bulk):
         # version of each row)
         # (each code looked up in a subquery of its own, so that PostgreSQL cannot choose
         # to read every entity to hash them, as its statistics may have it do)
+        # (only the codes found come back; the ids in one array)
         run = self.conn.exec_driver_sql
-        known: dict[str, int] = {code: eid for code, eid in run(
-            "SELECT x.code, (SELECT e.id FROM entity e WHERE e.credit_code = x.code) "
-            "FROM unnest(CAST(%s AS text[])) AS x(code)", ([r[1] for r in rows],))
-            if eid is not None}
+        known: dict[str, int] = dict(run(
+            "SELECT code, id FROM (SELECT x.code, (SELECT e.id FROM entity e WHERE "
+            "e.credit_code = x.code) AS id FROM unnest(CAST(%s AS text[])) AS x(code) "
+            "OFFSET 0) AS f WHERE id IS NOT NULL", ([r[1] for r in rows],)).all())
         missing = [r[0] for r in rows if r[2] is None and r[1] not in known]
         if missing:
             return missing, len(known)
         new = len(rows) - len(known)  # (the codes of a batch are distinct)
-        ids = iter(sorted(run("SELECT nextval(%s) FROM generate_series(1, %s)",
-                              (self.ids, new)).scalars()) if new else ())
+        ids = iter(sorted(run("SELECT array_agg(nextval(%s)) FROM generate_series(1, %s)",
+                              (self.ids, new)).scalar_one()) if new else ())
         run(f"TRUNCATE {self.sql.row}")
         raw: Any = self.conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(
