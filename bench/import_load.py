@@ -247,7 +247,8 @@ def _section(args: argparse.Namespace, csv_path: Path,
             "; on PostgreSQL, past HUIQI_IMPORT_LOCK_AFTER_ROWS rows "
             f"({_lock_after():,}; the benchmark signs in as the tables' owner) the foreign "
             "keys of facts, places and changes are dropped in the import's transaction and "
-            "added back before it commits, one check per key" if args.database == "postgresql"
+            "added back before it commits, one check per key, and the secondary indexes of "
+            "the tables empty when it began dropped and built once at its end" if args.database == "postgresql"
             else "") + (
             f" (the rows “{args.baseline}:” ran registry/imports.py of that commit, "
             "interleaved with this commit's runs)" if args.baseline else ""), "",
