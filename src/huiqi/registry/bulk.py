@@ -384,35 +384,36 @@ class PostgresBulk(Bulk):
         #: the sequence of the entities' ids
         self.ids = run("SELECT pg_get_serial_sequence('entity', 'id')").scalar_one()
         #: the rows copied in: the row's cells, its entity, whether that is new
-        self.copied = (*HEAD, "eid", "fresh", *self.values)
+        self.copied = (*HEAD, *self.values, "eid", "fresh")
 
     def _place(self, rows: Sequence[tuple[Any, ...]]) -> tuple[list[int], int]:
         # the entities of the codes found first (the codes' unique index), and ids for the
         # new ones taken from the sequence, in the order of the file: each row is copied in
         # with its entity, and the rows' table is never updated (which would write a new
-        # version of each row)
-        # (each code looked up in a subquery of its own, so that PostgreSQL cannot choose
-        # to read every entity to hash them, as its statistics may have it do)
-        # (only the codes found come back; the ids in one array)
-        run = self.conn.exec_driver_sql
-        known: dict[str, int] = dict(run(
-            "SELECT code, id FROM (SELECT x.code, (SELECT e.id FROM entity e WHERE "
-            "e.credit_code = x.code) AS id FROM unnest(CAST(%s AS text[])) AS x(code) "
-            "OFFSET 0) AS f WHERE id IS NOT NULL", ([r[1] for r in rows],)).all())
-        missing = [r[0] for r in rows if r[2] is None and r[1] not in known]
-        if missing:
-            return missing, len(known)
-        new = len(rows) - len(known)  # (the codes of a batch are distinct)
-        ids = iter(sorted(run("SELECT array_agg(nextval(%s)) FROM generate_series(1, %s)",
-                              (self.ids, new)).scalar_one()) if new else ())
-        run(f"TRUNCATE {self.sql.row}")
+        # version of each row). Each code is looked up in a subquery of its own, so that
+        # PostgreSQL cannot choose to read every entity to hash them, as its statistics may
+        # have it do; only the codes found come back, the ids in one array, through the
+        # driver's own cursor (plain tuples)
         raw: Any = self.conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(
-                f"COPY {self.sql.row} ({', '.join(self.copied)}) FROM STDIN") as copy:
-            for r in rows:
-                eid = known.get(r[1])
-                copy.write_row((*r[:7], next(ids), 1, *r[7:]) if eid is None
-                               else (*r[:7], eid, 0, *r[7:]))
+        with raw.cursor() as cur:
+            known: dict[str, int] = dict(cur.execute(
+                "SELECT code, id FROM (SELECT x.code, (SELECT e.id FROM entity e WHERE "
+                "e.credit_code = x.code) AS id FROM unnest(CAST(%s AS text[])) AS x(code) "
+                "OFFSET 0) AS f WHERE id IS NOT NULL", ([r[1] for r in rows],)).fetchall())
+            missing = [r[0] for r in rows if r[2] is None and r[1] not in known]
+            if missing:
+                return missing, len(known)
+            new = len(rows) - len(known)  # (the codes of a batch are distinct)
+            ids: Any = ()
+            if new:
+                ids = cur.execute("SELECT array_agg(nextval(%s)) FROM generate_series(1, %s)",
+                                  (self.ids, new)).fetchone()
+            cur.execute(f"TRUNCATE {self.sql.row}")
+            fresh = iter(sorted(ids[0]) if ids else ())
+            with cur.copy(f"COPY {self.sql.row} ({', '.join(self.copied)}) FROM STDIN") as copy:
+                for r in rows:
+                    eid = known.get(r[1])
+                    copy.write_row(r + ((next(fresh), 1) if eid is None else (eid, 0)))
         return [], len(known)
 
     def _entities(self) -> int:
