@@ -313,14 +313,14 @@ class PostgresBulk(Bulk):
             for table in sorted({t for t, _, _ in keys}):
                 run(f"ALTER TABLE {table} " + ", ".join(
                     f"DROP CONSTRAINT {n}" for t, n, _ in keys if t == table))
+            indexes = self._drop_indexes()  # (under the same lock timeout)
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) not in _LOCK_ERRORS:
                 raise
             run(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
             self.refused = True
         else:
-            self.dropped = keys
-            self.indexes = self._drop_indexes()
+            self.dropped, self.indexes = keys, indexes
         run(f"RELEASE SAVEPOINT {_SAVEPOINT}")
         run("SELECT set_config('lock_timeout', %s, true)", (before,))
 
