@@ -226,26 +226,26 @@ class Bulk:
             return 0, 0
         self._references()
         run, d = self.conn.exec_driver_sql, self.sql
-        m, eid = d.mark, "r.eid"
-        fresh = f"{d.row} r WHERE r.fresh = 1"
+        m = d.mark
         run("INSERT INTO entity_location (entity_id, district, park, valid_from, valid_to, "
-            f"batch_id, recorded_at, recorded_by) SELECT {eid}, r.district, r.park, {m}, NULL, "
-            f"{m}, {m}, {m} FROM {fresh} AND (r.district IS NOT NULL OR r.park IS NOT NULL) "
-            f"ORDER BY {eid}", (self.day, self.batch_id, self.at, self.by))
+            f"batch_id, recorded_at, recorded_by) SELECT eid, district, park, {m}, NULL, {m}, "
+            f"{m}, {m} FROM {d.row} WHERE fresh = 1 AND (district IS NOT NULL OR park IS NOT "
+            "NULL) ORDER BY eid", (self.day, self.batch_id, self.at, self.by))
         facts = 0
         if self.facts:
             facts = run(
                 "INSERT INTO fact_value (entity_id, fact, year, value_text, value_number, "
                 "source, batch_id, recorded_at, recorded_by) "
-                f"SELECT {eid}, c.fact, c.year, CASE WHEN c.num = 0 THEN {self.value} END,"
+                f"SELECT r.eid, c.fact, c.year, CASE WHEN c.num = 0 THEN {self.value} END,"
                 f" CASE WHEN c.num <> 0 THEN {d.number.format(self.value)} END, {m}, {m}, {m},"
-                f" {m} FROM {d.row} r CROSS JOIN {d.col} c WHERE r.fresh = 1 "
-                f"AND ({self.value}) IS NOT NULL ORDER BY {eid}, c.i",
+                f" {m} FROM {d.row} r CROSS JOIN {d.col} c "
+                f"WHERE r.fresh = 1 AND ({self.value}) IS NOT NULL ORDER BY r.eid, c.i",
                 (self.source, self.batch_id, self.at, self.by)).rowcount
             # the push worker's queue: a new enterprise had nothing before
             run("INSERT INTO fact_change (entity_id, before, source, at) "
-                f"SELECT {eid}, '\"nothing\"', {m}, {m} FROM {fresh} "
-                f"AND ({self.any_fact}) ORDER BY {eid}", (self.source[:32], self.at))
+                f"SELECT r.eid, '\"nothing\"', {m}, {m} FROM {d.row} r "
+                f"WHERE r.fresh = 1 AND ({self.any_fact}) ORDER BY r.eid",
+                (self.source[:32], self.at))
         return created, int(facts)
 
     def _references(self) -> None:
@@ -279,9 +279,9 @@ _KEY = re.compile(r"Key \((?P<column>.+?)\)=\((?P<value>.*?)\) is not present in
 
 
 class PostgresBulk(Bulk):
-    """The bulk writer on PostgreSQL: a batch copied in (``COPY``), the new entities' ids
-    returned by their insert; a large import's foreign keys checked once, at its end
-    (see the module)."""
+    """The bulk writer on PostgreSQL: a batch copied in (``COPY``) with each row's entity,
+    the new ones' ids taken from the sequence first; a large import's foreign keys checked
+    once, and a first import's secondary indexes built once, at its end (see the module)."""
 
     sql = POSTGRESQL
     #: the foreign keys dropped (table, quoted name, definition), to be added back
@@ -290,6 +290,26 @@ class PostgresBulk(Bulk):
     refused = False
     #: the secondary indexes dropped (name, definition), to be built again
     indexes: list[tuple[str, str]] | None = None
+
+    def __init__(self, conn: Connection, facts: Sequence[tuple[str, int, bool]], *,
+                 source: str, batch_id: int, at: Any, day: Any, by: str,
+                 lock_after: int = 0, lock_timeout_ms: int = 2000) -> None:
+        super().__init__(conn, facts, source=source, batch_id=batch_id, at=at, day=day, by=by,
+                         lock_after=lock_after, lock_timeout_ms=lock_timeout_ms)
+        run = conn.exec_driver_sql
+        # the planner's guesses for tables never analysed could have a batch's statement
+        # compiled by JIT (~0.4 s each), for a few thousand rows: the columns' table is
+        # analysed (it does not change), and JIT is off to the end of the transaction
+        run(f"ANALYZE {self.sql.col}")
+        run("SELECT set_config('jit', 'off', true)")
+        #: the tables empty when the import began: a large import builds their secondary
+        #: indexes once at its end (see the module)
+        self.empty = tuple(t for t in (*REFERENCING, "entity") if not run(
+            f"SELECT EXISTS (SELECT 1 FROM {t})").scalar_one())
+        #: the sequence of the entities' ids
+        self.ids = run("SELECT pg_get_serial_sequence('entity', 'id')").scalar_one()
+        #: the rows copied in: the row's cells, its entity, whether that is new
+        self.copied = (*HEAD, *self.values, "eid", "fresh")
 
     def _references(self) -> None:
         if (self.dropped is not None or self.refused or self.lock_after <= 0
@@ -365,26 +385,6 @@ class PostgresBulk(Bulk):
                                column=found["column"] if found else "?",
                                value=found["value"] if found else "?",
                                target=found["target"] if found else "?") from None
-
-    def __init__(self, conn: Connection, facts: Sequence[tuple[str, int, bool]], *,
-                 source: str, batch_id: int, at: Any, day: Any, by: str,
-                 lock_after: int = 0, lock_timeout_ms: int = 2000) -> None:
-        super().__init__(conn, facts, source=source, batch_id=batch_id, at=at, day=day, by=by,
-                         lock_after=lock_after, lock_timeout_ms=lock_timeout_ms)
-        run = conn.exec_driver_sql
-        # the planner's guesses for tables never analysed could have a batch's statement
-        # compiled by JIT (~0.4 s each), for a few thousand rows: the columns' table is
-        # analysed (it does not change), and JIT is off to the end of the transaction
-        run(f"ANALYZE {self.sql.col}")
-        run("SELECT set_config('jit', 'off', true)")
-        #: the tables empty when the import began: a large import builds their secondary
-        #: indexes once at its end (see the module)
-        self.empty = tuple(t for t in (*REFERENCING, "entity") if not run(
-            f"SELECT EXISTS (SELECT 1 FROM {t})").scalar_one())
-        #: the sequence of the entities' ids
-        self.ids = run("SELECT pg_get_serial_sequence('entity', 'id')").scalar_one()
-        #: the rows copied in: the row's cells, its entity, whether that is new
-        self.copied = (*HEAD, *self.values, "eid", "fresh")
 
     def _place(self, rows: Sequence[tuple[Any, ...]]) -> tuple[list[int], int]:
         # the entities of the codes found first (the codes' unique index), and ids for the
