@@ -392,14 +392,17 @@ class PostgresBulk(Bulk):
         # with its entity, and the rows' table is never updated (which would write a new
         # version of each row). Each code is looked up in a subquery of its own, so that
         # PostgreSQL cannot choose to read every entity to hash them, as its statistics may
-        # have it do; only the codes found come back, the ids in one array, through the
-        # driver's own cursor (plain tuples)
+        # have it do; the ids come back in one array (NULL: not found), as the new ones do,
+        # through the driver's own cursor
         raw: Any = self.conn.connection.driver_connection
         with raw.cursor() as cur:
-            known: dict[str, int] = dict(cur.execute(
-                "SELECT code, id FROM (SELECT x.code, (SELECT e.id FROM entity e WHERE "
-                "e.credit_code = x.code) AS id FROM unnest(CAST(%s AS text[])) AS x(code) "
-                "OFFSET 0) AS f WHERE id IS NOT NULL", ([r[1] for r in rows],)).fetchall())
+            codes = [r[1] for r in rows]
+            found = cur.execute(
+                "SELECT array_agg((SELECT e.id FROM entity e WHERE e.credit_code = x.code) "
+                "ORDER BY x.i) FROM unnest(CAST(%s AS text[])) WITH ORDINALITY AS x(code, i)",
+                (codes,)).fetchone()
+            known: dict[str, int] = {
+                c: i for c, i in zip(codes, found[0], strict=True) if i is not None}
             missing = [r[0] for r in rows if r[2] is None and r[1] not in known]
             if missing:
                 return missing, len(known)
