@@ -70,12 +70,19 @@ def write_csv(path: Path, rows: int) -> None:
 
 def child(csv_path: str, url: str, baseline: str | None = None) -> None:
     """Run in a fresh process: import the file, print the report and the time (with
-    ``baseline``, a file of registry/imports.py as it was, by that code)."""
+    ``baseline``, a file of registry/imports.py as it was, by that code, with the bulk.py
+    of the same commit beside it if there is one)."""
     from huiqi.service import imports
 
     if baseline:
         import importlib.util
 
+        bulk = Path(baseline).with_name(Path(baseline).name.replace("imports-", "bulk-"))
+        if bulk.exists():  # (its bulk writer too, in place of this commit's)
+            spec = importlib.util.spec_from_file_location("huiqi.registry.bulk", bulk)
+            assert spec is not None and spec.loader is not None
+            sys.modules[spec.name] = old_bulk = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(old_bulk)
         spec = importlib.util.spec_from_file_location("huiqi.registry.baseline_imports",
                                                       baseline)
         assert spec is not None and spec.loader is not None
@@ -181,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg-database", default="huiqi_bench_import", metavar="NAME",
                     help="the PostgreSQL database dropped and created for each run")
     ap.add_argument("--baseline", metavar="COMMIT",
-                    help="also run registry/imports.py of this commit, interleaved")
+                    help="also run registry/imports.py (and bulk.py) of this commit, "
+                    "interleaved")
     ap.add_argument("--child", nargs=2, metavar=("CSV", "URL"))
     ap.add_argument("--baseline-file", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -198,9 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     codes: list[tuple[str, Path | None]] = [("", None)]
     if args.baseline:
         old = ROOT / "var" / "bench" / f"imports-{args.baseline}.py"
-        old.write_bytes(subprocess.run(
-            ["git", "show", f"{args.baseline}:src/huiqi/registry/imports.py"], check=True,
-            capture_output=True, cwd=ROOT).stdout)
+        for name, path in (("imports", old),
+                           ("bulk", old.with_name(f"bulk-{args.baseline}.py"))):
+            shown = subprocess.run(
+                ["git", "show", f"{args.baseline}:src/huiqi/registry/{name}.py"],
+                check=False, capture_output=True, cwd=ROOT)
+            if shown.returncode == 0:  # (registry/bulk.py exists since the bulk writer)
+                path.write_bytes(shown.stdout)
         codes = [(f"{args.baseline}: ", old), ("this commit: ", None)]
     runs: dict[str, list[dict[str, Any]]] = {
         f"{label}{name}": [] for label, _ in codes
@@ -247,9 +259,10 @@ def _section(args: argparse.Namespace, csv_path: Path,
             "; on PostgreSQL, past HUIQI_IMPORT_LOCK_AFTER_ROWS rows "
             f"({_lock_after():,}; the benchmark signs in as the tables' owner) the foreign "
             "keys of facts, places and changes are dropped in the import's transaction and "
-            "added back before it commits, one check per key" if args.database == "postgresql"
+            "added back before it commits, one check per key, and the secondary indexes of "
+            "the tables empty when it began dropped and built once at its end" if args.database == "postgresql"
             else "") + (
-            f" (the rows “{args.baseline}:” ran registry/imports.py of that commit, "
+            f" (the rows “{args.baseline}:” ran registry/imports.py and bulk.py of that commit, "
             "interleaved with this commit's runs)" if args.baseline else ""), "",
         "| run | rows | time | CPU time | of it, writing thread | server CPU time | rows/s "
         "| entities created | facts written | peak RSS |",

@@ -246,6 +246,22 @@ def _without_oids(keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return [k[:4] if len(k) == 5 else k for k in keys]
 
 
+#: the secondary indexes a large first import builds at its end
+_SECONDARY = {"ix_entity_district", "ix_entity_industry", "ix_entity_kind",
+              "ix_entity_location_entity_id", "ix_fact_change_entity_id", "ix_fact_value_key"}
+
+
+def _indexes(db: Database) -> dict[str, tuple[str, int, bool]]:
+    """The indexes of the entities and their facts' tables: name → (definition, identity,
+    valid)."""
+    with db.read() as s:
+        return {str(n): (str(d), int(oid), bool(ok)) for n, d, oid, ok in
+                s.connection().exec_driver_sql(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid), x.indexrelid, x.indisvalid "
+            "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = ANY "
+            "(CAST(%s AS regclass[]))", (["entity", *B.REFERENCING],))}
+
+
 def _import_twice_at(db: Database, tmp: Path, lock_after: int) -> tuple[
         list[dict[str, Any]], list[list[tuple[Any, ...]]]]:
     clock = Clock()
@@ -266,13 +282,21 @@ def test_a_large_import_on_postgresql_leaves_the_rows_and_keys_of_a_checked_one(
     as reflected, all checked."""
     db = both["postgresql"]
     assert isinstance(db.bind, Connection)
-    before = _keys(db)
+    before, indexes = _keys(db), _indexes(db)
+    assert set(indexes) > _SECONDARY
+    with db.read() as s:  # (a first import: its secondary indexes are built at its end)
+        assert not s.scalar(select(func.count()).select_from(FactValue))
     plain = db.bind.begin_nested()
     checked = _import_twice_at(db, tmp_path, 0)
     assert _keys(db) == before  # (untouched)
+    assert _indexes(db) == indexes
     plain.rollback()
     fast = _import_twice_at(db, tmp_path, 30)
     assert fast == checked
+    # the same indexes, valid; the secondary ones built again, the others untouched
+    after = _indexes(db)
+    assert {n: v[::2] for n, v in after.items()} == {n: v[::2] for n, v in indexes.items()}
+    assert {n for n in after if after[n][1] != indexes[n][1]} == _SECONDARY
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
@@ -362,3 +386,46 @@ def test_a_large_import_that_cannot_lock_in_time_checks_row_by_row(
     assert _counts(db)[:2] == (120, 467)
     assert _keys(db) == before
     assert waited >= 2.0
+
+
+def test_a_large_import_into_tables_with_rows_keeps_their_indexes(
+        both: dict[str, Database], tmp_path: Path) -> None:
+    """Tables that held rows when the import began keep their secondary indexes (building
+    them again would read every earlier row); the foreign keys are still checked at the
+    end."""
+    db = both["postgresql"]
+    import_file(db, default_catalogue(), _write(tmp_path, _rows(10), "first.csv"), by="t",
+                at=Clock().now)
+    indexes, keys = _indexes(db), _keys(db)
+    rows = [r.replace(",公司", ",企业") for r in _rows(120)[10:]]
+    report = import_file(db, default_catalogue(), _write(tmp_path, rows, "more.csv"),
+                         by="t", at=Clock().now, batch_rows=25, lock_after=1)
+    assert report.entities_created == 110
+    assert _indexes(db) == indexes
+    assert _oids(_keys(db)) != _oids(keys)  # (dropped and added back)
+
+
+def test_a_code_repeated_in_a_later_batch_after_the_indexes_are_dropped(
+        both: dict[str, Database], tmp_path: Path) -> None:
+    """A first import whose indexes are dropped meets, in a later batch, a code it has
+    already written: the indexes are built again before its facts are compared, the file is
+    refused for the repeated code, and nothing is kept (the indexes as they were)."""
+    db = both["postgresql"]
+    indexes, keys, counts = _indexes(db), _keys(db), _counts(db)
+    rows = _rows()
+    rows[100] = rows[3]
+    built: list[int] = []
+    real = B.PostgresBulk._build_indexes
+
+    def build(self: B.PostgresBulk) -> None:
+        built.append(len(self.indexes or ()))
+        real(self)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(B.PostgresBulk, "_build_indexes", build)
+        with pytest.raises(DataError) as exc:
+            import_file(db, default_catalogue(), _write(tmp_path, rows, "twice.csv"), by="t",
+                        at=Clock().now, batch_rows=25, lock_after=1)
+    assert built[0] == len(_SECONDARY)  # (before the comparison, in the fifth batch)
+    assert {p.code for p in exc.value.problems} == {"import.duplicate_row"}
+    assert (_indexes(db), _keys(db), _counts(db)) == (indexes, keys, counts)

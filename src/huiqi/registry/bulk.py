@@ -25,7 +25,13 @@ temporary tables' names, the parameter mark, null-safe comparison, how a number'
 is read (SQLite keeps the text; PostgreSQL's ``NUMERIC`` reads it, keeping its scale:
 ``12000000.50`` stays ``12000000.50``), how a batch is emptied (PostgreSQL's ``DELETE``
 would leave the dead rows of every batch for the next to scan), how the rows get in, and
-how the new entities' ids are found (PostgreSQL: ``INSERT … RETURNING``, in one statement).
+how the new entities' ids are found. On PostgreSQL (:class:`PostgresBulk`) the batch's codes
+are looked up and the new ones' ids taken from the entities' sequence, in the order of the
+file, before the rows are copied in (``COPY``) each with its entity: the rows' table is
+never updated (an update writes a new version of each of its wide rows), and a new code
+without a name is found before anything is copied. JIT is off for the import's transaction
+(the planner, without statistics of the temporary tables, could otherwise compile a
+batch's statement, ~0.4 s each, for a few thousand rows).
 
 A large import on PostgreSQL checks its foreign keys once, not row by row
 (:class:`PostgresBulk`, ``lock_after``): PostgreSQL checks each new row of ``fact_value``,
@@ -44,6 +50,15 @@ checked row by row. A row that refers to nothing stops the import with
 :class:`huiqi.errors.Conflict` (``import.reference``) and nothing is kept; an import that
 fails or is rolled back for any reason leaves the foreign keys as they were (PostgreSQL's
 DDL is transactional).
+
+With the foreign keys, as ``pg_restore`` does, such an import drops the secondary indexes
+(neither unique nor a primary key: the facts' key index, the places' and changes' entity
+index, the entities' district, industry and kind) of those tables that held no row when it
+began (:attr:`PostgresBulk.empty`: a first import), and builds each again in one pass before
+it commits, instead of inserting into it row by row. The codes' unique index and the primary
+keys stay. Should a later batch of the same import meet rows of entities already written
+(a code repeated in the file), the indexes are built again first, as the comparison with
+the facts in force reads them. Rolled back, the indexes are the ones before.
 """
 
 from __future__ import annotations
@@ -147,17 +162,14 @@ class Bulk:
         """Write one batch (codes distinct); ``nameless`` is told the lines of new codes
         without a name (then nothing is written), ``careful`` is given the rows of existing
         entities that change something. Returns (entities created, unchanged, facts)."""
-        run, d = self.conn.exec_driver_sql, self.sql
+        run = self.conn.exec_driver_sql
         self.seen += len(rows)
-        run(d.clear.format(d.row))
-        self._load(rows)
-        self._find()
-        missing = [n for (n,) in run(f"SELECT n FROM {d.row} WHERE eid IS NULL AND name IS NULL "
-                                     "ORDER BY n")]
+        missing, existing = self._place(rows)
         if missing:
             nameless(missing)
             return 0, 0, 0
-        existing = run(f"SELECT count(*) FROM {d.row} WHERE eid IS NOT NULL").scalar_one()
+        if existing:
+            self._existing()
         sql, params = self.changed_sql
         # (only if any: PostgreSQL may hash every entity for the join, even for no row)
         changed = [n for (n,) in run(sql, tuple(params))] if existing else []
@@ -166,6 +178,18 @@ class Bulk:
             by_line = {r[0]: r for r in rows}
             careful([by_line[n] for n in changed])
         return created, int(existing) - len(changed), facts
+
+    def _place(self, rows: Sequence[tuple[Any, ...]]) -> tuple[list[int], int]:
+        """The batch into the rows' table, each row's entity found (``eid``); the lines of
+        new codes without a name, and how many rows have an entity."""
+        run, d = self.conn.exec_driver_sql, self.sql
+        run(d.clear.format(d.row))
+        self._load(rows)
+        self._find()
+        missing = [n for (n,) in run(f"SELECT n FROM {d.row} WHERE eid IS NULL AND name IS NULL "
+                                     "ORDER BY n")]
+        existing = run(f"SELECT count(*) FROM {d.row} WHERE eid IS NOT NULL").scalar_one()
+        return missing, int(existing)
 
     def _find(self) -> None:
         """Each row's entity, by its code (the codes' unique index)."""
@@ -227,6 +251,9 @@ class Bulk:
     def _references(self) -> None:
         """Before new entities' rows are inserted (see :class:`PostgresBulk`)."""
 
+    def _existing(self) -> None:
+        """Before the rows of existing entities are compared (see :class:`PostgresBulk`)."""
+
     def finish(self) -> None:
         """Before the import's transaction commits (see :class:`PostgresBulk`)."""
 
@@ -252,15 +279,37 @@ _KEY = re.compile(r"Key \((?P<column>.+?)\)=\((?P<value>.*?)\) is not present in
 
 
 class PostgresBulk(Bulk):
-    """The bulk writer on PostgreSQL: a batch copied in (``COPY``), the new entities' ids
-    returned by their insert; a large import's foreign keys checked once, at its end
-    (see the module)."""
+    """The bulk writer on PostgreSQL: a batch copied in (``COPY``) with each row's entity,
+    the new ones' ids taken from the sequence first; a large import's foreign keys checked
+    once, and a first import's secondary indexes built once, at its end (see the module)."""
 
     sql = POSTGRESQL
     #: the foreign keys dropped (table, quoted name, definition), to be added back
     dropped: list[tuple[str, str, str]] | None = None
     #: the lock was not had in time: rows are checked one by one to the end
     refused = False
+    #: the secondary indexes dropped (name, definition), to be built again
+    indexes: list[tuple[str, str]] | None = None
+
+    def __init__(self, conn: Connection, facts: Sequence[tuple[str, int, bool]], *,
+                 source: str, batch_id: int, at: Any, day: Any, by: str,
+                 lock_after: int = 0, lock_timeout_ms: int = 2000) -> None:
+        super().__init__(conn, facts, source=source, batch_id=batch_id, at=at, day=day, by=by,
+                         lock_after=lock_after, lock_timeout_ms=lock_timeout_ms)
+        run = conn.exec_driver_sql
+        # the planner's guesses for tables never analysed could have a batch's statement
+        # compiled by JIT (~0.4 s each), for a few thousand rows: the columns' table is
+        # analysed (it does not change), and JIT is off to the end of the transaction
+        run(f"ANALYZE {self.sql.col}")
+        run("SELECT set_config('jit', 'off', true)")
+        #: the tables empty when the import began: a large import builds their secondary
+        #: indexes once at its end (see the module)
+        self.empty = tuple(t for t in (*REFERENCING, "entity") if not run(
+            f"SELECT EXISTS (SELECT 1 FROM {t})").scalar_one())
+        #: the sequence of the entities' ids
+        self.ids = run("SELECT pg_get_serial_sequence('entity', 'id')").scalar_one()
+        #: the rows copied in: the row's cells, its entity, whether that is new
+        self.copied = (*HEAD, *self.values, "eid", "fresh")
 
     def _references(self) -> None:
         if (self.dropped is not None or self.refused or self.lock_after <= 0
@@ -284,21 +333,47 @@ class PostgresBulk(Bulk):
             for table in sorted({t for t, _, _ in keys}):
                 run(f"ALTER TABLE {table} " + ", ".join(
                     f"DROP CONSTRAINT {n}" for t, n, _ in keys if t == table))
+            indexes = self._drop_indexes()  # (under the same lock timeout)
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) not in _LOCK_ERRORS:
                 raise
             run(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
             self.refused = True
         else:
-            self.dropped = keys
+            self.dropped, self.indexes = keys, indexes
         run(f"RELEASE SAVEPOINT {_SAVEPOINT}")
         run("SELECT set_config('lock_timeout', %s, true)", (before,))
+
+    def _drop_indexes(self) -> list[tuple[str, str]]:
+        """Drop the secondary indexes (neither unique nor a primary key) of the tables that
+        were empty when the import began (:attr:`empty`); their names and definitions."""
+        run, empty = self.conn.exec_driver_sql, list(self.empty)
+        if not empty:
+            return []
+        found = [(str(n), str(d)) for n, d in run(
+            "SELECT quote_ident(i.relname), pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid WHERE NOT x.indisunique "
+            "AND x.indrelid = ANY (CAST(%s AS regclass[])) ORDER BY 1", (empty,))]
+        for n, _ in found:
+            run(f"DROP INDEX {n}")
+        return found
+
+    def _build_indexes(self) -> None:
+        """Build again the indexes dropped, each from the table's rows in one pass."""
+        indexes, self.indexes = self.indexes, None
+        for _, definition in indexes or ():
+            self.conn.exec_driver_sql(definition)
+
+    def _existing(self) -> None:
+        # rows of entities already written: their facts are looked up through the index
+        self._build_indexes()
 
     def finish(self) -> None:
         """Add back the foreign keys dropped, each checking every row of its table in one
         query; a row that refers to nothing raises :class:`Conflict` (the caller rolls the
         transaction back)."""
         dropped, self.dropped = self.dropped, None
+        self._build_indexes()
         for table, name, definition in dropped or ():
             try:
                 self.conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} "
@@ -311,29 +386,45 @@ class PostgresBulk(Bulk):
                                value=found["value"] if found else "?",
                                target=found["target"] if found else "?") from None
 
-    def _load(self, rows: Sequence[tuple[Any, ...]]) -> None:
+    def _place(self, rows: Sequence[tuple[Any, ...]]) -> tuple[list[int], int]:
+        # the entities of the codes found first (the codes' unique index), and ids for the
+        # new ones taken from the sequence, in the order of the file: each row is copied in
+        # with its entity, and the rows' table is never updated (which would write a new
+        # version of each row). Each code is looked up in a subquery of its own, so that
+        # PostgreSQL cannot choose to read every entity to hash them, as its statistics may
+        # have it do; the ids come back in one array (NULL: not found), as the new ones do,
+        # through the driver's own cursor
         raw: Any = self.conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(
-                f"COPY {self.sql.row} ({', '.join(self.columns)}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(r)
-
-    def _find(self) -> None:
-        # only the rows of existing entities are written again (none in a first import);
-        # each code looked up in a subquery of its own, so that PostgreSQL cannot choose to
-        # read every entity to hash them
-        row = self.sql.row
-        self.conn.exec_driver_sql(
-            f"UPDATE {row} AS r SET eid = f.id FROM (SELECT n, (SELECT e.id FROM entity e "
-            f"WHERE e.credit_code = x.code) AS id FROM {row} x OFFSET 0) AS f "
-            "WHERE f.n = r.n AND f.id IS NOT NULL")
+        with raw.cursor() as cur:
+            codes = [r[1] for r in rows]
+            found = cur.execute(
+                "SELECT array_agg((SELECT e.id FROM entity e WHERE e.credit_code = x.code) "
+                "ORDER BY x.i) FROM unnest(CAST(%s AS text[])) WITH ORDINALITY AS x(code, i)",
+                (codes,)).fetchone()
+            known: dict[str, int] = {
+                c: i for c, i in zip(codes, found[0], strict=True) if i is not None}
+            missing = [r[0] for r in rows if r[2] is None and r[1] not in known]
+            if missing:
+                return missing, len(known)
+            new = len(rows) - len(known)  # (the codes of a batch are distinct)
+            ids: Any = ()
+            if new:
+                ids = cur.execute("SELECT array_agg(nextval(%s)) FROM generate_series(1, %s)",
+                                  (self.ids, new)).fetchone()
+            cur.execute(f"TRUNCATE {self.sql.row}")
+            fresh = iter(sorted(ids[0]) if ids else ())
+            with cur.copy(f"COPY {self.sql.row} ({', '.join(self.copied)}) FROM STDIN") as copy:
+                for r in rows:
+                    eid = known.get(r[1])
+                    copy.write_row(r + ((next(fresh), 1) if eid is None else (eid, 0)))
+        return [], len(known)
 
     def _entities(self) -> int:
-        row = self.sql.row
         return int(self.conn.exec_driver_sql(
-            f"WITH made AS ({self._new_entities()} ORDER BY n RETURNING id, credit_code) "
-            f"UPDATE {row} AS r SET fresh = 1, eid = made.id FROM made "
-            "WHERE r.code = made.credit_code", (self.at, self.at)).rowcount)
+            "INSERT INTO entity (id, credit_code, name, kind, district, park, industry, "
+            "revision, created_at, updated_at) SELECT eid, code, coalesce(name, code), "
+            "coalesce(kind, 'enterprise'), district, park, industry, 1, %s, %s FROM "
+            f"{self.sql.row} WHERE fresh = 1 ORDER BY n", (self.at, self.at)).rowcount)
 
 
 def bulk_writer(conn: Connection, facts: Sequence[tuple[str, int, bool]], *, source: str,

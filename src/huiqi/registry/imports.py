@@ -30,7 +30,8 @@ only to the entities it has just read or created and to its own batch: see
 :meth:`Database.write`); the transactions after it check them again. PostgreSQL checks
 each one, except in a large import when asked: after ``lock_after`` rows (the setting
 ``import_lock_after_rows``, 0 — never — by default) the import locks the entities and their facts' tables to its end
-and checks the foreign keys once, before it commits (:mod:`.bulk`).
+and checks the foreign keys once, before it commits; a first import also builds those
+tables' secondary indexes once then, instead of row by row (:mod:`.bulk`).
 
 Memory stays bounded: a few batches of rows at a time, plus 16 bytes per row to find codes
 that appear twice (and, on SQLite, a page cache of :data:`SQLITE_CACHE_KIB` while writing).
