@@ -38,6 +38,7 @@ from huiqi.rules.model import Pack, ValueSpec
 from huiqi.text import Text
 
 from .dialect import Dialect
+from .fold import is_constant, outer_call
 
 TRUE, FALSE, MISSING, REVIEW = "1", "0", "2", "3"
 MAX_SCALE = 24
@@ -62,23 +63,7 @@ class V:
     b: str | None = None
 
 
-def _outer_call(sql: str, head: str) -> str | None:
-    """The argument of ``head(...)`` if the call spans the whole of ``sql``, else None."""
-    if not (sql.startswith(head + "(") and sql.endswith(")")):
-        return None
-    depth = 0
-    quoted = False
-    for i, ch in enumerate(sql):
-        if ch == "'":
-            quoted = not quoted
-        elif not quoted:
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-                if depth == 0:
-                    return sql[len(head) + 1:-1] if i == len(sql) - 1 else None
-    return None
+_outer_call = outer_call
 
 
 def dec(sql: str, s: int) -> str:
@@ -286,7 +271,7 @@ class ExprCompiler:
         """Give ``sql`` a column of its own in the first layer after its inputs (once: the
         same SQL bound again is the same column; a bare column is not bound at all). In
         :attr:`lazy` mode nothing is bound but what is ``always`` bound."""
-        if self.inline or (self.lazy and not always) or self._IDENT.match(sql):
+        if self.inline or (self.lazy and not always) or self._IDENT.match(sql) or is_constant(sql):
             return sql
         hit = self._bound.get(sql)
         if hit is not None:
