@@ -22,7 +22,7 @@ from huiqi.engine.bounds import band_span, quotient
 from huiqi.facts import types as T
 from huiqi.rules import ir
 
-from .fold import FALSE_SQL, TRUE_SQL, and_, boolean, compare, is_null, literal, not_, or_
+from .fold import FALSE_SQL, TRUE_SQL, and_, boolean, compare, is_null, literal, not_, null_test, or_
 
 if TYPE_CHECKING:
     from .expr import ExprCompiler, V
@@ -87,8 +87,8 @@ class SqlBounds:
         self.ex._check(s)
         from .expr import dec
 
-        num = "(CASE " + " ".join(f"WHEN {c} THEN {dec(v.v, s)}" for c, v in whens) + \
-            f" ELSE {dec(other.v, s)} END)" if whens else dec(other.v, s)
+        num = dec("(CASE " + " ".join(f"WHEN {c} THEN {dec(v.v, s)}" for c, v in whens) +
+                  f" ELSE {dec(other.v, s)} END)", s) if whens else dec(other.v, s)
         if not has_d:
             return self._v(self.ex.bind_sql(num), None, s, 0)
         one = dec("1", sd)
@@ -96,8 +96,8 @@ class SqlBounds:
         def den(v: V) -> str:
             return one if v.d is None else f"coalesce({dec(v.d, sd)}, {one})"
 
-        d = "(CASE " + " ".join(f"WHEN {c} THEN {den(v)}" for c, v in whens) + \
-            f" ELSE {den(other)} END)" if whens else den(other)
+        d = dec("(CASE " + " ".join(f"WHEN {c} THEN {den(v)}" for c, v in whens) +
+                f" ELSE {den(other)} END)", sd) if whens else dec(den(other), sd)
         return self._v(self.ex.bind_sql(num), self.ex.bind_sql(d), s, sd)
 
     @staticmethod
@@ -114,8 +114,8 @@ class SqlBounds:
         if la is not None and lb is not None:
             return boolean(compare(la, op, lb))
         an, bn, _, _ = self.ex.common(a, b)
-        return and_(*(f"{x.v} IS NOT NULL" for x, lx in ((a, la), (b, lb)) if lx is None),
-                    f"{an} {op} {bn}")
+        # NULL exactly where an end is NULL (a denominator is never NULL where its numerator is not)
+        return f"coalesce({an} {op} {bn}, FALSE)"
 
     def _arith(self, a: V, op: str, b: V) -> V:
         from .expr import V, _mul, dec, lit_decimal
@@ -147,7 +147,7 @@ class SqlBounds:
         """``a IS NULL`` for an end (unbounded), decided here for a literal."""
         if is_null(a.v):
             return TRUE_SQL
-        return FALSE_SQL if self._value(a) is not None else f"{a.v} IS NULL"
+        return FALSE_SQL if self._value(a) is not None else f"{null_test(a.v)} IS NULL"
 
     def _nonneg(self, a: V) -> str:
         return self._sign(a, ">=")
@@ -159,7 +159,7 @@ class SqlBounds:
             return boolean(compare(la, op, Decimal(0)))
         if is_null(a.v):
             return FALSE_SQL
-        return f"({a.v} IS NOT NULL AND {a.v} {op} 0)"
+        return f"coalesce({a.v} {op} 0, FALSE)"
 
     # ------------------------------------------------------------------ conditions
 
@@ -327,7 +327,7 @@ class SqlBounds:
         x = self.ex.compile(n)
         k = self._missing(n)
         undef = f"coalesce({x.u}, FALSE)" if x.u else FALSE_SQL
-        absent = FALSE_SQL if x.nn else f"{x.v} IS NULL"
+        absent = FALSE_SQL if x.nn else f"{null_test(x.v)} IS NULL"
         present = and_(not_(absent), not_(undef))
         from .expr import V, dec
 
@@ -415,7 +415,7 @@ class SqlBounds:
 
     def _times(self, a: R, b: R, mu: str) -> R:
         m = self._arith
-        bounded = and_(*(FALSE_SQL if is_null(x.v) else f"{x.v} IS NOT NULL"
+        bounded = and_(*(FALSE_SQL if is_null(x.v) else f"{null_test(x.v)} IS NOT NULL"
                          for x in (a.lo, a.hi, b.lo, b.hi) if self._value(x) is None))
         ends = [m(a.lo, "*", b.lo), m(a.lo, "*", b.hi), m(a.hi, "*", b.lo), m(a.hi, "*", b.hi)]
         a_pos, b_pos = self._nonneg(a.lo), self._nonneg(b.lo)
@@ -456,7 +456,7 @@ class SqlBounds:
             den = lit_decimal(abs(lb)).v if lb != 0 else dec(f"abs({b.v})", b.s)
             pos = boolean(lb > 0)
         else:
-            ok = and_(f"{b.v} IS NOT NULL", not_(undef), f"{b.v} <> 0")
+            ok = and_(f"{null_test(b.v)} IS NOT NULL", not_(undef), f"{b.v} <> 0")
             den = dec(f"abs({b.v})", b.s)
             pos = f"{b.v} > 0"
         a = self.rng(n.left)

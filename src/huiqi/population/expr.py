@@ -38,7 +38,7 @@ from huiqi.rules.model import Pack, ValueSpec
 from huiqi.text import Text
 
 from .dialect import Dialect
-from .fold import is_constant, outer_call
+from .fold import is_constant, is_null, null_test, outer_call
 
 TRUE, FALSE, MISSING, REVIEW = "1", "0", "2", "3"
 MAX_SCALE = 24
@@ -67,11 +67,17 @@ _outer_call = outer_call
 
 
 def dec(sql: str, s: int) -> str:
-    """``sql`` as DECIMAL(38, s) — without a second cast when it already is one."""
+    """``sql`` as DECIMAL(38, s) — without a second cast when it already is one (a cast to
+    it, or a column bound with that type: :meth:`ExprCompiler.bind_sql` names it so)."""
     target = f" AS DECIMAL(38,{s})"
+    typed = _TYPED.match(sql)
+    if typed is not None and int(typed.group(1)) == s:
+        return sql
     inner = _outer_call(sql, "CAST")
     if inner is not None and inner.endswith(target):
         return sql
+    if inner is not None and is_null(inner[:inner.rindex(" AS ")] if " AS " in inner else inner):
+        return f"CAST(NULL{target})"   # NULL at another scale: NULL at this one
     if inner is not None:
         # a literal at a smaller scale: the same literal at this one (exact; one cast, not two)
         m = _LITERAL.match(inner)
@@ -81,6 +87,9 @@ def dec(sql: str, s: int) -> str:
 
 
 _LITERAL = re.compile(r"^('-?[0-9]+(?:\.[0-9]+)?') AS DECIMAL\(38,(\d+)\)$")
+#: a bound column whose SQL is of type DECIMAL(38, s): named ``__x<n><kind>_<s>``
+_TYPED = re.compile(r'^["`]__x\d+[vdu]_(\d+)["`]$')
+_DECIMAL_TYPED = re.compile(r" AS DECIMAL\(38,(\d+)\)$")
 
 
 _PLAIN = re.compile(r"""^(?:"[^"]*"|'-?[0-9]+(?:\.[0-9]+)?')$""")
@@ -260,7 +269,7 @@ class ExprCompiler:
 
     # ------------------------------------------------------------------ bindings
 
-    _REF = re.compile(r'["`](__x\d+[vdu])["`]')
+    _REF = re.compile(r'["`](__x\d+[vdu](?:_\d+)?)["`]')
 
     def layer_of(self, sql: str) -> int:
         return max((self.layer[m] for m in self._REF.findall(sql)), default=0)
@@ -277,6 +286,10 @@ class ExprCompiler:
         if hit is not None:
             return hit
         name = f"__x{len(self.bindings)}{suffix}"
+        inner = _outer_call(sql, "CAST")
+        typed = _DECIMAL_TYPED.search(inner) if inner is not None else None
+        if typed is not None:
+            name += f"_{typed.group(1)}"   # its type, for dec() (no cast of it to that type)
         level = self.layer_of(sql) + 1
         self.bindings.append((level, name, sql))
         self.layer[name] = level
@@ -389,7 +402,8 @@ class ExprCompiler:
         if item.nn and coll.nn:
             return two_valued(_guarded(undef, test))
         head = f"WHEN {undef} THEN 0 " if undef else ""
-        return V(f"(CASE {head}WHEN {item.v} IS NULL OR {coll.v} IS NULL THEN 2 "
+        nulls = " OR ".join(f"{null_test(x.v)} IS NULL" for x in (item, coll) if not x.nn)
+        return V(f"(CASE {head}WHEN {nulls} THEN 2 "
                  f"WHEN {test} THEN 1 ELSE 0 END)")
 
     def _and_or(self, n: ir.And | ir.Or) -> V:
@@ -488,18 +502,18 @@ class ExprCompiler:
         before = [f"({reg} IS NOT NULL AND {reg} > {y})" for y in years]
         if n.younger == "ineligible":
             undef = "(" + " OR ".join(before) + ")"
-            missing = " OR ".join(f"{c} IS NULL" for c in cols)
+            missing = " OR ".join(f"{null_test(c)} IS NULL" for c in cols)
             vals = cols
             count = str(len(years))
         elif n.younger == "zero":
             undef = None
-            missing = " OR ".join(f"({e} AND {c} IS NULL)" for e, c in zip(exists, cols, strict=True))
+            missing = " OR ".join(f"({e} AND {null_test(c)} IS NULL)" for e, c in zip(exists, cols, strict=True))
             vals = [f"(CASE WHEN {e} THEN {c} ELSE {dec('0', s)} END)"
                     for e, c in zip(exists, cols, strict=True)]
             count = str(len(years))
         else:  # actual
             undef = "NOT (" + " OR ".join(exists) + ")"
-            missing = " OR ".join(f"({e} AND {c} IS NULL)" for e, c in zip(exists, cols, strict=True))
+            missing = " OR ".join(f"({e} AND {null_test(c)} IS NULL)" for e, c in zip(exists, cols, strict=True))
             vals = [f"(CASE WHEN {e} THEN {c} END)" for e, c in zip(exists, cols, strict=True)]
             count = "(" + " + ".join(f"(CASE WHEN {e} THEN 1 ELSE 0 END)" for e in exists) + ")"
         if n.func in ("sum", "avg"):
@@ -533,7 +547,7 @@ class ExprCompiler:
         self._check(max(sn, sden))
         zero = f"coalesce({b.v} = 0, FALSE)"
         # invariant: the numerator is NULL exactly when the number is missing
-        num = f"(CASE WHEN {b.v} IS NULL THEN NULL WHEN {b.v} < 0 THEN -{num} ELSE {num} END)"
+        num = f"(CASE WHEN {null_test(b.v)} IS NULL THEN NULL WHEN {b.v} < 0 THEN -{num} ELSE {num} END)"
         return V(dec(num, sn), dec(f"abs({den})", sden), any_of(u, zero), sn, sden, nn)
 
     def _cmp(self, n: ir.Cmp) -> V:
@@ -566,11 +580,11 @@ class ExprCompiler:
             # one side never NULL (a literal): one CASE, as one writes it by hand
             side = b.v if a.nn else a.v
             head = f"WHEN {undef} THEN 0 " if undef else ""
-            return V(f"(CASE {head}WHEN {side} IS NULL THEN 2 WHEN {test} THEN 1 ELSE 0 END)")
+            return V(f"(CASE {head}WHEN {null_test(side)} IS NULL THEN 2 WHEN {test} THEN 1 ELSE 0 END)")
         # the comparison itself where it is not NULL; only the rows where it is NULL ask why
         # (a side missing: undetermined) — coalesce evaluates its second argument for them only
         code = (f"coalesce(CAST(({test}) AS INTEGER), "
-                f"(CASE WHEN {a.v} IS NULL OR {b.v} IS NULL THEN 2 ELSE 0 END))")
+                f"(CASE WHEN {null_test(a.v)} IS NULL OR {null_test(b.v)} IS NULL THEN 2 ELSE 0 END))")
         return V(f"(CASE WHEN {undef} THEN 0 ELSE {code} END)" if undef else code)
 
     def _if(self, n: ir.IfElse) -> V:
@@ -587,7 +601,7 @@ class ExprCompiler:
             same = f"({an} = {bn})"
         guards = " AND ".join(x for x in (f"NOT {a.u}" if a.u else None,
                                            f"NOT {b.u}" if b.u else None,
-                                           f"{an} IS NOT NULL", f"{bn} IS NOT NULL", same) if x)
+                                           f"{null_test(an)} IS NOT NULL", f"{null_test(bn)} IS NOT NULL", same) if x)
         value = f"(CASE WHEN {c} = 1 THEN {an} WHEN {c} = 0 THEN {bn} WHEN {guards} THEN {an} END)"
         if n.type.kind is T.Kind.NUM:
             value = dec(value, s)
@@ -637,7 +651,8 @@ class ExprCompiler:
         u = any_of(a.u, b.u)
         if t.kind is T.Kind.NUM or t.kind in (T.Kind.DAYS, T.Kind.MONTHS):
             an, bn, d, s = self.common(a, b)
-            value = f"(CASE WHEN {an} IS NULL OR {bn} IS NULL THEN NULL WHEN {an} {op} {bn} THEN {an} ELSE {bn} END)"
+            value = (f"(CASE WHEN {null_test(an)} IS NULL OR {null_test(bn)} IS NULL THEN NULL "
+                     f"WHEN {an} {op} {bn} THEN {an} ELSE {bn} END)")
             return V(dec(value, s), d, u, s, self._dscale(a, b), a.nn and b.nn)
         value = (f"(CASE WHEN {a.v} IS NULL OR {b.v} IS NULL THEN NULL WHEN {a.v} {op} {b.v} "
                  f"THEN {a.v} ELSE {b.v} END)")
@@ -683,11 +698,11 @@ class ExprCompiler:
             whens.append(f"WHEN {test} THEN {value.v}")
         body = " ".join(whens)
         if n.label:
-            picked = f"(CASE WHEN {x.v} IS NULL THEN NULL {body} END)"
-            miss = f"({x.v} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
+            picked = f"(CASE WHEN {null_test(x.v)} IS NULL THEN NULL {body} END)"
+            miss = f"({null_test(x.v)} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
             return V(picked, u=any_of(x.u, miss))
-        picked = dec(f"(CASE WHEN {x.v} IS NULL THEN NULL {body} END)", out_scale)
-        miss = f"({x.v} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
+        picked = dec(f"(CASE WHEN {null_test(x.v)} IS NULL THEN NULL {body} END)", out_scale)
+        miss = f"({null_test(x.v)} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
         return V(picked, u=any_of(x.u, miss), s=out_scale)
 
     def _lookup(self, n: ir.Lookup) -> V:

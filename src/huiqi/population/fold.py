@@ -53,6 +53,12 @@ def _under_casts(sql: str) -> tuple[str, int | None]:
         least = scale if least is None else min(least, scale)
 
 
+def null_test(sql: str) -> str:
+    """What ``sql IS NULL`` need test: ``sql`` without its casts to DECIMAL(38, s) (a cast
+    never makes a value NULL nor a NULL a value)."""
+    return _under_casts(sql)[0]
+
+
 def literal(sql: str) -> Decimal | None:
     """The value of a numeric literal (``'12.5'`` under casts to DECIMAL(38, s)), or None for
     anything else — also for a literal a cast would round (more decimals than its scale)."""
