@@ -35,7 +35,8 @@ from huiqi.rules.model import ClauseSpec, ConditionSpec, Pack
 
 from .bounds import SqlBounds
 from .dialect import Dialect
-from .expr import MAX_SCALE, TRUE, ExprCompiler, V, any_of, bare, dec, lit_decimal, null_test, truth_all, truth_any
+from .expr import MAX_SCALE, TRUE, ExprCompiler, V, any_of, bare, dec, lit_decimal, truth_all, truth_any
+from .fold import null_test
 
 OUTPUT_COLUMNS = ("enterprise_id", "clause", "clause_index", "status", "amount",
                   "potential_amount", "failed", "gaps", "missing")
