@@ -296,6 +296,37 @@ class ExprCompiler:
         self._bound[sql] = self.col(name)
         return self.col(name)
 
+    def compacted(self, readers: list[str]) -> list[tuple[int, str, str]]:
+        """The bindings, each one that is read exactly once — by another binding, not by
+        ``readers`` (the SQL over the last layer) — put in place in its reader, and every
+        level recomputed: the same values with fewer columns and layers for the database to
+        bind, plan and hand over; and a binding read in a CASE branch is then computed only
+        for the rows that take the branch."""
+        counts: dict[str, int] = {}
+        for sql in [body for _, _, body in self.bindings] + readers:
+            for ref in self._REF.findall(sql):
+                counts[ref] = counts.get(ref, 0) + 1
+        outside = {ref for sql in readers for ref in self._REF.findall(sql)}
+        q = self.sql.ident
+        bodies: dict[str, str] = {}
+        kept: list[tuple[str, str]] = []
+        for _, name, made in self.bindings:
+            body = made
+            for ref in set(self._REF.findall(made)):
+                if ref in bodies:
+                    body = body.replace(q(ref), f"({bodies.pop(ref)})")
+            if counts.get(name, 0) == 1 and name not in outside:
+                bodies[name] = body   # put in place in its one reader (created after it)
+            else:
+                kept.append((name, body))
+        assert not bodies, f"bindings read once by nothing bound: {sorted(bodies)}"
+        level: dict[str, int] = {}
+        out = []
+        for name, body in kept:
+            level[name] = max((level[r] for r in self._REF.findall(body)), default=0) + 1
+            out.append((level[name], name, body))
+        return out
+
     def layered(self, selects: list[str], source: str) -> str:
         """A query computing ``selects`` over ``source`` with every binding in its layer."""
         by_layer: dict[int, list[str]] = {}

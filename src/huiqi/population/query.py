@@ -646,7 +646,8 @@ class MatchQuery:
             else "CAST(NULL AS INTEGER)"
         # only the input columns the query uses are carried through the layers: a park's table
         # has a few hundred, and every one of them in every layer made planning the slowest part
-        used = self._inputs_used([body for _, _, body in self.ex.bindings] + res_cols)
+        bindings = self.ex.compacted(res_cols)
+        used = self._inputs_used([body for _, _, body in bindings] + res_cols)
         keep = ", ".join(self.q(c) for c in ["id", *sorted(used - {"id", "__reg_year"})])
         layers: list[tuple[str, str]] = [
             ("base", f"SELECT {keep}, {reg} AS {self.q('__reg_year')} FROM {source}")]
@@ -656,7 +657,7 @@ class MatchQuery:
         # within the width it compiles into one stage)
         prev = "base"
         by_layer: dict[int, list[tuple[str, str]]] = {}
-        for level, name, body in self.ex.bindings:
+        for level, name, body in bindings:
             by_layer.setdefault(level, []).append((name, body))
         levels = sorted(by_layer)
         needed = self._names_in(res_cols) | {"id"}
