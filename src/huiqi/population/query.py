@@ -184,6 +184,7 @@ class MatchQuery:
         keys = {c.spec.key for c in self.clauses}
         self.groups = [g for g in pack.groups if any(k in keys for k in g.clauses)]
         self._done: list[_Parts] | None = None
+        self._gap_names: dict[str, str] = {}   # a gap's SQL → its compact column
 
     def q(self, name: str) -> str:
         return self.sql.ident(name)
@@ -847,9 +848,12 @@ class MatchQuery:
                 wc.gaps.append((cid, GAP_DERIVED + json.dumps(list(plain))))
                 passed.update(x for x in (plain[0], plain[3]) if x)
                 continue
-            name = f"{p}g_{len(wc.gaps)}"
-            # a gap is NULL unless its condition failed (the failure is its first guard)
-            cols.append(f"{gap} AS {self.q(name)}")
+            name = self._gap_names.get(gap) if shared is not None else None
+            if name is None:
+                # a gap is NULL unless its condition failed (the failure is its first guard);
+                # on DuckDB the same gap (a condition shared by clauses) is one column
+                name = self._gap_names[gap] = f"{p}g_{len(wc.gaps)}"
+                cols.append(f"{gap} AS {self.q(name)}")
             wc.gaps.append((cid, name))
         keys: dict[str, list[str]] = {}
         for key, test, _ in part.missing:
