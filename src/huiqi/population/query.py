@@ -848,13 +848,13 @@ class MatchQuery:
                 wc.gaps.append((cid, GAP_DERIVED + json.dumps(list(plain))))
                 passed.update(x for x in (plain[0], plain[3]) if x)
                 continue
-            name = self._gap_names.get(gap) if shared is not None else None
-            if name is None:
+            known = self._gap_names.get(gap) if shared is not None else None
+            if known is None:
                 # a gap is NULL unless its condition failed (the failure is its first guard);
                 # on DuckDB the same gap (a condition shared by clauses) is one column
-                name = self._gap_names[gap] = f"{p}g_{len(wc.gaps)}"
-                cols.append(f"{gap} AS {self.q(name)}")
-            wc.gaps.append((cid, name))
+                known = self._gap_names[gap] = f"{p}g_{len(wc.gaps)}"
+                cols.append(f"{gap} AS {self.q(known)}")
+            wc.gaps.append((cid, known))
         keys: dict[str, list[str]] = {}
         for key, test, _ in part.missing:
             keys.setdefault(key, []).append(f"({test})")
