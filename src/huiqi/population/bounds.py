@@ -326,7 +326,7 @@ class SqlBounds:
             return R(lit, lit, FALSE_SQL)
         x = self.ex.compile(n)
         k = self._missing(n)
-        undef = f"coalesce({x.u}, FALSE)" if x.u else FALSE_SQL
+        undef = FALSE_SQL if not x.u else x.u if self.ex.never_null(x.u) else f"coalesce({x.u}, FALSE)"
         absent = FALSE_SQL if x.nn else f"{null_test(x.v)} IS NULL"
         present = and_(not_(absent), not_(undef))
         from .expr import V, dec
@@ -447,7 +447,7 @@ class SqlBounds:
                 quotient(n.right, lambda k: values[k].expr):
             return self._any()
         b = self.ex.compile(n.right)
-        undef = f"coalesce({b.u}, FALSE)" if b.u else FALSE_SQL
+        undef = FALSE_SQL if not b.u else b.u if self.ex.never_null(b.u) else f"coalesce({b.u}, FALSE)"
         from .expr import V, dec, lit_decimal
 
         lb = literal(b.v) if b.d is None else None

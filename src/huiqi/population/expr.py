@@ -38,7 +38,7 @@ from huiqi.rules.model import Pack, ValueSpec
 from huiqi.text import Text
 
 from .dialect import Dialect
-from .fold import is_constant, is_null, null_test, outer_call
+from .fold import is_constant, is_null, null_test, outer_call, top_level
 
 TRUE, FALSE, MISSING, REVIEW = "1", "0", "2", "3"
 MAX_SCALE = 24
@@ -117,7 +117,7 @@ def bare(sql: str) -> str | None:
 
 
 def any_of(*flags: str | None) -> str | None:
-    fs = [f for f in flags if f is not None]
+    fs = list(dict.fromkeys(f for f in flags if f is not None))
     if not fs:
         return None
     return fs[0] if len(fs) == 1 else "(" + " OR ".join(fs) + ")"
@@ -225,6 +225,7 @@ class ExprCompiler:
         self._lambda = 0
         self._bound: dict[str, str] = {}  # SQL → the column it was bound to
         self.reg_year = self.col("__reg_year")
+        self._never_null: set[str] = set()   # flags (SQL or their columns) never NULL
 
     # ------------------------------------------------------------------ helpers
 
@@ -285,6 +286,7 @@ class ExprCompiler:
         hit = self._bound.get(sql)
         if hit is not None:
             return hit
+        nn = suffix == "u" and self.never_null(sql)
         name = f"__x{len(self.bindings)}{suffix}"
         inner = _outer_call(sql, "CAST")
         typed = _DECIMAL_TYPED.search(inner) if inner is not None else None
@@ -294,6 +296,8 @@ class ExprCompiler:
         self.bindings.append((level, name, sql))
         self.layer[name] = level
         self._bound[sql] = self.col(name)
+        if nn:
+            self._never_null.add(self.col(name))
         return self.col(name)
 
     def compacted(self, readers: list[str]) -> list[tuple[int, str, str]]:
@@ -511,8 +515,21 @@ class ExprCompiler:
         """SQL, never NULL, TRUE where ``year`` is before the enterprise's registration — one
         column per year, shared by every condition over that year's facts (computed once per
         row, as a hand-written query computes its ``young`` flag once)."""
-        return self.bind_sql(f"({self.reg_year} IS NOT NULL AND {self.reg_year} > {year})", "u",
+        flag = self.bind_sql(f"({self.reg_year} IS NOT NULL AND {self.reg_year} > {year})", "u",
                              always=True)
+        self._never_null.add(flag)
+        return flag
+
+    def never_null(self, flag: str) -> bool:
+        """``flag`` (an undefined-flag's SQL) is known never NULL: a year-before-registration
+        flag, a ``coalesce(…, FALSE)``, or an OR of those (such a flag bound to a column is
+        one too)."""
+        if flag in self._never_null or flag in ("TRUE", "FALSE"):
+            return True
+        terms = top_level(flag, " OR ")
+        return len(terms) > 1 and all(
+            t in self._never_null or (outer_call(t, "coalesce") is not None and t.endswith(", FALSE)"))
+            or (t.startswith("(") and t != flag and self.never_null(t)) for t in terms)
 
     def _year_fact(self, n: ir.YearFact) -> V:
         year = self.fy + n.offset

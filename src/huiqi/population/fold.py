@@ -39,6 +39,32 @@ def outer_call(sql: str, head: str) -> str | None:
     return None
 
 
+def top_level(sql: str, sep: str) -> list[str]:
+    """``sql`` split at ``sep`` where it is outside parentheses and quotes (one part if none);
+    ``sql`` wrapped whole in parentheses is split inside them."""
+    if sql.startswith("(") and outer_call("f" + sql, "f") is not None:
+        sql = sql[1:-1]
+    parts: list[str] = []
+    depth, quoted, start, i = 0, False, 0, 0
+    while i < len(sql):
+        ch = sql[i]
+        if ch in "'\"":
+            quoted = not quoted
+        elif not quoted:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            elif depth == 0 and sql.startswith(sep, i):
+                parts.append(sql[start:i])
+                i += len(sep)
+                start = i
+                continue
+        i += 1
+    parts.append(sql[start:])
+    return parts
+
+
 def _under_casts(sql: str) -> tuple[str, int | None]:
     """``sql`` without its casts to DECIMAL(38, s), and the smallest of their scales (None:
     no cast)."""
