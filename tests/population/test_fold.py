@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import duckdb
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from huiqi.population.dialect import DUCKDB
-from huiqi.population.expr import dec, lit_decimal
+from huiqi.population.expr import V, _shifted, dec, lit_decimal
 from huiqi.population.fold import (
     FALSE_SQL,
     TRUE_SQL,
@@ -74,3 +75,16 @@ def test_top_level_split_respects_parentheses_and_quotes() -> None:
     assert top_level("(a OR (b OR c) OR 'd OR e')", " OR ") == ["a", "(b OR c)", "'d OR e'"]
     assert top_level("(a) OR (b)", " OR ") == ["(a)", "(b)"]
     assert top_level("f(a OR b)", " OR ") == ["f(a OR b)"]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(day=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+       k=st.integers(-1200, 1200), minus=st.booleans(), months=st.booleans())
+def test_a_constant_date_moved_by_a_constant_is_the_date_duckdb_gives(
+        day: dt.date, k: int, minus: bool, months: bool) -> None:
+    d = V(f"DATE '{day.isoformat()}'", nn=True)
+    a = lit_decimal(Decimal(k))
+    amount = f"(-{a.v})" if minus else a.v
+    sql = DUCKDB.add_months(d.v, amount) if months else DUCKDB.add_days(d.v, amount)
+    assert _shifted(d, a, minus, months) == _duck(sql)
+    assert _shifted(d, lit_decimal(Decimal("1.5")), minus, months) is None   # not a whole number

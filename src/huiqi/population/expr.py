@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from huiqi.engine.values import add_months
 from huiqi.errors import RuleError
 from huiqi.facts import types as T
 from huiqi.facts.catalogue import Catalogue, Field
@@ -38,7 +39,7 @@ from huiqi.rules.model import Pack, ValueSpec
 from huiqi.text import Text
 
 from .dialect import Dialect
-from .fold import is_constant, is_null, null_test, outer_call, top_level
+from .fold import is_constant, is_null, literal, null_test, outer_call, top_level
 
 TRUE, FALSE, MISSING, REVIEW = "1", "0", "2", "3"
 MAX_SCALE = 24
@@ -417,6 +418,9 @@ class ExprCompiler:
 
     def _date_shift(self, n: ir.DateShift) -> V:
         d, a = self.compile(n.date), self.compile(n.amount)
+        fixed = _shifted(d, a, n.op == "-", n.months)
+        if fixed is not None:   # a constant date moved by a constant: the date, known now
+            return V(f"DATE '{fixed.isoformat()}'", nn=True)
         amount = a.v if a.d is None else f"({a.v} / {a.d})"
         if n.op == "-":
             amount = f"(-{amount})"
@@ -848,6 +852,25 @@ class ExprCompiler:
         out = inner.compile(cond)
         self._lambda = inner._lambda
         return out
+
+
+_DATE = re.compile(r"^DATE '(\d{4}-\d{2}-\d{2})'$")
+
+
+def _shifted(d: V, a: V, minus: bool, months: bool) -> dt.date | None:
+    """A DATE literal moved by a whole-number literal (as the engine moves it:
+    :func:`huiqi.engine.values.add_months`, or days), else None — also where the date would
+    leave the calendar (the database says so, as before)."""
+    m = _DATE.match(d.v)
+    k = literal(a.v) if a.d is None and d.u is None and a.u is None else None
+    if m is None or k is None or k != k.to_integral_value():
+        return None
+    step = -int(k) if minus else int(k)
+    try:
+        day = dt.date.fromisoformat(m.group(1))
+        return add_months(day, step) if months else day + dt.timedelta(days=step)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _mul(a: str | None, b: str | None) -> str | None:
