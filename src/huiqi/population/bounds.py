@@ -22,6 +22,8 @@ from huiqi.engine.bounds import band_span, quotient
 from huiqi.facts import types as T
 from huiqi.rules import ir
 
+from .fold import FALSE_SQL, TRUE_SQL, and_, boolean, compare, is_null, literal, not_, null_test, or_
+
 if TYPE_CHECKING:
     from .expr import ExprCompiler, V
 
@@ -65,7 +67,19 @@ class SqlBounds:
         return self._null() if d is None else lit_decimal(d)
 
     def _case(self, whens: list[tuple[str, V]], other: V) -> V:
-        """One number chosen by conditions (numerators and denominators chosen alike)."""
+        """One number chosen by conditions (numerators and denominators chosen alike); the
+        conditions known when the query is built are decided here (:mod:`.fold`)."""
+        kept: list[tuple[str, V]] = []
+        for c, v in whens:
+            if c == FALSE_SQL:
+                continue
+            if c == TRUE_SQL:
+                other = v
+                break
+            kept.append((c, v))
+        while kept and (kept[-1][1].v, kept[-1][1].d) == (other.v, other.d):
+            kept.pop()   # the last choice is the default anyway
+        whens = kept
         vs = [v for _, v in whens] + [other]
         s = max(v.s for v in vs)
         has_d = any(v.d is not None for v in vs)
@@ -73,8 +87,8 @@ class SqlBounds:
         self.ex._check(s)
         from .expr import dec
 
-        num = "(CASE " + " ".join(f"WHEN {c} THEN {dec(v.v, s)}" for c, v in whens) + \
-            f" ELSE {dec(other.v, s)} END)" if whens else dec(other.v, s)
+        num = dec("(CASE " + " ".join(f"WHEN {c} THEN {dec(v.v, s)}" for c, v in whens) +
+                  f" ELSE {dec(other.v, s)} END)", s) if whens else dec(other.v, s)
         if not has_d:
             return self._v(self.ex.bind_sql(num), None, s, 0)
         one = dec("1", sd)
@@ -82,18 +96,35 @@ class SqlBounds:
         def den(v: V) -> str:
             return one if v.d is None else f"coalesce({dec(v.d, sd)}, {one})"
 
-        d = "(CASE " + " ".join(f"WHEN {c} THEN {den(v)}" for c, v in whens) + \
-            f" ELSE {den(other)} END)" if whens else den(other)
+        d = dec("(CASE " + " ".join(f"WHEN {c} THEN {den(v)}" for c, v in whens) +
+                f" ELSE {den(other)} END)", sd) if whens else dec(den(other), sd)
         return self._v(self.ex.bind_sql(num), self.ex.bind_sql(d), s, sd)
 
+    @staticmethod
+    def _value(a: V) -> Decimal | None:
+        """The value of an end that is a literal (no denominator), else None."""
+        return literal(a.v) if a.d is None else None
+
     def _cmp(self, a: V, op: str, b: V) -> str:
-        """``a op b`` for two ends (FALSE where either is NULL: unbounded)."""
+        """``a op b`` for two ends (FALSE where either is NULL: unbounded); decided here when
+        both are literals."""
+        if is_null(a.v) or is_null(b.v):
+            return FALSE_SQL
+        la, lb = self._value(a), self._value(b)
+        if la is not None and lb is not None:
+            return boolean(compare(la, op, lb))
         an, bn, _, _ = self.ex.common(a, b)
-        return f"({a.v} IS NOT NULL AND {b.v} IS NOT NULL AND {an} {op} {bn})"
+        # NULL exactly where an end is NULL (a denominator is never NULL where its numerator is not)
+        return f"coalesce({an} {op} {bn}, FALSE)"
 
     def _arith(self, a: V, op: str, b: V) -> V:
-        from .expr import V, _mul, dec
+        from .expr import V, _mul, dec, lit_decimal
 
+        la, lb = self._value(a), self._value(b)
+        if la is not None and lb is not None:
+            return lit_decimal(la * lb if op == "*" else la + lb if op == "+" else la - lb)
+        if is_null(a.v) or is_null(b.v):
+            return self._null()
         if op == "*":
             s = a.s + b.s
             self.ex._check(s)
@@ -103,12 +134,32 @@ class SqlBounds:
         return V(dec(f"({an} {op} {bn})", s), d, s=s, sd=self.ex._dscale(a, b))
 
     def _neg(self, a: V) -> V:
-        from .expr import V
+        from .expr import V, lit_decimal
 
+        la = self._value(a)
+        if la is not None:
+            return lit_decimal(-la)
+        if is_null(a.v):
+            return a
         return V(f"(-{a.v})", a.d, s=a.s, sd=a.sd)
 
+    def _absent(self, a: V) -> str:
+        """``a IS NULL`` for an end (unbounded), decided here for a literal."""
+        if is_null(a.v):
+            return TRUE_SQL
+        return FALSE_SQL if self._value(a) is not None else f"{null_test(a.v)} IS NULL"
+
     def _nonneg(self, a: V) -> str:
-        return f"({a.v} IS NOT NULL AND {a.v} >= 0)"
+        return self._sign(a, ">=")
+
+    def _sign(self, a: V, op: str) -> str:
+        """``a op 0`` for an end (FALSE where it is NULL: unbounded)."""
+        la = self._value(a)
+        if la is not None:
+            return boolean(compare(la, op, Decimal(0)))
+        if is_null(a.v):
+            return FALSE_SQL
+        return f"coalesce({a.v} {op} 0, FALSE)"
 
     # ------------------------------------------------------------------ conditions
 
@@ -170,7 +221,12 @@ class SqlBounds:
         else:
             assert isinstance(n, ir.ValueRef)
             return self.code(self.ex.values[n.key].expr)
-        out = self.ex.bind_sql(f"(CASE WHEN {x.v} = 2 THEN {refined} ELSE {x.v} END)")
+        if refined == "2" or (isinstance(n, ir.And | ir.Or | ir.Not | ir.IfElse) and all(
+                self.code(k) == self.ex.compile(k).v for k in n.kids())):
+            # nothing refined: the exact code is the answer (the same function of the same codes)
+            out = x.v
+        else:
+            out = self.ex.bind_sql(f"(CASE WHEN {x.v} = 2 THEN {refined} ELSE {x.v} END)")
         self._code[id(n)] = out
         return out
 
@@ -224,13 +280,19 @@ class SqlBounds:
         above = self._cmp(a.lo, ">", b.hi)
         at_most = self._cmp(a.hi, "<=", b.lo)
         at_least = self._cmp(a.lo, ">=", b.hi)
-        equal = f"({at_most} AND {at_least})"
+        equal = and_(at_most, at_least)
         yes, no = {
             ">=": (at_least, below), ">": (above, at_most), "<=": (at_most, above),
-            "<": (below, at_least), "==": (equal, f"({below} OR {above})"),
-            "!=": (f"({below} OR {above})", equal)}[op]
-        return (f"(CASE WHEN {a.em} OR {b.em} OR {no} THEN 0 WHEN {yes} AND NOT ({a.mu} OR {b.mu}) "
-                f"THEN 1 ELSE 2 END)")
+            "<": (below, at_least), "==": (equal, or_(below, above)),
+            "!=": (or_(below, above), equal)}[op]
+        zero = or_(a.em, b.em, no)
+        one = and_(yes, not_(or_(a.mu, b.mu)))
+        if zero == TRUE_SQL:
+            return "0"
+        whens = ([] if zero == FALSE_SQL else [f"WHEN {zero} THEN 0"]) + \
+            ([] if one in (TRUE_SQL, FALSE_SQL) else [f"WHEN {one} THEN 1"])
+        other = "1" if one == TRUE_SQL else "2"
+        return f"(CASE {' '.join(whens)} ELSE {other} END)" if whens else other
 
     # ------------------------------------------------------------------ numbers
 
@@ -248,28 +310,43 @@ class SqlBounds:
 
     def _or_none(self, r: R, *parts: R) -> R:
         """``r``, or no value where one of ``parts`` has none for sure."""
-        ems = [p.em for p in parts if p.em != "FALSE"]
-        if not ems:
+        em = or_(*(p.em for p in parts))
+        if em == FALSE_SQL:
             return r
-        em = self.ex.bind_sql("(" + " OR ".join(ems) + ")")
+        if em == TRUE_SQL:
+            return self._none()
+        em = self.ex.bind_sql(em)
         return R(self._case([(em, self._null())], r.lo), self._case([(em, self._null())], r.hi),
-                 f"({em} OR {r.mu})", em)
+                 or_(em, r.mu), em)
 
     def _rng_of(self, n: ir.Node) -> R:
+        point = self.point(n)
+        if point is not None:   # a constant: its value, known now (never missing nor undefined)
+            lit = self._lit(point)
+            return R(lit, lit, FALSE_SQL)
         x = self.ex.compile(n)
         k = self._missing(n)
-        undef = f"coalesce({x.u}, FALSE)" if x.u else "FALSE"
-        present = f"({x.v} IS NOT NULL AND NOT {undef})"
-        from .expr import V
+        undef = FALSE_SQL if not x.u else x.u if self.ex.never_null(x.u) else f"coalesce({x.u}, FALSE)"
+        absent = FALSE_SQL if x.nn else f"{null_test(x.v)} IS NULL"
+        present = and_(not_(absent), not_(undef))
+        from .expr import V, dec
 
         own = V(x.v, x.d, s=x.s, sd=x.sd)
-        lo = self._case([(undef, self._null()), (present, own)], k.lo)
-        hi = self._case([(undef, self._null()), (present, own)], k.hi)
-        mu = self.ex.bind_sql(f"(CASE WHEN {undef} THEN TRUE WHEN {present} THEN FALSE "
-                              f"ELSE {k.mu} END)")
-        em = self.ex.bind_sql(f"(CASE WHEN {undef} THEN TRUE WHEN {present} THEN FALSE "
-                              f"ELSE {k.em} END)")
-        return R(lo, hi, mu, em)
+
+        def end(other: V) -> V:
+            if undef == FALSE_SQL and x.d is None and other.d is None:
+                # the value where it is present, else the end of its range where missing
+                if absent == FALSE_SQL or is_null(other.v):
+                    return own
+                s = max(x.s, other.s)
+                return self._v(self.ex.bind_sql(dec(f"coalesce({dec(x.v, s)}, {dec(other.v, s)})", s)),
+                               None, s, 0)
+            return self._case([(undef, self._null()), (present, own)], other)
+
+        # undefined: may have no value (and has none); present: has one; else as where missing
+        mu = or_(undef, and_(absent, k.mu))
+        em = or_(undef, and_(absent, k.em))
+        return R(end(k.lo), end(k.hi), self.ex.bind_sql(mu), self.ex.bind_sql(em))
 
     def _missing(self, n: ir.Node) -> R:
         """The range of a number where its exact value is missing."""
@@ -288,7 +365,7 @@ class SqlBounds:
             if n.op == "/":
                 return self._quotient(n)
             a, b = self.rng(n.left), self.rng(n.right)
-            mu = f"({a.mu} OR {b.mu})"
+            mu = or_(a.mu, b.mu)
             if n.op == "+":
                 out = R(self._arith(a.lo, "+", b.lo), self._arith(a.hi, "+", b.hi), mu)
             elif n.op == "-":
@@ -338,26 +415,26 @@ class SqlBounds:
 
     def _times(self, a: R, b: R, mu: str) -> R:
         m = self._arith
-        bounded = " AND ".join(f"{x.v} IS NOT NULL" for x in (a.lo, a.hi, b.lo, b.hi))
+        bounded = and_(*(FALSE_SQL if is_null(x.v) else f"{null_test(x.v)} IS NOT NULL"
+                         for x in (a.lo, a.hi, b.lo, b.hi) if self._value(x) is None))
         ends = [m(a.lo, "*", b.lo), m(a.lo, "*", b.hi), m(a.hi, "*", b.lo), m(a.hi, "*", b.hi)]
         a_pos, b_pos = self._nonneg(a.lo), self._nonneg(b.lo)
-        a_neg = f"({a.hi.v} IS NOT NULL AND {a.hi.v} <= 0)"
-        b_neg = f"({b.hi.v} IS NOT NULL AND {b.hi.v} <= 0)"
-        nonneg = f"({a_pos} AND {b_pos})"
+        a_neg, b_neg = self._sign(a.hi, "<="), self._sign(b.hi, "<=")
+        nonneg = and_(a_pos, b_pos)
         a_point = self._cmp(a.lo, "=", a.hi)
         b_point = self._cmp(b.lo, "=", b.hi)
         lo = self._case([(bounded, self._least(ends)), (nonneg, m(a.lo, "*", b.lo)),
-                         (f"({a_pos} AND {b_neg})", m(a.hi, "*", b.lo)),
-                         (f"({a_neg} AND {b_pos})", m(a.lo, "*", b.hi)),
-                         (f"({a_neg} AND {b_neg})", m(a.hi, "*", b.hi)),
+                         (and_(a_pos, b_neg), m(a.hi, "*", b.lo)),
+                         (and_(a_neg, b_pos), m(a.lo, "*", b.hi)),
+                         (and_(a_neg, b_neg), m(a.hi, "*", b.hi)),
                          (a_point, self._case([(self._nonneg(a.lo), m(a.lo, "*", b.lo))],
                                               m(a.lo, "*", b.hi))),
                          (b_point, self._case([(self._nonneg(b.lo), m(b.lo, "*", a.lo))],
                                               m(b.lo, "*", a.hi)))], self._null())
         hi = self._case([(bounded, self._greatest(ends)), (nonneg, m(a.hi, "*", b.hi)),
-                         (f"({a_pos} AND {b_neg})", m(a.lo, "*", b.hi)),
-                         (f"({a_neg} AND {b_pos})", m(a.hi, "*", b.lo)),
-                         (f"({a_neg} AND {b_neg})", m(a.lo, "*", b.lo)),
+                         (and_(a_pos, b_neg), m(a.lo, "*", b.hi)),
+                         (and_(a_neg, b_pos), m(a.hi, "*", b.lo)),
+                         (and_(a_neg, b_neg), m(a.lo, "*", b.lo)),
                          (a_point, self._case([(self._nonneg(a.lo), m(a.lo, "*", b.hi))],
                                               m(a.lo, "*", b.lo))),
                          (b_point, self._case([(self._nonneg(b.lo), m(b.lo, "*", a.hi))],
@@ -370,41 +447,49 @@ class SqlBounds:
                 quotient(n.right, lambda k: values[k].expr):
             return self._any()
         b = self.ex.compile(n.right)
-        undef = f"coalesce({b.u}, FALSE)" if b.u else "FALSE"
-        ok = f"({b.v} IS NOT NULL AND NOT {undef} AND {b.v} <> 0)"
-        a = self.rng(n.left)
-        from .expr import V, dec
+        undef = FALSE_SQL if not b.u else b.u if self.ex.never_null(b.u) else f"coalesce({b.u}, FALSE)"
+        from .expr import V, dec, lit_decimal
 
-        den = dec(f"abs({b.v})", b.s)
+        lb = literal(b.v) if b.d is None else None
+        if lb is not None:   # a constant divisor: its sign and size known now
+            ok = and_(not_(undef), boolean(lb != 0))
+            den = lit_decimal(abs(lb)).v if lb != 0 else dec(f"abs({b.v})", b.s)
+            pos = boolean(lb > 0)
+        else:
+            ok = and_(f"{null_test(b.v)} IS NOT NULL", not_(undef), f"{b.v} <> 0")
+            den = dec(f"abs({b.v})", b.s)
+            pos = f"{b.v} > 0"
+        a = self.rng(n.left)
 
         def over(x: V) -> V:
-            return V(x.v, den, s=x.s, sd=b.s)
+            return x if is_null(x.v) else V(x.v, den, s=x.s, sd=b.s)
 
-        pos = f"{b.v} > 0"
-        lo = self._case([(f"NOT {ok}", self._null()), (pos, over(a.lo))], over(self._neg(a.hi)))
-        hi = self._case([(f"NOT {ok}", self._null()), (pos, over(a.hi))], over(self._neg(a.lo)))
-        return self._or_none(R(lo, hi, f"(CASE WHEN {ok} THEN {a.mu} ELSE TRUE END)"), a)
+        lo = self._case([(not_(ok), self._null()), (pos, over(a.lo))], over(self._neg(a.hi)))
+        hi = self._case([(not_(ok), self._null()), (pos, over(a.hi))], over(self._neg(a.lo)))
+        mu = a.mu if ok == TRUE_SQL else TRUE_SQL if ok == FALSE_SQL else \
+            f"(CASE WHEN {ok} THEN {a.mu} ELSE TRUE END)"
+        return self._or_none(R(lo, hi, mu), a)
 
     def _join(self, a: R, b: R) -> R:
         lo = self._case([(a.em, b.lo), (b.em, a.lo),
-                         (f"{a.lo.v} IS NULL OR {b.lo.v} IS NULL", self._null()),
+                         (or_(self._absent(a.lo), self._absent(b.lo)), self._null()),
                          (self._cmp(a.lo, "<=", b.lo), a.lo)], b.lo)
         hi = self._case([(a.em, b.hi), (b.em, a.hi),
-                         (f"{a.hi.v} IS NULL OR {b.hi.v} IS NULL", self._null()),
+                         (or_(self._absent(a.hi), self._absent(b.hi)), self._null()),
                          (self._cmp(a.hi, ">=", b.hi), a.hi)], b.hi)
-        return R(lo, hi, f"({a.mu} OR {b.mu})", f"({a.em} AND {b.em})")
+        return R(lo, hi, or_(a.mu, b.mu), and_(a.em, b.em))
 
     def _pick(self, a: R, b: R, which: str) -> R:
-        mu = f"({a.mu} OR {b.mu})"
+        mu = or_(a.mu, b.mu)
         if which == "min":
-            lo = self._case([(f"{a.lo.v} IS NULL OR {b.lo.v} IS NULL", self._null()),
+            lo = self._case([(or_(self._absent(a.lo), self._absent(b.lo)), self._null()),
                              (self._cmp(a.lo, "<=", b.lo), a.lo)], b.lo)
-            hi = self._case([(f"{a.hi.v} IS NULL", b.hi), (f"{b.hi.v} IS NULL", a.hi),
+            hi = self._case([(self._absent(a.hi), b.hi), (self._absent(b.hi), a.hi),
                              (self._cmp(a.hi, "<=", b.hi), a.hi)], b.hi)
         else:
-            lo = self._case([(f"{a.lo.v} IS NULL", b.lo), (f"{b.lo.v} IS NULL", a.lo),
+            lo = self._case([(self._absent(a.lo), b.lo), (self._absent(b.lo), a.lo),
                              (self._cmp(a.lo, ">=", b.lo), a.lo)], b.lo)
-            hi = self._case([(f"{a.hi.v} IS NULL OR {b.hi.v} IS NULL", self._null()),
+            hi = self._case([(or_(self._absent(a.hi), self._absent(b.hi)), self._null()),
                              (self._cmp(a.hi, ">=", b.hi), a.hi)], b.hi)
         return R(lo, hi, mu)
 
@@ -420,7 +505,7 @@ class SqlBounds:
                 self._cmp(r.lo, ">" if b.hi_inclusive else ">=", self._lit(b.hi))
             above = "FALSE" if b.lo is None else \
                 self._cmp(r.hi, "<" if b.lo_inclusive else "<=", self._lit(b.lo))
-            meets.append((b.value, f"(NOT {below} AND NOT {above})"))
+            meets.append((b.value, and_(not_(below), not_(above))))
         if not meets:
             return self._none()
         up = sorted(meets, key=lambda m: m[0])
@@ -432,8 +517,8 @@ class SqlBounds:
             inside.append(self._cmp(r.lo, ">=" if slo_inc else ">", self._lit(slo)))
         if shi is not None:
             inside.append(self._cmp(r.hi, "<=" if shi_inc else "<", self._lit(shi)))
-        hit_any = " OR ".join(c for _, c in meets)
-        within = " AND ".join(inside) or "TRUE"
-        none = ex.bind_sql(f"({r.em} OR NOT ({hit_any}))")
+        hit_any = or_(*(c for _, c in meets))
+        within = and_(*inside)
+        none = ex.bind_sql(or_(r.em, not_(hit_any)))
         return R(self._case([(none, self._null())], lo), self._case([(none, self._null())], hi),
-                 ex.bind_sql(f"({none} OR {r.mu} OR NOT ({within}))"), none)
+                 ex.bind_sql(or_(none, r.mu, not_(within))), none)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from huiqi.engine.values import add_months
 from huiqi.errors import RuleError
 from huiqi.facts import types as T
 from huiqi.facts.catalogue import Catalogue, Field
@@ -38,6 +39,7 @@ from huiqi.rules.model import Pack, ValueSpec
 from huiqi.text import Text
 
 from .dialect import Dialect
+from .fold import is_constant, is_null, literal, null_test, outer_call, top_level
 
 TRUE, FALSE, MISSING, REVIEW = "1", "0", "2", "3"
 MAX_SCALE = 24
@@ -62,31 +64,21 @@ class V:
     b: str | None = None
 
 
-def _outer_call(sql: str, head: str) -> str | None:
-    """The argument of ``head(...)`` if the call spans the whole of ``sql``, else None."""
-    if not (sql.startswith(head + "(") and sql.endswith(")")):
-        return None
-    depth = 0
-    quoted = False
-    for i, ch in enumerate(sql):
-        if ch == "'":
-            quoted = not quoted
-        elif not quoted:
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-                if depth == 0:
-                    return sql[len(head) + 1:-1] if i == len(sql) - 1 else None
-    return None
+_outer_call = outer_call
 
 
 def dec(sql: str, s: int) -> str:
-    """``sql`` as DECIMAL(38, s) — without a second cast when it already is one."""
+    """``sql`` as DECIMAL(38, s) — without a second cast when it already is one (a cast to
+    it, or a column bound with that type: :meth:`ExprCompiler.bind_sql` names it so)."""
     target = f" AS DECIMAL(38,{s})"
+    typed = _TYPED.match(sql)
+    if typed is not None and int(typed.group(1)) == s:
+        return sql
     inner = _outer_call(sql, "CAST")
     if inner is not None and inner.endswith(target):
         return sql
+    if inner is not None and is_null(inner[:inner.rindex(" AS ")] if " AS " in inner else inner):
+        return f"CAST(NULL{target})"   # NULL at another scale: NULL at this one
     if inner is not None:
         # a literal at a smaller scale: the same literal at this one (exact; one cast, not two)
         m = _LITERAL.match(inner)
@@ -96,6 +88,9 @@ def dec(sql: str, s: int) -> str:
 
 
 _LITERAL = re.compile(r"^('-?[0-9]+(?:\.[0-9]+)?') AS DECIMAL\(38,(\d+)\)$")
+#: a bound column whose SQL is of type DECIMAL(38, s): named ``__x<n><kind>_<s>``
+_TYPED = re.compile(r'^["`]__x\d+[vdu]_(\d+)["`]$')
+_DECIMAL_TYPED = re.compile(r" AS DECIMAL\(38,(\d+)\)$")
 
 
 _PLAIN = re.compile(r"""^(?:"[^"]*"|'-?[0-9]+(?:\.[0-9]+)?')$""")
@@ -123,7 +118,7 @@ def bare(sql: str) -> str | None:
 
 
 def any_of(*flags: str | None) -> str | None:
-    fs = [f for f in flags if f is not None]
+    fs = list(dict.fromkeys(f for f in flags if f is not None))
     if not fs:
         return None
     return fs[0] if len(fs) == 1 else "(" + " OR ".join(fs) + ")"
@@ -231,6 +226,7 @@ class ExprCompiler:
         self._lambda = 0
         self._bound: dict[str, str] = {}  # SQL → the column it was bound to
         self.reg_year = self.col("__reg_year")
+        self._never_null: set[str] = set()   # flags (SQL or their columns) never NULL
 
     # ------------------------------------------------------------------ helpers
 
@@ -275,7 +271,7 @@ class ExprCompiler:
 
     # ------------------------------------------------------------------ bindings
 
-    _REF = re.compile(r'["`](__x\d+[vdu])["`]')
+    _REF = re.compile(r'["`](__x\d+[vdu](?:_\d+)?)["`]')
 
     def layer_of(self, sql: str) -> int:
         return max((self.layer[m] for m in self._REF.findall(sql)), default=0)
@@ -286,17 +282,55 @@ class ExprCompiler:
         """Give ``sql`` a column of its own in the first layer after its inputs (once: the
         same SQL bound again is the same column; a bare column is not bound at all). In
         :attr:`lazy` mode nothing is bound but what is ``always`` bound."""
-        if self.inline or (self.lazy and not always) or self._IDENT.match(sql):
+        if self.inline or (self.lazy and not always) or self._IDENT.match(sql) or is_constant(sql):
             return sql
         hit = self._bound.get(sql)
         if hit is not None:
             return hit
+        nn = suffix == "u" and self.never_null(sql)
         name = f"__x{len(self.bindings)}{suffix}"
+        inner = _outer_call(sql, "CAST")
+        typed = _DECIMAL_TYPED.search(inner) if inner is not None else None
+        if typed is not None:
+            name += f"_{typed.group(1)}"   # its type, for dec() (no cast of it to that type)
         level = self.layer_of(sql) + 1
         self.bindings.append((level, name, sql))
         self.layer[name] = level
         self._bound[sql] = self.col(name)
+        if nn:
+            self._never_null.add(self.col(name))
         return self.col(name)
+
+    def compacted(self, readers: list[str]) -> list[tuple[int, str, str]]:
+        """The bindings, each one that is read exactly once — by another binding, not by
+        ``readers`` (the SQL over the last layer) — put in place in its reader, and every
+        level recomputed: the same values with fewer columns and layers for the database to
+        bind, plan and hand over; and a binding read in a CASE branch is then computed only
+        for the rows that take the branch."""
+        counts: dict[str, int] = {}
+        for sql in [body for _, _, body in self.bindings] + readers:
+            for ref in self._REF.findall(sql):
+                counts[ref] = counts.get(ref, 0) + 1
+        outside = {ref for sql in readers for ref in self._REF.findall(sql)}
+        q = self.sql.ident
+        bodies: dict[str, str] = {}
+        kept: list[tuple[str, str]] = []
+        for _, name, made in self.bindings:
+            body = made
+            for ref in set(self._REF.findall(made)):
+                if ref in bodies:
+                    body = body.replace(q(ref), f"({bodies.pop(ref)})")
+            if counts.get(name, 0) == 1 and name not in outside:
+                bodies[name] = body   # put in place in its one reader (created after it)
+            else:
+                kept.append((name, body))
+        assert not bodies, f"bindings read once by nothing bound: {sorted(bodies)}"
+        level: dict[str, int] = {}
+        out = []
+        for name, body in kept:
+            level[name] = max((level[r] for r in self._REF.findall(body)), default=0) + 1
+            out.append((level[name], name, body))
+        return out
 
     def layered(self, selects: list[str], source: str) -> str:
         """A query computing ``selects`` over ``source`` with every binding in its layer."""
@@ -384,6 +418,9 @@ class ExprCompiler:
 
     def _date_shift(self, n: ir.DateShift) -> V:
         d, a = self.compile(n.date), self.compile(n.amount)
+        fixed = _shifted(d, a, n.op == "-", n.months)
+        if fixed is not None:   # a constant date moved by a constant: the date, known now
+            return V(f"DATE '{fixed.isoformat()}'", nn=True)
         amount = a.v if a.d is None else f"({a.v} / {a.d})"
         if n.op == "-":
             amount = f"(-{amount})"
@@ -404,7 +441,8 @@ class ExprCompiler:
         if item.nn and coll.nn:
             return two_valued(_guarded(undef, test))
         head = f"WHEN {undef} THEN 0 " if undef else ""
-        return V(f"(CASE {head}WHEN {item.v} IS NULL OR {coll.v} IS NULL THEN 2 "
+        nulls = " OR ".join(f"{null_test(x.v)} IS NULL" for x in (item, coll) if not x.nn)
+        return V(f"(CASE {head}WHEN {nulls} THEN 2 "
                  f"WHEN {test} THEN 1 ELSE 0 END)")
 
     def _and_or(self, n: ir.And | ir.Or) -> V:
@@ -481,8 +519,21 @@ class ExprCompiler:
         """SQL, never NULL, TRUE where ``year`` is before the enterprise's registration — one
         column per year, shared by every condition over that year's facts (computed once per
         row, as a hand-written query computes its ``young`` flag once)."""
-        return self.bind_sql(f"({self.reg_year} IS NOT NULL AND {self.reg_year} > {year})", "u",
+        flag = self.bind_sql(f"({self.reg_year} IS NOT NULL AND {self.reg_year} > {year})", "u",
                              always=True)
+        self._never_null.add(flag)
+        return flag
+
+    def never_null(self, flag: str) -> bool:
+        """``flag`` (an undefined-flag's SQL) is known never NULL: a year-before-registration
+        flag, a ``coalesce(…, FALSE)``, or an OR of those (such a flag bound to a column is
+        one too)."""
+        if flag in self._never_null or flag in ("TRUE", "FALSE"):
+            return True
+        terms = top_level(flag, " OR ")
+        return len(terms) > 1 and all(
+            t in self._never_null or (outer_call(t, "coalesce") is not None and t.endswith(", FALSE)"))
+            or (t.startswith("(") and t != flag and self.never_null(t)) for t in terms)
 
     def _year_fact(self, n: ir.YearFact) -> V:
         year = self.fy + n.offset
@@ -503,18 +554,18 @@ class ExprCompiler:
         before = [f"({reg} IS NOT NULL AND {reg} > {y})" for y in years]
         if n.younger == "ineligible":
             undef = "(" + " OR ".join(before) + ")"
-            missing = " OR ".join(f"{c} IS NULL" for c in cols)
+            missing = " OR ".join(f"{null_test(c)} IS NULL" for c in cols)
             vals = cols
             count = str(len(years))
         elif n.younger == "zero":
             undef = None
-            missing = " OR ".join(f"({e} AND {c} IS NULL)" for e, c in zip(exists, cols, strict=True))
+            missing = " OR ".join(f"({e} AND {null_test(c)} IS NULL)" for e, c in zip(exists, cols, strict=True))
             vals = [f"(CASE WHEN {e} THEN {c} ELSE {dec('0', s)} END)"
                     for e, c in zip(exists, cols, strict=True)]
             count = str(len(years))
         else:  # actual
             undef = "NOT (" + " OR ".join(exists) + ")"
-            missing = " OR ".join(f"({e} AND {c} IS NULL)" for e, c in zip(exists, cols, strict=True))
+            missing = " OR ".join(f"({e} AND {null_test(c)} IS NULL)" for e, c in zip(exists, cols, strict=True))
             vals = [f"(CASE WHEN {e} THEN {c} END)" for e, c in zip(exists, cols, strict=True)]
             count = "(" + " + ".join(f"(CASE WHEN {e} THEN 1 ELSE 0 END)" for e in exists) + ")"
         if n.func in ("sum", "avg"):
@@ -548,7 +599,7 @@ class ExprCompiler:
         self._check(max(sn, sden))
         zero = f"coalesce({b.v} = 0, FALSE)"
         # invariant: the numerator is NULL exactly when the number is missing
-        num = f"(CASE WHEN {b.v} IS NULL THEN NULL WHEN {b.v} < 0 THEN -{num} ELSE {num} END)"
+        num = f"(CASE WHEN {null_test(b.v)} IS NULL THEN NULL WHEN {b.v} < 0 THEN -{num} ELSE {num} END)"
         return V(dec(num, sn), dec(f"abs({den})", sden), any_of(u, zero), sn, sden, nn)
 
     def _cmp(self, n: ir.Cmp) -> V:
@@ -581,11 +632,11 @@ class ExprCompiler:
             # one side never NULL (a literal): one CASE, as one writes it by hand
             side = b.v if a.nn else a.v
             head = f"WHEN {undef} THEN 0 " if undef else ""
-            return V(f"(CASE {head}WHEN {side} IS NULL THEN 2 WHEN {test} THEN 1 ELSE 0 END)")
+            return V(f"(CASE {head}WHEN {null_test(side)} IS NULL THEN 2 WHEN {test} THEN 1 ELSE 0 END)")
         # the comparison itself where it is not NULL; only the rows where it is NULL ask why
         # (a side missing: undetermined) — coalesce evaluates its second argument for them only
         code = (f"coalesce(CAST(({test}) AS INTEGER), "
-                f"(CASE WHEN {a.v} IS NULL OR {b.v} IS NULL THEN 2 ELSE 0 END))")
+                f"(CASE WHEN {null_test(a.v)} IS NULL OR {null_test(b.v)} IS NULL THEN 2 ELSE 0 END))")
         return V(f"(CASE WHEN {undef} THEN 0 ELSE {code} END)" if undef else code)
 
     def _if(self, n: ir.IfElse) -> V:
@@ -602,7 +653,7 @@ class ExprCompiler:
             same = f"({an} = {bn})"
         guards = " AND ".join(x for x in (f"NOT {a.u}" if a.u else None,
                                            f"NOT {b.u}" if b.u else None,
-                                           f"{an} IS NOT NULL", f"{bn} IS NOT NULL", same) if x)
+                                           f"{null_test(an)} IS NOT NULL", f"{null_test(bn)} IS NOT NULL", same) if x)
         value = f"(CASE WHEN {c} = 1 THEN {an} WHEN {c} = 0 THEN {bn} WHEN {guards} THEN {an} END)"
         if n.type.kind is T.Kind.NUM:
             value = dec(value, s)
@@ -652,7 +703,8 @@ class ExprCompiler:
         u = any_of(a.u, b.u)
         if t.kind is T.Kind.NUM or t.kind in (T.Kind.DAYS, T.Kind.MONTHS):
             an, bn, d, s = self.common(a, b)
-            value = f"(CASE WHEN {an} IS NULL OR {bn} IS NULL THEN NULL WHEN {an} {op} {bn} THEN {an} ELSE {bn} END)"
+            value = (f"(CASE WHEN {null_test(an)} IS NULL OR {null_test(bn)} IS NULL THEN NULL "
+                     f"WHEN {an} {op} {bn} THEN {an} ELSE {bn} END)")
             return V(dec(value, s), d, u, s, self._dscale(a, b), a.nn and b.nn)
         value = (f"(CASE WHEN {a.v} IS NULL OR {b.v} IS NULL THEN NULL WHEN {a.v} {op} {b.v} "
                  f"THEN {a.v} ELSE {b.v} END)")
@@ -698,11 +750,11 @@ class ExprCompiler:
             whens.append(f"WHEN {test} THEN {value.v}")
         body = " ".join(whens)
         if n.label:
-            picked = f"(CASE WHEN {x.v} IS NULL THEN NULL {body} END)"
-            miss = f"({x.v} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
+            picked = f"(CASE WHEN {null_test(x.v)} IS NULL THEN NULL {body} END)"
+            miss = f"({null_test(x.v)} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
             return V(picked, u=any_of(x.u, miss))
-        picked = dec(f"(CASE WHEN {x.v} IS NULL THEN NULL {body} END)", out_scale)
-        miss = f"({x.v} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
+        picked = dec(f"(CASE WHEN {null_test(x.v)} IS NULL THEN NULL {body} END)", out_scale)
+        miss = f"({null_test(x.v)} IS NOT NULL AND NOT ({' OR '.join(tests) or 'FALSE'}))"
         return V(picked, u=any_of(x.u, miss), s=out_scale)
 
     def _lookup(self, n: ir.Lookup) -> V:
@@ -800,6 +852,25 @@ class ExprCompiler:
         out = inner.compile(cond)
         self._lambda = inner._lambda
         return out
+
+
+_DATE = re.compile(r"^DATE '(\d{4}-\d{2}-\d{2})'$")
+
+
+def _shifted(d: V, a: V, minus: bool, months: bool) -> dt.date | None:
+    """A DATE literal moved by a whole-number literal (as the engine moves it:
+    :func:`huiqi.engine.values.add_months`, or days), else None — also where the date would
+    leave the calendar (the database says so, as before)."""
+    m = _DATE.match(d.v)
+    k = literal(a.v) if a.d is None and d.u is None and a.u is None else None
+    if m is None or k is None or k != k.to_integral_value():
+        return None
+    step = -int(k) if minus else int(k)
+    try:
+        day = dt.date.fromisoformat(m.group(1))
+        return add_months(day, step) if months else day + dt.timedelta(days=step)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _mul(a: str | None, b: str | None) -> str | None:

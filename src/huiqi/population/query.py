@@ -36,6 +36,7 @@ from huiqi.rules.model import ClauseSpec, ConditionSpec, Pack
 from .bounds import SqlBounds
 from .dialect import Dialect
 from .expr import MAX_SCALE, TRUE, ExprCompiler, V, any_of, bare, dec, lit_decimal, truth_all, truth_any
+from .fold import null_test
 
 OUTPUT_COLUMNS = ("enterprise_id", "clause", "clause_index", "status", "amount",
                   "potential_amount", "failed", "gaps", "missing")
@@ -183,6 +184,7 @@ class MatchQuery:
         keys = {c.spec.key for c in self.clauses}
         self.groups = [g for g in pack.groups if any(k in keys for k in g.clauses)]
         self._done: list[_Parts] | None = None
+        self._gap_names: dict[str, str] = {}   # a gap's SQL → its compact column
 
     def q(self, name: str) -> str:
         return self.sql.ident(name)
@@ -242,7 +244,7 @@ class MatchQuery:
             an, rn, d, s = self.ex.common(mine, rest)
             same = " AND ".join(x for x in (
                 f"NOT {mine.u}" if mine.u else None, f"NOT {rest.u}" if rest.u else None,
-                f"{an} IS NOT NULL", f"{rn} IS NOT NULL", f"{an} = {rn}") if x)
+                f"{null_test(an)} IS NOT NULL", f"{null_test(rn)} IS NOT NULL", f"{an} = {rn}") if x)
             v = dec(f"(CASE WHEN {w} = 1 THEN {an} WHEN {w} = 0 THEN {rn} "
                     f"WHEN {same} THEN {an} END)", s)
             u = None
@@ -259,10 +261,10 @@ class MatchQuery:
                 # is NULL the comparison is NULL and the amount, NULL, is taken
                 v = dec(f"(CASE WHEN {cn} < {vn} THEN {cn} ELSE {vn} END)", s)
             else:
-                v = dec(f"(CASE WHEN {vn} IS NULL OR {cn} IS NULL THEN NULL WHEN {cn} < {vn} "
+                v = dec(f"(CASE WHEN {null_test(vn)} IS NULL OR {null_test(cn)} IS NULL THEN NULL WHEN {cn} < {vn} "
                         f"THEN {cn} ELSE {vn} END)", s)
             # as the engine: the formula's own state first, then the cap's
-            u = any_of(value.u, f"({value.v} IS NOT NULL AND {cap.u})" if cap.u else None)
+            u = any_of(value.u, f"({null_test(value.v)} IS NOT NULL AND {cap.u})" if cap.u else None)
             value = V(v, d, u, s, (value.sd if value.d else 0) + (cap.sd if cap.d else 0))
         return self.ex.bind(value)
 
@@ -366,7 +368,7 @@ class MatchQuery:
         no_exception = [f"{self.ex.compile(e.when).v} = 0" for e in c.exceptions]
         defined = " AND ".join(x for x in (f"NOT {a.u}" if a.u else None,
                                            f"NOT {b.u}" if b.u else None,
-                                           f"{a.v} IS NOT NULL", f"{b.v} IS NOT NULL",
+                                           f"{null_test(a.v)} IS NOT NULL", f"{null_test(b.v)} IS NOT NULL",
                                            *no_exception) if x)
         kind = n.left.type.kind
         if kind is T.Kind.DATE:
@@ -561,7 +563,7 @@ class MatchQuery:
         for top in cl.spec.conditions:
             visit(top, "", f"{cl.conds[top.path]} = 2")
         if amount is not None:
-            guard = f"{t} <> 0 AND {amount.v} IS NULL" + (f" AND NOT {amount.u}" if amount.u else "")
+            guard = f"{t} <> 0 AND {null_test(amount.v)} IS NULL" + (f" AND NOT {amount.u}" if amount.u else "")
             for fact, year in self._needs(amount_nodes):
                 need = self._need_sql(fact, year, cl)
                 if need is not None:
@@ -604,11 +606,11 @@ class MatchQuery:
                 assert b is not None and b.rounding_unit is not None and b.rounding_mode
                 undef = amount_ref.u or "FALSE"
                 status = (f"(CASE WHEN {tq} = 1 THEN (CASE WHEN {undef} THEN 0 "
-                          f"WHEN {amount_ref.v} IS NULL THEN 2 ELSE 1 END) ELSE {tq} END)")
+                          f"WHEN {null_test(amount_ref.v)} IS NULL THEN 2 ELSE 1 END) ELSE {tq} END)")
                 clamped = V(f"(CASE WHEN {amount_ref.v} < 0 THEN {dec('0', amount_ref.s)} "
                             f"ELSE {amount_ref.v} END)", amount_ref.d, None, amount_ref.s,
                             amount_ref.sd)
-                payable = f"{tq} <> 0 AND NOT {undef} AND {amount_ref.v} IS NOT NULL"
+                payable = f"{tq} <> 0 AND NOT {undef} AND {null_test(amount_ref.v)} IS NOT NULL"
                 cap_point = self.bounds.point(b.cap) if b.cap is not None else None
                 upper = None if cap_point is None else max(cap_point, Decimal(0))
                 potential = self._round(clamped, str(b.rounding_unit), b.rounding_mode, payable, upper)
@@ -645,7 +647,8 @@ class MatchQuery:
             else "CAST(NULL AS INTEGER)"
         # only the input columns the query uses are carried through the layers: a park's table
         # has a few hundred, and every one of them in every layer made planning the slowest part
-        used = self._inputs_used([body for _, _, body in self.ex.bindings] + res_cols)
+        bindings = self.ex.compacted(res_cols)
+        used = self._inputs_used([body for _, _, body in bindings] + res_cols)
         keep = ", ".join(self.q(c) for c in ["id", *sorted(used - {"id", "__reg_year"})])
         layers: list[tuple[str, str]] = [
             ("base", f"SELECT {keep}, {reg} AS {self.q('__reg_year')} FROM {source}")]
@@ -655,7 +658,7 @@ class MatchQuery:
         # within the width it compiles into one stage)
         prev = "base"
         by_layer: dict[int, list[tuple[str, str]]] = {}
-        for level, name, body in self.ex.bindings:
+        for level, name, body in bindings:
             by_layer.setdefault(level, []).append((name, body))
         levels = sorted(by_layer)
         needed = self._names_in(res_cols) | {"id"}
@@ -786,7 +789,7 @@ class MatchQuery:
         names: list[tuple[str, str]] = []
         for spec in self.pack.reported(self.as_of):
             x = self.ex.compile(spec.expr)
-            defined = " AND ".join(f for f in (f"{x.v} IS NOT NULL",
+            defined = " AND ".join(f for f in (f"{null_test(x.v)} IS NOT NULL",
                                                f"NOT {x.u}" if x.u else None) if f)
             if x.d is None and x.s <= GAP_PLACES:
                 value = f"(CASE WHEN {defined} THEN {dec(x.v, GAP_PLACES)} END)"
@@ -845,10 +848,13 @@ class MatchQuery:
                 wc.gaps.append((cid, GAP_DERIVED + json.dumps(list(plain))))
                 passed.update(x for x in (plain[0], plain[3]) if x)
                 continue
-            name = f"{p}g_{len(wc.gaps)}"
-            # a gap is NULL unless its condition failed (the failure is its first guard)
-            cols.append(f"{gap} AS {self.q(name)}")
-            wc.gaps.append((cid, name))
+            known = self._gap_names.get(gap) if shared is not None else None
+            if known is None:
+                # a gap is NULL unless its condition failed (the failure is its first guard);
+                # on DuckDB the same gap (a condition shared by clauses) is one column
+                known = self._gap_names[gap] = f"{p}g_{len(wc.gaps)}"
+                cols.append(f"{gap} AS {self.q(known)}")
+            wc.gaps.append((cid, known))
         keys: dict[str, list[str]] = {}
         for key, test, _ in part.missing:
             keys.setdefault(key, []).append(f"({test})")

@@ -1,0 +1,147 @@
+"""Constant folding of the generated SQL: what is known when the query is built is not
+computed for every row (issue 18).
+
+A parameter's value at the evaluation date, a literal, a flag that is never set: the
+generator knows them, so a test of them is decided here, in Python, and leaves ``TRUE`` or
+``FALSE`` (or the value itself) in the SQL, and what they guarded goes away — the database
+neither plans nor evaluates it. Only exact folds: literals are compared as
+:class:`~decimal.Decimal` (a cast that would drop decimals is never looked through), a
+boolean is folded only by the laws that hold for SQL's three-valued logic.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+TRUE_SQL, FALSE_SQL = "TRUE", "FALSE"
+
+_CAST_TO = re.compile(r"^(.*) AS DECIMAL\(38,(\d+)\)$", re.S)
+_NUMBER = re.compile(r"^'(-?[0-9]+(?:\.[0-9]+)?)'$")
+
+
+def outer_call(sql: str, head: str) -> str | None:
+    """The argument of ``head(...)`` if the call spans the whole of ``sql``, else None."""
+    if not (sql.startswith(head + "(") and sql.endswith(")")):
+        return None
+    depth = 0
+    quoted = False
+    for i, ch in enumerate(sql):
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    return sql[len(head) + 1:-1] if i == len(sql) - 1 else None
+    return None
+
+
+def top_level(sql: str, sep: str) -> list[str]:
+    """``sql`` split at ``sep`` where it is outside parentheses and quotes (one part if none);
+    ``sql`` wrapped whole in parentheses is split inside them."""
+    if sql.startswith("(") and outer_call("f" + sql, "f") is not None:
+        sql = sql[1:-1]
+    parts: list[str] = []
+    depth, quoted, start, i = 0, False, 0, 0
+    while i < len(sql):
+        ch = sql[i]
+        if ch in "'\"":
+            quoted = not quoted
+        elif not quoted:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            elif depth == 0 and sql.startswith(sep, i):
+                parts.append(sql[start:i])
+                i += len(sep)
+                start = i
+                continue
+        i += 1
+    parts.append(sql[start:])
+    return parts
+
+
+def _under_casts(sql: str) -> tuple[str, int | None]:
+    """``sql`` without its casts to DECIMAL(38, s), and the smallest of their scales (None:
+    no cast)."""
+    least: int | None = None
+    while True:
+        inner = outer_call(sql, "CAST")
+        m = _CAST_TO.match(inner) if inner is not None else None
+        if m is None:
+            return sql, least
+        sql = m.group(1)
+        scale = int(m.group(2))
+        least = scale if least is None else min(least, scale)
+
+
+def null_test(sql: str) -> str:
+    """What ``sql IS NULL`` need test: ``sql`` without its casts to DECIMAL(38, s) (a cast
+    never makes a value NULL nor a NULL a value)."""
+    return _under_casts(sql)[0]
+
+
+def literal(sql: str) -> Decimal | None:
+    """The value of a numeric literal (``'12.5'`` under casts to DECIMAL(38, s)), or None for
+    anything else — also for a literal a cast would round (more decimals than its scale)."""
+    inner, least = _under_casts(sql)
+    m = _NUMBER.match(inner)
+    if m is None:
+        return None
+    value = Decimal(m.group(1))
+    places = max(0, -int(value.as_tuple().exponent))
+    if least is not None and places > least:
+        return None
+    return value
+
+
+def is_null(sql: str) -> bool:
+    """``sql`` is the NULL literal (under casts to DECIMAL(38, s))."""
+    return _under_casts(sql)[0] == "NULL"
+
+
+def is_constant(sql: str) -> bool:
+    """TRUE, FALSE, a small integer (a truth code), a numeric literal or NULL: SQL that costs
+    nothing per row, never worth a column of its own."""
+    return (sql in (TRUE_SQL, FALSE_SQL) or sql.isdigit() or literal(sql) is not None
+            or is_null(sql))
+
+
+def and_(*xs: str) -> str:
+    """``x AND y …`` (none: TRUE); FALSE anywhere decides, TRUE is dropped."""
+    parts = list(dict.fromkeys(x for x in xs if x != TRUE_SQL))
+    if FALSE_SQL in parts:
+        return FALSE_SQL
+    if not parts:
+        return TRUE_SQL
+    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+
+def or_(*xs: str) -> str:
+    """``x OR y …`` (none: FALSE); TRUE anywhere decides, FALSE is dropped."""
+    parts = list(dict.fromkeys(x for x in xs if x != FALSE_SQL))
+    if TRUE_SQL in parts:
+        return TRUE_SQL
+    if not parts:
+        return FALSE_SQL
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def not_(x: str) -> str:
+    if x in (TRUE_SQL, FALSE_SQL):
+        return FALSE_SQL if x == TRUE_SQL else TRUE_SQL
+    return f"(NOT {x})"
+
+
+def compare(a: Decimal, op: str, b: Decimal) -> bool:
+    """``a op b`` for two exact numbers (``op`` as in SQL or the rules' language)."""
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "=": a == b, "==": a == b,
+            "<>": a != b, "!=": a != b}[op]
+
+
+def boolean(b: bool) -> str:
+    return TRUE_SQL if b else FALSE_SQL
