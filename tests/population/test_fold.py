@@ -88,3 +88,30 @@ def test_a_constant_date_moved_by_a_constant_is_the_date_duckdb_gives(
     sql = DUCKDB.add_months(d.v, amount) if months else DUCKDB.add_days(d.v, amount)
     assert _shifted(d, a, minus, months) == _duck(sql)
     assert _shifted(d, lit_decimal(Decimal("1.5")), minus, months) is None   # not a whole number
+
+
+_PLACES = st.integers(0, 4)
+
+
+@given(st.integers(-10**9, 10**9), _PLACES, st.integers(-10**6, 10**6).filter(bool), _PLACES)
+@settings(max_examples=examples(300), deadline=None)
+def test_a_number_of_days_is_cut_toward_zero_exactly(n: int, s: int, d: int, sd: int) -> None:
+    """A number of days or months to move a date by is cut toward zero, as the engine's
+    ``int()``: a decimal or a quotient of decimals (DuckDB divides decimals as DOUBLEs:
+    0.3 / 0.1 is 2.9999999999999996 there, and casts to an integer by rounding)."""
+    from fractions import Fraction
+
+    from huiqi.population.expr import _whole
+
+    num, den = Decimal(n).scaleb(-s), Decimal(d).scaleb(-sd)
+    a = V(dec(f"'{num}'", s), dec(f"'{den}'", sd), s=s, sd=sd)
+    assert _CON.execute(f"SELECT CAST({_whole(a)} AS BIGINT)").fetchone()[0] == int(Fraction(num) / Fraction(den))
+    plain = V(dec(f"'{num}'", s), s=s)
+    assert _CON.execute(f"SELECT CAST({_whole(plain)} AS BIGINT)").fetchone()[0] == int(num)
+
+
+def test_a_quotient_near_a_whole_number_is_not_cut_below_it() -> None:
+    from huiqi.population.expr import _whole
+
+    a = V(dec("'0.3'", 1), dec("'0.1'", 1), s=1, sd=1)
+    assert _CON.execute(f"SELECT CAST({_whole(a)} AS BIGINT)").fetchone()[0] == 3

@@ -206,6 +206,10 @@ class Quot:
     def __hash__(self) -> int:
         return hash(self.fraction())
 
+    def __int__(self) -> int:
+        """Cut toward zero, as ``int()`` of a decimal (a number of days or months)."""
+        return int(self.fraction())
+
     def __neg__(self) -> Quot:
         return Quot(-self.n, self.d)
 

@@ -421,7 +421,7 @@ class ExprCompiler:
         fixed = _shifted(d, a, n.op == "-", n.months)
         if fixed is not None:   # a constant date moved by a constant: the date, known now
             return V(f"DATE '{fixed.isoformat()}'", nn=True)
-        amount = a.v if a.d is None else f"({a.v} / {a.d})"
+        amount = _whole(a)
         if n.op == "-":
             amount = f"(-{amount})"
         shifted = (self.sql.add_months(d.v, amount) if n.months
@@ -855,6 +855,21 @@ class ExprCompiler:
 
 
 _DATE = re.compile(r"^DATE '(\d{4}-\d{2}-\d{2})'$")
+
+
+def _whole(a: V) -> str:
+    """A number of days or months cut toward zero to a whole number, exactly, as the
+    one-enterprise engine's ``int()`` does (a cast to an integer rounds on DuckDB, and a
+    quotient of decimals is a DOUBLE there: 0.3 / 0.1 is 2.9999999999999996). A quotient is
+    cut on its absolute values: the double's floor, corrected by one either way with exact
+    decimal products."""
+    if a.d is None:
+        return f"(sign({a.v}) * floor(abs({a.v})))"
+    n, d = f"abs({a.v})", f"abs({a.d})"
+    q = f"CAST(floor({n} / {d}) AS BIGINT)"
+    whole = (f"({q} - (CASE WHEN {q} * {d} > {n} THEN 1 ELSE 0 END)"
+             f" + (CASE WHEN ({q} + 1) * {d} <= {n} THEN 1 ELSE 0 END))")
+    return f"(sign({a.v}) * sign({a.d}) * {whole})"
 
 
 def _shifted(d: V, a: V, minus: bool, months: bool) -> dt.date | None:
