@@ -260,8 +260,11 @@ def _section(args: argparse.Namespace, csv_path: Path,
             f"({_lock_after():,}; the benchmark signs in as the tables' owner) the foreign "
             "keys of facts, places and changes are dropped in the import's transaction and "
             "added back before it commits, one check per key, and the secondary indexes of "
-            "the tables empty when it began dropped and built once at its end" if args.database == "postgresql"
-            else "") + (
+            "the tables empty when it began dropped and built once at its end"
+            if args.database == "postgresql" and _lock_after() > 0 else
+            "; on PostgreSQL, HUIQI_IMPORT_LOCK_AFTER_ROWS 0 (the default setting): every row's "
+            "foreign keys checked by the server as it is written, the indexes kept up row by row"
+            if args.database == "postgresql" else "") + (
             f" (the rows “{args.baseline}:” ran registry/imports.py and bulk.py of that commit, "
             "interleaved with this commit's runs)" if args.baseline else ""), "",
         "| run | rows | time | CPU time | of it, writing thread | server CPU time | rows/s "
