@@ -113,22 +113,23 @@ def is_constant(sql: str) -> bool:
 
 def and_(*xs: str) -> str:
     """``x AND y …`` (none: TRUE); FALSE anywhere decides, TRUE is dropped."""
-    parts = list(dict.fromkeys(x for x in xs if x != TRUE_SQL))
-    if FALSE_SQL in parts:
-        return FALSE_SQL
-    if not parts:
-        return TRUE_SQL
-    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+    return _connect("AND", TRUE_SQL, FALSE_SQL, xs)
 
 
 def or_(*xs: str) -> str:
     """``x OR y …`` (none: FALSE); TRUE anywhere decides, FALSE is dropped."""
-    parts = list(dict.fromkeys(x for x in xs if x != FALSE_SQL))
-    if TRUE_SQL in parts:
-        return TRUE_SQL
+    return _connect("OR", FALSE_SQL, TRUE_SQL, xs)
+
+
+def _connect(op: str, unit: str, decider: str, xs: tuple[str, ...]) -> str:
+    """``xs`` joined by ``op``: ``unit`` dropped (and the answer when nothing is left),
+    ``decider`` anywhere the answer, each term once."""
+    parts = list(dict.fromkeys(x for x in xs if x != unit))
+    if decider in parts:
+        return decider
     if not parts:
-        return FALSE_SQL
-    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return unit
+    return parts[0] if len(parts) == 1 else "(" + f" {op} ".join(parts) + ")"
 
 
 def not_(x: str) -> str:
