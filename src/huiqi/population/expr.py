@@ -64,7 +64,6 @@ class V:
     b: str | None = None
 
 
-_outer_call = outer_call
 
 
 def dec(sql: str, s: int) -> str:
@@ -74,7 +73,7 @@ def dec(sql: str, s: int) -> str:
     typed = _TYPED.match(sql)
     if typed is not None and int(typed.group(1)) == s:
         return sql
-    inner = _outer_call(sql, "CAST")
+    inner = outer_call(sql, "CAST")
     if inner is not None and inner.endswith(target):
         return sql
     if inner is not None and is_null(inner[:inner.rindex(" AS ")] if " AS " in inner else inner):
@@ -100,7 +99,7 @@ def bare(sql: str) -> str | None:
     """A column or a numeric literal under its casts to DECIMAL(38, s) — the column, or the
     literal as a number — else None."""
     while True:
-        inner = _outer_call(sql, "CAST")
+        inner = outer_call(sql, "CAST")
         if inner is None or not re.search(r" AS DECIMAL\(38,\d+\)$", inner):
             break
         sql = inner[:inner.rindex(" AS DECIMAL(38,")]
@@ -289,7 +288,7 @@ class ExprCompiler:
             return hit
         nn = suffix == "u" and self.never_null(sql)
         name = f"__x{len(self.bindings)}{suffix}"
-        inner = _outer_call(sql, "CAST")
+        inner = outer_call(sql, "CAST")
         typed = _DECIMAL_TYPED.search(inner) if inner is not None else None
         if typed is not None:
             name += f"_{typed.group(1)}"   # its type, for dec() (no cast of it to that type)

@@ -12,6 +12,7 @@ boolean is folded only by the laws that hold for SQL's three-valued logic.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 TRUE_SQL, FALSE_SQL = "TRUE", "FALSE"
@@ -20,22 +21,29 @@ _CAST_TO = re.compile(r"^(.*) AS DECIMAL\(38,(\d+)\)$", re.S)
 _NUMBER = re.compile(r"^'(-?[0-9]+(?:\.[0-9]+)?)'$")
 
 
-def outer_call(sql: str, head: str) -> str | None:
-    """The argument of ``head(...)`` if the call spans the whole of ``sql``, else None."""
-    if not (sql.startswith(head + "(") and sql.endswith(")")):
-        return None
+def _outside(sql: str, quotes: str) -> Iterator[tuple[int, str, int]]:
+    """Each character of ``sql`` outside quotes (any of ``quotes``), its index, and the depth
+    of parentheses after it."""
     depth = 0
     quoted = False
     for i, ch in enumerate(sql):
-        if ch == "'":
+        if ch in quotes:
             quoted = not quoted
         elif not quoted:
             if ch == "(":
                 depth += 1
             elif ch == ")":
                 depth -= 1
-                if depth == 0:
-                    return sql[len(head) + 1:-1] if i == len(sql) - 1 else None
+            yield i, ch, depth
+
+
+def outer_call(sql: str, head: str) -> str | None:
+    """The argument of ``head(...)`` if the call spans the whole of ``sql``, else None."""
+    if not (sql.startswith(head + "(") and sql.endswith(")")):
+        return None
+    for i, ch, depth in _outside(sql, "'"):
+        if ch == ")" and depth == 0:
+            return sql[len(head) + 1:-1] if i == len(sql) - 1 else None
     return None
 
 
@@ -45,22 +53,11 @@ def top_level(sql: str, sep: str) -> list[str]:
     if sql.startswith("(") and outer_call("f" + sql, "f") is not None:
         sql = sql[1:-1]
     parts: list[str] = []
-    depth, quoted, start, i = 0, False, 0, 0
-    while i < len(sql):
-        ch = sql[i]
-        if ch in "'\"":
-            quoted = not quoted
-        elif not quoted:
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-            elif depth == 0 and sql.startswith(sep, i):
-                parts.append(sql[start:i])
-                i += len(sep)
-                start = i
-                continue
-        i += 1
+    start = 0
+    for i, ch, depth in _outside(sql, "'\""):
+        if i >= start and depth == 0 and ch not in "()" and sql.startswith(sep, i):
+            parts.append(sql[start:i])
+            start = i + len(sep)
     parts.append(sql[start:])
     return parts
 
