@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: below this, a non-negative integer held as DECIMAL(38, 0) fits DECIMAL(18, 0): 64 bits
+NARROW = 10 ** 18
+
 
 @dataclass(frozen=True)
 class Dialect:
@@ -77,10 +80,36 @@ class Dialect:
         return f"CAST({date} + to_months(CAST({months} AS INTEGER)) AS DATE)"
 
     def idiv(self, num: str, den: str) -> str:
-        """Integer division of two non-negative integers held as DECIMAL(38, 0)."""
+        """Integer division of two non-negative integers held as DECIMAL(38, 0).
+
+        On DuckDB, where both are below 10¹⁸ (nearly always), they are divided as 64-bit
+        integers: narrowed to DECIMAL(18, 0) first, since DuckDB casts a 128-bit decimal to
+        an integer by a 128-bit division (~0.25 µs a value; bench/RESULTS.md, 20:40)."""
         if self.name == "spark":
             return f"CAST((({num}) - ({num}) % ({den})) / ({den}) AS DECIMAL(38,0))"
-        return (f"CAST(CAST({num} AS HUGEINT) // CAST({den} AS HUGEINT) AS DECIMAL(38,0))")
+        narrow = (f"CAST(CAST(CAST({num} AS DECIMAL(18,0)) AS BIGINT) // "
+                  f"CAST(CAST({den} AS DECIMAL(18,0)) AS BIGINT) AS DECIMAL(38,0))")
+        wide = f"CAST(CAST({num} AS HUGEINT) // CAST({den} AS HUGEINT) AS DECIMAL(38,0))"
+        return f"(CASE WHEN {num} < {NARROW} AND {den} < {NARROW} THEN {narrow} ELSE {wide} END)"
+
+    def odd(self, q: str) -> str:
+        """True where the non-negative integer ``q`` (DECIMAL(38, 0)) is odd; on DuckDB in 64
+        bits where it fits (its remainder of a 128-bit decimal is a 128-bit division)."""
+        if self.name == "spark":
+            return f"{q} % 2 = 1"
+        return f"(CASE WHEN {q} < {NARROW} THEN CAST({q} AS DECIMAL(18,0)) % 2 ELSE {q} % 2 END) = 1"
+
+    def rescale(self, sql: str, scale: int, to: int) -> str:
+        """``sql`` (a DECIMAL(38, ``scale``)) cast to DECIMAL(38, ``to``), ``to`` < ``scale``
+        (rounded as DuckDB's cast rounds; exact where the digits dropped are zeros). On
+        DuckDB, in 64 bits where the value fits 18 digits: a 128-bit decimal is scaled down
+        by a 128-bit division."""
+        if self.name == "spark" or to >= scale or scale > 17:
+            return f"CAST({sql} AS DECIMAL(38,{to}))"
+        bound = 10 ** (18 - scale)
+        return (f"(CASE WHEN {sql} > -{bound} AND {sql} < {bound} THEN "
+                f"CAST(CAST(CAST({sql} AS DECIMAL(18,{scale})) AS DECIMAL(18,{to})) AS DECIMAL(38,{to})) "
+                f"ELSE CAST({sql} AS DECIMAL(38,{to})) END)")
 
     def day(self, date: str) -> str:
         return f"dayofmonth({date})"

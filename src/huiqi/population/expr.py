@@ -715,13 +715,21 @@ class ExprCompiler:
         # makes both integers without changing their ratio
         scale = max(x.s, x.sd if x.d is not None else 0)
         factor = dec(f"'{10 ** scale}'", 0)
-        num = dec(f"{x.v} * {factor}", 0) if scale else dec(x.v, 0)
+        # the products are integers at the scale of x.v (x.d): scaled down to 0, in 64 bits
+        # where they fit (Dialect.rescale)
+        num = self._down(f"({x.v} * {factor})", x.s) if scale else dec(x.v, 0)
         if x.d is None:
             den = factor
         else:
-            den = dec(f"{x.d} * {factor}", 0) if scale else dec(x.d, 0)
+            den = self._down(f"({x.d} * {factor})", x.sd) if scale else dec(x.d, 0)
             den = f"(CASE WHEN {den} = 0 THEN {dec('1', 0)} ELSE {den} END)"
         return num, den
+
+    def _down(self, sql: str, scale: int) -> str:
+        """An integer held at ``scale`` decimals, as DECIMAL(38, 0): bound first where the
+        scaling repeats it (:meth:`Dialect.rescale <huiqi.population.dialect.Dialect.rescale>`)."""
+        once = self.sql.rescale(sql, scale, 0)
+        return once if once.count(sql) == 1 else self.sql.rescale(self.bind_sql(sql), scale, 0)
 
     def _band(self, n: ir.Band) -> V:
         pol = self.pack.policy(n.policy)

@@ -325,9 +325,16 @@ class MatchQuery:
             return None
         fn = {"half_up": "round", "down": "floor", "up": "ceil"}[mode]
         arg = f"{x.v} * {lit_decimal(inv).v}" if inv != 1 else x.v
+        def rounded(a: str) -> str:
+            return f"round({a}, 0)" if fn == "round" else f"{fn}({a})"
+
         if upper is not None and upper >= 0 and upper * inv < Decimal(10) ** (18 - scale):
-            arg = f"CAST({arg} AS DECIMAL(18,{scale}))"
-        picked = f"round({arg}, 0)" if fn == "round" else f"{fn}({arg})"
+            picked = rounded(f"CAST({arg} AS DECIMAL(18,{scale}))")
+        elif scale <= 17:   # 64 bits where x ÷ unit fits, else DECIMAL(38)'s 128-bit division
+            picked = (f"(CASE WHEN {arg} < {10 ** (18 - scale)} THEN "
+                      f"{rounded(f'CAST({arg} AS DECIMAL(18,{scale}))')} ELSE {rounded(arg)} END)")
+        else:
+            picked = rounded(arg)
         if unit != 1:
             picked = f"{picked} * {lit_decimal(unit).v}"
         return dec(f"(CASE WHEN {guard} THEN {picked} END)", 2)
@@ -354,7 +361,7 @@ class MatchQuery:
         else:  # half_even
             q = self.ex.bind_sql(i(a, den))
             r = f"({a} - {q} * {den})"
-            k = (f"({q} + (CASE WHEN 2 * {r} > {den} OR (2 * {r} = {den} AND {q} % 2 = 1) "
+            k = (f"({q} + (CASE WHEN 2 * {r} > {den} OR (2 * {r} = {den} AND {self.sql.odd(q)}) "
                  f"THEN 1 ELSE 0 END))")
         return f"(CASE WHEN {num} < 0 THEN -{k} ELSE {k} END)"
 
