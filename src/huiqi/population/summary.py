@@ -17,13 +17,15 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from huiqi.engine.result import Tally
 from huiqi.text import Text
 
 from .query import WideClause, fixed_amount, money_columns
-from .wide import STATUS_NAMES
+from .wide import STATUS_NAMES, clause_amounts
 
 SIZE_BANDS = (("micro", Text("微型", "micro")), ("small", Text("小型", "small")),
               ("medium", Text("中型", "medium")), ("large", Text("大型", "large")),
@@ -73,13 +75,70 @@ def _money(column: str | None, status: str) -> str:
 @dataclass
 class Summary:
     cells: dict[Key, Cell] = field(default_factory=lambda: defaultdict(Cell))
+    #: (industry, size band, district) → its number in the sums below
+    _groups: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    #: clause → counts, amounts and potential amounts (fen) by group number × 4 + status code,
+    #: added to :attr:`cells` when they are read (:meth:`_settle`)
+    _sums: dict[str, list[Any]] = field(default_factory=dict)
 
     def add_wide(self, con: duckdb.DuckDBPyConnection, enterprises: pa.Table,
                  layout: list[WideClause], dims: Sequence[str], as_of: dt.date) -> None:
         """Add the counts of one batch of compact rows (:mod:`huiqi.population.wide`: ``id``,
-        the ``dims`` columns, then each clause's columns as ``layout`` says)."""
+        the ``dims`` columns, then each clause's columns as ``layout`` says).
+
+        Counted in numpy, not by a query: each row's industry, size band and district become
+        one small group number, and each clause's status and group one index, so counting is
+        a ``bincount`` and the money exact integer sums of fen (:func:`_fen_sums`); a batch
+        whose money does not fit 64 bits is summed by DuckDB on ``con``."""
         if not layout or enterprises.num_rows == 0:
             return
+        n = enterprises.num_rows
+        industries, industry = _labels(enterprises, "industry" in dims and "industry", n)
+        districts, district = _labels(enterprises, "district" in dims and "district", n)
+        revenue = f"revenue@{as_of.year - 1}"
+        band = _bands(_column(enterprises, revenue) if revenue in dims else None, n)
+        combo = (industry * len(districts) + district) * len(SIZE_BANDS) + band
+        groups, group = np.unique(combo, return_inverse=True)
+        ids = np.array([self._groups.setdefault(
+            (industries[c // len(SIZE_BANDS) // len(districts)], SIZE_BANDS[c % len(SIZE_BANDS)][0],
+             districts[c // len(SIZE_BANDS) % len(districts)]), len(self._groups))
+            for c in groups.tolist()], np.int64)
+        width = len(STATUS_NAMES)
+        size = width * len(self._groups)
+        index = ids[group.reshape(-1)] * width
+        added: list[tuple[str, Any, Any, Any]] = []
+        for wc in layout:
+            at = index + _column(enterprises, wc.status).to_numpy(zero_copy_only=False)
+            amount, potential = clause_amounts(enterprises, wc)
+            amounts, potentials = _fen_sums(amount, at, size), _fen_sums(potential, at, size)
+            if amounts is None or potentials is None:
+                self._add_wide_sql(con, enterprises, layout, dims, as_of)
+                return
+            added.append((wc.key, np.bincount(at, minlength=size), amounts, potentials))
+        for key, *sums in added:
+            kept = self._sums.setdefault(key, [np.zeros(0, np.int64), np.zeros(0, object),
+                                               np.zeros(0, object)])
+            for i, more in enumerate(sums):
+                if len(kept[i]) < size:
+                    kept[i] = np.concatenate([kept[i], np.zeros(size - len(kept[i]), kept[i].dtype)])
+                kept[i] += more
+
+    def _settle(self) -> None:
+        """Add the sums kept by :meth:`add_wide` to :attr:`cells`."""
+        groups = list(self._groups)
+        width = len(STATUS_NAMES)
+        for clause, (counts, amounts, potentials) in self._sums.items():
+            for k in np.flatnonzero(counts).tolist():
+                industry, band, district = groups[k // width]
+                c = self.cells[(clause, STATUS_NAMES[k % width], industry, band, district)]
+                c.count += int(counts[k])
+                c.amount += Decimal(amounts[k]).scaleb(-2)
+                c.potential += Decimal(potentials[k]).scaleb(-2)
+        self._sums.clear()
+
+    def _add_wide_sql(self, con: duckdb.DuckDBPyConnection, enterprises: pa.Table,
+                      layout: list[WideClause], dims: Sequence[str], as_of: dt.date) -> None:
+        """:meth:`add_wide` by one DuckDB query: for money beyond 64 bits."""
         con.register("enterprises", enterprises)
         try:
             cols = [c for wc in layout for c in (wc.status, *money_columns(wc))]
@@ -119,6 +178,7 @@ class Summary:
 
     def by_clause(self) -> dict[str, Tally]:
         """clause → its results counted by status, with the money."""
+        self._settle()
         out: dict[str, Tally] = {}
         for (clause, status, _i, _b, _d), c in self.cells.items():
             out.setdefault(clause, Tally(clause)).add(status, c.count, c.amount, c.potential)
@@ -127,6 +187,7 @@ class Summary:
     def by(self, dimension: str) -> dict[tuple[str, str], Tally]:
         """(clause, value of the dimension) → results counted by status, with the money."""
         pos = {"industry": 2, "size_band": 3, "district": 4}[dimension]
+        self._settle()
         out: dict[tuple[str, str], Tally] = {}
         for key, c in self.cells.items():
             k = (key[0], key[pos])
@@ -141,6 +202,58 @@ class Summary:
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def rows(self) -> list[dict[str, Any]]:
+        self._settle()
         return [{"clause": k[0], "status": k[1], "industry": k[2], "size_band": k[3],
                  "district": k[4], "count": c.count, "amount": c.amount,
                  "potential_amount": c.potential} for k, c in sorted(self.cells.items())]
+
+
+def _column(table: pa.Table, name: str) -> Any:
+    col = table.column(name)
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+
+def _labels(table: pa.Table, name: str | bool, n: int) -> tuple[list[str], Any]:
+    """The distinct values of a text column (a missing one: ``unknown``) and each row's
+    number among them; all ``unknown`` where the batch has no such column."""
+    if not name:
+        return ["unknown"], np.zeros(n, np.int64)
+    coded = pc.dictionary_encode(pc.fill_null(_column(table, str(name)), "unknown"))
+    return coded.dictionary.to_pylist(), coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+#: the revenue limits of the size bands (yuan): below the first micro, … (size_band_sql)
+_BAND_LIMITS = (3_000_000, 20_000_000, 400_000_000)
+
+
+def _bands(revenue: Any, n: int) -> Any:
+    """Each row's size band, as its index in :data:`SIZE_BANDS` (as :func:`size_band_sql`)."""
+    unknown = len(SIZE_BANDS) - 1
+    if revenue is None:
+        return np.full(n, unknown, np.int64)
+    band = np.zeros(n, np.int64)
+    for limit in _BAND_LIMITS:
+        band += pc.fill_null(pc.greater_equal(revenue, pa.scalar(Decimal(limit), revenue.type)),
+                             False).to_numpy(zero_copy_only=False)
+    band[~revenue.is_valid().to_numpy(zero_copy_only=False)] = unknown
+    return band
+
+
+def _fen_sums(money: Any, index: Any, size: int) -> Any:
+    """Per index (0 … size − 1) the exact sum of the non-NULL amounts (decimal128(38, 2)) at
+    it, in fen, as Python integers in an object array; None where an amount does not fit
+    64 bits. The fen are split into their high and low 32 bits, each summed by ``bincount``
+    in doubles, exact while a batch has fewer than 2²⁰ rows (every partial sum below 2⁵³)."""
+    n = len(money)
+    if money.null_count == n:
+        return np.zeros(size, object)
+    valid = money.is_valid().to_numpy(zero_copy_only=False)
+    data = money.buffers()[1]
+    words = np.frombuffer(data, np.int64).reshape(-1, 2)[money.offset:money.offset + n]
+    low, high = words[:, 0], words[:, 1]
+    if not np.array_equal(high[valid], low[valid] >> 63) or n >= 1 << 20:
+        return None
+    fen = np.where(valid, low, 0)
+    ones = np.bincount(index, weights=fen & 0xFFFFFFFF, minlength=size).astype(np.int64).astype(object)
+    highs = np.bincount(index, weights=fen >> 32, minlength=size).astype(np.int64).astype(object)
+    return highs * (1 << 32) + ones
