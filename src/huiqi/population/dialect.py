@@ -84,7 +84,7 @@ class Dialect:
 
         On DuckDB, where both are below 10¹⁸ (nearly always), they are divided as 64-bit
         integers: narrowed to DECIMAL(18, 0) first, since DuckDB casts a 128-bit decimal to
-        an integer by a 128-bit division (~0.25 µs a value; bench/RESULTS.md, 20:40)."""
+        an integer by a 128-bit division (5–6× the time: bench.decimal_ops in bench/RESULTS.md)."""
         if self.name == "spark":
             return f"CAST((({num}) - ({num}) % ({den})) / ({den}) AS DECIMAL(38,0))"
         narrow = (f"CAST(CAST(CAST({num} AS DECIMAL(18,0)) AS BIGINT) // "
