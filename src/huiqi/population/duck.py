@@ -24,7 +24,15 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> duck
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET disabled_optimizers = '{DISABLED_OPTIMIZERS}'")
     return con
+
+
+#: DuckDB optimizer passes the compact queries are better without: placing projections took
+#: up to an eighth of planning a chunk's query (the most in the largest) and made no run faster
+#: (bench.optimizers, bench/RESULTS.md 20:53); the Spark kernel's tasks
+#: (huiqi.population.spark) leave it out too
+DISABLED_OPTIMIZERS = "projection_placement"
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:

@@ -377,7 +377,8 @@ def _duckdb_task(select: str, view: str, schema: Any) -> Callable[[Iterator[Any]
             return
         source = pa.RecordBatchReader.from_batches(first.schema,
                                                    itertools.chain([first], batches))
-        con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True})
+        con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True,
+                                         "disabled_optimizers": "projection_placement"})
         try:
             con.register(view, source)
             for batch in con.sql(select).to_arrow_reader(65_536):
@@ -580,7 +581,8 @@ def _file_task(queries: list[tuple[str, str]], view: str, id_name: str,
         import pyarrow.parquet as pq
 
         index, segments = item
-        con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True})
+        con = duckdb.connect(config={"threads": 1, "preserve_insertion_order": True,
+                                         "disabled_optimizers": "projection_placement"})
         try:
             scans = [f"SELECT * EXCLUDE (file_row_number) FROM read_parquet("
                      f"'{f.replace(chr(39), chr(39) * 2)}', file_row_number = true) "
