@@ -29,8 +29,12 @@ MONEY = pa.decimal128(38, 2)
 #: about the size bands' limits, and NULL
 REVENUES = st.one_of(st.none(), st.sampled_from([Decimal(x) for x in (
     "0", "2999999.99", "3000000", "19999999.99", "20000000", "399999999.99", "400000000", "1e10")]))
+#: amounts, and some whose sums need more than a double's 53 bits (the largest and smallest
+#: amounts of 64 bits of fen among them)
 AMOUNTS = st.one_of(st.none(), st.decimals(min_value=-10**6, max_value=10**12, places=2,
-                                           allow_nan=False, allow_infinity=False))
+                                           allow_nan=False, allow_infinity=False),
+                    st.sampled_from([Decimal("92233720368547758.07"), Decimal("-92233720368547758.08"),
+                                     Decimal("40000000000000000.01")]))
 
 
 def _batch(rows: list[dict[str, object]]) -> pa.Table:

@@ -25,7 +25,7 @@ from huiqi.engine.result import Tally
 from huiqi.text import Text
 
 from .query import WideClause, fixed_amount, money_columns
-from .wide import STATUS_NAMES, clause_amounts
+from .wide import STATUS_NAMES
 
 SIZE_BANDS = (("micro", Text("微型", "micro")), ("small", Text("小型", "small")),
               ("medium", Text("中型", "medium")), ("large", Text("大型", "large")),
@@ -107,14 +107,17 @@ class Summary:
         size = width * len(self._groups)
         index = ids[group.reshape(-1)] * width
         added: list[tuple[str, Any, Any, Any]] = []
+        paying = np.arange(size) % width   # the status each index counts
         for wc in layout:
-            at = index + _column(enterprises, wc.status).to_numpy(zero_copy_only=False)
-            amount, potential = clause_amounts(enterprises, wc)
-            amounts, potentials = _fen_sums(amount, at, size), _fen_sums(potential, at, size)
+            status = _column(enterprises, wc.status).to_numpy(zero_copy_only=False)
+            at = index + status
+            counts = np.bincount(at, minlength=size)
+            amounts = _money_sums(enterprises, wc.amount, at, size, counts, paying == 1, status == 1)
+            potentials = _money_sums(enterprises, wc.potential, at, size, counts, paying != 0, None)
             if amounts is None or potentials is None:
                 self._add_wide_sql(con, enterprises, layout, dims, as_of)
                 return
-            added.append((wc.key, np.bincount(at, minlength=size), amounts, potentials))
+            added.append((wc.key, counts, amounts, potentials))
         for key, *sums in added:
             kept = self._sums.setdefault(key, [np.zeros(0, np.int64), np.zeros(0, object),
                                                np.zeros(0, object)])
@@ -239,21 +242,41 @@ def _bands(revenue: Any, n: int) -> Any:
     return band
 
 
-def _fen_sums(money: Any, index: Any, size: int) -> Any:
+def _money_sums(table: pa.Table, column: str | None, index: Any, size: int, counts: Any,
+                counted: Any, rows: Any) -> Any:
+    """Per index the exact sum in fen of a clause's amount ``column`` (as :func:`_money` reads
+    it: none for a title, a constant where the status is not 0) over the rows at it, ``rows``
+    only (a mask, or None for all); ``counts``: the rows at each index, ``counted``: the
+    indexes whose status reads the constant. None where an amount does not fit 64 bits."""
+    if column is None:
+        return np.zeros(size, object)
+    fixed = fixed_amount(column)
+    if fixed is not None:
+        fen = int(Decimal(fixed).scaleb(2))
+        return np.where(counted, counts, 0).astype(object) * fen
+    return _fen_sums(_column(table, column), index, size, rows)
+
+
+def _fen_sums(money: Any, index: Any, size: int, rows: Any = None) -> Any:
     """Per index (0 … size − 1) the exact sum of the non-NULL amounts (decimal128(38, 2)) at
-    it, in fen, as Python integers in an object array; None where an amount does not fit
-    64 bits. The fen are split into their high and low 32 bits, each summed by ``bincount``
-    in doubles, exact while a batch has fewer than 2²⁰ rows (every partial sum below 2⁵³)."""
+    it, of ``rows`` only (a mask; None: all), in fen, as Python integers in an object array;
+    None where an amount does not fit 64 bits. ``bincount`` sums in doubles: exact while no
+    partial sum reaches 2⁵³, so when some could, the fen are split into their high and low
+    32 bits, each summed so (a batch has fewer than 2²⁰ rows)."""
     n = len(money)
     if money.null_count == n:
         return np.zeros(size, object)
     valid = money.is_valid().to_numpy(zero_copy_only=False)
+    if rows is not None:
+        valid &= rows
     data = money.buffers()[1]
     words = np.frombuffer(data, np.int64).reshape(-1, 2)[money.offset:money.offset + n]
     low, high = words[:, 0], words[:, 1]
     if not np.array_equal(high[valid], low[valid] >> 63) or n >= 1 << 20:
         return None
     fen = np.where(valid, low, 0)
+    if n * max(int(fen.max(initial=0)), -int(fen.min(initial=0))) < 1 << 53:
+        return np.bincount(index, weights=fen, minlength=size).astype(np.int64).astype(object)
     ones = np.bincount(index, weights=fen & 0xFFFFFFFF, minlength=size).astype(np.int64).astype(object)
     highs = np.bincount(index, weights=fen >> 32, minlength=size).astype(np.int64).astype(object)
     return highs * (1 << 32) + ones
