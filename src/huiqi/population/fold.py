@@ -37,14 +37,31 @@ def _outside(sql: str, quotes: str) -> Iterator[tuple[int, str, int]]:
             yield i, ch, depth
 
 
+_PARENS = re.compile(r"[()']")
+
+
 def outer_call(sql: str, head: str) -> str | None:
-    """The argument of ``head(...)`` if the call spans the whole of ``sql``, else None."""
+    """The argument of ``head(...)`` if the call spans the whole of ``sql``, else None.
+
+    Only the parentheses and single quotes are visited (a regular expression finds them):
+    the SQL of a whole clause is asked this many times while it is built."""
     if not (sql.startswith(head + "(") and sql.endswith(")")):
         return None
-    for i, ch, depth in _outside(sql, "'"):
-        if ch == ")" and depth == 0:
-            return sql[len(head) + 1:-1] if i == len(sql) - 1 else None
+    depth = 0
+    quoted = False
+    for m in _PARENS.finditer(sql, len(head)):
+        ch = m.group()
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted:
+            depth += 1 if ch == "(" else -1
+            if depth == 0:
+                return sql[len(head) + 1:-1] if m.start() == len(sql) - 1 else None
     return None
+
+
+#: what a literal or NULL under casts to DECIMAL(38, s) starts with
+_MAYBE_LITERAL = re.compile(r"(?:CAST\()*(?:'|NULL)")
 
 
 def top_level(sql: str, sep: str) -> list[str]:
@@ -85,6 +102,8 @@ def null_test(sql: str) -> str:
 def literal(sql: str) -> Decimal | None:
     """The value of a numeric literal (``'12.5'`` under casts to DECIMAL(38, s)), or None for
     anything else — also for a literal a cast would round (more decimals than its scale)."""
+    if not _MAYBE_LITERAL.match(sql):
+        return None
     inner, least = _under_casts(sql)
     m = _NUMBER.match(inner)
     if m is None:
@@ -98,7 +117,7 @@ def literal(sql: str) -> Decimal | None:
 
 def is_null(sql: str) -> bool:
     """``sql`` is the NULL literal (under casts to DECIMAL(38, s))."""
-    return _under_casts(sql)[0] == "NULL"
+    return _MAYBE_LITERAL.match(sql) is not None and _under_casts(sql)[0] == "NULL"
 
 
 def is_constant(sql: str) -> bool:
