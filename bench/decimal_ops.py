@@ -34,7 +34,7 @@ PIECES = [
     ("parity of q", "q % 2 = 1", DUCKDB.odd("q")),
     ("x scaled down to 0 decimals", "CAST(x AS DECIMAL(38,0))", DUCKDB.rescale("x", 4, 0)),
     ("ceil(x) (an amount without a proven bound)", "ceil(x)",
-     "(CASE WHEN x < 100000000000000 THEN ceil(CAST(x AS DECIMAL(18,4))) ELSE ceil(x) END)"),
+     DUCKDB.narrowed("x", 4, lambda v: f"ceil({v})", signed=False)),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 #: below this, a non-negative integer held as DECIMAL(38, 0) fits DECIMAL(18, 0): 64 bits
@@ -93,23 +94,30 @@ class Dialect:
         return f"(CASE WHEN {num} < {NARROW} AND {den} < {NARROW} THEN {narrow} ELSE {wide} END)"
 
     def odd(self, q: str) -> str:
-        """True where the non-negative integer ``q`` (DECIMAL(38, 0)) is odd; on DuckDB in 64
-        bits where it fits (its remainder of a 128-bit decimal is a 128-bit division)."""
-        if self.name == "spark":
-            return f"{q} % 2 = 1"
-        return f"(CASE WHEN {q} < {NARROW} THEN CAST({q} AS DECIMAL(18,0)) % 2 ELSE {q} % 2 END) = 1"
+        """True where the non-negative integer ``q`` (DECIMAL(38, 0)) is odd (on DuckDB in 64
+        bits where it fits: :meth:`narrowed`)."""
+        return f"{self.narrowed(q, 0, lambda v: f'{v} % 2', signed=False)} = 1"
 
     def rescale(self, sql: str, scale: int, to: int) -> str:
         """``sql`` (a DECIMAL(38, ``scale``)) cast to DECIMAL(38, ``to``), ``to`` < ``scale``
-        (rounded as DuckDB's cast rounds; exact where the digits dropped are zeros). On
-        DuckDB, in 64 bits where the value fits 18 digits: a 128-bit decimal is scaled down
-        by a 128-bit division."""
-        if self.name == "spark" or to >= scale or scale > 17:
+        (rounded as DuckDB's cast rounds; exact where the digits dropped are zeros); on DuckDB
+        in 64 bits where it fits (:meth:`narrowed`)."""
+        if to >= scale:
             return f"CAST({sql} AS DECIMAL(38,{to}))"
+        return self.narrowed(sql, scale, lambda v: f"CAST({v} AS DECIMAL(38,{to}))")
+
+    def narrowed(self, sql: str, scale: int, op: Callable[[str], str], signed: bool = True) -> str:
+        """``op`` of ``sql`` (a DECIMAL(38, ``scale``)). On DuckDB, where the value fits 18
+        digits ``op`` is applied to it as DECIMAL(18, ``scale``), a 64-bit integer: DuckDB does
+        whatever divides a 128-bit decimal — a cast to an integer or to fewer decimals,
+        ``round``/``floor``/``ceil``, ``%`` — by a 128-bit division, 5–6× the time
+        (bench.decimal_ops in bench/RESULTS.md). ``signed=False``: ``sql`` is never negative."""
+        if self.name == "spark" or scale > 17:
+            return op(sql)
         bound = 10 ** (18 - scale)
-        return (f"(CASE WHEN {sql} > -{bound} AND {sql} < {bound} THEN "
-                f"CAST(CAST(CAST({sql} AS DECIMAL(18,{scale})) AS DECIMAL(18,{to})) AS DECIMAL(38,{to})) "
-                f"ELSE CAST({sql} AS DECIMAL(38,{to})) END)")
+        fits = f"{sql} > -{bound} AND {sql} < {bound}" if signed else f"{sql} < {bound}"
+        return (f"(CASE WHEN {fits} THEN {op(f'CAST({sql} AS DECIMAL(18,{scale}))')} "
+                f"ELSE {op(sql)} END)")
 
     def day(self, date: str) -> str:
         return f"dayofmonth({date})"

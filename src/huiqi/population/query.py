@@ -330,11 +330,8 @@ class MatchQuery:
 
         if upper is not None and upper >= 0 and upper * inv < Decimal(10) ** (18 - scale):
             picked = rounded(f"CAST({arg} AS DECIMAL(18,{scale}))")
-        elif scale <= 17:   # 64 bits where x ÷ unit fits, else DECIMAL(38)'s 128-bit division
-            picked = (f"(CASE WHEN {arg} < {10 ** (18 - scale)} THEN "
-                      f"{rounded(f'CAST({arg} AS DECIMAL(18,{scale}))')} ELSE {rounded(arg)} END)")
-        else:
-            picked = rounded(arg)
+        else:   # in 64 bits where x ÷ unit fits, checked row by row
+            picked = self.sql.narrowed(arg, scale, rounded, signed=False)
         if unit != 1:
             picked = f"{picked} * {lit_decimal(unit).v}"
         return dec(f"(CASE WHEN {guard} THEN {picked} END)", 2)

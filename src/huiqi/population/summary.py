@@ -25,21 +25,23 @@ from huiqi.engine.result import Tally
 from huiqi.text import Text
 
 from .query import WideClause, fixed_amount, money_columns
-from .wide import STATUS_NAMES
+from .wide import STATUS_NAMES, _col, _decimal_words
 
 SIZE_BANDS = (("micro", Text("微型", "micro")), ("small", Text("小型", "small")),
               ("medium", Text("中型", "medium")), ("large", Text("大型", "large")),
               ("unknown", Text("未知", "unknown")))
 Key = tuple[str, str, str, str, str]  # clause, status, industry, size band, district
+#: the revenue limits of the size bands (yuan): below the first micro, then small, medium
+_BAND_LIMITS = (3_000_000, 20_000_000, 400_000_000)
 
 
 def size_band_sql(revenue_col: str | None) -> str:
     if revenue_col is None:
         return "'unknown'"
     r = f'"{revenue_col}"'
-    return (f"(CASE WHEN {r} IS NULL THEN 'unknown' WHEN {r} < 3000000 THEN 'micro' "
-            f"WHEN {r} < 20000000 THEN 'small' WHEN {r} < 400000000 THEN 'medium' "
-            f"ELSE 'large' END)")
+    bands = " ".join(f"WHEN {r} < {limit} THEN '{band}'"
+                     for limit, (band, _) in zip(_BAND_LIMITS, SIZE_BANDS, strict=False))
+    return f"(CASE WHEN {r} IS NULL THEN 'unknown' {bands} ELSE 'large' END)"
 
 
 def dimensions_sql(columns: list[str], as_of: dt.date, extra: Sequence[str] = ()) -> str:
@@ -96,7 +98,7 @@ class Summary:
         industries, industry = _labels(enterprises, "industry" in dims and "industry", n)
         districts, district = _labels(enterprises, "district" in dims and "district", n)
         revenue = f"revenue@{as_of.year - 1}"
-        band = _bands(_column(enterprises, revenue) if revenue in dims else None, n)
+        band = _bands(_col(enterprises, revenue) if revenue in dims else None, n)
         combo = (industry * len(districts) + district) * len(SIZE_BANDS) + band
         groups, group = np.unique(combo, return_inverse=True)
         ids = np.array([self._groups.setdefault(
@@ -109,7 +111,7 @@ class Summary:
         added: list[tuple[str, Any, Any, Any]] = []
         paying = np.arange(size) % width   # the status each index counts
         for wc in layout:
-            status = _column(enterprises, wc.status).to_numpy(zero_copy_only=False)
+            status = _col(enterprises, wc.status).to_numpy(zero_copy_only=False)
             at = index + status
             counts = np.bincount(at, minlength=size)
             amounts = _money_sums(enterprises, wc.amount, at, size, counts, paying == 1, status == 1)
@@ -211,22 +213,13 @@ class Summary:
                  "potential_amount": c.potential} for k, c in sorted(self.cells.items())]
 
 
-def _column(table: pa.Table, name: str) -> Any:
-    col = table.column(name)
-    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-
-
 def _labels(table: pa.Table, name: str | bool, n: int) -> tuple[list[str], Any]:
     """The distinct values of a text column (a missing one: ``unknown``) and each row's
     number among them; all ``unknown`` where the batch has no such column."""
     if not name:
         return ["unknown"], np.zeros(n, np.int64)
-    coded = pc.dictionary_encode(pc.fill_null(_column(table, str(name)), "unknown"))
+    coded = pc.dictionary_encode(pc.fill_null(_col(table, str(name)), "unknown"))
     return coded.dictionary.to_pylist(), coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-#: the revenue limits of the size bands (yuan): below the first micro, … (size_band_sql)
-_BAND_LIMITS = (3_000_000, 20_000_000, 400_000_000)
 
 
 def _bands(revenue: Any, n: int) -> Any:
@@ -254,7 +247,7 @@ def _money_sums(table: pa.Table, column: str | None, index: Any, size: int, coun
     if fixed is not None:
         fen = int(Decimal(fixed).scaleb(2))
         return np.where(counted, counts, 0).astype(object) * fen
-    return _fen_sums(_column(table, column), index, size, rows)
+    return _fen_sums(_col(table, column), index, size, rows)
 
 
 def _fen_sums(money: Any, index: Any, size: int, rows: Any = None) -> Any:
@@ -266,11 +259,9 @@ def _fen_sums(money: Any, index: Any, size: int, rows: Any = None) -> Any:
     n = len(money)
     if money.null_count == n:
         return np.zeros(size, object)
-    valid = money.is_valid().to_numpy(zero_copy_only=False)
+    words, valid = _decimal_words(money, n)
     if rows is not None:
-        valid &= rows
-    data = money.buffers()[1]
-    words = np.frombuffer(data, np.int64).reshape(-1, 2)[money.offset:money.offset + n]
+        valid = valid & rows
     low, high = words[:, 0], words[:, 1]
     if not np.array_equal(high[valid], low[valid] >> 63) or n >= 1 << 20:
         return None
