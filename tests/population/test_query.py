@@ -232,3 +232,77 @@ def test_a_share_is_computed_only_where_its_conditions_may_hold() -> None:
         for at in products:
             binding = sql[sql.rfind(", ", 0, at) + 2:at]   # the bound column it is in
             assert binding.startswith("(CASE WHEN ") and " <> 0 THEN " in binding, (outputs, binding)
+
+
+SAME_RECORDS = """id: rec
+title: 记录测试
+issuer: 测试
+dates: {effective: 2020-01-01}
+source: {text: 测试政策。}
+clauses:
+  - id: c0
+    title: 条款0
+    conditions:
+      - {id: k0, label: 高企, when: 'exists(honours where kind == "hnte" and date >= as_of - 3 years)', assumed: 测试}
+      - {id: k1, label: 营收, when: 'revenue[-1] >= ¥1000000', assumed: 测试}
+    benefit: {kind: fixed, amount: ¥1000, rounding: {unit: yuan, mode: half_up}, assumed: 测试}
+  - id: c1
+    title: 条款1
+    conditions:
+      - {id: k0, label: 高企, when: 'exists(honours where kind == "hnte" and date >= as_of - 3 years)', assumed: 测试}
+      - {id: k1, label: 违法, when: 'count(violations) == 0', assumed: 测试}
+    benefit: {kind: title, assumed: 测试}
+  - id: c2
+    title: 条款2
+    conditions:
+      - {id: k0, label: 高企, when: 'exists(honours where kind == "hnte" and date >= as_of - 5 years)', assumed: 测试}
+    benefit: {kind: title, assumed: 测试}
+"""
+
+
+def test_certificates_within_years_filter_the_records_once(tmp_path: Path) -> None:
+    """The same record aggregate in two clauses is one column (lambda variables are named by
+    depth, not by a counter), and ``exists(honours where kind == K and date >= as_of - n
+    years)`` for several n is one latest date of K's records compared with each date; the
+    answers are the one-enterprise engine's, on both sides of each date."""
+    from huiqi.facts.enterprise import Enterprise
+
+    from .harness import compare, expected, load_text, table_of
+
+    pack = load_text(SAME_RECORDS, tmp_path)
+    as_of = dt.date(2023, 6, 30)
+    cols = ["id", "registration_date", "honours", "violations", "revenue@2022"]
+    for outputs in ("status", "all"):
+        sql, _ = MatchQuery(pack, as_of, DUCKDB, cols, outputs=outputs).build_wide("t")
+        assert re.findall(r"list_filter\(\"honours\", lambda (\w+): \(struct_extract\(\1, 'kind'\) = "
+                          r"'hnte'\)\)", sql) == ["r1"], outputs
+        latest = re.findall(r"list_max\(list_transform\(list_filter\(\"honours\".*?\) AS (\"__x\w+\")", sql)
+        assert len(latest) == 1, outputs
+        for day in ("2020-06-30", "2018-06-30"):
+            assert f"{latest[0]} >= DATE '{day}'" in sql, (outputs, day)
+    # one date alone (c0 and c1 ask the same): the records are filtered with it, once
+    one = [c for c in pack.clauses() if c.id in ("c0", "c1")]
+    sql, _ = MatchQuery(pack, as_of, DUCKDB, cols, one).build_wide("t")
+    assert "list_max" not in sql
+    assert sql.count("list_filter") == 1 and "(struct_extract(r1, 'date') >= DATE '2020-06-30')" in sql
+
+    def firm(i: int, *honours: tuple[str, dt.date]) -> Enterprise:
+        recs = tuple({"kind": k, "level": "national", "date": d, "expiry": None} for k, d in honours)
+        return Enterprise(id=f"e{i}", name=f"企业{i}", facts={
+            "registration_date": dt.date(2010, 1, 1), "honours": recs, "violations": ()},
+            years={2022: {"revenue": Decimal("2000000")}})
+
+    edge, before = dt.date(2020, 6, 30), dt.date(2020, 6, 29)
+    es = [firm(0, ("hnte", edge)), firm(1, ("hnte", before)), firm(2, ("tsme", edge)),
+          firm(3, ("tsme", dt.date(2023, 1, 1)), ("hnte", dt.date(2018, 6, 30))),
+          firm(4, ("hnte", dt.date(2018, 6, 29)), ("tsme", edge)), firm(5),
+          Enterprise(id="e6", name="企业6", facts={"registration_date": dt.date(2010, 1, 1)},
+                     years={2022: {"revenue": Decimal("2000000")}})]   # honours unknown
+    exp = expected(pack, es, as_of)
+    got = duck.match_arrow(pack, as_of, table_of(es, as_of))
+    assert not compare(exp, got)
+    statuses = {(r["enterprise_id"], r["clause"].split("/")[-1]): r["status"] for r in got.to_pylist()}
+    assert [statuses[(f"e{i}", "c2")] for i in range(7)] == [
+        "eligible", "eligible", "not_eligible", "eligible", "not_eligible", "not_eligible",
+        "undetermined"]
+    assert [statuses[(f"e{i}", "c0")] for i in range(2)] == ["eligible", "not_eligible"]

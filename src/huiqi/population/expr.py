@@ -23,9 +23,10 @@ over columns:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -222,8 +223,10 @@ class ExprCompiler:
             for c in p.clauses:
                 for name, v in c.values.items():
                     self.values[f"{p.id}/{c.id}:{name}"] = v
-        self._lambda = 0
+        self._lambda = 0   # how deep in record lambdas the compiler is (names their variables)
         self._bound: dict[str, str] = {}  # SQL → the column it was bound to
+        # records filters of exists-since → the dates they are compared with (plan_since)
+        self._since: dict[tuple[str, str, str, str], set[str]] = {}
         self.reg_year = self.col("__reg_year")
         self._never_null: set[str] = set()   # flags (SQL or their columns) never NULL
 
@@ -793,9 +796,11 @@ class ExprCompiler:
             return V(MISSING) if n.func == "exists" else self._null(n.type)
         col = self.col(n.fact)
         rt = self.cat.records[f.record or ""]
-        self._lambda += 1
-        var = f"r{self._lambda}"
-        cond = self._rec_cond(n.cond, var, rt.fields) if n.cond is not None else V(TRUE, b="TRUE")
+        if n.func == "exists" and self._since:
+            since = self._exists_since(n)
+            if since is not None:
+                return since
+        var, cond = self._filter_code(n.cond, rt.fields)
         code = cond.v
         sql = self.sql
         if cond.b is not None:  # two-valued: one pass, a plain boolean per record
@@ -832,6 +837,75 @@ class ExprCompiler:
             return V(dec(value, s), u=empty, s=s)
         return V(value, u=empty)
 
+    def _filter_code(self, cond: ir.Node | None, fields: dict[str, Field]) -> tuple[str, V]:
+        """A filter's lambda variable and its truth code per record (TRUE without a filter).
+        The variable is named by its depth, not by a counter: the same aggregate in two
+        clauses is then the same SQL, bound once (:meth:`bind_sql`) and computed once."""
+        self._lambda += 1
+        var = f"r{self._lambda}"
+        try:
+            return var, (self._rec_cond(cond, var, fields) if cond is not None else V(TRUE, b="TRUE"))
+        finally:
+            self._lambda -= 1
+
+    def plan_since(self, roots: Iterable[object]) -> None:
+        """Note, over ``roots`` (the clauses of one query), the dates each records filter of
+        :meth:`_exists_since` is compared with: where one filter meets two dates or more,
+        its latest date is computed once for all of them."""
+        for root in roots:
+            for n in _nodes(root, self.values):
+                if isinstance(n, ir.RecAgg) and n.func == "exists" and self.has(n.fact):
+                    found = self._since_of(n)
+                    if found is not None:
+                        key, op, edge = found
+                        self._since.setdefault(key, set()).add(f"{op} {edge}")
+
+    def _since_of(self, n: ir.RecAgg) -> tuple[tuple[str, str, str, str], str, str] | None:
+        """For ``exists(R where P and d >= D)`` — ``d`` a required date field, ``D`` a date
+        known now (``as_of - 3 years``), ``P`` two-valued — the latest date of the records
+        where P (``>=``, ``>``; ``<=``, ``<``: the earliest) as SQL, with the operator and
+        the date: (SQL, field, pick, variable), operator, date. None for any other filter."""
+        if n.cond is None:
+            return None
+        fields = self.cat.records[self.cat.facts[n.fact].record or ""].fields
+        parts = _conjuncts(n.cond)
+        for i, part in enumerate(parts):
+            found = _date_threshold(part, fields)
+            if found is None:
+                continue
+            name, op, other = found
+            lazy, self.lazy = self.lazy, True   # the date alone, no column of its own
+            try:
+                edge = self._compile(other).v
+            finally:
+                self.lazy = lazy
+            if not _DATE.match(edge):
+                continue
+            rest = parts[:i] + parts[i + 1:]
+            var, kept = self._filter_code(_conjunction(rest, n.cond.type) if rest else None, fields)
+            if kept.b is None:
+                return None
+            col = self.col(n.fact)
+            chosen = self.sql.filter(col, var, kept.b) if kept.b != "TRUE" else col
+            pick = "max" if op in (">=", ">") else "min"
+            return (chosen, name, pick, var), op, edge
+        return None
+
+    def _exists_since(self, n: ir.RecAgg) -> V | None:
+        """``exists(R where P and d >= D)`` as ``max(d of the records where P) >= D`` where
+        the query asks the same filter with two dates or more (:meth:`plan_since`): a park's
+        clauses ask for the same certificate within 2, 3 or 5 years, and each ``exists``
+        would filter every enterprise's records again. The latest date is bound once; for
+        one date alone, filtering once is cheaper (bench/RESULTS.md). None: filter as usual."""
+        found = self._since_of(n)
+        if found is None or len(self._since.get(found[0], ())) < 2:
+            return None
+        (chosen, name, pick, var), op, edge = found
+        sql = self.sql
+        latest = self.bind_sql(sql.max_list(sql.transform(chosen, var, sql.field(var, name)), pick))
+        col = self.col(n.fact)
+        return V(f"(CASE WHEN {col} IS NULL THEN 2 WHEN {latest} {op} {edge} THEN 1 ELSE 0 END)")
+
     def _rec_cond(self, cond: ir.Node, var: str, fields: dict[str, Field]) -> V:
         """A filter's truth code per record (with its boolean when it is two-valued)."""
         outer = self
@@ -856,12 +930,71 @@ class ExprCompiler:
         inner.__dict__.update(self.__dict__)
         inner.inline = True
         inner._cache = {}
-        out = inner.compile(cond)
-        self._lambda = inner._lambda
-        return out
+        return inner.compile(cond)
 
 
 _DATE = re.compile(r"^DATE '(\d{4}-\d{2}-\d{2})'$")
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+_KNOWN_NOW = (ir.Const, ir.AsOf, ir.Param, ir.DateShift)
+
+
+def _nodes(root: object, values: dict[str, ValueSpec]) -> Iterator[ir.Node]:
+    """Every expression node under ``root`` (a clause: its conditions, exceptions, amount),
+    the named values it reads followed."""
+    todo, seen = [root], set()
+    while todo:
+        x = todo.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if isinstance(x, ir.Node):
+            yield x
+            todo.extend(k for k in x.kids() if k is not None)
+            if isinstance(x, ir.ValueRef) and x.key in values:
+                todo.append(values[x.key].expr)
+        elif dataclasses.is_dataclass(x) and not isinstance(x, type):
+            todo.extend(getattr(x, f.name) for f in dataclasses.fields(x))
+        elif isinstance(x, list | tuple | set | frozenset):
+            todo.extend(x)
+        elif isinstance(x, dict):
+            todo.extend(x.values())
+
+
+def _conjuncts(n: ir.Node) -> list[ir.Node]:
+    """The operands of a chain ``a and b and c``."""
+    if isinstance(n, ir.And):
+        return _conjuncts(n.left) + _conjuncts(n.right)
+    return [n]
+
+
+def _conjunction(parts: list[ir.Node], type_: T.Type) -> ir.Node:
+    out = parts[0]
+    for p in parts[1:]:
+        out = ir.And(type_, left=out, right=p)
+    return out
+
+
+def _known_now(n: ir.Node) -> bool:
+    """Made only of literals, parameters, the date and date shifts: a value known before any
+    enterprise is read."""
+    return isinstance(n, _KNOWN_NOW) and all(_known_now(k) for k in n.kids())
+
+
+def _date_threshold(n: ir.Node, fields: dict[str, Field]) -> tuple[str, str, ir.Node] | None:
+    """(field, operator, bound) of ``d >= bound`` (or ``bound <= d``, ``>``, ``<``, ``<=``)
+    where ``d`` is a required date field of the record and the bound is known now."""
+    if not isinstance(n, ir.Cmp) or n.op not in _FLIP:
+        return None
+    if isinstance(n.left, ir.RecField) and _known_now(n.right):
+        name, op, other = n.left.field, n.op, n.right
+    elif isinstance(n.right, ir.RecField) and _known_now(n.left):
+        name, op, other = n.right.field, _FLIP[n.op], n.left
+    else:
+        return None
+    fdef = fields.get(name)
+    if fdef is None or fdef.optional or fdef.type.kind is not T.Kind.DATE:
+        return None
+    return name, op, other
 
 
 def _whole(a: V) -> str:

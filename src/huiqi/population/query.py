@@ -181,6 +181,7 @@ class MatchQuery:
         chosen = clauses if clauses is not None else pack.clauses()
         self.clauses = [_Clause(c, c.index, f"__k{i}_") for i, c in enumerate(chosen)
                         if c.policy in in_force]
+        self.ex.plan_since(c.spec for c in self.clauses)
         keys = {c.spec.key for c in self.clauses}
         self.groups = [g for g in pack.groups if any(k in keys for k in g.clauses)]
         self._done: list[_Parts] | None = None
