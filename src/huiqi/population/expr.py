@@ -23,7 +23,6 @@ over columns:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -36,7 +35,7 @@ from huiqi.errors import RuleError
 from huiqi.facts import types as T
 from huiqi.facts.catalogue import Catalogue, Field
 from huiqi.rules import ir
-from huiqi.rules.model import Pack, ValueSpec
+from huiqi.rules.model import ClauseSpec, Pack, ValueSpec
 from huiqi.text import Text
 
 from .dialect import Dialect
@@ -848,12 +847,12 @@ class ExprCompiler:
         finally:
             self._lambda -= 1
 
-    def plan_since(self, roots: Iterable[object]) -> None:
-        """Note, over ``roots`` (the clauses of one query), the dates each records filter of
+    def plan_since(self, clauses: Iterable[ClauseSpec]) -> None:
+        """Note, over ``clauses`` (those of one query), the dates each records filter of
         :meth:`_exists_since` is compared with: where one filter meets two dates or more,
         its latest date is computed once for all of them."""
-        for root in roots:
-            for n in _nodes(root, self.values):
+        for spec in clauses:
+            for n in _nodes(spec, self.values):
                 if isinstance(n, ir.RecAgg) and n.func == "exists" and self.has(n.fact):
                     found = self._since_of(n)
                     if found is not None:
@@ -938,26 +937,34 @@ _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}
 _KNOWN_NOW = (ir.Const, ir.AsOf, ir.Param, ir.DateShift)
 
 
-def _nodes(root: object, values: dict[str, ValueSpec]) -> Iterator[ir.Node]:
-    """Every expression node under ``root`` (a clause: its conditions, exceptions, amount),
-    the named values it reads followed."""
-    todo, seen = [root], set()
+def _exprs(spec: ClauseSpec) -> Iterator[ir.Node]:
+    """The expressions of a clause: its conditions' and their exceptions', its amount's."""
+    for c in spec.all_conditions():
+        if c.expr is not None:
+            yield c.expr
+        for e in c.exceptions:
+            yield e.when
+    b = spec.benefit
+    if b is not None:
+        yield from (x for x in (b.expr, b.cap) if x is not None)
+        for e in b.exceptions:
+            yield e.when
+            if e.amount is not None:
+                yield e.amount
+
+
+def _nodes(spec: ClauseSpec, values: dict[str, ValueSpec]) -> Iterator[ir.Node]:
+    """Every expression node of a clause, the named values it reads followed."""
+    todo, seen = list(_exprs(spec)), set()
     while todo:
         x = todo.pop()
         if id(x) in seen:
             continue
         seen.add(id(x))
-        if isinstance(x, ir.Node):
-            yield x
-            todo.extend(k for k in x.kids() if k is not None)
-            if isinstance(x, ir.ValueRef) and x.key in values:
-                todo.append(values[x.key].expr)
-        elif dataclasses.is_dataclass(x) and not isinstance(x, type):
-            todo.extend(getattr(x, f.name) for f in dataclasses.fields(x))
-        elif isinstance(x, list | tuple | set | frozenset):
-            todo.extend(x)
-        elif isinstance(x, dict):
-            todo.extend(x.values())
+        yield x
+        todo.extend(k for k in x.kids() if k is not None)
+        if isinstance(x, ir.ValueRef) and x.key in values:
+            todo.append(values[x.key].expr)
 
 
 def _conjuncts(n: ir.Node) -> list[ir.Node]:
