@@ -2,6 +2,7 @@
 left out (``SET disabled_optimizers``).
 
     .venv/bin/python -m bench.optimizers --n 200000 --repeats 4 --without projection_placement
+    .venv/bin/python -m bench.optimizers --without common_subexpressions --base projection_placement
 
 For the seed pack and the first chunk of the 1,000-clause pack (statuses and amounts; every
 output), the chunk's query is made a view over the park; "plan" is a run of it over a table of
@@ -26,6 +27,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200_000)
     ap.add_argument("--repeats", type=int, default=4)
     ap.add_argument("--without", default="projection_placement")
+    ap.add_argument("--base", default="",
+                    help="passes left out of both settings (huiqi's own: "
+                         "huiqi.population.duck.DISABLED_OPTIMIZERS)")
     args = ap.parse_args()
     from bench import match_all as M
     from bench.machine import describe
@@ -50,7 +54,9 @@ def main() -> None:
             con.execute(f"CREATE OR REPLACE VIEW q AS {sql}")
             got: dict[str, list[tuple[float, float]]] = {}
             for _ in range(args.repeats):
-                for way, off in (("default", ""), (f"without {args.without}", args.without)):
+                base = f"without {args.base}" if args.base else "default"
+                both = ",".join(p for p in (args.base, args.without) if p)
+                for way, off in ((base, args.base), (f"{base}, {args.without}", both)):
                     con.execute(f"SET disabled_optimizers = '{off}'")
                     con.execute("CREATE OR REPLACE VIEW huiqi_source AS SELECT * FROM nothing")
                     c0 = time.process_time()
@@ -68,7 +74,8 @@ def main() -> None:
                             f"{run:.3f} s |")
     print("\n".join([
         f"\n## DuckDB's optimizer passes on the compact queries (`python -m bench.optimizers --n {args.n} "
-        f"--repeats {args.repeats} --without {args.without}`) — {time.strftime('%Y-%m-%d %H:%M')}", "",
+        f"--repeats {args.repeats} --without {args.without}"
+        f"{f' --base {args.base}' if args.base else ''}`) — {time.strftime('%Y-%m-%d %H:%M')}", "",
         f"- machine: {describe()}; load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end",
         f"- N = {args.n:,}; the seed pack and the first chunk of the 1,000-clause pack; \"plan\": a run "
         "over no row (bound, optimised, started), \"run\": over the park in memory; DuckDB "
