@@ -27,28 +27,11 @@ def macro_runner() -> type:
     from huiqi.population.runner import Runner
 
     class MacroRunner(Runner):
-        def _view(self, columns: list[str], chunk: list[Any], dims: list[str],
-                  outputs: str = "all") -> tuple[str, list[Any]]:
-            from huiqi.population.dialect import DUCKDB
-            from huiqi.population.query import wide_query
-            from huiqi.population.runner import SOURCE_VIEW
+        def _define(self, name: str, sql: str) -> None:
+            self.con.execute(f"CREATE OR REPLACE MACRO {name}() AS TABLE {sql}")
 
-            key = (tuple(columns), tuple(c.key for c in chunk), tuple(dims), outputs)
-            found = self._views.get(key)
-            if found is None:
-                sql, layout = wide_query(self.pack, self.as_of, DUCKDB, columns, SOURCE_VIEW, chunk,
-                                         outputs, dims)
-                name = f"huiqi_match_{len(self._views)}"
-                if layout:
-                    self.con.execute(f"CREATE OR REPLACE MACRO {name}() AS TABLE {sql}")
-                found = self._views[key] = (name, layout)
-            return found
-
-        def _reader(self, view: str, rows: int, worker: int = 0) -> Any:
-            rel = self._relations.get((worker, view))
-            if rel is None:
-                rel = self._relations[(worker, view)] = self._cursor(worker).sql(f"SELECT * FROM {view}()")
-            return rel.to_arrow_reader(rows)
+        def _relation(self, worker: int, name: str) -> Any:
+            return self._cursor(worker).sql(f"SELECT * FROM {name}()")
 
     return MacroRunner
 

@@ -109,9 +109,18 @@ class Runner:
                                      outputs, dims)
             name = f"huiqi_match_{len(self._views)}"
             if layout:   # in the database's own schema: every worker's cursor sees it
-                self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+                self._define(name, sql)
             found = self._views[key] = (name, layout)
         return found
+
+    def _define(self, name: str, sql: str) -> None:
+        """Keep a chunk's query in the database under ``name`` (a view; bench.cold_plan
+        measures a table macro instead)."""
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+
+    def _relation(self, worker: int, name: str) -> duckdb.DuckDBPyRelation:
+        """A relation over the query kept under ``name``, on ``worker``'s cursor."""
+        return self._cursor(worker).view(name)
 
     def _reader(self, view: str, rows: int, worker: int = 0) -> pa.RecordBatchReader:
         """The rows of a chunk's view, streamed ``rows`` at a time on ``worker``'s cursor. The
@@ -121,7 +130,7 @@ class Runner:
         not two."""
         rel = self._relations.get((worker, view))
         if rel is None:
-            rel = self._relations[(worker, view)] = self._cursor(worker).view(view)
+            rel = self._relations[(worker, view)] = self._relation(worker, view)
         return rel.to_arrow_reader(rows)
 
     def _cursor(self, worker: int) -> duckdb.DuckDBPyConnection:
