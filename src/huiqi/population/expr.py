@@ -224,8 +224,10 @@ class ExprCompiler:
                     self.values[f"{p.id}/{c.id}:{name}"] = v
         self._lambda = 0   # how deep in record lambdas the compiler is (names their variables)
         self._bound: dict[str, str] = {}  # SQL → the column it was bound to
-        # records filters of exists-since → the dates they are compared with (plan_since)
+        # records filters of exists-since → the dates they are compared with, and each such
+        # exists (by node) → its filter, operator and date (plan_since)
         self._since: dict[tuple[str, str, str, str], set[str]] = {}
+        self._since_at: dict[int, tuple[tuple[str, str, str, str], str, str]] = {}
         self.reg_year = self.col("__reg_year")
         self._never_null: set[str] = set()   # flags (SQL or their columns) never NULL
 
@@ -795,7 +797,7 @@ class ExprCompiler:
             return V(MISSING) if n.func == "exists" else self._null(n.type)
         col = self.col(n.fact)
         rt = self.cat.records[f.record or ""]
-        if n.func == "exists" and self._since:
+        if n.func == "exists" and self._since_at:
             since = self._exists_since(n)
             if since is not None:
                 return since
@@ -851,13 +853,16 @@ class ExprCompiler:
         """Note, over ``clauses`` (those of one query), the dates each records filter of
         :meth:`_exists_since` is compared with: where one filter meets two dates or more,
         its latest date is computed once for all of them."""
-        for spec in clauses:
-            for n in _nodes(spec, self.values):
-                if isinstance(n, ir.RecAgg) and n.func == "exists" and self.has(n.fact):
-                    found = self._since_of(n)
-                    if found is not None:
-                        key, op, edge = found
-                        self._since.setdefault(key, set()).add(f"{op} {edge}")
+        def on_records(n: ir.RecAgg) -> None:
+            if n.func == "exists" and self.has(n.fact) and id(n) not in self._since_at:
+                found = self._since_of(n)
+                if found is not None:
+                    key, op, edge = found
+                    self._since_at[id(n)] = found
+                    self._since.setdefault(key, set()).add(f"{op} {edge}")
+
+        for spec in clauses:   # every filter over records, through named values too
+            ir.needs(list(_exprs(spec)), self.fy, lambda key: self.values[key].expr, on_records)
 
     def _since_of(self, n: ir.RecAgg) -> tuple[tuple[str, str, str, str], str, str] | None:
         """For ``exists(R where P and d >= D)`` — ``d`` a required date field, ``D`` a date
@@ -896,8 +901,8 @@ class ExprCompiler:
         clauses ask for the same certificate within 2, 3 or 5 years, and each ``exists``
         would filter every enterprise's records again. The latest date is bound once; for
         one date alone, filtering once is cheaper (bench/RESULTS.md). None: filter as usual."""
-        found = self._since_of(n)
-        if found is None or len(self._since.get(found[0], ())) < 2:
+        found = self._since_at.get(id(n)) if self._lambda == 0 else None   # planned at the top
+        if found is None or len(self._since[found[0]]) < 2:
             return None
         (chosen, name, pick, var), op, edge = found
         sql = self.sql
@@ -951,20 +956,6 @@ def _exprs(spec: ClauseSpec) -> Iterator[ir.Node]:
             yield e.when
             if e.amount is not None:
                 yield e.amount
-
-
-def _nodes(spec: ClauseSpec, values: dict[str, ValueSpec]) -> Iterator[ir.Node]:
-    """Every expression node of a clause, the named values it reads followed."""
-    todo, seen = list(_exprs(spec)), set()
-    while todo:
-        x = todo.pop()
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        yield x
-        todo.extend(k for k in x.kids() if k is not None)
-        if isinstance(x, ir.ValueRef) and x.key in values:
-            todo.append(values[x.key].expr)
 
 
 def _conjuncts(n: ir.Node) -> list[ir.Node]:
